@@ -1,0 +1,602 @@
+// Package blueprint loads golden-path blueprints and resolves their
+// parameters.
+//
+// A blueprint is a directory holding blueprint.cue, checked against an
+// embedded CUE meta-schema (#Blueprint), and template/, the tree to render.
+// Parameters are a CUE struct, so types, bounds, regular expressions, enums,
+// defaults and cross-field rules are one language. Load reads a blueprint from
+// a directory, LoadFS from any fs.FS; Resolve turns layered input (YAML or
+// JSON files, Go maps, KEY=VALUE pairs) into concrete, defaulted Params, or a
+// ValidationError with one entry per failing field.
+//
+// A Blueprint is immutable once loaded, and all its methods may be called
+// concurrently.
+package blueprint
+
+import (
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/cuecontext"
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/parser"
+)
+
+//go:embed schema.cue
+var metaSchema []byte
+
+// MetaSchema returns the CUE source of #Blueprint, the schema every
+// blueprint.cue is checked against.
+func MetaSchema() []byte { return append([]byte(nil), metaSchema...) }
+
+const (
+	// SchemaFile is the name of the blueprint's CUE file.
+	SchemaFile = "blueprint.cue"
+	// TemplateDir is the directory holding the tree to render.
+	TemplateDir = "template"
+
+	metaFile = "goldenpath:schema.cue"
+)
+
+// Level is who owns a rendered file after the first render.
+type Level string
+
+// The responsibility levels.
+const (
+	// Managed files belong to the platform: overwritten on upgrade, and a
+	// downstream edit is drift.
+	Managed Level = "managed"
+	// Shared files are merged three ways on upgrade; downstream edits are kept.
+	Shared Level = "shared"
+	// Seeded files are written once and then belong to the team.
+	Seeded Level = "seeded"
+)
+
+// FileRule is one entry of a blueprint's files section.
+type FileRule struct {
+	// Glob matches template paths ("deploy/**", "*.md"); "*" stays within a
+	// path segment and "**" spans any number of segments.
+	Glob string
+	// Level is the responsibility level of matching files; empty when the rule
+	// does not set one.
+	Level Level
+	// Renderer names the renderer for matching files; empty when the rule does
+	// not set one.
+	Renderer string
+	// Conditional reports whether the include condition depends on the
+	// parameters; Params.Included gives its value for one resolution.
+	Conditional bool
+	// Include is the include condition when it does not depend on parameters.
+	Include bool
+}
+
+// A Fetcher makes a remote blueprint source available as a file system. It
+// is the seam for git repositories, archives and in-house artifact stores.
+type Fetcher interface {
+	Fetch(ctx context.Context, source string) (*Fetched, error)
+}
+
+// Fetched is what a Fetcher returns.
+type Fetched struct {
+	// FS is the blueprint directory: it holds blueprint.cue and template/.
+	FS fs.FS
+	// Source is the normalised source address.
+	Source string
+	// Revision pins what was fetched: a commit SHA or an archive digest.
+	Revision string
+}
+
+// Options configures loading and resolution. The zero value, and a nil
+// *Options, give the defaults.
+type Options struct {
+	// Fetcher loads sources that are not local directories. Nil allows only
+	// local directories.
+	Fetcher Fetcher
+	// Logger receives debug logs. Nil discards them.
+	Logger *slog.Logger
+	// MaxInputBytes caps each parameter input. Default 1 MiB.
+	MaxInputBytes int64
+	// MaxSchemaBytes caps blueprint.cue. Default 1 MiB.
+	MaxSchemaBytes int64
+	// MaxTemplateFiles caps the number of files in template/. Default 50 000.
+	MaxTemplateFiles int
+	// MaxTemplateBytes caps the total size of template/. Default 512 MiB.
+	MaxTemplateBytes int64
+	// EvalTimeout bounds each CUE evaluation. Default 10 s.
+	EvalTimeout time.Duration
+	// EvaluatorUses is how many resolutions one CUE context serves before it
+	// is dropped for a fresh one, which keeps memory flat. Default 512.
+	EvaluatorUses int
+}
+
+func (o *Options) maxInputBytes() int64    { return orDefault(o.MaxInputBytes, 1<<20) }
+func (o *Options) maxSchemaBytes() int64   { return orDefault(o.MaxSchemaBytes, 1<<20) }
+func (o *Options) maxTemplateFiles() int   { return orDefault(o.MaxTemplateFiles, 50_000) }
+func (o *Options) maxTemplateBytes() int64 { return orDefault(o.MaxTemplateBytes, 512<<20) }
+func (o *Options) evalTimeout() time.Duration {
+	return orDefault(o.EvalTimeout, 10*time.Second)
+}
+func (o *Options) evaluatorUses() int { return orDefault(o.EvaluatorUses, 512) }
+func (o *Options) logger() *slog.Logger {
+	if o.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return o.Logger
+}
+
+func orDefault[T int | int64 | time.Duration](v, d T) T {
+	if v <= 0 {
+		return d
+	}
+	return v
+}
+
+// Blueprint is a loaded, checked blueprint. It is immutable and safe for
+// concurrent use.
+type Blueprint struct {
+	Name        string
+	Version     string
+	Description string
+	Owner       string
+	Tags        []string
+	// Decisions lists the IDs of the decisions the blueprint implements.
+	Decisions []string
+	// Source is where the blueprint was loaded from.
+	Source string
+	// Revision pins a remote source (commit SHA or archive digest); empty for
+	// local sources.
+	Revision string
+	// Digest is "sha256:…" over blueprint.cue and every template file.
+	Digest string
+	// Files are the files rules in the order of the glob patterns.
+	Files []FileRule
+	// Dirs are directories rendered even when empty.
+	Dirs []string
+
+	fsys       fs.FS
+	schemaSrc  []byte
+	schemaName string
+	opts       Options
+	msgs       []authorMsg
+	params     []Parameter
+	kinds      map[string]cue.Kind
+	enums      map[string][]string
+	decl       map[string]Position
+	derived    []string
+	jsonSchema []byte
+	pool       *pool
+}
+
+// Template returns the template tree (the blueprint's template/ directory).
+func (b *Blueprint) Template() fs.FS {
+	sub, err := fs.Sub(b.fsys, TemplateDir)
+	if err != nil {
+		return emptyFS{}
+	}
+	return sub
+}
+
+// Schema returns the source of blueprint.cue.
+func (b *Blueprint) Schema() []byte { return append([]byte(nil), b.schemaSrc...) }
+
+type emptyFS struct{}
+
+func (emptyFS) Open(name string) (fs.File, error) {
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
+// isRemote reports whether source is an address for a Fetcher rather than a
+// local path.
+func isRemote(source string) bool {
+	return strings.Contains(source, "::") || strings.Contains(source, "://")
+}
+
+// Load loads the blueprint at source: a local directory, or with a Fetcher
+// in opts any address the Fetcher understands. opts may be nil.
+func Load(ctx context.Context, source string, opts *Options) (*Blueprint, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	if isRemote(source) {
+		if opts.Fetcher == nil {
+			return nil, fmt.Errorf("load %s: %w", source, ErrRemoteSource)
+		}
+		f, err := opts.Fetcher.Fetch(ctx, source)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", source, err)
+		}
+		b, err := load(ctx, f.FS, f.Source, SchemaFile, opts)
+		if err != nil {
+			return nil, err
+		}
+		b.Revision = f.Revision
+		return b, nil
+	}
+	fi, err := os.Stat(source)
+	if err != nil {
+		return nil, fmt.Errorf("load blueprint: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("load blueprint %s: not a directory", source)
+	}
+	return load(ctx, os.DirFS(source), source, filepath.Join(source, SchemaFile), opts)
+}
+
+// LoadFS loads the blueprint whose directory is the root of fsys (an
+// embed.FS needs fs.Sub first). source names it in errors and manifests.
+// opts may be nil.
+func LoadFS(ctx context.Context, fsys fs.FS, source string, opts *Options) (*Blueprint, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	name := SchemaFile
+	if source != "" {
+		name = source + "/" + SchemaFile
+	}
+	return load(ctx, fsys, source, name, opts)
+}
+
+func load(ctx context.Context, fsys fs.FS, source, schemaName string, opts *Options) (*Blueprint, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	src, err := readFSCapped(fsys, SchemaFile, opts.maxSchemaBytes())
+	if err != nil {
+		return nil, fmt.Errorf("load blueprint %s: %w", source, err)
+	}
+	b := &Blueprint{
+		Source:     source,
+		fsys:       fsys,
+		schemaSrc:  src,
+		schemaName: schemaName,
+		opts:       *opts,
+	}
+	digest, err := b.digest()
+	if err != nil {
+		return nil, fmt.Errorf("load blueprint %s: %w", source, err)
+	}
+	b.Digest = digest
+	err = bounded(ctx, opts.evalTimeout(), func() error { return b.check() })
+	if err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) && ve.Blueprint == "" {
+			ve.Blueprint = source
+		}
+		if errors.Is(err, ErrEvalTimeout) {
+			return nil, fmt.Errorf("load blueprint %s: %w", source, err)
+		}
+		return nil, err
+	}
+	b.pool = &pool{uses: opts.evaluatorUses(), build: b.newEvaluator}
+	opts.logger().Debug("blueprint loaded", "name", b.Name, "version", b.Version, "source", source, "digest", b.Digest)
+	return b, nil
+}
+
+func readFSCapped(fsys fs.FS, name string, max int64) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s: %w: the limit is %d bytes", name, ErrTooLarge, max)
+	}
+	return data, nil
+}
+
+// digest hashes blueprint.cue and the template tree, and enforces the
+// template limits and the ban on symlinks and special files.
+func (b *Blueprint) digest() (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00", SchemaFile, len(b.schemaSrc))
+	h.Write(b.schemaSrc)
+	files, total := 0, int64(0)
+	err := fs.WalkDir(b.fsys, TemplateDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == TemplateDir {
+				return fs.SkipDir
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return fmt.Errorf("%s: only regular files are allowed in a template (found %s)", p, d.Type())
+		}
+		files++
+		if files > b.opts.maxTemplateFiles() {
+			return fmt.Errorf("%s: %w: more than %d files", TemplateDir, ErrTooLarge, b.opts.maxTemplateFiles())
+		}
+		f, err := b.fsys.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%o\x00%d\x00", p, fi.Mode().Perm()&0o111, fi.Size())
+		n, err := io.Copy(h, io.LimitReader(f, b.opts.maxTemplateBytes()-total+1))
+		if err != nil {
+			return err
+		}
+		total += n
+		if total > b.opts.maxTemplateBytes() {
+			return fmt.Errorf("%s: %w: more than %d bytes", TemplateDir, ErrTooLarge, b.opts.maxTemplateBytes())
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// parse parses blueprint.cue with comments.
+func (b *Blueprint) parse() (*ast.File, error) {
+	return parser.ParseFile(b.schemaName, b.schemaSrc, parser.ParseComments)
+}
+
+func (b *Blueprint) shaper(strip string, metaMsgs []authorMsg) *shaper {
+	return &shaper{
+		schemaFile: b.schemaName,
+		hidden:     metaFile,
+		strip:      strip,
+		msgs:       append(append([]authorMsg(nil), b.msgs...), metaMsgs...),
+		enums:      b.enums,
+		decl:       b.decl,
+	}
+}
+
+// check compiles blueprint.cue, validates it against #Blueprint and reads
+// its static parts.
+func (b *Blueprint) check() error {
+	f, err := b.parse()
+	if err != nil {
+		return &ValidationError{Fields: b.shaper("", nil).shape(err)}
+	}
+	b.msgs = collectAuthorMsgs(f)
+	metaAST, err := parser.ParseFile(metaFile, metaSchema, parser.ParseComments)
+	if err != nil {
+		return fmt.Errorf("meta-schema: %w", err) // a bug in the library
+	}
+	metaMsgs := collectAuthorMsgs(metaAST)
+	ctx := cuecontext.New()
+	root := ctx.BuildFile(f)
+	if err := root.Err(); err != nil {
+		return &ValidationError{Fields: b.shaper("", nil).shape(err)}
+	}
+	def := ctx.BuildFile(metaAST).LookupPath(cue.MakePath(cue.Def("#Blueprint")))
+	u := def.Unify(root)
+	var fields []FieldError
+	if err := u.Validate(cue.All()); err != nil {
+		fields = b.shaper("", metaMsgs).shape(err)
+	}
+	for _, req := range []string{"name", "version", "description", "owner"} {
+		if v := u.LookupPath(cue.ParsePath(req)); !v.Exists() || !v.IsConcrete() {
+			if _, dup := (&ValidationError{Fields: fields}).Field(req); !dup {
+				fields = append(fields, FieldError{Path: req, Message: "is required", Input: &Position{Filename: b.schemaName}})
+			}
+		}
+	}
+	if !root.LookupPath(cue.ParsePath("parameters")).Exists() {
+		fields = append(fields, FieldError{Path: "parameters", Message: "is required (write parameters: {} for none)", Input: &Position{Filename: b.schemaName}})
+	}
+	if len(fields) > 0 {
+		sortFieldErrors(fields)
+		return &ValidationError{Fields: fields}
+	}
+	var meta struct {
+		Name        string   `json:"name"`
+		Version     string   `json:"version"`
+		Description string   `json:"description"`
+		Owner       string   `json:"owner"`
+		Tags        []string `json:"tags"`
+		Decisions   []string `json:"decisions"`
+		Dirs        []string `json:"dirs"`
+	}
+	for _, fld := range []struct {
+		path string
+		dst  any
+	}{
+		{"name", &meta.Name}, {"version", &meta.Version}, {"description", &meta.Description},
+		{"owner", &meta.Owner}, {"tags", &meta.Tags}, {"decisions", &meta.Decisions}, {"dirs", &meta.Dirs},
+	} {
+		v := root.LookupPath(cue.ParsePath(fld.path))
+		if !v.Exists() {
+			continue
+		}
+		if err := v.Decode(fld.dst); err != nil {
+			return &ValidationError{Fields: b.shaper("", metaMsgs).shape(err)}
+		}
+	}
+	b.Name, b.Version, b.Description, b.Owner = meta.Name, meta.Version, meta.Description, meta.Owner
+	b.Tags, b.Decisions, b.Dirs = meta.Tags, meta.Decisions, meta.Dirs
+	for _, d := range b.Dirs {
+		if err := checkRelPath(d); err != nil {
+			return &ValidationError{Fields: []FieldError{{Path: "dirs", Message: err.Error(), Schema: posOf(root.LookupPath(cue.ParsePath("dirs")))}}}
+		}
+	}
+	if err := b.readFiles(root); err != nil {
+		return err
+	}
+	params := root.LookupPath(cue.ParsePath("parameters"))
+	b.kinds = map[string]cue.Kind{}
+	b.enums = map[string][]string{}
+	b.decl = map[string]Position{}
+	b.params = walkParams(params, "", paramIndex{b.kinds, b.enums, b.decl})
+	if err := b.readDerived(root); err != nil {
+		return err
+	}
+	js, err := jsonSchema(b, params)
+	if err != nil {
+		return fmt.Errorf("json schema: %w", err)
+	}
+	b.jsonSchema = js
+	return nil
+}
+
+func posOf(v cue.Value) []Position {
+	if p := toPosition(v.Pos()); p.IsValid() {
+		return []Position{p}
+	}
+	return nil
+}
+
+// checkRelPath checks that p is a clean, relative, slash-separated path.
+func checkRelPath(p string) error {
+	if !fs.ValidPath(p) || p == "." {
+		return fmt.Errorf("%q is not a clean relative path", p)
+	}
+	return nil
+}
+
+func (b *Blueprint) readFiles(root cue.Value) error {
+	files := root.LookupPath(cue.ParsePath("files"))
+	if !files.Exists() {
+		return nil
+	}
+	it, err := files.Fields()
+	if err != nil {
+		return &ValidationError{Fields: b.shaper("", nil).shape(err)}
+	}
+	var errs []FieldError
+	for it.Next() {
+		glob := it.Selector().Unquoted()
+		v := it.Value()
+		rule := FileRule{Glob: glob, Include: true}
+		if err := checkGlob(glob); err != nil {
+			errs = append(errs, FieldError{Path: "files." + glob, Message: err.Error(), Schema: posOf(v)})
+			continue
+		}
+		if lv := v.LookupPath(cue.ParsePath("level")); lv.Exists() {
+			s, err := lv.String()
+			if err != nil {
+				errs = append(errs, FieldError{Path: "files." + glob + ".level", Message: "must be a concrete level: managed, shared or seeded", Schema: posOf(lv)})
+			}
+			rule.Level = Level(s)
+		}
+		if rv := v.LookupPath(cue.ParsePath("renderer")); rv.Exists() {
+			s, err := rv.String()
+			if err != nil {
+				errs = append(errs, FieldError{Path: "files." + glob + ".renderer", Message: "must be a concrete renderer name", Schema: posOf(rv)})
+			}
+			rule.Renderer = s
+		}
+		if iv := v.LookupPath(cue.ParsePath("include")); iv.Exists() {
+			if bv, err := iv.Bool(); err == nil {
+				rule.Include = bv
+			} else {
+				rule.Conditional = true
+			}
+		}
+		b.Files = append(b.Files, rule)
+	}
+	if len(errs) > 0 {
+		return &ValidationError{Fields: errs}
+	}
+	return nil
+}
+
+func (b *Blueprint) readDerived(root cue.Value) error {
+	d := root.LookupPath(cue.ParsePath("derived"))
+	if !d.Exists() {
+		return nil
+	}
+	it, err := d.Fields()
+	if err != nil {
+		return &ValidationError{Fields: b.shaper("", nil).shape(err)}
+	}
+	for it.Next() {
+		name := it.Selector().Unquoted()
+		if _, clash := b.kinds[name]; clash {
+			return &ValidationError{Fields: []FieldError{{
+				Path:    "derived." + name,
+				Message: "has the name of a parameter; templates see both at top level, so rename one",
+				Schema:  posOf(it.Value()),
+			}}}
+		}
+		b.derived = append(b.derived, name)
+	}
+	return nil
+}
+
+// bounded runs f with a deadline. CUE evaluation cannot be interrupted, so on
+// timeout f keeps running in the background until it returns.
+func bounded(ctx context.Context, d time.Duration, f func() error) error {
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- fmt.Errorf("cue evaluation failed: %v", r)
+			}
+		}()
+		done <- f()
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		return fmt.Errorf("%w after %v", ErrEvalTimeout, d)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// errorsOf lists the CUE errors in err.
+func errorsOf(err error) []cueerrors.Error { return cueerrors.Errors(err) }
+
+// pool hands out evaluators, each with its own cue.Context, and drops an
+// evaluator after a fixed number of uses so that memory stays flat.
+type pool struct {
+	mu    sync.Mutex
+	idle  []*evaluator
+	uses  int
+	build func() (*evaluator, error)
+}
+
+func (p *pool) get() (*evaluator, error) {
+	p.mu.Lock()
+	if n := len(p.idle); n > 0 {
+		e := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		return e, nil
+	}
+	p.mu.Unlock()
+	return p.build()
+}
+
+func (p *pool) put(e *evaluator) {
+	e.used++
+	if e.used >= p.uses {
+		return
+	}
+	p.mu.Lock()
+	if len(p.idle) < 64 {
+		p.idle = append(p.idle, e)
+	}
+	p.mu.Unlock()
+}

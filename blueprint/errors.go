@@ -1,0 +1,108 @@
+package blueprint
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrEvalTimeout is returned (wrapped) when evaluating a blueprint's CUE takes
+// longer than Options.EvalTimeout. CUE evaluation cannot be interrupted, so the
+// evaluation is abandoned and its resources are reclaimed when it ends.
+var ErrEvalTimeout = errors.New("cue evaluation timed out")
+
+// ErrTooLarge is returned (wrapped) when an input, a blueprint.cue or a
+// template tree exceeds the limits in Options.
+var ErrTooLarge = errors.New("too large")
+
+// ErrRemoteSource is returned (wrapped) by Load for a source address that is
+// not a local directory when Options.Fetcher is nil.
+var ErrRemoteSource = errors.New("remote source needs a fetcher")
+
+// Position is a place in a file: a blueprint.cue, a values file, or the
+// pseudo-file "--set" whose line N is the N-th key=value pair.
+type Position struct {
+	Filename string `json:"file"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+}
+
+// IsValid reports whether p names a line.
+func (p Position) IsValid() bool { return p.Line > 0 }
+
+// String formats p as FILE:LINE:COL, or FILE when p has no line.
+func (p Position) String() string {
+	if !p.IsValid() {
+		return p.Filename
+	}
+	return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column)
+}
+
+// FieldError is one failing field.
+type FieldError struct {
+	// Path is the field path as the user wrote it: "replicas", "db.size".
+	Path string `json:"path"`
+	// Message says what is wrong, in the blueprint author's words when the
+	// schema gives an @error("...") attribute for the failing constraint.
+	Message string `json:"message"`
+	// Input is where the offending value was given, if it was given.
+	Input *Position `json:"input,omitempty"`
+	// Schema lists the positions in blueprint.cue of the constraints involved.
+	Schema []Position `json:"schema,omitempty"`
+}
+
+// Pos returns the position to show first: the input position if there is
+// one, else the first schema position, else the zero Position.
+func (e FieldError) Pos() Position {
+	if e.Input != nil {
+		return *e.Input
+	}
+	if len(e.Schema) > 0 {
+		return e.Schema[0]
+	}
+	return Position{}
+}
+
+// String formats e in the compiler convention FILE:LINE:COL: FIELD: MESSAGE.
+func (e FieldError) String() string {
+	var b strings.Builder
+	if p := e.Pos(); p.Filename != "" {
+		b.WriteString(p.String())
+		b.WriteString(": ")
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Message)
+	return b.String()
+}
+
+// ValidationError reports every failing field of one validation: of the
+// parameters given to Resolve, or of a blueprint.cue given to Load.
+type ValidationError struct {
+	// Blueprint names the blueprint (its name, or its source when the name is
+	// not known).
+	Blueprint string `json:"blueprint"`
+	// Fields holds one entry per failing field, sorted by position.
+	Fields []FieldError `json:"fields"`
+}
+
+// Error returns one line per field in the compiler convention.
+func (e *ValidationError) Error() string {
+	lines := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		lines[i] = f.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Field returns the entry for path, if any.
+func (e *ValidationError) Field(path string) (FieldError, bool) {
+	for _, f := range e.Fields {
+		if f.Path == path {
+			return f, true
+		}
+	}
+	return FieldError{}, false
+}

@@ -1,0 +1,444 @@
+package blueprint
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path"
+	"reflect"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/token"
+	cuejson "cuelang.org/go/encoding/json"
+	cueyaml "cuelang.org/go/encoding/yaml"
+)
+
+// SetFile is the pseudo-file name used in positions of key=value pairs: line N
+// is the N-th pair given to Set.
+const SetFile = "--set"
+
+// An Input is one layer of parameter values. Resolve applies layers in order;
+// a later layer overrides the fields it names, merging nested structs.
+type Input struct {
+	kind   inputKind
+	name   string
+	data   []byte
+	values map[string]any
+	pairs  []string
+}
+
+type inputKind int
+
+const (
+	inputFile inputKind = iota
+	inputData
+	inputMap
+	inputSet
+)
+
+// ValuesFile reads parameter values from a YAML or JSON file (by extension:
+// ".json" is JSON, anything else YAML).
+func ValuesFile(path string) Input { return Input{kind: inputFile, name: path} }
+
+// ValuesData is parameter values in YAML or JSON, named name for positions
+// and to choose the format (".json" is JSON, anything else YAML).
+func ValuesData(name string, data []byte) Input {
+	return Input{kind: inputData, name: name, data: data}
+}
+
+// ValuesMap is parameter values from Go. Maps must have string keys; values
+// are strings, bools, numbers, nil, slices and maps of these.
+func ValuesMap(m map[string]any) Input { return Input{kind: inputMap, values: m} }
+
+// Set is parameter values as KEY=VALUE pairs, as given on a command line.
+// KEY is a dotted path ("db.size"); VALUE is typed by the schema: "3" is an
+// int where the parameter is an int and a string where it is a string, and
+// "[a,b]" is a list whose elements are typed the same way.
+func Set(pairs ...string) Input { return Input{kind: inputSet, pairs: pairs} }
+
+// inputs turns the layers into one merged struct literal whose nodes keep the
+// positions of the layer that gave them.
+func (b *Blueprint) inputs(layers []Input) (*ast.StructLit, error) {
+	merged := &ast.StructLit{}
+	for _, in := range layers {
+		s, err := b.layer(in)
+		if err != nil {
+			return nil, err
+		}
+		mergeStruct(merged, s)
+	}
+	return merged, nil
+}
+
+func (b *Blueprint) layer(in Input) (*ast.StructLit, error) {
+	max := b.opts.maxInputBytes()
+	switch in.kind {
+	case inputFile:
+		data, err := readCapped(in.name, max)
+		if err != nil {
+			return nil, err
+		}
+		return parseValues(in.name, data)
+	case inputData:
+		if int64(len(in.data)) > max {
+			return nil, fmt.Errorf("%s: %w: %d bytes, the limit is %d", in.name, ErrTooLarge, len(in.data), max)
+		}
+		return parseValues(in.name, in.data)
+	case inputMap:
+		x, err := goToAST(in.values, 0)
+		if err != nil {
+			return nil, fmt.Errorf("values: %w", err)
+		}
+		return x.(*ast.StructLit), nil
+	case inputSet:
+		return b.parseSet(in.pairs)
+	}
+	return nil, fmt.Errorf("unknown input")
+}
+
+func readCapped(name string, max int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s: %w: the limit is %d bytes", name, ErrTooLarge, max)
+	}
+	return data, nil
+}
+
+// inputError is a problem with the shape of an input, with its position.
+func inputError(pos token.Pos, name, msg string) error {
+	p := toPosition(pos)
+	if !p.IsValid() {
+		p = Position{Filename: name}
+	}
+	return &ValidationError{Fields: []FieldError{{Message: msg, Input: &p}}}
+}
+
+// parseValues parses YAML or JSON into a struct literal.
+func parseValues(name string, data []byte) (*ast.StructLit, error) {
+	var expr ast.Expr
+	if strings.EqualFold(path.Ext(name), ".json") {
+		x, err := cuejson.Extract(name, data)
+		if err != nil {
+			return nil, syntaxError(name, err)
+		}
+		expr = x
+	} else {
+		f, err := cueyaml.Extract(name, data)
+		if err != nil {
+			return nil, syntaxError(name, err)
+		}
+		if len(f.Decls) == 0 {
+			return &ast.StructLit{}, nil
+		}
+		if len(f.Decls) == 1 {
+			if em, ok := f.Decls[0].(*ast.EmbedDecl); ok {
+				expr = em.Expr
+			}
+		}
+		if expr == nil {
+			expr = &ast.StructLit{Elts: f.Decls}
+		}
+	}
+	s, ok := expr.(*ast.StructLit)
+	if !ok {
+		return nil, inputError(expr.Pos(), name, "parameter values must be a mapping of names to values")
+	}
+	for _, d := range s.Elts {
+		if _, ok := d.(*ast.Field); !ok {
+			return nil, inputError(d.Pos(), name, "parameter values must be a mapping of names to values")
+		}
+	}
+	return s, nil
+}
+
+func syntaxError(name string, err error) error {
+	fe := FieldError{Message: "syntax error"}
+	for _, e := range errorsOf(err) {
+		format, args := e.Msg()
+		fe.Message = fmt.Sprintf(format, args...)
+		if ps := e.InputPositions(); len(ps) > 0 {
+			p := toPosition(ps[0])
+			fe.Input = &p
+		} else if p := toPosition(e.Position()); p.IsValid() {
+			fe.Input = &p
+		}
+		break
+	}
+	if fe.Input == nil {
+		fe.Input = &Position{Filename: name}
+		fe.Message = err.Error()
+	}
+	return &ValidationError{Fields: []FieldError{fe}}
+}
+
+// mergeStruct overlays src onto dst: a field of src replaces the field of dst
+// with the same name, except that two structs merge field by field.
+func mergeStruct(dst, src *ast.StructLit) {
+	index := map[string]int{}
+	for i, d := range dst.Elts {
+		if f, ok := d.(*ast.Field); ok {
+			if name, _, err := ast.LabelName(f.Label); err == nil {
+				index[name] = i
+			}
+		}
+	}
+	for _, d := range src.Elts {
+		f, ok := d.(*ast.Field)
+		if !ok {
+			continue
+		}
+		name, _, err := ast.LabelName(f.Label)
+		if err != nil {
+			continue
+		}
+		i, exists := index[name]
+		if !exists {
+			index[name] = len(dst.Elts)
+			dst.Elts = append(dst.Elts, f)
+			continue
+		}
+		old := dst.Elts[i].(*ast.Field)
+		os, ok1 := old.Value.(*ast.StructLit)
+		ns, ok2 := f.Value.(*ast.StructLit)
+		if ok1 && ok2 {
+			merged := &ast.StructLit{Elts: slices.Clone(os.Elts)}
+			mergeStruct(merged, ns)
+			dst.Elts[i] = &ast.Field{Label: f.Label, Value: merged}
+			continue
+		}
+		dst.Elts[i] = f
+	}
+}
+
+// goToAST converts Go values to CUE syntax.
+func goToAST(v any, depth int) (ast.Expr, error) {
+	if depth > maxDepth {
+		return nil, fmt.Errorf("values nested deeper than %d levels", maxDepth)
+	}
+	switch x := v.(type) {
+	case nil:
+		return ast.NewNull(), nil
+	case string:
+		return ast.NewString(x), nil
+	case bool:
+		return ast.NewBool(x), nil
+	case json.Number:
+		if _, err := strconv.ParseInt(string(x), 10, 64); err == nil {
+			return ast.NewLit(token.INT, string(x)), nil
+		}
+		return ast.NewLit(token.FLOAT, string(x)), nil
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		s := &ast.StructLit{}
+		for _, k := range keys {
+			e, err := goToAST(x[k], depth+1)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			s.Elts = append(s.Elts, &ast.Field{Label: ast.NewStringLabel(k), Value: e})
+		}
+		return s, nil
+	case []any:
+		l := &ast.ListLit{}
+		for i, e := range x {
+			a, err := goToAST(e, depth+1)
+			if err != nil {
+				return nil, fmt.Errorf("[%d]: %w", i, err)
+			}
+			l.Elts = append(l.Elts, a)
+		}
+		return l, nil
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return ast.NewLit(token.INT, strconv.FormatInt(rv.Int(), 10)), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return ast.NewLit(token.INT, strconv.FormatUint(rv.Uint(), 10)), nil
+	case reflect.Float32, reflect.Float64:
+		f := rv.Float()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("%v is not a number CUE can hold", f)
+		}
+		if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			return ast.NewLit(token.INT, strconv.FormatInt(int64(f), 10)), nil
+		}
+		return ast.NewLit(token.FLOAT, strconv.FormatFloat(f, 'g', -1, 64)), nil
+	case reflect.String:
+		return ast.NewString(rv.String()), nil
+	case reflect.Bool:
+		return ast.NewBool(rv.Bool()), nil
+	case reflect.Slice, reflect.Array:
+		items := make([]any, rv.Len())
+		for i := range items {
+			items[i] = rv.Index(i).Interface()
+		}
+		return goToAST(items, depth)
+	case reflect.Map:
+		if rv.Type().Key().Kind() != reflect.String {
+			return nil, fmt.Errorf("map keys must be strings, not %s", rv.Type().Key())
+		}
+		m := make(map[string]any, rv.Len())
+		for it := rv.MapRange(); it.Next(); {
+			m[it.Key().String()] = it.Value().Interface()
+		}
+		return goToAST(m, depth)
+	}
+	return nil, fmt.Errorf("unsupported value of type %T", v)
+}
+
+const maxDepth = 64
+
+// parseSet turns KEY=VALUE pairs into a struct literal, typing each value by
+// the schema's kind at KEY.
+func (b *Blueprint) parseSet(pairs []string) (*ast.StructLit, error) {
+	content := strings.Join(pairs, "\n")
+	tf := token.NewFile(SetFile, -1, len(content))
+	tf.SetLinesForContent([]byte(content))
+	out := &ast.StructLit{}
+	var errs []FieldError
+	offset := 0
+	for _, pair := range pairs {
+		start := offset
+		offset += len(pair) + 1
+		key, val, ok := strings.Cut(pair, "=")
+		pos := toPosition(tf.Pos(start, token.NoRelPos))
+		if !ok || key == "" {
+			errs = append(errs, FieldError{Path: key, Message: fmt.Sprintf("%q is not KEY=VALUE", pair), Input: &pos})
+			continue
+		}
+		valPos := tf.Pos(start+len(key)+1, token.NoRelPos)
+		segs := strings.Split(key, ".")
+		if slices.Contains(segs, "") {
+			errs = append(errs, FieldError{Path: key, Message: "empty segment in key", Input: &pos})
+			continue
+		}
+		x, err := b.typedValue(key, val, valPos)
+		if err != nil {
+			vp := toPosition(valPos)
+			errs = append(errs, FieldError{Path: key, Message: err.Error(), Input: &vp})
+			continue
+		}
+		// Build {a: {b: x}} and merge it in.
+		for i := len(segs) - 1; i >= 0; i-- {
+			lbl := ast.NewStringLabel(segs[i])
+			ast.SetPos(lbl, tf.Pos(start, token.NoRelPos))
+			x = &ast.StructLit{Elts: []ast.Decl{&ast.Field{Label: lbl, Value: x}}}
+		}
+		mergeStruct(out, x.(*ast.StructLit))
+	}
+	if len(errs) > 0 {
+		return nil, &ValidationError{Blueprint: b.Name, Fields: errs}
+	}
+	return out, nil
+}
+
+// typedValue converts the text of a --set value to CUE syntax by the kind the
+// schema gives the key.
+func (b *Blueprint) typedValue(key, val string, pos token.Pos) (ast.Expr, error) {
+	k, known := b.kinds[key]
+	if !known {
+		k = cue.TopKind
+	}
+	x, err := scalarAST(k, val, b.kinds[key+".[]"])
+	if err != nil {
+		return nil, err
+	}
+	ast.SetPos(x, pos)
+	return x, nil
+}
+
+func scalarAST(k cue.Kind, val string, elem cue.Kind) (ast.Expr, error) {
+	switch {
+	case k == cue.StringKind:
+		return ast.NewString(val), nil
+	case k == cue.IntKind:
+		if _, err := strconv.ParseInt(val, 10, 64); err != nil {
+			return nil, fmt.Errorf("%q is not an int", val)
+		}
+		return ast.NewLit(token.INT, val), nil
+	case k == cue.FloatKind || k == cue.NumberKind:
+		if _, err := strconv.ParseFloat(val, 64); err != nil {
+			return nil, fmt.Errorf("%q is not a number", val)
+		}
+		if _, err := strconv.ParseInt(val, 10, 64); err == nil && k == cue.NumberKind {
+			return ast.NewLit(token.INT, val), nil
+		}
+		return ast.NewLit(token.FLOAT, val), nil
+	case k == cue.BoolKind:
+		bv, err := strconv.ParseBool(val)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a bool", val)
+		}
+		return ast.NewBool(bv), nil
+	case k == cue.ListKind:
+		inner := strings.TrimSpace(val)
+		if !strings.HasPrefix(inner, "[") || !strings.HasSuffix(inner, "]") {
+			return nil, fmt.Errorf("%q is not a list: write [a,b]", val)
+		}
+		inner = strings.TrimSpace(inner[1 : len(inner)-1])
+		l := &ast.ListLit{}
+		if inner == "" {
+			return l, nil
+		}
+		if elem == 0 {
+			elem = cue.TopKind
+		}
+		for _, item := range strings.Split(inner, ",") {
+			e, err := scalarAST(elem, strings.TrimSpace(item), 0)
+			if err != nil {
+				return nil, err
+			}
+			l.Elts = append(l.Elts, e)
+		}
+		return l, nil
+	}
+	// Mixed or unknown kinds: read the text as a YAML value, and fall back to
+	// a string where the schema allows one.
+	if f, err := cueyaml.Extract(SetFile, []byte(val)); err == nil && len(f.Decls) == 1 {
+		if em, ok := f.Decls[0].(*ast.EmbedDecl); ok {
+			if lit, isLit := em.Expr.(*ast.BasicLit); !isLit || k&kindOf(lit) != 0 {
+				return em.Expr, nil
+			}
+		}
+	}
+	if k&cue.StringKind != 0 {
+		return ast.NewString(val), nil
+	}
+	return nil, fmt.Errorf("%q is not a valid %v", val, k)
+}
+
+func kindOf(lit *ast.BasicLit) cue.Kind {
+	switch lit.Kind {
+	case token.INT:
+		return cue.IntKind
+	case token.FLOAT:
+		return cue.FloatKind
+	case token.STRING:
+		return cue.StringKind
+	case token.TRUE, token.FALSE:
+		return cue.BoolKind
+	case token.NULL:
+		return cue.NullKind
+	}
+	return cue.TopKind
+}

@@ -1,0 +1,88 @@
+package blueprint
+
+import (
+	"encoding/json"
+	"maps"
+	"strings"
+)
+
+// Params are resolved parameters: concrete, defaulted, with the derived
+// values filled in and the conditional files rules decided. Params are
+// immutable and safe to share between goroutines.
+type Params struct {
+	values  map[string]any
+	derived map[string]any
+	include map[string]bool
+	data    map[string]any
+}
+
+// Values returns a copy of the parameter values.
+func (p *Params) Values() map[string]any { return deepCopy(p.values) }
+
+// Derived returns a copy of the derived values.
+func (p *Params) Derived() map[string]any { return deepCopy(p.derived) }
+
+// Data returns the template data: every parameter and every derived value at
+// top level. The map is shared: callers must not modify it.
+func (p *Params) Data() map[string]any { return p.data }
+
+// Lookup returns the value at a dotted path of parameters or derived values.
+func (p *Params) Lookup(path string) (any, bool) {
+	var cur any = p.data
+	for _, seg := range strings.Split(path, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = m[seg]; !ok {
+			return nil, false
+		}
+	}
+	return deepCopyValue(cur), true
+}
+
+// Included reports whether files matching the rule with the given glob are
+// rendered. Rules without a condition report their static value; unknown
+// globs report true.
+func (p *Params) Included(glob string) bool {
+	if v, ok := p.include[glob]; ok {
+		return v
+	}
+	return true
+}
+
+// MarshalJSON returns the parameter values as a JSON object with sorted
+// keys: the same values always give the same bytes.
+func (p *Params) MarshalJSON() ([]byte, error) { return json.Marshal(p.values) }
+
+func deepCopy(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = deepCopyValue(v)
+	}
+	return out
+}
+
+func deepCopyValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		return deepCopy(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = deepCopyValue(e)
+		}
+		return out
+	}
+	return v
+}
+
+func mergedData(values, derived map[string]any) map[string]any {
+	data := make(map[string]any, len(values)+len(derived))
+	maps.Copy(data, values)
+	maps.Copy(data, derived)
+	return data
+}

@@ -1,0 +1,365 @@
+package blueprint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/cuecontext"
+)
+
+// closedParams is a definition added to every evaluator's copy of
+// blueprint.cue: a closed view of the parameters, to find unknown fields.
+const closedParams = "#GoldenpathParameters"
+
+var (
+	paramsPath = cue.ParsePath("parameters")
+	closedPath = cue.MakePath(cue.Def(closedParams))
+)
+
+// evaluator is a cue.Context with blueprint.cue compiled into it. One
+// goroutine uses it at a time.
+type evaluator struct {
+	root   cue.Value
+	closed cue.Value
+	used   int
+}
+
+func (b *Blueprint) newEvaluator() (*evaluator, error) {
+	f, err := b.parse()
+	if err != nil {
+		return nil, err
+	}
+	f.Decls = append(f.Decls, &ast.Field{Label: ast.NewIdent(closedParams), Value: ast.NewIdent("parameters")})
+	root := cuecontext.New().BuildFile(f)
+	if err := root.Err(); err != nil {
+		return nil, err
+	}
+	return &evaluator{root: root, closed: root.LookupPath(closedPath)}, nil
+}
+
+// Resolve validates the layered inputs against the parameter schema and
+// returns concrete, defaulted Params. On invalid input it returns a
+// *ValidationError naming every failing field. Later inputs override earlier
+// ones. Resolve is safe for concurrent use.
+func (b *Blueprint) Resolve(ctx context.Context, inputs ...Input) (*Params, error) {
+	in, err := b.inputs(inputs)
+	if err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) && ve.Blueprint == "" {
+			ve.Blueprint = b.Name
+		}
+		return nil, err
+	}
+	var p *Params
+	err = bounded(ctx, b.opts.evalTimeout(), func() error {
+		e, err := b.pool.get()
+		if err != nil {
+			return err
+		}
+		p, err = b.resolveWith(e, in)
+		b.pool.put(e)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, ErrEvalTimeout) {
+			return nil, fmt.Errorf("resolve parameters of %s: %w", b.Name, err)
+		}
+		return nil, err
+	}
+	return p, nil
+}
+
+func (b *Blueprint) resolveWith(e *evaluator, in *ast.StructLit) (*Params, error) {
+	sh := b.shaper("parameters", nil)
+	inV := e.root.Context().BuildExpr(in)
+	if err := inV.Err(); err != nil {
+		return nil, &ValidationError{Blueprint: b.Name, Fields: sh.shape(err)}
+	}
+	v := e.root.FillPath(paramsPath, inV)
+	var fields []FieldError
+	unknownFields(e.closed, in, "", &fields)
+	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil {
+		fields = append(fields, sh.shape(err)...)
+	}
+	if len(fields) > 0 {
+		sortFieldErrors(fields)
+		return nil, &ValidationError{Blueprint: b.Name, Fields: fields}
+	}
+	p := &Params{}
+	if err := v.LookupPath(paramsPath).Decode(&p.values); err != nil {
+		return nil, &ValidationError{Blueprint: b.Name, Fields: sh.shape(err)}
+	}
+	if p.values == nil {
+		p.values = map[string]any{}
+	}
+	if d := v.LookupPath(cue.ParsePath("derived")); d.Exists() {
+		if err := d.Decode(&p.derived); err != nil {
+			return nil, &ValidationError{Blueprint: b.Name, Fields: sh.shape(err)}
+		}
+	}
+	for _, r := range b.Files {
+		if !r.Conditional {
+			continue
+		}
+		iv := v.LookupPath(cue.MakePath(cue.Str("files"), cue.Str(r.Glob), cue.Str("include")))
+		ok, err := iv.Bool()
+		if err != nil {
+			fields = append(fields, FieldError{Path: "files." + r.Glob + ".include", Message: "must evaluate to a bool", Schema: posOf(iv)})
+			continue
+		}
+		if p.include == nil {
+			p.include = map[string]bool{}
+		}
+		p.include[r.Glob] = ok
+	}
+	if len(fields) > 0 {
+		return nil, &ValidationError{Blueprint: b.Name, Fields: fields}
+	}
+	p.data = mergedData(p.values, p.derived)
+	return p, nil
+}
+
+// unknownFields reports every input field that the parameter schema does not
+// allow, with its position.
+func unknownFields(schema cue.Value, in *ast.StructLit, prefix string, out *[]FieldError) {
+	for _, d := range in.Elts {
+		f, ok := d.(*ast.Field)
+		if !ok {
+			continue
+		}
+		name, _, err := ast.LabelName(f.Label)
+		if err != nil {
+			continue
+		}
+		p := name
+		if prefix != "" {
+			p = prefix + "." + name
+		}
+		sel := cue.Str(name)
+		if !schema.Allows(sel) {
+			pos := toPosition(f.Label.Pos())
+			fe := FieldError{Path: p, Message: "unknown parameter" + known(schema)}
+			if pos.IsValid() || pos.Filename != "" {
+				fe.Input = &pos
+			}
+			*out = append(*out, fe)
+			continue
+		}
+		if sub, ok := f.Value.(*ast.StructLit); ok {
+			child := schema.LookupPath(cue.MakePath(sel))
+			if !child.Exists() {
+				child = schema.LookupPath(cue.MakePath(cue.AnyString))
+			}
+			if child.Exists() && child.IncompleteKind()&cue.StructKind != 0 {
+				unknownFields(child, sub, p, out)
+			}
+		}
+	}
+}
+
+// known lists the fields a struct schema declares, for an "unknown" message.
+func known(schema cue.Value) string {
+	it, err := schema.Fields(cue.Optional(true))
+	if err != nil {
+		return ""
+	}
+	var names []string
+	for it.Next() {
+		names = append(names, it.Selector().Unquoted())
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return " (known: " + strings.Join(names, ", ") + ")"
+}
+
+// Parameter describes one parameter of a blueprint, for prompts and forms.
+type Parameter struct {
+	// Path is the dotted path of the parameter.
+	Path string
+	// Kind is the CUE kind, such as "string", "int", "bool", "list" or
+	// "struct"; several kinds are joined with "|".
+	Kind string
+	// Doc is the doc comment written above the field.
+	Doc string
+	// Required reports whether a value must be given: the field is not
+	// optional and has neither a default nor a concrete value.
+	Required bool
+	// Optional reports whether the field is optional (name?: ...).
+	Optional bool
+	// Default is the default value, or nil.
+	Default any
+	// Enum lists the allowed values when they are a set of literals.
+	Enum []any
+	// Constraint is the CUE constraint as written, for display.
+	Constraint string
+}
+
+// Parameters returns the parameters in schema order, nested ones after their
+// parent with dotted paths.
+func (b *Blueprint) Parameters() []Parameter {
+	out := make([]Parameter, len(b.params))
+	for i, p := range b.params {
+		out[i] = p
+		out[i].Enum = append([]any(nil), p.Enum...)
+	}
+	return out
+}
+
+// paramIndex holds what walkParams records per parameter path.
+type paramIndex struct {
+	kinds map[string]cue.Kind
+	enums map[string][]string
+	decl  map[string]Position
+}
+
+func walkParams(v cue.Value, prefix string, idx paramIndex) []Parameter {
+	it, err := v.Fields(cue.Optional(true))
+	if err != nil {
+		return nil
+	}
+	var out []Parameter
+	for it.Next() {
+		name := it.Selector().Unquoted()
+		p := name
+		if prefix != "" {
+			p = prefix + "." + name
+		}
+		fv := it.Value()
+		k := fv.IncompleteKind()
+		idx.kinds[p] = k
+		if pos := toPosition(fv.Pos()); pos.IsValid() {
+			idx.decl[p] = pos
+		}
+		param := Parameter{
+			Path:       p,
+			Kind:       kindString(k),
+			Doc:        docOf(fv),
+			Optional:   it.IsOptional(),
+			Constraint: fmt.Sprint(fv),
+		}
+		if d, ok := fv.Default(); ok && d.IsConcrete() {
+			var x any
+			if d.Decode(&x) == nil {
+				param.Default = x
+			}
+		} else if fv.IsConcrete() && k != cue.StructKind {
+			var x any
+			if fv.Decode(&x) == nil {
+				param.Default = x
+			}
+		}
+		if lits := literals(fv); len(lits) > 0 {
+			param.Enum = lits
+			names := make([]string, len(lits))
+			for i, l := range lits {
+				names[i] = fmt.Sprintf("%q", l)
+				if _, isStr := l.(string); !isStr {
+					names[i] = fmt.Sprint(l)
+				}
+			}
+			idx.enums[p] = names
+		}
+		param.Required = !param.Optional && param.Default == nil && k != cue.StructKind
+		if k == cue.ListKind {
+			idx.kinds[p+".[]"] = fv.LookupPath(cue.MakePath(cue.AnyIndex)).IncompleteKind()
+		}
+		out = append(out, param)
+		if k == cue.StructKind {
+			out = append(out, walkParams(fv, p, idx)...)
+		}
+	}
+	return out
+}
+
+// literals returns the values of a disjunction of concrete scalars, such as
+// *"dev" | "prod", in order, or nil.
+func literals(v cue.Value) []any {
+	op, args := v.Expr()
+	if op != cue.OrOp || len(args) < 2 {
+		return nil
+	}
+	out := make([]any, 0, len(args))
+	for _, a := range args {
+		if !a.IsConcrete() || a.IncompleteKind()&(cue.StructKind|cue.ListKind) != 0 {
+			return nil
+		}
+		var x any
+		if err := a.Decode(&x); err != nil {
+			return nil
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+func docOf(v cue.Value) string {
+	var parts []string
+	for _, cg := range v.Doc() {
+		if t := strings.TrimSpace(cg.Text()); t != "" {
+			parts = append(parts, t)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+func kindString(k cue.Kind) string {
+	if k == cue.TopKind {
+		return "any"
+	}
+	s := k.String()
+	return strings.ReplaceAll(s, " ", "")
+}
+
+// checkGlob reports whether a files glob is well formed.
+func checkGlob(glob string) error {
+	if glob == "" || strings.HasPrefix(glob, "/") || strings.HasSuffix(glob, "/") {
+		return fmt.Errorf("glob %q must be a relative path pattern", glob)
+	}
+	for _, seg := range strings.Split(glob, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return fmt.Errorf("glob %q has an empty, '.' or '..' segment", glob)
+		}
+		if seg == "**" {
+			continue
+		}
+		if _, err := path.Match(seg, ""); err != nil {
+			return fmt.Errorf("glob %q: %v", glob, err)
+		}
+	}
+	return nil
+}
+
+// MatchGlob reports whether the slash-separated path name matches a files
+// glob: "*" and the other path.Match patterns stay within one segment, and a
+// "**" segment matches zero or more segments.
+func MatchGlob(glob, name string) bool {
+	return matchSegs(strings.Split(glob, "/"), strings.Split(name, "/"))
+}
+
+func matchSegs(pat, name []string) bool {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			rest := pat[1:]
+			for i := 0; i <= len(name); i++ {
+				if matchSegs(rest, name[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(name) == 0 {
+			return false
+		}
+		if ok, _ := path.Match(pat[0], name[0]); !ok {
+			return false
+		}
+		pat, name = pat[1:], name[1:]
+	}
+	return len(name) == 0
+}

@@ -1,0 +1,264 @@
+package blueprint
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue/ast"
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
+)
+
+// authorMsg is an @error("...") attribute: the lines of the field it is
+// attached to, and its message.
+type authorMsg struct {
+	file     string
+	from, to int
+	msg      string
+}
+
+// collectAuthorMsgs finds every field carrying an @error attribute in f.
+func collectAuthorMsgs(f *ast.File) []authorMsg {
+	var out []authorMsg
+	ast.Walk(f, func(n ast.Node) bool {
+		fld, ok := n.(*ast.Field)
+		if !ok {
+			return true
+		}
+		for _, a := range fld.Attrs {
+			key, body := a.Split()
+			if key != "error" {
+				continue
+			}
+			msg := strings.TrimSpace(body)
+			if s, err := strconv.Unquote(msg); err == nil {
+				msg = s
+			}
+			out = append(out, authorMsg{
+				file: fld.Pos().Filename(),
+				from: fld.Pos().Line(),
+				to:   fld.End().Line(),
+				msg:  msg,
+			})
+		}
+		return true
+	}, nil)
+	return out
+}
+
+// shaper turns raw CUE errors into FieldErrors a person can act on.
+type shaper struct {
+	// schemaFile is the display name of blueprint.cue.
+	schemaFile string
+	// hidden are files whose positions are never shown (the meta-schema).
+	hidden string
+	// strip is the path prefix removed from every error path ("parameters").
+	strip string
+	msgs  []authorMsg
+	// enums maps a parameter path to its literal choices, when it has some.
+	enums map[string][]string
+	// decl maps a parameter path to the position of its declaration.
+	decl map[string]Position
+}
+
+type rawErr struct {
+	msg    string
+	format string
+	args   []any
+	input  *Position
+	schema []Position
+}
+
+func toPosition(p token.Pos) Position {
+	return Position{Filename: p.Filename(), Line: p.Line(), Column: p.Column()}
+}
+
+// shape groups errs by field and writes one FieldError per field.
+func (s *shaper) shape(err error) []FieldError {
+	groups := map[string][]rawErr{}
+	var order []string
+	onlyInterp := true
+	for _, e := range cueerrors.Errors(err) {
+		format, args := e.Msg()
+		if strings.Contains(format, "errors in empty disjunction") {
+			continue
+		}
+		path := s.path(e.Path())
+		r := rawErr{msg: fmt.Sprintf(format, args...), format: format, args: args}
+		for _, p := range cueerrors.Positions(e) {
+			pos := toPosition(p)
+			switch pos.Filename {
+			case s.hidden:
+				r.schema = append(r.schema, pos) // kept for @error lookup, dropped below
+			case s.schemaFile:
+				r.schema = append(r.schema, pos)
+			default:
+				if r.input == nil && pos.IsValid() {
+					pp := pos
+					r.input = &pp
+				}
+			}
+		}
+		if !strings.HasPrefix(r.msg, "invalid interpolation") {
+			onlyInterp = false
+		}
+		if _, ok := groups[path]; !ok {
+			order = append(order, path)
+		}
+		groups[path] = append(groups[path], r)
+	}
+	var out []FieldError
+	for _, path := range order {
+		rs := groups[path]
+		if !onlyInterp {
+			rs = slices.DeleteFunc(rs, func(r rawErr) bool { return strings.HasPrefix(r.msg, "invalid interpolation") })
+		}
+		if len(rs) == 0 {
+			continue
+		}
+		out = append(out, s.field(path, rs))
+	}
+	sortFieldErrors(out)
+	return out
+}
+
+func (s *shaper) path(p []string) string {
+	if len(p) > 0 && (p[0] == s.strip || strings.HasPrefix(p[0], "#")) && s.strip != "" {
+		p = p[1:]
+	}
+	return strings.Join(p, ".")
+}
+
+func (s *shaper) field(path string, rs []rawErr) FieldError {
+	fe := FieldError{Path: path}
+	// A conflict with a default or a disjunct is noise next to the error of
+	// the branch that was meant; keep it only when it is all there is.
+	if len(rs) > 1 && !s.isEnum(path) {
+		kept := slices.DeleteFunc(slices.Clone(rs), func(r rawErr) bool {
+			return strings.HasPrefix(r.format, "conflicting values")
+		})
+		if len(kept) > 0 {
+			rs = kept
+		}
+	}
+	seen := map[Position]bool{}
+	for _, r := range rs {
+		if fe.Input == nil && r.input != nil {
+			fe.Input = r.input
+		}
+		for _, p := range r.schema {
+			if p.Filename == s.schemaFile && !seen[p] {
+				seen[p] = true
+				fe.Schema = append(fe.Schema, p)
+			}
+		}
+	}
+	slices.SortFunc(fe.Schema, comparePos)
+	if len(fe.Schema) == 0 {
+		if p, ok := s.decl[path]; ok {
+			fe.Schema = []Position{p}
+		}
+	}
+	missing := !slices.ContainsFunc(rs, func(r rawErr) bool { return !strings.HasPrefix(r.format, "incomplete value") })
+	if missing {
+		fe.Message = rewrite(rs[0])
+		return fe
+	}
+	if m, ok := s.authorMsg(rs); ok {
+		fe.Message = m
+		return fe
+	}
+	if choices, ok := s.enums[path]; ok {
+		got := ""
+		for _, r := range rs {
+			if strings.HasPrefix(r.format, "conflicting values") && len(r.args) >= 2 {
+				for _, a := range r.args[:2] {
+					if v := fmt.Sprint(a); !slices.Contains(choices, v) {
+						got = v
+					}
+				}
+			}
+		}
+		fe.Message = "must be one of " + strings.Join(choices, ", ")
+		if got != "" {
+			fe.Message += " (got " + got + ")"
+		}
+		return fe
+	}
+	var msgs []string
+	for _, r := range rs {
+		m := rewrite(r)
+		if !slices.Contains(msgs, m) {
+			msgs = append(msgs, m)
+		}
+	}
+	fe.Message = strings.Join(msgs, "; ")
+	return fe
+}
+
+func (s *shaper) isEnum(path string) bool {
+	_, ok := s.enums[path]
+	return ok
+}
+
+// authorMsg returns the message of the innermost @error-carrying field that
+// encloses a position of one of rs.
+func (s *shaper) authorMsg(rs []rawErr) (string, bool) {
+	best, bestSpan := "", 0
+	for _, r := range rs {
+		for _, p := range r.schema {
+			for _, m := range s.msgs {
+				if m.file != p.Filename || p.Line < m.from || p.Line > m.to {
+					continue
+				}
+				if span := m.to - m.from + 1; best == "" || span < bestSpan {
+					best, bestSpan = m.msg, span
+				}
+			}
+		}
+	}
+	return best, best != ""
+}
+
+// rewrite turns one CUE message into plainer words.
+func rewrite(r rawErr) string {
+	switch {
+	case r.format == "invalid value %v (out of bound %s)" && len(r.args) == 2:
+		bound := fmt.Sprint(r.args[1])
+		switch {
+		case strings.HasPrefix(bound, "=~"):
+			return fmt.Sprintf("%v does not match %s", r.args[0], unquoteBound(bound[2:]))
+		case strings.HasPrefix(bound, "!~"):
+			return fmt.Sprintf("%v must not match %s", r.args[0], unquoteBound(bound[2:]))
+		case strings.HasPrefix(bound, "!="):
+			return fmt.Sprintf("must not be %s", bound[2:])
+		}
+		return fmt.Sprintf("must be %s (got %v)", bound, r.args[0])
+	case strings.HasPrefix(r.format, "incomplete value"):
+		if len(r.args) > 0 {
+			return fmt.Sprintf("is required (%v)", r.args[0])
+		}
+		return "is required"
+	}
+	return r.msg
+}
+
+func unquoteBound(s string) string {
+	if u, err := strconv.Unquote(s); err == nil {
+		return u
+	}
+	return s
+}
+
+func comparePos(a, b Position) int {
+	return cmp.Or(cmp.Compare(a.Filename, b.Filename), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+}
+
+func sortFieldErrors(fs []FieldError) {
+	slices.SortStableFunc(fs, func(a, b FieldError) int {
+		return cmp.Or(comparePos(a.Pos(), b.Pos()), cmp.Compare(a.Path, b.Path))
+	})
+}
