@@ -504,7 +504,9 @@ func (b *Blueprint) readFiles(root cue.Value) error {
 			rule.Renderer = s
 		}
 		if iv := v.LookupPath(cue.ParsePath("include")); iv.Exists() {
-			if bv, err := iv.Bool(); err == nil {
+			// Only a literal is static: anything else may depend on the
+			// parameters, even when their defaults make it concrete now.
+			if bv, err := iv.Bool(); err == nil && isBoolLiteral(iv.Source()) {
 				rule.Include = bv
 			} else {
 				rule.Conditional = true
@@ -516,6 +518,18 @@ func (b *Blueprint) readFiles(root cue.Value) error {
 		return &ValidationError{Fields: errs}
 	}
 	return nil
+}
+
+func isBoolLiteral(n ast.Node) bool {
+	switch x := n.(type) {
+	case *ast.Field:
+		return isBoolLiteral(x.Value)
+	case *ast.BasicLit:
+		return x.Value == "true" || x.Value == "false"
+	case *ast.Ident:
+		return x.Name == "true" || x.Name == "false"
+	}
+	return false
 }
 
 func (b *Blueprint) readDerived(root cue.Value) error {

@@ -126,10 +126,47 @@ func (s *shaper) shape(err error) []FieldError {
 }
 
 func (s *shaper) path(p []string) string {
-	if len(p) > 0 && (p[0] == s.strip || strings.HasPrefix(p[0], "#")) && s.strip != "" {
+	if len(p) > 0 && (strings.HasPrefix(p[0], "#") || s.strip != "" && p[0] == s.strip) {
 		p = p[1:]
 	}
 	return strings.Join(p, ".")
+}
+
+// collapseConflicts turns the conflicts of one value with every disjunct of
+// a disjunction into one line: must be one of A, B (got X).
+func collapseConflicts(rs []rawErr) (string, bool) {
+	if len(rs) < 2 {
+		return "", false
+	}
+	count := map[string]int{}
+	for _, r := range rs {
+		if r.format != "conflicting values %s and %s" || len(r.args) != 2 {
+			return "", false
+		}
+		a, b := fmt.Sprint(r.args[0]), fmt.Sprint(r.args[1])
+		count[a]++
+		if b != a {
+			count[b]++
+		}
+	}
+	got := ""
+	for v, n := range count {
+		if n == len(rs) {
+			got = v
+		}
+	}
+	if got == "" {
+		return "", false
+	}
+	var choices []string
+	for _, r := range rs {
+		for _, a := range r.args {
+			if v := fmt.Sprint(a); v != got && !slices.Contains(choices, v) {
+				choices = append(choices, v)
+			}
+		}
+	}
+	return "must be one of " + strings.Join(choices, ", ") + " (got " + got + ")", true
 }
 
 func (s *shaper) field(path string, rs []rawErr) FieldError {
@@ -186,6 +223,10 @@ func (s *shaper) field(path string, rs []rawErr) FieldError {
 		if got != "" {
 			fe.Message += " (got " + got + ")"
 		}
+		return fe
+	}
+	if m, ok := collapseConflicts(rs); ok {
+		fe.Message = m
 		return fe
 	}
 	var msgs []string
