@@ -129,7 +129,14 @@ func inputError(pos token.Pos, name, msg string) error {
 }
 
 // parseValues parses YAML or JSON into a struct literal.
-func parseValues(name string, data []byte) (*ast.StructLit, error) {
+func parseValues(name string, data []byte) (_ *ast.StructLit, err error) {
+	// The YAML decoder can panic on some malformed input (found by
+	// FuzzResolveValues): report it as a syntax error.
+	defer func() {
+		if r := recover(); r != nil {
+			err = &ValidationError{Fields: []FieldError{{Message: fmt.Sprintf("cannot parse: %v", r), Input: &Position{Filename: name}}}}
+		}
+	}()
 	var expr ast.Expr
 	if strings.EqualFold(path.Ext(name), ".json") {
 		x, err := cuejson.Extract(name, data)
@@ -414,7 +421,7 @@ func scalarAST(k cue.Kind, val string, elem cue.Kind) (ast.Expr, error) {
 	}
 	// Mixed or unknown kinds: read the text as a YAML value, and fall back to
 	// a string where the schema allows one.
-	if f, err := cueyaml.Extract(SetFile, []byte(val)); err == nil && len(f.Decls) == 1 {
+	if f, err := extractYAML(SetFile, val); err == nil && len(f.Decls) == 1 {
 		if em, ok := f.Decls[0].(*ast.EmbedDecl); ok {
 			if lit, isLit := em.Expr.(*ast.BasicLit); !isLit || k&kindOf(lit) != 0 {
 				return em.Expr, nil
@@ -441,4 +448,14 @@ func kindOf(lit *ast.BasicLit) cue.Kind {
 		return cue.NullKind
 	}
 	return cue.TopKind
+}
+
+// extractYAML is cueyaml.Extract with the decoder's panics turned into errors.
+func extractYAML(name, src string) (f *ast.File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cannot parse: %v", r)
+		}
+	}()
+	return cueyaml.Extract(name, []byte(src))
 }

@@ -1,0 +1,78 @@
+package blueprint_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"testing"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+)
+
+func heapMiB() float64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return float64(m.HeapAlloc) / (1 << 20)
+}
+
+// benchResolve resolves a fresh, distinct input per iteration and reports
+// the live heap after the loop, so runs with -benchtime=100000x show whether
+// memory stays flat.
+func benchResolve(b *testing.B, opts *blueprint.Options) {
+	bp, err := blueprint.Load(context.Background(), writeBlueprint(b, serviceCUE), opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	before := heapMiB()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_, err := bp.Resolve(ctx, blueprint.ValuesMap(map[string]any{
+			"name": fmt.Sprintf("svc-%d", i), "tier": "prod", "replicas": 3 + i%7,
+			"tags": []string{fmt.Sprintf("t%d", i)}, "db": map[string]any{"name": fmt.Sprintf("db%d", i)},
+		}))
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(heapMiB()-before, "heap-growth-MiB")
+}
+
+// BenchmarkResolve measures resolution with the default evaluator pool.
+func BenchmarkResolve(b *testing.B) { benchResolve(b, nil) }
+
+// BenchmarkResolveSharedContext keeps one cue.Context for every resolution:
+// the baseline that the pool's recycling is measured against.
+func BenchmarkResolveSharedContext(b *testing.B) {
+	benchResolve(b, &blueprint.Options{EvaluatorUses: math.MaxInt})
+}
+
+// BenchmarkResolveInvalid measures the error path: shaping CUE errors.
+func BenchmarkResolveInvalid(b *testing.B) {
+	bp, err := blueprint.Load(context.Background(), writeBlueprint(b, serviceCUE), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := blueprint.ValuesData("values.yaml", []byte("name: Bad_Name\ntier: prod\nreplicas: 1\n"))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := bp.Resolve(context.Background(), in); err == nil {
+			b.Fatal("want an error")
+		}
+	}
+}
+
+// BenchmarkLoad measures loading and checking a blueprint from disk.
+func BenchmarkLoad(b *testing.B) {
+	dir := writeBlueprint(b, serviceCUE)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := blueprint.Load(context.Background(), dir, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
