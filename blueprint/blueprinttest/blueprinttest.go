@@ -1,0 +1,72 @@
+// Package blueprinttest helps users test their own blueprints with the
+// standard testing package: load a blueprint directory and fail with the
+// readable errors, resolve an input, and assert that an input is rejected
+// for the given fields.
+//
+// Every helper takes a testing.TB, calls t.Helper, and reports through
+// t.Fatalf or t.Errorf, so failures point at the caller's line.
+package blueprinttest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+)
+
+// Validate loads the blueprint directory dir and fails the test with every
+// error, one per line in the FILE:LINE:COL convention, if it does not load.
+// opts may be nil.
+func Validate(t testing.TB, dir string, opts *blueprint.Options) *blueprint.Blueprint {
+	t.Helper()
+	b, err := blueprint.Load(context.Background(), dir, opts)
+	if err != nil {
+		t.Fatalf("blueprint %s does not load:\n%v", dir, err)
+		return nil
+	}
+	return b
+}
+
+// Resolve resolves inputs against b and fails the test with the readable
+// errors if they are invalid.
+func Resolve(t testing.TB, b *blueprint.Blueprint, inputs ...blueprint.Input) *blueprint.Params {
+	t.Helper()
+	p, err := b.Resolve(context.Background(), inputs...)
+	if err != nil {
+		t.Fatalf("parameters of %s are invalid:\n%v", b.Name, err)
+		return nil
+	}
+	return p
+}
+
+// Rejects asserts that inputs are rejected with errors on exactly the given
+// field paths (in any order), and returns the error for further checks. It
+// fails the test if the inputs are valid, if the error is not a
+// *blueprint.ValidationError, or if the failing fields differ.
+func Rejects(t testing.TB, b *blueprint.Blueprint, fields []string, inputs ...blueprint.Input) *blueprint.ValidationError {
+	t.Helper()
+	_, err := b.Resolve(context.Background(), inputs...)
+	if err == nil {
+		t.Fatalf("parameters of %s are valid; want errors on %s", b.Name, strings.Join(fields, ", "))
+		return nil
+	}
+	var ve *blueprint.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("resolving %s: %v; want a validation error on %s", b.Name, err, strings.Join(fields, ", "))
+		return nil
+	}
+	var got []string
+	for _, f := range ve.Fields {
+		got = append(got, f.Path)
+	}
+	want := slices.Clone(fields)
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("%s rejected fields %s; want %s\n%v", b.Name, strings.Join(got, ", "), strings.Join(want, ", "), ve)
+	}
+	return ve
+}

@@ -1,0 +1,111 @@
+package blueprinttest_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/blueprint/blueprinttest"
+)
+
+// fakeTB records what a helper reports. Fatal stops the helper the way
+// testing does, by leaving the goroutine; run catches it.
+type fakeTB struct {
+	testing.TB
+	helpers int
+	errors  []string
+	fatal   bool
+}
+
+type fatalStop struct{}
+
+func (f *fakeTB) Helper() { f.helpers++ }
+func (f *fakeTB) Errorf(format string, args ...any) {
+	f.errors = append(f.errors, fmt.Sprintf(format, args...))
+}
+func (f *fakeTB) Fatalf(format string, args ...any) {
+	f.Errorf(format, args...)
+	f.fatal = true
+	panic(fatalStop{})
+}
+
+func run(fn func(tb testing.TB)) *fakeTB {
+	f := &fakeTB{}
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(fatalStop); !ok {
+					panic(r)
+				}
+			}
+		}()
+		fn(f)
+	}()
+	return f
+}
+
+const goService = "../../testdata/blueprints/go-service"
+
+func TestValidate(t *testing.T) {
+	var b *blueprint.Blueprint
+	f := run(func(tb testing.TB) { b = blueprinttest.Validate(tb, goService, nil) })
+	assert.Empty(t, f.errors)
+	assert.Positive(t, f.helpers)
+	require.NotNil(t, b)
+	assert.Equal(t, "go-service", b.Name)
+
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "blueprint.cue"), []byte("name: \"X\"\nversion: \"1\"\ndescription: \"d\"\nowner: \"o\"\nparameters: {}\n"), 0o644))
+	f = run(func(tb testing.TB) { blueprinttest.Validate(tb, dir, nil) })
+	assert.True(t, f.fatal)
+	require.Len(t, f.errors, 1)
+	assert.Contains(t, f.errors[0], filepath.Join(dir, "blueprint.cue")+":1:7: name: name must be a DNS label")
+	assert.Contains(t, f.errors[0], ":2:10: version: version must be a semantic version")
+}
+
+func TestResolve(t *testing.T) {
+	b := blueprinttest.Validate(t, goService, nil)
+	var p *blueprint.Params
+	f := run(func(tb testing.TB) { p = blueprinttest.Resolve(tb, b, blueprint.Set("name=orders")) })
+	assert.Empty(t, f.errors)
+	require.NotNil(t, p)
+	assert.Equal(t, "orders", p.Values()["name"])
+
+	f = run(func(tb testing.TB) { blueprinttest.Resolve(tb, b, blueprint.Set("name=Orders", "replicas=0")) })
+	assert.True(t, f.fatal)
+	require.Len(t, f.errors, 1)
+	assert.Contains(t, f.errors[0], "--set:1:6: name: name must start with a letter")
+	assert.Contains(t, f.errors[0], "--set:2:10: replicas: must be >=1 (got 0)")
+}
+
+func TestRejects(t *testing.T) {
+	b := blueprinttest.Validate(t, goService, nil)
+	bad := blueprint.ValuesFile("../../testdata/values/go-service-invalid.yaml")
+
+	var ve *blueprint.ValidationError
+	f := run(func(tb testing.TB) { ve = blueprinttest.Rejects(tb, b, []string{"replicas", "name"}, bad) })
+	assert.Empty(t, f.errors, "the right fields in another order pass")
+	require.NotNil(t, ve)
+	assert.Len(t, ve.Fields, 2)
+
+	f = run(func(tb testing.TB) { blueprinttest.Rejects(tb, b, []string{"name"}, bad) })
+	assert.False(t, f.fatal)
+	require.Len(t, f.errors, 1)
+	assert.True(t, strings.HasPrefix(f.errors[0], "go-service rejected fields name, replicas; want name"), f.errors[0])
+
+	f = run(func(tb testing.TB) { blueprinttest.Rejects(tb, b, []string{"name"}, blueprint.Set("name=orders")) })
+	assert.True(t, f.fatal)
+	assert.Equal(t, []string{"parameters of go-service are valid; want errors on name"}, f.errors)
+
+	f = run(func(tb testing.TB) {
+		blueprinttest.Rejects(tb, b, []string{"name"}, blueprint.ValuesFile(filepath.Join(t.TempDir(), "missing.yaml")))
+	})
+	assert.True(t, f.fatal)
+	assert.Contains(t, f.errors[0], "want a validation error on name")
+}
