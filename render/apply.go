@@ -1,0 +1,508 @@
+package render
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+)
+
+// ErrNotProject is returned (wrapped) when the target directory is not empty
+// and holds no goldenpath manifest, and ApplyOptions.Force is not set.
+var ErrNotProject = errors.New("directory is not empty and was not rendered by goldenpath")
+
+// EditedError is returned when applying would overwrite files that were
+// edited since they were rendered. Nothing was written.
+type EditedError struct {
+	// Paths are the edited files, sorted.
+	Paths []string
+}
+
+func (e *EditedError) Error() string {
+	return fmt.Sprintf("%d file(s) edited since the last render would be overwritten (upgrade merges them; force overwrites and keeps a copy under %s/overwritten/): %s",
+		len(e.Paths), StateDir, strings.Join(e.Paths, ", "))
+}
+
+// ApplyOptions controls writing into a directory. The zero value, and a nil
+// *ApplyOptions, give the defaults.
+type ApplyOptions struct {
+	// Force writes into a non-empty directory that goldenpath did not render,
+	// and overwrites files edited since the last render; each overwritten
+	// edit is kept under .goldenpath/overwritten/.
+	Force bool
+}
+
+// Render renders bp with params into dir in one pass and returns the plan it
+// carried out. It is Plan followed by Apply without rendering twice.
+func (e *Engine) Render(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, dir string, opts *ApplyOptions) (*Plan, error) {
+	var plan *Plan
+	err := e.write(ctx, dir, opts, func(s sink) (*Manifest, error) {
+		p, err := e.plan(ctx, bp, params, s)
+		if err != nil {
+			return nil, err
+		}
+		plan = p
+		return p.Manifest, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
+
+// Apply writes plan into dir, atomically: when Apply returns, either every
+// file of the plan is written with the manifest, or the directory is as it
+// was. A process killed during Apply leaves the directory as it was or, once
+// the change is committed, to be completed by the next Apply or Recover.
+//
+// A directory that does not exist or is empty is created by rendering into a
+// sibling temporary directory and renaming it. In an existing project, files
+// are staged under .goldenpath/, a journal is committed, and the files are
+// renamed into place. Seeded files that exist are never touched; files
+// edited since the last render are not overwritten unless opts.Force is set
+// (the error is an *EditedError); files the plan no longer has are removed
+// when unchanged and kept when edited. Nothing is ever written outside dir:
+// every path is checked, and writes go through an os.Root.
+func (e *Engine) Apply(ctx context.Context, plan *Plan, dir string, opts *ApplyOptions) error {
+	return e.write(ctx, dir, opts, func(s sink) (*Manifest, error) {
+		files, dirs, err := e.run(ctx, plan.blueprint, plan.params, s)
+		if err != nil {
+			return nil, err
+		}
+		if err := sameFiles(plan.Manifest.Files, files); err != nil {
+			return nil, err
+		}
+		if !slices.Equal(plan.Manifest.Dirs, dirs) {
+			return nil, fmt.Errorf("rendered directories differ from the plan")
+		}
+		return plan.Manifest, nil
+	})
+}
+
+// write stages what produce renders and commits it to dir.
+func (e *Engine) write(ctx context.Context, dir string, opts *ApplyOptions, produce func(sink) (*Manifest, error)) error {
+	if opts == nil {
+		opts = &ApplyOptions{}
+	}
+	dir = filepath.Clean(dir)
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || err == nil && len(entries) == 0:
+		return e.writeNew(ctx, dir, produce)
+	case err != nil:
+		return err
+	}
+	if err := Recover(dir); err != nil {
+		return err
+	}
+	old, err := ReadManifest(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if !opts.Force {
+			return fmt.Errorf("%s: %w (use force to write into it)", dir, ErrNotProject)
+		}
+		old = nil
+	case err != nil:
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	return e.writeExisting(ctx, dir, old, opts.Force, produce)
+}
+
+// stagingSink writes rendered files under a staging directory.
+type stagingSink struct {
+	dir  string
+	mu   sync.Mutex
+	made map[string]bool
+}
+
+func newStagingSink(dir string) *stagingSink { return &stagingSink{dir: dir, made: map[string]bool{}} }
+
+func (s *stagingSink) mkdir(rel string) error {
+	if rel == "." || rel == "" {
+		return nil
+	}
+	s.mu.Lock()
+	done := s.made[rel]
+	s.mu.Unlock()
+	if done {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Join(s.dir, filepath.FromSlash(rel)), 0o755); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.made[rel] = true
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *stagingSink) open(out string, mode fs.FileMode) (io.Writer, func(error) error, error) {
+	if err := checkOutputPath(out); err != nil {
+		return nil, nil, err
+	}
+	if err := s.mkdir(path.Dir(out)); err != nil {
+		return nil, nil, err
+	}
+	full := filepath.Join(s.dir, filepath.FromSlash(out))
+	f, err := os.OpenFile(full, os.O_CREATE|os.O_EXCL|os.O_WRONLY, mode)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func(rerr error) error {
+		cerr := f.Close()
+		if rerr != nil {
+			return rerr
+		}
+		if cerr != nil {
+			return cerr
+		}
+		return os.Chmod(full, mode) // the umask must not change the mode
+	}, nil
+}
+
+func randomID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// writeNew renders into a sibling temporary directory and renames it to dir.
+func (e *Engine) writeNew(ctx context.Context, dir string, produce func(sink) (*Manifest, error)) (err error) {
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	staging, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".goldenpath-")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(staging)
+		}
+	}()
+	s := newStagingSink(staging)
+	m, err := produce(s)
+	if err != nil {
+		return err
+	}
+	if err := writeStaged(s, m); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := os.Chmod(staging, 0o755); err != nil {
+		return err
+	}
+	if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	return os.Rename(staging, dir)
+}
+
+// writeStaged adds the declared directories and the manifest to a staging
+// tree.
+func writeStaged(s *stagingSink, m *Manifest) error {
+	for _, d := range m.Dirs {
+		if err := s.mkdir(d); err != nil {
+			return err
+		}
+	}
+	data, err := m.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := s.mkdir(StateDir); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(s.dir, filepath.FromSlash(ManifestPath)), data, 0o644)
+}
+
+// journal is the commit record of an apply to an existing project. Once it
+// is on disk the apply is rolled forward, by the same call or by Recover.
+type journal struct {
+	// Staging is the staging directory's name under .goldenpath/.
+	Staging string `json:"staging"`
+	Ops     []op   `json:"ops"`
+}
+
+type op struct {
+	// Kind is "save" (move an edited file under .goldenpath/overwritten/),
+	// "write" (rename the staged file into place) or "remove".
+	Kind string `json:"kind"`
+	Path string `json:"path"`
+}
+
+const journalPath = StateDir + "/journal.json"
+
+func (e *Engine) writeExisting(ctx context.Context, dir string, old *Manifest, force bool, produce func(sink) (*Manifest, error)) (err error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	if err := root.MkdirAll(StateDir, 0o755); err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	id := "staging-" + randomID()
+	stagingRel := StateDir + "/" + id
+	if err := root.Mkdir(stagingRel, 0o755); err != nil {
+		return err
+	}
+	staging := filepath.Join(dir, filepath.FromSlash(stagingRel))
+	committed := false
+	defer func() {
+		if !committed {
+			root.RemoveAll(stagingRel)
+		}
+	}()
+	s := newStagingSink(staging)
+	m, err := produce(s)
+	if err != nil {
+		return err
+	}
+	if err := writeStaged(s, m); err != nil {
+		return err
+	}
+	j := journal{Staging: id}
+	var edited []string
+	for _, f := range m.Files {
+		kind, err := decide(root, f, old)
+		if err != nil {
+			return err
+		}
+		switch kind {
+		case "edited":
+			if !force {
+				edited = append(edited, f.Path)
+				continue
+			}
+			j.Ops = append(j.Ops, op{"save", f.Path}, op{"write", f.Path})
+		case "write":
+			j.Ops = append(j.Ops, op{"write", f.Path})
+		}
+	}
+	if old != nil {
+		for _, f := range old.Files {
+			if _, still := m.File(f.Path); still {
+				continue
+			}
+			if sum, _, err := hashFile(root, f.Path); err == nil && sum == f.SHA256 {
+				j.Ops = append(j.Ops, op{"remove", f.Path})
+			}
+		}
+	}
+	if len(edited) > 0 {
+		return &EditedError{Paths: edited}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	j.Ops = append(j.Ops, op{"write", ManifestPath})
+	for _, d := range m.Dirs {
+		j.Ops = append(j.Ops, op{"mkdir", d})
+	}
+	if err := commitJournal(root, j); err != nil {
+		return err
+	}
+	committed = true
+	return rollForward(root, j)
+}
+
+// decide says what an apply does with one planned file in an existing
+// project: "write", "keep" (unchanged, or a seeded file that exists) or
+// "edited" (changed since the last render, or of unknown origin).
+func decide(root *os.Root, f File, old *Manifest) (string, error) {
+	sum, mode, err := hashFile(root, f.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "write", nil
+	case err != nil:
+		return "", err
+	}
+	if sum == f.SHA256 {
+		if mode.Perm() != fs.FileMode(f.Mode).Perm() {
+			return "write", nil
+		}
+		return "keep", nil
+	}
+	if f.Level == blueprint.Seeded {
+		return "keep", nil
+	}
+	if prev, ok := levelEntry(old, f.Path); ok && prev.SHA256 == sum {
+		return "write", nil
+	}
+	return "edited", nil
+}
+
+func levelEntry(m *Manifest, p string) (File, bool) {
+	if m == nil {
+		return File{}, false
+	}
+	return m.File(p)
+}
+
+// hashFile returns the SHA-256 and mode of a regular file under root.
+func hashFile(root *os.Root, p string) (string, fs.FileMode, error) {
+	fi, err := root.Lstat(p)
+	if err != nil {
+		return "", 0, err
+	}
+	if !fi.Mode().IsRegular() {
+		return "", 0, fmt.Errorf("%s: exists and is not a regular file", p)
+	}
+	f, err := root.Open(p)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), fi.Mode(), nil
+}
+
+func commitJournal(root *os.Root, j journal) error {
+	data, err := json.Marshal(j)
+	if err != nil {
+		return err
+	}
+	tmp := journalPath + ".tmp"
+	f, err := root.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := root.Rename(tmp, journalPath); err != nil {
+		return err
+	}
+	if d, err := root.Open(StateDir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// rollForward carries out a committed journal. Every step can be repeated,
+// so a journal interrupted at any point is completed by running it again.
+func rollForward(root *os.Root, j journal) error {
+	staged := func(p string) string { return StateDir + "/" + j.Staging + "/" + p }
+	for _, o := range j.Ops {
+		if err := checkJournalPath(o.Path); err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
+		switch o.Kind {
+		case "save":
+			if _, err := root.Lstat(staged(o.Path)); err != nil {
+				continue // already written
+			}
+			dst := StateDir + "/overwritten/" + j.Staging + "/" + o.Path
+			if err := root.MkdirAll(path.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			if err := root.Rename(o.Path, dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		case "write":
+			if _, err := root.Lstat(staged(o.Path)); err != nil {
+				continue // already written
+			}
+			if err := root.MkdirAll(path.Dir(o.Path), 0o755); err != nil {
+				return err
+			}
+			if err := root.Rename(staged(o.Path), o.Path); err != nil {
+				return err
+			}
+		case "remove":
+			if err := root.Remove(o.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			for d := path.Dir(o.Path); d != "."; d = path.Dir(d) {
+				if root.Remove(d) != nil {
+					break // not empty
+				}
+			}
+		case "mkdir":
+			if err := root.MkdirAll(o.Path, 0o755); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("journal: unknown operation %q", o.Kind)
+		}
+	}
+	if err := root.Remove(journalPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return root.RemoveAll(StateDir + "/" + j.Staging)
+}
+
+// checkJournalPath accepts project paths and the manifest's path.
+func checkJournalPath(p string) error {
+	if p == ManifestPath {
+		return nil
+	}
+	return checkOutputPath(p)
+}
+
+// Recover completes or discards an Apply to the project in dir that was
+// interrupted: a committed change is rolled forward, staged files of an
+// uncommitted one are removed. Apply calls it first; it is safe to call at
+// any time no Apply to dir is running.
+func Recover(dir string) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	data, err := root.ReadFile(journalPath)
+	switch {
+	case err == nil:
+		var j journal
+		if err := json.Unmarshal(data, &j); err != nil || !strings.HasPrefix(j.Staging, "staging-") || strings.ContainsAny(j.Staging, "/\\") {
+			return fmt.Errorf("%s: unreadable journal %s: remove it after checking the project", dir, journalPath)
+		}
+		if err := rollForward(root, j); err != nil {
+			return fmt.Errorf("%s: completing an interrupted apply: %w", dir, err)
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
+	}
+	_ = root.Remove(journalPath + ".tmp")
+	entries, err := fs.ReadDir(root.FS(), StateDir)
+	if err != nil {
+		return nil
+	}
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), "staging-") {
+			if err := root.RemoveAll(StateDir + "/" + e.Name()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,557 @@
+// Package render turns a blueprint and resolved parameters into a project:
+// plans that say what would be written, atomic application to a directory,
+// manifests that make a project rebuildable, and diffs against what is on
+// disk.
+//
+// An Engine is configured once with renderers and limits and is safe for
+// concurrent use; it parses each blueprint's templates once and reuses them
+// across renders while its template cache has room.
+package render
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"log/slog"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/template"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+)
+
+// ErrLimit is returned (wrapped) when a render exceeds a limit of Options.
+var ErrLimit = errors.New("render limit exceeded")
+
+// Suffix maps a file-name suffix to a renderer. The suffix is removed from
+// the output name, or replaced by Replace.
+type Suffix struct {
+	Suffix   string
+	Renderer string
+	Replace  string
+}
+
+// Options configures an Engine. The zero value, and a nil *Options, give the
+// defaults.
+type Options struct {
+	// Renderers adds renderers by name, or replaces the built-ins
+	// ("template", "copy").
+	Renderers map[string]Renderer
+	// Suffixes are tried in order before the default {".tmpl", "template", ""}.
+	// A file matching no suffix is copied.
+	Suffixes []Suffix
+	// Logger receives debug logs. Nil discards them.
+	Logger *slog.Logger
+	// Concurrency is how many files are rendered at once. Default GOMAXPROCS.
+	Concurrency int
+	// MaxFiles caps the files of one render. Default 50 000.
+	MaxFiles int
+	// MaxBytes caps the total output of one render. Default 1 GiB.
+	MaxBytes int64
+	// MaxFileBytes caps one output file. Default 64 MiB.
+	MaxFileBytes int64
+	// TemplateCacheBytes is how many bytes of template source the Engine
+	// keeps parsed across renders, over all blueprints. A parsed template
+	// takes about five times its source. Default 4 MiB; negative disables
+	// the cache.
+	TemplateCacheBytes int64
+	// Generator is recorded in manifests. Default "goldenpath" and the
+	// library's module version.
+	Generator string
+}
+
+// Engine renders blueprints. It is safe for concurrent use.
+type Engine struct {
+	renderers map[string]Renderer
+	suffixes  []Suffix
+	log       *slog.Logger
+	conc      int
+	maxFiles  int
+	maxBytes  int64
+	maxFile   int64
+	generator string
+
+	cacheBudget atomic.Int64 // bytes of template source that may still be cached
+	mu          sync.Mutex
+	compiled    map[string]*compiled // by blueprint digest
+	order       []string             // digests, oldest first
+}
+
+// maxCompiled bounds how many blueprints an Engine keeps compiled.
+const maxCompiled = 64
+
+// New returns an Engine. opts may be nil.
+func New(opts *Options) (*Engine, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	e := &Engine{
+		renderers: map[string]Renderer{TemplateRenderer: Template(), CopyRenderer: Copy()},
+		log:       opts.Logger,
+		conc:      opts.Concurrency,
+		maxFiles:  opts.MaxFiles,
+		maxBytes:  opts.MaxBytes,
+		maxFile:   opts.MaxFileBytes,
+		generator: opts.Generator,
+		compiled:  map[string]*compiled{},
+	}
+	for name, r := range opts.Renderers {
+		if r == nil {
+			return nil, fmt.Errorf("render: renderer %q is nil", name)
+		}
+		e.renderers[name] = r
+	}
+	for _, s := range opts.Suffixes {
+		if s.Suffix == "" {
+			return nil, fmt.Errorf("render: empty suffix for renderer %q", s.Renderer)
+		}
+		if _, ok := e.renderers[s.Renderer]; !ok {
+			return nil, fmt.Errorf("render: suffix %q names unknown renderer %q", s.Suffix, s.Renderer)
+		}
+	}
+	e.suffixes = append(slices.Clone(opts.Suffixes), Suffix{Suffix: ".tmpl", Renderer: TemplateRenderer})
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.conc <= 0 {
+		e.conc = runtime.GOMAXPROCS(0)
+	}
+	if e.maxFiles <= 0 {
+		e.maxFiles = 50_000
+	}
+	if e.maxBytes <= 0 {
+		e.maxBytes = 1 << 30
+	}
+	if e.maxFile <= 0 {
+		e.maxFile = 64 << 20
+	}
+	if e.generator == "" {
+		e.generator = "goldenpath " + moduleVersion()
+	}
+	switch {
+	case opts.TemplateCacheBytes < 0:
+	case opts.TemplateCacheBytes == 0:
+		e.cacheBudget.Store(4 << 20)
+	default:
+		e.cacheBudget.Store(opts.TemplateCacheBytes)
+	}
+	return e, nil
+}
+
+func moduleVersion() string {
+	const mod = "github.com/goldenpath-dev/goldenpath"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Path == mod {
+			return bi.Main.Version
+		}
+		for _, d := range bi.Deps {
+			if d.Path == mod {
+				return d.Version
+			}
+		}
+	}
+	return "(devel)"
+}
+
+// compiled is what an Engine keeps per blueprint: the template files with
+// their rules, renderers and output path templates, and parsed templates.
+type compiled struct {
+	files []*tmplFile
+	dirs  []*pathTemplate
+}
+
+type tmplFile struct {
+	path     string // in template/
+	out      *pathTemplate
+	mode     fs.FileMode
+	level    blueprint.Level
+	renderer string
+	excluded bool     // by a static include: false
+	cond     []string // globs of conditional rules that must include it
+	size     int64
+
+	once     sync.Once
+	prepared Prepared // set under once; nil when not cached
+	perr     error    // set under once: the template does not parse
+}
+
+// pathTemplate is an output path whose segments may be templates.
+type pathTemplate struct {
+	raw string
+	t   *template.Template // nil for a literal path
+}
+
+func newPathTemplate(raw string) (*pathTemplate, error) {
+	if !strings.Contains(raw, "{{") {
+		return &pathTemplate{raw: raw}, nil
+	}
+	t, err := template.New(raw).Funcs(Funcs()).Option("missingkey=error").Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	return &pathTemplate{raw: raw, t: t}, nil
+}
+
+func (p *pathTemplate) render(data map[string]any) (string, error) {
+	if p.t == nil {
+		return p.raw, checkOutputPath(p.raw)
+	}
+	var b strings.Builder
+	if err := p.t.Execute(&b, data); err != nil {
+		return "", err
+	}
+	out := b.String()
+	// Each templated segment must stay one segment.
+	rawSegs, outSegs := strings.Split(p.raw, "/"), strings.Split(out, "/")
+	if len(rawSegs) != len(outSegs) {
+		return "", fmt.Errorf("%q renders to %q: a parameter may not add or remove path segments", p.raw, out)
+	}
+	if err := checkOutputPath(out); err != nil {
+		return "", fmt.Errorf("%q renders to an invalid path: %v", p.raw, err)
+	}
+	return out, nil
+}
+
+func (e *Engine) compile(bp *blueprint.Blueprint) (*compiled, error) {
+	e.mu.Lock()
+	c, ok := e.compiled[bp.Digest]
+	e.mu.Unlock()
+	if ok {
+		return c, nil
+	}
+	c, err := e.build(bp)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if prev, ok := e.compiled[bp.Digest]; ok {
+		return prev, nil
+	}
+	e.compiled[bp.Digest] = c
+	e.order = append(e.order, bp.Digest)
+	if len(e.order) > maxCompiled {
+		old := e.order[0]
+		e.order = e.order[1:]
+		e.release(e.compiled[old])
+		delete(e.compiled, old)
+	}
+	return c, nil
+}
+
+// release returns the cache budget a compiled blueprint holds.
+func (e *Engine) release(c *compiled) {
+	for _, f := range c.files {
+		f.once.Do(func() {}) // wait for a parse under way
+		if f.prepared != nil {
+			e.cacheBudget.Add(f.size)
+		}
+	}
+}
+
+func (e *Engine) build(bp *blueprint.Blueprint) (*compiled, error) {
+	c := &compiled{}
+	tfs := bp.Template()
+	err := fs.WalkDir(tfs, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == "." && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipDir
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return fmt.Errorf("template/%s: not a regular file", p)
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		f, err := e.classify(bp, p, info)
+		if err != nil {
+			return err
+		}
+		c.files = append(c.files, f)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("blueprint %s: %w", bp.Name, err)
+	}
+	for _, d := range bp.Dirs {
+		pt, err := newPathTemplate(d)
+		if err != nil {
+			return nil, fmt.Errorf("blueprint %s: dirs: %w", bp.Name, err)
+		}
+		c.dirs = append(c.dirs, pt)
+	}
+	return c, nil
+}
+
+// classify decides a template file's renderer, output name, level and
+// include conditions from the suffixes and the files rules.
+func (e *Engine) classify(bp *blueprint.Blueprint, p string, info fs.FileInfo) (*tmplFile, error) {
+	f := &tmplFile{path: p, level: blueprint.Shared, renderer: CopyRenderer, mode: 0o644, size: info.Size()}
+	if info.Mode().Perm()&0o111 != 0 {
+		f.mode = 0o755
+	}
+	out := p
+	for _, s := range e.suffixes {
+		if strings.HasSuffix(p, s.Suffix) && len(p) > len(s.Suffix) && !strings.HasSuffix(p, "/"+s.Suffix) {
+			out = strings.TrimSuffix(p, s.Suffix) + s.Replace
+			f.renderer = s.Renderer
+			break
+		}
+	}
+	for _, r := range bp.Files {
+		if !blueprint.MatchGlob(r.Glob, p) && !blueprint.MatchGlob(r.Glob, out) {
+			continue
+		}
+		if r.Level != "" {
+			f.level = r.Level
+		}
+		if r.Renderer != "" {
+			if _, ok := e.renderers[r.Renderer]; !ok {
+				return nil, fmt.Errorf("files %q: unknown renderer %q (known: %s)", r.Glob, r.Renderer, strings.Join(e.rendererNames(), ", "))
+			}
+			f.renderer = r.Renderer
+		}
+		switch {
+		case r.Conditional:
+			f.cond = append(f.cond, r.Glob)
+		case !r.Include:
+			f.excluded = true
+		}
+	}
+	pt, err := newPathTemplate(out)
+	if err != nil {
+		return nil, fmt.Errorf("template/%s: path: %w", p, err)
+	}
+	f.out = pt
+	return f, nil
+}
+
+func (e *Engine) rendererNames() []string {
+	names := make([]string, 0, len(e.renderers))
+	for n := range e.renderers {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// sink receives rendered files. open returns the writer for one output and
+// a function to call when the file is complete (with the render's error).
+type sink interface {
+	open(out string, mode fs.FileMode) (io.Writer, func(err error) error, error)
+}
+
+type discard struct{}
+
+func (discard) open(string, fs.FileMode) (io.Writer, func(error) error, error) {
+	return io.Discard, func(err error) error { return err }, nil
+}
+
+var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10) }}
+
+// run renders every included file of bp into s and returns the manifest
+// entries, sorted by path.
+func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, s sink) ([]File, []string, error) {
+	c, err := e.compile(bp)
+	if err != nil {
+		return nil, nil, err
+	}
+	data := params.Data()
+	results := make([]*File, len(c.files))
+	var total atomic.Int64
+	var count atomic.Int64
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(e.conc)
+	tfs := bp.Template()
+	var limitErr error
+	for i, f := range c.files {
+		if f.excluded || !included(f, params) {
+			continue
+		}
+		if n := count.Add(1); n > int64(e.maxFiles) {
+			limitErr = fmt.Errorf("%w: more than %d files", ErrLimit, e.maxFiles)
+			break
+		}
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			out, err := f.out.render(data)
+			if err != nil {
+				return &RenderError{Path: f.path, Renderer: "path", Err: err}
+			}
+			mf, err := e.renderFile(gctx, tfs, f, out, data, s, &total)
+			if err != nil {
+				return err
+			}
+			results[i] = mf
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
+	if limitErr != nil {
+		return nil, nil, limitErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	files := make([]File, 0, count.Load())
+	for _, r := range results {
+		if r != nil {
+			files = append(files, *r)
+		}
+	}
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	for i := 1; i < len(files); i++ {
+		if files[i].Path == files[i-1].Path {
+			return nil, nil, fmt.Errorf("template files %s and %s both render to %s", files[i-1].Template, files[i].Template, files[i].Path)
+		}
+	}
+	var dirs []string
+	for _, d := range c.dirs {
+		out, err := d.render(data)
+		if err != nil {
+			return nil, nil, fmt.Errorf("dirs: %w", err)
+		}
+		dirs = append(dirs, out)
+	}
+	slices.Sort(dirs)
+	return files, slices.Compact(dirs), nil
+}
+
+func included(f *tmplFile, p *blueprint.Params) bool {
+	for _, g := range f.cond {
+		if !p.Included(g) {
+			return false
+		}
+	}
+	return true
+}
+
+// renderFile renders one file into s, hashing and counting as it goes.
+func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out string, data map[string]any, s sink, total *atomic.Int64) (*File, error) {
+	prepared, src, renderer, err := e.prepare(tfs, f)
+	if err != nil {
+		return nil, &RenderError{Path: f.path, Output: out, Renderer: f.renderer, Err: err}
+	}
+	w, done, err := s.open(out, f.mode)
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	bw := bufPool.Get().(*bufio.Writer)
+	cw := &countingWriter{w: w, h: h, limit: e.maxFile, total: total, maxTotal: e.maxBytes}
+	bw.Reset(cw)
+	if prepared != nil {
+		err = prepared.Execute(ctx, bw, data)
+	} else {
+		err = e.renderers[renderer].Render(ctx, bw, &Input{Path: f.path, Source: src, Data: data})
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	bw.Reset(nil)
+	bufPool.Put(bw)
+	if err != nil && cw.err != nil {
+		err = cw.err
+	}
+	if err = done(err); err != nil {
+		if errors.Is(err, ErrLimit) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return nil, fmt.Errorf("%s: %w", out, err)
+		}
+		return nil, &RenderError{Path: f.path, Output: out, Renderer: renderer, Err: err}
+	}
+	return &File{
+		Path:     out,
+		Template: f.path,
+		Renderer: renderer,
+		Level:    f.level,
+		Mode:     Mode(f.mode),
+		Size:     cw.n,
+		SHA256:   hex.EncodeToString(h.Sum(nil)),
+	}, nil
+}
+
+// prepare returns a cached parsed template, or the source and the renderer
+// to render it with. Binary files are always copied.
+func (e *Engine) prepare(tfs fs.FS, f *tmplFile) (Prepared, []byte, string, error) {
+	if prep, ok := e.renderers[f.renderer].(Preparer); ok && f.renderer != CopyRenderer {
+		f.once.Do(func() { e.cache(tfs, f, prep) })
+		if f.perr != nil {
+			return nil, nil, "", f.perr
+		}
+		if f.prepared != nil {
+			return f.prepared, nil, f.renderer, nil
+		}
+	}
+	src, err := fs.ReadFile(tfs, f.path)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if f.renderer == CopyRenderer || isBinary(src) {
+		return nil, src, CopyRenderer, nil
+	}
+	return nil, src, f.renderer, nil
+}
+
+// cache parses f once and keeps it while the cache budget allows. It runs
+// under f.once.
+func (e *Engine) cache(tfs fs.FS, f *tmplFile, prep Preparer) {
+	if e.cacheBudget.Add(-f.size) < 0 {
+		e.cacheBudget.Add(f.size)
+		return
+	}
+	src, err := fs.ReadFile(tfs, f.path)
+	if err == nil && !isBinary(src) {
+		f.prepared, f.perr = prep.Prepare(f.path, src)
+	}
+	if f.prepared == nil {
+		e.cacheBudget.Add(f.size)
+	}
+}
+
+// countingWriter hashes and counts what it passes on, and enforces the
+// per-file and total limits.
+type countingWriter struct {
+	w        io.Writer
+	h        hash.Hash
+	n        int64
+	limit    int64
+	total    *atomic.Int64
+	maxTotal int64
+	err      error
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	if c.n+int64(len(p)) > c.limit {
+		c.err = fmt.Errorf("%w: a file larger than %d bytes", ErrLimit, c.limit)
+		return 0, c.err
+	}
+	if c.total.Add(int64(len(p))) > c.maxTotal {
+		c.err = fmt.Errorf("%w: more than %d bytes in all", ErrLimit, c.maxTotal)
+		return 0, c.err
+	}
+	c.n += int64(len(p))
+	c.h.Write(p)
+	return c.w.Write(p)
+}

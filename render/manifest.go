@@ -1,0 +1,213 @@
+package render
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+)
+
+// ManifestSchema is the version of the manifest format this package writes
+// and reads.
+const ManifestSchema = 1
+
+// ManifestPath is where every rendered project keeps its manifest.
+const ManifestPath = ".goldenpath/manifest.json"
+
+// StateDir is the directory goldenpath keeps its own files in, inside a
+// project. Blueprints cannot write into it.
+const StateDir = ".goldenpath"
+
+// ErrManifest is returned (wrapped) for a manifest that cannot be used.
+var ErrManifest = errors.New("invalid manifest")
+
+// Manifest records how a project was rendered: enough to rebuild it, detect
+// drift and upgrade it. docs/manifest.md documents the format.
+type Manifest struct {
+	// Schema is ManifestSchema.
+	Schema int `json:"schema"`
+	// Generator names the library and version that rendered the project.
+	Generator string `json:"generator"`
+	// Blueprint identifies the blueprint.
+	Blueprint BlueprintRef `json:"blueprint"`
+	// Parameters are the resolved parameter values.
+	Parameters json.RawMessage `json:"parameters"`
+	// Decisions are the decisions in force for the blueprint.
+	Decisions []DecisionRef `json:"decisions"`
+	// Files are the rendered files, sorted by path.
+	Files []File `json:"files"`
+	// Dirs are the directories rendered even when empty, sorted.
+	Dirs []string `json:"dirs,omitempty"`
+}
+
+// BlueprintRef identifies a blueprint version.
+type BlueprintRef struct {
+	Name     string `json:"name"`
+	Version  string `json:"version"`
+	Source   string `json:"source"`
+	Revision string `json:"revision,omitempty"`
+	Digest   string `json:"digest"`
+}
+
+// DecisionRef names a decision in force.
+type DecisionRef struct {
+	ID string `json:"id"`
+	// Version is the decision's version or digest, when known.
+	Version string `json:"version,omitempty"`
+}
+
+// File is one rendered file.
+type File struct {
+	// Path is the slash-separated path in the project.
+	Path string `json:"path"`
+	// Template is the path of the template file it was rendered from.
+	Template string `json:"template"`
+	// Renderer names the renderer that wrote it.
+	Renderer string `json:"renderer"`
+	// Level is the file's responsibility level.
+	Level blueprint.Level `json:"level"`
+	// Mode holds the permission bits (0644 or 0755).
+	Mode Mode `json:"mode"`
+	// Size is the length in bytes.
+	Size int64 `json:"size"`
+	// SHA256 is the hex digest of the content.
+	SHA256 string `json:"sha256"`
+}
+
+// Mode is a file mode, written in JSON as an octal string ("0644").
+type Mode fs.FileMode
+
+// MarshalJSON writes the mode as an octal string.
+func (m Mode) MarshalJSON() ([]byte, error) {
+	return json.Marshal(fmt.Sprintf("%04o", fs.FileMode(m).Perm()))
+}
+
+// UnmarshalJSON reads an octal string.
+func (m *Mode) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := strconv.ParseUint(s, 8, 32)
+	if err != nil || v > 0o777 {
+		return fmt.Errorf("mode %q is not an octal permission", s)
+	}
+	*m = Mode(v)
+	return nil
+}
+
+// File returns the manifest entry for path, if any.
+func (m *Manifest) File(path string) (File, bool) {
+	i, ok := slices.BinarySearchFunc(m.Files, path, func(f File, p string) int { return strings.Compare(f.Path, p) })
+	if !ok {
+		return File{}, false
+	}
+	return m.Files[i], true
+}
+
+// Marshal returns the manifest as indented JSON with a final newline. The
+// same manifest always gives the same bytes.
+func (m *Manifest) Marshal() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// maxManifestBytes caps the manifest a reader accepts.
+const maxManifestBytes = 64 << 20
+
+// ReadManifest reads and checks the manifest of the project in dir.
+func ReadManifest(dir string) (*Manifest, error) {
+	f, err := os.Open(path.Join(dir, ManifestPath))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return DecodeManifest(f)
+}
+
+// DecodeManifest reads a manifest and checks it: the schema version, and that
+// every path is a clean relative path that stays inside the project and
+// outside .goldenpath/.
+func DecodeManifest(r io.Reader) (*Manifest, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxManifestBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxManifestBytes {
+		return nil, fmt.Errorf("%w: larger than %d bytes", ErrManifest, maxManifestBytes)
+	}
+	var m Manifest
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrManifest, err)
+	}
+	if m.Schema != ManifestSchema {
+		return nil, fmt.Errorf("%w: schema %d, this library reads schema %d", ErrManifest, m.Schema, ManifestSchema)
+	}
+	if len(m.Parameters) == 0 || m.Parameters[0] != '{' {
+		return nil, fmt.Errorf("%w: parameters must be an object", ErrManifest)
+	}
+	for i, f := range m.Files {
+		if err := checkOutputPath(f.Path); err != nil {
+			return nil, fmt.Errorf("%w: files[%d]: %v", ErrManifest, i, err)
+		}
+		if i > 0 && m.Files[i-1].Path >= f.Path {
+			return nil, fmt.Errorf("%w: files are not sorted and unique at %q", ErrManifest, f.Path)
+		}
+		if b, err := hex.DecodeString(f.SHA256); err != nil || len(b) != 32 {
+			return nil, fmt.Errorf("%w: files[%d] (%s): sha256 %q is not a hex SHA-256", ErrManifest, i, f.Path, f.SHA256)
+		}
+		switch f.Level {
+		case blueprint.Managed, blueprint.Shared, blueprint.Seeded:
+		default:
+			return nil, fmt.Errorf("%w: files[%d] (%s): unknown level %q", ErrManifest, i, f.Path, f.Level)
+		}
+		if f.Size < 0 {
+			return nil, fmt.Errorf("%w: files[%d] (%s): negative size", ErrManifest, i, f.Path)
+		}
+	}
+	for i, d := range m.Dirs {
+		if err := checkOutputPath(d); err != nil {
+			return nil, fmt.Errorf("%w: dirs[%d]: %v", ErrManifest, i, err)
+		}
+	}
+	return &m, nil
+}
+
+// checkOutputPath checks a path in a project: clean, relative, slash
+// separated, no "." or ".." segments, no backslashes or NULs, not inside
+// .goldenpath/ and no .git segment.
+func checkOutputPath(p string) error {
+	if !fs.ValidPath(p) || p == "." {
+		return fmt.Errorf("%q is not a clean relative path", p)
+	}
+	if strings.ContainsAny(p, "\\\x00") {
+		return fmt.Errorf("%q contains a backslash or NUL", p)
+	}
+	for i, seg := range strings.Split(p, "/") {
+		if strings.EqualFold(seg, ".git") {
+			return fmt.Errorf("%q writes into a .git directory", p)
+		}
+		if i == 0 && strings.EqualFold(seg, StateDir) {
+			return fmt.Errorf("%q writes into %s/, which goldenpath owns", p, StateDir)
+		}
+	}
+	return nil
+}

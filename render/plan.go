@@ -1,0 +1,88 @@
+package render
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+)
+
+// Plan is what a render would write: every file with its path, mode, level,
+// size, hash and renderer, in the manifest the render would record. A Plan
+// holds no file contents.
+type Plan struct {
+	// Manifest is the manifest the render writes into the project.
+	Manifest *Manifest
+
+	blueprint *blueprint.Blueprint
+	params    *blueprint.Params
+}
+
+// Blueprint returns the blueprint the plan renders.
+func (p *Plan) Blueprint() *blueprint.Blueprint { return p.blueprint }
+
+// Params returns the parameters the plan renders with.
+func (p *Plan) Params() *blueprint.Params { return p.params }
+
+// Plan renders bp with params without writing anything and returns what
+// would be written.
+func (e *Engine) Plan(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params) (*Plan, error) {
+	return e.plan(ctx, bp, params, discard{})
+}
+
+func (e *Engine) plan(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, s sink) (*Plan, error) {
+	if bp == nil || params == nil {
+		return nil, fmt.Errorf("render: nil blueprint or parameters")
+	}
+	files, dirs, err := e.run(ctx, bp, params, s)
+	if err != nil {
+		return nil, err
+	}
+	pj, err := json.Marshal(params)
+	if err != nil {
+		return nil, err
+	}
+	m := &Manifest{
+		Schema:    ManifestSchema,
+		Generator: e.generator,
+		Blueprint: BlueprintRef{
+			Name:     bp.Name,
+			Version:  bp.Version,
+			Source:   bp.Source,
+			Revision: bp.Revision,
+			Digest:   bp.Digest,
+		},
+		Parameters: pj,
+		Decisions:  []DecisionRef{},
+		Files:      files,
+		Dirs:       dirs,
+	}
+	for _, id := range bp.Decisions {
+		m.Decisions = append(m.Decisions, DecisionRef{ID: id})
+	}
+	e.log.DebugContext(ctx, "planned", "blueprint", bp.Name, "version", bp.Version, "files", len(files))
+	return &Plan{Manifest: m, blueprint: bp, params: params}, nil
+}
+
+// Levels counts the plan's files per responsibility level.
+func (p *Plan) Levels() map[blueprint.Level]int {
+	out := map[blueprint.Level]int{}
+	for _, f := range p.Manifest.Files {
+		out[f.Level]++
+	}
+	return out
+}
+
+// sameFiles reports the first difference between two sorted file lists.
+func sameFiles(want, got []File) error {
+	if len(want) != len(got) {
+		return fmt.Errorf("planned %d files, rendered %d", len(want), len(got))
+	}
+	for i := range want {
+		if want[i] != got[i] {
+			return fmt.Errorf("%s: rendered content differs from the plan (renderer %s is not deterministic, or the inputs changed)", got[i].Path, got[i].Renderer)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,145 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"text/template"
+)
+
+// Input is what a Renderer renders: one template file and the data.
+// Renderers must treat Source and Data as read-only: they are shared
+// between concurrent renders.
+type Input struct {
+	// Path is the file's slash-separated path in the template tree.
+	Path string
+	// Source is the file's content.
+	Source []byte
+	// Data holds every parameter and derived value at top level.
+	Data map[string]any
+}
+
+// A Renderer writes the rendered form of one template file to w. It must be
+// deterministic (the same Input gives the same bytes), honour ctx, and be
+// safe for concurrent use.
+type Renderer interface {
+	Render(ctx context.Context, w io.Writer, in *Input) error
+}
+
+// RendererFunc adapts a function to a Renderer.
+type RendererFunc func(ctx context.Context, w io.Writer, in *Input) error
+
+// Render calls f.
+func (f RendererFunc) Render(ctx context.Context, w io.Writer, in *Input) error { return f(ctx, w, in) }
+
+// A Preparer is a Renderer that can parse a template once for many renders.
+// The Engine calls Prepare once per template file and blueprint and keeps
+// the result while its template cache has room; otherwise it falls back to
+// Render.
+type Preparer interface {
+	Renderer
+	Prepare(path string, src []byte) (Prepared, error)
+}
+
+// Prepared is a parsed template, safe for concurrent use.
+type Prepared interface {
+	Execute(ctx context.Context, w io.Writer, data map[string]any) error
+}
+
+// The names of the built-in renderers.
+const (
+	// TemplateRenderer is Go text/template with the functions of Funcs.
+	TemplateRenderer = "template"
+	// CopyRenderer copies the file byte for byte.
+	CopyRenderer = "copy"
+)
+
+// Copy returns the renderer that writes the source unchanged.
+func Copy() Renderer {
+	return RendererFunc(func(ctx context.Context, w io.Writer, in *Input) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		_, err := w.Write(in.Source)
+		return err
+	})
+}
+
+// Template returns the text/template renderer. Templates see the data at
+// top level ({{.name}}) and the functions of Funcs; a missing key renders as
+// "<no value>", so guard optional parameters with {{with .x}}.
+func Template() Renderer { return textTemplate{} }
+
+type textTemplate struct{}
+
+func (textTemplate) parse(path string, src []byte) (*template.Template, error) {
+	t, err := template.New(path).Funcs(Funcs()).Option("missingkey=default").Parse(string(src))
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// Render parses and executes in one go.
+func (r textTemplate) Render(ctx context.Context, w io.Writer, in *Input) error {
+	p, err := r.Prepare(in.Path, in.Source)
+	if err != nil {
+		return err
+	}
+	return p.Execute(ctx, w, in.Data)
+}
+
+// Prepare parses the template.
+func (r textTemplate) Prepare(path string, src []byte) (Prepared, error) {
+	t, err := r.parse(path, src)
+	if err != nil {
+		return nil, err
+	}
+	return preparedTemplate{t}, nil
+}
+
+type preparedTemplate struct{ t *template.Template }
+
+func (p preparedTemplate) Execute(ctx context.Context, w io.Writer, data map[string]any) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return p.t.Execute(ctxWriter{ctx, w}, data)
+}
+
+// ctxWriter fails writes once ctx is done, which stops a long or endless
+// template execution at its next output.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
+}
+
+// isBinary reports whether data looks binary: a NUL byte in its first 8000
+// bytes, as git decides.
+func isBinary(data []byte) bool {
+	n := min(len(data), 8000)
+	return bytes.IndexByte(data[:n], 0) >= 0
+}
+
+// RenderError is a failure to render one template file.
+type RenderError struct {
+	// Path is the template path; Output the output path when known.
+	Path, Output string
+	// Renderer names the renderer that failed.
+	Renderer string
+	Err      error
+}
+
+func (e *RenderError) Error() string {
+	return fmt.Sprintf("%s: %s renderer: %v", e.Path, e.Renderer, e.Err)
+}
+
+func (e *RenderError) Unwrap() error { return e.Err }
