@@ -101,6 +101,9 @@ func (e *Engine) write(ctx context.Context, dir string, opts *ApplyOptions, prod
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) || err == nil && len(entries) == 0:
+		if err := Recover(dir); err != nil {
+			return err
+		}
 		return e.writeNew(ctx, dir, produce)
 	case err != nil:
 		return err
@@ -469,12 +472,26 @@ func checkJournalPath(p string) error {
 	return checkOutputPath(p)
 }
 
-// Recover completes or discards an Apply to the project in dir that was
-// interrupted: a committed change is rolled forward, staged files of an
-// uncommitted one are removed. Apply calls it first; it is safe to call at
-// any time no Apply to dir is running.
+// Recover completes or discards an Apply to dir that was interrupted: a
+// committed change is rolled forward, and the staged files of an uncommitted
+// one are removed (under .goldenpath/, or the hidden sibling directory a new
+// target is rendered into). Apply calls it first for existing projects; it is
+// safe to call at any time no Apply to dir is running.
 func Recover(dir string) error {
+	dir = filepath.Clean(dir)
+	// Staging directories of new targets are siblings that never became
+	// visible under dir's name.
+	if stale, err := filepath.Glob(filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".goldenpath-*")); err == nil {
+		for _, s := range stale {
+			if err := os.RemoveAll(s); err != nil {
+				return err
+			}
+		}
+	}
 	root, err := os.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -161,9 +161,11 @@ func DecodeManifest(r io.Reader) (*Manifest, error) {
 	if m.Schema != ManifestSchema {
 		return nil, fmt.Errorf("%w: schema %d, this library reads schema %d", ErrManifest, m.Schema, ManifestSchema)
 	}
-	if len(m.Parameters) == 0 || m.Parameters[0] != '{' {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, m.Parameters); err != nil || compact.Len() == 0 || compact.Bytes()[0] != '{' {
 		return nil, fmt.Errorf("%w: parameters must be an object", ErrManifest)
 	}
+	m.Parameters = compact.Bytes()
 	for i, f := range m.Files {
 		if err := checkOutputPath(f.Path); err != nil {
 			return nil, fmt.Errorf("%w: files[%d]: %v", ErrManifest, i, err)
