@@ -1,0 +1,27 @@
+package rendertest_test
+
+import (
+	"fmt"
+
+	"github.com/goldenpath-dev/goldenpath/render"
+	"github.com/goldenpath-dev/goldenpath/render/rendertest"
+)
+
+// A custom renderer's test runs the kit; TestRenderer suits any framework,
+// Run makes one subtest per rule.
+func ExampleTestRenderer() {
+	err := rendertest.TestRenderer(rendertest.Suite{
+		New: rendertest.Fake,
+		Valid: []rendertest.Case{{
+			Name:  "greeting",
+			Input: render.Input{Path: "hello.txt", Source: []byte("hello ${name}"), Data: map[string]any{"name": "orders"}},
+			Want:  []byte("hello orders"),
+		}},
+		Invalid: []rendertest.Case{{
+			Name:  "unknown key",
+			Input: render.Input{Path: "bad.txt", Source: []byte("${nope}"), Data: map[string]any{}},
+		}},
+	})
+	fmt.Println("conforms:", err == nil)
+	// Output: conforms: true
+}
