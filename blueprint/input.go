@@ -2,6 +2,7 @@ package blueprint
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -65,19 +66,44 @@ func Set(pairs ...string) Input { return Input{kind: inputSet, pairs: pairs} }
 
 // inputs turns the layers into one merged struct literal whose nodes keep the
 // positions of the layer that gave them.
+//
+// Every layer is read even when one fails, so that one run reports the
+// problems of all of them. The pairs of all Set layers are numbered in one
+// sequence: line N of the pseudo-file "--set" is the N-th pair overall.
 func (b *Blueprint) inputs(layers []Input) (*ast.StructLit, error) {
 	merged := &ast.StructLit{}
+	var fields []FieldError
+	var other error
+	setLine := 0
 	for _, in := range layers {
-		s, err := b.layer(in)
-		if err != nil {
-			return nil, err
+		s, err := b.layer(in, setLine)
+		if in.kind == inputSet {
+			setLine += len(in.pairs)
+		}
+		var ve *ValidationError
+		switch {
+		case errors.As(err, &ve):
+			fields = append(fields, ve.Fields...)
+			continue
+		case err != nil:
+			if other == nil {
+				other = err
+			}
+			continue
 		}
 		mergeStruct(merged, s)
+	}
+	if other != nil {
+		return nil, other
+	}
+	if len(fields) > 0 {
+		sortFieldErrors(fields)
+		return nil, &ValidationError{Blueprint: b.Name, Fields: fields}
 	}
 	return merged, nil
 }
 
-func (b *Blueprint) layer(in Input) (*ast.StructLit, error) {
+func (b *Blueprint) layer(in Input, setLine int) (*ast.StructLit, error) {
 	max := b.opts.maxInputBytes()
 	switch in.kind {
 	case inputFile:
@@ -98,7 +124,7 @@ func (b *Blueprint) layer(in Input) (*ast.StructLit, error) {
 		}
 		return x.(*ast.StructLit), nil
 	case inputSet:
-		return b.parseSet(in.pairs)
+		return b.parseSet(in.pairs, setLine)
 	}
 	return nil, fmt.Errorf("unknown input")
 }
@@ -316,14 +342,14 @@ func goToAST(v any, depth int) (ast.Expr, error) {
 const maxDepth = 64
 
 // parseSet turns KEY=VALUE pairs into a struct literal, typing each value by
-// the schema's kind at KEY.
-func (b *Blueprint) parseSet(pairs []string) (*ast.StructLit, error) {
-	content := strings.Join(pairs, "\n")
+// the schema's kind at KEY. The pairs are lines firstLine+1… of "--set".
+func (b *Blueprint) parseSet(pairs []string, firstLine int) (*ast.StructLit, error) {
+	content := strings.Repeat("\n", firstLine) + strings.Join(pairs, "\n")
 	tf := token.NewFile(SetFile, -1, len(content))
 	tf.SetLinesForContent([]byte(content))
 	out := &ast.StructLit{}
 	var errs []FieldError
-	offset := 0
+	offset := firstLine
 	for _, pair := range pairs {
 		start := offset
 		offset += len(pair) + 1

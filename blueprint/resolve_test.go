@@ -383,3 +383,18 @@ func TestLoadFSAndEmbed(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEqual(t, b.Digest, b3.Digest)
 }
+
+func TestResolveReportsEveryLayer(t *testing.T) {
+	b := load(t, serviceCUE)
+	_, err := b.Resolve(context.Background(),
+		blueprint.Set("name=abc", "replicas=x"),
+		blueprint.ValuesData("v.yaml", []byte("name: [unclosed\n")),
+		blueprint.Set("debug=maybe"),
+	)
+	ve := validationError(t, err)
+	require.Len(t, ve.Fields, 3, ve.Error())
+	got := ve.Error()
+	assert.Contains(t, got, `--set:2:10: replicas: "x" is not an int`)
+	assert.Contains(t, got, `--set:3:7: debug: "maybe" is not a bool`, "pairs are numbered across Set layers")
+	assert.Contains(t, got, "v.yaml:")
+}
