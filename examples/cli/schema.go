@@ -1,0 +1,38 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+)
+
+var schemaCmd = &command{
+	name:    "schema",
+	summary: "print a blueprint's parameters as JSON Schema",
+	usage:   "schema BLUEPRINT",
+	help: `
+Schema loads the blueprint in the directory BLUEPRINT and prints the JSON
+Schema of its parameters on standard output, for editors and form
+generators. A blueprint.cue that fails validation is reported as by
+'gp validate' and exits 1.`,
+	example: "gp schema ./blueprints/go-service > values.schema.json",
+	setup: func(fs *flag.FlagSet) runFunc {
+		return func(ctx context.Context, e *env, args []string) error {
+			if err := exactArgs(args, "BLUEPRINT"); err != nil {
+				return err
+			}
+			bp, err := blueprint.Load(ctx, args[0], nil)
+			if err != nil {
+				return err
+			}
+			js := bp.JSONSchema()
+			if !bytes.HasSuffix(js, []byte("\n")) {
+				js = append(js, '\n')
+			}
+			_, err = e.stdout.Write(js)
+			return err
+		}
+	},
+}
