@@ -64,7 +64,7 @@ type Options struct {
 	MaxFileBytes int64
 	// TemplateCacheBytes is how many bytes of template source the Engine
 	// keeps parsed across renders, over all blueprints. A parsed template
-	// takes about five times its source. Default 4 MiB; negative disables
+	// takes about five times its source. Default 2 MiB; negative disables
 	// the cache.
 	TemplateCacheBytes int64
 	// Generator is recorded in manifests. Default "goldenpath" and the
@@ -143,7 +143,7 @@ func New(opts *Options) (*Engine, error) {
 	switch {
 	case opts.TemplateCacheBytes < 0:
 	case opts.TemplateCacheBytes == 0:
-		e.cacheBudget.Store(4 << 20)
+		e.cacheBudget.Store(2 << 20)
 	default:
 		e.cacheBudget.Store(opts.TemplateCacheBytes)
 	}

@@ -69,16 +69,36 @@ func Copy() Renderer {
 // Template returns the text/template renderer. Templates see the data at
 // top level ({{.name}}) and the functions of Funcs; a missing key renders as
 // "<no value>", so guard optional parameters with {{with .x}}.
-func Template() Renderer { return textTemplate{} }
+func Template() Renderer { return textTemplate{funcs: Funcs()} }
 
-type textTemplate struct{}
+type textTemplate struct{ funcs template.FuncMap }
 
-func (textTemplate) parse(path string, src []byte) (*template.Template, error) {
-	t, err := template.New(path).Funcs(Funcs()).Option("missingkey=default").Parse(string(src))
-	if err != nil {
-		return nil, err
+func (r textTemplate) parse(path string, src []byte) (*template.Template, error) {
+	t := template.New(path).Option("missingkey=default")
+	if fm := r.used(src); len(fm) > 0 {
+		t.Funcs(fm)
 	}
-	return t, nil
+	return t.Parse(string(src))
+}
+
+// used returns the functions whose names occur in src. Registering a
+// function with a template costs more than parsing a small file, and a
+// function that is called must appear by name, so the others can be left
+// out.
+func (r textTemplate) used(src []byte) template.FuncMap {
+	if !bytes.Contains(src, []byte("{{")) {
+		return nil
+	}
+	var fm template.FuncMap
+	for name, f := range r.funcs {
+		if bytes.Contains(src, []byte(name)) {
+			if fm == nil {
+				fm = template.FuncMap{}
+			}
+			fm[name] = f
+		}
+	}
+	return fm
 }
 
 // Render parses and executes in one go.

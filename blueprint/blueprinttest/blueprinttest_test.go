@@ -25,7 +25,15 @@ type fakeTB struct {
 
 type fatalStop struct{}
 
-func (f *fakeTB) Helper() { f.helpers++ }
+func (f *fakeTB) Helper()             { f.helpers++ }
+func (f *fakeTB) Logf(string, ...any) {}
+func (f *fakeTB) TempDir() string {
+	dir, err := os.MkdirTemp("", "blueprinttest")
+	if err != nil {
+		panic(err)
+	}
+	return dir
+}
 func (f *fakeTB) Errorf(format string, args ...any) {
 	f.errors = append(f.errors, fmt.Sprintf(format, args...))
 }

@@ -1,0 +1,89 @@
+package render_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/render"
+)
+
+// FuzzDecodeManifest reads arbitrary manifests: a manifest that decodes
+// never names a path outside the project, and re-encodes to one that
+// decodes the same.
+func FuzzDecodeManifest(f *testing.F) {
+	f.Add(`{"schema":1,"generator":"g","blueprint":{"name":"a","version":"1.0.0","source":"s","digest":"d"},"parameters":{"a":1},"decisions":[],"files":[{"path":"a.txt","template":"a.txt","renderer":"copy","level":"shared","mode":"0644","size":1,"sha256":"` + strings.Repeat("a", 64) + `"}]}`)
+	f.Add(`{"schema":1,"parameters":{},"files":[{"path":"../x","sha256":"00"}]}`)
+	f.Add(`{"schema":1,"parameters":{},"dirs":["/abs"]}`)
+	f.Fuzz(func(t *testing.T, data string) {
+		m, err := render.DecodeManifest(strings.NewReader(data))
+		if err != nil {
+			return
+		}
+		for _, file := range m.Files {
+			if !filepath.IsLocal(file.Path) || strings.HasPrefix(file.Path, ".goldenpath") {
+				t.Fatalf("accepted path %q", file.Path)
+			}
+		}
+		out, err := m.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := render.DecodeManifest(strings.NewReader(string(out))); err != nil {
+			t.Fatalf("re-encoded manifest does not decode: %v\n%s", err, out)
+		}
+	})
+}
+
+// FuzzOutputPath renders a file whose path is templated by a parameter:
+// whatever the value, the render either fails or writes inside the target.
+func FuzzOutputPath(f *testing.F) {
+	for _, s := range []string{"svc", "..", "a/b", "", ".git", ".goldenpath", `..\x`, "/etc", "a\x00b", "C:"} {
+		f.Add(s)
+	}
+	dir := f.TempDir()
+	bpDir := filepath.Join(dir, "bp")
+	os.MkdirAll(filepath.Join(bpDir, "template", "{{.name}}"), 0o755)
+	os.WriteFile(filepath.Join(bpDir, "blueprint.cue"), []byte(`name: "p"
+version: "1.0.0"
+description: "d"
+owner: "o"
+parameters: name: string
+`), 0o644)
+	os.WriteFile(filepath.Join(bpDir, "template", "{{.name}}", "x.txt"), []byte("x"), 0o644)
+	bp, err := blueprint.Load(context.Background(), bpDir, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	e, err := render.New(nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		params, err := bp.Resolve(context.Background(), blueprint.ValuesMap(map[string]any{"name": name}))
+		if err != nil {
+			return
+		}
+		base := t.TempDir()
+		target := filepath.Join(base, "out")
+		plan, err := e.Render(context.Background(), bp, params, target, nil)
+		entries, _ := os.ReadDir(base)
+		if err != nil {
+			if len(entries) != 0 {
+				t.Fatalf("failed render left %d entries next to the target", len(entries))
+			}
+			return
+		}
+		if len(entries) != 1 || entries[0].Name() != "out" {
+			t.Fatalf("render wrote outside the target: %v", entries)
+		}
+		for _, file := range plan.Manifest.Files {
+			if !filepath.IsLocal(file.Path) {
+				t.Fatalf("rendered to %q", file.Path)
+			}
+		}
+	})
+}
