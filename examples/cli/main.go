@@ -9,6 +9,7 @@
 // The commands are:
 //
 //	validate  check parameter values against a blueprint
+//	render    render a blueprint into a directory
 //	schema    print a blueprint's parameters as JSON Schema
 //	version   print the version of gp
 //	help      show help for gp or one of its commands
@@ -108,6 +109,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		validateCmd,
+		renderCmd,
 		schemaCmd,
 		versionCmd,
 		helpCmd,
@@ -126,7 +128,7 @@ func lookup(name string) *command {
 // printUsage prints the top-level help.
 func printUsage(w io.Writer) {
 	fmt.Fprint(w, `gp works with golden-path blueprints: it checks parameter values against
-a blueprint's schema and prints the schema as JSON Schema.
+a blueprint's schema, renders projects, and prints the schema as JSON Schema.
 
 Usage:
   gp COMMAND [ARGS]

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/render"
+)
+
+var renderCmd = &command{
+	name:    "render",
+	summary: "render a blueprint into a directory",
+	usage:   "render BLUEPRINT -o DIR [-f FILE]... [--set KEY=VALUE]... [--dry-run] [--force] [--json]",
+	help: `
+Render resolves the parameter values given with -f and --set against the
+blueprint in the directory BLUEPRINT and renders the project into DIR,
+with its manifest in DIR/.goldenpath/manifest.json. The write is atomic:
+every file or none.
+
+Invalid parameters are reported like validate reports them (exit 1), and
+nothing is created. With --dry-run the plan is printed — every file with
+its change against DIR (added, changed, unchanged, removed), level, size
+and path — and nothing is written.
+
+DIR may be missing or empty, or a project goldenpath rendered before: its
+files are re-rendered, seeded files that exist are left alone, and files
+edited since the last render are not overwritten (exit 1, listing them;
+gp upgrade merges them). A non-empty DIR that goldenpath did not render is
+refused. --force writes anyway, keeping each overwritten edit under
+DIR/.goldenpath/overwritten/.
+
+With --json the plan (dry run) or the written manifest is printed as JSON.`,
+	example: `
+gp render ./blueprints/go-service -o ./orders --set name=orders --set tier=prod --set replicas=3
+gp render ./blueprints/go-service -o ./orders -f values.yaml --dry-run`,
+	setup: func(fs *flag.FlagSet) runFunc {
+		var in inputFlags
+		in.define(fs)
+		out := fs.String("o", "", "render into `DIR`")
+		dryRun := fs.Bool("dry-run", false, "print the plan and write nothing")
+		force := fs.Bool("force", false, "write into a directory goldenpath did not render, and overwrite edited files")
+		asJSON := fs.Bool("json", false, "print the plan or manifest as JSON")
+		return func(ctx context.Context, e *env, args []string) error {
+			if err := exactArgs(args, "BLUEPRINT"); err != nil {
+				return err
+			}
+			if *out == "" {
+				return usageErrorf("-o DIR is required")
+			}
+			inputs, err := in.inputs(e.stdin)
+			if err != nil {
+				return err
+			}
+			return renderProject(ctx, e, args[0], *out, inputs, *dryRun, *force, *asJSON)
+		}
+	},
+}
+
+// planResult is the --json output of a dry run.
+type planResult struct {
+	Manifest *render.Manifest  `json:"manifest"`
+	Changes  []render.FileDiff `json:"changes"`
+}
+
+func renderProject(ctx context.Context, e *env, src, dir string, inputs []blueprint.Input, dryRun, force, asJSON bool) error {
+	bp, err := blueprint.Load(ctx, src, nil)
+	if err != nil {
+		return err
+	}
+	params, err := bp.Resolve(ctx, inputs...)
+	if err != nil {
+		return err
+	}
+	engine, err := render.New(nil)
+	if err != nil {
+		return err
+	}
+	if dryRun {
+		plan, err := engine.Plan(ctx, bp, params)
+		if err != nil {
+			return err
+		}
+		changes, err := engine.Diff(ctx, plan, dir)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return writeJSON(e.stdout, planResult{Manifest: plan.Manifest, Changes: changes})
+		}
+		sizes := map[string]int64{}
+		for _, f := range plan.Manifest.Files {
+			sizes[f.Path] = f.Size
+		}
+		fmt.Fprintf(e.stdout, "plan: %s %s into %s (dry run, nothing written)\n", bp.Name, bp.Version, dir)
+		for _, c := range changes {
+			fmt.Fprintf(e.stdout, "  %-9s  %-7s  %7d  %s\n", c.Change, c.Level, sizes[c.Path], c.Path)
+		}
+		return nil
+	}
+	plan, err := engine.Render(ctx, bp, params, dir, &render.ApplyOptions{Force: force})
+	var edited *render.EditedError
+	switch {
+	case errors.As(err, &edited):
+		for _, p := range edited.Paths {
+			fmt.Fprintf(e.stderr, "%s: edited since the last render\n", p)
+		}
+		return fmt.Errorf("%s: %d edited file(s) would be overwritten: merge them with gp upgrade, or overwrite them with --force (a copy is kept)", dir, len(edited.Paths))
+	case errors.Is(err, render.ErrNotProject):
+		return fmt.Errorf("%s is not empty and was not rendered by goldenpath: use --force to render into it", dir)
+	case err != nil:
+		return err
+	}
+	if asJSON {
+		return writeJSON(e.stdout, plan.Manifest)
+	}
+	l := plan.Levels()
+	fmt.Fprintf(e.stdout, "rendered %s %s into %s: %d files (%d managed, %d shared, %d seeded)\n",
+		bp.Name, bp.Version, dir, len(plan.Manifest.Files), l[blueprint.Managed], l[blueprint.Shared], l[blueprint.Seeded])
+	return nil
+}
