@@ -13,7 +13,7 @@
 //
 // Quick start:
 //
-//	bp, err := blueprint.Load(ctx, "testdata/blueprints/go-service", nil)
+//	bp, err := blueprint.LoadDir(ctx, "testdata/blueprints/go-service", nil)
 //	if err != nil {
 //		return err // every problem with FILE:LINE:COL
 //	}

@@ -10,7 +10,7 @@ import (
 // The quick start of the package documentation.
 func Example() {
 	ctx := context.Background()
-	bp, err := blueprint.Load(ctx, "testdata/blueprints/go-service", nil)
+	bp, err := blueprint.LoadDir(ctx, "testdata/blueprints/go-service", nil)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -226,14 +226,25 @@ func Load(ctx context.Context, source string, opts *Options) (*Blueprint, error)
 		b.Revision = f.Revision
 		return b, nil
 	}
-	fi, err := os.Stat(source)
+	return LoadDir(ctx, source, opts)
+}
+
+// LoadDir loads the blueprint in the local directory dir: a path the
+// program itself names, trusted like its own files. Addresses that come from
+// users or other untrusted input go through Load, whose source policy
+// decides what they may name. opts may be nil.
+func LoadDir(ctx context.Context, dir string, opts *Options) (*Blueprint, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	fi, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("load blueprint: %w", err)
 	}
 	if !fi.IsDir() {
-		return nil, fmt.Errorf("load blueprint %s: not a directory", source)
+		return nil, fmt.Errorf("load blueprint %s: not a directory", dir)
 	}
-	return load(ctx, os.DirFS(source), source, filepath.Join(source, SchemaFile), opts)
+	return load(ctx, os.DirFS(dir), dir, filepath.Join(dir, SchemaFile), opts)
 }
 
 // LoadFS loads the blueprint whose directory is the root of fsys (an

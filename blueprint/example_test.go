@@ -10,7 +10,7 @@ import (
 
 func Example() {
 	ctx := context.Background()
-	bp, err := blueprint.Load(ctx, "../testdata/blueprints/go-service", nil)
+	bp, err := blueprint.LoadDir(ctx, "../testdata/blueprints/go-service", nil)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -32,7 +32,7 @@ func Example() {
 
 func ExampleValidationError() {
 	ctx := context.Background()
-	bp, err := blueprint.Load(ctx, "../testdata/blueprints/go-service", nil)
+	bp, err := blueprint.LoadDir(ctx, "../testdata/blueprints/go-service", nil)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -51,7 +51,7 @@ func ExampleValidationError() {
 
 func ExampleSet() {
 	ctx := context.Background()
-	bp, err := blueprint.Load(ctx, "../testdata/blueprints/go-service", nil)
+	bp, err := blueprint.LoadDir(ctx, "../testdata/blueprints/go-service", nil)
 	if err != nil {
 		fmt.Println(err)
 		return

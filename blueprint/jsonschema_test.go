@@ -45,7 +45,7 @@ func loadSchemaBlueprint(t *testing.T, src string) *blueprint.Blueprint {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "blueprint.cue"), []byte(src), 0o644))
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "template"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "template", "README.md"), []byte("# {{.name}}\n"), 0o644))
-	b, err := blueprint.Load(context.Background(), dir, nil)
+	b, err := blueprint.LoadDir(context.Background(), dir, nil)
 	require.NoError(t, err)
 	return b
 }
@@ -562,7 +562,7 @@ func TestJSONSchemaIgnoresConditionalRules(t *testing.T) {
 }
 
 func TestJSONSchemaGoService(t *testing.T) {
-	b, err := blueprint.Load(context.Background(), "../testdata/blueprints/go-service", nil)
+	b, err := blueprint.LoadDir(context.Background(), "../testdata/blueprints/go-service", nil)
 	require.NoError(t, err)
 	s := decodeSchema(t, b.JSONSchema())
 	require.Equal(t, "go-service", s["title"])

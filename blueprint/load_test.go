@@ -81,7 +81,7 @@ parameters: {}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeBlueprint(t, tc.cue)
-			_, err := blueprint.Load(context.Background(), dir, nil)
+			_, err := blueprint.LoadDir(context.Background(), dir, nil)
 			ve := validationError(t, err)
 			msg := ve.Error()
 			for _, w := range tc.want {
@@ -102,16 +102,16 @@ func TestLoadRefusesSymlinksInTemplate(t *testing.T) {
 	secret := filepath.Join(t.TempDir(), "secret")
 	write(t, secret, "do not read")
 	require.NoError(t, os.Symlink(secret, filepath.Join(dir, "template", "link")))
-	_, err := blueprint.Load(context.Background(), dir, nil)
+	_, err := blueprint.LoadDir(context.Background(), dir, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "template/link: only regular files are allowed")
 }
 
 func TestLoadLimits(t *testing.T) {
 	dir := writeBlueprint(t, serviceCUE)
-	_, err := blueprint.Load(context.Background(), dir, &blueprint.Options{MaxSchemaBytes: 100})
+	_, err := blueprint.LoadDir(context.Background(), dir, &blueprint.Options{MaxSchemaBytes: 100})
 	assert.ErrorIs(t, err, blueprint.ErrTooLarge)
-	_, err = blueprint.Load(context.Background(), dir, &blueprint.Options{MaxTemplateFiles: 1})
+	_, err = blueprint.LoadDir(context.Background(), dir, &blueprint.Options{MaxTemplateFiles: 1})
 	assert.ErrorIs(t, err, blueprint.ErrTooLarge)
 	_, err = blueprint.Load(context.Background(), dir, &blueprint.Options{MaxTemplateBytes: 10})
 	assert.ErrorIs(t, err, blueprint.ErrTooLarge)

@@ -76,7 +76,7 @@ func write(t testing.TB, path, content string) {
 
 func load(t testing.TB, cue string) *blueprint.Blueprint {
 	t.Helper()
-	b, err := blueprint.Load(context.Background(), writeBlueprint(t, cue), nil)
+	b, err := blueprint.LoadDir(context.Background(), writeBlueprint(t, cue), nil)
 	require.NoError(t, err)
 	return b
 }
@@ -169,7 +169,7 @@ func TestResolveSetTypesBySchema(t *testing.T) {
 
 func TestResolveReportsEveryFieldWithPositions(t *testing.T) {
 	dir := writeBlueprint(t, serviceCUE)
-	b, err := blueprint.Load(context.Background(), dir, nil)
+	b, err := blueprint.LoadDir(context.Background(), dir, nil)
 	require.NoError(t, err)
 	values := filepath.Join(dir, "values.yaml")
 	write(t, values, "name: Bad_Name\ntier: prod\nreplicas: 1\n")
@@ -261,7 +261,7 @@ func TestResolveBadInputShapes(t *testing.T) {
 
 func TestResolveInputSizeCapped(t *testing.T) {
 	dir := writeBlueprint(t, serviceCUE)
-	b, err := blueprint.Load(context.Background(), dir, &blueprint.Options{MaxInputBytes: 64})
+	b, err := blueprint.LoadDir(context.Background(), dir, &blueprint.Options{MaxInputBytes: 64})
 	require.NoError(t, err)
 	big := "name: abc\n" + strings.Repeat("# padding\n", 20)
 	_, err = b.Resolve(context.Background(), blueprint.ValuesData("v.yaml", []byte(big)))
@@ -333,10 +333,10 @@ func TestEvalTimeout(t *testing.T) {
 	slow = strings.Replace(slow, "package blueprint\n", "package blueprint\n\nimport \"list\"\n", 1)
 	dir := writeBlueprint(t, slow)
 	start := time.Now()
-	_, err := blueprint.Load(context.Background(), dir, &blueprint.Options{EvalTimeout: 200 * time.Millisecond})
+	_, err := blueprint.LoadDir(context.Background(), dir, &blueprint.Options{EvalTimeout: 200 * time.Millisecond})
 	if err == nil {
 		// Loading does not evaluate derived values: resolution must time out.
-		b, lerr := blueprint.Load(context.Background(), dir, &blueprint.Options{EvalTimeout: 200 * time.Millisecond})
+		b, lerr := blueprint.LoadDir(context.Background(), dir, &blueprint.Options{EvalTimeout: 200 * time.Millisecond})
 		require.NoError(t, lerr)
 		_, err = b.Resolve(context.Background(), blueprint.Set("name=abc"))
 	}

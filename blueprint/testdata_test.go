@@ -31,7 +31,7 @@ func TestBundledBlueprints(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.dir, func(t *testing.T) {
-			b, err := blueprint.Load(context.Background(), filepath.Join("..", "testdata", "blueprints", tc.dir), nil)
+			b, err := blueprint.LoadDir(context.Background(), filepath.Join("..", "testdata", "blueprints", tc.dir), nil)
 			require.NoError(t, err)
 			assert.Equal(t, tc.dir, b.Name)
 			p, err := b.Resolve(context.Background(), blueprint.ValuesFile(filepath.Join("..", "testdata", "values", tc.values)))
@@ -47,7 +47,7 @@ func TestBundledBlueprints(t *testing.T) {
 }
 
 func TestGoServiceRejectsBadValues(t *testing.T) {
-	b, err := blueprint.Load(context.Background(), "../testdata/blueprints/go-service", nil)
+	b, err := blueprint.LoadDir(context.Background(), "../testdata/blueprints/go-service", nil)
 	require.NoError(t, err)
 	_, err = b.Resolve(context.Background(), blueprint.Set("name=orders", "tier=prod"))
 	ve := validationError(t, err)

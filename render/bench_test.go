@@ -68,7 +68,7 @@ parameters: {
 		}
 	}
 	var err error
-	bp, err = blueprint.Load(context.Background(), dir, nil)
+	bp, err = blueprint.LoadDir(context.Background(), dir, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -21,7 +21,7 @@ import (
 // again, alternating parameters, until it is killed.
 func crashChild() {
 	ctx := context.Background()
-	bp, err := blueprint.Load(ctx, os.Getenv("GP_BP"), nil)
+	bp, err := blueprint.LoadDir(ctx, os.Getenv("GP_BP"), nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)

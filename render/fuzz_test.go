@@ -54,7 +54,7 @@ owner: "o"
 parameters: name: string
 `), 0o644)
 	os.WriteFile(filepath.Join(bpDir, "template", "{{.name}}", "x.txt"), []byte("x"), 0o644)
-	bp, err := blueprint.Load(context.Background(), bpDir, nil)
+	bp, err := blueprint.LoadDir(context.Background(), bpDir, nil)
 	if err != nil {
 		f.Fatal(err)
 	}

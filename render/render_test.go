@@ -25,7 +25,7 @@ const goService = "../testdata/blueprints/go-service"
 
 func loadBP(t testing.TB, dir string) *blueprint.Blueprint {
 	t.Helper()
-	b, err := blueprint.Load(context.Background(), dir, nil)
+	b, err := blueprint.LoadDir(context.Background(), dir, nil)
 	require.NoError(t, err)
 	return b
 }

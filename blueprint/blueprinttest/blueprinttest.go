@@ -22,7 +22,7 @@ import (
 // opts may be nil.
 func Validate(t testing.TB, dir string, opts *blueprint.Options) *blueprint.Blueprint {
 	t.Helper()
-	b, err := blueprint.Load(context.Background(), dir, opts)
+	b, err := blueprint.LoadDir(context.Background(), dir, opts)
 	if err != nil {
 		t.Fatalf("blueprint %s does not load:\n%v", dir, err)
 		return nil

@@ -39,7 +39,7 @@ spec: "replicas": replicas & >=1
 
 func TestRenderBlueprint(t *testing.T) {
 	ctx := context.Background()
-	bp, err := blueprint.Load(ctx, "testdata/blueprint", nil)
+	bp, err := blueprint.LoadDir(ctx, "testdata/blueprint", nil)
 	require.NoError(t, err)
 	params, err := bp.Resolve(ctx, blueprint.Set("name=orders", "replicas=4"))
 	require.NoError(t, err)
