@@ -25,7 +25,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -84,8 +83,9 @@ type FileRule struct {
 	Include bool
 }
 
-// A Fetcher makes a remote blueprint source available as a file system. It
-// is the seam for git repositories, archives and in-house artifact stores.
+// A Fetcher makes a blueprint source available as a file system. Sources
+// (go-getter, with a cache) is the library's; an in-house tool can plug in
+// its own artifact store.
 type Fetcher interface {
 	Fetch(ctx context.Context, source string) (*Fetched, error)
 }
@@ -94,6 +94,9 @@ type Fetcher interface {
 type Fetched struct {
 	// FS is the blueprint directory: it holds blueprint.cue and template/.
 	FS fs.FS
+	// Dir is the same directory on the local disk, when it is on one; error
+	// positions then name its files.
+	Dir string
 	// Source is the normalised source address.
 	Source string
 	// Revision pins what was fetched: a commit SHA or an archive digest.
@@ -103,8 +106,8 @@ type Fetched struct {
 // Options configures loading and resolution. The zero value, and a nil
 // *Options, give the defaults.
 type Options struct {
-	// Fetcher loads sources that are not local directories. Nil allows only
-	// local directories.
+	// Fetcher fetches the sources Load is given. Nil uses DefaultSources:
+	// the strict policy and the user's cache directory.
 	Fetcher Fetcher
 	// Logger receives debug logs. Nil discards them.
 	Logger *slog.Logger
@@ -199,34 +202,38 @@ func (emptyFS) Open(name string) (fs.File, error) {
 	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
 
-// isRemote reports whether source is an address for a Fetcher rather than a
-// local path.
-func isRemote(source string) bool {
-	return strings.Contains(source, "::") || strings.Contains(source, "://")
-}
-
-// Load loads the blueprint at source: a local directory, or with a Fetcher
-// in opts any address the Fetcher understands. opts may be nil.
+// Load loads the blueprint at source through opts.Fetcher, which decides by
+// its policy what source may name: with Sources, a git repository
+// (git::https://host/org/repo.git//dir?ref=v1.2.0), an archive
+// (https://host/bp.tar.gz//dir), and under the local policy a local
+// directory or git::file://. A nil Fetcher is DefaultSources, which is
+// strict. opts may be nil.
 func Load(ctx context.Context, source string, opts *Options) (*Blueprint, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	if isRemote(source) {
-		if opts.Fetcher == nil {
-			return nil, fmt.Errorf("load %s: %w", source, ErrRemoteSource)
-		}
-		f, err := opts.Fetcher.Fetch(ctx, source)
-		if err != nil {
+	f := opts.Fetcher
+	if f == nil {
+		var err error
+		if f, err = DefaultSources(); err != nil {
 			return nil, fmt.Errorf("load %s: %w", source, err)
 		}
-		b, err := load(ctx, f.FS, f.Source, SchemaFile, opts)
-		if err != nil {
-			return nil, err
-		}
-		b.Revision = f.Revision
-		return b, nil
 	}
-	return LoadDir(ctx, source, opts)
+	got, err := f.Fetch(ctx, source)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", source, err)
+	}
+	schemaName := got.Source + "/" + SchemaFile
+	if got.Dir != "" && got.Revision == "" {
+		// A local directory used in place: positions name its file.
+		schemaName = filepath.Join(got.Source, SchemaFile)
+	}
+	b, err := load(ctx, got.FS, got.Source, schemaName, opts)
+	if err != nil {
+		return nil, err
+	}
+	b.Revision = got.Revision
+	return b, nil
 }
 
 // LoadDir loads the blueprint in the local directory dir: a path the

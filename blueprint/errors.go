@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/goldenpath-dev/goldenpath/internal/fetch"
 )
 
 // ErrEvalTimeout is returned (wrapped) when evaluating a blueprint's CUE takes
@@ -15,9 +17,21 @@ var ErrEvalTimeout = errors.New("cue evaluation timed out")
 // template tree exceeds the limits in Options.
 var ErrTooLarge = errors.New("too large")
 
-// ErrRemoteSource is returned (wrapped) by Load for a source address that is
-// not a local directory when Options.Fetcher is nil.
-var ErrRemoteSource = errors.New("remote source needs a fetcher")
+// ErrOffline is returned (wrapped) in offline mode for a source that is not
+// in the cache.
+var ErrOffline = fetch.ErrOffline
+
+// ErrForbiddenAddress is returned (wrapped) when a download would connect to
+// an address the source policy refuses: loopback, private, link-local.
+var ErrForbiddenAddress = fetch.ErrForbiddenAddress
+
+// ErrDownloadTooLarge is returned (wrapped) when a download, a git fetch or
+// an unpacked archive exceeds its size limit.
+var ErrDownloadTooLarge = fetch.ErrDownloadTooLarge
+
+// ErrTooManyFiles is returned (wrapped) when an archive or a repository
+// holds more files than SourceOptions.MaxFiles.
+var ErrTooManyFiles = fetch.ErrTooManyFiles
 
 // Position is a place in a file: a blueprint.cue, a values file, or the
 // pseudo-file "--set" whose line N is the N-th key=value pair.

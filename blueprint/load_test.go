@@ -118,16 +118,19 @@ func TestLoadLimits(t *testing.T) {
 }
 
 func TestLoadSourceErrors(t *testing.T) {
-	_, err := blueprint.Load(context.Background(), "git::https://example.com/org/repo.git//bp?ref=v1", nil)
-	assert.ErrorIs(t, err, blueprint.ErrRemoteSource)
-	_, err = blueprint.Load(context.Background(), filepath.Join(t.TempDir(), "missing"), nil)
+	_, err := blueprint.LoadDir(context.Background(), filepath.Join(t.TempDir(), "missing"), nil)
 	assert.ErrorIs(t, err, os.ErrNotExist)
 	file := filepath.Join(t.TempDir(), "file")
 	write(t, file, "x")
-	_, err = blueprint.Load(context.Background(), file, nil)
+	_, err = blueprint.LoadDir(context.Background(), file, nil)
 	assert.ErrorContains(t, err, "not a directory")
-	_, err = blueprint.Load(context.Background(), t.TempDir(), nil)
+	_, err = blueprint.LoadDir(context.Background(), t.TempDir(), nil)
 	assert.ErrorIs(t, err, os.ErrNotExist, "a directory without blueprint.cue")
+
+	// Load follows the strict policy by default: a local path is refused,
+	// however real.
+	_, err = blueprint.Load(context.Background(), writeBlueprint(t, serviceCUE), nil)
+	assert.ErrorContains(t, err, "local paths are not allowed by the strict policy")
 }
 
 // dirFetcher is a Fetcher serving addresses "mem::NAME" from local
@@ -149,7 +152,7 @@ func TestLoadThroughFetcher(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "mem::svc", b.Source)
 	assert.Equal(t, "rev-1", b.Revision)
-	local, err := blueprint.Load(context.Background(), dir, nil)
+	local, err := blueprint.LoadDir(context.Background(), dir, nil)
 	require.NoError(t, err)
 	assert.Equal(t, local.Digest, b.Digest, "the digest depends on content, not on the source")
 	_, err = blueprint.Load(context.Background(), "mem::other", opts)
