@@ -181,7 +181,8 @@ func New(o Options) (*Fetcher, error) {
 				Netrc:                 false,
 				DoNotCheckHeadFirst:   true,
 				XTerraformGetDisabled: true,
-				MaxBytes:              o.MaxDownloadBytes,
+				// No MaxBytes: go-getter's truncates silently; the
+				// client's transport fails the download instead.
 			},
 		},
 		DisableSymlinks: true,
