@@ -113,7 +113,7 @@ func TestLoadLimits(t *testing.T) {
 	assert.ErrorIs(t, err, blueprint.ErrTooLarge)
 	_, err = blueprint.LoadDir(context.Background(), dir, &blueprint.Options{MaxTemplateFiles: 1})
 	assert.ErrorIs(t, err, blueprint.ErrTooLarge)
-	_, err = blueprint.Load(context.Background(), dir, &blueprint.Options{MaxTemplateBytes: 10})
+	_, err = blueprint.LoadDir(context.Background(), dir, &blueprint.Options{MaxTemplateBytes: 10})
 	assert.ErrorIs(t, err, blueprint.ErrTooLarge)
 }
 

@@ -24,11 +24,16 @@ type inputArg struct {
 }
 
 // inputFlags collects -f and --set into one list so that their order on the
-// command line is kept.
-type inputFlags struct{ list []inputArg }
+// command line is kept, beside the flags that say where the blueprint comes
+// from.
+type inputFlags struct {
+	list []inputArg
+	src  sourceFlags
+}
 
-// define defines -f and --set on fs.
+// define defines -f, --set and the source flags on fs.
 func (in *inputFlags) define(fs *flag.FlagSet) {
+	in.src.define(fs)
 	fs.Var(fileFlag{in}, "f", "read parameter values from `FILE`: YAML, or JSON when it ends in .json; - reads standard input; repeatable")
 	fs.Var(setFlag{in}, "set", "set a parameter: `KEY=VALUE`, KEY a dotted path, VALUE typed by the schema; repeatable")
 }

@@ -54,7 +54,7 @@ gp render ./blueprints/go-service -o ./orders -f values.yaml --dry-run`,
 			if err != nil {
 				return err
 			}
-			return renderProject(ctx, e, args[0], *out, inputs, *dryRun, *force, *asJSON)
+			return renderProject(ctx, e, &in.src, args[0], *out, inputs, *dryRun, *force, *asJSON)
 		}
 	},
 }
@@ -65,8 +65,8 @@ type planResult struct {
 	Changes  []render.FileDiff `json:"changes"`
 }
 
-func renderProject(ctx context.Context, e *env, src, dir string, inputs []blueprint.Input, dryRun, force, asJSON bool) error {
-	bp, err := blueprint.Load(ctx, src, nil)
+func renderProject(ctx context.Context, e *env, sf *sourceFlags, src, dir string, inputs []blueprint.Input, dryRun, force, asJSON bool) error {
+	bp, err := sf.load(ctx, src)
 	if err != nil {
 		return err
 	}

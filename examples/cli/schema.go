@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-
-	"github.com/goldenpath-dev/goldenpath/blueprint"
 )
 
 var schemaCmd = &command{
@@ -19,11 +17,13 @@ generators. A blueprint.cue that fails validation is reported as by
 'gp validate' and exits 1.`,
 	example: "gp schema ./blueprints/go-service > values.schema.json",
 	setup: func(fs *flag.FlagSet) runFunc {
+		var sf sourceFlags
+		sf.define(fs)
 		return func(ctx context.Context, e *env, args []string) error {
 			if err := exactArgs(args, "BLUEPRINT"); err != nil {
 				return err
 			}
-			bp, err := blueprint.Load(ctx, args[0], nil)
+			bp, err := sf.load(ctx, args[0])
 			if err != nil {
 				return err
 			}

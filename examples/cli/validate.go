@@ -49,7 +49,7 @@ gp validate ./blueprints/go-service -f values.yaml --set tier=prod --set replica
 			if err != nil {
 				return err
 			}
-			return validate(ctx, e, args[0], inputs, *schemaOnly, *asJSON)
+			return validate(ctx, e, &in.src, args[0], inputs, *schemaOnly, *asJSON)
 		}
 	},
 }
@@ -63,9 +63,9 @@ type validateResult struct {
 	Errors     []blueprint.FieldError `json:"errors,omitempty"`
 }
 
-func validate(ctx context.Context, e *env, dir string, inputs []blueprint.Input, schemaOnly, asJSON bool) error {
+func validate(ctx context.Context, e *env, sf *sourceFlags, src string, inputs []blueprint.Input, schemaOnly, asJSON bool) error {
 	var res validateResult
-	bp, err := blueprint.Load(ctx, dir, nil)
+	bp, err := sf.load(ctx, src)
 	if err == nil {
 		res.Blueprint, res.Version = bp.Name, bp.Version
 		if !schemaOnly {

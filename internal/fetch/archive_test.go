@@ -284,9 +284,9 @@ func TestCrashLeftoversAreNotServed(t *testing.T) {
 	require.NoError(t, os.Chtimes(filepath.Join(cache, "tmp", "deadbeef"), old, old))
 
 	f, _ := testFetcher(t, Options{Policy: Local, CacheDir: cache, Now: time.Now})
-	assert.NoDirExists(t, filepath.Join(cache, "tmp", "deadbeef"), "old staging is removed on start")
 	r, err := f.Fetch(ctx, src)
 	require.NoError(t, err)
+	assert.NoDirExists(t, filepath.Join(cache, "tmp", "deadbeef"), "old staging is removed on first use")
 	assert.Equal(t, "name: \"svc\"\nversion: \"1.0.0\"\n", readFile(t, filepath.Join(r.Dir, "blueprint.cue")))
 }
 

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -104,23 +105,31 @@ type Fetcher struct {
 	guard  netGuard
 	log    *slog.Logger
 
+	once    sync.Once
+	onceErr error
+
 	fetches, resolves, hits atomic.Int64
 }
 
 // New returns a Fetcher.
 func New(o Options) (*Fetcher, error) {
+	var cacheErr error
 	if o.CacheDir == "" {
-		d, err := os.UserCacheDir()
-		if err != nil {
-			return nil, fmt.Errorf("source cache: %w", err)
+		// A missing cache directory is an error for remote sources only;
+		// there is no shared fallback another user could plant files in.
+		if d, err := os.UserCacheDir(); err != nil {
+			cacheErr = fmt.Errorf("source cache: %w (set a cache directory)", err)
+		} else {
+			o.CacheDir = filepath.Join(d, "goldenpath", "sources")
 		}
-		o.CacheDir = filepath.Join(d, "goldenpath", "sources")
 	}
-	abs, err := filepath.Abs(o.CacheDir)
-	if err != nil {
-		return nil, err
+	if o.CacheDir != "" {
+		abs, err := filepath.Abs(o.CacheDir)
+		if err != nil {
+			return nil, err
+		}
+		o.CacheDir = abs
 	}
-	o.CacheDir = abs
 	if o.RefreshAfter == 0 {
 		o.RefreshAfter = 10 * time.Minute
 	}
@@ -143,11 +152,6 @@ func New(o Options) (*Fetcher, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	for _, d := range []string{"objects", "refs", "tmp", "home"} {
-		if err := os.MkdirAll(filepath.Join(o.CacheDir, d), 0o755); err != nil {
-			return nil, fmt.Errorf("source cache: %w", err)
-		}
-	}
 	gitPath := o.Git
 	if gitPath == "" {
 		gitPath = "git"
@@ -158,9 +162,10 @@ func New(o Options) (*Fetcher, error) {
 	guard := netGuard{allowLoopback: o.Policy == Local, allowPrivate: o.AllowPrivateNetworks || o.Policy == Local}
 	hc := newHTTPClient(guard, o.TLSConfig, o.Timeout, o.MaxDownloadBytes)
 	f := &Fetcher{
-		o:     o,
-		guard: guard,
-		log:   log,
+		onceErr: cacheErr,
+		o:       o,
+		guard:   guard,
+		log:     log,
 		git: &git{
 			path:      gitPath,
 			allowFile: o.Policy == Local,
@@ -187,8 +192,25 @@ func New(o Options) (*Fetcher, error) {
 		},
 		DisableSymlinks: true,
 	}
-	f.cleanTmp()
 	return f, nil
+}
+
+// ensureCache creates the cache directories on first use, so a Fetcher that
+// only ever sees local directories never touches the cache.
+func (f *Fetcher) ensureCache() error {
+	f.once.Do(func() {
+		if f.onceErr != nil {
+			return
+		}
+		for _, d := range []string{"objects", "refs", "tmp", "home"} {
+			if err := os.MkdirAll(filepath.Join(f.o.CacheDir, d), 0o755); err != nil {
+				f.onceErr = fmt.Errorf("source cache: %w", err)
+				return
+			}
+		}
+		f.cleanTmp()
+	})
+	return f.onceErr
 }
 
 // Stats returns what the Fetcher has done so far.
@@ -206,15 +228,18 @@ func (f *Fetcher) Fetch(ctx context.Context, src string) (*Result, error) {
 		return nil, err
 	}
 	if a.Kind == Dir {
-		fi, err := os.Stat(a.Path)
+		clean := filepath.Clean(src)
+		fi, err := os.Stat(clean)
 		if err != nil {
 			return nil, err
 		}
 		if !fi.IsDir() {
-			return nil, fmt.Errorf("%s: not a directory", a.Path)
+			return nil, errors.New("not a directory")
 		}
-		clean := filepath.Clean(src)
 		return &Result{Dir: a.Path, Source: clean, Pinned: clean}, nil
+	}
+	if err := f.ensureCache(); err != nil {
+		return nil, err
 	}
 	key := f.o.CacheDir + "\x00" + a.String()
 	ch := flights.DoChan(key, func() (any, error) {
