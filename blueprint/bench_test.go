@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"sync"
 	"testing"
 
 	"cuelang.org/go/cue"
@@ -110,4 +111,79 @@ func BenchmarkResolveBaseline(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(heapMiB()-before, "heap-growth-MiB")
+}
+
+const goServiceDir = "../testdata/blueprints/go-service"
+
+// BenchmarkLoadGoService is the baseline for the source benchmarks: LoadDir
+// of the go-service example from its directory — read, check, digest.
+func BenchmarkLoadGoService(b *testing.B) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := blueprint.LoadDir(ctx, goServiceDir, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadCached loads go-service from a git tag already in the cache:
+// the ref is served from the cache's record, so no git runs.
+func BenchmarkLoadCached(b *testing.B) {
+	ctx := context.Background()
+	src := "git::file://" + gitRepoOf(b, "go-service") + "//blueprints/go-service?ref=v1.0.0"
+	opts := &blueprint.Options{Fetcher: localSources(b)}
+	if _, err := blueprint.Load(ctx, src, opts); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := blueprint.Load(ctx, src, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadGitCold loads go-service from a git::file:// repository into
+// an empty cache each time: ls-remote, init, fetch, tree check, checkout,
+// commit to the cache, load.
+func BenchmarkLoadGitCold(b *testing.B) {
+	ctx := context.Background()
+	src := "git::file://" + gitRepoOf(b, "go-service") + "//blueprints/go-service?ref=v1.0.0"
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		opts := &blueprint.Options{Fetcher: localSources(b)}
+		b.StartTimer()
+		if _, err := blueprint.Load(ctx, src, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadConcurrent50 starts 50 loads of one source at once into an
+// empty cache: they share one fetch.
+func BenchmarkLoadConcurrent50(b *testing.B) {
+	ctx := context.Background()
+	src := "git::file://" + gitRepoOf(b, "go-service") + "//blueprints/go-service?ref=v1.0.0"
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		s := localSources(b)
+		opts := &blueprint.Options{Fetcher: s}
+		b.StartTimer()
+		var wg sync.WaitGroup
+		for range 50 {
+			wg.Go(func() {
+				if _, err := blueprint.Load(ctx, src, opts); err != nil {
+					b.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if f := s.Stats().Fetches; f != 1 {
+			b.Fatalf("%d fetches", f)
+		}
+	}
 }

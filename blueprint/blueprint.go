@@ -180,6 +180,8 @@ type Blueprint struct {
 	enums      map[string][]string
 	decl       map[string]Position
 	derived    []string
+	jsonOnce   sync.Once
+	jsonParams cue.Value
 	jsonSchema []byte
 	pool       *pool
 }
@@ -466,11 +468,9 @@ func (b *Blueprint) check() error {
 	if err := b.readDerived(root); err != nil {
 		return err
 	}
-	js, err := jsonSchema(b, params)
-	if err != nil {
-		return fmt.Errorf("json schema: %w", err)
-	}
-	b.jsonSchema = js
+	// The JSON Schema is generated on first use: most loads (a fleet's, a
+	// cached source's) never ask for it.
+	b.jsonParams = params
 	return nil
 }
 

@@ -2,6 +2,7 @@ package blueprint
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -12,8 +13,26 @@ import (
 	"cuelang.org/go/cue/ast"
 )
 
-// JSONSchema returns a JSON Schema (draft 2020-12) of the parameters.
-func (b *Blueprint) JSONSchema() []byte { return append([]byte(nil), b.jsonSchema...) }
+// JSONSchema returns a JSON Schema (draft 2020-12) of the parameters. It is
+// generated on the first call, within Options.EvalTimeout; should that fail,
+// the schema is {} with the reason in "$comment".
+func (b *Blueprint) JSONSchema() []byte {
+	b.jsonOnce.Do(func() {
+		var js []byte
+		err := bounded(context.Background(), b.opts.evalTimeout(), func() error {
+			var err error
+			js, err = jsonSchema(b, b.jsonParams)
+			return err
+		})
+		if err == nil {
+			b.jsonSchema = js // bounded has seen the walk finish
+		} else {
+			msg, _ := json.Marshal("json schema: " + err.Error())
+			b.jsonSchema = []byte(`{"$schema": "` + jsonSchemaDialect + `", "$comment": ` + string(msg) + "}\n")
+		}
+	})
+	return append([]byte(nil), b.jsonSchema...)
+}
 
 const (
 	jsonSchemaDialect = "https://json-schema.org/draft/2020-12/schema"

@@ -1,0 +1,138 @@
+package blueprint_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+)
+
+// gitRepoOf makes a real git repository holding the blueprints in
+// testdata/blueprints under blueprints/, commits and tags it v1.0.0, and
+// returns its directory.
+func gitRepoOf(t testing.TB, names ...string) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	repo := filepath.Join(t.TempDir(), "repo")
+	for _, n := range names {
+		require.NoError(t, os.CopyFS(filepath.Join(repo, "blueprints", n), os.DirFS(filepath.Join("..", "testdata", "blueprints", n))))
+	}
+	env := append(os.Environ(), "HOME="+t.TempDir(), "GIT_CONFIG_GLOBAL="+os.DevNull,
+		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+	for _, args := range [][]string{
+		{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "blueprints"}, {"tag", "v1.0.0"},
+	} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir, cmd.Env = repo, env
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "git %v: %s", args, out)
+	}
+	return repo
+}
+
+func localSources(t testing.TB) *blueprint.Sources {
+	t.Helper()
+	s, err := blueprint.NewSources(&blueprint.SourceOptions{Policy: blueprint.Local, CacheDir: filepath.Join(t.TempDir(), "cache")})
+	require.NoError(t, err)
+	return s
+}
+
+func TestLoadFromGit(t *testing.T) {
+	ctx := context.Background()
+	repo := gitRepoOf(t, "go-service")
+	src := "git::file://" + repo + "//blueprints/go-service?ref=v1.0.0"
+	s := localSources(t)
+	bp, err := blueprint.Load(ctx, src, &blueprint.Options{Fetcher: s})
+	require.NoError(t, err)
+	assert.Equal(t, "go-service", bp.Name)
+	assert.Equal(t, src, bp.Source)
+	assert.Len(t, bp.Revision, 40, "pinned to the commit")
+
+	local, err := blueprint.LoadDir(ctx, "../testdata/blueprints/go-service", nil)
+	require.NoError(t, err)
+	assert.Equal(t, local.Digest, bp.Digest, "the same content, wherever it comes from")
+
+	// Errors in a fetched blueprint name it by its address.
+	_, err = bp.Resolve(ctx, blueprint.ValuesData("values.yaml", []byte("name: Bad_Name\n")))
+	var ve *blueprint.ValidationError
+	require.ErrorAs(t, err, &ve)
+	require.NotEmpty(t, ve.Fields[0].Schema)
+	assert.Equal(t, src+"/blueprint.cue", ve.Fields[0].Schema[0].Filename)
+	_, err = blueprint.Load(ctx, "git::file://"+repo+"//blueprints/nope?ref=v1.0.0", &blueprint.Options{Fetcher: s})
+	assert.ErrorContains(t, err, `subdirectory "blueprints/nope" not found`)
+}
+
+func TestLoadStrictByDefault(t *testing.T) {
+	ctx := context.Background()
+	repo := gitRepoOf(t, "go-service")
+	_, err := blueprint.Load(ctx, "git::file://"+repo+"//blueprints/go-service", nil)
+	assert.ErrorContains(t, err, "file:// sources are not allowed by the strict policy")
+	_, err = blueprint.Load(ctx, "../testdata/blueprints/go-service", nil)
+	assert.ErrorContains(t, err, "local paths are not allowed by the strict policy")
+	s := localSources(t)
+	assert.Equal(t, blueprint.Local, s.Policy())
+	assert.Equal(t, "local", s.Policy().String())
+}
+
+func TestConcurrentLoadsFetchOnce(t *testing.T) {
+	ctx := context.Background()
+	repo := gitRepoOf(t, "go-service")
+	src := "git::file://" + repo + "//blueprints/go-service?ref=v1.0.0"
+	s := localSources(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 50)
+	digests := make([]string, 50)
+	for i := range 50 {
+		wg.Go(func() {
+			bp, err := blueprint.Load(ctx, src, &blueprint.Options{Fetcher: s})
+			errs[i] = err
+			if err == nil {
+				digests[i] = bp.Digest
+			}
+		})
+	}
+	wg.Wait()
+	for i := range 50 {
+		require.NoError(t, errs[i])
+		assert.Equal(t, digests[0], digests[i])
+	}
+	st := s.Stats()
+	assert.Equal(t, int64(1), st.Fetches, "50 concurrent loads, one clone")
+	assert.Equal(t, int64(1), st.Resolves)
+	assert.Equal(t, int64(0), st.Hits, "all 50 shared the one fetch")
+
+	// Afterwards the cache serves it without asking git.
+	_, err := blueprint.Load(ctx, src, &blueprint.Options{Fetcher: s})
+	require.NoError(t, err)
+	assert.Equal(t, blueprint.SourceStats{Fetches: 1, Resolves: 1, Hits: 1}, s.Stats())
+}
+
+func TestOfflineSources(t *testing.T) {
+	ctx := context.Background()
+	repo := gitRepoOf(t, "go-service")
+	src := "git::file://" + repo + "//blueprints/go-service?ref=v1.0.0"
+	cache := filepath.Join(t.TempDir(), "cache")
+	online, err := blueprint.NewSources(&blueprint.SourceOptions{Policy: blueprint.Local, CacheDir: cache})
+	require.NoError(t, err)
+	_, err = blueprint.Load(ctx, src, &blueprint.Options{Fetcher: online})
+	require.NoError(t, err)
+	require.NoError(t, os.RemoveAll(repo))
+
+	offline, err := blueprint.NewSources(&blueprint.SourceOptions{Policy: blueprint.Local, CacheDir: cache, Offline: true})
+	require.NoError(t, err)
+	bp, err := blueprint.Load(ctx, src, &blueprint.Options{Fetcher: offline})
+	require.NoError(t, err)
+	assert.Equal(t, "go-service", bp.Name)
+	_, err = blueprint.Load(ctx, strings.Replace(src, "v1.0.0", "v2.0.0", 1), &blueprint.Options{Fetcher: offline})
+	assert.ErrorIs(t, err, blueprint.ErrOffline)
+}
