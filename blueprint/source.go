@@ -139,3 +139,15 @@ func (s *Sources) Stats() SourceStats {
 	st := s.f.Stats()
 	return SourceStats{Fetches: st.Fetches, Resolves: st.Resolves, Hits: st.Hits}
 }
+
+// A TagLister lists the tags of a git source. Sources is one; a Catalog
+// uses it to find every version of a blueprint published as git tags.
+type TagLister interface {
+	Tags(ctx context.Context, source string) ([]string, error)
+}
+
+// Tags lists the tags of the git repository source names; its ref and
+// subdirectory are ignored. The list is cached like a ref.
+func (s *Sources) Tags(ctx context.Context, source string) ([]string, error) {
+	return s.f.Tags(ctx, source)
+}

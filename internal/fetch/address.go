@@ -353,3 +353,38 @@ func (a *Address) Pinned(revision string) string {
 	c.Ref = revision
 	return c.String()
 }
+
+// Join resolves ref against the source base it was written in: an address
+// stays as it is, and a relative path names a directory beside base — in
+// the same repository at the same revision, in the same archive, or on the
+// local disk. It never leaves a repository or archive.
+func Join(base, ref, revision string) (string, error) {
+	if forcedRe.MatchString(ref) || schemeRe.MatchString(ref) {
+		return ref, nil
+	}
+	if filepath.IsAbs(ref) {
+		return ref, nil
+	}
+	a, err := Parse(base, Local)
+	if err != nil {
+		return "", fmt.Errorf("%q is relative, and %q is not an address it can be relative to", ref, base)
+	}
+	if a.Kind == Dir {
+		return filepath.Join(base, filepath.FromSlash(ref)), nil
+	}
+	if strings.Contains(ref, `\`) {
+		return "", fmt.Errorf("%q: use forward slashes", ref)
+	}
+	sub := path.Join("/", a.Subdir, ref)
+	for _, seg := range strings.Split(path.Join(a.Subdir, ref), "/") {
+		if seg == ".." {
+			return "", fmt.Errorf("%q leaves %s", ref, a.Repo())
+		}
+	}
+	c := *a
+	c.Subdir = strings.TrimPrefix(sub, "/")
+	if c.Kind == Git && revision != "" {
+		c.Ref = revision
+	}
+	return c.String(), nil
+}

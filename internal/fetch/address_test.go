@@ -188,3 +188,26 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestJoin(t *testing.T) {
+	sha := "0123456789abcdef0123456789abcdef01234567"
+	cases := []struct{ base, ref, rev, want, err string }{
+		{base: "git::https://h.example/r.git//envs/demo?ref=v1", ref: "../go-service", rev: sha,
+			want: "git::https://h.example/r.git//envs/go-service?ref=" + sha},
+		{base: "git::https://h.example/r.git//demo?ref=v1", ref: "../../x", err: "leaves git::https://h.example/r.git"},
+		{base: "https://h.example/bp.tar.gz//demo", ref: "../svc", want: "https://h.example/bp.tar.gz//svc"},
+		{base: "https://h.example/bp.tar.gz", ref: "svc", want: "https://h.example/bp.tar.gz//svc"},
+		{base: "testdata/blueprints/demo", ref: "../go-service", want: "testdata/blueprints/go-service"},
+		{base: "testdata/demo", ref: "git::https://h.example/r.git", want: "git::https://h.example/r.git"},
+		{base: "mem::x", ref: "../y", err: "is not an address it can be relative to"},
+	}
+	for _, c := range cases {
+		got, err := Join(c.base, c.ref, c.rev)
+		if c.err != "" {
+			assert.ErrorContains(t, err, c.err, c.base+" + "+c.ref)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, c.want, got)
+	}
+}

@@ -572,3 +572,61 @@ func (f *Fetcher) cleanTmp() {
 		}
 	}
 }
+
+// tagsRecord is what the cache remembers of a repository's tags.
+type tagsRecord struct {
+	Source   string    `json:"source"`
+	Tags     []string  `json:"tags"`
+	Resolved time.Time `json:"resolved"`
+}
+
+// Tags lists the tags of the git repository src names (its ref and
+// subdirectory are ignored), from the cache within RefreshAfter and in
+// offline mode.
+func (f *Fetcher) Tags(ctx context.Context, src string) ([]string, error) {
+	a, err := Parse(src, f.o.Policy)
+	if err != nil {
+		return nil, err
+	}
+	if a.Kind != Git {
+		return nil, &AddressError{Source: src, Reason: "tags need a git:: source"}
+	}
+	if err := f.ensureCache(); err != nil {
+		return nil, err
+	}
+	recPath := filepath.Join(f.o.CacheDir, "refs", hashKey(a.Repo(), "\x00tags")+".json")
+	var rec tagsRecord
+	if b, err := os.ReadFile(recPath); err == nil && json.Unmarshal(b, &rec) == nil && rec.Source == a.Repo() {
+		if f.o.Offline || f.o.RefreshAfter < 0 || f.o.Now().Sub(rec.Resolved) < f.o.RefreshAfter {
+			f.hits.Add(1)
+			return rec.Tags, nil
+		}
+	} else if f.o.Offline {
+		return nil, fmt.Errorf("%s: %w", a.Repo(), ErrOffline)
+	}
+	if f.o.Offline {
+		return rec.Tags, nil
+	}
+	if a.URL.Scheme != "file" {
+		if err := f.guard.checkHost(ctx, a.URL.Hostname()); err != nil {
+			return nil, fmt.Errorf("%s: %w", a.Repo(), err)
+		}
+	}
+	f.resolves.Add(1)
+	tags, err := f.git.tags(ctx, a.URL.String())
+	if err != nil {
+		if rec.Source != "" {
+			f.log.Warn("listing tags failed; using the cached list", "source", a.Repo(), "err", err)
+			return rec.Tags, nil
+		}
+		return nil, err
+	}
+	b, err := json.Marshal(tagsRecord{Source: a.Repo(), Tags: tags, Resolved: f.o.Now().UTC()})
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(recPath, b); err != nil {
+		return nil, err
+	}
+	return tags, nil
+}

@@ -299,3 +299,20 @@ func dirSize(dir string) int64 {
 	})
 	return n
 }
+
+// tags lists the remote's tag names, sorted as git sorts them.
+func (g *git) tags(ctx context.Context, remote string) ([]string, error) {
+	out, err := g.run(ctx, "", "ls-remote", "--tags", "--refs", "--", remote)
+	if err != nil {
+		return nil, err
+	}
+	var tags []string
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		_, name, ok := strings.Cut(sc.Text(), "\trefs/tags/")
+		if ok && checkRef(name) == nil {
+			tags = append(tags, name)
+		}
+	}
+	return tags, sc.Err()
+}
