@@ -111,6 +111,7 @@ func init() {
 		validateCmd,
 		renderCmd,
 		schemaCmd,
+		catalogCmd,
 		versionCmd,
 		helpCmd,
 	}
