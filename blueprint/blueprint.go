@@ -170,20 +170,22 @@ type Blueprint struct {
 	// Dirs are directories rendered even when empty.
 	Dirs []string
 
-	fsys       fs.FS
-	schemaSrc  []byte
-	schemaName string
-	opts       Options
-	msgs       []authorMsg
-	params     []Parameter
-	kinds      map[string]cue.Kind
-	enums      map[string][]string
-	decl       map[string]Position
-	derived    []string
-	jsonOnce   sync.Once
-	jsonParams cue.Value
-	jsonSchema []byte
-	pool       *pool
+	fsys         fs.FS
+	schemaSrc    []byte
+	schemaName   string
+	opts         Options
+	msgs         []authorMsg
+	params       []Parameter
+	kinds        map[string]cue.Kind
+	enums        map[string][]string
+	decl         map[string]Position
+	derived      []string
+	includeDecls []includeDecl
+	includes     []Include
+	jsonOnce     sync.Once
+	jsonParams   cue.Value
+	jsonSchema   []byte
+	pool         *pool
 }
 
 // Template returns the template tree (the blueprint's template/ directory).
@@ -214,6 +216,11 @@ func Load(ctx context.Context, source string, opts *Options) (*Blueprint, error)
 	if opts == nil {
 		opts = &Options{}
 	}
+	return loadSource(ctx, source, opts, []string{source})
+}
+
+// loadSource loads a blueprint through the fetcher, then its includes.
+func loadSource(ctx context.Context, source string, opts *Options, stack []string) (*Blueprint, error) {
 	f := opts.Fetcher
 	if f == nil {
 		var err error
@@ -226,7 +233,8 @@ func Load(ctx context.Context, source string, opts *Options) (*Blueprint, error)
 		return nil, fmt.Errorf("load %s: %w", source, err)
 	}
 	schemaName := got.Source + "/" + SchemaFile
-	if got.Dir != "" && got.Revision == "" {
+	local := got.Dir != "" && got.Revision == ""
+	if local {
 		// A local directory used in place: positions name its file.
 		schemaName = filepath.Join(got.Source, SchemaFile)
 	}
@@ -235,6 +243,9 @@ func Load(ctx context.Context, source string, opts *Options) (*Blueprint, error)
 		return nil, err
 	}
 	b.Revision = got.Revision
+	if err := b.loadIncludes(ctx, opts, stack, local); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -246,6 +257,10 @@ func LoadDir(ctx context.Context, dir string, opts *Options) (*Blueprint, error)
 	if opts == nil {
 		opts = &Options{}
 	}
+	return loadDir(ctx, dir, opts, []string{filepath.Clean(dir)})
+}
+
+func loadDir(ctx context.Context, dir string, opts *Options, stack []string) (*Blueprint, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("load blueprint: %w", err)
@@ -253,7 +268,14 @@ func LoadDir(ctx context.Context, dir string, opts *Options) (*Blueprint, error)
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("load blueprint %s: not a directory", dir)
 	}
-	return load(ctx, os.DirFS(dir), dir, filepath.Join(dir, SchemaFile), opts)
+	b, err := load(ctx, os.DirFS(dir), dir, filepath.Join(dir, SchemaFile), opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.loadIncludes(ctx, opts, stack, true); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // LoadFS loads the blueprint whose directory is the root of fsys (an
@@ -267,7 +289,16 @@ func LoadFS(ctx context.Context, fsys fs.FS, source string, opts *Options) (*Blu
 	if source != "" {
 		name = source + "/" + SchemaFile
 	}
-	return load(ctx, fsys, source, name, opts)
+	b, err := load(ctx, fsys, source, name, opts)
+	if err != nil {
+		return nil, err
+	}
+	// Includes of a blueprint in an fs.FS are addresses, fetched like
+	// Load's; a relative one resolves against source when it is an address.
+	if err := b.loadIncludes(ctx, opts, []string{source}, false); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 func load(ctx context.Context, fsys fs.FS, source, schemaName string, opts *Options) (*Blueprint, error) {
@@ -458,6 +489,9 @@ func (b *Blueprint) check() error {
 		}
 	}
 	if err := b.readFiles(root); err != nil {
+		return err
+	}
+	if err := b.readIncludes(root); err != nil {
 		return err
 	}
 	params := root.LookupPath(cue.ParsePath("parameters"))

@@ -10,10 +10,13 @@ import (
 // values filled in and the conditional files rules decided. Params are
 // immutable and safe to share between goroutines.
 type Params struct {
-	values  map[string]any
-	derived map[string]any
-	include map[string]bool
-	data    map[string]any
+	bp       *Blueprint
+	with     map[string]map[string]any // each include's mapped values
+	includes []resolvedInclude
+	values   map[string]any
+	derived  map[string]any
+	include  map[string]bool
+	data     map[string]any
 }
 
 // Values returns a copy of the parameter values.

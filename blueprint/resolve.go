@@ -71,6 +71,11 @@ func (b *Blueprint) Resolve(ctx context.Context, inputs ...Input) (*Params, erro
 		}
 		return nil, err
 	}
+	if len(b.includes) > 0 {
+		if err := b.resolveIncludes(ctx, p); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
 }
 
@@ -90,7 +95,7 @@ func (b *Blueprint) resolveWith(e *evaluator, in *ast.StructLit) (*Params, error
 		sortFieldErrors(fields)
 		return nil, &ValidationError{Blueprint: b.Name, Fields: fields}
 	}
-	p := &Params{}
+	p := &Params{bp: b}
 	if err := v.LookupPath(paramsPath).Decode(&p.values); err != nil {
 		return nil, &ValidationError{Blueprint: b.Name, Fields: sh.shape(err)}
 	}
@@ -119,6 +124,20 @@ func (b *Blueprint) resolveWith(e *evaluator, in *ast.StructLit) (*Params, error
 	}
 	if len(fields) > 0 {
 		return nil, &ValidationError{Blueprint: b.Name, Fields: fields}
+	}
+	for _, d := range b.includeDecls {
+		w := v.LookupPath(cue.MakePath(cue.Str("include"), cue.Str(d.name), cue.Str("with")))
+		if !w.Exists() {
+			continue
+		}
+		var m map[string]any
+		if err := w.Decode(&m); err != nil {
+			return nil, &ValidationError{Blueprint: b.Name, Fields: b.shaper("", nil).shape(err)}
+		}
+		if p.with == nil {
+			p.with = map[string]map[string]any{}
+		}
+		p.with[d.name] = m
 	}
 	p.data = mergedData(p.values, p.derived)
 	return p, nil

@@ -1,10 +1,16 @@
 package blueprint_test
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -135,4 +141,34 @@ func TestOfflineSources(t *testing.T) {
 	assert.Equal(t, "go-service", bp.Name)
 	_, err = blueprint.Load(ctx, strings.Replace(src, "v1.0.0", "v2.0.0", 1), &blueprint.Options{Fetcher: offline})
 	assert.ErrorIs(t, err, blueprint.ErrOffline)
+}
+
+// newTarServer serves files as a tar.gz at any path ending in .tar.gz, over
+// http on loopback, and returns the server's URL.
+func newTarServer(t *testing.T, files map[string]string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		require.NoError(t, tw.WriteHeader(&tar.Header{Name: n, Mode: 0o644, Size: int64(len(files[n])), Typeflag: tar.TypeReg}))
+		_, err := tw.Write([]byte(files[n]))
+		require.NoError(t, err)
+	}
+	require.NoError(t, tw.Close())
+	require.NoError(t, gz.Close())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, ".tar.gz") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(buf.Bytes())
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
