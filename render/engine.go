@@ -368,40 +368,87 @@ func (discard) open(string, fs.FileMode) (io.Writer, func(error) error, error) {
 var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10) }}
 
 // run renders every included file of bp into s and returns the manifest
-// entries, sorted by path.
+// entries, sorted by path. A composed blueprint renders each of its parts
+// (params.Parts) into the part's directory; a path an earlier part renders is
+// not rendered again by a later one.
 func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, s sink) ([]File, []string, error) {
-	c, err := e.compile(bp)
-	if err != nil {
-		return nil, nil, err
+	parts := params.Parts()
+	if parts[0].Blueprint.Digest != bp.Digest {
+		return nil, nil, fmt.Errorf("render: the parameters were resolved by another blueprint than %s", bp.Name)
 	}
-	data := params.Data()
-	results := make([]*File, len(c.files))
+	type job struct {
+		part *blueprint.Part
+		tfs  fs.FS
+		f    *tmplFile
+		out  string
+	}
+	var jobs []job
+	type claim struct {
+		part     int
+		template string
+	}
+	claimed := map[string]claim{} // output path -> who renders it
+	var dirs []string
+	for pi := range parts {
+		part := &parts[pi]
+		c, err := e.compile(part.Blueprint)
+		if err != nil {
+			return nil, nil, err
+		}
+		data := part.Params.Data()
+		tfs := part.Blueprint.Template()
+		for _, f := range c.files {
+			if f.excluded || !included(f, part.Params) {
+				continue
+			}
+			out, err := f.out.render(data)
+			if err != nil {
+				return nil, nil, &RenderError{Path: partPath(part, f.path), Renderer: "path", Err: err}
+			}
+			out = joinOut(part.Dir, out)
+			if prev, ok := claimed[out]; ok {
+				if prev.part == pi {
+					a, b := prev.template, f.path
+					if a > b {
+						a, b = b, a
+					}
+					return nil, nil, fmt.Errorf("template files %s and %s both render to %s", a, b, out)
+				}
+				e.log.DebugContext(ctx, "file overridden by an earlier part", "path", out, "part", part.Name)
+				continue
+			}
+			claimed[out] = claim{pi, f.path}
+			jobs = append(jobs, job{part: part, tfs: tfs, f: f, out: out})
+			if len(jobs) > e.maxFiles {
+				return nil, nil, fmt.Errorf("%w: more than %d files", ErrLimit, e.maxFiles)
+			}
+		}
+		for _, d := range c.dirs {
+			out, err := d.render(data)
+			if err != nil {
+				return nil, nil, fmt.Errorf("dirs: %w", err)
+			}
+			dirs = append(dirs, joinOut(part.Dir, out))
+		}
+	}
+	results := make([]*File, len(jobs))
 	var total atomic.Int64
-	var count atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(e.conc)
-	tfs := bp.Template()
-	var limitErr error
-	for i, f := range c.files {
-		if f.excluded || !included(f, params) {
-			continue
-		}
-		if n := count.Add(1); n > int64(e.maxFiles) {
-			limitErr = fmt.Errorf("%w: more than %d files", ErrLimit, e.maxFiles)
-			break
-		}
+	for i, j := range jobs {
 		if gctx.Err() != nil {
 			break
 		}
 		g.Go(func() error {
-			out, err := f.out.render(data)
+			mf, err := e.renderFile(gctx, j.tfs, j.f, j.out, j.part.Params.Data(), s, &total)
 			if err != nil {
-				return &RenderError{Path: f.path, Renderer: "path", Err: err}
-			}
-			mf, err := e.renderFile(gctx, tfs, f, out, data, s, &total)
-			if err != nil {
+				var re *RenderError
+				if errors.As(err, &re) {
+					re.Path = partPath(j.part, re.Path)
+				}
 				return err
 			}
+			mf.Part = j.part.Name
 			results[i] = mf
 			return nil
 		})
@@ -409,34 +456,31 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 	if err := g.Wait(); err != nil {
 		return nil, nil, err
 	}
-	if limitErr != nil {
-		return nil, nil, limitErr
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	files := make([]File, 0, count.Load())
+	files := make([]File, 0, len(results))
 	for _, r := range results {
-		if r != nil {
-			files = append(files, *r)
-		}
+		files = append(files, *r)
 	}
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
-	for i := 1; i < len(files); i++ {
-		if files[i].Path == files[i-1].Path {
-			return nil, nil, fmt.Errorf("template files %s and %s both render to %s", files[i-1].Template, files[i].Template, files[i].Path)
-		}
-	}
-	var dirs []string
-	for _, d := range c.dirs {
-		out, err := d.render(data)
-		if err != nil {
-			return nil, nil, fmt.Errorf("dirs: %w", err)
-		}
-		dirs = append(dirs, out)
-	}
 	slices.Sort(dirs)
 	return files, slices.Compact(dirs), nil
+}
+
+// partPath names a template file of a part in errors.
+func partPath(part *blueprint.Part, p string) string {
+	if part.Name == "" {
+		return p
+	}
+	return part.Name + ": " + p
+}
+
+func joinOut(dir, p string) string {
+	if dir == "" {
+		return p
+	}
+	return dir + "/" + p
 }
 
 func included(f *tmplFile, p *blueprint.Params) bool {

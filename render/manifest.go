@@ -42,6 +42,9 @@ type Manifest struct {
 	Blueprint BlueprintRef `json:"blueprint"`
 	// Parameters are the resolved parameter values.
 	Parameters json.RawMessage `json:"parameters"`
+	// Includes are the blueprints a composed blueprint includes, with the
+	// directory each renders into.
+	Includes []IncludeRef `json:"includes,omitempty"`
 	// Decisions are the decisions in force for the blueprint.
 	Decisions []DecisionRef `json:"decisions"`
 	// Files are the rendered files, sorted by path.
@@ -59,6 +62,16 @@ type BlueprintRef struct {
 	Digest   string `json:"digest"`
 }
 
+// IncludeRef is one included blueprint of a composed one.
+type IncludeRef struct {
+	// Name is the include's name, dotted for nested includes.
+	Name string `json:"name"`
+	// Dir is the project directory its files render into.
+	Dir string `json:"dir,omitempty"`
+	// Blueprint identifies the included blueprint.
+	Blueprint BlueprintRef `json:"blueprint"`
+}
+
 // DecisionRef names a decision in force.
 type DecisionRef struct {
 	ID string `json:"id"`
@@ -72,6 +85,9 @@ type File struct {
 	Path string `json:"path"`
 	// Template is the path of the template file it was rendered from.
 	Template string `json:"template"`
+	// Part names the include the file comes from; empty for the blueprint's
+	// own files.
+	Part string `json:"part,omitempty"`
 	// Renderer names the renderer that wrote it.
 	Renderer string `json:"renderer"`
 	// Level is the file's responsibility level.
@@ -188,6 +204,16 @@ func DecodeManifest(r io.Reader) (*Manifest, error) {
 	for i, d := range m.Dirs {
 		if err := checkOutputPath(d); err != nil {
 			return nil, fmt.Errorf("%w: dirs[%d]: %v", ErrManifest, i, err)
+		}
+	}
+	for i, inc := range m.Includes {
+		if inc.Name == "" {
+			return nil, fmt.Errorf("%w: includes[%d]: no name", ErrManifest, i)
+		}
+		if inc.Dir != "" {
+			if err := checkOutputPath(inc.Dir); err != nil {
+				return nil, fmt.Errorf("%w: includes[%d] (%s): %v", ErrManifest, i, inc.Name, err)
+			}
 		}
 	}
 	return &m, nil

@@ -58,8 +58,20 @@ func (e *Engine) plan(ctx context.Context, bp *blueprint.Blueprint, params *blue
 		Files:      files,
 		Dirs:       dirs,
 	}
-	for _, id := range bp.Decisions {
-		m.Decisions = append(m.Decisions, DecisionRef{ID: id})
+	seen := map[string]bool{}
+	for _, part := range params.Parts() {
+		if part.Name != "" {
+			b := part.Blueprint
+			m.Includes = append(m.Includes, IncludeRef{Name: part.Name, Dir: part.Dir, Blueprint: BlueprintRef{
+				Name: b.Name, Version: b.Version, Source: b.Source, Revision: b.Revision, Digest: b.Digest,
+			}})
+		}
+		for _, id := range part.Blueprint.Decisions {
+			if !seen[id] {
+				seen[id] = true
+				m.Decisions = append(m.Decisions, DecisionRef{ID: id})
+			}
+		}
 	}
 	e.log.DebugContext(ctx, "planned", "blueprint", bp.Name, "version", bp.Version, "files", len(files))
 	return &Plan{Manifest: m, blueprint: bp, params: params}, nil
