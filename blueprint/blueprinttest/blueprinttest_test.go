@@ -27,8 +27,21 @@ type fatalStop struct{}
 
 func (f *fakeTB) Helper()             { f.helpers++ }
 func (f *fakeTB) Logf(string, ...any) {}
+// fakeTemp holds the fake TBs' temporary directories; TestMain removes it.
+var fakeTemp string
+
+func TestMain(m *testing.M) {
+	var err error
+	if fakeTemp, err = os.MkdirTemp("", "blueprinttest"); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(fakeTemp)
+	os.Exit(code)
+}
+
 func (f *fakeTB) TempDir() string {
-	dir, err := os.MkdirTemp("", "blueprinttest")
+	dir, err := os.MkdirTemp(fakeTemp, "t")
 	if err != nil {
 		panic(err)
 	}
