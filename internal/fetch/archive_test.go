@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -320,4 +321,45 @@ func FuzzScanArchive(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestConcurrentFetchesAreCapped(t *testing.T) {
+	ctx := context.Background()
+	var inFlight, peak atomic.Int64
+	release := make(chan struct{})
+	var entries []entry
+	for name, body := range bpFiles("", "1.0.0") {
+		entries = append(entries, entry{name: name, body: body})
+	}
+	body := tarGz(t, entries...)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		<-release
+		inFlight.Add(-1)
+		w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	f, _ := testFetcher(t, Options{Policy: Local})
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Go(func() {
+			_, err := f.Fetch(ctx, fmt.Sprintf("%s/bp-%d.tar.gz", srv.URL, i))
+			assert.NoError(t, err)
+		})
+	}
+	// Wait until the cap is reached, then let every download finish.
+	for deadline := time.Now().Add(10 * time.Second); inFlight.Load() < MaxConcurrentFetches && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // a fifth download would have arrived by now
+	close(release)
+	wg.Wait()
+	assert.Equal(t, int64(MaxConcurrentFetches), peak.Load(), "at most MaxConcurrentFetches downloads at once")
+	assert.Equal(t, int64(10), f.Stats().Fetches)
 }
