@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"maps"
 	"strings"
+
+	"github.com/goldenpath-dev/goldenpath/internal/values"
 )
 
 // Params are resolved parameters: concrete, defaulted, with the derived
@@ -20,10 +22,10 @@ type Params struct {
 }
 
 // Values returns a copy of the parameter values.
-func (p *Params) Values() map[string]any { return deepCopy(p.values) }
+func (p *Params) Values() map[string]any { return values.DeepCopy(p.values) }
 
 // Derived returns a copy of the derived values.
-func (p *Params) Derived() map[string]any { return deepCopy(p.derived) }
+func (p *Params) Derived() map[string]any { return values.DeepCopy(p.derived) }
 
 // Data returns the template data: every parameter and every derived value at
 // top level. The map is shared: callers must not modify it.
@@ -41,7 +43,7 @@ func (p *Params) Lookup(path string) (any, bool) {
 			return nil, false
 		}
 	}
-	return deepCopyValue(cur), true
+	return values.DeepCopyValue(cur), true
 }
 
 // Included reports whether files matching the rule with the given glob are
@@ -57,31 +59,6 @@ func (p *Params) Included(glob string) bool {
 // MarshalJSON returns the parameter values as a JSON object with sorted
 // keys: the same values always give the same bytes.
 func (p *Params) MarshalJSON() ([]byte, error) { return json.Marshal(p.values) }
-
-func deepCopy(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = deepCopyValue(v)
-	}
-	return out
-}
-
-func deepCopyValue(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		return deepCopy(x)
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = deepCopyValue(e)
-		}
-		return out
-	}
-	return v
-}
 
 func mergedData(values, derived map[string]any) map[string]any {
 	data := make(map[string]any, len(values)+len(derived))

@@ -62,10 +62,7 @@ func TestArchiveFetch(t *testing.T) {
 	ctx := context.Background()
 	srv := newArchiveServer(t, false)
 	f, clock := testFetcher(t, Options{Policy: Local})
-	var entries []entry
-	for name, body := range bpFiles("bp", "1.0.0") {
-		entries = append(entries, entry{name: name, body: body})
-	}
+	entries := bpEntries("bp", "1.0.0")
 	tgz := srv.put("/bp-1.0.tar.gz", tarGz(t, entries...))
 	zipURL := srv.put("/download", zipArchive(t, entries...))
 
@@ -98,10 +95,7 @@ func TestFiftyConcurrentFetchesFetchOnce(t *testing.T) {
 	ctx := context.Background()
 	srv := newArchiveServer(t, false)
 	f, _ := testFetcher(t, Options{Policy: Local})
-	var entries []entry
-	for name, body := range bpFiles("", "1.0.0") {
-		entries = append(entries, entry{name: name, body: body})
-	}
+	entries := bpEntries("", "1.0.0")
 	src := srv.put("/bp.tar.gz", tarGz(t, entries...))
 	var wg sync.WaitGroup
 	dirs := make([]string, 50)
@@ -209,10 +203,7 @@ func TestHostileArchives(t *testing.T) {
 func TestStrictPolicyRefusesPrivateAddresses(t *testing.T) {
 	ctx := context.Background()
 	srv := newArchiveServer(t, true)
-	var entries []entry
-	for name, body := range bpFiles("", "1.0.0") {
-		entries = append(entries, entry{name: name, body: body})
-	}
+	entries := bpEntries("", "1.0.0")
 	src := srv.put("/bp.tar.gz", tarGz(t, entries...))
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
@@ -238,10 +229,7 @@ func TestStrictPolicyRefusesPrivateAddresses(t *testing.T) {
 func TestRedirects(t *testing.T) {
 	ctx := context.Background()
 	plain := newArchiveServer(t, false)
-	var entries []entry
-	for name, body := range bpFiles("", "1.0.0") {
-		entries = append(entries, entry{name: name, body: body})
-	}
+	entries := bpEntries("", "1.0.0")
 	target := plain.put("/bp.tar.gz", tarGz(t, entries...))
 	redirector := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -271,10 +259,7 @@ func TestRedirects(t *testing.T) {
 func TestCrashLeftoversAreNotServed(t *testing.T) {
 	ctx := context.Background()
 	srv := newArchiveServer(t, false)
-	var entries []entry
-	for name, body := range bpFiles("", "1.0.0") {
-		entries = append(entries, entry{name: name, body: body})
-	}
+	entries := bpEntries("", "1.0.0")
 	src := srv.put("/bp.tar.gz", tarGz(t, entries...))
 	cache := filepath.Join(t.TempDir(), "cache")
 	// A crashed process left a half-extracted staging directory.
@@ -327,10 +312,7 @@ func TestConcurrentFetchesAreCapped(t *testing.T) {
 	ctx := context.Background()
 	var inFlight, peak atomic.Int64
 	release := make(chan struct{})
-	var entries []entry
-	for name, body := range bpFiles("", "1.0.0") {
-		entries = append(entries, entry{name: name, body: body})
-	}
+	entries := bpEntries("", "1.0.0")
 	body := tarGz(t, entries...)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := inFlight.Add(1)

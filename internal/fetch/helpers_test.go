@@ -175,6 +175,15 @@ func bpFiles(dir, version string) map[string]string {
 	}
 }
 
+// bpEntries is bpFiles as archive entries.
+func bpEntries(dir, version string) []entry {
+	var entries []entry
+	for name, body := range bpFiles(dir, version) {
+		entries = append(entries, entry{name: name, body: body})
+	}
+	return entries
+}
+
 // listFiles lists the regular files under dir, slash-separated and relative.
 func listFiles(t *testing.T, dir string) []string {
 	t.Helper()

@@ -29,6 +29,8 @@ import (
 	"testing"
 
 	"github.com/goldenpath-dev/goldenpath/render"
+
+	"github.com/goldenpath-dev/goldenpath/internal/values"
 )
 
 // Case is one input for the renderer under test.
@@ -110,7 +112,7 @@ func cloneCases(cs []Case) []Case {
 	for i, c := range cs {
 		out[i] = c
 		out[i].Input.Source = bytes.Clone(c.Input.Source)
-		out[i].Input.Data = deepCopy(c.Input.Data)
+		out[i].Input.Data = values.DeepCopy(c.Input.Data)
 	}
 	return out
 }
@@ -223,7 +225,7 @@ func checkReadOnly(s *Suite) error {
 	var errs []error
 	for _, c := range append(append([]Case(nil), s.Valid...), s.Invalid...) {
 		src := bytes.Clone(c.Input.Source)
-		data := deepCopy(c.Input.Data)
+		data := values.DeepCopy(c.Input.Data)
 		_, _ = render1(r, context.Background(), c.Input)
 		if !bytes.Equal(src, c.Input.Source) {
 			errs = append(errs, fmt.Errorf("%s: Render modified the source", c.Name))
@@ -233,31 +235,6 @@ func checkReadOnly(s *Suite) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func deepCopy(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = deepCopyValue(v)
-	}
-	return out
-}
-
-func deepCopyValue(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		return deepCopy(x)
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = deepCopyValue(e)
-		}
-		return out
-	}
-	return v
 }
 
 func checkConcurrent(s *Suite) error {
