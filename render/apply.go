@@ -31,6 +31,7 @@ type EditedError struct {
 	Paths []string
 }
 
+// Error lists the edited files.
 func (e *EditedError) Error() string {
 	return fmt.Sprintf("%d file(s) edited since the last render would be overwritten (upgrade merges them; force overwrites and keeps a copy under %s/overwritten/): %s",
 		len(e.Paths), StateDir, strings.Join(e.Paths, ", "))

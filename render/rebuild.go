@@ -17,6 +17,7 @@ type MismatchError struct {
 	Paths []string
 }
 
+// Error says what the manifest records and what was given.
 func (e *MismatchError) Error() string {
 	return "the blueprint does not reproduce the manifest: " + strings.Join(e.Paths, ", ")
 }

@@ -158,8 +158,10 @@ type RenderError struct {
 	Err      error
 }
 
+// Error names the template file, its output and the renderer.
 func (e *RenderError) Error() string {
 	return fmt.Sprintf("%s: %s renderer: %v", e.Path, e.Renderer, e.Err)
 }
 
+// Unwrap returns the renderer's error.
 func (e *RenderError) Unwrap() error { return e.Err }

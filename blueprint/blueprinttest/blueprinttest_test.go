@@ -27,6 +27,7 @@ type fatalStop struct{}
 
 func (f *fakeTB) Helper()             { f.helpers++ }
 func (f *fakeTB) Logf(string, ...any) {}
+
 // fakeTemp holds the fake TBs' temporary directories; TestMain removes it.
 var fakeTemp string
 

@@ -29,6 +29,7 @@ const (
 	Local
 )
 
+// String returns "strict" or "local".
 func (p Policy) String() string {
 	if p == Local {
 		return "local"
@@ -90,6 +91,7 @@ type AddressError struct {
 	Reason string
 }
 
+// Error names the source and the reason.
 func (e *AddressError) Error() string {
 	return fmt.Sprintf("source %q: %s", e.Source, e.Reason)
 }

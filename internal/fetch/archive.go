@@ -23,6 +23,7 @@ type TreeError struct {
 	Reason string
 }
 
+// Error names the entry and the reason.
 func (e *TreeError) Error() string { return fmt.Sprintf("%s: %s", e.Path, e.Reason) }
 
 // ErrTooManyFiles is returned when an archive or tree holds more files than
