@@ -180,6 +180,7 @@ type Blueprint struct {
 	enums        map[string][]string
 	decl         map[string]Position
 	derived      []string
+	migrations   []Migration
 	includeDecls []includeDecl
 	includes     []Include
 	jsonOnce     sync.Once
@@ -492,6 +493,9 @@ func (b *Blueprint) check() error {
 		return err
 	}
 	if err := b.readIncludes(root); err != nil {
+		return err
+	}
+	if err := b.readMigrations(root); err != nil {
 		return err
 	}
 	params := root.LookupPath(cue.ParsePath("parameters"))

@@ -134,7 +134,7 @@ func ExampleLoadCatalog() {
 	}
 	// Output:
 	// demo-environment 1.0.0
-	// go-service 1.4.0
+	// go-service 2.0.0
 	// preview-environment 0.3.0
 	// terraform-module 1.0.0
 }
