@@ -245,13 +245,18 @@ type journal struct {
 }
 
 type op struct {
-	// Kind is "save" (move an edited file under .goldenpath/overwritten/),
-	// "write" (rename the staged file into place) or "remove".
+	// Kind is "save" (move an edited file under .goldenpath/overwritten/
+	// before a "write" replaces it), "stash" (move a file there for good),
+	// "write" (rename the staged file into place), "remove" or "mkdir".
 	Kind string `json:"kind"`
 	Path string `json:"path"`
 }
 
 const journalPath = StateDir + "/journal.json"
+
+// ConflictsDir is where Upgrade writes, for a conflicted file it does not
+// mark in place, the upstream version or the merge with markers.
+const ConflictsDir = StateDir + "/conflicts"
 
 func (e *Engine) writeExisting(ctx context.Context, dir string, old *Manifest, force bool, produce func(sink) (*Manifest, error)) (err error) {
 	root, err := os.OpenRoot(dir)
@@ -442,6 +447,19 @@ func rollForward(root *os.Root, j journal) error {
 			if err := root.Rename(staged(o.Path), o.Path); err != nil {
 				return err
 			}
+		case "stash":
+			dst := StateDir + "/overwritten/" + j.Staging + "/" + o.Path
+			if err := root.MkdirAll(path.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			if err := root.Rename(o.Path, dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			for d := path.Dir(o.Path); d != "."; d = path.Dir(d) {
+				if root.Remove(d) != nil {
+					break // not empty
+				}
+			}
 		case "remove":
 			if err := root.Remove(o.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return err
@@ -465,10 +483,14 @@ func rollForward(root *os.Root, j journal) error {
 	return root.RemoveAll(StateDir + "/" + j.Staging)
 }
 
-// checkJournalPath accepts project paths and the manifest's path.
+// checkJournalPath accepts project paths, the manifest's path and the
+// paths of conflict copies.
 func checkJournalPath(p string) error {
 	if p == ManifestPath {
 		return nil
+	}
+	if rest, ok := strings.CutPrefix(p, ConflictsDir+"/"); ok {
+		return checkOutputPath(rest)
 	}
 	return checkOutputPath(p)
 }

@@ -10,6 +10,7 @@
 //
 //	validate  check parameter values against a blueprint
 //	render    render a blueprint into a directory
+//	upgrade   upgrade a rendered project to a new blueprint version
 //	schema    print a blueprint's parameters as JSON Schema
 //	version   print the version of gp
 //	help      show help for gp or one of its commands
@@ -30,7 +31,7 @@
 //	1  invalid input (a blueprint or parameter values that fail validation),
 //	   enforced findings, or any other error
 //	2  usage error: unknown command, bad flag, missing or extra arguments
-//	3  conflicts left to resolve (reserved for upgrade)
+//	3  conflicts left to resolve after an upgrade
 package main
 
 import (
@@ -51,7 +52,7 @@ const (
 	exitOK        = 0
 	exitInvalid   = 1 // invalid input, enforced findings or any other error
 	exitUsage     = 2
-	exitConflicts = 3 // reserved for upgrade
+	exitConflicts = 3 // conflicts left by an upgrade
 )
 
 func main() { os.Exit(Main()) }
@@ -110,6 +111,7 @@ func init() {
 	commands = []*command{
 		validateCmd,
 		renderCmd,
+		upgradeCmd,
 		schemaCmd,
 		catalogCmd,
 		versionCmd,

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/render"
+)
+
+var upgradeCmd = &command{
+	name:    "upgrade",
+	summary: "upgrade a rendered project to a new blueprint version, merging downstream edits",
+	usage:   "upgrade DIR [--to SOURCE] [--from SOURCE] [--catalog SOURCE]... [-f FILE]... [--set KEY=VALUE]... [--dry-run] [--withhold] [--diff3] [--json]",
+	help: `
+Upgrade merges three versions of every file of the project in DIR: the
+blueprint version its manifest records, rendered with the recorded
+parameters (loaded from the recorded source, or --from); the new version
+(--to), rendered with the same parameters after the new version's
+migrations and with -f and --set applied; and the files on disk.
+
+Managed files are replaced (an edit is kept under .goldenpath/overwritten/);
+shared files are merged, line by line or by YAML/JSON structure; seeded
+files are never touched. One line per file says what happened: unchanged,
+updated, merged, conflict, added, removed, kept-removed or overwritten.
+Conflicts are written into the file with <<<<<<< markers, or, with
+--withhold, left out of it and written under .goldenpath/conflicts/.
+
+Without --to, the newest version in the catalog of the recorded source:
+the tags of its git repository, or the blueprints beside its directory;
+--catalog (or $GP_CATALOG) names other catalogs to look in.
+
+With --dry-run every result and its diff is printed and nothing is
+written. With --json the result is printed as JSON.
+
+Exit 0 when the upgrade left no conflict, 3 when conflicts remain (the
+project was upgraded; resolve them), 1 on errors (nothing was written).`,
+	example: `
+gp upgrade ./orders --to ./blueprints/go-service-v2 --dry-run
+gp upgrade ./orders --set metricsPort=9100`,
+	setup: func(fs *flag.FlagSet) runFunc {
+		var in inputFlags
+		in.define(fs)
+		to := fs.String("to", "", "upgrade to the blueprint at `SOURCE` (default: the newest in the recorded source's catalog)")
+		from := fs.String("from", "", "the recorded blueprint version is at `SOURCE` (default: the recorded source)")
+		var cats stringsFlag
+		fs.Var(&cats, "catalog", "look for the newest version in `SOURCE` too; repeatable (default $GP_CATALOG)")
+		dryRun := fs.Bool("dry-run", false, "print every result with its diff and write nothing")
+		withhold := fs.Bool("withhold", false, "leave conflicted files as they are; write the merges with markers under .goldenpath/conflicts/")
+		diff3 := fs.Bool("diff3", false, "show the recorded version in conflict markers too (|||||||)")
+		asJSON := fs.Bool("json", false, "print the result as JSON")
+		return func(ctx context.Context, e *env, args []string) error {
+			if err := exactArgs(args, "DIR"); err != nil {
+				return err
+			}
+			inputs, err := in.inputs(e.stdin)
+			if err != nil {
+				return err
+			}
+			if len(cats) == 0 {
+				cats = strings.Fields(os.Getenv("GP_CATALOG"))
+			}
+			return upgradeProject(ctx, e, &in.src, args[0], upgradeArgs{
+				to: *to, from: *from, catalogs: cats, inputs: inputs,
+				opts: render.UpgradeOptions{DryRun: *dryRun, WithholdConflicts: *withhold, Diff3: *diff3},
+			}, *asJSON)
+		}
+	},
+}
+
+type upgradeArgs struct {
+	to, from string
+	catalogs []string
+	inputs   []blueprint.Input
+	opts     render.UpgradeOptions
+}
+
+func upgradeProject(ctx context.Context, e *env, sf *sourceFlags, dir string, a upgradeArgs, asJSON bool) error {
+	m, err := render.ReadManifest(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s: no %s: not a project goldenpath rendered", dir, render.ManifestPath)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	fetcher, err := sf.sources()
+	if err != nil {
+		return err
+	}
+	lopts := &blueprint.Options{Fetcher: fetcher}
+	var to *blueprint.Blueprint
+	if a.to != "" {
+		to, err = blueprint.Load(ctx, a.to, lopts)
+	} else {
+		to, err = newestVersion(ctx, fetcher, lopts, m.Blueprint, a.catalogs)
+	}
+	if err != nil {
+		return err
+	}
+	if to.Name != m.Blueprint.Name && a.to == "" {
+		return fmt.Errorf("%s: the catalog's newest %s is named %s", dir, m.Blueprint.Name, to.Name)
+	}
+	opts := a.opts
+	opts.Inputs = a.inputs
+	opts.Load = lopts
+	if a.from != "" {
+		if opts.Base, err = blueprint.Load(ctx, a.from, lopts); err != nil {
+			return err
+		}
+	}
+	engine, err := render.New(nil)
+	if err != nil {
+		return err
+	}
+	res, err := engine.Upgrade(ctx, dir, to, &opts)
+	if err != nil {
+		var pe *render.ParamsError
+		var ve *blueprint.ValidationError
+		if errors.As(err, &pe) && errors.As(pe.Err, &ve) {
+			printFieldErrors(e.stderr, ve)
+			fmt.Fprintf(e.stderr, "gp: %s: the recorded parameters, migrated, do not fit %s %s; nothing was written\n", dir, to.Name, to.Version)
+			if len(pe.Missing) > 0 {
+				fmt.Fprintf(e.stderr, "gp: give the new required parameters: --set %s\n", strings.Join(pe.Missing, " --set "))
+			}
+			return &exitError{code: exitInvalid}
+		}
+		return err
+	}
+	if asJSON {
+		if err := writeJSON(e.stdout, res); err != nil {
+			return err
+		}
+	} else {
+		printUpgrade(e.stdout, res)
+	}
+	if n := res.Conflicts(); n > 0 {
+		fmt.Fprintf(e.stderr, "%s: %d file(s) in conflict: resolve them, then commit\n", dir, n)
+		return &exitError{code: exitConflicts}
+	}
+	return nil
+}
+
+// newestVersion finds the newest version of the recorded blueprint: in the
+// catalogs given, or else in the recorded source's own catalog — the tags
+// of its git repository, or the directory holding its directory.
+func newestVersion(ctx context.Context, f *blueprint.Sources, lopts *blueprint.Options, rec render.BlueprintRef, catalogs []string) (*blueprint.Blueprint, error) {
+	if len(catalogs) == 0 {
+		src := rec.Source
+		switch {
+		case strings.HasPrefix(src, "git::"):
+			base, _, _ := strings.Cut(src, "?")
+			tags, err := f.Tags(ctx, src)
+			if err != nil {
+				return nil, fmt.Errorf("listing the versions of %s: %w", base, err)
+			}
+			best, bestVersion := "", ""
+			for _, t := range tags {
+				v := strings.TrimPrefix(t, "v")
+				if blueprint.IsVersion(v) && (best == "" || blueprint.CompareVersions(v, bestVersion) > 0) {
+					best, bestVersion = t, v
+				}
+			}
+			if best == "" {
+				return nil, fmt.Errorf("%s has no version tags: give --to", base)
+			}
+			return blueprint.Load(ctx, base+"?ref="+best, lopts)
+		case !strings.Contains(src, "::") && !strings.Contains(src, "://"):
+			// A local directory, recorded as it was given.
+			catalogs = []string{filepath.Dir(src)}
+		default:
+			return nil, fmt.Errorf("no catalog for the recorded source %s: give --to or --catalog", src)
+		}
+	}
+	c, err := blueprint.LoadCatalog(ctx, catalogs, lopts)
+	if err != nil {
+		return nil, err
+	}
+	entry, ok := c.Latest(rec.Name)
+	if !ok {
+		return nil, fmt.Errorf("no blueprint %s in %s: give --to", rec.Name, strings.Join(catalogs, " "))
+	}
+	return c.Load(ctx, rec.Name, entry.Version)
+}
+
+// printUpgrade prints one line per file, then the diffs, then a summary.
+func printUpgrade(w io.Writer, r *render.UpgradeResult) {
+	verb := "upgraded"
+	if r.DryRun {
+		verb = "would upgrade (dry run, nothing written)"
+	}
+	fmt.Fprintf(w, "%s %s from %s %s to %s %s\n", verb, r.Dir, r.From.Name, r.From.Version, r.To.Name, r.To.Version)
+	for _, m := range r.Migrations {
+		fmt.Fprintf(w, "  parameters: %s\n", m)
+	}
+	for _, f := range r.Files {
+		level := string(f.Level)
+		if f.PreviousLevel != "" {
+			level = string(f.PreviousLevel) + "->" + level
+		}
+		line := fmt.Sprintf("  %-12s %-15s %s", f.Change, level, f.Path)
+		if f.Note != "" {
+			line += " (" + f.Note + ")"
+		}
+		if f.Saved != "" && !strings.Contains(f.Note, f.Saved) {
+			line += " [kept in " + f.Saved + "]"
+		}
+		fmt.Fprintln(w, line)
+		for _, c := range f.Conflicts {
+			switch {
+			case c.Key != "":
+				fmt.Fprintf(w, "      conflict at key %s\n", c.Key)
+			case c.Line > 0:
+				fmt.Fprintf(w, "      conflict at %s:%d\n", f.Path, c.Line)
+			}
+		}
+	}
+	for _, f := range r.Files {
+		if f.Diff != "" {
+			fmt.Fprint(w, f.Diff)
+		}
+	}
+	counts := r.Count()
+	var parts []string
+	for _, c := range []render.Change{render.Unchanged, render.Updated, render.Merged, render.Conflicted, render.Added, render.Removed, render.KeptRemoved, render.Overwritten} {
+		if counts[c] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[c], c))
+		}
+	}
+	fmt.Fprintf(w, "%d files: %s\n", len(r.Files), strings.Join(parts, ", "))
+}

@@ -1,0 +1,431 @@
+package render_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/render"
+)
+
+const goServiceV2 = "../testdata/blueprints/go-service-v2"
+
+func results(r *render.UpgradeResult) map[string]render.FileUpgrade {
+	out := map[string]render.FileUpgrade{}
+	for _, f := range r.Files {
+		out[f.Path] = f
+	}
+	return out
+}
+
+func readFile(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// edit replaces old by new in the project file p, which must contain old.
+func edit(t testing.TB, dir, p, old, new string) {
+	t.Helper()
+	full := filepath.Join(dir, filepath.FromSlash(p))
+	s := readFile(t, full)
+	require.Contains(t, s, old, p)
+	require.NoError(t, os.WriteFile(full, []byte(strings.Replace(s, old, new, 1)), 0o644))
+}
+
+func TestUpgradeGoServiceToV2(t *testing.T) {
+	ctx := context.Background()
+	v1, v2 := loadBP(t, goService), loadBP(t, goServiceV2)
+	e := newEngine(t, nil)
+	dir := filepath.Join(t.TempDir(), "orders")
+	_, err := e.Render(ctx, v1, resolve(t, v1, blueprint.Set("name=orders", "port=9000", "replicas=2")), dir, nil)
+	require.NoError(t, err)
+
+	// Downstream edits, one per case.
+	edit(t, dir, "cmd/orders/main.go", "ReadHeaderTimeout: 5 * time.Second", "ReadHeaderTimeout: 10 * time.Second") // far from upstream's changes
+	edit(t, dir, "deploy/k8s/deployment.yaml", "containerPort: 9000", "containerPort: 9001")                        // where upstream adds the metrics port
+	edit(t, dir, "deploy/k8s/deployment.yaml", "replicas: 2", "replicas: 4")                                        // far from it
+	edit(t, dir, "Dockerfile", "USER", "# pinned by the team\nUSER")                                                // managed
+	edit(t, dir, "Makefile", "test:", "integration:\n\tgo test -tags integration ./...\n\ntest:")                   // shared in 1.x, managed in 2.x
+	edit(t, dir, "README.md", "# orders", "# orders — the order service")                                           // seeded
+	require.NoError(t, os.Remove(filepath.Join(dir, "deploy/k8s/service.yaml")))                                    // deleted downstream
+	dockerfile := readFile(t, filepath.Join(dir, "Dockerfile"))
+	makefile := readFile(t, filepath.Join(dir, "Makefile"))
+
+	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	require.NoError(t, err)
+	got := results(res)
+	want := map[string]render.Change{
+		"cmd/orders/main.go":         render.Merged,
+		"deploy/k8s/deployment.yaml": render.Conflicted,
+		"Dockerfile":                 render.Overwritten,
+		"Makefile":                   render.Overwritten,
+		"README.md":                  render.Unchanged,
+		"deploy/k8s/service.yaml":    render.KeptRemoved,
+		".golangci.yml":              render.Removed,
+		".golangci.yaml":             render.Added,
+		"internal/health/health.go":  render.Added,
+		".github/workflows/ci.yml":   render.Updated,
+		"go.mod":                     render.Updated, // goVersion was 1.x's default: 2.0.0's applies
+	}
+	for p, c := range want {
+		assert.Equal(t, c, got[p].Change, "%s: %+v", p, got[p])
+	}
+	assert.Equal(t, 1, res.Conflicts())
+	assert.Equal(t, blueprint.Shared, got["Makefile"].PreviousLevel)
+	assert.Equal(t, blueprint.Managed, got["Makefile"].Level)
+	assert.Contains(t, res.Migrations, "renamed port to httpPort (migration before 2.0.0)")
+
+	// Merged: both sides' changes are in the file.
+	main := readFile(t, filepath.Join(dir, "cmd/orders/main.go"))
+	assert.Contains(t, main, "ReadHeaderTimeout: 10 * time.Second")
+	assert.Contains(t, main, "health.Register(mux)")
+	assert.Contains(t, main, `port = "9000"`)
+
+	// Conflicted: markers around the clash, the far edit merged.
+	dep := readFile(t, filepath.Join(dir, "deploy/k8s/deployment.yaml"))
+	assert.True(t, got["deploy/k8s/deployment.yaml"].Markers)
+	assert.Contains(t, dep, "<<<<<<< project\n")
+	assert.Contains(t, dep, ">>>>>>> go-service 2.0.0\n")
+	assert.Contains(t, dep, "containerPort: 9001")
+	assert.Contains(t, dep, "containerPort: 9090")
+	assert.Contains(t, dep, "replicas: 4")
+	require.NotEmpty(t, got["deploy/k8s/deployment.yaml"].Conflicts)
+	c := got["deploy/k8s/deployment.yaml"].Conflicts[0]
+	assert.Contains(t, c.Project, "9001")
+	assert.Contains(t, c.Upstream, "metrics")
+	assert.Equal(t, "<<<<<<< project", strings.Split(dep, "\n")[c.Line-1])
+
+	// Overwritten managed files: the new version in place, the edit kept.
+	for p, edited := range map[string]string{"Dockerfile": dockerfile, "Makefile": makefile} {
+		r := got[p]
+		require.NotEmpty(t, r.Saved, p)
+		assert.Equal(t, edited, readFile(t, filepath.Join(dir, filepath.FromSlash(r.Saved))), p)
+		assert.NotEqual(t, edited, readFile(t, filepath.Join(dir, p)), p)
+	}
+	assert.Contains(t, readFile(t, filepath.Join(dir, "Dockerfile")), "METRICS_PORT=9090")
+	assert.Contains(t, readFile(t, filepath.Join(dir, "go.mod")), "go 1.26")
+
+	// Seeded and deleted files are the project's.
+	assert.Contains(t, readFile(t, filepath.Join(dir, "README.md")), "the order service")
+	assert.NoFileExists(t, filepath.Join(dir, "deploy/k8s/service.yaml"))
+	assert.NoFileExists(t, filepath.Join(dir, ".golangci.yml"))
+	assert.FileExists(t, filepath.Join(dir, "internal/health/health.go"))
+
+	// The manifest is the new version's, with migrated parameters.
+	m, err := render.ReadManifest(dir)
+	require.NoError(t, err)
+	assert.Equal(t, "2.0.0", m.Blueprint.Version)
+	var params map[string]any
+	require.NoError(t, json.Unmarshal(m.Parameters, &params))
+	assert.EqualValues(t, 9000, params["httpPort"])
+	assert.NotContains(t, params, "port")
+	assertNoStaging(t, dir)
+
+	// Upgrading again to the same version changes nothing.
+	before := tree(t, dir)
+	again, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v2})
+	require.NoError(t, err)
+	for _, f := range again.Files {
+		assert.Contains(t, []render.Change{render.Unchanged, render.KeptRemoved}, f.Change, f.Path)
+	}
+	assert.Equal(t, before, tree(t, dir))
+}
+
+func TestUpgradeDryRunWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	v1, v2 := loadBP(t, goService), loadBP(t, goServiceV2)
+	e := newEngine(t, nil)
+	dir := filepath.Join(t.TempDir(), "orders")
+	_, err := e.Render(ctx, v1, resolve(t, v1, blueprint.Set("name=orders")), dir, nil)
+	require.NoError(t, err)
+	edit(t, dir, "Dockerfile", "USER", "# local\nUSER")
+	before := tree(t, dir)
+	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1, DryRun: true})
+	require.NoError(t, err)
+	assert.True(t, res.DryRun)
+	assert.Equal(t, before, tree(t, dir))
+	got := results(res)
+	assert.Equal(t, render.Overwritten, got["Dockerfile"].Change)
+	assert.Contains(t, got["Dockerfile"].Diff, "-# local\n")
+	assert.Contains(t, got["internal/health/health.go"].Diff, "+package health\n")
+	assert.Equal(t, "2.0.0", res.Manifest.Blueprint.Version)
+}
+
+func TestUpgradeLoadsTheRecordedSource(t *testing.T) {
+	ctx := context.Background()
+	v1 := loadBP(t, goService)
+	e := newEngine(t, nil)
+	dir := filepath.Join(t.TempDir(), "orders")
+	_, err := e.Render(ctx, v1, resolve(t, v1, blueprint.Set("name=orders")), dir, nil)
+	require.NoError(t, err)
+	local, err := blueprint.NewSources(&blueprint.SourceOptions{Policy: blueprint.Local, CacheDir: t.TempDir()})
+	require.NoError(t, err)
+
+	// The recorded source is a local directory: the strict policy refuses it.
+	_, err = e.Upgrade(ctx, dir, loadBP(t, goServiceV2), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "loading the recorded blueprint")
+
+	res, err := e.Upgrade(ctx, dir, loadBP(t, goServiceV2), &render.UpgradeOptions{Load: &blueprint.Options{Fetcher: local}})
+	require.NoError(t, err)
+	assert.Equal(t, "1.4.0", res.From.Version)
+
+	// Now the project records 2.0.0; a 1.x base is refused.
+	_, err = e.Upgrade(ctx, dir, loadBP(t, goServiceV2), &render.UpgradeOptions{Base: v1})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "give the recorded version")
+}
+
+// versioned writes version v of a blueprint "mini" with the given
+// parameters, files rules and template files (name → content; a name
+// ending in "|0755" sets the mode).
+func versioned(t testing.TB, v, params, rules string, files map[string]string) *blueprint.Blueprint {
+	t.Helper()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "blueprint.cue"), fmt.Sprintf(`name: "mini"
+version: %q
+description: "a small blueprint"
+owner: "platform"
+parameters: {
+%s
+}
+files: {
+%s
+}
+`, v, params, rules), 0o644)
+	for p, c := range files {
+		mode := fs.FileMode(0o644)
+		if name, ok := strings.CutSuffix(p, "|0755"); ok {
+			p, mode = name, 0o755
+		}
+		writeFile(t, filepath.Join(dir, "template", filepath.FromSlash(p)), c, mode)
+	}
+	return loadBP(t, dir)
+}
+
+// project renders bp into a new directory and returns it.
+func project(t testing.TB, e *render.Engine, bp *blueprint.Blueprint, inputs ...blueprint.Input) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "p")
+	_, err := e.Render(context.Background(), bp, resolve(t, bp, inputs...), dir, nil)
+	require.NoError(t, err)
+	return dir
+}
+
+func TestUpgradeCases(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, nil)
+	bin1 := "\x00\x01v1"
+	bin2 := "\x00\x01v2"
+	v1 := versioned(t, "1.0.0", `name: string | *"demo"`, `"seeded.txt": level: "seeded"
+"gone-seeded.txt": level: "seeded"`, map[string]string{
+		"text.txt":        "one\ntwo\nthree\nfour\nfive\nsix\n",
+		"gone.txt":        "removed upstream\n",
+		"gone-seeded.txt": "removed upstream\n",
+		"logo.bin":        bin1,
+		"logo2.bin":       bin1,
+		"run.sh":          "#!/bin/sh\necho run\n",
+		"keep.sh|0755":    "#!/bin/sh\necho keep\n",
+		"seeded.txt":      "hello\n",
+	})
+	v2 := versioned(t, "2.0.0", `name: string | *"demo"`, `"seeded.txt": level: "seeded"`, map[string]string{
+		"text.txt":    "one\ntwo (upstream)\nthree\nfour\nfive\nsix\n",
+		"logo.bin":    bin2,
+		"logo2.bin":   bin2,
+		"run.sh|0755": "#!/bin/sh\necho run\n",
+		"keep.sh":     "#!/bin/sh\necho keep\n",
+		"seeded.txt":  "hello, upstream\n",
+		"both.txt":    "added upstream\n",
+		"new.txt":     "new upstream\n",
+	})
+
+	dir := project(t, e, v1)
+	write := func(p, s string) { writeFile(t, filepath.Join(dir, p), s, 0o644) }
+	write("text.txt", "one\ntwo\nthree\nfour\nfive\nsix (project)\n")
+	write("gone.txt", "removed upstream, edited in the project\n")
+	write("gone-seeded.txt", "the team's\n")
+	write("logo.bin", "\x00\x01project")
+	require.NoError(t, os.Chmod(filepath.Join(dir, "keep.sh"), 0o700))
+	write("both.txt", "added in the project\n")
+
+	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	require.NoError(t, err)
+	got := results(res)
+	check := func(p string, c render.Change) render.FileUpgrade {
+		t.Helper()
+		assert.Equal(t, c, got[p].Change, "%s: %+v", p, got[p])
+		return got[p]
+	}
+	check("text.txt", render.Merged)
+	assert.Equal(t, "one\ntwo (upstream)\nthree\nfour\nfive\nsix (project)\n", readFile(t, filepath.Join(dir, "text.txt")))
+
+	r := check("gone.txt", render.Conflicted)
+	assert.Contains(t, r.Note, "removed upstream and edited")
+	assert.Equal(t, "removed upstream, edited in the project\n", readFile(t, filepath.Join(dir, "gone.txt")))
+	check("gone-seeded.txt", render.Unchanged)
+	assert.FileExists(t, filepath.Join(dir, "gone-seeded.txt"))
+
+	r = check("logo.bin", render.Conflicted)
+	assert.True(t, r.Binary)
+	assert.Equal(t, "\x00\x01project", readFile(t, filepath.Join(dir, "logo.bin")))
+	assert.Equal(t, bin2, readFile(t, filepath.Join(dir, filepath.FromSlash(r.Saved))))
+	check("logo2.bin", render.Updated)
+	assert.Equal(t, bin2, readFile(t, filepath.Join(dir, "logo2.bin")))
+
+	check("run.sh", render.Updated)
+	fi, err := os.Stat(filepath.Join(dir, "run.sh"))
+	require.NoError(t, err)
+	assert.Equal(t, fs.FileMode(0o755), fi.Mode().Perm())
+	r = check("keep.sh", render.Unchanged)
+	assert.Contains(t, r.Note, "0700 is kept")
+	fi, err = os.Stat(filepath.Join(dir, "keep.sh"))
+	require.NoError(t, err)
+	assert.Equal(t, fs.FileMode(0o700), fi.Mode().Perm())
+
+	check("seeded.txt", render.Unchanged)
+	assert.Equal(t, "hello\n", readFile(t, filepath.Join(dir, "seeded.txt")))
+
+	r = check("both.txt", render.Conflicted)
+	assert.True(t, r.Markers)
+	both := readFile(t, filepath.Join(dir, "both.txt"))
+	assert.Contains(t, both, "added in the project\n")
+	assert.Contains(t, both, "added upstream\n")
+	check("new.txt", render.Added)
+	assert.Equal(t, 3, res.Conflicts())
+}
+
+func TestUpgradeWithheldConflicts(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, nil)
+	v1 := versioned(t, "1.0.0", ``, ``, map[string]string{"a.txt": "x = 1\n"})
+	v2 := versioned(t, "2.0.0", ``, ``, map[string]string{"a.txt": "x = 2\n"})
+	dir := project(t, e, v1)
+	writeFile(t, filepath.Join(dir, "a.txt"), "x = 3\n", 0o644)
+	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1, WithholdConflicts: true, Diff3: true})
+	require.NoError(t, err)
+	r := results(res)["a.txt"]
+	assert.Equal(t, render.Conflicted, r.Change)
+	assert.False(t, r.Markers)
+	assert.Equal(t, "x = 3\n", readFile(t, filepath.Join(dir, "a.txt")))
+	assert.Equal(t, render.ConflictsDir+"/a.txt", r.Saved)
+	assert.Equal(t, "<<<<<<< project\nx = 3\n||||||| mini 1.0.0\nx = 1\n=======\nx = 2\n>>>>>>> mini 2.0.0\n",
+		readFile(t, filepath.Join(dir, filepath.FromSlash(r.Saved))))
+	require.Len(t, r.Conflicts, 1)
+	assert.Equal(t, render.Conflict{Base: "x = 1\n", Project: "x = 3\n", Upstream: "x = 2\n"}, r.Conflicts[0])
+}
+
+func TestUpgradeParameters(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, nil)
+	v1 := versioned(t, "1.0.0", `n: int | *1`, ``, map[string]string{"n.txt.tmpl": "{{.n}}\n"})
+	v2 := versioned(t, "2.0.0", `n: int | *2
+team: string`, ``, map[string]string{"n.txt.tmpl": "{{.n}} {{.team}}\n"})
+
+	// A required parameter the new version adds is named, with a hint.
+	dir := project(t, e, v1)
+	_, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	var pe *render.ParamsError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, []string{"team=VALUE"}, pe.Missing)
+	assert.Contains(t, err.Error(), "--set team=VALUE")
+	assert.Equal(t, "1\n", readFile(t, filepath.Join(dir, "n.txt")), "nothing written")
+
+	// A value left at the old default follows the new default.
+	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1, Inputs: []blueprint.Input{blueprint.Set("team=core")}})
+	require.NoError(t, err)
+	assert.Equal(t, "2 core\n", readFile(t, filepath.Join(dir, "n.txt")))
+	assert.Contains(t, res.Migrations[0], "n was 1 1.0.0's default")
+
+	// A chosen value stays, and so does a default with KeepDefaults.
+	dir = project(t, e, v1, blueprint.Set("n=5"))
+	_, err = e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1, Inputs: []blueprint.Input{blueprint.Set("team=core")}})
+	require.NoError(t, err)
+	assert.Equal(t, "5 core\n", readFile(t, filepath.Join(dir, "n.txt")))
+	dir = project(t, e, v1)
+	_, err = e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1, KeepDefaults: true, Inputs: []blueprint.Input{blueprint.Set("team=core")}})
+	require.NoError(t, err)
+	assert.Equal(t, "1 core\n", readFile(t, filepath.Join(dir, "n.txt")))
+}
+
+// TestUpgradeNeverLosesAnEdit upgrades random projects: a shared text file
+// changed at random upstream and downstream. Every line the project added
+// must be in the file after the upgrade, or in a reported conflict.
+func TestUpgradeNeverLosesAnEdit(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, nil)
+	rng := rand.New(rand.NewPCG(7, 11))
+	n := 200
+	if testing.Short() {
+		n = 40
+	}
+	baseLines := make([]string, 30)
+	for i := range baseLines {
+		baseLines[i] = fmt.Sprintf("line %d", i)
+	}
+	mutate := func(tag string) []string {
+		out := append([]string(nil), baseLines...)
+		for range 1 + rng.IntN(4) {
+			i := rng.IntN(len(out))
+			switch rng.IntN(3) {
+			case 0:
+				out[i] = fmt.Sprintf("%s edit %d", tag, rng.IntN(1000))
+			case 1:
+				out = append(out[:i], append([]string{fmt.Sprintf("%s insert %d", tag, rng.IntN(1000))}, out[i:]...)...)
+			default:
+				out = append(out[:i], out[i+1:]...)
+			}
+		}
+		return out
+	}
+	join := func(ls []string) string {
+		if len(ls) == 0 {
+			return ""
+		}
+		return strings.Join(ls, "\n") + "\n"
+	}
+	v1 := versioned(t, "1.0.0", ``, ``, map[string]string{"f.txt": join(baseLines)})
+	for i := range n {
+		up := mutate("up")
+		v2 := versioned(t, "2.0.0", ``, ``, map[string]string{"f.txt": join(up)})
+		dir := project(t, e, v1)
+		down := mutate("down")
+		writeFile(t, filepath.Join(dir, "f.txt"), join(down), 0o644)
+		res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+		require.NoError(t, err, "case %d", i)
+		r := results(res)["f.txt"]
+		out := readFile(t, filepath.Join(dir, "f.txt"))
+		var inConflicts strings.Builder
+		for _, c := range r.Conflicts {
+			inConflicts.WriteString(c.Project)
+		}
+		for _, l := range down {
+			if strings.HasPrefix(l, "down ") {
+				assert.True(t, strings.Contains(out, l+"\n") || strings.Contains(inConflicts.String(), l+"\n"),
+					"case %d: %q lost (result %s)\nbase:\n%s\nupstream:\n%s\nproject:\n%s\nout:\n%s", i, l, r.Change, join(baseLines), join(up), join(down), out)
+			}
+		}
+		if r.Change == render.Merged || r.Change == render.Conflicted {
+			for _, l := range up {
+				if strings.HasPrefix(l, "up ") && r.Change == render.Merged {
+					assert.Contains(t, out, l+"\n", "case %d: upstream line lost in a clean merge", i)
+				}
+			}
+		}
+		if !bytes.Contains([]byte(out), []byte("<<<<<<<")) {
+			assert.NotEqual(t, render.Conflicted, r.Change, "case %d: conflict without markers", i)
+		}
+	}
+}
