@@ -11,6 +11,7 @@
 //	validate  check parameter values against a blueprint
 //	render    render a blueprint into a directory
 //	upgrade   upgrade a rendered project to a new blueprint version
+//	fleet     render, upgrade or check many projects
 //	schema    print a blueprint's parameters as JSON Schema
 //	version   print the version of gp
 //	help      show help for gp or one of its commands
@@ -112,6 +113,7 @@ func init() {
 		validateCmd,
 		renderCmd,
 		upgradeCmd,
+		fleetCmd,
 		schemaCmd,
 		catalogCmd,
 		versionCmd,
