@@ -51,10 +51,61 @@
 // with such a line, a line ending is added inside the markers so that the
 // next marker starts a line. [Conflict] holds the sections as they are in
 // the texts, without that ending, so a conflict can be resolved exactly.
+//
+// # Structured merges
+//
+// [File] merges files named *.yaml, *.yml and *.json (in any case) by
+// structure when the line merge cannot do it cleanly, and checks the line
+// merge against the structure when it can. This needs all three versions
+// to parse as a single document whose root is a mapping, without anchors,
+// aliases, merge keys ("<<"), keys that are not scalars or duplicate keys;
+// otherwise the result is the line merge's. JSON is parsed by
+// encoding/json, YAML by go.yaml.in/yaml/v3 into its node tree, comments
+// included.
+//
+// The structured merge is recursive. A node changed on one side only
+// takes that side; one changed on both sides the same way is taken once.
+// Where both sides changed a mapping, or both added one under the same
+// key, the mappings are merged key by key: a key added, changed or
+// deleted on one side is added, changed or deleted. Any other change of
+// both sides is a conflict whose Path is the data path of the value, like
+// "spec.replicas" or `metadata.labels["app.kubernetes.io/name"]`:
+// different scalars, different sequences (which are atomic: they are not
+// merged item by item), a value deleted on one side and changed on the
+// other. Values compare as written, with their tags and quoting styles, so
+// "1.0" and "1" differ. Comments are part of the nodes they are attached
+// to, so a comment edited on one side is kept like a value, but they are
+// merged apart from the value: one side may change a value and the other
+// its comment.
+//
+// The merged document is written in the layout of theirs, the file on
+// disk: keys keep theirs' order, and a key only ours has goes after the
+// key that precedes it in ours (first if none does); theirs' indentation
+// step, compact or indented block sequences, line endings, final newline
+// and leading "---" are kept, as are theirs' comments and scalar styles.
+// The rest of the layout is the encoder's: YAML blank lines between
+// entries are dropped, JSON is indented one value per line (or written on
+// one line if theirs is). The merged document must parse back to the
+// merged value, or the structured merge is not used.
+//
+// File chooses among the line merge L and the structured merge S:
+//
+//   - L clean, and its text parses (as above) to the value of S, or S has
+//     conflicts: L, which keeps both sides' layout. So the merge of
+//     sequences edited in different places, which S takes as a conflict,
+//     is L's clean one.
+//   - L clean but its text does not parse, or not to the value of a clean
+//     S: S, if clean. If S has conflicts, as when both sides add the same
+//     key in different places, the result is L's text with S's conflicts,
+//     which have a Path and no markers (Line 0), and Structured is set.
+//   - L with conflicts and S clean: S, with Structured set. This is how
+//     changes of adjacent keys on different sides merge cleanly.
+//   - Both with conflicts: L, whose conflicts have markers.
 package merge
 
 import (
 	"bytes"
+	"reflect"
 
 	"github.com/goldenpath-dev/goldenpath/internal/diff"
 )
@@ -102,8 +153,8 @@ type Conflict struct {
 	Base, Ours, Theirs []byte
 
 	// Path is, for a structured merge, the data path of the conflicting
-	// value, such as "spec.replicas" or "ports[0]"; it is "" for line and
-	// binary conflicts.
+	// value, such as "spec.replicas"; it is "" for line and binary
+	// conflicts.
 	Path string
 }
 
@@ -139,13 +190,36 @@ func Lines(base, ours, theirs []byte, opts *Options) *Result {
 // side, clean; otherwise it is one conflict without markers, with Merged
 // set to ours.
 //
-// Other files are merged by [Lines]. See the package comment for the
-// structure-aware merge of YAML and JSON files.
+// Other files are merged by [Lines], and YAML and JSON files by structure
+// where the line merge has conflicts, as the package comment details.
 func File(name string, base, ours, theirs []byte, opts *Options) *Result {
 	if diff.IsBinary(base) || diff.IsBinary(ours) || diff.IsBinary(theirs) {
 		return mergeBinary(base, ours, theirs)
 	}
-	return Lines(base, ours, theirs, opts)
+	l := Lines(base, ours, theirs, opts)
+	f := formatOf(name)
+	if f == formatNone {
+		return l
+	}
+	s, want, ok := mergeStructured(f, base, ours, theirs)
+	if !ok {
+		return l
+	}
+	if l.Clean() {
+		if got, ok := parsedValue(f, l.Merged); ok && (!s.Clean() || reflect.DeepEqual(got, want)) {
+			return l
+		}
+		if s.Clean() {
+			return s
+		}
+		// The lines merged, but not into a document, as when both sides
+		// add the same key in different places.
+		return &Result{Merged: l.Merged, Conflicts: s.Conflicts, Structured: true}
+	}
+	if s.Clean() {
+		return s
+	}
+	return l
 }
 
 func mergeBinary(base, ours, theirs []byte) *Result {
