@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
@@ -43,8 +44,31 @@ func crashChild() {
 	}
 }
 
+// upgradeChild runs in a child process: it upgrades the project in GP_DIR
+// from the blueprint in GP_BP to the one in GP_BP2, once.
+func upgradeChild() {
+	ctx := context.Background()
+	v1, err := blueprint.LoadDir(ctx, os.Getenv("GP_BP"), nil)
+	if err == nil {
+		var v2 *blueprint.Blueprint
+		if v2, err = blueprint.LoadDir(ctx, os.Getenv("GP_BP2"), nil); err == nil {
+			e, _ := render.New(nil)
+			_, err = e.Upgrade(ctx, os.Getenv("GP_DIR"), v2, &render.UpgradeOptions{Base: v1})
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	os.Exit(0)
+}
+
 func TestMain(m *testing.M) {
-	if os.Getenv("GP_CRASH_CHILD") != "" {
+	switch os.Getenv("GP_CRASH_CHILD") {
+	case "":
+	case "upgrade":
+		upgradeChild()
+	default:
 		crashChild()
 	}
 	os.Exit(m.Run())
@@ -129,4 +153,91 @@ func TestApplyKilled(t *testing.T) {
 	for _, e := range entries {
 		require.False(t, strings.Contains(e.Name(), ".goldenpath-"), "staging sibling left: %s", e.Name())
 	}
+}
+
+// projectState is a project's tree without goldenpath's own working files
+// (the manifest is kept, the names of overwritten/ copies are not).
+func projectState(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for p, c := range tree(t, dir) {
+		switch {
+		case p == render.ManifestPath:
+			out[p] = c
+		case strings.HasPrefix(p, ".goldenpath/overwritten/") && !strings.HasSuffix(p, "/"):
+			parts := strings.SplitN(p, "/", 4)
+			out[".goldenpath/overwritten/*/"+parts[3]] = c
+		case !strings.HasPrefix(p, ".goldenpath/"):
+			out[p] = c
+		}
+	}
+	return out
+}
+
+// TestUpgradeKilled kills a process at random points while it upgrades a
+// project with downstream edits, and checks that after Recover the project
+// is exactly as before the upgrade or exactly as a complete upgrade leaves
+// it: no file of one version beside a file of the other, no edit lost.
+func TestUpgradeKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	v1files, v2files := map[string]string{}, map[string]string{}
+	for i := 0; i < 300; i++ {
+		p := fmt.Sprintf("d%d/f%d.txt.tmpl", i%17, i)
+		body := strings.Repeat(fmt.Sprintf("line %d {{.name}}\n", i), 40)
+		v1files[p] = body
+		v2files[p] = "upstream header\n" + body
+	}
+	v1 := versioned(t, "1.0.0", `name: string | *"demo"`, `"d1/**": level: "managed"`, v1files)
+	v2 := versioned(t, "2.0.0", `name: string | *"demo"`, `"d1/**": level: "managed"`, v2files)
+	e := newEngine(t, nil)
+	seed := project(t, e, v1)
+	for i := 0; i < 300; i += 10 { // edits at the end: merged, or overwritten in d1/
+		p := filepath.Join(seed, fmt.Sprintf("d%d/f%d.txt", i%17, i))
+		writeFile(t, p, readFile(t, p)+"downstream edit\n", 0o644)
+	}
+	parent := t.TempDir()
+	run := func(dir string, kill time.Duration) {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "GP_CRASH_CHILD=upgrade", "GP_BP="+v1.Source, "GP_BP2="+v2.Source, "GP_DIR="+dir)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		require.NoError(t, cmd.Start())
+		if kill > 0 {
+			time.Sleep(kill)
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			return
+		}
+		require.NoError(t, cmd.Wait(), stderr.String())
+	}
+	before := projectState(t, seed)
+	done := filepath.Join(parent, "done")
+	require.NoError(t, os.CopyFS(done, os.DirFS(seed)))
+	start := time.Now()
+	run(done, 0)
+	took := time.Since(start)
+	after := projectState(t, done)
+	require.NotEqual(t, before, after)
+
+	outcomes := map[string]int{}
+	for i := 0; i < 12; i++ {
+		dir := filepath.Join(parent, fmt.Sprint("p", i))
+		require.NoError(t, os.CopyFS(dir, os.DirFS(seed)))
+		// Kill anywhere in the second half of an uninterrupted run, where
+		// the upgrade renders, merges and commits (the first half is the
+		// process starting and loading).
+		run(dir, took/2+time.Duration(rand.Int64N(int64(took/2)+1)))
+		require.NoError(t, render.Recover(dir))
+		switch got := projectState(t, dir); {
+		case assert.ObjectsAreEqual(before, got):
+			outcomes["before"]++
+		case assert.ObjectsAreEqual(after, got):
+			outcomes["after"]++
+		default:
+			require.Equal(t, after, got, "kill %d left a project that is neither before nor after the upgrade", i)
+		}
+	}
+	t.Logf("an upgrade process takes %v; outcomes of 12 kills: %v", took, outcomes)
 }

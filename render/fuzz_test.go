@@ -87,3 +87,28 @@ parameters: name: string
 		}
 	})
 }
+
+// FuzzReadTargets reads arbitrary targets files: every target read has a
+// dir and a unique ID, and relative dirs end up under the base.
+func FuzzReadTargets(f *testing.F) {
+	f.Add("- {id: a, dir: a, source: ../bp, values: {name: a}}\n- {dir: /abs}\n")
+	f.Add(`{"id": "a", "dir": "a"}` + "\n" + `{"id": "b", "dir": "../b"}`)
+	f.Add("- id: a\n  dir: x\n- id: a\n  dir: y\n")
+	f.Add("[]")
+	f.Fuzz(func(t *testing.T, data string) {
+		ts, err := render.ReadTargets(strings.NewReader(data), "/base")
+		if err != nil {
+			return
+		}
+		ids := map[string]bool{}
+		for _, tg := range ts {
+			if tg.Dir == "" || tg.ID == "" || ids[tg.ID] {
+				t.Fatalf("accepted target %+v", tg)
+			}
+			ids[tg.ID] = true
+			if !filepath.IsAbs(tg.Dir) {
+				t.Fatalf("dir %q not made absolute", tg.Dir)
+			}
+		}
+	})
+}
