@@ -1,0 +1,90 @@
+package render_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/render"
+)
+
+// Upgrading a go-service project to 2.0.0: the team's edit of a shared file
+// is merged with the new version's changes, and the renamed parameter is
+// migrated.
+func ExampleEngine_Upgrade() {
+	ctx := context.Background()
+	v1, err := blueprint.LoadDir(ctx, "../testdata/blueprints/go-service", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v2, err := blueprint.LoadDir(ctx, "../testdata/blueprints/go-service-v2", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	engine, _ := render.New(nil)
+	tmp, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(tmp)
+	dir := filepath.Join(tmp, "orders")
+	params, _ := v1.Resolve(ctx, blueprint.Set("name=orders", "port=9000"))
+	if _, err := engine.Render(ctx, v1, params, dir, nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The team raises a timeout in the shared main.go.
+	main := filepath.Join(dir, "cmd/orders/main.go")
+	src, _ := os.ReadFile(main)
+	os.WriteFile(main, []byte(strings.Replace(string(src), "5 * time.Second", "10 * time.Second", 1)), 0o644)
+
+	res, err := engine.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Migrations[0])
+	for _, f := range res.Files {
+		if f.Path == "cmd/orders/main.go" || f.Path == "internal/health/health.go" || f.Path == ".golangci.yml" {
+			fmt.Println(f.Change, f.Path)
+		}
+	}
+	fmt.Println("conflicts:", res.Conflicts())
+	// Output:
+	// renamed port to httpPort (migration before 2.0.0)
+	// removed .golangci.yml
+	// merged cmd/orders/main.go
+	// added internal/health/health.go
+	// conflicts: 0
+}
+
+// A fleet of three projects rendered from one blueprint, two at a time.
+func ExampleEngine_Fleet() {
+	ctx := context.Background()
+	engine, _ := render.New(nil)
+	tmp, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(tmp)
+	sources, _ := blueprint.NewSources(&blueprint.SourceOptions{Policy: blueprint.Local, CacheDir: filepath.Join(tmp, "cache")})
+	bp, _ := filepath.Abs("../testdata/blueprints/go-service")
+	targets := []render.Target{
+		{ID: "orders", Dir: filepath.Join(tmp, "orders"), Source: bp, Values: map[string]any{"name": "orders"}},
+		{ID: "payments", Dir: filepath.Join(tmp, "payments"), Source: bp, Values: map[string]any{"name": "payments", "tier": "prod", "replicas": 3}},
+		{ID: "broken", Dir: filepath.Join(tmp, "broken"), Source: bp, Values: map[string]any{"name": "Broken"}},
+	}
+	sum, err := engine.Fleet(ctx, targets, &render.FleetOptions{
+		Op:          render.FleetRender,
+		Concurrency: 2,
+		Load:        &blueprint.Options{Fetcher: sources},
+		Result: func(r render.FleetResult) {
+			if r.Status == render.FleetFailed {
+				fmt.Println(r.ID, "failed")
+			}
+		},
+	})
+	fmt.Println(err, sum.Statuses[render.FleetOK], "ok of", sum.Total)
+	// Output:
+	// broken failed
+	// <nil> 2 ok of 3
+}
