@@ -376,9 +376,12 @@ func (run *evalRun) rule(rep *Report, d *Decision, r *Rule) {
 		}
 		found = append(found, f)
 	}
-	fail := func(file, field string, p Position, msg string) {
+	fail := func(file, field string, p, rulePos Position, msg string) {
 		f := base
 		f.File, f.Field, f.Pos, f.Message = file, field, p, msg
+		if rulePos.IsValid() {
+			f.RulePos = rulePos
+		}
 		add(f)
 	}
 	errf := func(file string, p Position, format string, args ...any) {
@@ -394,12 +397,12 @@ func (run *evalRun) rule(rep *Report, d *Decision, r *Rule) {
 		run.params(r, fail, errf)
 	case r.Kind == Exists:
 		if !slices.ContainsFunc(run.paths, func(p string) bool { return blueprint.MatchGlob(r.Glob, p) }) {
-			fail(r.Glob, "", Position{}, orDefault(r.Message, "no file matches "+r.Glob))
+			fail(r.Glob, "", Position{}, Position{}, orDefault(r.Message, "no file matches "+r.Glob))
 		}
 	case r.Kind == Absent:
 		for _, p := range run.paths {
 			if blueprint.MatchGlob(r.Glob, p) {
-				fail(p, "", run.pos(p, 0, 0), orDefault(r.Message, "must not exist (matches "+r.Glob+")"))
+				fail(p, "", run.pos(p, 0, 0), Position{}, orDefault(r.Message, "must not exist (matches "+r.Glob+")"))
 			}
 		}
 	default:
@@ -415,7 +418,7 @@ func (run *evalRun) rule(rep *Report, d *Decision, r *Rule) {
 			switch r.Kind {
 			case Matches:
 				if !r.re.Match(data) {
-					fail(p, "", run.pos(p, 0, 0), orDefault(r.Message, "does not match /"+r.Pattern+"/"))
+					fail(p, "", run.pos(p, 0, 0), Position{}, orDefault(r.Message, "does not match /"+r.Pattern+"/"))
 				}
 			case NotMatches:
 				for _, loc := range r.re.FindAllIndex(data, 10) {
@@ -425,7 +428,7 @@ func (run *evalRun) rule(rep *Report, d *Decision, r *Rule) {
 					if r.Message != "" {
 						msg = r.Message + ": " + msg
 					}
-					fail(p, "", run.pos(p, line, col), msg)
+					fail(p, "", run.pos(p, line, col), Position{}, msg)
 				}
 			case Unify:
 				run.unify(r, p, data, fail, errf)
@@ -486,7 +489,7 @@ func lineCol(data []byte, off int) (int, int) {
 	return line, off - start + 1
 }
 
-type failFunc func(file, field string, p Position, msg string)
+type failFunc func(file, field string, p, rulePos Position, msg string)
 type errFunc func(file string, p Position, format string, args ...any)
 
 func (run *evalRun) params(r *Rule, fail failFunc, errf errFunc) {
@@ -514,7 +517,7 @@ func (run *evalRun) params(r *Rule, fail failFunc, errf errFunc) {
 		if e.incomplete {
 			msg = orDefault(r.Message, "must be set") + " (" + notSet(e.msg) + ")"
 		}
-		fail("", field, p, msg)
+		fail("", field, p, e.in(r.file), msg)
 	}
 }
 
@@ -525,6 +528,16 @@ type cueError struct {
 	msg        string
 	incomplete bool
 	positions  []Position
+}
+
+// in returns the first of e's positions in file.
+func (e cueError) in(file string) Position {
+	for _, p := range e.positions {
+		if p.Filename == file {
+			return p
+		}
+	}
+	return Position{}
 }
 
 // groupErrors turns a CUE error into one entry per path, dropping
@@ -619,7 +632,7 @@ func (run *evalRun) unify(r *Rule, p string, data []byte, fail failFunc, errf er
 			if r.Message != "" {
 				msg = r.Message + " (" + msg + ")"
 			}
-			fail(p, strings.Join(e.path, "."), off, msg)
+			fail(p, strings.Join(e.path, "."), off, e.in(r.file), msg)
 		}
 	}
 }

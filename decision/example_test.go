@@ -1,0 +1,110 @@
+package decision_test
+
+import (
+	"context"
+	"fmt"
+	"testing/fstest"
+	"time"
+
+	"github.com/goldenpath-dev/goldenpath/decision"
+)
+
+// A folder written by adr-tools loads as it is: "adr new -s 1" wrote the
+// second file and added "Superseded by" to the first.
+func ExampleLoadFS() {
+	adr := fstest.MapFS{
+		"0001-use-rabbitmq-for-events.md": {Data: []byte(`# 1. Use RabbitMQ for events
+
+Date: 2026-03-09
+
+## Status
+
+Superseded by [2. Use Kafka for events](0002-use-kafka-for-events.md)
+`)},
+		"0002-use-kafka-for-events.md": {Data: []byte(`# 2. Use Kafka for events
+
+Date: 2026-05-18
+
+## Status
+
+Accepted
+
+Supersedes [1. Use RabbitMQ for events](0001-use-rabbitmq-for-events.md)
+`)},
+	}
+	reg, err := decision.LoadFS(context.Background(), adr, "doc/adr", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, d := range reg.History("ADR-0001") {
+		fmt.Println(d)
+	}
+	// Output:
+	// ADR-0001: Use RabbitMQ for events (superseded)
+	// ADR-0002: Use Kafka for events (accepted)
+}
+
+// A decision with front matter and a rule over the rendered tree.
+func ExampleParse() {
+	d, err := decision.Parse("decisions/0014-no-secrets.md", []byte("---\n"+
+		"id: ADR-0014\n"+
+		"title: No secrets in repositories\n"+
+		"status: accepted\n"+
+		"scope: {blueprints: [\"*\"]}\n"+
+		"---\n"+
+		"# No secrets in repositories\n"+
+		"\n"+
+		"```cue\n"+
+		"\"private-keys\": {mode: \"enforce\", severity: \"critical\", absent: \"**/*.pem\"}\n"+
+		"```\n"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r := d.Rules[0]
+	fmt.Println(d.ID, d.Status, d.Scope.Blueprints)
+	fmt.Println(r, r.Kind, r.Glob, r.Mode, r.Pos)
+	// Output:
+	// ADR-0014 accepted [*]
+	// ADR-0014/private-keys absent **/*.pem enforce decisions/0014-no-secrets.md:10:1
+}
+
+// Evaluating a decision against a project's tree and parameters. The rule
+// rolls out as a warning and is enforced from a date.
+func ExampleEvaluate() {
+	d, err := decision.Parse("0012-limits.md", []byte("---\nid: ADR-0012\nstatus: accepted\n---\n"+
+		"```cue\n"+
+		"limits: {\n"+
+		"\tmode: \"warn\"\n"+
+		"\tschedule: \"2026-09-01\": \"enforce\"\n"+
+		"\tfiles: \"k8s/*.yaml\"\n"+
+		"\twhere: kind: \"Deployment\"\n"+
+		"\tunify: spec: template: spec: containers: [...{resources: limits: memory: string}]\n"+
+		"}\n"+
+		"```\n"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	project := fstest.MapFS{"k8s/web.yaml": {Data: []byte(
+		"kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          resources: {}\n")}}
+	for _, day := range []string{"2026-08-31", "2026-09-01"} {
+		now, _ := time.Parse("2006-01-02", day)
+		rep, err := decision.Evaluate(context.Background(), []*decision.Decision{d},
+			&decision.Subject{Name: "web", Files: project}, &decision.EvalOptions{Now: now})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		for _, f := range rep.Findings {
+			fmt.Println(day, f)
+		}
+		fmt.Println("refused:", rep.Err() != nil)
+	}
+	// Output:
+	// 2026-08-31 k8s/web.yaml:7:11: ADR-0012/limits (warn, medium): spec.template.spec.containers.0.resources.limits.memory: not set, want string [rule at 0012-limits.md:11:75]
+	// refused: false
+	// 2026-09-01 k8s/web.yaml:7:11: ADR-0012/limits (enforce, medium): spec.template.spec.containers.0.resources.limits.memory: not set, want string [rule at 0012-limits.md:11:75]
+	// refused: true
+}
