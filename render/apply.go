@@ -161,6 +161,9 @@ func (s *stagingSink) open(out string, mode fs.FileMode) (io.Writer, func(error)
 		return nil, nil, err
 	}
 	full := filepath.Join(s.dir, filepath.FromSlash(out))
+	if err := fault("create", out); err != nil {
+		return nil, nil, err
+	}
 	f, err := os.OpenFile(full, os.O_CREATE|os.O_EXCL|os.O_WRONLY, mode)
 	if err != nil {
 		return nil, nil, err
@@ -215,6 +218,9 @@ func (e *Engine) writeNew(ctx context.Context, dir string, produce func(sink) (*
 	if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
+	if err := fault("rename", dir); err != nil {
+		return err
+	}
 	return os.Rename(staging, dir)
 }
 
@@ -231,6 +237,9 @@ func writeStaged(s *stagingSink, m *Manifest) error {
 		return err
 	}
 	if err := s.mkdir(StateDir); err != nil {
+		return err
+	}
+	if err := fault("create", ManifestPath); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(s.dir, filepath.FromSlash(ManifestPath)), data, 0o644)
@@ -392,6 +401,9 @@ func commitJournal(root *os.Root, j journal) error {
 		return err
 	}
 	tmp := journalPath + ".tmp"
+	if err := fault("create", tmp); err != nil {
+		return err
+	}
 	f, err := root.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
@@ -405,6 +417,9 @@ func commitJournal(root *os.Root, j journal) error {
 		return err
 	}
 	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := fault("commit", journalPath); err != nil {
 		return err
 	}
 	if err := root.Rename(tmp, journalPath); err != nil {
@@ -424,6 +439,9 @@ func rollForward(root *os.Root, j journal) error {
 	for _, o := range j.Ops {
 		if err := checkJournalPath(o.Path); err != nil {
 			return fmt.Errorf("journal: %w", err)
+		}
+		if err := fault(o.Kind, o.Path); err != nil {
+			return err
 		}
 		switch o.Kind {
 		case "save":
@@ -476,6 +494,9 @@ func rollForward(root *os.Root, j journal) error {
 		default:
 			return fmt.Errorf("journal: unknown operation %q", o.Kind)
 		}
+	}
+	if err := fault("remove", journalPath); err != nil {
+		return err
 	}
 	if err := root.Remove(journalPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err

@@ -664,6 +664,9 @@ func (u *upgrader) commit(ctx context.Context) error {
 			return err
 		}
 		full := filepath.Join(s.dir, filepath.FromSlash(p))
+		if err := fault("create", p); err != nil {
+			return err
+		}
 		if err := os.WriteFile(full, f.data, f.mode); err != nil {
 			return err
 		}

@@ -1,0 +1,10 @@
+package render
+
+// SetFaultHook makes every filesystem write of Apply, Upgrade and Recover
+// call hook first and fail with its error. It returns a function restoring
+// the previous hook. Tests using it must not run in parallel.
+func SetFaultHook(hook func(op, path string) error) (restore func()) {
+	prev := faultHook
+	faultHook = hook
+	return func() { faultHook = prev }
+}
