@@ -198,7 +198,9 @@ func File(name string, base, ours, theirs []byte, opts *Options) *Result {
 	}
 	l := Lines(base, ours, theirs, opts)
 	f := formatOf(name)
-	if f == formatNone {
+	if f == formatNone || bytes.Equal(base, ours) || bytes.Equal(base, theirs) || bytes.Equal(ours, theirs) {
+		// When a side is unchanged, or both are the same, the line
+		// merge's result is that side, as it is.
 		return l
 	}
 	s, want, ok := mergeStructured(f, base, ours, theirs)

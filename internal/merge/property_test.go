@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goldenpath-dev/goldenpath/internal/diff"
 	"github.com/stretchr/testify/require"
 )
 
@@ -486,16 +487,64 @@ func TestPropertyDuplicates(t *testing.T) {
 	}
 }
 
-// checkAnyLines checks the invariants of Lines that hold for any input.
+// checkAnyLines checks the invariants of Lines that hold for any input:
+// the chunks are true to the texts (see checkChunks), the merged text is
+// made of them, with well-formed markers around the conflicts, and
+// invariant 3.
 func checkAnyLines(base, ours, theirs []byte, opts *Options) error {
 	if err := checkChunks(base, ours, theirs, !opts.Diff3); err != nil {
 		return err
 	}
 	r := Lines(base, ours, theirs, opts)
-	for _, p := range []pick{pickOurs, pickTheirs} {
-		if _, err := resolveErr(r, opts, p); err != nil {
-			return err
-		}
+	if err := checkMerged(base, ours, theirs, opts, r); err != nil {
+		return err
 	}
 	return checkIdentities(base, ours, theirs, opts)
+}
+
+// checkMerged checks that r is the rendering of the chunks of the merge:
+// it has one conflict per conflict chunk, and resolving every conflict by
+// ours (or theirs) gives the chunks' text with that side taken in the
+// conflicts.
+func checkMerged(base, ours, theirs []byte, opts *Options, r *Result) error {
+	a, o, t := diff.SplitLines(base), diff.SplitLines(ours), diff.SplitLines(theirs)
+	cs := chunks(a, o, t, diff.Lines(base, ours), diff.Lines(base, theirs), !opts.Diff3)
+	n := 0
+	for _, c := range cs {
+		if c.kind == conflict {
+			n++
+		}
+	}
+	if len(r.Conflicts) != n {
+		return fmt.Errorf("%d conflicts for %d conflict chunks", len(r.Conflicts), n)
+	}
+	for _, side := range []byte{'o', 't'} {
+		var want []byte
+		for _, c := range cs {
+			var ls [][]byte
+			switch {
+			case c.kind == stable:
+				ls = a[c.b0:c.b1]
+			case c.kind == oursOnly || c.kind == same || c.kind == conflict && side == 'o':
+				ls = o[c.o0:c.o1]
+			default:
+				ls = t[c.t0:c.t1]
+			}
+			for _, l := range ls {
+				want = append(want, l...)
+			}
+		}
+		p := pickOurs
+		if side == 't' {
+			p = pickTheirs
+		}
+		got, err := resolveErr(r, opts, p)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(got, want) {
+			return fmt.Errorf("resolved by %c to %q, want %q", side, got, want)
+		}
+	}
+	return nil
 }

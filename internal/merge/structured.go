@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/goldenpath-dev/goldenpath/internal/diff"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -642,7 +643,39 @@ func mergeStructured(f format, base, ours, theirs []byte) (*Result, any, bool) {
 	if !ok || !reflect.DeepEqual(got, want) {
 		return nil, nil, false
 	}
+	if f == formatYAML && (!commentsKept(out, base, ours) || !commentsKept(out, base, theirs)) {
+		return nil, nil, false
+	}
 	return &Result{Merged: out, Structured: true}, want, true
+}
+
+// commentsKept reports whether out has every comment of the lines side
+// changed from base. The YAML parser attaches comments to nodes and
+// could, in some position, drop one; this check keeps such a loss from
+// going unnoticed. A "#" in a quoted string counts as a comment, which
+// only makes the check stricter.
+func commentsKept(out, base, side []byte) bool {
+	lines := diff.SplitLines(side)
+	for _, e := range diff.Lines(base, side) {
+		for _, l := range lines[e.NewStart:e.NewEnd] {
+			if c := comment(l); c != nil && !bytes.Contains(out, c) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// comment returns the text of the comment on a YAML line, from its "#" to
+// the end of the line, or nil.
+func comment(line []byte) []byte {
+	line = bytes.TrimRight(line, "\r\n")
+	for i, c := range line {
+		if c == '#' && (i == 0 || line[i-1] == ' ' || line[i-1] == '\t') {
+			return bytes.TrimSpace(line[i:])
+		}
+	}
+	return nil
 }
 
 // parsedValue parses data as parse does and returns its value.

@@ -412,3 +412,22 @@ func mapNode(m map[string]any) *yaml.Node {
 	}
 	return n
 }
+
+func TestComments(t *testing.T) {
+	for line, want := range map[string]string{
+		"a: 1 # one\n":           "# one",
+		"# head\r\n":             "# head",
+		"  # indented  \n":       "# indented",
+		"color: \"#fff\"\n":      "",
+		"color: \"a #fff\" #x\n": "#fff\" #x",
+		"a: 1\n":                 "",
+		"\t# tab\n":              "# tab",
+	} {
+		assert.Equal(t, want, string(comment([]byte(line))), "%q", line)
+	}
+	base := []byte("a: 1\nb: 2\n")
+	side := []byte("a: 1 # kept\nb: 2 # lost\n")
+	assert.True(t, commentsKept([]byte("a: 1 # kept\nb: 3 # lost\n"), base, side))
+	assert.False(t, commentsKept([]byte("a: 1 # kept\nb: 3\n"), base, side))
+	assert.True(t, commentsKept(nil, base, base))
+}
