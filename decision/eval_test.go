@@ -88,9 +88,9 @@ metadata:
   name: orders
 `)},
 	"deploy/postgres/statefulset.yaml": {Data: []byte("kind: StatefulSet\nspec:\n  template:\n    spec:\n      containers:\n        - name: postgres\n          image: postgres:15.4\n          resources: {limits: {cpu: 1, memory: 1Gi}, requests: {cpu: 1, memory: 1Gi}}\n")},
-	"config/tls.pem":             {Data: []byte("-----BEGIN PRIVATE KEY-----\n")},
-	".goldenpath/manifest.json":  {Data: []byte("{}")},
-	".goldenpath/should-not.pem": {Data: []byte("ignored: goldenpath's own directory")},
+	"config/tls.pem":                   {Data: []byte("-----BEGIN PRIVATE KEY-----\n")},
+	".goldenpath/manifest.json":        {Data: []byte("{}")},
+	".goldenpath/should-not.pem":       {Data: []byte("ignored: goldenpath's own directory")},
 }
 
 func TestEvaluateTree(t *testing.T) {

@@ -3,6 +3,7 @@ package decision
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"strings"
 	"time"
@@ -55,6 +56,27 @@ func (x Exception) MarshalJSON() ([]byte, error) {
 		plain
 		Expires string `json:"expires"`
 	}{plain(x), formatDate(x.Expires)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (x *Exception) UnmarshalJSON(b []byte) error {
+	type plain Exception
+	var j struct {
+		plain
+		Expires string `json:"expires"`
+	}
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*x = Exception(j.plain)
+	if j.Expires != "" {
+		t, err := parseDate(j.Expires)
+		if err != nil {
+			return fmt.Errorf("exception expires %q: %v", j.Expires, err)
+		}
+		x.Expires = t
+	}
+	return nil
 }
 
 func activeException(xs []Exception, decision, rule string, now time.Time) *Exception {

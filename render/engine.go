@@ -26,10 +26,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"text/template"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/decision"
 )
 
 // ErrLimit is returned (wrapped) when a render exceeds a limit of Options.
@@ -70,6 +72,17 @@ type Options struct {
 	// Generator is recorded in manifests. Default "goldenpath" and the
 	// library's module version.
 	Generator string
+	// Decisions, when set, are evaluated by every plan: for each part of a
+	// render, the decisions in force for its blueprint
+	// (decision.Registry.InForce) against its parameters and rendered files.
+	// Enforced failures refuse the plan with a *decision.EnforcedError
+	// listing every finding; the other findings travel in the plan
+	// (Plan.Report) and its manifest, with the decisions' versions and
+	// digests. Nil evaluates nothing and records the cited decisions.
+	Decisions *decision.Registry
+	// Now is the clock rule schedules and exceptions are compared with.
+	// Default time.Now.
+	Now func() time.Time
 }
 
 // Engine renders blueprints. It is safe for concurrent use.
@@ -82,6 +95,8 @@ type Engine struct {
 	maxBytes  int64
 	maxFile   int64
 	generator string
+	decisions *decision.Registry
+	clock     func() time.Time
 
 	cacheBudget atomic.Int64 // bytes of template source that may still be cached
 	mu          sync.Mutex
@@ -105,6 +120,8 @@ func New(opts *Options) (*Engine, error) {
 		maxBytes:  opts.MaxBytes,
 		maxFile:   opts.MaxFileBytes,
 		generator: opts.Generator,
+		decisions: opts.Decisions,
+		clock:     opts.Now,
 		compiled:  map[string]*compiled{},
 	}
 	for name, r := range opts.Renderers {

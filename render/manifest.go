@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/decision"
 )
 
 // ManifestSchema is the version of the manifest format this package writes
@@ -45,8 +46,13 @@ type Manifest struct {
 	// Includes are the blueprints a composed blueprint includes, with the
 	// directory each renders into.
 	Includes []IncludeRef `json:"includes,omitempty"`
-	// Decisions are the decisions in force for the blueprint.
+	// Decisions are the decisions in force for the blueprint and its
+	// includes when the render evaluated decisions, with their versions and
+	// digests; otherwise the decisions the blueprints cite.
 	Decisions []DecisionRef `json:"decisions"`
+	// Findings are the failures of the rules in force that did not refuse
+	// the render: audits, warnings, exempted failures and evaluation errors.
+	Findings []decision.Finding `json:"findings,omitempty"`
 	// Files are the rendered files, sorted by path.
 	Files []File `json:"files"`
 	// Dirs are the directories rendered even when empty, sorted.
@@ -60,6 +66,11 @@ type BlueprintRef struct {
 	Source   string `json:"source"`
 	Revision string `json:"revision,omitempty"`
 	Digest   string `json:"digest"`
+	// Tags are the blueprint's tags, which decide with Name and Decisions
+	// which decisions are in force when the project is checked.
+	Tags []string `json:"tags,omitempty"`
+	// Decisions are the IDs of the decisions the blueprint cites.
+	Decisions []string `json:"decisions,omitempty"`
 }
 
 // IncludeRef is one included blueprint of a composed one.
@@ -70,13 +81,18 @@ type IncludeRef struct {
 	Dir string `json:"dir,omitempty"`
 	// Blueprint identifies the included blueprint.
 	Blueprint BlueprintRef `json:"blueprint"`
+	// Parameters are the include's resolved parameter values.
+	Parameters json.RawMessage `json:"parameters,omitempty"`
 }
 
 // DecisionRef names a decision in force.
 type DecisionRef struct {
 	ID string `json:"id"`
-	// Version is the decision's version or digest, when known.
+	// Version is the decision's version, when its front matter gives one.
 	Version string `json:"version,omitempty"`
+	// Digest identifies the decision's text: "sha256:" and the hex SHA-256
+	// of its file; empty when the render evaluated no decisions.
+	Digest string `json:"digest,omitempty"`
 }
 
 // File is one rendered file.

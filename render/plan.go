@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/decision"
 )
 
 // Plan is what a render would write: every file with its path, mode, level,
@@ -17,6 +18,7 @@ type Plan struct {
 
 	blueprint *blueprint.Blueprint
 	params    *blueprint.Params
+	report    *decision.Report
 }
 
 // Blueprint returns the blueprint the plan renders.
@@ -32,8 +34,23 @@ func (e *Engine) Plan(ctx context.Context, bp *blueprint.Blueprint, params *blue
 }
 
 func (e *Engine) plan(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, s sink) (*Plan, error) {
+	return e.planWith(ctx, bp, params, s, nil)
+}
+
+func (e *Engine) planWith(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, s sink, opts *PlanOptions) (*Plan, error) {
 	if bp == nil || params == nil {
 		return nil, fmt.Errorf("render: nil blueprint or parameters")
+	}
+	if opts == nil {
+		opts = &PlanOptions{}
+	}
+	var inForce []partDecisions
+	var capture *captureSink
+	if e.decisions != nil {
+		var want func(string) bool
+		inForce, want = e.decisionsInForce(params)
+		capture = &captureSink{next: s, want: want, files: map[string][]byte{}}
+		s = capture
 	}
 	files, dirs, err := e.run(ctx, bp, params, s)
 	if err != nil {
@@ -47,11 +64,13 @@ func (e *Engine) plan(ctx context.Context, bp *blueprint.Blueprint, params *blue
 		Schema:    ManifestSchema,
 		Generator: e.generator,
 		Blueprint: BlueprintRef{
-			Name:     bp.Name,
-			Version:  bp.Version,
-			Source:   bp.Source,
-			Revision: bp.Revision,
-			Digest:   bp.Digest,
+			Name:      bp.Name,
+			Version:   bp.Version,
+			Source:    bp.Source,
+			Revision:  bp.Revision,
+			Digest:    bp.Digest,
+			Tags:      bp.Tags,
+			Decisions: bp.Decisions,
 		},
 		Parameters: pj,
 		Decisions:  []DecisionRef{},
@@ -62,8 +81,13 @@ func (e *Engine) plan(ctx context.Context, bp *blueprint.Blueprint, params *blue
 	for _, part := range params.Parts() {
 		if part.Name != "" {
 			b := part.Blueprint
-			m.Includes = append(m.Includes, IncludeRef{Name: part.Name, Dir: part.Dir, Blueprint: BlueprintRef{
+			ipj, err := json.Marshal(part.Params)
+			if err != nil {
+				return nil, err
+			}
+			m.Includes = append(m.Includes, IncludeRef{Name: part.Name, Dir: part.Dir, Parameters: ipj, Blueprint: BlueprintRef{
 				Name: b.Name, Version: b.Version, Source: b.Source, Revision: b.Revision, Digest: b.Digest,
+				Tags: b.Tags, Decisions: b.Decisions,
 			}})
 		}
 		for _, id := range part.Blueprint.Decisions {
@@ -73,8 +97,17 @@ func (e *Engine) plan(ctx context.Context, bp *blueprint.Blueprint, params *blue
 			}
 		}
 	}
+	plan := &Plan{Manifest: m, blueprint: bp, params: params}
+	if e.decisions != nil {
+		if plan.report, err = e.evaluate(ctx, bp, inForce, m, capture.files, opts); err != nil {
+			return nil, err
+		}
+		if err := plan.report.Err(); err != nil {
+			return nil, err
+		}
+	}
 	e.log.DebugContext(ctx, "planned", "blueprint", bp.Name, "version", bp.Version, "files", len(files))
-	return &Plan{Manifest: m, blueprint: bp, params: params}, nil
+	return plan, nil
 }
 
 // Levels counts the plan's files per responsibility level.

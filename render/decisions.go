@@ -1,0 +1,382 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/decision"
+)
+
+// PlanOptions configures PlanWith. The zero value, and a nil *PlanOptions,
+// are what Plan uses.
+type PlanOptions struct {
+	// Exceptions exempt the project from rules of the decisions in force,
+	// as the project's .goldenpath/exceptions.yaml does (ReadExceptions).
+	Exceptions []decision.Exception
+	// Subject names the project in findings. Default: the blueprint's name.
+	Subject string
+}
+
+// PlanWith is Plan for a project with exceptions: with Options.Decisions
+// set, an enforced rule that an active exception covers does not refuse the
+// plan, and its findings are recorded as exempt. Apply writes the plan as
+// usual.
+func (e *Engine) PlanWith(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, opts *PlanOptions) (*Plan, error) {
+	return e.planWith(ctx, bp, params, discard{}, opts)
+}
+
+// Report returns the evaluation of the decisions in force: every check and
+// every finding, passes included. It is nil when the Engine has no
+// Options.Decisions.
+func (p *Plan) Report() *decision.Report { return p.report }
+
+// ReadExceptions reads the exceptions of the project in dir
+// (decision.ExceptionsFile); a project without the file has none.
+func ReadExceptions(dir string) ([]decision.Exception, error) {
+	return decision.ReadExceptions(os.DirFS(dir), filepath.Join(dir, filepath.FromSlash(decision.ExceptionsFile)))
+}
+
+// captureSink keeps the content of the rendered files tree rules read,
+// passing everything on to the sink it wraps.
+type captureSink struct {
+	next  sink
+	want  func(out string) bool
+	mu    sync.Mutex
+	files map[string][]byte
+}
+
+func (c *captureSink) open(out string, mode fs.FileMode) (io.Writer, func(error) error, error) {
+	w, done, err := c.next.open(out, mode)
+	if err != nil || !c.want(out) {
+		return w, done, err
+	}
+	var buf bytes.Buffer
+	return io.MultiWriter(w, &buf), func(err error) error {
+		if err == nil {
+			c.mu.Lock()
+			c.files[out] = buf.Bytes()
+			c.mu.Unlock()
+		}
+		return done(err)
+	}, nil
+}
+
+// partDecisions are the decisions in force for one part of a render.
+type partDecisions struct {
+	part      blueprint.Part
+	decisions []*decision.Decision
+}
+
+// decisionsInForce returns the decisions in force for each part, and a
+// function reporting whether a rendered path is read by a tree rule.
+func (e *Engine) decisionsInForce(params *blueprint.Params) ([]partDecisions, func(string) bool) {
+	var parts []partDecisions
+	type globs struct {
+		dir   string
+		globs []string
+	}
+	var want []globs
+	for _, p := range params.Parts() {
+		ds := e.decisions.InForce(p.Blueprint)
+		parts = append(parts, partDecisions{part: p, decisions: ds})
+		g := globs{dir: p.Dir}
+		for _, d := range ds {
+			for _, r := range d.Rules {
+				if r.Kind == decision.Matches || r.Kind == decision.NotMatches || r.Kind == decision.Unify {
+					g.globs = append(g.globs, r.Glob)
+				}
+			}
+		}
+		want = append(want, g)
+	}
+	return parts, func(out string) bool {
+		for _, g := range want {
+			rel, ok := relTo(g.dir, out)
+			if ok && slices.ContainsFunc(g.globs, func(glob string) bool { return blueprint.MatchGlob(glob, rel) }) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// relTo returns p relative to dir, and whether p is inside dir.
+func relTo(dir, p string) (string, bool) {
+	if dir == "" {
+		return p, true
+	}
+	rel, ok := strings.CutPrefix(p, dir+"/")
+	return rel, ok
+}
+
+// evaluate evaluates the decisions in force for each part against its
+// parameters and rendered files, records them in the manifest and returns
+// the merged report.
+func (e *Engine) evaluate(ctx context.Context, bp *blueprint.Blueprint, parts []partDecisions, m *Manifest, files map[string][]byte, opts *PlanOptions) (*decision.Report, error) {
+	subject := opts.Subject
+	if subject == "" {
+		subject = bp.Name
+	}
+	now := e.now()
+	rep := &decision.Report{Subject: subject, Time: now, Checks: []decision.Check{}, Findings: []decision.Finding{}}
+	seen := map[string]bool{}
+	m.Decisions = []DecisionRef{}
+	for _, pd := range parts {
+		p := pd.part
+		tree := memTree{}
+		var paths []string
+		for _, f := range m.Files {
+			if f.Part != p.Name {
+				continue
+			}
+			rel, ok := relTo(p.Dir, f.Path)
+			if !ok {
+				continue
+			}
+			paths = append(paths, rel)
+			if data, ok := files[f.Path]; ok {
+				tree[rel] = data
+			}
+		}
+		name := subject
+		if p.Name != "" {
+			name = subject + ": " + p.Name
+		}
+		r, err := decision.Evaluate(ctx, pd.decisions, &decision.Subject{
+			Name:       name,
+			Blueprint:  p.Blueprint,
+			Params:     p.Params.Values(),
+			Files:      tree,
+			Paths:      paths,
+			Dir:        p.Dir,
+			Exceptions: opts.Exceptions,
+		}, &decision.EvalOptions{Now: now})
+		if err != nil {
+			return nil, err
+		}
+		rep.Merge(r)
+		for _, d := range pd.decisions {
+			if !seen[d.ID] {
+				seen[d.ID] = true
+				m.Decisions = append(m.Decisions, DecisionRef{ID: d.ID, Version: d.Version, Digest: d.Digest})
+			}
+		}
+	}
+	slices.SortFunc(m.Decisions, func(a, b DecisionRef) int { return strings.Compare(a.ID, b.ID) })
+	for _, f := range rep.Findings {
+		m.Findings = append(m.Findings, f)
+	}
+	e.log.DebugContext(ctx, "decisions evaluated", "blueprint", bp.Name, "checks", len(rep.Checks), "findings", len(rep.Findings))
+	return rep, nil
+}
+
+func (e *Engine) now() time.Time {
+	if e.clock != nil {
+		return e.clock()
+	}
+	return time.Now()
+}
+
+// memTree is rendered files in memory, as an fs.FS of regular files.
+type memTree map[string][]byte
+
+func (t memTree) Open(name string) (fs.File, error) {
+	data, ok := t[name]
+	if !ok {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return &memTreeFile{Reader: bytes.NewReader(data), name: name, size: int64(len(data))}, nil
+}
+
+type memTreeFile struct {
+	*bytes.Reader
+	name string
+	size int64
+}
+
+func (f *memTreeFile) Stat() (fs.FileInfo, error) { return memTreeInfo{f}, nil }
+func (f *memTreeFile) Close() error               { return nil }
+
+type memTreeInfo struct{ f *memTreeFile }
+
+func (i memTreeInfo) Name() string       { return path.Base(i.f.name) }
+func (i memTreeInfo) Size() int64        { return i.f.size }
+func (i memTreeInfo) Mode() fs.FileMode  { return 0o644 }
+func (i memTreeInfo) ModTime() time.Time { return time.Time{} }
+func (i memTreeInfo) IsDir() bool        { return false }
+func (i memTreeInfo) Sys() any           { return nil }
+
+// CheckOptions configures Check. The zero value, and a nil *CheckOptions,
+// give the defaults.
+type CheckOptions struct {
+	// Now is the time rule schedules and exception expiry are compared with.
+	// Default time.Now().
+	Now time.Time
+	// Blueprint, when it is the blueprint the manifest names, lets findings
+	// about parameters point at their declarations in its blueprint.cue.
+	Blueprint *blueprint.Blueprint
+}
+
+// Check evaluates the decisions of reg against the project in dir as it is
+// now, drift included: for the blueprint and each included blueprint the
+// manifest records, the decisions in force today (by name, tags and cited
+// decisions) are evaluated against the recorded parameters and the files on
+// disk under the part's directory, every file there counted, rendered or
+// not. The project's .goldenpath/exceptions.yaml applies. Enforced failures
+// are in the report (Report.Err); the error is for projects that cannot be
+// checked.
+func Check(ctx context.Context, dir string, reg *decision.Registry, opts *CheckOptions) (*decision.Report, error) {
+	if reg == nil {
+		return nil, errors.New("render: check needs a decision registry")
+	}
+	if opts == nil {
+		opts = &CheckOptions{}
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	m, err := ReadManifest(dir)
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", dir, err)
+	}
+	xs, err := ReadExceptions(dir)
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", dir, err)
+	}
+	type part struct {
+		name, dir string
+		ref       BlueprintRef
+		params    json.RawMessage
+	}
+	parts := []part{{ref: m.Blueprint, params: m.Parameters}}
+	for _, inc := range m.Includes {
+		parts = append(parts, part{name: inc.Name, dir: inc.Dir, ref: inc.Blueprint, params: inc.Parameters})
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", dir, err)
+	}
+	defer root.Close()
+	all, err := listTree(root.FS())
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", dir, err)
+	}
+	rep := &decision.Report{Subject: dir, Time: now, Checks: []decision.Check{}, Findings: []decision.Finding{}}
+	// Each file belongs to the part with the deepest directory holding it.
+	owner := make([]int, len(all))
+	for fi, f := range all {
+		for pi, p := range parts {
+			if _, in := relTo(p.dir, f); in && len(p.dir) >= len(parts[owner[fi]].dir) {
+				owner[fi] = pi
+			}
+		}
+	}
+	for i, p := range parts {
+		var paths []string
+		for fi, f := range all {
+			if owner[fi] == i {
+				rel, _ := relTo(p.dir, f)
+				paths = append(paths, rel)
+			}
+		}
+		var params map[string]any
+		if len(p.params) > 0 {
+			if params, err = decodeParams(p.params); err != nil {
+				return nil, fmt.Errorf("check %s: %w: parameters of %s: %v", dir, ErrManifest, p.ref.Name, err)
+			}
+		}
+		var files fs.FS = root.FS()
+		if p.dir != "" {
+			if files, err = fs.Sub(root.FS(), p.dir); err != nil {
+				return nil, err
+			}
+		}
+		s := &decision.Subject{
+			Name:       dir,
+			Params:     params,
+			Files:      files,
+			Paths:      paths,
+			Dir:        filepath.Join(dir, filepath.FromSlash(p.dir)),
+			Exceptions: xs,
+		}
+		if p.name != "" {
+			s.Name = dir + ": " + p.name
+		}
+		if i == 0 && opts.Blueprint != nil && opts.Blueprint.Digest == p.ref.Digest {
+			s.Blueprint = opts.Blueprint
+		}
+		r, err := decision.Evaluate(ctx, reg.InForceFor(p.ref.Name, p.ref.Tags, p.ref.Decisions), s, &decision.EvalOptions{Now: now})
+		if err != nil {
+			return nil, err
+		}
+		rep.Merge(r)
+	}
+	return rep, nil
+}
+
+// listTree lists the regular files of a project, leaving out .goldenpath/
+// and .git/.
+func listTree(fsys fs.FS) ([]string, error) {
+	var out []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != "." && (strings.EqualFold(d.Name(), StateDir) || strings.EqualFold(d.Name(), ".git")) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// decodeParams decodes recorded parameters, keeping integers integers.
+func decodeParams(raw json.RawMessage) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	return numbers(m).(map[string]any), nil
+}
+
+func numbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	case map[string]any:
+		for k, e := range x {
+			x[k] = numbers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = numbers(e)
+		}
+	}
+	return v
+}
