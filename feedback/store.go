@@ -1,0 +1,63 @@
+package feedback
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"time"
+)
+
+// Store keeps signals. Any of its methods may be called concurrently.
+type Store interface {
+	// Append validates the signals and stores them, in order. When it
+	// returns nil they are durable: on disk, synced, for a store that has a
+	// disk. When one signal is invalid, nothing is stored and the error
+	// wraps ErrInvalidSignal.
+	Append(ctx context.Context, signals ...Signal) error
+	// Query streams the signals that match f, in the order they were
+	// appended; every signal whose Append returned before Query was called
+	// is among them. An error ends the stream unless the store says
+	// otherwise (a FileStore goes on after a line it cannot decode if the
+	// loop goes on). Query holds no lock between two signals.
+	Query(ctx context.Context, f Filter) iter.Seq2[Signal, error]
+}
+
+// ErrClosed is returned by the methods of a store that was closed.
+var ErrClosed = errors.New("feedback: store is closed")
+
+// Filter selects signals. The zero value of each field selects all signals;
+// set fields must all match.
+type Filter struct {
+	// Since selects signals made at or after Since.
+	Since time.Time
+	// Until selects signals made before Until.
+	Until time.Time
+	// Project selects the signals whose Subject.Project is Project.
+	Project string
+	// Decision selects the signals whose Decision is Decision.
+	Decision string
+	// Blueprint selects the signals whose Subject.Blueprint is Blueprint.
+	Blueprint string
+	// Source selects the signals from Source.
+	Source Source
+}
+
+// Match reports whether s is selected by f.
+func (f Filter) Match(s Signal) bool {
+	return (f.Since.IsZero() || !s.Time.Before(f.Since)) &&
+		(f.Until.IsZero() || s.Time.Before(f.Until)) &&
+		(f.Project == "" || s.Subject.Project == f.Project) &&
+		(f.Decision == "" || s.Decision == f.Decision) &&
+		(f.Blueprint == "" || s.Subject.Blueprint == f.Blueprint) &&
+		(f.Source == "" || s.Source == f.Source)
+}
+
+// validate validates the signals for Append.
+func validate(signals []Signal) error {
+	for i := range signals {
+		if err := signals[i].Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
