@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,11 +20,11 @@ import (
 var errInjected = errors.New("injected write failure")
 
 // failAt returns a hook failing the n-th write (from 0) and counting writes.
-func failAt(n int, count *int) func(op, path string) error {
+// Files are rendered concurrently, so which file is the n-th may vary; the
+// number of writes does not.
+func failAt(n int, count *atomic.Int64) func(op, path string) error {
 	return func(op, path string) error {
-		i := *count
-		*count++
-		if i == n {
+		if i := count.Add(1) - 1; i == int64(n) {
 			return fmt.Errorf("%s %s: %w", op, path, errInjected)
 		}
 		return nil
@@ -33,11 +34,11 @@ func failAt(n int, count *int) func(op, path string) error {
 // writes counts the writes of a successful run of do.
 func writes(t *testing.T, do func() error) int {
 	t.Helper()
-	n := 0
+	var n atomic.Int64
 	restore := render.SetFaultHook(failAt(-1, &n))
 	defer restore()
 	require.NoError(t, do())
-	return n
+	return int(n.Load())
 }
 
 // everyWrite fails the i-th write of do for every i, on a fresh copy of
@@ -51,7 +52,7 @@ func everyWrite(t *testing.T, seed string, do func(dir string) error, check func
 	for i := range total {
 		dir := filepath.Join(t.TempDir(), "p")
 		require.NoError(t, os.CopyFS(dir, os.DirFS(seed)))
-		n := 0
+		var n atomic.Int64
 		restore := render.SetFaultHook(failAt(i, &n))
 		err := do(dir)
 		restore()
@@ -119,7 +120,7 @@ func TestRenderNewFailsAtEveryWrite(t *testing.T) {
 	})
 	for i := range total {
 		dir := filepath.Join(parent, fmt.Sprint("p", i))
-		n := 0
+		var n atomic.Int64
 		restore := render.SetFaultHook(failAt(i, &n))
 		_, err := e.Render(ctx, bp, params, dir, nil)
 		restore()
