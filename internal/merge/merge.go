@@ -79,16 +79,21 @@
 // its comment.
 //
 // The merged document is written in the layout of theirs, the file on
-// disk: keys keep theirs' order, and a key only ours has goes after the
-// key that precedes it in ours (first if none does); theirs' indentation
-// step, compact or indented block sequences, line endings, final newline
-// and leading "---" are kept, as are theirs' comments and scalar styles.
-// The rest of the layout is the encoder's: YAML blank lines between
-// entries are dropped, JSON is indented one value per line (or written on
-// one line if theirs is). The merged document must parse back to the
-// merged value, or the structured merge is not used.
+// disk. Keys keep theirs' order, and a key only ours has goes after the
+// key that precedes it in ours (first if none does). The tree is theirs',
+// so its comments and scalar styles (quoting, flow or block) are kept,
+// and the encoder follows theirs' indentation step, compact or indented
+// block sequences, line endings, final newline and leading "---". Then,
+// where the encoded text differs from theirs in white space only (blank
+// lines, spacing, line breaks in folded scalars or JSON arrays), theirs'
+// lines are put back, provided the value stays the same; if not, only
+// blank lines are put back, under the same proviso. The merged text must
+// parse back to the merged value and, for YAML, hold every comment either
+// side changed, or the structured merge is not used.
 //
-// File chooses among the line merge L and the structured merge S:
+// File chooses among the line merge L and the structured merge S; when
+// one side equals base, or both sides are equal, it is L, which is then
+// the other side as it is:
 //
 //   - L clean, and its text parses (as above) to the value of S, or S has
 //     conflicts: L, which keeps both sides' layout. So the merge of
@@ -101,6 +106,9 @@
 //   - L with conflicts and S clean: S, with Structured set. This is how
 //     changes of adjacent keys on different sides merge cleanly.
 //   - Both with conflicts: L, whose conflicts have markers.
+//
+// Lines and File may be called concurrently; they neither modify nor keep
+// their inputs, except that a binary conflict's regions are the inputs.
 package merge
 
 import (

@@ -72,6 +72,9 @@ func parse(f format, data []byte) (doc *yaml.Node, err error) {
 }
 
 func parseYAML(data []byte) (*yaml.Node, error) {
+	// YAML reads every line break as "\n", but the parser keeps a "\r"
+	// in some comments, which would then be written twice.
+	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -639,14 +642,68 @@ func mergeStructured(f format, base, ours, theirs []byte) (*Result, any, bool) {
 	if err != nil {
 		return nil, nil, false
 	}
-	got, ok := parsedValue(f, out)
-	if !ok || !reflect.DeepEqual(got, want) {
+	valid := func(out []byte) bool {
+		got, ok := parsedValue(f, out)
+		return ok && reflect.DeepEqual(got, want) &&
+			(f != formatYAML || commentsKept(out, base, ours) && commentsKept(out, base, theirs))
+	}
+	if !valid(out) {
 		return nil, nil, false
 	}
-	if f == formatYAML && (!commentsKept(out, base, ours) || !commentsKept(out, base, theirs)) {
-		return nil, nil, false
+	return &Result{Merged: restoreLayout(out, theirs, valid), Structured: true}, want, true
+}
+
+// restoreLayout gives back to the encoded document out the layout of
+// theirs where the encoder changed only white space: it replaces the
+// lines of each difference between theirs and out that differ in white
+// space only (blank lines, spacing, indentation, line breaks in folded
+// text or JSON arrays) by theirs' lines. Indentation matters in YAML and
+// line breaks in its block scalars, so the result must pass valid, which
+// checks its value; otherwise only differences of blank lines are
+// restored, and if that fails too out is returned as it is.
+func restoreLayout(out, theirs []byte, valid func([]byte) bool) []byte {
+	tl, ol := diff.SplitLines(theirs), diff.SplitLines(out)
+	edits := diff.Lines(theirs, out)
+	for _, blankOnly := range []bool{false, true} {
+		b := make([]byte, 0, len(out))
+		restored := false
+		j := 0 // next line of out
+		for _, e := range edits {
+			for _, l := range ol[j:e.NewStart] {
+				b = append(b, l...)
+			}
+			j = e.NewEnd
+			lines := ol[e.NewStart:e.NewEnd]
+			if t := tl[e.OldStart:e.OldEnd]; bytes.Equal(nonSpace(t), nonSpace(lines)) && (!blankOnly || len(lines) == 0) {
+				lines, restored = t, true
+			}
+			for _, l := range lines {
+				b = append(b, l...)
+			}
+		}
+		for _, l := range ol[j:] {
+			b = append(b, l...)
+		}
+		if restored && valid(b) {
+			return b
+		}
 	}
-	return &Result{Merged: out, Structured: true}, want, true
+	return out
+}
+
+// nonSpace returns the bytes of lines other than white space.
+func nonSpace(lines [][]byte) []byte {
+	var b []byte
+	for _, l := range lines {
+		for _, c := range l {
+			switch c {
+			case ' ', '\t', '\r', '\n':
+			default:
+				b = append(b, c)
+			}
+		}
+	}
+	return b
 }
 
 // commentsKept reports whether out has every comment of the lines side
