@@ -5,7 +5,10 @@
 //
 // The guarantee is that no change is lost silently: every change either
 // side made relative to base is in the merged output, or is inside a
-// reported [Conflict].
+// reported [Conflict]. The structured merge of [File], used where the line
+// merge has conflicts or does not give a valid document, keeps it for data
+// and comments; it writes the file in theirs' layout, so a change of key
+// order or white space alone that ours made is not kept.
 //
 // # Line merges
 //

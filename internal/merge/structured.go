@@ -654,35 +654,46 @@ func mergeStructured(f format, base, ours, theirs []byte) (*Result, any, bool) {
 }
 
 // restoreLayout gives back to the encoded document out the layout of
-// theirs where the encoder changed only white space: it replaces the
-// lines of each difference between theirs and out that differ in white
-// space only (blank lines, spacing, indentation, line breaks in folded
-// text or JSON arrays) by theirs' lines. Indentation matters in YAML and
-// line breaks in its block scalars, so the result must pass valid, which
-// checks its value; otherwise only differences of blank lines are
-// restored, and if that fails too out is returned as it is.
+// theirs where the encoder changed only white space. It aligns the lines
+// of theirs and out by their text without white space, and takes theirs'
+// lines where that text is the same: single lines that differ in spacing
+// or indentation, runs of lines that differ in line breaks (folded text,
+// JSON arrays), blank lines the encoder dropped. Indentation matters in
+// YAML, and line breaks in its block scalars, so the result must pass
+// valid, which checks its value; otherwise only the dropped blank lines
+// are put back, and if that fails too out is returned as it is.
 func restoreLayout(out, theirs []byte, valid func([]byte) bool) []byte {
 	tl, ol := diff.SplitLines(theirs), diff.SplitLines(out)
-	edits := diff.Lines(theirs, out)
+	key := func(lines [][]byte) []byte {
+		var b []byte
+		for _, l := range lines {
+			b = append(nonSpace(b, l), '\n')
+		}
+		return b
+	}
+	edits := diff.Lines(key(tl), key(ol))
 	for _, blankOnly := range []bool{false, true} {
 		b := make([]byte, 0, len(out))
 		restored := false
-		j := 0 // next line of out
-		for _, e := range edits {
-			for _, l := range ol[j:e.NewStart] {
-				b = append(b, l...)
-			}
-			j = e.NewEnd
-			lines := ol[e.NewStart:e.NewEnd]
-			if t := tl[e.OldStart:e.OldEnd]; bytes.Equal(nonSpace(t), nonSpace(lines)) && (!blankOnly || len(lines) == 0) {
+		add := func(t, o [][]byte) {
+			lines := o
+			if !equalLines(t, o) && bytes.Equal(nonSpace(nil, t...), nonSpace(nil, o...)) && (!blankOnly || len(o) == 0) {
 				lines, restored = t, true
 			}
 			for _, l := range lines {
 				b = append(b, l...)
 			}
 		}
-		for _, l := range ol[j:] {
-			b = append(b, l...)
+		i, j := 0, 0 // next lines of theirs and out
+		for _, e := range edits {
+			for ; i < e.OldStart; i, j = i+1, j+1 {
+				add(tl[i:i+1], ol[j:j+1])
+			}
+			add(tl[e.OldStart:e.OldEnd], ol[e.NewStart:e.NewEnd])
+			i, j = e.OldEnd, e.NewEnd
+		}
+		for ; i < len(tl); i, j = i+1, j+1 {
+			add(tl[i:i+1], ol[j:j+1])
 		}
 		if restored && valid(b) {
 			return b
@@ -691,9 +702,8 @@ func restoreLayout(out, theirs []byte, valid func([]byte) bool) []byte {
 	return out
 }
 
-// nonSpace returns the bytes of lines other than white space.
-func nonSpace(lines [][]byte) []byte {
-	var b []byte
+// nonSpace appends to b the bytes of lines other than white space.
+func nonSpace(b []byte, lines ...[]byte) []byte {
 	for _, l := range lines {
 		for _, c := range l {
 			switch c {
