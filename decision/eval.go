@@ -228,6 +228,11 @@ type EnforcedError struct {
 	Findings []Finding
 }
 
+// Enforced returns the failing findings of enforced rules.
+func (e *EnforcedError) Enforced() []Finding {
+	return (&Report{Findings: e.Findings}).Enforced()
+}
+
 // Error lists the enforced failures first, one per line, then the others.
 func (e *EnforcedError) Error() string {
 	var enforced, other []string

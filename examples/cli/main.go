@@ -116,6 +116,7 @@ func init() {
 		fleetCmd,
 		schemaCmd,
 		catalogCmd,
+		decisionsCmd,
 		versionCmd,
 		helpCmd,
 	}

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"os"
+	"time"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -32,7 +36,15 @@ gp upgrade merges them). A non-empty DIR that goldenpath did not render is
 refused. --force writes anyway, keeping each overwritten edit under
 DIR/.goldenpath/overwritten/.
 
-With --json the plan (dry run) or the written manifest is printed as JSON.`,
+With --json the plan (dry run) or the written manifest is printed as JSON.
+
+With --decisions SOURCE (or $GP_DECISIONS) the decisions in force for the
+blueprint are evaluated against the parameters and the rendered files
+before anything is written, with the exceptions of DIR's
+.goldenpath/exceptions.yaml. An enforced rule that fails refuses the
+render: every finding is printed on standard error and nothing is written
+(exit 1). Warnings, audits and exemptions are printed after the result and
+recorded in the manifest with the decisions' versions and digests.`,
 	example: `
 gp render ./blueprints/go-service -o ./orders --set name=orders --set tier=prod --set replicas=3
 gp render ./blueprints/go-service -o ./orders -f values.yaml --dry-run`,
@@ -43,6 +55,8 @@ gp render ./blueprints/go-service -o ./orders -f values.yaml --dry-run`,
 		dryRun := fs.Bool("dry-run", false, "print the plan and write nothing")
 		force := fs.Bool("force", false, "write into a directory goldenpath did not render, and overwrite edited files")
 		asJSON := fs.Bool("json", false, "print the plan or manifest as JSON")
+		var df decisionFlags
+		df.defineForRender(fs)
 		return func(ctx context.Context, e *env, args []string) error {
 			if err := exactArgs(args, "BLUEPRINT"); err != nil {
 				return err
@@ -54,7 +68,8 @@ gp render ./blueprints/go-service -o ./orders -f values.yaml --dry-run`,
 			if err != nil {
 				return err
 			}
-			return renderProject(ctx, e, &in.src, args[0], *out, inputs, *dryRun, *force, *asJSON)
+			df.src = in.src
+			return renderProject(ctx, e, &in.src, &df, args[0], *out, inputs, *dryRun, *force, *asJSON)
 		}
 	},
 }
@@ -65,7 +80,7 @@ type planResult struct {
 	Changes  []render.FileDiff `json:"changes"`
 }
 
-func renderProject(ctx context.Context, e *env, sf *sourceFlags, src, dir string, inputs []blueprint.Input, dryRun, force, asJSON bool) error {
+func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFlags, src, dir string, inputs []blueprint.Input, dryRun, force, asJSON bool) error {
 	bp, err := sf.load(ctx, src)
 	if err != nil {
 		return err
@@ -74,15 +89,39 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, src, dir string
 	if err != nil {
 		return err
 	}
-	engine, err := render.New(nil)
+	opts := &render.Options{}
+	var popts render.PlanOptions
+	if df.source != "" || os.Getenv("GP_DECISIONS") != "" {
+		now, err := df.now()
+		if err != nil {
+			return err
+		}
+		if opts.Decisions, err = df.load(ctx, ""); err != nil {
+			return err
+		}
+		opts.Now = func() time.Time { return now }
+		if popts.Exceptions, err = render.ReadExceptions(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		popts.Subject = dir
+	}
+	engine, err := render.New(opts)
+	if err != nil {
+		return err
+	}
+	plan, err := engine.PlanWith(ctx, bp, params, &popts)
+	var refused *decision.EnforcedError
+	if errors.As(err, &refused) {
+		for _, f := range refused.Findings {
+			fmt.Fprintln(e.stderr, f.String())
+		}
+		fmt.Fprintf(e.stderr, "gp: render refused: %d enforced rule failure(s); nothing written\n", len(refused.Enforced()))
+		return &exitError{code: exitInvalid}
+	}
 	if err != nil {
 		return err
 	}
 	if dryRun {
-		plan, err := engine.Plan(ctx, bp, params)
-		if err != nil {
-			return err
-		}
 		changes, err := engine.Diff(ctx, plan, dir)
 		if err != nil {
 			return err
@@ -98,9 +137,10 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, src, dir string
 		for _, c := range changes {
 			fmt.Fprintf(e.stdout, "  %-9s  %-7s  %7d  %s\n", c.Change, c.Level, sizes[c.Path], c.Path)
 		}
+		printFindings(e, plan)
 		return nil
 	}
-	plan, err := engine.Render(ctx, bp, params, dir, &render.ApplyOptions{Force: force})
+	err = engine.Apply(ctx, plan, dir, &render.ApplyOptions{Force: force})
 	var edited *render.EditedError
 	switch {
 	case errors.As(err, &edited):
@@ -119,5 +159,14 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, src, dir string
 	l := plan.Levels()
 	fmt.Fprintf(e.stdout, "rendered %s %s into %s: %d files (%d managed, %d shared, %d seeded)\n",
 		bp.Name, bp.Version, dir, len(plan.Manifest.Files), l[blueprint.Managed], l[blueprint.Shared], l[blueprint.Seeded])
+	printFindings(e, plan)
 	return nil
+}
+
+// printFindings prints the evaluation of the decisions in force, when the
+// render evaluated any.
+func printFindings(e *env, plan *render.Plan) {
+	if rep := plan.Report(); rep != nil {
+		printReport(e, "decisions", rep)
+	}
 }

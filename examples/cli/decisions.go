@@ -1,0 +1,391 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/render"
+)
+
+var decisionsCmd = &command{
+	name:    "decisions",
+	summary: "list, show, lint and check architectural decisions",
+	usage:   "decisions list|show ID|lint|check DIR [--decisions SOURCE] [--json]",
+	help: `
+Decisions works with a folder of decision records: Markdown files in the
+MADR or adr-tools layout, with or without YAML front matter, whose cue
+blocks carry rules (see docs/decisions.md). The folder comes from
+--decisions SOURCE (a directory, or any source a blueprint may come from),
+else $GP_DECISIONS, else ./decisions.
+
+"gp decisions list" prints every decision: ID, status, date, number of
+rules and title; --status, --tag and --blueprint narrow the list (the
+latter to the decisions in force for a blueprint).
+
+"gp decisions show ID" prints one decision: its metadata, links, history
+of supersession, rules and sections.
+
+"gp decisions lint" checks the folder — duplicate IDs, dangling and
+one-sided links, statuses the links contradict, dates — and, with
+--blueprint (repeatable), the blueprints' citations and whether their
+parameter schemas can ever satisfy the enforced rules in force for them.
+Problems are printed one per line as FILE:LINE:COL: ID: MESSAGE; warnings
+say so. It exits 1 when there is a problem that is not a warning.
+
+"gp decisions check DIR" evaluates the decisions in force for the project
+rendered in DIR against its recorded parameters and the files on disk,
+with the project's .goldenpath/exceptions.yaml. It prints a summary, every
+finding (failures, exemptions, errors) and every expired exception, and
+exits 1 when an enforced rule fails.
+
+--date evaluates rule schedules, exceptions and revisit-by dates as on
+another day. With --json, every subcommand prints JSON on standard output.`,
+	example: `
+gp decisions list --decisions ./decisions --status accepted
+gp decisions show ADR-0012
+gp decisions lint --blueprint ./blueprints/go-service
+gp decisions check ./orders --json`,
+	setup: func(fs *flag.FlagSet) runFunc {
+		var df decisionFlags
+		df.define(fs)
+		asJSON := fs.Bool("json", false, "print JSON on standard output")
+		status := fs.String("status", "", "list: only decisions with this `STATUS`")
+		tag := fs.String("tag", "", "list: only decisions with this `TAG`")
+		var bps stringsFlag
+		fs.Var(&bps, "blueprint", "list: the decisions in force for this blueprint `SOURCE`; lint: check this blueprint too (repeatable); check: name parameter positions in it")
+		return func(ctx context.Context, e *env, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("decisions needs a subcommand: list, show, lint or check")
+			}
+			sub, rest := args[0], args[1:]
+			var err error
+			switch sub {
+			case "list", "lint":
+				err = exactArgs(rest)
+			case "show":
+				err = exactArgs(rest, "ID")
+			case "check":
+				err = exactArgs(rest, "DIR")
+			default:
+				return usageErrorf("unknown decisions subcommand %q (want list, show, lint or check)", sub)
+			}
+			if err != nil {
+				return err
+			}
+			if sub != "list" && (*status != "" || *tag != "") {
+				return usageErrorf("--status and --tag go with list")
+			}
+			now, err := df.now()
+			if err != nil {
+				return err
+			}
+			reg, err := df.load(ctx, "")
+			if err != nil {
+				return err
+			}
+			var blueprints []*blueprint.Blueprint
+			for _, src := range bps {
+				bp, err := df.src.load(ctx, src)
+				if err != nil {
+					return err
+				}
+				blueprints = append(blueprints, bp)
+			}
+			switch sub {
+			case "list":
+				return decisionsList(e, reg, *status, *tag, blueprints, *asJSON)
+			case "show":
+				return decisionsShow(e, reg, rest[0], *asJSON)
+			case "lint":
+				return decisionsLint(ctx, e, reg, blueprints, now, *asJSON)
+			default:
+				var bp *blueprint.Blueprint
+				if len(blueprints) > 0 {
+					bp = blueprints[0]
+				}
+				return decisionsCheck(ctx, e, reg, rest[0], bp, now, *asJSON)
+			}
+		}
+	},
+}
+
+// decisionFlags are the flags of the commands that read decisions.
+type decisionFlags struct {
+	source string
+	date   string
+	src    sourceFlags
+}
+
+func (d *decisionFlags) define(fs *flag.FlagSet) {
+	d.src.define(fs)
+	fs.StringVar(&d.source, "decisions", "", "the decisions `SOURCE`: a directory or a source address (default $GP_DECISIONS, or ./decisions)")
+	fs.StringVar(&d.date, "date", "", "evaluate schedules, exceptions and revisit-by dates as on `YYYY-MM-DD` (default today)")
+}
+
+// defineForRender defines --decisions and --date beside render's own
+// source flags.
+func (d *decisionFlags) defineForRender(fs *flag.FlagSet) {
+	fs.StringVar(&d.source, "decisions", "", "evaluate the decisions in force from `SOURCE` (default $GP_DECISIONS; none when unset)")
+	fs.StringVar(&d.date, "date", "", "evaluate rule schedules and exceptions as on `YYYY-MM-DD` (default today)")
+}
+
+// now returns the day of --date, or the current time.
+func (d *decisionFlags) now() (time.Time, error) {
+	if d.date == "" {
+		return time.Now(), nil
+	}
+	t, err := time.Parse("2006-01-02", d.date)
+	if err != nil {
+		return time.Time{}, usageErrorf("--date %q: want YYYY-MM-DD", d.date)
+	}
+	return t, nil
+}
+
+// load loads the registry --decisions names, else $GP_DECISIONS, else def;
+// def "" means ./decisions.
+func (d *decisionFlags) load(ctx context.Context, def string) (*decision.Registry, error) {
+	src := d.source
+	if src == "" {
+		src = os.Getenv("GP_DECISIONS")
+	}
+	if src == "" {
+		src = def
+	}
+	if src == "" {
+		src = "decisions"
+	}
+	f, err := d.src.sources()
+	if err != nil {
+		return nil, err
+	}
+	return decision.Load(ctx, src, &decision.Options{Fetcher: f})
+}
+
+// decisionEntry is one decision in gp decisions list --json.
+type decisionEntry struct {
+	ID      string          `json:"id"`
+	Title   string          `json:"title"`
+	Status  decision.Status `json:"status"`
+	Decided string          `json:"decided,omitempty"`
+	Tags    []string        `json:"tags,omitempty"`
+	Rules   []string        `json:"rules,omitempty"`
+	File    string          `json:"file"`
+}
+
+func decisionsList(e *env, reg *decision.Registry, status, tag string, bps []*blueprint.Blueprint, asJSON bool) error {
+	f := decision.Filter{Tag: tag}
+	if status != "" {
+		s := decision.Status(strings.ToLower(status))
+		if !s.Valid() {
+			return usageErrorf("--status %q: want proposed, accepted, rejected, deprecated or superseded", status)
+		}
+		f.Status = []decision.Status{s}
+	}
+	if len(bps) > 1 {
+		return usageErrorf("list takes one --blueprint")
+	}
+	if len(bps) == 1 {
+		f.Blueprint = bps[0]
+	}
+	var list []decisionEntry
+	for _, d := range reg.List(f) {
+		entry := decisionEntry{ID: d.ID, Title: d.Title, Status: d.Status, Tags: d.Tags, File: d.File}
+		if !d.Decided.IsZero() {
+			entry.Decided = d.Decided.Format("2006-01-02")
+		}
+		for _, r := range d.Rules {
+			entry.Rules = append(entry.Rules, r.Name)
+		}
+		list = append(list, entry)
+	}
+	if asJSON {
+		if list == nil {
+			list = []decisionEntry{}
+		}
+		return writeJSON(e.stdout, list)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tDATE\tRULES\tTITLE")
+	for _, l := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", l.ID, l.Status, orDash(l.Decided), len(l.Rules), l.Title)
+	}
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// showResult is gp decisions show --json.
+type showResult struct {
+	Decision *decision.Decision `json:"decision"`
+	History  []string           `json:"history"`
+}
+
+func decisionsShow(e *env, reg *decision.Registry, id string, asJSON bool) error {
+	d, ok := reg.Get(id)
+	if !ok {
+		return fmt.Errorf("no decision %s in %s", id, reg.Source())
+	}
+	var history []string
+	for _, h := range reg.History(id) {
+		history = append(history, h.ID)
+	}
+	if asJSON {
+		return writeJSON(e.stdout, showResult{Decision: d, History: history})
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "%s: %s\n\n", d.ID, d.Title)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s:\t%s\n", k, v)
+		}
+	}
+	row("status", string(d.Status))
+	if !d.Decided.IsZero() {
+		row("date", d.Decided.Format("2006-01-02"))
+	}
+	if !d.RevisitBy.IsZero() {
+		row("revisit-by", d.RevisitBy.Format("2006-01-02"))
+	}
+	row("owner", d.Owner)
+	row("deciders", strings.Join(d.Deciders, ", "))
+	row("tags", strings.Join(d.Tags, ", "))
+	var scope []string
+	if len(d.Scope.Blueprints) > 0 {
+		scope = append(scope, "blueprints "+strings.Join(d.Scope.Blueprints, ", "))
+	}
+	if len(d.Scope.Tags) > 0 {
+		scope = append(scope, "tags "+strings.Join(d.Scope.Tags, ", "))
+	}
+	row("scope", strings.Join(scope, "; "))
+	for _, k := range []decision.LinkKind{decision.Supersedes, decision.SupersededBy, decision.Amends, decision.AmendedBy, decision.Relates} {
+		row(string(k), strings.Join(d.Linked(k), ", "))
+	}
+	if len(history) > 1 {
+		row("history", strings.Join(history, " -> "))
+	}
+	row("version", d.Version)
+	row("format", string(d.Format))
+	row("file", d.File)
+	row("digest", d.Digest)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(d.Rules) > 0 {
+		fmt.Fprintln(w, "\nrules:")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, r := range d.Rules {
+			mode := string(r.Mode)
+			for _, s := range r.Schedule {
+				mode += fmt.Sprintf(", %s from %s", s.Mode, s.From.Format("2006-01-02"))
+			}
+			target := string(r.Kind)
+			switch r.Kind {
+			case decision.Params:
+				target += " " + oneLine(r.Constraint)
+			case decision.Exists, decision.Absent:
+				target += " " + r.Glob
+			case decision.Matches, decision.NotMatches:
+				target += " " + r.Glob + " /" + r.Pattern + "/"
+			case decision.Unify:
+				target += " " + r.Glob
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", r.Name, mode, r.Severity, target, r.Pos)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w, "\nsections:")
+	for _, s := range d.Sections {
+		if s.Level > 1 {
+			fmt.Fprintf(w, "  %s%s\n", strings.Repeat("  ", s.Level-2), s.Title)
+		}
+	}
+	return nil
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// lintResult is gp decisions lint --json.
+type lintResult struct {
+	Decisions int                `json:"decisions"`
+	Errors    int                `json:"errors"`
+	Warnings  int                `json:"warnings"`
+	Problems  []decision.Problem `json:"problems"`
+}
+
+func decisionsLint(ctx context.Context, e *env, reg *decision.Registry, bps []*blueprint.Blueprint, now time.Time, asJSON bool) error {
+	probs := reg.Lint(ctx, &decision.LintOptions{Blueprints: bps, Now: now})
+	res := lintResult{Decisions: reg.Len(), Problems: probs}
+	if res.Problems == nil {
+		res.Problems = []decision.Problem{}
+	}
+	for _, p := range probs {
+		if p.Warning {
+			res.Warnings++
+		} else {
+			res.Errors++
+		}
+	}
+	if asJSON {
+		if err := writeJSON(e.stdout, res); err != nil {
+			return err
+		}
+	} else {
+		for _, p := range probs {
+			fmt.Fprintln(e.stdout, p.String())
+		}
+		fmt.Fprintf(e.stdout, "%d decisions, %d blueprints: %d errors, %d warnings\n", res.Decisions, len(bps), res.Errors, res.Warnings)
+	}
+	if res.Errors > 0 {
+		fmt.Fprintf(e.stderr, "gp: %d problem(s) in the decisions\n", res.Errors)
+		return &exitError{code: exitInvalid}
+	}
+	return nil
+}
+
+func decisionsCheck(ctx context.Context, e *env, reg *decision.Registry, dir string, bp *blueprint.Blueprint, now time.Time, asJSON bool) error {
+	rep, err := render.Check(ctx, dir, reg, &render.CheckOptions{Now: now, Blueprint: bp})
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		if err := writeJSON(e.stdout, rep); err != nil {
+			return err
+		}
+	} else {
+		printReport(e, "check "+dir, rep)
+	}
+	if n := len(rep.Enforced()); n > 0 {
+		fmt.Fprintf(e.stderr, "gp: %s: %d enforced rule failure(s)\n", dir, n)
+		return &exitError{code: exitInvalid}
+	}
+	return nil
+}
+
+// printReport prints a summary line, every finding and every expired
+// exception.
+func printReport(e *env, head string, rep *decision.Report) {
+	fmt.Fprintf(e.stdout, "%s: %d checks: %d pass, %d fail, %d exempt, %d error, %d skip\n", head, len(rep.Checks),
+		rep.Count(decision.Pass), rep.Count(decision.Fail), rep.Count(decision.Exempt), rep.Count(decision.Error), rep.Count(decision.Skip))
+	for _, f := range rep.Findings {
+		fmt.Fprintf(e.stdout, "  %s\n", f)
+	}
+	for _, x := range rep.Expired {
+		fmt.Fprintf(e.stdout, "  %s: expired exception for %s/%s (expired %s, approved by %s): it no longer applies\n",
+			x.Pos, x.Decision, x.Rule, x.Expires.Format("2006-01-02"), x.ApprovedBy)
+	}
+}
