@@ -535,14 +535,9 @@ func (m *structMerge) entry(p string, be, oe, te map[string]entry, id string) (e
 	b, inB := be[id]
 	o, inO := oe[id]
 	t, inT := te[id]
-	var key *yaml.Node
-	switch {
-	case inT:
+	key := o.key // entry is called for the keys of ours and theirs
+	if inT {
 		key = t.key
-	case inO:
-		key = o.key
-	default:
-		key = b.key
 	}
 	kp := childPath(p, key.Value)
 	eq := func(x entry, inX bool, y entry, inY bool) bool {
@@ -716,16 +711,23 @@ func nonSpace(b []byte, lines ...[]byte) []byte {
 	return b
 }
 
-// commentsKept reports whether out has every comment of the lines side
-// changed from base. The YAML parser attaches comments to nodes and
-// could, in some position, drop one; this check keeps such a loss from
-// going unnoticed. A "#" in a quoted string counts as a comment, which
-// only makes the check stricter.
+// commentsKept reports whether out has every comment side added or
+// changed: each comment of the lines side changed from base that the
+// base lines they replace do not have. The YAML parser attaches comments
+// to nodes and could, in some position, drop one; this check keeps such a
+// loss from going unnoticed. A "#" in a quoted string counts as a
+// comment, which only makes the check stricter.
 func commentsKept(out, base, side []byte) bool {
-	lines := diff.SplitLines(side)
+	bl, sl := diff.SplitLines(base), diff.SplitLines(side)
 	for _, e := range diff.Lines(base, side) {
-		for _, l := range lines[e.NewStart:e.NewEnd] {
-			if c := comment(l); c != nil && !bytes.Contains(out, c) {
+		old := make(map[string]bool, e.OldEnd-e.OldStart)
+		for _, l := range bl[e.OldStart:e.OldEnd] {
+			if c := comment(l); c != nil {
+				old[string(c)] = true
+			}
+		}
+		for _, l := range sl[e.NewStart:e.NewEnd] {
+			if c := comment(l); c != nil && !old[string(c)] && !bytes.Contains(out, c) {
 				return false
 			}
 		}

@@ -51,6 +51,18 @@ var fileCases = []struct {
 		theirs:     lines("a: 1", "b: 2", "c: 4"),
 		want:       lines("a: 1", "c: 4"),
 		structured: true},
+	{name: "value on one side, its comment on the other", file: "a.yaml",
+		base:       lines("a: 1 # one", "b: 2"),
+		ours:       lines("a: 10 # one", "b: 2"),
+		theirs:     lines("a: 1 # uno", "b: 2"),
+		want:       lines("a: 10 # uno", "b: 2"),
+		structured: true},
+	{name: "same key added twice, same value", file: "a.yaml",
+		base:       lines("a: 1", "b: 2", "c: 3"),
+		ours:       lines("x: 1", "a: 1", "b: 2", "c: 3"),
+		theirs:     lines("a: 1", "b: 2", "c: 3", "x: 1"),
+		want:       lines("a: 1", "b: 2", "c: 3", "x: 1"),
+		structured: true},
 	{name: "same key changed", file: "deploy.yaml",
 		base:   lines("name: orders", "replicas: 3"),
 		ours:   lines("name: orders", "replicas: 4"),
@@ -224,6 +236,9 @@ func TestStructuredConflicts(t *testing.T) {
 		{name: "deleted and changed", file: "a.yaml",
 			base: lines("a:", "  b: 1"), ours: lines("a: {}"), theirs: lines("a:", "  b: 2"),
 			want: []Conflict{{Path: "a.b", Base: []byte("1\n"), Theirs: []byte("2\n")}}},
+		{name: "changed and deleted", file: "a.yaml",
+			base: lines("a:", "  b: 1"), ours: lines("a:", "  b: 2"), theirs: lines("a: {}"),
+			want: []Conflict{{Path: "a.b", Base: []byte("1\n"), Ours: []byte("2\n")}}},
 		{name: "sequence", file: "a.yaml",
 			base: lines("ports: [80]"), ours: lines("ports: [80, 443]"), theirs: lines("ports: [81]"),
 			want: []Conflict{{Path: "ports", Base: []byte("[80]\n"), Ours: []byte("[80, 443]\n"), Theirs: []byte("[81]\n")}}},
@@ -460,4 +475,7 @@ func TestComments(t *testing.T) {
 	assert.True(t, commentsKept([]byte("a: 1 # kept\nb: 3 # lost\n"), base, side))
 	assert.False(t, commentsKept([]byte("a: 1 # kept\nb: 3\n"), base, side))
 	assert.True(t, commentsKept(nil, base, base))
+	// A comment the changed line had before need not be kept: the other
+	// side may have changed it.
+	assert.True(t, commentsKept([]byte("a: 2 # uno\n"), []byte("a: 1 # one\n"), []byte("a: 2 # one\n")))
 }
