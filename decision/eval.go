@@ -269,7 +269,10 @@ func (e *evaluator) constraint(r *Rule, key string) (cue.Value, error) {
 		e.blocks[k] = v
 	}
 	c := v.LookupPath(cue.MakePath(cue.Str(r.Name), cue.Str(key)))
-	return c, c.Err()
+	if err := c.Err(); err != nil && !cue.IsIncomplete(err) {
+		return c, err
+	}
+	return c, nil
 }
 
 // Evaluate evaluates the rules of decisions against s and returns the

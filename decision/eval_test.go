@@ -205,3 +205,21 @@ func TestEvaluateErrors(t *testing.T) {
 	_, err = decision.Evaluate(ctx, []*decision.Decision{d12}, &decision.Subject{Files: tree}, nil)
 	assert.ErrorIs(t, err, context.Canceled)
 }
+
+func TestConditionalParamsRule(t *testing.T) {
+	d, err := decision.Parse("r.md", []byte("---\nid: R-1\n---\n```cue\n"+
+		"registry: {mode: \"enforce\", params: {tier: _, if tier == \"prod\" {registry: =~\"^ghcr.io/acme\"}}}\n```\n"))
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		params map[string]any
+		fail   int
+	}{
+		{map[string]any{"tier": "dev", "registry": "docker.io/me"}, 0},
+		{map[string]any{"tier": "prod", "registry": "ghcr.io/acme"}, 0},
+		{map[string]any{"tier": "prod", "registry": "docker.io/me"}, 1},
+	} {
+		rep, err := decision.Evaluate(context.Background(), []*decision.Decision{d}, &decision.Subject{Params: tc.params}, nil)
+		require.NoError(t, err)
+		assert.Equal(t, tc.fail, rep.Count(decision.Fail), "%v: %v", tc.params, findings(rep))
+	}
+}

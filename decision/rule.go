@@ -280,7 +280,12 @@ func readRule(d *Decision, name string, v cue.Value) (*Rule, []Problem) {
 	}
 	constraint := func(key string) (string, bool) {
 		f := v.LookupPath(cue.MakePath(cue.Str(key)))
-		if err := f.Err(); err != nil {
+		// A constraint may be incomplete on its own ("if tier == ...")
+		// until it meets the data; only real conflicts are errors.
+		if err := f.Validate(); err != nil || (f.Err() != nil && !cue.IsIncomplete(f.Err())) {
+			if err == nil {
+				err = f.Err()
+			}
 			probs = append(probs, cueProblems(d, err, Field, "rule "+name+": "+key)...)
 			return "", false
 		}
