@@ -1,0 +1,229 @@
+// Command server is goldenpath's HTTP server: a catalog of blueprints with a
+// form per blueprint, the decisions they implement, and a JSON API behind
+// the pages. It is built only on the library's public API (packages
+// blueprint, render and decision).
+//
+// Usage:
+//
+//	go run ./examples/server --blueprints testdata/blueprints --decisions testdata/decisions
+//
+// The operator's flags name the sources, under the local policy: a directory
+// of blueprints, a blueprint, or a catalog index (catalog.yaml listing git
+// repositories and archives). Nothing in a request can name a source or a
+// path: blueprints are addressed by their catalog name, and optionally a
+// version, only.
+//
+// Pages:
+//
+//	GET  /healthz                  liveness, with the number of blueprints and decisions
+//	GET  /                         the catalog: every blueprint, its versions, owner and decisions
+//	GET  /blueprints/{name}        a form generated from the blueprint's JSON Schema (?version=)
+//	POST /blueprints/{name}        re-validate: the form with each field's error (422), a .tar.gz
+//	                               download of the rendered project, or with _action=preview its
+//	                               file tree with responsibility levels
+//	GET  /decisions                every decision with its status
+//	GET  /decisions/{id}           one decision: status, dates, links, rules and text
+//
+// JSON API (the request body of validate and render is the parameter values,
+// as JSON or, with Content-Type application/yaml, YAML; ?version= picks a
+// version):
+//
+//	GET  /api/blueprints                    the catalog
+//	GET  /api/blueprints/{name}             one blueprint's versions and parameters
+//	GET  /api/blueprints/{name}/schema      its parameters' JSON Schema
+//	POST /api/blueprints/{name}/validate    200 with the resolved values, or 422 with
+//	                                        one error per field and its positions
+//	POST /api/blueprints/{name}/render      the project as application/gzip (a tar archive)
+//	GET  /api/decisions                     every decision
+//	GET  /api/decisions/{id}                one decision
+//
+// For example:
+//
+//	curl -s -X POST --data '{"name":"orders","tier":"prod","replicas":2}' \
+//	    localhost:8080/api/blueprints/go-service/validate
+//	{"error":"invalid parameters","blueprint":"go-service","version":"2.0.0","fields":[
+//	  {"path":"replicas","message":"prod services need at least 3 replicas",
+//	   "input":{"file":"request.json","line":1,"column":43}, ...}]}
+//
+//	curl -s -X POST --data '{"name":"orders"}' -o orders.tar.gz \
+//	    'localhost:8080/api/blueprints/go-service/render?version=1.4.0'
+//
+// Request bodies are limited (--max-body), renders run at most --max-renders
+// at a time (a request waits briefly for a slot, then gets 503), each in a
+// temporary directory that is removed when the request ends, and the server
+// shuts down gracefully on SIGINT or SIGTERM, waiting up to
+// --shutdown-timeout for requests in flight.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/render"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes of run.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// stringsFlag is a repeatable string flag.
+type stringsFlag []string
+
+func (s *stringsFlag) String() string     { return strings.Join(*s, " ") }
+func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
+
+// run runs the server until ctx is cancelled, then shuts it down gracefully.
+// It prints the address it listens on to stdout and logs to stderr, and
+// returns the process's exit code: 0 after a clean shutdown, 1 when the
+// sources cannot be loaded or the server fails, 2 for bad flags.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		blueprints      stringsFlag
+		addr            = fs.String("addr", "127.0.0.1:8080", "the `ADDRESS` to listen on")
+		decisions       = fs.String("decisions", "", "the decisions `SOURCE`: a directory of decision records, or a git repository or archive")
+		store           = fs.String("store", "", "the feedback store `FILE` (JSON Lines)")
+		cacheDir        = fs.String("cache-dir", "", "the cache of fetched sources (default goldenpath/sources in the user cache directory)")
+		maxRenders      = fs.Int("max-renders", 4, "how many renders run at once")
+		maxBody         = fs.Int64("max-body", 1<<20, "the largest request body, in bytes")
+		shutdownTimeout = fs.Duration("shutdown-timeout", 15*time.Second, "how long a shutdown waits for requests in flight")
+		logLevel        = fs.String("log-level", "info", "the log `LEVEL`: debug, info, warn or error")
+	)
+	fs.Var(&blueprints, "blueprints", "a catalog `SOURCE`: a directory of blueprints, a blueprint, or a catalog index; repeatable")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: server --blueprints SOURCE [--decisions SOURCE] [--addr ADDRESS] [flags]\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "server: "+format+"\n", a...)
+		fs.Usage()
+		return exitUsage
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usage("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	case len(blueprints) == 0:
+		return usage("--blueprints is required")
+	case *maxRenders < 1:
+		return usage("--max-renders must be 1 or more")
+	case *maxBody < 1:
+		return usage("--max-body must be 1 or more")
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return usage("--log-level: %v", err)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "server: %v\n", err)
+		return exitError
+	}
+
+	// The operator's flags are trusted: they may name local directories.
+	sources, err := blueprint.NewSources(&blueprint.SourceOptions{Policy: blueprint.Local, CacheDir: *cacheDir, Logger: logger})
+	if err != nil {
+		return fail(err)
+	}
+	catalog, err := blueprint.LoadCatalog(ctx, blueprints, &blueprint.Options{Fetcher: sources, Logger: logger})
+	if err != nil {
+		return fail(err)
+	}
+	var reg *decision.Registry
+	if *decisions != "" {
+		if reg, err = loadDecisions(ctx, *decisions, sources, logger); err != nil {
+			return fail(err)
+		}
+	}
+	engine, err := render.New(&render.Options{Decisions: reg, Logger: logger, MaxBytes: 64 << 20, MaxFiles: 10_000})
+	if err != nil {
+		return fail(err)
+	}
+	s, err := newServer(&config{
+		Catalog:    catalog,
+		Decisions:  reg,
+		Engine:     engine,
+		Logger:     logger,
+		MaxBody:    *maxBody,
+		MaxRenders: *maxRenders,
+		Store:      *store,
+	})
+	if err != nil {
+		return fail(err)
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fail(err)
+	}
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "goldenpath server listening on http://%s\n", ln.Addr())
+	logger.Info("listening", "addr", ln.Addr().String(), "blueprints", len(catalog.Names()), "decisions", s.decisionCount(), "store", *store)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fail(err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "timeout", shutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fail(fmt.Errorf("shutdown: %w", err))
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fail(err)
+	}
+	logger.Info("stopped")
+	return exitOK
+}
+
+// loadDecisions loads the decisions at source: a local directory directly,
+// so that positions name its files, anything else through sources.
+func loadDecisions(ctx context.Context, source string, sources blueprint.Fetcher, logger *slog.Logger) (*decision.Registry, error) {
+	opts := &decision.Options{Fetcher: sources, Logger: logger}
+	if fi, err := os.Stat(source); err == nil && fi.IsDir() {
+		return decision.LoadDir(ctx, source, opts)
+	}
+	return decision.Load(ctx, source, opts)
+}

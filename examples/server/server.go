@@ -1,0 +1,435 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/render"
+)
+
+//go:embed templates/*.html static/*
+var assets embed.FS
+
+// config configures a server. Catalog, Engine and Logger are required; the
+// zero value of every other field is its default.
+type config struct {
+	// Catalog holds the blueprints the server offers.
+	Catalog *blueprint.Catalog
+	// Decisions are shown on the decision pages and linked from blueprints;
+	// nil shows none. Renders evaluate them only when Engine was created
+	// with them (render.Options.Decisions).
+	Decisions *decision.Registry
+	// Engine renders the projects.
+	Engine *render.Engine
+	// Logger receives one line per request and every failure.
+	Logger *slog.Logger
+	// MaxBody caps every request body, in bytes. Default 1 MiB.
+	MaxBody int64
+	// MaxRenders is how many renders and previews run at once. Default 4.
+	MaxRenders int
+	// RenderWait is how long a render waits for a free slot before the
+	// request is answered 503. Default 2 s.
+	RenderWait time.Duration
+	// RenderTimeout bounds each render, archive included. Default 1 min.
+	RenderTimeout time.Duration
+	// TempDir holds the temporary directory of each render. Default
+	// os.TempDir().
+	TempDir string
+	// Now is the clock for rule schedules shown on the decision pages.
+	// Default time.Now.
+	Now func() time.Time
+	// Store is the feedback store's file, as the operator gave it.
+	Store string
+}
+
+// server serves the pages and the JSON API. It is safe for concurrent use.
+type server struct {
+	cfg     config
+	handler http.Handler
+	// renders holds one token per render or preview in progress.
+	renders chan struct{}
+	pages   map[string]*template.Template
+}
+
+// newServer returns a server for cfg, with the defaults filled in.
+func newServer(cfg *config) (*server, error) {
+	c := *cfg
+	if c.Catalog == nil || c.Engine == nil || c.Logger == nil {
+		return nil, errors.New("server: config needs a catalog, an engine and a logger")
+	}
+	if c.MaxBody <= 0 {
+		c.MaxBody = 1 << 20
+	}
+	if c.MaxRenders <= 0 {
+		c.MaxRenders = 4
+	}
+	if c.RenderWait <= 0 {
+		c.RenderWait = 2 * time.Second
+	}
+	if c.RenderTimeout <= 0 {
+		c.RenderTimeout = time.Minute
+	}
+	if c.TempDir == "" {
+		c.TempDir = os.TempDir()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	s := &server{cfg: c, renders: make(chan struct{}, c.MaxRenders)}
+	if err := s.parseTemplates(); err != nil {
+		return nil, err
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /{$}", s.catalogPage)
+	mux.HandleFunc("GET /blueprints/{name}", s.blueprintPage)
+	mux.HandleFunc("POST /blueprints/{name}", s.blueprintSubmit)
+	mux.HandleFunc("GET /decisions", s.decisionsPage)
+	mux.HandleFunc("GET /decisions/{id}", s.decisionPage)
+	static, err := fs.Sub(assets, "static")
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+
+	mux.HandleFunc("GET /api/blueprints", s.apiBlueprints)
+	mux.HandleFunc("GET /api/blueprints/{name}", s.apiBlueprint)
+	mux.HandleFunc("GET /api/blueprints/{name}/schema", s.apiSchema)
+	mux.HandleFunc("POST /api/blueprints/{name}/validate", s.apiValidate)
+	mux.HandleFunc("POST /api/blueprints/{name}/render", s.apiRender)
+	mux.HandleFunc("GET /api/decisions", s.apiDecisions)
+	mux.HandleFunc("GET /api/decisions/{id}", s.apiDecision)
+
+	// Cross-site form posts are refused (Sec-Fetch-Site and Origin are
+	// checked); clients that send neither, such as curl, are let through.
+	s.handler = s.logRequests(s.recoverPanics(securityHeaders(http.NewCrossOriginProtection().Handler(mux))))
+	return s, nil
+}
+
+// ServeHTTP serves the pages and the API.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+// decisionCount returns the number of decisions, 0 without a registry.
+func (s *server) decisionCount() int {
+	if s.cfg.Decisions == nil {
+		return 0
+	}
+	return s.cfg.Decisions.Len()
+}
+
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"status":     "ok",
+		"blueprints": len(s.cfg.Catalog.Names()),
+		"decisions":  s.decisionCount(),
+	})
+}
+
+// errNotFound is returned for a blueprint, version or decision the server
+// does not have.
+var errNotFound = errors.New("not found")
+
+// errBusy is returned when no render slot frees up within RenderWait.
+var errBusy = errors.New("too many renders in progress, try again shortly")
+
+// lookup returns one version of the named blueprint ("" is the latest) and
+// its catalog entry. Only the catalog is consulted: a name or a version
+// never reaches a fetcher or the file system unless the catalog lists it.
+func (s *server) lookup(ctx context.Context, name, version string) (*blueprint.Blueprint, blueprint.CatalogEntry, error) {
+	e, ok := s.cfg.Catalog.Entry(name, version)
+	if !ok {
+		if version != "" {
+			return nil, e, fmt.Errorf("blueprint %q has no version %q: %w", name, version, errNotFound)
+		}
+		return nil, e, fmt.Errorf("no blueprint %q: %w", name, errNotFound)
+	}
+	bp, err := s.cfg.Catalog.Load(ctx, e.Name, e.Version)
+	if err != nil {
+		return nil, e, fmt.Errorf("loading %s %s: %w", e.Name, e.Version, err)
+	}
+	return bp, e, nil
+}
+
+// acquire takes a render slot, waiting at most RenderWait; the caller must
+// call release.
+func (s *server) acquire(ctx context.Context) (release func(), err error) {
+	release = func() { <-s.renders }
+	select {
+	case s.renders <- struct{}{}:
+		return release, nil
+	default:
+	}
+	t := time.NewTimer(s.cfg.RenderWait)
+	defer t.Stop()
+	select {
+	case s.renders <- struct{}{}:
+		return release, nil
+	case <-t.C:
+		return nil, errBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// plan renders bp with params in memory, for a preview, in a render slot.
+func (s *server) plan(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params) (*render.Plan, error) {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.RenderTimeout)
+	defer cancel()
+	return s.cfg.Engine.Plan(ctx, bp, params)
+}
+
+// status returns the HTTP status for an error of lookup, Resolve, Plan or
+// Render, and the message to show: the error's own when it is about the
+// request or the blueprint, a generic one when it is about the server.
+func (s *server) status(r *http.Request, err error) (int, string) {
+	var (
+		maxBytes *http.MaxBytesError
+		invalid  *blueprint.ValidationError
+		enforced *decision.EnforcedError
+		rerr     *render.RenderError
+	)
+	switch {
+	case errors.Is(err, errNotFound):
+		return http.StatusNotFound, err.Error()
+	case errors.As(err, &maxBytes):
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", maxBytes.Limit)
+	case errors.As(err, &invalid):
+		return http.StatusUnprocessableEntity, "invalid parameters"
+	case errors.As(err, &enforced):
+		return http.StatusUnprocessableEntity, "refused by enforced decisions"
+	case errors.Is(err, render.ErrLimit):
+		return http.StatusUnprocessableEntity, err.Error()
+	case errors.Is(err, errBusy):
+		return http.StatusServiceUnavailable, err.Error()
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, blueprint.ErrEvalTimeout), errors.Is(err, decision.ErrEvalTimeout):
+		return http.StatusServiceUnavailable, "the render took too long"
+	case errors.As(err, &rerr):
+		s.cfg.Logger.Error("render failed", "path", r.URL.Path, "err", err)
+		return http.StatusInternalServerError, "the blueprint failed to render: " + rerr.Error()
+	}
+	s.cfg.Logger.Error("request failed", "path", r.URL.Path, "err", err)
+	return http.StatusInternalServerError, "internal error"
+}
+
+// displayFile shortens a file name in a position for people and API
+// clients: an absolute path, which names a file on the server's disk, keeps
+// its last two elements ("go-service/blueprint.cue").
+func displayFile(name string) string {
+	if !filepath.IsAbs(name) {
+		return filepath.ToSlash(name)
+	}
+	return filepath.Base(filepath.Dir(name)) + "/" + filepath.Base(name)
+}
+
+func displayPos(p blueprint.Position) blueprint.Position {
+	p.Filename = displayFile(p.Filename)
+	return p
+}
+
+// fieldErrors returns the fields of a validation error with their positions
+// shortened by displayFile.
+func fieldErrors(ve *blueprint.ValidationError) []blueprint.FieldError {
+	out := make([]blueprint.FieldError, len(ve.Fields))
+	for i, f := range ve.Fields {
+		if f.Input != nil {
+			p := displayPos(*f.Input)
+			f.Input = &p
+		}
+		schema := make([]blueprint.Position, len(f.Schema))
+		for j, p := range f.Schema {
+			schema[j] = displayPos(p)
+		}
+		if len(schema) > 0 {
+			f.Schema = schema
+		}
+		out[i] = f
+	}
+	return out
+}
+
+// findings returns fs with their positions shortened by displayFile.
+func findings(fs []decision.Finding) []decision.Finding {
+	out := make([]decision.Finding, len(fs))
+	for i, f := range fs {
+		f.Pos = displayPos(f.Pos)
+		f.RulePos = displayPos(f.RulePos)
+		out[i] = f
+	}
+	return out
+}
+
+// writeJSON writes v as indented JSON with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		http.Error(w, `{"error":"internal error"}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// parseTemplates parses each page with the layout.
+func (s *server) parseTemplates() error {
+	funcs := template.FuncMap{
+		"join":  strings.Join,
+		"date":  func(t time.Time) string { return t.Format(time.DateOnly) },
+		"lower": strings.ToLower,
+		"bytes": humanBytes,
+		"pos":   func(p blueprint.Position) string { return displayPos(p).String() },
+	}
+	pages, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	s.pages = map[string]*template.Template{}
+	for _, p := range pages {
+		name := strings.TrimPrefix(p, "templates/")
+		if name == "layout.html" {
+			continue
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", p)
+		if err != nil {
+			return err
+		}
+		s.pages[name] = t
+	}
+	return nil
+}
+
+// page renders the named page with data and status. It renders into a
+// buffer first, so that a template error is a clean 500.
+func (s *server) page(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.cfg.Logger.Error("template failed", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// errorPage shows an error as a page.
+func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s.page(w, r, status, "error.html", struct {
+		Status  int
+		Title   string
+		Message string
+	}{status, http.StatusText(status), msg})
+}
+
+// humanBytes formats a size for people.
+func humanBytes(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	default:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+}
+
+// statusWriter records the status and size of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequests logs one line per request: health checks at debug level,
+// failures at warn, the rest at info.
+func (s *server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK // nothing written: net/http answers 200
+		}
+		level := slog.LevelInfo
+		switch {
+		case r.URL.Path == "/healthz":
+			level = slog.LevelDebug
+		case sw.status >= 500:
+			level = slog.LevelWarn
+		}
+		s.cfg.Logger.Log(r.Context(), level, "request",
+			"method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"bytes", sw.bytes, "duration", time.Since(start).Round(time.Microsecond).String())
+	})
+}
+
+// recoverPanics turns a panic in a handler into a logged 500.
+func (s *server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.cfg.Logger.Error("panic", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders sets headers that keep the pages to themselves: no
+// scripts, styles only from the server, no framing.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
