@@ -2,6 +2,7 @@ package decision
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -29,9 +30,14 @@ const MaxFileBytes = 1 << 20
 // used: front matter that is not YAML, an unknown status, a field of the
 // wrong type, a rule that does not compile. Problems that do not keep the
 // decision from being used are kept for Lint.
+//
+// The CUE evaluation of front matter and rules is bounded by
+// DefaultEvalTimeout; LoadDir, LoadFS and Load take Options.EvalTimeout.
 func Parse(name string, data []byte) (*Decision, error) {
-	ctx := cuecontext.New()
-	d, probs := parse(ctx, name, data)
+	d, probs := parseBounded(context.Background(), name, data, DefaultEvalTimeout)
+	if d == nil {
+		return nil, &LoadError{Problems: probs}
+	}
 	var errs []Problem
 	for _, p := range probs {
 		if p.Warning {
@@ -44,6 +50,26 @@ func Parse(name string, data []byte) (*Decision, error) {
 		return nil, &LoadError{Problems: errs}
 	}
 	return d, nil
+}
+
+// DefaultEvalTimeout bounds the CUE evaluation of one decision file when
+// no other bound is given.
+const DefaultEvalTimeout = 10 * time.Second
+
+// parseBounded parses in a fresh CUE context within timeout. CUE
+// evaluation cannot be interrupted: on timeout the evaluation is abandoned
+// and d is nil.
+func parseBounded(ctx context.Context, name string, data []byte, timeout time.Duration) (*Decision, []Problem) {
+	var d *Decision
+	var probs []Problem
+	err := bounded(ctx, timeout, func() error {
+		d, probs = parse(cuecontext.New(), name, data)
+		return nil
+	})
+	if err != nil {
+		return nil, []Problem{problemf(Position{Filename: name, Line: 1, Column: 1}, "", Syntax, "evaluating the file: %v", err)}
+	}
+	return d, probs
 }
 
 // block is a fenced code block.

@@ -11,8 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
-	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
@@ -28,6 +28,9 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxFiles caps the decision files of one registry. Default 10 000.
 	MaxFiles int
+	// EvalTimeout bounds the CUE evaluation of each file's front matter and
+	// rules. Default DefaultEvalTimeout.
+	EvalTimeout time.Duration
 }
 
 // ErrTooManyFiles is returned (wrapped) when a folder holds more decision
@@ -152,7 +155,10 @@ func loadFS(ctx context.Context, fsys fs.FS, prefix string, opts *Options) (*Reg
 	var ds []*Decision
 	rels := map[*Decision]string{}
 	var errs []Problem
-	cctx := cuecontext.New()
+	timeout := opts.EvalTimeout
+	if timeout <= 0 {
+		timeout = DefaultEvalTimeout
+	}
 	for i, p := range files {
 		if i%64 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -168,7 +174,14 @@ func loadFS(ctx context.Context, fsys fs.FS, prefix string, opts *Options) (*Reg
 			errs = append(errs, problemf(Position{Filename: name}, "", Syntax, "%v", err))
 			continue
 		}
-		d, probs := parse(cctx, name, data)
+		d, probs := parseBounded(ctx, name, data, timeout)
+		if d == nil {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			errs = append(errs, probs...)
+			continue
+		}
 		for _, pr := range probs {
 			if pr.Warning {
 				d.warnings = append(d.warnings, pr)

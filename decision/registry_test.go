@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -217,4 +218,18 @@ func TestLoadThroughSources(t *testing.T) {
 	require.NoError(t, err)
 	_, err = decision.Load(context.Background(), decisionsDir, &decision.Options{Fetcher: strict})
 	assert.Error(t, err)
+}
+
+// TestLoadBoundsEvaluation loads a rule whose evaluation would take
+// minutes: the load fails at the deadline with the file named.
+func TestLoadBoundsEvaluation(t *testing.T) {
+	ten := "[0, 0, 0, 0, 0, 0, 0, 0, 0, 0]"
+	slow := "---\nid: SLOW-1\n---\n```cue\nslow: {params: x: [for i, _ in " + ten + " for j, _ in " + ten + " for k, _ in " + ten +
+		" for l, _ in " + ten + " for m, _ in " + ten + " for n, _ in " + ten + " for o, _ in " + ten + " {i+j+k+l+m+n+o}]}\n```\n"
+	start := time.Now()
+	_, err := decision.LoadFS(context.Background(), fstest.MapFS{"0001-slow.md": {Data: []byte(slow)}}, "d",
+		&decision.Options{EvalTimeout: 200 * time.Millisecond})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "d/0001-slow.md:1:1: evaluating the file: rule evaluation timed out after 200ms")
+	assert.Less(t, time.Since(start), 5*time.Second)
 }
