@@ -47,11 +47,20 @@ type ApplyOptions struct {
 }
 
 // Render renders bp with params into dir in one pass and returns the plan it
-// carried out. It is Plan followed by Apply without rendering twice.
+// carried out. It is PlanWith followed by Apply without rendering twice; the
+// exceptions of the project in dir (ReadExceptions) apply.
 func (e *Engine) Render(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, dir string, opts *ApplyOptions) (*Plan, error) {
+	var po *PlanOptions
+	if e.decisions != nil {
+		xs, err := ReadExceptions(dir)
+		if err != nil {
+			return nil, err
+		}
+		po = &PlanOptions{Exceptions: xs}
+	}
 	var plan *Plan
 	err := e.write(ctx, dir, opts, func(s sink) (*Manifest, error) {
-		p, err := e.plan(ctx, bp, params, s)
+		p, err := e.planWith(ctx, bp, params, s, po)
 		if err != nil {
 			return nil, err
 		}

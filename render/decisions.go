@@ -28,6 +28,10 @@ type PlanOptions struct {
 	Exceptions []decision.Exception
 	// Subject names the project in findings. Default: the blueprint's name.
 	Subject string
+
+	// noDecisions skips the evaluation: for renders that only reproduce
+	// what a project recorded (an upgrade's base).
+	noDecisions bool
 }
 
 // PlanWith is Plan for a project with exceptions: with Options.Decisions

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/decision"
 )
 
 // FleetOp is what a fleet run does to each target.
@@ -141,6 +142,9 @@ const (
 	FleetConflict FleetStatus = "conflict"
 	// FleetDrift: the project differs from a fresh render (check).
 	FleetDrift FleetStatus = "drift"
+	// FleetViolation: an enforced rule of a decision in force fails
+	// (check, with Options.Decisions).
+	FleetViolation FleetStatus = "violation"
 	// FleetFailed: the target failed; Error says why. Nothing was written
 	// to it.
 	FleetFailed FleetStatus = "failed"
@@ -162,6 +166,11 @@ type FleetResult struct {
 	Files int `json:"files"`
 	// Changes counts files per change: upgrade results, or drift for check.
 	Changes map[Change]int `json:"changes,omitempty"`
+	// Findings counts the findings of the decisions in force per result
+	// (fail, exempt, error) and Enforced the enforced failures, when the
+	// Engine has Options.Decisions.
+	Findings map[decision.Result]int `json:"findings,omitempty"`
+	Enforced int                     `json:"enforced,omitempty"`
 	// Duration is how long the target took.
 	Duration time.Duration `json:"duration"`
 }
@@ -412,6 +421,19 @@ func (f *fleet) target(ctx context.Context, t Target) (r FleetResult) {
 				if d.Change != Unchanged && !(d.Change == Changed && d.Level == blueprint.Seeded) {
 					r.Changes[d.Change]++
 					r.Status = FleetDrift
+				}
+			}
+			if f.e.decisions != nil {
+				rep, err := Check(ctx, t.Dir, f.e.decisions, &CheckOptions{Now: f.e.now(), Blueprint: bp})
+				if err != nil {
+					return err
+				}
+				r.Findings = map[decision.Result]int{}
+				for _, fd := range rep.Findings {
+					r.Findings[fd.Result]++
+				}
+				if r.Enforced = len(rep.Enforced()); r.Enforced > 0 {
+					r.Status = FleetViolation
 				}
 			}
 		}

@@ -8,11 +8,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -277,4 +279,29 @@ func TestReadTargets(t *testing.T) {
 	}
 	_, err = render.ReadTargets(strings.NewReader(""), "")
 	assert.NoError(t, err)
+}
+
+func TestFleetCheckEvaluatesDecisions(t *testing.T) {
+	ctx := context.Background()
+	reg, err := decision.LoadDir(ctx, "../testdata/decisions", nil)
+	require.NoError(t, err)
+	src, err := filepath.Abs(goService)
+	require.NoError(t, err)
+	root := t.TempDir()
+	targets := []render.Target{
+		{ID: "named", Dir: filepath.Join(root, "named"), Source: src, Values: map[string]any{"name": "orders", "team": "payments-core"}},
+		{ID: "anonymous", Dir: filepath.Join(root, "anonymous"), Source: src, Values: map[string]any{"name": "billing"}},
+	}
+	load := localLoad(t)
+	_, err = newEngine(t, nil).Fleet(ctx, targets, &render.FleetOptions{Op: render.FleetRender, Load: load})
+	require.NoError(t, err)
+
+	e := newEngine(t, &render.Options{Decisions: reg, Now: func() time.Time { return time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC) }})
+	res := map[string]render.FleetResult{}
+	sum, err := e.Fleet(ctx, targets, &render.FleetOptions{Op: render.FleetCheck, Load: load, Result: func(r render.FleetResult) { res[r.ID] = r }})
+	require.NoError(t, err)
+	assert.Equal(t, 1, sum.Statuses[render.FleetViolation])
+	assert.Equal(t, render.FleetViolation, res["anonymous"].Status)
+	assert.Equal(t, 1, res["anonymous"].Enforced)
+	assert.Equal(t, render.FleetOK, res["named"].Status, "%+v", res["named"])
 }

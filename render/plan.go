@@ -46,7 +46,7 @@ func (e *Engine) planWith(ctx context.Context, bp *blueprint.Blueprint, params *
 	}
 	var inForce []partDecisions
 	var capture *captureSink
-	if e.decisions != nil {
+	if e.decisions != nil && !opts.noDecisions {
 		var want func(string) bool
 		inForce, want = e.decisionsInForce(params)
 		capture = &captureSink{next: s, want: want, files: map[string][]byte{}}
@@ -98,7 +98,7 @@ func (e *Engine) planWith(ctx context.Context, bp *blueprint.Blueprint, params *
 		}
 	}
 	plan := &Plan{Manifest: m, blueprint: bp, params: params}
-	if e.decisions != nil {
+	if capture != nil {
 		if plan.report, err = e.evaluate(ctx, bp, inForce, m, capture.files, opts); err != nil {
 			return nil, err
 		}

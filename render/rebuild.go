@@ -25,7 +25,8 @@ func (e *MismatchError) Error() string {
 // Rebuild re-renders the project in dir from its manifest and bp, and
 // checks that every file is byte-identical to what the manifest records. It
 // returns the plan, which Apply writes wherever the caller wants the rebuilt
-// tree. bp must be the blueprint the manifest names (the same digest).
+// tree. bp must be the blueprint the manifest names (the same digest). The
+// decisions of Options.Decisions are not evaluated: Check judges a project.
 func (e *Engine) Rebuild(ctx context.Context, bp *blueprint.Blueprint, dir string) (*Plan, error) {
 	m, err := ReadManifest(dir)
 	if err != nil {
@@ -39,7 +40,8 @@ func (e *Engine) Rebuild(ctx context.Context, bp *blueprint.Blueprint, dir strin
 	if err != nil {
 		return nil, fmt.Errorf("rebuild %s: the recorded parameters: %w", dir, err)
 	}
-	plan, err := e.Plan(ctx, bp, params)
+	// A rebuild reproduces what was recorded; judging it is Check's job.
+	plan, err := e.planWith(ctx, bp, params, discard{}, &PlanOptions{noDecisions: true})
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"sync"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/internal/diff"
 	"github.com/goldenpath-dev/goldenpath/internal/merge"
 )
@@ -127,6 +128,10 @@ type UpgradeResult struct {
 	DryRun bool `json:"dryRun"`
 	// Manifest is the manifest the upgrade wrote (or would write).
 	Manifest *Manifest `json:"-"`
+	// Decisions is the evaluation of the decisions in force against the new
+	// version, with the project's exceptions, when the Engine has
+	// Options.Decisions. An enforced failure refuses the upgrade instead.
+	Decisions *decision.Report `json:"decisions,omitempty"`
 }
 
 // Conflicts counts the files left in conflict.
@@ -221,7 +226,7 @@ func (e *Engine) Upgrade(ctx context.Context, dir string, to *blueprint.Blueprin
 	if err != nil {
 		return nil, fail("the recorded parameters: %w", err)
 	}
-	basePlan, baseTree, err := e.planMem(ctx, base, baseParams)
+	basePlan, baseTree, err := e.planMem(ctx, base, baseParams, &PlanOptions{noDecisions: true})
 	if err != nil {
 		return nil, fail("rendering the recorded version: %w", err)
 	}
@@ -239,7 +244,15 @@ func (e *Engine) Upgrade(ctx context.Context, dir string, to *blueprint.Blueprin
 	if err != nil {
 		return nil, fail("%w", err)
 	}
-	plan, tree, err := e.planMem(ctx, to, newParams)
+	var po *PlanOptions
+	if e.decisions != nil {
+		xs, err := ReadExceptions(dir)
+		if err != nil {
+			return nil, fail("%w", err)
+		}
+		po = &PlanOptions{Exceptions: xs}
+	}
+	plan, tree, err := e.planMem(ctx, to, newParams, po)
 	if err != nil {
 		return nil, fail("rendering %s %s: %w", to.Name, to.Version, err)
 	}
@@ -259,7 +272,7 @@ func (e *Engine) Upgrade(ctx context.Context, dir string, to *blueprint.Blueprin
 		tree:  tree,
 		id:    "staging-" + randomID(),
 	}
-	res := &UpgradeResult{Dir: dir, From: m.Blueprint, To: plan.Manifest.Blueprint, Migrations: notes, DryRun: opts.DryRun, Manifest: plan.Manifest}
+	res := &UpgradeResult{Dir: dir, From: m.Blueprint, To: plan.Manifest.Blueprint, Migrations: notes, DryRun: opts.DryRun, Manifest: plan.Manifest, Decisions: plan.Report()}
 	for _, p := range unionPaths(m, plan.Manifest) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -382,9 +395,9 @@ func (s *memSink) open(out string, mode fs.FileMode) (io.Writer, func(error) err
 }
 
 // planMem plans bp and keeps every rendered file in memory.
-func (e *Engine) planMem(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params) (*Plan, map[string]memFile, error) {
+func (e *Engine) planMem(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, opts *PlanOptions) (*Plan, map[string]memFile, error) {
 	s := &memSink{files: map[string]memFile{}}
-	p, err := e.plan(ctx, bp, params, s)
+	p, err := e.planWith(ctx, bp, params, s, opts)
 	if err != nil {
 		return nil, nil, err
 	}

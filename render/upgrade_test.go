@@ -11,11 +11,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -428,4 +430,44 @@ func TestUpgradeNeverLosesAnEdit(t *testing.T) {
 			assert.NotEqual(t, render.Conflicted, r.Change, "case %d: conflict without markers", i)
 		}
 	}
+}
+
+// TestUpgradeEvaluatesDecisions: the new version is held to the decisions
+// in force, with the project's exceptions; the recorded version is only
+// reproduced, never judged.
+func TestUpgradeEvaluatesDecisions(t *testing.T) {
+	ctx := context.Background()
+	reg, err := decision.LoadDir(ctx, "../testdata/decisions", nil)
+	require.NoError(t, err)
+	after := func() time.Time { return time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC) } // ADR-0013 team-set is enforced
+	v1, v2 := loadBP(t, goService), loadBP(t, goServiceV2)
+	plain := newEngine(t, nil)
+	dir := filepath.Join(t.TempDir(), "orders")
+	_, err = plain.Render(ctx, v1, resolve(t, v1, blueprint.Set("name=orders")), dir, nil) // no team
+	require.NoError(t, err)
+	before := tree(t, dir)
+
+	e := newEngine(t, &render.Options{Decisions: reg, Now: after})
+	_, err = e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	var ee *decision.EnforcedError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, "ADR-0013", ee.Enforced()[0].Decision)
+	assert.Equal(t, before, tree(t, dir), "nothing written")
+
+	// An active exception lets the upgrade through, recorded as exempt.
+	writeFile(t, filepath.Join(dir, ".goldenpath", "exceptions.yaml"), `exceptions:
+  - decision: ADR-0013
+    rule: team-set
+    justification: the team is being formed; named in the next reorganisation
+    requested-by: jane.doe@acme.dev
+    approved-by: aylin.demir
+    expires: 2027-06-30
+`, 0o644)
+	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	require.NoError(t, err)
+	require.NotNil(t, res.Decisions)
+	assert.Equal(t, 1, res.Decisions.Count(decision.Exempt))
+	m, err := render.ReadManifest(dir)
+	require.NoError(t, err)
+	assert.Equal(t, "2.0.0", m.Blueprint.Version)
 }
