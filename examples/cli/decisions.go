@@ -389,3 +389,23 @@ func printReport(e *env, head string, rep *decision.Report) {
 			x.Pos, x.Decision, x.Rule, x.Expires.Format("2006-01-02"), x.ApprovedBy)
 	}
 }
+
+// engineOptions returns the render options of a command that takes
+// --decisions beside its own source flags src: with decisions when
+// --decisions or $GP_DECISIONS names them, evaluated as on --date.
+func (d *decisionFlags) engineOptions(ctx context.Context, src *sourceFlags) (*render.Options, error) {
+	opts := &render.Options{}
+	if d.source == "" && os.Getenv("GP_DECISIONS") == "" {
+		return opts, nil
+	}
+	now, err := d.now()
+	if err != nil {
+		return nil, err
+	}
+	d.src = *src
+	if opts.Decisions, err = d.load(ctx, ""); err != nil {
+		return nil, err
+	}
+	opts.Now = func() time.Time { return now }
+	return opts, nil
+}

@@ -20,7 +20,7 @@ import (
 var fleetCmd = &command{
 	name:    "fleet",
 	summary: "render, upgrade or check many projects",
-	usage:   "fleet render|upgrade|check --targets FILE [--shard I/N] [--concurrency N] [--journal FILE] [--fail-fast] [--json]",
+	usage:   "fleet render|upgrade|check --targets FILE [--shard I/N] [--concurrency N] [--journal FILE] [--decisions SOURCE] [--fail-fast] [--json]",
 	help: `
 Fleet runs one operation over every project of a targets file: a YAML or
 JSON list, or JSON Lines, of {id, dir, source, values}. Relative dirs and
@@ -32,7 +32,12 @@ local sources are relative to the targets file.
            parameters;
   check    compares each project with a fresh render of the blueprint and
            parameters its manifest records, and reports drift (edits to
-           seeded files are the team's, not drift). It writes nothing.
+           seeded files are the team's, not drift), and with --decisions
+           the decisions in force as gp decisions check does (violation:
+           an enforced rule fails). It writes nothing.
+
+With --decisions (or $GP_DECISIONS), renders and upgrades are held to the
+decisions in force too, with each project's exceptions.
 
 Targets run --concurrency at a time (default: the number of CPUs); a
 failed target does not stop the others unless --fail-fast. --shard I/N runs
@@ -46,7 +51,7 @@ line per target that needs attention and a summary table are printed, or,
 with --json, every result and the summary as JSON.
 
 Exit 0 when every target is ok, 3 when upgrades left conflicts, 1 when a
-target failed or (check) drifted.`,
+target failed or (check) drifted or violates an enforced rule.`,
 	example: `
 gp fleet render --targets fleet.yaml --concurrency 8
 gp fleet upgrade --targets fleet.yaml --shard 2/8 --journal shard2.journal
@@ -54,6 +59,8 @@ gp fleet check --targets fleet.yaml --json`,
 	setup: func(fs *flag.FlagSet) runFunc {
 		var sf sourceFlags
 		sf.define(fs)
+		var df decisionFlags
+		df.defineForRender(fs)
 		targets := fs.String("targets", "", "the targets `FILE`")
 		shard := fs.String("shard", "", "run only shard `I/N` of the targets")
 		conc := fs.Int("concurrency", 0, "run `N` targets at once (default: the number of CPUs)")
@@ -81,7 +88,11 @@ gp fleet check --targets fleet.yaml --json`,
 				}
 				opts.Shard, opts.Shards = i, n
 			}
-			return runFleet(ctx, e, &sf, *targets, opts, *asJSON)
+			eopts, err := df.engineOptions(ctx, &sf)
+			if err != nil {
+				return err
+			}
+			return runFleet(ctx, e, &sf, eopts, *targets, opts, *asJSON)
 		}
 	},
 }
@@ -98,7 +109,7 @@ type fleetOutput struct {
 	Summary *render.FleetSummary `json:"summary"`
 }
 
-func runFleet(ctx context.Context, e *env, sf *sourceFlags, file string, opts *render.FleetOptions, asJSON bool) error {
+func runFleet(ctx context.Context, e *env, sf *sourceFlags, eopts *render.Options, file string, opts *render.FleetOptions, asJSON bool) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return err
@@ -113,7 +124,7 @@ func runFleet(ctx context.Context, e *env, sf *sourceFlags, file string, opts *r
 		return err
 	}
 	opts.Load = &blueprint.Options{Fetcher: sources}
-	engine, err := render.New(nil)
+	engine, err := render.New(eopts)
 	if err != nil {
 		return err
 	}
@@ -141,7 +152,7 @@ func runFleet(ctx context.Context, e *env, sf *sourceFlags, file string, opts *r
 	switch {
 	case err != nil:
 		return err
-	case sum.Statuses[render.FleetFailed] > 0 || sum.Statuses[render.FleetDrift] > 0:
+	case sum.Statuses[render.FleetFailed] > 0 || sum.Statuses[render.FleetDrift] > 0 || sum.Statuses[render.FleetViolation] > 0:
 		return &exitError{code: exitInvalid}
 	case sum.Statuses[render.FleetConflict] > 0:
 		return &exitError{code: exitConflicts}
@@ -155,6 +166,8 @@ func printFleet(w io.Writer, op render.FleetOp, results []render.FleetResult, su
 		switch r.Status {
 		case render.FleetFailed:
 			fmt.Fprintf(w, "failed    %s: %s\n", r.ID, r.Error)
+		case render.FleetViolation:
+			fmt.Fprintf(w, "violation %s (%d enforced finding(s))\n", r.ID, r.Enforced)
 		case render.FleetConflict, render.FleetDrift:
 			fmt.Fprintf(w, "%-9s %s (%s)\n", r.Status, r.ID, changeCounts(r.Changes))
 		}
@@ -162,7 +175,7 @@ func printFleet(w io.Writer, op render.FleetOp, results []render.FleetResult, su
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "fleet %s: %d targets, %d files, %s\n", op, sum.Total, sum.Files, sum.Duration.Round(time.Millisecond))
 	fmt.Fprintln(tw, "STATUS\tTARGETS")
-	for _, s := range []render.FleetStatus{render.FleetOK, render.FleetConflict, render.FleetDrift, render.FleetFailed, render.FleetSkipped} {
+	for _, s := range []render.FleetStatus{render.FleetOK, render.FleetConflict, render.FleetDrift, render.FleetViolation, render.FleetFailed, render.FleetSkipped} {
 		if n := sum.Statuses[s]; n > 0 {
 			fmt.Fprintf(tw, "%s\t%d\n", s, n)
 		}

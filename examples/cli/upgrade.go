@@ -17,7 +17,7 @@ import (
 var upgradeCmd = &command{
 	name:    "upgrade",
 	summary: "upgrade a rendered project to a new blueprint version, merging downstream edits",
-	usage:   "upgrade DIR [--to SOURCE] [--from SOURCE] [--catalog SOURCE]... [-f FILE]... [--set KEY=VALUE]... [--dry-run] [--withhold] [--diff3] [--json]",
+	usage:   "upgrade DIR [--to SOURCE] [--from SOURCE] [--catalog SOURCE]... [-f FILE]... [--set KEY=VALUE]... [--decisions SOURCE] [--dry-run] [--withhold] [--diff3] [--json]",
 	help: `
 Upgrade merges three versions of every file of the project in DIR: the
 blueprint version its manifest records, rendered with the recorded
@@ -36,6 +36,11 @@ Without --to, the newest version in the catalog of the recorded source:
 the tags of its git repository, or the blueprints beside its directory;
 --catalog (or $GP_CATALOG) names other catalogs to look in.
 
+With --decisions (or $GP_DECISIONS), the new version is held to the
+decisions in force, with the project's exceptions
+(.goldenpath/exceptions.yaml): an enforced failure refuses the upgrade and
+writes nothing; other findings are printed.
+
 With --dry-run every result and its diff is printed and nothing is
 written. With --json the result is printed as JSON.
 
@@ -47,6 +52,8 @@ gp upgrade ./orders --set metricsPort=9100`,
 	setup: func(fs *flag.FlagSet) runFunc {
 		var in inputFlags
 		in.define(fs)
+		var df decisionFlags
+		df.defineForRender(fs)
 		to := fs.String("to", "", "upgrade to the blueprint at `SOURCE` (default: the newest in the recorded source's catalog)")
 		from := fs.String("from", "", "the recorded blueprint version is at `SOURCE` (default: the recorded source)")
 		var cats stringsFlag
@@ -66,8 +73,12 @@ gp upgrade ./orders --set metricsPort=9100`,
 			if len(cats) == 0 {
 				cats = strings.Fields(os.Getenv("GP_CATALOG"))
 			}
+			eopts, err := df.engineOptions(ctx, &in.src)
+			if err != nil {
+				return err
+			}
 			return upgradeProject(ctx, e, &in.src, args[0], upgradeArgs{
-				to: *to, from: *from, catalogs: cats, inputs: inputs,
+				to: *to, from: *from, catalogs: cats, inputs: inputs, engine: eopts,
 				opts: render.UpgradeOptions{DryRun: *dryRun, WithholdConflicts: *withhold, Diff3: *diff3},
 			}, *asJSON)
 		}
@@ -79,6 +90,7 @@ type upgradeArgs struct {
 	catalogs []string
 	inputs   []blueprint.Input
 	opts     render.UpgradeOptions
+	engine   *render.Options
 }
 
 func upgradeProject(ctx context.Context, e *env, sf *sourceFlags, dir string, a upgradeArgs, asJSON bool) error {
@@ -114,7 +126,7 @@ func upgradeProject(ctx context.Context, e *env, sf *sourceFlags, dir string, a 
 			return err
 		}
 	}
-	engine, err := render.New(nil)
+	engine, err := render.New(a.engine)
 	if err != nil {
 		return err
 	}
@@ -233,4 +245,9 @@ func printUpgrade(w io.Writer, r *render.UpgradeResult) {
 		}
 	}
 	fmt.Fprintf(w, "%d files: %s\n", len(r.Files), strings.Join(parts, ", "))
+	if r.Decisions != nil {
+		for _, f := range r.Decisions.Findings {
+			fmt.Fprintf(w, "  %s\n", f)
+		}
+	}
 }
