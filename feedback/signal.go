@@ -285,6 +285,25 @@ func (s *Signal) UnmarshalJSON(b []byte) error {
 // wrapping [ErrUnsupportedVersion]; fields it does not know are ignored. The
 // signal's Time is in UTC, and empty Labels are nil.
 func DecodeSignal(data []byte) (Signal, error) {
+	s, ok := decodeFast(data)
+	if !ok {
+		var err error
+		if s, err = decodeJSON(data); err != nil {
+			return Signal{}, err
+		}
+	}
+	s.Time = s.Time.UTC()
+	if len(s.Labels) == 0 {
+		s.Labels = nil
+	}
+	if err := s.Validate(); err != nil {
+		return Signal{}, err
+	}
+	return s, nil
+}
+
+// decodeJSON decodes a signal with encoding/json, checking its version.
+func decodeJSON(data []byte) (Signal, error) {
 	var s Signal
 	w := wire{signalFields: (*signalFields)(&s)}
 	if err := json.Unmarshal(data, &w); err != nil {
@@ -303,10 +322,6 @@ func DecodeSignal(data []byte) (Signal, error) {
 		return Signal{}, fmt.Errorf("decoding signal: no \"v\" field: this is not a goldenpath signal (version %d)", Version)
 	case *w.V != Version:
 		return Signal{}, versionError(*w.V)
-	}
-	s = s.normalize()
-	if err := s.Validate(); err != nil {
-		return Signal{}, err
 	}
 	return s, nil
 }
