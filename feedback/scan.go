@@ -1,0 +1,479 @@
+package feedback
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/internal/diff"
+	"github.com/goldenpath-dev/goldenpath/render"
+)
+
+// ScanOptions configures Scan. The zero value, and a nil *ScanOptions, give
+// the defaults: drift and exceptions only.
+type ScanOptions struct {
+	// Project identifies the project in signals. Default: the base name of
+	// the project's directory.
+	Project string
+	// Owner is the team owning the project. Default: the value of the
+	// project's "team" parameter, if it has one.
+	Owner string
+	// Blueprint is the blueprint version the project's manifest records.
+	// Nil loads the recorded source with blueprint.Load and Load.
+	Blueprint *blueprint.Blueprint
+	// Load configures loading the recorded source.
+	Load *blueprint.Options
+	// Engine renders the recorded version for drift. Nil uses a default
+	// Engine. Its decisions, if any, are not used: see Registry.
+	Engine *render.Engine
+	// Registry, when set, evaluates the decisions in force against the
+	// project (render.Check): one rule signal per rule.
+	Registry *decision.Registry
+	// Catalog, when set, gives upgrade lag: how many released versions of
+	// the project's blueprint are newer than the recorded one.
+	Catalog *blueprint.Catalog
+	// Recorder stamps the signals. Nil uses the defaults.
+	Recorder *Recorder
+	// Now is when rule schedules and exception expiry are evaluated.
+	// Default: the Recorder's clock, or time.Now.
+	Now time.Time
+	// Context is the number of context lines of drift hunks. Default 0:
+	// a hunk holds only the changed lines, so that the same edit in two
+	// projects is the same hunk.
+	Context int
+}
+
+// Scan observes the project in dir and returns its signals:
+//
+//   - drift: for every file the manifest records that differs from a fresh
+//     render of the recorded blueprint and parameters, one signal per hunk
+//     (or one for a removed or binary file). Managed files' drift has
+//     ResultFail; shared files' drift has no result — it is the evidence of
+//     desire paths; seeded files are the team's and give none. Each hunk
+//     carries its normalised form in Labels["hunk.key"] (changed lines only,
+//     whitespace collapsed, the project's own parameter values replaced by
+//     {{.path}}), so that the same edit made in many projects groups.
+//   - rule: with opts.Registry, one signal per rule of the decisions in
+//     force: pass, fail (warn for rules in warn mode), exempt or error, with
+//     the first finding as evidence.
+//   - exception: one per exception in the project's
+//     .goldenpath/exceptions.yaml, exempt while active, fail once expired.
+//   - lag: with opts.Catalog, the number of newer released versions.
+//
+// docs/feedback.md lists the labels of each. Scan writes nothing.
+func Scan(ctx context.Context, dir string, opts *ScanOptions) ([]Signal, error) {
+	if opts == nil {
+		opts = &ScanOptions{}
+	}
+	m, err := render.ReadManifest(dir)
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", dir, err)
+	}
+	now := opts.Now
+	if now.IsZero() {
+		if opts.Recorder != nil && opts.Recorder.Now != nil {
+			now = opts.Recorder.Now()
+		} else {
+			now = time.Now()
+		}
+	}
+	params, err := decodeParams(m.Parameters)
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", dir, err)
+	}
+	sc := &scanner{dir: dir, m: m, rec: opts.Recorder, params: params}
+	sc.subject = Subject{Project: opts.Project, Dir: dir, Owner: opts.Owner, Blueprint: m.Blueprint.Name, Version: m.Blueprint.Version}
+	if sc.subject.Project == "" {
+		sc.subject.Project = filepath.Base(filepath.Clean(dir))
+	}
+	if sc.subject.Owner == "" {
+		if team, ok := params["team"].(string); ok {
+			sc.subject.Owner = team
+		}
+	}
+
+	bp := opts.Blueprint
+	if bp == nil {
+		if bp, err = blueprint.Load(ctx, m.Blueprint.Source, opts.Load); err != nil {
+			return nil, fmt.Errorf("scan %s: loading the recorded blueprint %s: %w", dir, m.Blueprint.Source, err)
+		}
+	}
+	if err := sc.drift(ctx, bp, opts); err != nil {
+		return nil, fmt.Errorf("scan %s: drift: %w", dir, err)
+	}
+	if opts.Registry != nil {
+		rep, err := render.Check(ctx, dir, opts.Registry, &render.CheckOptions{Now: now, Blueprint: bp})
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", dir, err)
+		}
+		sc.rules(rep)
+	}
+	xs, err := render.ReadExceptions(dir)
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", dir, err)
+	}
+	for _, x := range xs {
+		sc.exception(x, now)
+	}
+	if opts.Catalog != nil {
+		sc.lag(opts.Catalog)
+	}
+	return sc.out, nil
+}
+
+type scanner struct {
+	dir     string
+	m       *render.Manifest
+	rec     *Recorder
+	params  map[string]any
+	subject Subject
+	out     []Signal
+}
+
+func (sc *scanner) signal(src Source) Signal {
+	return sc.rec.New(src, sc.subject)
+}
+
+// drift compares every recorded file with a fresh render.
+func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *ScanOptions) error {
+	e := opts.Engine
+	if e == nil {
+		var err error
+		if e, err = render.New(nil); err != nil {
+			return err
+		}
+	}
+	plan, err := e.Rebuild(ctx, bp, sc.dir)
+	if err != nil {
+		return err
+	}
+	root, err := os.OpenRoot(sc.dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	replacer := paramReplacer(sc.params)
+	return e.Contents(ctx, plan, func(f render.File, want []byte) error {
+		if f.Level == blueprint.Seeded {
+			return nil
+		}
+		got, err := root.ReadFile(f.Path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			s := sc.driftSignal(f, "removed")
+			s.Evidence.Message = fmt.Sprintf("%s %s was deleted in the project", f.Level, f.Path)
+			sc.out = append(sc.out, s)
+			return nil
+		case err != nil:
+			return err
+		case bytes.Equal(got, want):
+			return nil
+		}
+		if diff.IsBinary(got) || diff.IsBinary(want) {
+			s := sc.driftSignal(f, "changed")
+			s.Evidence.Message = fmt.Sprintf("binary %s file %s differs from the blueprint", f.Level, f.Path)
+			sc.out = append(sc.out, s)
+			return nil
+		}
+		for _, h := range diff.Hunks(want, got, opts.Context) {
+			s := sc.driftSignal(f, "changed")
+			s.Evidence.Hunk = h.String()
+			s.Evidence.Line = h.NewStart
+			key := hunkKey(h, replacer)
+			sum := sha256.Sum256([]byte(key))
+			s.Labels["hunk.key"] = key
+			s.Labels["hunk.id"] = hex.EncodeToString(sum[:8])
+			s.Evidence.Message = fmt.Sprintf("%s file %s edited in the project at line %d", f.Level, f.Path, h.NewStart)
+			sc.out = append(sc.out, s)
+		}
+		return nil
+	})
+}
+
+func (sc *scanner) driftSignal(f render.File, change string) Signal {
+	s := sc.signal(SourceDrift)
+	s.File = f.Template
+	if f.Path != f.Template {
+		s.Evidence.Path = f.Path
+	}
+	s.Labels = map[string]string{"level": string(f.Level), "change": change}
+	if f.Part != "" {
+		s.Labels["part"] = f.Part
+	}
+	if f.Level == blueprint.Managed {
+		s.Result = ResultFail
+	}
+	return s
+}
+
+var spaces = regexp.MustCompile(`\s+`)
+
+// hunkKey is the normalised form of a hunk: its changed lines, whitespace
+// collapsed, the project's own parameter values replaced by placeholders.
+func hunkKey(h diff.Hunk, r *strings.Replacer) string {
+	var b strings.Builder
+	for _, l := range h.Lines {
+		if l.Kind == diff.Context {
+			continue
+		}
+		text := strings.TrimSpace(spaces.ReplaceAllString(l.Text, " "))
+		if r != nil {
+			text = r.Replace(text)
+		}
+		b.WriteByte(byte(l.Kind))
+		b.WriteString(text)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// paramReplacer replaces the project's string parameter values of three
+// characters or more by {{.path}}, longest first.
+func paramReplacer(params map[string]any) *strings.Replacer {
+	type pair struct{ value, path string }
+	var pairs []pair
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				p := k
+				if prefix != "" {
+					p = prefix + "." + k
+				}
+				walk(p, x)
+			}
+		case string:
+			if len(v) >= 3 {
+				pairs = append(pairs, pair{v, prefix})
+			}
+		}
+	}
+	walk("", params)
+	if len(pairs) == 0 {
+		return nil
+	}
+	slices.SortFunc(pairs, func(a, b pair) int {
+		if d := len(b.value) - len(a.value); d != 0 {
+			return d
+		}
+		return strings.Compare(a.path, b.path)
+	})
+	var args []string
+	for _, p := range pairs {
+		args = append(args, p.value, "{{."+p.path+"}}")
+	}
+	return strings.NewReplacer(args...)
+}
+
+// rules turns a decisions report into one signal per rule.
+func (sc *scanner) rules(rep *decision.Report) {
+	first := map[[2]string]decision.Finding{}
+	count := map[[2]string]int{}
+	for _, f := range rep.Findings {
+		k := [2]string{f.Decision, f.Rule}
+		if _, ok := first[k]; !ok {
+			first[k] = f
+		}
+		count[k]++
+	}
+	for _, c := range rep.Checks {
+		var res Result
+		switch c.Result {
+		case decision.Pass:
+			res = ResultPass
+		case decision.Fail:
+			res = ResultFail
+			if c.Mode == decision.Warn {
+				res = ResultWarn
+			}
+		case decision.Exempt:
+			res = ResultExempt
+		case decision.Error:
+			res = ResultError
+		default:
+			continue // skipped: the rule does not apply
+		}
+		s := sc.signal(SourceRule)
+		s.Decision, s.Rule, s.Mode, s.Severity, s.Result = c.Decision, c.Rule, c.Mode, c.Severity, res
+		k := [2]string{c.Decision, c.Rule}
+		if f, ok := first[k]; ok {
+			s.Evidence.Message = f.Message
+			s.Evidence.Path = f.File
+			s.Evidence.Line = f.Pos.Line
+			s.Labels = map[string]string{"findings": strconv.Itoa(count[k])}
+			if f.Field != "" {
+				s.Labels["field"] = f.Field
+			}
+			if f.RulePos.Filename != "" {
+				s.Labels["rulePos"] = fmt.Sprintf("%s:%d", path.Base(filepath.ToSlash(f.RulePos.Filename)), f.RulePos.Line)
+			}
+			if f.Exception != nil {
+				s.Labels["exception.expires"] = f.Exception.Expires.Format(time.DateOnly)
+			}
+		}
+		sc.out = append(sc.out, s)
+	}
+}
+
+// exception records one exception, active or expired.
+func (sc *scanner) exception(x decision.Exception, now time.Time) {
+	s := sc.signal(SourceException)
+	s.Decision, s.Rule = x.Decision, x.Rule
+	s.Evidence.Message = x.Justification
+	s.Labels = map[string]string{
+		"expires":     x.Expires.Format(time.DateOnly),
+		"requestedBy": x.RequestedBy,
+		"approvedBy":  x.ApprovedBy,
+	}
+	if x.Active(now) {
+		s.Result, s.Labels["status"] = ResultExempt, "active"
+	} else {
+		s.Result, s.Labels["status"] = ResultFail, "expired"
+	}
+	sc.out = append(sc.out, s)
+}
+
+// lag counts the released versions newer than the recorded one.
+func (sc *scanner) lag(c *blueprint.Catalog) {
+	versions := c.Versions(sc.m.Blueprint.Name)
+	if len(versions) == 0 {
+		return
+	}
+	behind := 0
+	latest := sc.m.Blueprint.Version
+	for _, v := range versions {
+		if blueprint.CompareVersions(v.Version, sc.m.Blueprint.Version) > 0 {
+			behind++
+		}
+		if blueprint.CompareVersions(v.Version, latest) > 0 {
+			latest = v.Version
+		}
+	}
+	s := sc.signal(SourceLag)
+	n := float64(behind)
+	s.Value, s.Unit = &n, "versions"
+	s.Labels = map[string]string{"latest": latest}
+	s.Evidence.Message = fmt.Sprintf("%s %s is %d version(s) behind %s", sc.m.Blueprint.Name, sc.m.Blueprint.Version, behind, latest)
+	sc.out = append(sc.out, s)
+}
+
+func decodeParams(raw json.RawMessage) (map[string]any, error) {
+	var m map[string]any
+	if len(raw) == 0 {
+		return map[string]any{}, nil
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("manifest parameters: %w", err)
+	}
+	return m, nil
+}
+
+// UpgradeSignals turns an upgrade's result into signals about subject: one
+// per conflicted file (ResultFail, the first conflict as a hunk) and one per
+// merged file (ResultPass). They show which blueprint files teams and
+// upgrades collide in.
+func UpgradeSignals(rec *Recorder, subject Subject, res *render.UpgradeResult) []Signal {
+	templates := map[string]string{}
+	if res.Manifest != nil {
+		for _, f := range res.Manifest.Files {
+			templates[f.Path] = f.Template
+		}
+	}
+	if subject.Blueprint == "" {
+		subject.Blueprint = res.To.Name
+	}
+	if subject.Version == "" {
+		subject.Version = res.From.Version
+	}
+	var out []Signal
+	for _, f := range res.Files {
+		if f.Change != render.Conflicted && f.Change != render.Merged {
+			continue
+		}
+		s := rec.New(SourceUpgrade, subject)
+		s.File = templates[f.Path]
+		if s.File == "" {
+			s.File = f.Path
+		} else if s.File != f.Path {
+			s.Evidence.Path = f.Path
+		}
+		s.Labels = map[string]string{"from": res.From.Version, "to": res.To.Version, "level": string(f.Level)}
+		if f.Change == render.Merged {
+			s.Result = ResultPass
+			s.Evidence.Message = fmt.Sprintf("%s merged cleanly from %s to %s", f.Path, res.From.Version, res.To.Version)
+		} else {
+			s.Result = ResultFail
+			s.Evidence.Message = fmt.Sprintf("%s conflicts between the project and %s %s", f.Path, res.To.Name, res.To.Version)
+			if f.Note != "" {
+				s.Evidence.Message += ": " + f.Note
+			}
+			if len(f.Conflicts) > 0 {
+				c := f.Conflicts[0]
+				s.Evidence.Line = c.Line
+				s.Evidence.Hunk = conflictHunk(c)
+				if c.Key != "" {
+					s.Labels["key"] = c.Key
+				}
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// conflictHunk shows a conflict as the project's lines against upstream's.
+func conflictHunk(c render.Conflict) string {
+	var b strings.Builder
+	for _, l := range diff.SplitLines([]byte(c.Project)) {
+		b.WriteString("-" + strings.TrimSuffix(string(l), "\n") + "\n")
+	}
+	for _, l := range diff.SplitLines([]byte(c.Upstream)) {
+		b.WriteString("+" + strings.TrimSuffix(string(l), "\n") + "\n")
+	}
+	return b.String()
+}
+
+// Rate records a person's rating of a blueprint or a decision: score 1 to 5
+// and a comment. Exactly one of blueprintName and decisionID is set.
+func Rate(rec *Recorder, blueprintName, decisionID string, score int, comment, by string) (Signal, error) {
+	if (blueprintName == "") == (decisionID == "") {
+		return Signal{}, errors.New("feedback: rate a blueprint or a decision, not both or neither")
+	}
+	if score < 1 || score > 5 {
+		return Signal{}, fmt.Errorf("feedback: score %d: want 1 to 5", score)
+	}
+	s := rec.New(SourceRating, Subject{Blueprint: blueprintName})
+	s.Decision = decisionID
+	v := float64(score)
+	s.Value, s.Unit = &v, "score"
+	s.Evidence.Message = comment
+	if by != "" {
+		s.Labels = map[string]string{"by": by}
+	}
+	return s, nil
+}
+
+// Metric records a measured value about subject, such as the time to the
+// first render of a new project.
+func Metric(rec *Recorder, subject Subject, name string, value float64, unit string) Signal {
+	s := rec.New(SourceMetric, subject)
+	s.Value, s.Unit = &value, unit
+	s.Labels = map[string]string{"name": name}
+	return s
+}
