@@ -24,4 +24,3 @@ func (e *Engine) Contents(ctx context.Context, plan *Plan, fn func(f File, conte
 	}
 	return nil
 }
-
