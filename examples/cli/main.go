@@ -8,13 +8,17 @@
 //
 // The commands are:
 //
-//	validate  check parameter values against a blueprint
-//	render    render a blueprint into a directory
-//	upgrade   upgrade a rendered project to a new blueprint version
-//	fleet     render, upgrade or check many projects
-//	schema    print a blueprint's parameters as JSON Schema
-//	version   print the version of gp
-//	help      show help for gp or one of its commands
+//	validate   check parameter values against a blueprint
+//	schema     print a blueprint's parameters as JSON Schema
+//	render     render a blueprint into a directory
+//	upgrade    upgrade a rendered project to a new blueprint version
+//	catalog    list the blueprints of a catalog and show one of them
+//	decisions  list, show, lint and check architectural decisions
+//	scan       observe rendered projects: drift, decisions, exceptions, lag
+//	feedback   record a rating of a blueprint or a decision
+//	fleet      render, upgrade or check many projects
+//	version    print the version of gp
+//	help       show help for gp or one of its commands
 //
 // Flags may come before, between or after positional arguments
 // ("gp validate DIR -f values.yaml --set tier=prod"); "--" ends the flags.
@@ -111,12 +115,14 @@ var commands []*command
 func init() {
 	commands = []*command{
 		validateCmd,
+		schemaCmd,
 		renderCmd,
 		upgradeCmd,
-		fleetCmd,
-		schemaCmd,
 		catalogCmd,
 		decisionsCmd,
+		scanCmd,
+		feedbackCmd,
+		fleetCmd,
 		versionCmd,
 		helpCmd,
 	}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/feedback"
+)
+
+// storeFlag is --store: the signal store, default $GP_STORE.
+type storeFlag struct{ path string }
+
+func (s *storeFlag) define(fs *flag.FlagSet, what string) {
+	fs.StringVar(&s.path, "store", "", what+" the signal store `FILE` (JSON Lines; default $GP_STORE)")
+}
+
+// name returns the store's path: --store, $GP_STORE, or def.
+func (s *storeFlag) name(def string) string {
+	switch {
+	case s.path != "":
+		return s.path
+	case os.Getenv("GP_STORE") != "":
+		return os.Getenv("GP_STORE")
+	}
+	return def
+}
+
+var scanCmd = &command{
+	name:    "scan",
+	summary: "observe rendered projects: drift, decisions, exceptions, upgrade lag",
+	usage:   "scan DIR... [--store FILE] [--catalog SOURCE]... [--decisions SOURCE] [--date YYYY-MM-DD] [--json]",
+	help: `
+Scan observes each project DIR and turns what it finds into feedback
+signals: drift of managed and shared files against a fresh render of the
+recorded blueprint and parameters (one signal per edited hunk; seeded files
+are the team's), the result of every rule of the decisions in force
+(--decisions or $GP_DECISIONS), the project's exceptions, active or
+expired, and how many released versions of its blueprint are newer
+(--catalog or $GP_CATALOG).
+
+With --store (or $GP_STORE) the signals are appended to the store, where
+gp report aggregates them. A summary per project is printed, or with --json
+every signal.
+
+Exit 1 when an enforced rule fails in any project.`,
+	example: `
+gp scan ./orders ./billing --decisions testdata/decisions --catalog testdata/blueprints --store signals.jsonl
+gp scan ./orders --json`,
+	setup: func(fs *flag.FlagSet) runFunc {
+		var sf sourceFlags
+		sf.define(fs)
+		var df decisionFlags
+		df.defineForRender(fs)
+		var st storeFlag
+		st.define(fs, "append the signals to")
+		var cats stringsFlag
+		fs.Var(&cats, "catalog", "measure upgrade lag against the catalog `SOURCE`; repeatable (default $GP_CATALOG)")
+		asJSON := fs.Bool("json", false, "print every signal as JSON")
+		return func(ctx context.Context, e *env, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("scan needs at least one project DIR")
+			}
+			opts := feedback.ScanOptions{}
+			fetcher, err := sf.sources()
+			if err != nil {
+				return err
+			}
+			opts.Load = &blueprint.Options{Fetcher: fetcher}
+			eo, err := df.engineOptions(ctx, &sf)
+			if err != nil {
+				return err
+			}
+			opts.Registry = eo.Decisions
+			if eo.Now != nil {
+				opts.Now = eo.Now()
+			}
+			if len(cats) == 0 {
+				cats = strings.Fields(os.Getenv("GP_CATALOG"))
+			}
+			if len(cats) > 0 {
+				if opts.Catalog, err = blueprint.LoadCatalog(ctx, cats, opts.Load); err != nil {
+					return err
+				}
+			}
+			var store *feedback.FileStore
+			if name := st.name(""); name != "" {
+				if store, err = feedback.OpenFileStore(name, nil); err != nil {
+					return err
+				}
+				defer store.Close()
+			}
+			var all []feedback.Signal
+			enforced := 0
+			for _, dir := range args {
+				o := opts
+				sigs, err := feedback.Scan(ctx, dir, &o)
+				if err != nil {
+					return err
+				}
+				if store != nil {
+					if err := store.Append(ctx, sigs...); err != nil {
+						return err
+					}
+				}
+				for _, s := range sigs {
+					if s.Source == feedback.SourceRule && s.Result == feedback.ResultFail && s.Mode == "enforce" {
+						enforced++
+					}
+				}
+				if !*asJSON {
+					printScan(e.stdout, dir, sigs)
+				}
+				all = append(all, sigs...)
+			}
+			if *asJSON {
+				if all == nil {
+					all = []feedback.Signal{}
+				}
+				if err := writeJSON(e.stdout, all); err != nil {
+					return err
+				}
+			}
+			if store != nil {
+				fmt.Fprintf(e.stderr, "appended %d signal(s) to %s\n", len(all), store.Path())
+			}
+			if enforced > 0 {
+				fmt.Fprintf(e.stderr, "gp: %d enforced rule(s) fail\n", enforced)
+				return &exitError{code: exitInvalid}
+			}
+			return nil
+		}
+	},
+}
+
+// printScan prints one project's signals, grouped.
+func printScan(w io.Writer, dir string, sigs []feedback.Signal) {
+	fmt.Fprintf(w, "%s: %d signal(s)\n", dir, len(sigs))
+	for _, s := range sigs {
+		switch s.Source {
+		case feedback.SourceDrift:
+			path := s.Evidence.Path
+			if path == "" {
+				path = s.File
+			}
+			fmt.Fprintf(w, "  drift      %-7s %s:%d (%s)\n", s.Labels["level"], path, s.Evidence.Line, s.Labels["change"])
+		case feedback.SourceRule:
+			if s.Result != feedback.ResultPass {
+				fmt.Fprintf(w, "  rule       %-7s %s %s (%s): %s\n", s.Result, s.Decision, s.Rule, s.Mode, s.Evidence.Message)
+			}
+		case feedback.SourceException:
+			fmt.Fprintf(w, "  exception  %-7s %s %s until %s\n", s.Labels["status"], s.Decision, s.Rule, s.Labels["expires"])
+		case feedback.SourceLag:
+			fmt.Fprintf(w, "  lag        %s\n", s.Evidence.Message)
+		}
+	}
+	pass := 0
+	for _, s := range sigs {
+		if s.Source == feedback.SourceRule && s.Result == feedback.ResultPass {
+			pass++
+		}
+	}
+	if pass > 0 {
+		fmt.Fprintf(w, "  rules passing: %d\n", pass)
+	}
+}
+
+var feedbackCmd = &command{
+	name:    "feedback",
+	summary: "record a rating of a blueprint or a decision",
+	usage:   "feedback rate BLUEPRINT|DECISION --score N [--comment TEXT] [--by NAME] [--store FILE] [--json]",
+	help: `
+Feedback records what people think of a golden path: "gp feedback rate"
+appends a rating from 1 to 5, with an optional comment, of a blueprint (a
+name such as go-service) or of a decision (an ID such as ADR-0012) to the
+signal store (--store, $GP_STORE, or ./signals.jsonl). gp report shows
+the ratings, and low ones are a reason to revisit a decision.`,
+	example: `
+gp feedback rate go-service --score 4 --comment "fast to start, the Makefile is dated"
+gp feedback rate ADR-0012 --score 2 --comment "limits too tight for JVM services" --by sam`,
+	setup: func(fs *flag.FlagSet) runFunc {
+		var st storeFlag
+		st.define(fs, "append the rating to")
+		score := fs.Int("score", 0, "the rating, `N` from 1 to 5")
+		comment := fs.String("comment", "", "what to say about it: `TEXT`")
+		by := fs.String("by", os.Getenv("USER"), "who rates: `NAME` (default $USER)")
+		asJSON := fs.Bool("json", false, "print the recorded signal as JSON")
+		return func(ctx context.Context, e *env, args []string) error {
+			if len(args) != 2 || args[0] != "rate" {
+				return usageErrorf("feedback takes: rate BLUEPRINT|DECISION")
+			}
+			if *score == 0 {
+				return usageErrorf("--score N is required")
+			}
+			var bp, id string
+			if decisionID.MatchString(args[1]) {
+				id = args[1]
+			} else {
+				bp = args[1]
+			}
+			s, err := feedback.Rate(nil, bp, id, *score, *comment, *by)
+			if err != nil {
+				return usageErrorf("%v", strings.TrimPrefix(err.Error(), "feedback: "))
+			}
+			store, err := feedback.OpenFileStore(st.name("signals.jsonl"), nil)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			if err := store.Append(ctx, s); err != nil {
+				return err
+			}
+			if *asJSON {
+				return writeJSON(e.stdout, s)
+			}
+			fmt.Fprintf(e.stdout, "rated %s %d/5 in %s\n", args[1], *score, store.Path())
+			return nil
+		}
+	},
+}
+
+// decisionID tells decision IDs (ADR-0012, SEC-7) from blueprint names,
+// which are lowercase DNS labels.
+var decisionID = regexp.MustCompile(`^[A-Z][A-Z0-9]*-[0-9]+$`)
