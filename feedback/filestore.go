@@ -77,8 +77,9 @@ func (e *LineError) Unwrap() error { return e.Err }
 // never return it. Use a local file system: advisory locks over NFS are not
 // to be trusted.
 //
-// The file is never rotated or compacted: it grows by about 300 to 600
-// bytes per signal. To start afresh, rename it while no process has it open.
+// The file is never rotated or compacted: it grows by about 200 to 600
+// bytes per signal, plus its hunk. To start afresh, rename it while no
+// process has it open.
 type FileStore struct {
 	path     string
 	max      int

@@ -166,8 +166,8 @@ type Signal struct {
 	// Evidence is what a person needs to check the signal.
 	Evidence Evidence `json:"evidence,omitzero"`
 	// Labels holds anything else worth grouping or filtering by, such as an
-	// exception's expiry or who rated. Keys are free-form; docs/signals.md
-	// lists the conventional ones.
+	// exception's expiry or who rated. Keys are free-form; whoever records
+	// a signal documents the labels it sets.
 	Labels map[string]string `json:"labels,omitempty"`
 }
 
