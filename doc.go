@@ -9,7 +9,16 @@
 //     rules, layered input (YAML, JSON, Go maps, KEY=VALUE), errors with
 //     FILE:LINE:COL, a JSON Schema for forms.
 //   - blueprint/blueprinttest: helpers for testing your own blueprints.
-//   - examples/cli: gp, a command-line tool built only on the public API.
+//   - decision: the decision repository — MADR and adr-tools records, a
+//     registry with lifecycle and lint, executable CUE rules over parameters
+//     and rendered trees (audit, warn, enforce, scheduled), exceptions.
+//   - render: the engine — plans, renderers (and render/rendertest, their
+//     conformance kit), atomic apply, manifests, rebuilds, three-way-merge
+//     upgrades, fleets.
+//   - feedback: signals from scans, upgrades and people, durable stores,
+//     aggregation into reports that say which decision to revisit and why.
+//   - examples (a module of its own): gp, the command line, and an HTTP
+//     server with web forms, built only on the public API.
 //
 // Quick start:
 //
@@ -25,5 +34,6 @@
 //	}
 //	fmt.Println(params.Data()["image"])
 //
-// The formats are documented in docs/: blueprint-format.md.
+// The formats are documented in docs/: blueprint-format.md, manifest.md,
+// sources.md, decisions.md, upgrades.md, signals.md and feedback.md.
 package goldenpath
