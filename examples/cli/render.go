@@ -38,6 +38,11 @@ DIR/.goldenpath/overwritten/.
 
 With --json the plan (dry run) or the written manifest is printed as JSON.
 
+On a terminal, without -f or --set, render asks for each parameter,
+showing its description, default and constraints (Enter keeps the
+default), and asks again for the values that fail validation. It never
+asks when standard input is not a terminal.
+
 With --decisions SOURCE (or $GP_DECISIONS) the decisions in force for the
 blueprint are evaluated against the parameters and the rendered files
 before anything is written, with the exceptions of DIR's
@@ -69,7 +74,7 @@ gp render ./blueprints/go-service -o ./orders -f values.yaml --dry-run`,
 				return err
 			}
 			df.src = in.src
-			return renderProject(ctx, e, &in.src, &df, args[0], *out, inputs, *dryRun, *force, *asJSON)
+			return renderProject(ctx, e, &in.src, &df, args[0], *out, inputs, in.empty() && terminal(e.stdin), *dryRun, *force, *asJSON)
 		}
 	},
 }
@@ -80,12 +85,18 @@ type planResult struct {
 	Changes  []render.FileDiff `json:"changes"`
 }
 
-func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFlags, src, dir string, inputs []blueprint.Input, dryRun, force, asJSON bool) error {
+func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFlags, src, dir string, inputs []blueprint.Input, ask, dryRun, force, asJSON bool) error {
 	bp, err := sf.load(ctx, src)
 	if err != nil {
 		return err
 	}
-	params, err := bp.Resolve(ctx, inputs...)
+	var params *blueprint.Params
+	if ask {
+		fmt.Fprintf(e.stderr, "%s %s: %s\nEnter keeps the default in brackets.\n", bp.Name, bp.Version, bp.Description)
+		params, err = prompt(ctx, e, bp)
+	} else {
+		params, err = bp.Resolve(ctx, inputs...)
+	}
 	if err != nil {
 		return err
 	}
