@@ -258,7 +258,7 @@ func (l *lexer) raw() (raw []byte, escaped, ok bool) {
 		for i+8 <= len(b) && !special(binary.LittleEndian.Uint64(b[i:])) {
 			i += 8
 		}
-		for i < len(b) && plain[b[i]] {
+		for i < len(b) && plain(b[i]) {
 			i++
 		}
 		if i >= len(b) {
@@ -293,14 +293,9 @@ func special(x uint64) bool {
 	return (hasZero(x^(ones*'"')) | hasZero(x^(ones*'\\')) | ((x - ones*0x20) & ^x & highs) | (x & highs)) != 0
 }
 
-// plain marks the bytes that need no attention in a string: not a quote, a
+// plain reports whether c needs no attention in a string: not a quote, a
 // backslash, a control character or part of a multi-byte character.
-var plain = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
+func plain(c byte) bool { return 0x20 <= c && c < utf8.RuneSelf && c != '"' && c != '\\' }
 
 // str reads a string into *dst.
 func (l *lexer) str(dst *string) bool {

@@ -52,11 +52,15 @@ var ErrReadOnly = errors.New("feedback: store is read-only")
 
 // LineError is an error in one line of a store's file.
 type LineError struct {
+	// Path is the file's path.
 	Path string
-	Line int // 1-based
-	Err  error
+	// Line is the line's number, from 1.
+	Line int
+	// Err is what is wrong with the line.
+	Err error
 }
 
+// Error returns "PATH:LINE: ERR".
 func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %v", e.Path, e.Line, e.Err) }
 
 // Unwrap returns e.Err.

@@ -146,7 +146,8 @@ func TestFileStoreKilledWriter(t *testing.T) {
 		require.NoError(t, cmd.Process.Kill())
 		<-done
 		err := cmd.Wait()
-		require.Error(t, err, "the child was killed, not finished")
+		require.Error(t, err)
+		require.Equal(t, -1, cmd.ProcessState.ExitCode(), "the child was killed, it did not exit: %v", err)
 
 		st, err := feedback.OpenFileStore(path, &feedback.FileStoreOptions{
 			OnRepair: func(r feedback.Repair) { repairs++; repairedBytes += r.Dropped },
