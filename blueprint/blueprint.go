@@ -20,6 +20,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/goldenpath-dev/goldenpath/internal/bound"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -611,28 +612,9 @@ func (b *Blueprint) readDerived(root cue.Value) error {
 	return nil
 }
 
-// bounded runs f with a deadline. CUE evaluation cannot be interrupted, so on
-// timeout f keeps running in the background until it returns.
+// bounded runs f with a deadline: see bound.Run.
 func bounded(ctx context.Context, d time.Duration, f func() error) error {
-	done := make(chan error, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				done <- fmt.Errorf("cue evaluation failed: %v", r)
-			}
-		}()
-		done <- f()
-	}()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case err := <-done:
-		return err
-	case <-t.C:
-		return fmt.Errorf("%w after %v", ErrEvalTimeout, d)
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return bound.Run(ctx, d, ErrEvalTimeout, f)
 }
 
 // errorsOf lists the CUE errors in err.

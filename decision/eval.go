@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goldenpath-dev/goldenpath/internal/tree"
 	"io"
 	"io/fs"
 	"path"
@@ -304,7 +305,7 @@ func Evaluate(ctx context.Context, decisions []*Decision, s *Subject, opts *Eval
 	paths := s.Paths
 	if s.Files != nil && paths == nil {
 		var err error
-		if paths, err = listFiles(s.Files); err != nil {
+		if paths, err = tree.Files(s.Files); err != nil {
 			return nil, fmt.Errorf("decisions: list %s: %w", s.Name, err)
 		}
 	}
@@ -705,26 +706,4 @@ func decodeDocs(name string, data []byte) ([]ast.Expr, error) {
 		}
 	}
 	return nil, fmt.Errorf("not a YAML or JSON file: unify rules read .yaml, .yml and .json files")
-}
-
-// listFiles lists the regular files of fsys, leaving out .goldenpath/ and
-// .git/.
-func listFiles(fsys fs.FS) ([]string, error) {
-	var out []string
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if n := d.Name(); p != "." && (n == ".goldenpath" || n == ".git") {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.Type().IsRegular() {
-			out = append(out, p)
-		}
-		return nil
-	})
-	return out, err
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -21,6 +20,7 @@ import (
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/internal/diff"
+	"github.com/goldenpath-dev/goldenpath/internal/values"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -92,7 +92,7 @@ func Scan(ctx context.Context, dir string, opts *ScanOptions) ([]Signal, error) 
 			now = time.Now()
 		}
 	}
-	params, err := decodeParams(m.Parameters)
+	params, err := values.DecodeJSON(m.Parameters)
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", dir, err)
 	}
@@ -371,17 +371,6 @@ func (sc *scanner) lag(c *blueprint.Catalog) {
 	s.Labels = map[string]string{"latest": latest}
 	s.Evidence.Message = fmt.Sprintf("%s %s is %d version(s) behind %s", sc.m.Blueprint.Name, sc.m.Blueprint.Version, behind, latest)
 	sc.out = append(sc.out, s)
-}
-
-func decodeParams(raw json.RawMessage) (map[string]any, error) {
-	var m map[string]any
-	if len(raw) == 0 {
-		return map[string]any{}, nil
-	}
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("manifest parameters: %w", err)
-	}
-	return m, nil
 }
 
 // UpgradeSignals turns an upgrade's result into signals about subject: one

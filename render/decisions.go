@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/goldenpath-dev/goldenpath/internal/tree"
+	"github.com/goldenpath-dev/goldenpath/internal/values"
 	"io"
 	"io/fs"
 	"os"
@@ -275,7 +277,7 @@ func Check(ctx context.Context, dir string, reg *decision.Registry, opts *CheckO
 		return nil, fmt.Errorf("check %s: %w", dir, err)
 	}
 	defer root.Close()
-	all, err := listTree(root.FS())
+	all, err := tree.Files(root.FS())
 	if err != nil {
 		return nil, fmt.Errorf("check %s: %w", dir, err)
 	}
@@ -299,7 +301,7 @@ func Check(ctx context.Context, dir string, reg *decision.Registry, opts *CheckO
 		}
 		var params map[string]any
 		if len(p.params) > 0 {
-			if params, err = decodeParams(p.params); err != nil {
+			if params, err = values.DecodeJSON(p.params); err != nil {
 				return nil, fmt.Errorf("check %s: %w: parameters of %s: %v", dir, ErrManifest, p.ref.Name, err)
 			}
 		}
@@ -330,57 +332,4 @@ func Check(ctx context.Context, dir string, reg *decision.Registry, opts *CheckO
 		rep.Merge(r)
 	}
 	return rep, nil
-}
-
-// listTree lists the regular files of a project, leaving out .goldenpath/
-// and .git/.
-func listTree(fsys fs.FS) ([]string, error) {
-	var out []string
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if p != "." && (strings.EqualFold(d.Name(), StateDir) || strings.EqualFold(d.Name(), ".git")) {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.Type().IsRegular() {
-			out = append(out, p)
-		}
-		return nil
-	})
-	return out, err
-}
-
-// decodeParams decodes recorded parameters, keeping integers integers.
-func decodeParams(raw json.RawMessage) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return nil, err
-	}
-	return numbers(m).(map[string]any), nil
-}
-
-func numbers(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return i
-		}
-		f, _ := x.Float64()
-		return f
-	case map[string]any:
-		for k, e := range x {
-			x[k] = numbers(e)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = numbers(e)
-		}
-	}
-	return v
 }

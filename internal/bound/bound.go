@@ -1,0 +1,35 @@
+// Package bound runs evaluations that cannot be interrupted (CUE's) under a
+// deadline.
+package bound
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Run runs f and waits at most d for it. On timeout it returns timeout
+// wrapped with the duration; f keeps running in the background until it
+// returns, since CUE evaluation cannot be interrupted. A panic in f is
+// returned as an error. ctx's cancellation also ends the wait.
+func Run(ctx context.Context, d time.Duration, timeout error, f func() error) error {
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- fmt.Errorf("cue evaluation failed: %v", r)
+			}
+		}()
+		done <- f()
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		return fmt.Errorf("%w after %v", timeout, d)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
