@@ -74,6 +74,24 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// runChild runs this test binary as a child with env added; with kill > 0
+// it kills the child after kill, else it waits for it to succeed.
+func runChild(t *testing.T, env []string, kill time.Duration) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), env...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	if kill > 0 {
+		time.Sleep(kill)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return
+	}
+	require.NoError(t, cmd.Wait(), stderr.String())
+}
+
 // checkConsistent asserts that dir holds exactly what its manifest says.
 func checkConsistent(t *testing.T, dir string) {
 	t.Helper()
@@ -112,21 +130,11 @@ func TestApplyKilled(t *testing.T) {
 	bp := miniBlueprint(t, "", files)
 	parent := t.TempDir()
 	run := func(dir string, once bool, kill time.Duration) {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "GP_CRASH_CHILD=1", "GP_BP="+bp.Source, "GP_DIR="+dir)
+		env := []string{"GP_CRASH_CHILD=1", "GP_BP=" + bp.Source, "GP_DIR=" + dir}
 		if once {
-			cmd.Env = append(cmd.Env, "GP_ONCE=1")
+			env = append(env, "GP_ONCE=1")
 		}
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		require.NoError(t, cmd.Start())
-		if kill > 0 {
-			time.Sleep(kill)
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-			return
-		}
-		require.NoError(t, cmd.Wait(), stderr.String())
+		runChild(t, env, kill)
 	}
 	project := filepath.Join(parent, "project")
 	run(project, true, 0)
@@ -199,18 +207,7 @@ func TestUpgradeKilled(t *testing.T) {
 	}
 	parent := t.TempDir()
 	run := func(dir string, kill time.Duration) {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "GP_CRASH_CHILD=upgrade", "GP_BP="+v1.Source, "GP_BP2="+v2.Source, "GP_DIR="+dir)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		require.NoError(t, cmd.Start())
-		if kill > 0 {
-			time.Sleep(kill)
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-			return
-		}
-		require.NoError(t, cmd.Wait(), stderr.String())
+		runChild(t, []string{"GP_CRASH_CHILD=upgrade", "GP_BP=" + v1.Source, "GP_BP2=" + v2.Source, "GP_DIR=" + dir}, kill)
 	}
 	before := projectState(t, seed)
 	done := filepath.Join(parent, "done")
