@@ -55,6 +55,21 @@
 // next marker starts a line. [Conflict] holds the sections as they are in
 // the texts, without that ending, so a conflict can be resolved exactly.
 //
+// # Why not a library
+//
+// The Go three-way merge packages that exist were looked at first and none
+// fits: github.com/epiclabs-io/diff3 has no release (pseudo-versions only),
+// merges through io.Readers and reports only whether there was a conflict,
+// with two labels and no base section; github.com/nasdf/diff3 returns one
+// string, configures its markers through package variables and diffs
+// characters with diff-match-patch's time-based cut-off, so its result
+// depends on the machine's speed; github.com/charlesvdv/go-three-way-merge
+// has not changed since 2018 and returns a bool. An upgrade needs typed
+// conflicts (to report, store as feedback and withhold), git's markers,
+// line endings kept, a bounded worst case and structure-aware YAML and JSON
+// merges — hence this package, on the linear-space Myers diff of
+// internal/diff.
+//
 // # Structured merges
 //
 // [File] merges files named *.yaml, *.yml and *.json (in any case) by
