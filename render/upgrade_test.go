@@ -471,3 +471,20 @@ func TestUpgradeEvaluatesDecisions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "2.0.0", m.Blueprint.Version)
 }
+
+// TestUpgradeMergesYAMLByStructure: keys on adjacent lines changed on
+// different sides conflict line by line, and merge by structure.
+func TestUpgradeMergesYAMLByStructure(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, nil)
+	v1 := versioned(t, "1.0.0", ``, ``, map[string]string{"values.yaml": "# service values\nreplicas: 2\nimage: app:1.0\nport: 8080\n"})
+	v2 := versioned(t, "2.0.0", ``, ``, map[string]string{"values.yaml": "# service values\nreplicas: 2\nimage: app:2.0\nport: 8080\n"})
+	dir := project(t, e, v1)
+	writeFile(t, filepath.Join(dir, "values.yaml"), "# service values\nreplicas: 5\nimage: app:1.0\nport: 8080\n", 0o644)
+	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	require.NoError(t, err)
+	r := results(res)["values.yaml"]
+	assert.Equal(t, render.Merged, r.Change)
+	assert.True(t, r.Structured)
+	assert.Equal(t, "# service values\nreplicas: 5\nimage: app:2.0\nport: 8080\n", readFile(t, filepath.Join(dir, "values.yaml")))
+}
