@@ -1,12 +1,15 @@
 package render_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"text/template"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/render"
@@ -89,6 +92,67 @@ func BenchmarkFleetRender(b *testing.B) {
 				b.StartTimer()
 			}
 			peak.report(b)
+			filesPerSecond(b, n*50)
+		})
+	}
+}
+
+// BenchmarkFleetRenderBaseline is the plain-Go floor of the same fleet:
+// the 50 templates parsed once with text/template, then for each project
+// its values in a map, each template executed, written with os.WriteFile
+// and hashed — no schema, no validation, no atomicity, no manifest,
+// sequential.
+func BenchmarkFleetRenderBaseline(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprint("projects=", n), func(b *testing.B) {
+			src := fleetWorkload(b)
+			tdir := filepath.Join(src, "template")
+			type tmpl struct {
+				rel string
+				t   *template.Template
+			}
+			var ts []tmpl
+			err := filepath.WalkDir(tdir, func(p string, d os.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				data, err := os.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				t, err := template.New(p).Parse(string(data))
+				rel, _ := filepath.Rel(tdir, p)
+				ts = append(ts, tmpl{strings.TrimSuffix(rel, ".tmpl"), t})
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			work := outDir(b)
+			for i := 0; b.Loop(); i++ {
+				root := filepath.Join(work, fmt.Sprint("run", i))
+				for j := range n {
+					data := map[string]any{"name": fmt.Sprint("svc", j), "team": "platform", "replicas": 2, "ports": []int{8080, 9090}}
+					dir := filepath.Join(root, fmt.Sprint("svc", j))
+					for _, t := range ts {
+						var buf bytes.Buffer
+						if err := t.t.Execute(&buf, data); err != nil {
+							b.Fatal(err)
+						}
+						dst := filepath.Join(dir, t.rel)
+						if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+							b.Fatal(err)
+						}
+						if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {
+							b.Fatal(err)
+						}
+						_ = sha256.Sum256(buf.Bytes())
+					}
+				}
+				b.StopTimer()
+				os.RemoveAll(root)
+				b.StartTimer()
+			}
 			filesPerSecond(b, n*50)
 		})
 	}

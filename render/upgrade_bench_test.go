@@ -130,3 +130,51 @@ func BenchmarkUpgrade(b *testing.B) {
 	}
 	filesPerSecond(b, n)
 }
+
+// BenchmarkUpgradeBaseline is the I/O floor of the same upgrade: read the
+// 500 files of the project and write the 100 that change (from contents
+// prepared beforehand) with os.WriteFile — no renders, no merges, no
+// atomicity.
+func BenchmarkUpgradeBaseline(b *testing.B) {
+	ctx := context.Background()
+	const n = 500
+	v1, _ := upgradeWorkload(b, n)
+	e, err := render.New(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	params, err := v1.Resolve(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	work := outDir(b)
+	seed := filepath.Join(work, "seed")
+	if _, err := e.Render(ctx, v1, params, seed, nil); err != nil {
+		b.Fatal(err)
+	}
+	m, err := render.ReadManifest(seed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		dir := filepath.Join(work, fmt.Sprint("p", i))
+		copyDir(b, seed, dir)
+		b.StartTimer()
+		for j, f := range m.Files {
+			data, err := os.ReadFile(filepath.Join(dir, f.Path))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if j%5 == 0 {
+				if err := os.WriteFile(filepath.Join(dir, f.Path), append(data, "added = true\n"...), 0o644); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.StopTimer()
+		os.RemoveAll(dir)
+		b.StartTimer()
+	}
+	filesPerSecond(b, n)
+}
