@@ -3,8 +3,6 @@ package feedback
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"iter"
@@ -323,7 +321,7 @@ type agFinding struct {
 // when their signals come mixed.
 type agRuleState struct {
 	agBurst
-	counts   [agNResults]int
+	counts   [agNResults]int32
 	findings []agFinding // not passing, at most agMaxFindings
 	prev     agBurst
 	prevOut  int // the outcome of the previous check; -1 when none
@@ -436,6 +434,7 @@ type agAggregator struct {
 	metrics   map[agMetricKey]*agMetricAgg
 	trend     map[string]map[int64]*Counts
 	observed  map[string]map[string]struct{} // blueprint → decisions its projects are checked against
+	strs      map[string]string              // interned strings
 	lowRating float64
 }
 
@@ -457,6 +456,7 @@ func agNewAggregator(o AggregateOptions) *agAggregator {
 		metrics:  map[agMetricKey]*agMetricAgg{},
 		trend:    map[string]map[int64]*Counts{},
 		observed: map[string]map[string]struct{}{},
+		strs:     map[string]string{},
 	}
 	a.window = max(a.window, 1)
 	nowB := o.Now.Truncate(o.Window)
@@ -476,9 +476,19 @@ func (a *agAggregator) project(name string) *agProjectState {
 	p := a.projects[name]
 	if p == nil {
 		p = &agProjectState{subjectT: math.MinInt64, lastRule: math.MinInt64, lastScan: math.MinInt64}
-		a.projects[name] = p
+		a.projects[a.intern(name)] = p
 	}
 	return p
+}
+
+// intern returns s, or a string equal to s that the aggregator already
+// holds: the keys of its groups share their memory.
+func (a *agAggregator) intern(s string) string {
+	if v, ok := a.strs[s]; ok {
+		return v
+	}
+	a.strs[s] = s
+	return s
 }
 
 func (a *agAggregator) add(s *Signal) {
@@ -503,9 +513,10 @@ func (a *agAggregator) add(s *Signal) {
 		}
 		if s.Subject.Blueprint != "" && t >= p.subjectT {
 			p.subjectT = t
-			p.blueprint = s.Subject.Blueprint
-			p.version = s.Subject.Version
-			p.owner = s.Subject.Owner
+			if p.blueprint != s.Subject.Blueprint || p.version != s.Subject.Version || p.owner != s.Subject.Owner {
+				p.blueprint, p.version = a.intern(s.Subject.Blueprint), a.intern(s.Subject.Version)
+				p.owner = a.intern(s.Subject.Owner)
+			}
 		}
 		switch s.Source {
 		case SourceRule:
@@ -535,10 +546,10 @@ func (a *agAggregator) addRule(s *Signal, t int64) {
 		ds := a.observed[bp]
 		if ds == nil {
 			ds = map[string]struct{}{}
-			a.observed[bp] = ds
+			a.observed[a.intern(bp)] = ds
 		}
 		if _, ok := ds[s.Decision]; !ok {
-			ds[s.Decision] = struct{}{}
+			ds[a.intern(s.Decision)] = struct{}{}
 		}
 	}
 	mk := [2]string{s.Decision, s.Rule}
@@ -553,6 +564,7 @@ func (a *agAggregator) addRule(s *Signal, t int64) {
 	switch {
 	case st == nil:
 		st = &agRuleState{agBurst: agBurst{t, t}, prevOut: -1}
+		k = agRuleKey{a.intern(k.project), a.intern(k.decision), a.intern(k.rule)}
 		a.rules[k] = st
 	default:
 		switch st.place(t, a.gap) {
@@ -573,7 +585,7 @@ func (a *agAggregator) addRule(s *Signal, t int64) {
 		if path == "" {
 			path = s.File
 		}
-		st.findings = append(st.findings, agFinding{id: s.ID, path: path, result: s.Result})
+		st.findings = append(st.findings, agFinding{id: s.ID, path: a.intern(path), result: s.Result})
 	}
 }
 
@@ -626,6 +638,7 @@ func (a *agAggregator) addException(s *Signal, t int64) {
 	switch {
 	case st == nil:
 		st = &agExceptionState{agBurst: agBurst{t, t}}
+		k = agRuleKey{a.intern(k.project), a.intern(k.decision), a.intern(k.rule)}
 		a.excs[k] = st
 	default:
 		switch st.place(t, a.gap) {
@@ -657,6 +670,7 @@ func (a *agAggregator) addDrift(s *Signal, t int64) {
 	switch {
 	case st == nil:
 		st = &agDriftState{agBurst: agBurst{t, t}}
+		k = agDriftKey{a.intern(k.project), a.intern(k.file), a.intern(k.key)}
 		a.drift[k] = st
 	default:
 		switch st.place(t, a.gap) {
@@ -670,7 +684,8 @@ func (a *agAggregator) addDrift(s *Signal, t int64) {
 			}
 		}
 	}
-	st.blueprint, st.level, st.id, st.path, st.hunk = s.Subject.Blueprint, s.Labels["level"], s.ID, s.Evidence.Path, s.Evidence.Hunk
+	st.blueprint, st.level = a.intern(s.Subject.Blueprint), a.intern(s.Labels["level"])
+	st.id, st.path, st.hunk = s.ID, a.intern(s.Evidence.Path), s.Evidence.Hunk
 	st.hunkID = s.Labels["hunk.id"]
 }
 
@@ -871,635 +886,4 @@ func (a *agAggregator) governing(bp string, paths ...string) []*decision.Decisio
 		}
 	}
 	return out
-}
-
-// agDecisionAgg gathers what the current state says about one decision.
-type agDecisionAgg struct {
-	checks         Counts
-	subjects       agProjectSet
-	rules          map[string]*agRuleAgg
-	exemptProjects agProjectSet
-	exemptEv       agEvidence
-	exceptions     []ExceptionEntry
-	active         int
-	expired        int
-}
-
-type agRuleAgg struct {
-	checks     Counts
-	subjects   agProjectSet
-	notPassing agProjectSet
-}
-
-func (d *agDecisionAgg) rule(name string) *agRuleAgg {
-	r := d.rules[name]
-	if r == nil {
-		r = &agRuleAgg{subjects: agProjectSet{}, notPassing: agProjectSet{}}
-		d.rules[name] = r
-	}
-	return r
-}
-
-type agRuleHit struct{ decision, rule, id string }
-
-type agDriftItem struct{ project, id, path, hunk, level, hunkID string }
-
-type agHunkKey struct{ blueprint, file, key string }
-
-type agManagedAgg struct {
-	projects agProjectSet
-	ev       agEvidence
-	paths    map[string]struct{}
-}
-
-// agRevisits gathers the revisit evidence, by decision or blueprint.
-type agRevisits struct {
-	o     *AggregateOptions
-	items map[[2]string]*Revisit
-}
-
-func (rv *agRevisits) add(dec, bp string, rr RevisitReason) {
-	w, ok := rv.o.Reasons[rr.Reason]
-	if !ok {
-		return
-	}
-	if rr.Signals == nil {
-		rr.Signals = []string{}
-	}
-	k := [2]string{dec, bp}
-	if dec != "" {
-		k[1] = ""
-	}
-	it := rv.items[k]
-	if it == nil {
-		it = &Revisit{Decision: k[0], Blueprint: k[1]}
-		rv.items[k] = it
-	}
-	it.Score += w
-	it.Reasons = append(it.Reasons, rr)
-}
-
-func agDay(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
-
-func agFormatDay(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.DateOnly)
-}
-
-// agExceptionActive reports whether an exception is active on the day of
-// now: by its expiry, else by the status it was recorded with.
-func agExceptionActive(e agExceptionEntry, now time.Time) bool {
-	if exp, err := time.Parse(time.DateOnly, e.expires); err == nil {
-		return !agDay(now).After(exp)
-	}
-	if e.status != "" {
-		return e.status == "active"
-	}
-	return e.result == ResultExempt
-}
-
-func (a *agAggregator) report() *Report {
-	o := &a.o
-	limitP, limitS := o.MaxProjects, o.MaxSignals
-	r := &Report{
-		Generated: o.Now,
-		Settings: Settings{
-			Window: o.Window.String(), Windows: o.Windows, ScanGap: o.ScanGap.String(),
-			MinProjects: o.MinProjects, MinConflicts: o.MinConflicts, ExemptionRate: o.ExemptionRate,
-			LowRating: o.LowRating, MinRatings: o.MinRatings, ProposedDays: o.ProposedFor.Hours() / 24,
-			Reasons: o.Reasons, MaxProjects: limitP, MaxSignals: limitS, SignalURL: o.SignalURL,
-		},
-		Signals: a.signals, Sources: a.bySource, Projects: len(a.projects),
-		Skipped: a.skipped, SkipErrors: a.skipErrors,
-		Revisit: []Revisit{}, Decisions: []DecisionReport{}, DesirePaths: []DesirePath{}, Blueprints: []BlueprintReport{},
-	}
-	if reg := o.Registry; reg != nil {
-		r.Settings.Registry = reg.Source()
-		if rev := reg.Revision(); rev != "" {
-			r.Settings.Registry += "@" + rev
-		}
-	}
-	if a.signals > 0 {
-		r.First, r.Last = time.UnixMicro(a.first).UTC(), time.UnixMicro(a.last).UTC()
-	}
-	rv := &agRevisits{o: o, items: map[[2]string]*Revisit{}}
-
-	decs := map[string]*agDecisionAgg{}
-	dec := func(id string) *agDecisionAgg {
-		d := decs[id]
-		if d == nil {
-			d = &agDecisionAgg{subjects: agProjectSet{}, rules: map[string]*agRuleAgg{}, exemptProjects: agProjectSet{}}
-			decs[id] = d
-		}
-		return d
-	}
-
-	// Checks: the current state of every rule of every project, and the
-	// last bursts into the trend.
-	hits := map[[2]string][]agRuleHit{} // (project, path) → not passing findings
-	for k, st := range a.rules {
-		out := st.outcome()
-		a.addTrend(k.decision, st.end, out)
-		if st.prevOut >= 0 {
-			a.addTrend(k.decision, st.prev.end, st.prevOut)
-		}
-		if !st.current(a.projects[k.project].lastRule, a.gap) {
-			continue
-		}
-		d := dec(k.decision)
-		d.checks.add(out)
-		d.subjects.add(k.project)
-		ra := d.rule(k.rule)
-		ra.checks.add(out)
-		ra.subjects.add(k.project)
-		if out != agIPass && out != agIExempt {
-			ra.notPassing.add(k.project)
-		}
-		for _, f := range st.findings {
-			if out == agIExempt && f.result == ResultExempt {
-				d.exemptProjects.add(k.project)
-				d.exemptEv.add(k.project, f.id)
-			}
-			if f.result == ResultFail || f.result == ResultWarn || f.result == ResultExempt {
-				hk := [2]string{k.project, f.path}
-				hits[hk] = append(hits[hk], agRuleHit{k.decision, k.rule, f.id})
-			}
-		}
-	}
-
-	// Exceptions, by the latest scan of each project.
-	for k, st := range a.excs {
-		if !st.current(a.projects[k.project].lastRule, a.gap) {
-			continue
-		}
-		d := dec(k.decision)
-		for _, e := range st.list {
-			active := agExceptionActive(e, o.Now)
-			if active {
-				d.active++
-				if d.exemptProjects != nil {
-					if _, ok := d.exemptProjects[k.project]; ok {
-						d.exemptEv.add(k.project, e.id)
-					}
-				}
-			} else {
-				d.expired++
-			}
-			d.exceptions = append(d.exceptions, ExceptionEntry{
-				Project: k.project, Rule: k.rule, Justification: e.justification, Expires: e.expires,
-				Active: active, RequestedBy: e.requestedBy, ApprovedBy: e.approvedBy, Signal: e.id,
-			})
-		}
-	}
-	for id := range a.trend {
-		dec(id)
-	}
-
-	// Drift, by the latest scan of each project: desire paths and managed
-	// files edited.
-	groups := map[agHunkKey][]agDriftItem{}
-	managed := map[agFileKey]*agManagedAgg{}
-	for k, st := range a.drift {
-		p := a.projects[k.project]
-		if !st.current(p.lastScan, a.gap) {
-			continue
-		}
-		bp := cmp.Or(st.blueprint, p.blueprint)
-		if st.level == string(blueprint.Managed) {
-			fk := agFileKey{bp, k.file}
-			m := managed[fk]
-			if m == nil {
-				m = &agManagedAgg{projects: agProjectSet{}, paths: map[string]struct{}{}}
-				managed[fk] = m
-			}
-			m.projects.add(k.project)
-			m.ev.add(k.project, st.id)
-			if st.path != "" {
-				m.paths[st.path] = struct{}{}
-			}
-		}
-		if k.key != "" {
-			hk := agHunkKey{bp, k.file, k.key}
-			groups[hk] = append(groups[hk], agDriftItem{k.project, st.id, st.path, st.hunk, st.level, st.hunkID})
-		}
-	}
-	for hk, items := range groups {
-		if len(items) < o.MinProjects {
-			continue
-		}
-		slices.SortFunc(items, func(x, y agDriftItem) int { return strings.Compare(x.project, y.project) })
-		dp := DesirePath{Blueprint: hk.blueprint, File: hk.file, Level: items[0].level, HunkID: cmp.Or(items[0].hunkID, agHunkIDOf(hk.key)),
-			Key: hk.key, Count: len(items), Projects: []string{}}
-		var ev agEvidence
-		for i, it := range items {
-			if i < limitP {
-				dp.Projects = append(dp.Projects, it.project)
-			}
-			if it.level == string(blueprint.Managed) {
-				dp.Level = it.level
-			}
-			ev.add(it.project, it.id)
-		}
-		dp.Signals, _ = ev.ids(limitS)
-		dp.Example = Example{Project: items[0].project, Path: items[0].path, Hunk: items[0].hunk, Signal: items[0].id}
-		r.DesirePaths = append(r.DesirePaths, dp)
-
-		// The same projects failing a rule in the same file.
-		type against struct {
-			projects agProjectSet
-			rules    map[string]struct{}
-			ev       agEvidence
-		}
-		contra := map[string]*against{}
-		for _, it := range items {
-			paths := []string{hk.file}
-			if it.path != "" && it.path != hk.file {
-				paths = append(paths, it.path)
-			}
-			for _, path := range paths {
-				for _, h := range hits[[2]string{it.project, path}] {
-					c := contra[h.decision]
-					if c == nil {
-						c = &against{projects: agProjectSet{}, rules: map[string]struct{}{}}
-						contra[h.decision] = c
-					}
-					c.projects.add(it.project)
-					c.rules[h.rule] = struct{}{}
-					c.ev.add(it.project, h.id)
-					c.ev.add(it.project, it.id)
-				}
-			}
-		}
-		for id, c := range contra {
-			if len(c.projects) < o.MinProjects {
-				continue
-			}
-			rules := make([]string, 0, len(c.rules))
-			for rl := range c.rules {
-				rules = append(rules, rl)
-			}
-			slices.Sort(rules)
-			ids, n := c.ev.ids(limitS)
-			rv.add(id, "", RevisitReason{
-				Reason: ReasonDesirePathAgainstRule,
-				Summary: fmt.Sprintf("%d projects of %s made the same edit to %s where they fail, warn or are exempt from %s",
-					len(c.projects), hk.blueprint, hk.file, strings.Join(agPrefixed(id, rules), ", ")),
-				Value: float64(len(c.projects)), Threshold: float64(o.MinProjects),
-				Blueprint: hk.blueprint, File: hk.file, Rule: strings.Join(rules, ","), HunkID: dp.HunkID,
-				Count: len(c.projects), Projects: c.projects.list(limitP), Signals: ids, SignalCount: n,
-			})
-		}
-	}
-	slices.SortFunc(r.DesirePaths, func(x, y DesirePath) int {
-		return cmp.Or(cmp.Compare(y.Count, x.Count), strings.Compare(x.Blueprint, y.Blueprint),
-			strings.Compare(x.File, y.File), strings.Compare(x.Key, y.Key))
-	})
-
-	// Blueprints: versions and lag from each project's latest scan.
-	bps := map[string]*BlueprintReport{}
-	bpr := func(name string) *BlueprintReport {
-		b := bps[name]
-		if b == nil {
-			b = &BlueprintReport{Name: name, Versions: []VersionCount{}, Conflicts: []FileConflicts{}, ManagedEdits: []FileEdits{}}
-			bps[name] = b
-		}
-		return b
-	}
-	versions := map[[2]string]int{}
-	type lagged struct {
-		ProjectLag
-		known bool
-	}
-	lags := map[string][]lagged{}
-	latest := map[string]string{}
-	for name, p := range a.projects {
-		if p.blueprint == "" {
-			continue
-		}
-		bpr(p.blueprint).Projects++
-		versions[[2]string{p.blueprint, p.version}]++
-		if l := p.lag; l != nil {
-			bp := cmp.Or(l.blueprintNm, p.blueprint)
-			lags[bp] = append(lags[bp], lagged{ProjectLag{Project: name, Version: cmp.Or(l.version, p.version),
-				Versions: l.value, Days: l.days, Signal: l.id}, l.daysKnown})
-			if l.latest != "" && blueprint.CompareVersions(l.latest, latest[bp]) > 0 {
-				latest[bp] = l.latest
-			}
-		}
-	}
-	for k, n := range versions {
-		b := bpr(k[0])
-		b.Versions = append(b.Versions, VersionCount{Version: k[1], Projects: n})
-	}
-	for bp, ls := range lags {
-		lag := &LagSummary{Latest: latest[bp], Projects: len(ls), BehindProjects: []ProjectLag{}}
-		var sum, days float64
-		for _, l := range ls {
-			sum += l.Versions
-			lag.MaxVersions = max(lag.MaxVersions, l.Versions)
-			if l.known {
-				lag.DaysKnown++
-				days += l.Days
-				lag.MaxDays = max(lag.MaxDays, l.Days)
-			}
-		}
-		lag.MeanVersions = sum / float64(len(ls))
-		if lag.DaysKnown > 0 {
-			lag.MeanDays = days / float64(lag.DaysKnown)
-		}
-		slices.SortFunc(ls, func(x, y lagged) int {
-			return cmp.Or(cmp.Compare(y.Versions, x.Versions), cmp.Compare(y.Days, x.Days), strings.Compare(x.Project, y.Project))
-		})
-		for _, l := range ls {
-			if l.Versions > 0 {
-				lag.Behind++
-				if len(lag.BehindProjects) < limitP {
-					lag.BehindProjects = append(lag.BehindProjects, l.ProjectLag)
-				}
-			}
-		}
-		bpr(bp).Lag = lag
-	}
-
-	// Managed files edited in MinProjects projects: evidence against the
-	// decisions that govern the file, else against the blueprint.
-	for fk, m := range managed {
-		ids, n := m.ev.ids(limitS)
-		b := bpr(fk.blueprint)
-		b.ManagedEdits = append(b.ManagedEdits, FileEdits{File: fk.file, Count: len(m.projects),
-			Projects: m.projects.list(limitP), Signals: ids})
-		if len(m.projects) < o.MinProjects {
-			continue
-		}
-		paths := []string{fk.file}
-		for p := range m.paths {
-			paths = append(paths, p)
-		}
-		slices.Sort(paths[1:])
-		rr := RevisitReason{
-			Reason:  ReasonManagedEdits,
-			Summary: fmt.Sprintf("%d projects of %s edited the managed file %s", len(m.projects), fk.blueprint, fk.file),
-			Value:   float64(len(m.projects)), Threshold: float64(o.MinProjects),
-			Blueprint: fk.blueprint, File: fk.file, Count: len(m.projects), Projects: m.projects.list(limitP),
-			Signals: ids, SignalCount: n,
-		}
-		a.attribute(rv, fk.blueprint, rr, paths...)
-	}
-
-	// Upgrade conflicts, over every upgrade signal.
-	for fk, u := range a.upgrades {
-		if u.conflicts == 0 {
-			continue
-		}
-		ps := agProjectSet(u.projects)
-		ids := u.ids.list(limitS)
-		b := bpr(fk.blueprint)
-		b.Conflicts = append(b.Conflicts, FileConflicts{File: fk.file, Count: len(ps), Projects: ps.list(limitP),
-			Conflicts: u.conflicts, Merged: u.merged, Example: u.example, Signals: ids})
-		if len(ps) < o.MinConflicts {
-			continue
-		}
-		a.attribute(rv, fk.blueprint, RevisitReason{
-			Reason: ReasonUpgradeConflicts,
-			Summary: fmt.Sprintf("upgrades of %s conflicted in %s in %d projects (%d conflicts, %d merged)",
-				fk.blueprint, fk.file, len(ps), u.conflicts, u.merged),
-			Value: float64(len(ps)), Threshold: float64(o.MinConflicts),
-			Blueprint: fk.blueprint, File: fk.file, Count: len(ps), Projects: ps.list(limitP),
-			Signals: ids, SignalCount: u.ids.n,
-		}, fk.file)
-	}
-
-	// Ratings.
-	ratings := map[agRatingKey]*RatingSummary{}
-	for k, ra := range a.ratings {
-		s := &RatingSummary{Count: ra.anonCount, Min: ra.anonMin, Max: ra.anonMax}
-		sum := ra.anonSum
-		var ev agEvidence
-		for _, x := range ra.anonymous {
-			ev.add("", x.id)
-		}
-		for _, x := range ra.byRater {
-			s.Count++
-			sum += x.value
-			s.Min, s.Max = min(s.Min, x.value), max(s.Max, x.value)
-			if x.value < o.LowRating {
-				s.Low++
-				ev.add("", x.id)
-			}
-		}
-		if s.Count == 0 {
-			continue
-		}
-		s.Low += ra.anonLow
-		s.Mean = sum / float64(s.Count)
-		ratings[k] = s
-		if s.Count < o.MinRatings || s.Mean >= o.LowRating {
-			continue
-		}
-		ids, n := ev.ids(limitS)
-		what := k.decision
-		if what == "" {
-			what = "blueprint " + k.blueprint
-		}
-		rv.add(k.decision, k.blueprint, RevisitReason{
-			Reason:  ReasonLowRating,
-			Summary: fmt.Sprintf("%s is rated %.2g out of 5 on average by %d ratings (%d under %g)", what, s.Mean, s.Count, s.Low, o.LowRating),
-			Value:   s.Mean, Threshold: o.LowRating, Blueprint: k.blueprint, Count: s.Count,
-			Signals: ids, SignalCount: n,
-		})
-		if k.blueprint != "" {
-			bpr(k.blueprint)
-		}
-	}
-	for k, s := range ratings {
-		if k.decision != "" {
-			dec(k.decision)
-		} else {
-			bpr(k.blueprint).Ratings = s
-		}
-	}
-
-	// The registry: every accepted or proposed decision, their dates.
-	reg := o.Registry
-	if reg != nil {
-		for _, d := range reg.List(decision.Filter{Status: []decision.Status{decision.Accepted, decision.Proposed}}) {
-			dec(d.ID)
-		}
-	}
-
-	// Decisions.
-	for id, d := range decs {
-		dr := DecisionReport{ID: id, Subjects: len(d.subjects), Checks: d.checks, Rates: d.checks.Rates(),
-			Rules: []RuleReport{}, Trend: []TrendPoint{}, Ratings: ratings[agRatingKey{decision: id}],
-			Exceptions: Exceptions{Active: d.active, Expired: d.expired, List: []ExceptionEntry{}}}
-		var reg_ *decision.Decision
-		if reg != nil {
-			if x, ok := reg.Get(id); ok {
-				reg_ = x
-				dr.Title, dr.Status, dr.File, dr.RevisitBy = x.Title, x.Status, x.File, agFormatDay(x.RevisitBy)
-			}
-		}
-		for name, ra := range d.rules {
-			rr := RuleReport{Name: name, Subjects: len(ra.subjects), Checks: ra.checks, Rates: ra.checks.Rates()}
-			if m := a.meta[[2]string{id, name}]; m != nil {
-				rr.Mode, rr.Severity = m.mode, m.severity
-			}
-			dr.Rules = append(dr.Rules, rr)
-		}
-		slices.SortFunc(dr.Rules, func(x, y RuleReport) int { return strings.Compare(x.Name, y.Name) })
-		slices.SortFunc(d.exceptions, func(x, y ExceptionEntry) int {
-			return cmp.Or(strings.Compare(x.Expires, y.Expires), strings.Compare(x.Project, y.Project),
-				strings.Compare(x.Rule, y.Rule), strings.Compare(x.Signal, y.Signal))
-		})
-		dr.Exceptions.List = append(dr.Exceptions.List, d.exceptions[:min(len(d.exceptions), limitS)]...)
-		for b, c := range a.trend[id] {
-			dr.Trend = append(dr.Trend, TrendPoint{Start: time.UnixMicro(b).UTC(), Checks: *c, PassRate: c.Rates().Pass})
-		}
-		slices.SortFunc(dr.Trend, func(x, y TrendPoint) int { return x.Start.Compare(y.Start) })
-		if reg_ != nil {
-			dr.Rollouts = a.rollouts(reg_, d)
-		}
-		r.Decisions = append(r.Decisions, dr)
-
-		if dr.Checks.Total > 0 && dr.Rates.Exempt > o.ExemptionRate {
-			ids, n := d.exemptEv.ids(limitS)
-			rv.add(id, "", RevisitReason{
-				Reason: ReasonExemptionRate,
-				Summary: fmt.Sprintf("%s of %d checks of %s are exempt (%d projects), above %s",
-					repPct(dr.Rates.Exempt), dr.Checks.Total, id, len(d.exemptProjects), repPct(o.ExemptionRate)),
-				Value: dr.Rates.Exempt, Threshold: o.ExemptionRate,
-				Count: len(d.exemptProjects), Projects: d.exemptProjects.list(limitP), Signals: ids, SignalCount: n,
-			})
-		}
-		if reg_ == nil {
-			continue
-		}
-		today := agDay(o.Now)
-		if !reg_.RevisitBy.IsZero() && (reg_.Status == decision.Accepted || reg_.Status == decision.Proposed) &&
-			today.After(agDay(reg_.RevisitBy)) {
-			overdue := today.Sub(agDay(reg_.RevisitBy)).Hours() / 24
-			rv.add(id, "", RevisitReason{
-				Reason:  ReasonRevisitByPassed,
-				Summary: fmt.Sprintf("%s was to be revisited by %s, %.0f days ago", id, agFormatDay(reg_.RevisitBy), overdue),
-				Value:   overdue, Threshold: 0, Date: agFormatDay(reg_.RevisitBy), Signals: []string{},
-			})
-		}
-		if reg_.Status == decision.Proposed && !reg_.Decided.IsZero() && o.Now.Sub(reg_.Decided) > o.ProposedFor {
-			days := today.Sub(agDay(reg_.Decided)).Hours() / 24
-			rv.add(id, "", RevisitReason{
-				Reason: ReasonProposedTooLong,
-				Summary: fmt.Sprintf("%s has been proposed since %s, %.0f days, longer than %.0f days",
-					id, agFormatDay(reg_.Decided), days, o.ProposedFor.Hours()/24),
-				Value: days, Threshold: o.ProposedFor.Hours() / 24, Date: agFormatDay(reg_.Decided), Signals: []string{},
-			})
-		}
-	}
-	slices.SortFunc(r.Decisions, func(x, y DecisionReport) int { return strings.Compare(x.ID, y.ID) })
-
-	for _, b := range bps {
-		slices.SortFunc(b.Versions, func(x, y VersionCount) int {
-			return cmp.Or(-blueprint.CompareVersions(x.Version, y.Version), strings.Compare(x.Version, y.Version))
-		})
-		slices.SortFunc(b.Conflicts, func(x, y FileConflicts) int {
-			return cmp.Or(cmp.Compare(y.Count, x.Count), strings.Compare(x.File, y.File))
-		})
-		slices.SortFunc(b.ManagedEdits, func(x, y FileEdits) int {
-			return cmp.Or(cmp.Compare(y.Count, x.Count), strings.Compare(x.File, y.File))
-		})
-		r.Blueprints = append(r.Blueprints, *b)
-	}
-	slices.SortFunc(r.Blueprints, func(x, y BlueprintReport) int { return strings.Compare(x.Name, y.Name) })
-
-	for k, m := range a.metrics {
-		r.Metrics = append(r.Metrics, MetricSummary{Blueprint: k.blueprint, Name: k.name, Unit: k.unit,
-			Count: m.count, Mean: m.sum / float64(m.count), Min: m.min, Max: m.max})
-	}
-	slices.SortFunc(r.Metrics, func(x, y MetricSummary) int {
-		return cmp.Or(strings.Compare(x.Blueprint, y.Blueprint), strings.Compare(x.Name, y.Name), strings.Compare(x.Unit, y.Unit))
-	})
-
-	// Revisit evidence, ranked.
-	for _, it := range rv.items {
-		if it.Decision != "" && reg != nil {
-			if d, ok := reg.Get(it.Decision); ok {
-				it.Title, it.Status = d.Title, d.Status
-			}
-		}
-		slices.SortStableFunc(it.Reasons, func(x, y RevisitReason) int {
-			return cmp.Or(cmp.Compare(o.Reasons[y.Reason], o.Reasons[x.Reason]),
-				cmp.Compare(slices.Index(Reasons(), x.Reason), slices.Index(Reasons(), y.Reason)),
-				cmp.Compare(y.Count, x.Count), strings.Compare(x.Blueprint, y.Blueprint),
-				strings.Compare(x.File, y.File), strings.Compare(x.HunkID, y.HunkID))
-		})
-		r.Revisit = append(r.Revisit, *it)
-	}
-	slices.SortFunc(r.Revisit, func(x, y Revisit) int {
-		return cmp.Or(cmp.Compare(y.Score, x.Score), cmp.Compare(len(y.Reasons), len(x.Reasons)),
-			cmp.Compare(agBool(x.Decision == ""), agBool(y.Decision == "")), // decisions before blueprints
-			strings.Compare(x.Decision, y.Decision), strings.Compare(x.Blueprint, y.Blueprint))
-	})
-	return r
-}
-
-// attribute adds a reason about a blueprint file to the decisions that
-// govern the file, or to the blueprint when none does.
-func (a *agAggregator) attribute(rv *agRevisits, bp string, rr RevisitReason, paths ...string) {
-	ds := a.governing(bp, paths...)
-	if len(ds) == 0 {
-		rv.add("", bp, rr)
-		return
-	}
-	for _, d := range ds {
-		rv.add(d.ID, "", rr)
-	}
-}
-
-// rollouts reports the rules of d whose schedule turns them enforced.
-func (a *agAggregator) rollouts(d *decision.Decision, agg *agDecisionAgg) []Rollout {
-	var out []Rollout
-	for _, rl := range d.Rules {
-		i := slices.IndexFunc(rl.Schedule, func(s decision.Step) bool { return s.Mode == decision.Enforce })
-		if i < 0 {
-			continue
-		}
-		from := rl.Schedule[i].From
-		ro := Rollout{Rule: rl.Name, Schedule: rl.Schedule, Mode: rl.ModeAt(a.o.Now), EnforceFrom: agFormatDay(from),
-			NotPassing: []string{}}
-		if today := agDay(a.o.Now); today.Before(from) {
-			ro.DaysLeft = int(from.Sub(today).Hours() / 24)
-		}
-		if ra := agg.rules[rl.Name]; ra != nil {
-			ro.Subjects, ro.Passing, ro.Exempt = ra.checks.Total, ra.checks.Pass, ra.checks.Exempt
-			ro.PassRate = ra.checks.Rates().Pass
-			ro.NotPassing = ra.notPassing.list(a.o.MaxProjects)
-		}
-		out = append(out, ro)
-	}
-	return out
-}
-
-func agPrefixed(id string, rules []string) []string {
-	out := make([]string, len(rules))
-	for i, r := range rules {
-		out[i] = id + "/" + r
-	}
-	return out
-}
-
-// agHunkIDOf returns the ID of a normalised hunk, as Labels["hunk.id"] holds
-// it: the first 16 hex digits of its SHA-256.
-func agHunkIDOf(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:8])
-}
-
-func agBool(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

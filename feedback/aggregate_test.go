@@ -176,7 +176,7 @@ func aggRegistry(t testing.TB) *decision.Registry {
 // aggWant holds the signals each reason must list.
 type aggWant struct {
 	exempt, lowRating, against, managedCI, managedMake, conflicts []string
-	expired                                                        feedback.Signal
+	expired                                                       feedback.Signal
 }
 
 func aggProject(i int) string { return fmt.Sprintf("p%02d", i) }
