@@ -376,6 +376,7 @@ type agFileKey struct{ blueprint, file string }
 type agUpgradeAgg struct {
 	conflicts, merged int
 	projects          map[string]struct{}
+	paths             map[string]struct{} // the files' paths in projects, when not the template's
 	ids               agLatestIDs
 	example           *Example
 }
@@ -710,7 +711,7 @@ func (a *agAggregator) addUpgrade(s *Signal) {
 	k := agFileKey{s.Subject.Blueprint, s.File}
 	u := a.upgrades[k]
 	if u == nil {
-		u = &agUpgradeAgg{projects: map[string]struct{}{}}
+		u = &agUpgradeAgg{projects: map[string]struct{}{}, paths: map[string]struct{}{}}
 		a.upgrades[k] = u
 	}
 	if s.Result == ResultPass {
@@ -718,6 +719,7 @@ func (a *agAggregator) addUpgrade(s *Signal) {
 		return
 	}
 	u.conflicts++
+	agAddPath(u.paths, s.Evidence.Path)
 	if _, ok := u.projects[s.Subject.Project]; !ok {
 		u.projects[s.Subject.Project] = struct{}{}
 	}
@@ -784,6 +786,16 @@ func (a *agAggregator) addMetric(s *Signal) {
 	m.count++
 	m.sum += v
 	m.min, m.max = min(m.min, v), max(m.max, v)
+}
+
+// agMaxPaths bounds the paths in projects kept for one blueprint file, to
+// match against the globs of rules: a templated path has one per project.
+const agMaxPaths = 16
+
+func agAddPath(paths map[string]struct{}, p string) {
+	if p != "" && len(paths) < agMaxPaths {
+		paths[p] = struct{}{}
+	}
 }
 
 // agLatestIDs keeps the greatest (the latest) IDs added to it, at most a

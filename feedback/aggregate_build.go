@@ -256,9 +256,7 @@ func (b *agBuild) drift() {
 			}
 			m.projects.add(k.project)
 			m.ev.add(k.project, st.id)
-			if st.path != "" {
-				m.paths[st.path] = struct{}{}
-			}
+			agAddPath(m.paths, st.path)
 		}
 		if k.key != "" {
 			hk := agHunkKey{bp, k.file, k.key}
@@ -307,11 +305,6 @@ func (b *agBuild) managedEdits(managed map[agFileKey]*agManagedAgg) {
 		if len(m.projects) < b.o.MinProjects {
 			continue
 		}
-		paths := []string{fk.file}
-		for p := range m.paths {
-			paths = append(paths, p)
-		}
-		slices.Sort(paths[1:])
 		rr := RevisitReason{
 			Reason:  ReasonManagedEdits,
 			Summary: fmt.Sprintf("%d projects of %s edited the managed file %s", len(m.projects), fk.blueprint, fk.file),
@@ -319,7 +312,7 @@ func (b *agBuild) managedEdits(managed map[agFileKey]*agManagedAgg) {
 			Blueprint: fk.blueprint, File: fk.file, Count: len(m.projects), Projects: m.projects.list(b.limitP),
 			Signals: ids, SignalCount: n,
 		}
-		b.attribute(fk.blueprint, rr, paths...)
+		b.attribute(fk.blueprint, rr, agPaths(fk.file, m.paths)...)
 	}
 }
 
@@ -454,7 +447,7 @@ func (b *agBuild) conflicts() {
 			Value: float64(len(ps)), Threshold: float64(b.o.MinConflicts),
 			Blueprint: fk.blueprint, File: fk.file, Count: len(ps), Projects: ps.list(b.limitP),
 			Signals: ids, SignalCount: u.ids.n,
-		}, fk.file)
+		}, agPaths(fk.file, u.paths)...)
 	}
 }
 
@@ -695,4 +688,14 @@ func agBool(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// agPaths returns file, then the paths, sorted.
+func agPaths(file string, paths map[string]struct{}) []string {
+	out := make([]string, 0, len(paths)+1)
+	for p := range paths {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return append([]string{file}, out...)
 }

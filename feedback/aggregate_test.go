@@ -112,7 +112,10 @@ func (f *aggFleet) lag(p string, versions float64, latest, days string) feedback
 func (f *aggFleet) upgrade(p, file string, conflict bool) feedback.Signal {
 	s := f.rec.New(feedback.SourceUpgrade, f.subject(p))
 	s.File, s.Result = file, feedback.ResultPass
-	s.Labels = map[string]string{"from": "1.1.0", "to": "1.2.0"}
+	if path := strings.TrimSuffix(file, ".tmpl"); path != file {
+		s.Evidence.Path = path // as UpgradeSignals: the template's path is not the project's
+	}
+	s.Labels = map[string]string{"from": "1.1.0", "to": "1.2.0", "level": "shared"}
 	if conflict {
 		s.Result = feedback.ResultFail
 		s.Evidence.Hunk = "@@ -1,2 +1,2 @@\n-FROM golang:1.24\n+FROM golang:1.26\n"
@@ -213,9 +216,9 @@ func aggScenario() (*aggFleet, aggWant) {
 	// Upgrades and ratings in between.
 	f.scan(time.Date(2026, 11, 5, 15, 0, 0, 0, time.UTC))
 	for i := 1; i <= 3; i++ {
-		w.conflicts = append(w.conflicts, f.upgrade(aggProject(i), "Dockerfile", true).ID)
+		w.conflicts = append(w.conflicts, f.upgrade(aggProject(i), "Dockerfile.tmpl", true).ID)
 	}
-	f.upgrade(aggProject(4), "Dockerfile", false)
+	f.upgrade(aggProject(4), "Dockerfile.tmpl", false)
 	f.upgrade(aggProject(1), "README.md", true)
 	f.upgrade(aggProject(2), "README.md", true)
 	f.rating("ADR-0100", "", "alice", 5) // replaced by her later rating
@@ -394,7 +397,7 @@ func TestAggregateRevisit(t *testing.T) {
 	assert.Equal(t, aggSorted(w.managedMake), aggSorted(mk.Signals))
 
 	conflicts := reason(4)
-	assert.Equal(t, "Dockerfile", conflicts.File)
+	assert.Equal(t, "Dockerfile.tmpl", conflicts.File, "ADR-0400's glob matches the project's path, Dockerfile")
 	assert.Equal(t, []string{"p01", "p02", "p03"}, conflicts.Projects)
 	assert.Equal(t, aggSorted(w.conflicts), aggSorted(conflicts.Signals))
 
@@ -526,7 +529,7 @@ func TestAggregateDesirePaths(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, []string{"ADR-0400:Dockerfile", "svc:README.md"}, aggSorted(reasons))
+	assert.Equal(t, []string{"ADR-0400:Dockerfile.tmpl", "svc:README.md"}, aggSorted(reasons))
 }
 
 // TestAggregateBlueprints checks versions, lag, conflicts, managed edits
@@ -558,7 +561,7 @@ func TestAggregateBlueprints(t *testing.T) {
 
 	require.Len(t, b.Conflicts, 2)
 	c := b.Conflicts[0]
-	assert.Equal(t, "Dockerfile", c.File)
+	assert.Equal(t, "Dockerfile.tmpl", c.File)
 	assert.Equal(t, 3, c.Count)
 	assert.Equal(t, 3, c.Conflicts)
 	assert.Equal(t, 1, c.Merged)
@@ -597,7 +600,7 @@ func TestAggregateWithoutRegistry(t *testing.T) {
 	assert.Equal(t, []string{
 		"svc managed-edits .github/workflows/ci.yml",
 		"svc managed-edits Makefile",
-		"svc upgrade-conflicts Dockerfile",
+		"svc upgrade-conflicts Dockerfile.tmpl",
 		"ADR-0100 exemption-rate ",
 		"ADR-0100 low-rating ",
 		"ADR-0200 desire-path-against-rule config/app.yaml",
