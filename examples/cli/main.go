@@ -15,6 +15,7 @@
 //	catalog    list the blueprints of a catalog and show one of them
 //	decisions  list, show, lint and check architectural decisions
 //	scan       observe rendered projects: drift, decisions, exceptions, lag
+//	report     aggregate the signal store: which decision to revisit and why
 //	feedback   record a rating of a blueprint or a decision
 //	fleet      render, upgrade or check many projects
 //	version    print the version of gp
@@ -121,6 +122,7 @@ func init() {
 		catalogCmd,
 		decisionsCmd,
 		scanCmd,
+		reportCmd,
 		feedbackCmd,
 		fleetCmd,
 		versionCmd,

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/goldenpath-dev/goldenpath/feedback"
+)
+
+var reportCmd = &command{
+	name:    "report",
+	summary: "aggregate the signal store into a report: which decision to revisit and why",
+	usage:   "report [--store FILE] [--since WHEN] [--until WHEN] [--decisions SOURCE] [--date YYYY-MM-DD] [--min-projects N] [--format md|json]",
+	help: `
+Report streams the signals of the store (--store, $GP_STORE, or
+./signals.jsonl) into a report: the decisions to revisit, ranked, each
+reason with the signals behind it (exemption rate, desire paths against a
+rule, edits of managed files, upgrade conflicts, low ratings, revisit-by
+passed, proposed for too long); per decision its checks, exceptions,
+trend and roll-out; the desire paths — the same downstream edit in several
+projects — with an example; per blueprint its versions, lag and conflicts.
+
+--since and --until take a date (YYYY-MM-DD) or a duration back from now
+(30d, 12h). --decisions (or $GP_DECISIONS) adds the decisions' titles,
+statuses and dates, and the files they govern. The report is Markdown, or
+JSON with --format json (docs/feedback.md documents both).`,
+	example: `
+gp report --store signals.jsonl --since 90d
+gp report --format json --decisions testdata/decisions > report.json`,
+	setup: func(fs *flag.FlagSet) runFunc {
+		var sf sourceFlags
+		sf.define(fs)
+		var df decisionFlags
+		df.defineForRender(fs)
+		var st storeFlag
+		st.define(fs, "read")
+		since := fs.String("since", "", "only signals made since `WHEN`: YYYY-MM-DD or a duration back (30d, 12h)")
+		until := fs.String("until", "", "only signals made before `WHEN`")
+		minProjects := fs.Int("min-projects", 0, "how many projects make a pattern (default 3)")
+		format := fs.String("format", "md", "the report's `FORMAT`: md or json")
+		return func(ctx context.Context, e *env, args []string) error {
+			if err := exactArgs(args); err != nil {
+				return err
+			}
+			if *format != "md" && *format != "json" {
+				return usageErrorf("--format %q: want md or json", *format)
+			}
+			now, err := df.now()
+			if err != nil {
+				return err
+			}
+			var f feedback.Filter
+			if f.Since, err = parseWhen(*since, now); err != nil {
+				return usageErrorf("--since: %v", err)
+			}
+			if f.Until, err = parseWhen(*until, now); err != nil {
+				return usageErrorf("--until: %v", err)
+			}
+			opts := &feedback.AggregateOptions{Now: now, MinProjects: *minProjects}
+			if df.source != "" || os.Getenv("GP_DECISIONS") != "" {
+				eo, err := df.engineOptions(ctx, &sf)
+				if err != nil {
+					return err
+				}
+				opts.Registry = eo.Decisions
+			}
+			name := st.name("signals.jsonl")
+			if _, err := os.Stat(name); errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("no signal store at %s: record signals with gp scan --store, or give --store", name)
+			}
+			store, err := feedback.OpenFileStore(name, &feedback.FileStoreOptions{ReadOnly: true})
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			rep, err := feedback.AggregateStore(ctx, store, f, opts)
+			if err != nil {
+				return err
+			}
+			if *format == "json" {
+				return rep.JSON(e.stdout)
+			}
+			return rep.Markdown(e.stdout)
+		}
+	},
+}
+
+// parseWhen reads a date (YYYY-MM-DD) or a duration back from now: 30d,
+// 12h, 90m. "" is the zero time.
+func parseWhen(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		var n int
+		if _, err := fmt.Sscanf(days, "%d", &n); err == nil && n >= 0 && fmt.Sprint(n) == days {
+			return now.AddDate(0, 0, -n), nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return time.Time{}, fmt.Errorf("%q: want YYYY-MM-DD or a duration such as 30d or 12h", s)
+	}
+	return now.Add(-d), nil
+}
