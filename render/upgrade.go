@@ -307,7 +307,7 @@ func migrateParams(ctx context.Context, base, to *blueprint.Blueprint, m *Manife
 			v, ok := recorded[p.Path]
 			if ok && sameJSON(v, p.Default) {
 				delete(recorded, p.Path)
-				notes = append(notes, fmt.Sprintf("%s was %s %s's default: the new version's default applies", p.Path, compactJSON(v), m.Blueprint.Version))
+				notes = append(notes, fmt.Sprintf("%s: %s was the default of %s; the new version's default applies", p.Path, compactJSON(v), m.Blueprint.Version))
 			}
 		}
 	}

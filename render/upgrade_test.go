@@ -349,7 +349,7 @@ team: string`, ``, map[string]string{"n.txt.tmpl": "{{.n}} {{.team}}\n"})
 	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1, Inputs: []blueprint.Input{blueprint.Set("team=core")}})
 	require.NoError(t, err)
 	assert.Equal(t, "2 core\n", readFile(t, filepath.Join(dir, "n.txt")))
-	assert.Contains(t, res.Migrations[0], "n was 1 1.0.0's default")
+	assert.Equal(t, "n: 1 was the default of 1.0.0; the new version's default applies", res.Migrations[0])
 
 	// A chosen value stays, and so does a default with KeepDefaults.
 	dir = project(t, e, v1, blueprint.Set("n=5"))
