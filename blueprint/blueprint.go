@@ -156,6 +156,9 @@ type Blueprint struct {
 	Version     string
 	Description string
 	Owner       string
+	// Released is the day the version was published (YYYY-MM-DD), when
+	// blueprint.cue says.
+	Released string
 	Tags        []string
 	// Decisions lists the IDs of the decisions the blueprint implements.
 	Decisions []string
@@ -464,6 +467,7 @@ func (b *Blueprint) check() error {
 		Version     string   `json:"version"`
 		Description string   `json:"description"`
 		Owner       string   `json:"owner"`
+		Released    string   `json:"released"`
 		Tags        []string `json:"tags"`
 		Decisions   []string `json:"decisions"`
 		Dirs        []string `json:"dirs"`
@@ -473,7 +477,7 @@ func (b *Blueprint) check() error {
 		dst  any
 	}{
 		{"name", &meta.Name}, {"version", &meta.Version}, {"description", &meta.Description},
-		{"owner", &meta.Owner}, {"tags", &meta.Tags}, {"decisions", &meta.Decisions}, {"dirs", &meta.Dirs},
+		{"owner", &meta.Owner}, {"released", &meta.Released}, {"tags", &meta.Tags}, {"decisions", &meta.Decisions}, {"dirs", &meta.Dirs},
 	} {
 		v := root.LookupPath(cue.ParsePath(fld.path))
 		if !v.Exists() {
@@ -484,7 +488,7 @@ func (b *Blueprint) check() error {
 		}
 	}
 	b.Name, b.Version, b.Description, b.Owner = meta.Name, meta.Version, meta.Description, meta.Owner
-	b.Tags, b.Decisions, b.Dirs = meta.Tags, meta.Decisions, meta.Dirs
+	b.Tags, b.Decisions, b.Dirs, b.Released = meta.Tags, meta.Decisions, meta.Dirs, meta.Released
 	for _, d := range b.Dirs {
 		if err := checkRelPath(d); err != nil {
 			return &ValidationError{Fields: []FieldError{{Path: "dirs", Message: err.Error(), Schema: posOf(root.LookupPath(cue.ParsePath("dirs")))}}}

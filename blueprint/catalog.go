@@ -48,6 +48,9 @@ type CatalogEntry struct {
 	Source string `json:"source"`
 	// Revision pins the source when it was loaded.
 	Revision string `json:"revision,omitempty"`
+	// Released is the day the version was published (YYYY-MM-DD), when its
+	// blueprint.cue says; unknown for tagged versions not loaded yet.
+	Released string `json:"released,omitempty"`
 
 	bp *Blueprint
 }
@@ -165,7 +168,7 @@ func (c *Catalog) addBlueprint(ctx context.Context, src string, want *string) (*
 func entryOf(bp *Blueprint) *CatalogEntry {
 	return &CatalogEntry{
 		Name: bp.Name, Version: bp.Version, Description: bp.Description, Owner: bp.Owner,
-		Tags: bp.Tags, Decisions: bp.Decisions, Source: bp.Source, Revision: bp.Revision, bp: bp,
+		Tags: bp.Tags, Decisions: bp.Decisions, Source: bp.Source, Revision: bp.Revision, Released: bp.Released, bp: bp,
 	}
 }
 
@@ -271,7 +274,7 @@ func (c *Catalog) addTagged(ctx context.Context, f Fetcher, src, prefix string) 
 	}
 	for _, t := range vs[:len(vs)-1] {
 		e := *head
-		e.Version, e.Source, e.Revision, e.bp = t.version, base+"?ref="+t.tag, "", nil
+		e.Version, e.Source, e.Revision, e.Released, e.bp = t.version, base+"?ref="+t.tag, "", "", nil
 		c.byName[head.Name] = append(c.byName[head.Name], &e)
 	}
 	return nil

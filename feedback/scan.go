@@ -131,7 +131,7 @@ func Scan(ctx context.Context, dir string, opts *ScanOptions) ([]Signal, error) 
 		sc.exception(x, now)
 	}
 	if opts.Catalog != nil {
-		sc.lag(opts.Catalog)
+		sc.lag(opts.Catalog, now)
 	}
 	return sc.out, nil
 }
@@ -350,16 +350,20 @@ func (sc *scanner) exception(x decision.Exception, now time.Time) {
 }
 
 // lag counts the released versions newer than the recorded one.
-func (sc *scanner) lag(c *blueprint.Catalog) {
+func (sc *scanner) lag(c *blueprint.Catalog, now time.Time) {
 	versions := c.Versions(sc.m.Blueprint.Name)
 	if len(versions) == 0 {
 		return
 	}
 	behind := 0
 	latest := sc.m.Blueprint.Version
+	var since time.Time // the release of the first newer version, when known
 	for _, v := range versions {
 		if blueprint.CompareVersions(v.Version, sc.m.Blueprint.Version) > 0 {
 			behind++
+			if t, err := time.Parse(time.DateOnly, v.Released); err == nil && (since.IsZero() || t.Before(since)) {
+				since = t
+			}
 		}
 		if blueprint.CompareVersions(v.Version, latest) > 0 {
 			latest = v.Version
@@ -370,6 +374,11 @@ func (sc *scanner) lag(c *blueprint.Catalog) {
 	s.Value, s.Unit = &n, "versions"
 	s.Labels = map[string]string{"latest": latest}
 	s.Evidence.Message = fmt.Sprintf("%s %s is %d version(s) behind %s", sc.m.Blueprint.Name, sc.m.Blueprint.Version, behind, latest)
+	if !since.IsZero() && now.After(since) {
+		days := int(now.Sub(since).Hours() / 24)
+		s.Labels["days"] = strconv.Itoa(days)
+		s.Evidence.Message += fmt.Sprintf(", released %d day(s) ago", days)
+	}
 	sc.out = append(sc.out, s)
 }
 

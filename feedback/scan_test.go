@@ -154,6 +154,7 @@ func TestScan(t *testing.T) {
 	require.Len(t, lag, 1)
 	assert.Equal(t, 1.0, *lag[0].Value)
 	assert.Equal(t, "2.0.0", lag[0].Labels["latest"])
+	assert.Equal(t, "45", lag[0].Labels["days"], "2.0.0 was released on 2026-10-01")
 }
 
 func localSources(t *testing.T) *blueprint.Sources {

@@ -231,6 +231,8 @@ func TestSimulatedFleet(t *testing.T) {
 	assert.Equal(t, []feedback.VersionCount{{Version: "2.0.0", Projects: 9}, {Version: "1.4.0", Projects: 33}}, gs.Versions)
 	require.NotNil(t, gs.Lag)
 	assert.Equal(t, 33, gs.Lag.Behind)
+	assert.Equal(t, 33, gs.Lag.DaysKnown)
+	assert.Equal(t, 45.0, gs.Lag.MaxDays, "2.0.0 was released on 2026-10-01")
 	require.NotEmpty(t, gs.Conflicts)
 	assert.Equal(t, "deploy/k8s/deployment.yaml.tmpl", gs.Conflicts[0].File)
 	assert.Equal(t, 3, gs.Conflicts[0].Count)
