@@ -126,10 +126,10 @@ type AggregateOptions struct {
 	// its date, before ReasonProposedTooLong fires. Default
 	// DefaultProposedFor.
 	ProposedFor time.Duration
-	// ScanGap separates scans: the signals of one project (from rule,
-	// exception, drift and lag) less than ScanGap apart belong to one scan,
-	// and only a project's latest scan counts for the current state.
-	// Default DefaultScanGap.
+	// ScanGap separates scans: a run of signals of one project (from
+	// rule, exception, drift and lag), each less than ScanGap after the one
+	// before, is one scan, and only a project's latest scan counts for the
+	// current state. Default DefaultScanGap.
 	ScanGap time.Duration
 	// Reasons weighs each reason in the score that ranks revisit evidence;
 	// a reason missing from a non-nil map is not reported. Nil means
@@ -305,9 +305,23 @@ func (b *agBurst) place(t, gap int64) int {
 	return agInBurst
 }
 
-// current reports whether the burst belongs to the latest scan, which
-// ended at last.
-func (b *agBurst) current(last, gap int64) bool { return b.end >= last-gap }
+// agNoBurst is the burst before any signal.
+var agNoBurst = agBurst{math.MaxInt64, math.MinInt64}
+
+// follow makes b the latest burst: it extends b with t, or starts a new
+// burst at t when t is more than gap after b.
+func (b *agBurst) follow(t, gap int64) {
+	switch {
+	case b.end == math.MinInt64 || t > b.end+gap:
+		b.start, b.end = t, t
+	case t >= b.start-gap:
+		b.start, b.end = min(b.start, t), max(b.end, t)
+	}
+}
+
+// within reports whether the burst reaches into scan: whether it belongs
+// to that scan rather than an older one.
+func (b *agBurst) within(scan agBurst) bool { return b.end >= scan.start }
 
 type agRuleKey struct{ project, decision, rule string }
 
@@ -366,8 +380,8 @@ type agLagEntry struct {
 type agProjectState struct {
 	blueprint, version, owner string
 	subjectT                  int64 // time of the signal blueprint and version come from
-	lastRule                  int64 // latest rule or exception signal
-	lastScan                  int64 // latest rule, exception, drift or lag signal
+	ruleScan                  agBurst // the latest scan with rule or exception signals
+	scan                      agBurst // the latest scan with rule, exception, drift or lag signals
 	lag                       *agLagEntry
 }
 
@@ -476,7 +490,7 @@ func (a *agAggregator) skip(err error) {
 func (a *agAggregator) project(name string) *agProjectState {
 	p := a.projects[name]
 	if p == nil {
-		p = &agProjectState{subjectT: math.MinInt64, lastRule: math.MinInt64, lastScan: math.MinInt64}
+		p = &agProjectState{subjectT: math.MinInt64, ruleScan: agNoBurst, scan: agNoBurst}
 		a.projects[a.intern(name)] = p
 	}
 	return p
@@ -508,9 +522,9 @@ func (a *agAggregator) add(s *Signal) {
 			return
 		}
 		p := a.project(project)
-		p.lastScan = max(p.lastScan, t)
+		p.scan.follow(t, a.gap)
 		if s.Source == SourceRule || s.Source == SourceException {
-			p.lastRule = max(p.lastRule, t)
+			p.ruleScan.follow(t, a.gap)
 		}
 		if s.Subject.Blueprint != "" && t >= p.subjectT {
 			p.subjectT = t

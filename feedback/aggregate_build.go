@@ -182,7 +182,7 @@ func (b *agBuild) checks() {
 		if st.prevOut >= 0 {
 			b.addTrend(k.decision, st.prev.end, st.prevOut)
 		}
-		if !st.current(b.projects[k.project].lastRule, b.gap) {
+		if !st.within(b.projects[k.project].ruleScan) {
 			continue
 		}
 		d := b.dec(k.decision)
@@ -209,7 +209,7 @@ func (b *agBuild) checks() {
 // exceptions gathers the exceptions of the latest scan of each project.
 func (b *agBuild) exceptions() {
 	for k, st := range b.excs {
-		if !st.current(b.projects[k.project].lastRule, b.gap) {
+		if !st.within(b.projects[k.project].ruleScan) {
 			continue
 		}
 		d := b.dec(k.decision)
@@ -243,7 +243,7 @@ func (b *agBuild) drift() {
 	managed := map[agFileKey]*agManagedAgg{}
 	for k, st := range b.agAggregator.drift {
 		p := b.projects[k.project]
-		if !st.current(p.lastScan, b.gap) {
+		if !st.within(p.scan) {
 			continue
 		}
 		bp := cmp.Or(st.blueprint, p.blueprint)

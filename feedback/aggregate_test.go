@@ -762,3 +762,30 @@ func TestAggregateEmpty(t *testing.T) {
 	assert.Contains(t, b.String(), "Nothing to revisit.")
 	assert.Contains(t, aggJSON(t, r), `"revisit": []`)
 }
+
+// TestAggregateSlowScan: a scan whose signals are spread over more than
+// ScanGap, each less than ScanGap after the one before, is still one scan:
+// its first drift is as current as its last rule.
+func TestAggregateSlowScan(t *testing.T) {
+	f := newAggFleet()
+	for i := 1; i <= 3; i++ {
+		p := aggProject(i)
+		f.versions[p] = "1.0.0"
+		f.scan(aggNow.Add(-time.Duration(i) * time.Hour))
+		f.drift(p, "README.md", "shared", "+x", "@@ -1 +1 @@\n+x\n")
+		for _, rule := range []string{"a", "b", "c"} {
+			f.now = f.now.Add(40 * time.Second)
+			f.rule(p, "ADR-0100", rule, decision.Warn, feedback.ResultPass, "")
+		}
+	}
+	r := aggRun(t, f, &feedback.AggregateOptions{Now: aggNow})
+	require.Len(t, r.DesirePaths, 1)
+	assert.Equal(t, 3, r.DesirePaths[0].Count)
+	assert.Equal(t, feedback.Counts{Total: 9, Pass: 9}, aggDecision(t, r, "ADR-0100").Checks)
+
+	// With a gap of 30 s, each rule is a scan of its own: only the last
+	// counts, and the drift before it is gone.
+	r = aggRun(t, f, &feedback.AggregateOptions{Now: aggNow, ScanGap: 30 * time.Second})
+	assert.Empty(t, r.DesirePaths)
+	assert.Equal(t, feedback.Counts{Total: 3, Pass: 3}, aggDecision(t, r, "ADR-0100").Checks)
+}
