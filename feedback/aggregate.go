@@ -379,7 +379,7 @@ type agLagEntry struct {
 
 type agProjectState struct {
 	blueprint, version, owner string
-	subjectT                  int64 // time of the signal blueprint and version come from
+	subjectT                  int64   // time of the signal blueprint and version come from
 	ruleScan                  agBurst // the latest scan with rule or exception signals
 	scan                      agBurst // the latest scan with rule, exception, drift or lag signals
 	lag                       *agLagEntry
