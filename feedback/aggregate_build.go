@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -142,7 +143,7 @@ func (a *agAggregator) report() *Report {
 			Window: o.Window.String(), Windows: o.Windows, ScanGap: o.ScanGap.String(),
 			MinProjects: o.MinProjects, MinConflicts: o.MinConflicts, ExemptionRate: o.ExemptionRate,
 			LowRating: o.LowRating, MinRatings: o.MinRatings, ProposedDays: o.ProposedFor.Hours() / 24,
-			Reasons: o.Reasons, MaxProjects: o.MaxProjects, MaxSignals: o.MaxSignals, SignalURL: o.SignalURL,
+			Reasons: maps.Clone(o.Reasons), MaxProjects: o.MaxProjects, MaxSignals: o.MaxSignals, SignalURL: o.SignalURL,
 		},
 		Signals: a.signals, Sources: a.bySource, Projects: len(a.projects),
 		Skipped: a.skipped, SkipErrors: a.skipErrors,

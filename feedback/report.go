@@ -57,19 +57,19 @@ type Report struct {
 
 // Settings are the options a report was made with.
 type Settings struct {
-	Window        string             `json:"window"`  // a Go duration, as "168h0m0s"
-	Windows       int                `json:"windows"` // trend windows
-	ScanGap       string             `json:"scanGap"` // a Go duration
-	MinProjects   int                `json:"minProjects"`
-	MinConflicts  int                `json:"minConflicts"`
-	ExemptionRate float64            `json:"exemptionRate"`
-	LowRating     float64            `json:"lowRating"`
-	MinRatings    int                `json:"minRatings"`
-	ProposedDays  float64            `json:"proposedDays"`
-	Reasons       map[Reason]float64 `json:"reasons"`
-	MaxProjects   int                `json:"maxProjects"`
-	MaxSignals    int                `json:"maxSignals"`
-	SignalURL     string             `json:"signalURL,omitempty"`
+	Window        string             `json:"window"`              // AggregateOptions.Window, a Go duration such as "168h0m0s"
+	Windows       int                `json:"windows"`             // AggregateOptions.Windows
+	ScanGap       string             `json:"scanGap"`             // AggregateOptions.ScanGap, a Go duration
+	MinProjects   int                `json:"minProjects"`         // AggregateOptions.MinProjects
+	MinConflicts  int                `json:"minConflicts"`        // AggregateOptions.MinConflicts
+	ExemptionRate float64            `json:"exemptionRate"`       // AggregateOptions.ExemptionRate
+	LowRating     float64            `json:"lowRating"`           // AggregateOptions.LowRating
+	MinRatings    int                `json:"minRatings"`          // AggregateOptions.MinRatings
+	ProposedDays  float64            `json:"proposedDays"`        // AggregateOptions.ProposedFor, in days
+	Reasons       map[Reason]float64 `json:"reasons"`             // the weight of each reason reported
+	MaxProjects   int                `json:"maxProjects"`         // AggregateOptions.MaxProjects
+	MaxSignals    int                `json:"maxSignals"`          // AggregateOptions.MaxSignals
+	SignalURL     string             `json:"signalURL,omitempty"` // AggregateOptions.SignalURL
 	// Registry is the source of the registry, with its revision after "@"
 	// when it has one; empty when there was none.
 	Registry string `json:"registry,omitempty"`
@@ -80,12 +80,12 @@ type Settings struct {
 // warn, error, exempt, pass), so a rule failing in three files is one
 // failing check.
 type Counts struct {
-	Total  int `json:"total"`
-	Pass   int `json:"pass"`
-	Fail   int `json:"fail"`
-	Warn   int `json:"warn"`
-	Exempt int `json:"exempt"`
-	Error  int `json:"error"`
+	Total  int `json:"total"`  // checks
+	Pass   int `json:"pass"`   // checks that pass
+	Fail   int `json:"fail"`   // checks that fail, in enforce or audit mode
+	Warn   int `json:"warn"`   // checks that fail in warn mode
+	Exempt int `json:"exempt"` // checks that fail, covered by an active exception
+	Error  int `json:"error"`  // checks that could not be made
 }
 
 func (c *Counts) add(ri int) {
@@ -120,11 +120,11 @@ func (c Counts) Rates() Rates {
 
 // Rates are shares of checks, between 0 and 1.
 type Rates struct {
-	Pass   float64 `json:"pass"`
-	Fail   float64 `json:"fail"`
-	Warn   float64 `json:"warn"`
-	Exempt float64 `json:"exempt"`
-	Error  float64 `json:"error"`
+	Pass   float64 `json:"pass"`   // Counts.Pass / Counts.Total
+	Fail   float64 `json:"fail"`   // Counts.Fail / Counts.Total
+	Warn   float64 `json:"warn"`   // Counts.Warn / Counts.Total
+	Exempt float64 `json:"exempt"` // Counts.Exempt / Counts.Total
+	Error  float64 `json:"error"`  // Counts.Error / Counts.Total
 }
 
 // DecisionReport is what the signals say about one decision.
@@ -158,13 +158,17 @@ type DecisionReport struct {
 
 // RuleReport is what the current checks of one rule say.
 type RuleReport struct {
+	// Name is the rule's name in its decision.
 	Name string `json:"name"`
 	// Mode and Severity are those of the latest signal about the rule.
 	Mode     decision.Mode     `json:"mode,omitempty"`
 	Severity decision.Severity `json:"severity,omitempty"`
-	Subjects int               `json:"subjects"`
-	Checks   Counts            `json:"checks"`
-	Rates    Rates             `json:"rates"`
+	// Subjects is how many projects have a current check of the rule:
+	// Checks.Total, one check per project.
+	Subjects int `json:"subjects"`
+	// Checks counts the current checks of the rule, Rates their shares.
+	Checks Counts `json:"checks"`
+	Rates  Rates  `json:"rates"`
 }
 
 // Exceptions are the exceptions (waivers) projects hold to a decision, as
@@ -180,26 +184,27 @@ type Exceptions struct {
 
 // ExceptionEntry is one exception of one project.
 type ExceptionEntry struct {
-	Project       string `json:"project"`
-	Rule          string `json:"rule,omitempty"`
-	Justification string `json:"justification"`
-	Expires       string `json:"expires,omitempty"` // YYYY-MM-DD, the last day it applies
-	Active        bool   `json:"active"`
-	RequestedBy   string `json:"requestedBy,omitempty"`
-	ApprovedBy    string `json:"approvedBy,omitempty"`
-	Signal        string `json:"signal"`
+	Project       string `json:"project"`               // the project holding it
+	Rule          string `json:"rule,omitempty"`        // the rule it covers, "*" for all
+	Justification string `json:"justification"`         // why the project cannot follow the rule
+	Expires       string `json:"expires,omitempty"`     // YYYY-MM-DD, the last day it applies
+	Active        bool   `json:"active"`                // whether it applies on the day of the report
+	RequestedBy   string `json:"requestedBy,omitempty"` // who asked for it
+	ApprovedBy    string `json:"approvedBy,omitempty"`  // who granted it
+	Signal        string `json:"signal"`                // the exception signal's ID
 }
 
 // TrendPoint counts the checks made in one window.
 type TrendPoint struct {
-	Start    time.Time `json:"start"`
-	Checks   Counts    `json:"checks"`
-	PassRate float64   `json:"passRate"`
+	Start    time.Time `json:"start"`    // the first instant of the window
+	Checks   Counts    `json:"checks"`   // the checks made in the window
+	PassRate float64   `json:"passRate"` // Checks' share of passes
 }
 
 // Rollout is the progress of a rule whose schedule turns it enforced: how
 // many projects already pass.
 type Rollout struct {
+	// Rule is the rule's name, and Schedule its mode changes.
 	Rule     string          `json:"rule"`
 	Schedule []decision.Step `json:"schedule"`
 	// Mode is the rule's mode on the day of the report.
@@ -223,6 +228,8 @@ type Rollout struct {
 // RatingSummary summarises ratings: the latest of each person (Labels["by"]),
 // and every rating without a name.
 type RatingSummary struct {
+	// Count is how many ratings there are; Mean, Min and Max their
+	// scores' mean, least and greatest.
 	Count int     `json:"count"`
 	Mean  float64 `json:"mean"`
 	Min   float64 `json:"min"`
@@ -235,6 +242,8 @@ type RatingSummary struct {
 // (Labels["hunk.key"]), in one file of one blueprint in several projects:
 // a candidate to move upstream.
 type DesirePath struct {
+	// Blueprint and File are where the edit is: the blueprint's name and
+	// the file's template path in it.
 	Blueprint string `json:"blueprint"`
 	File      string `json:"file"`
 	// Level is the file's level: "shared", or "managed" when the edit is
@@ -255,10 +264,10 @@ type DesirePath struct {
 
 // Example is one signal's evidence, shown as an example of many.
 type Example struct {
-	Project string `json:"project"`
-	Path    string `json:"path,omitempty"`
-	Hunk    string `json:"hunk,omitempty"`
-	Signal  string `json:"signal"`
+	Project string `json:"project"`        // the project
+	Path    string `json:"path,omitempty"` // the file in the project, when not the template's path
+	Hunk    string `json:"hunk,omitempty"` // the edit or the conflict, as a diff
+	Signal  string `json:"signal"`         // the signal's ID
 	// From and To are the versions of an upgrade.
 	From string `json:"from,omitempty"`
 	To   string `json:"to,omitempty"`
@@ -266,6 +275,7 @@ type Example struct {
 
 // BlueprintReport is what the signals say about one blueprint.
 type BlueprintReport struct {
+	// Name is the blueprint's name.
 	Name string `json:"name"`
 	// Projects is how many projects were rendered from it, by their latest
 	// scan.
@@ -286,8 +296,8 @@ type BlueprintReport struct {
 
 // VersionCount is how many projects are on one version.
 type VersionCount struct {
-	Version  string `json:"version"`
-	Projects int    `json:"projects"`
+	Version  string `json:"version"`  // a blueprint version
+	Projects int    `json:"projects"` // how many projects are on it
 }
 
 // LagSummary is how far behind the newest version a blueprint's projects are.
@@ -313,16 +323,17 @@ type LagSummary struct {
 
 // ProjectLag is how far one project is behind.
 type ProjectLag struct {
-	Project  string  `json:"project"`
-	Version  string  `json:"version,omitempty"`
-	Versions float64 `json:"versions"`
-	Days     float64 `json:"days,omitempty"`
-	Signal   string  `json:"signal"`
+	Project  string  `json:"project"`           // the project
+	Version  string  `json:"version,omitempty"` // the version it is on
+	Versions float64 `json:"versions"`          // how many released versions are newer
+	Days     float64 `json:"days,omitempty"`    // how many days behind, when known
+	Signal   string  `json:"signal"`            // the lag signal's ID
 }
 
 // FileConflicts are the upgrade conflicts of one blueprint file, over every
 // upgrade signal (not only the latest).
 type FileConflicts struct {
+	// File is the blueprint file's template path.
 	File string `json:"file"`
 	// Count is how many projects had a conflict; Projects lists the first
 	// MaxProjects.
@@ -330,30 +341,31 @@ type FileConflicts struct {
 	Projects []string `json:"projects"`
 	// Conflicts and Merged count the upgrade signals that failed and
 	// passed.
-	Conflicts int      `json:"conflicts"`
-	Merged    int      `json:"merged"`
-	Example   *Example `json:"example,omitempty"`
+	Conflicts int `json:"conflicts"`
+	Merged    int `json:"merged"`
+	// Example is the first conflict of the first project, by name.
+	Example *Example `json:"example,omitempty"`
 	// Signals lists the latest MaxSignals conflicts.
 	Signals []string `json:"signals"`
 }
 
 // FileEdits are the current edits of one managed file.
 type FileEdits struct {
-	File     string   `json:"file"`
-	Count    int      `json:"count"`
-	Projects []string `json:"projects"`
-	Signals  []string `json:"signals"`
+	File     string   `json:"file"`     // the blueprint file's template path
+	Count    int      `json:"count"`    // how many projects edited it
+	Projects []string `json:"projects"` // the first MaxProjects of them
+	Signals  []string `json:"signals"`  // the first MaxSignals drift signals, by project
 }
 
 // MetricSummary summarises one measured value.
 type MetricSummary struct {
-	Blueprint string  `json:"blueprint,omitempty"`
-	Name      string  `json:"name"`
-	Unit      string  `json:"unit,omitempty"`
-	Count     int     `json:"count"`
-	Mean      float64 `json:"mean"`
-	Min       float64 `json:"min"`
-	Max       float64 `json:"max"`
+	Blueprint string  `json:"blueprint,omitempty"` // the subjects' blueprint
+	Name      string  `json:"name"`                // Labels["name"]
+	Unit      string  `json:"unit,omitempty"`      // the values' unit
+	Count     int     `json:"count"`               // how many values
+	Mean      float64 `json:"mean"`                // their mean
+	Min       float64 `json:"min"`                 // the least
+	Max       float64 `json:"max"`                 // the greatest
 }
 
 // Revisit is the evidence that one decision, or one blueprint, should be
@@ -361,17 +373,20 @@ type MetricSummary struct {
 type Revisit struct {
 	// Decision is the decision's ID; empty when the evidence is about a
 	// blueprint no decision of the registry governs, named by Blueprint.
-	Decision  string          `json:"decision,omitempty"`
-	Blueprint string          `json:"blueprint,omitempty"`
-	Title     string          `json:"title,omitempty"`
-	Status    decision.Status `json:"status,omitempty"`
+	Decision  string `json:"decision,omitempty"`
+	Blueprint string `json:"blueprint,omitempty"`
+	// Title and Status are the decision's, from the registry.
+	Title  string          `json:"title,omitempty"`
+	Status decision.Status `json:"status,omitempty"`
 	// Score ranks the list: the sum of the weights of Reasons.
-	Score   float64         `json:"score"`
+	Score float64 `json:"score"`
+	// Reasons are the reasons, the heaviest first.
 	Reasons []RevisitReason `json:"reasons"`
 }
 
 // RevisitReason is one reason to revisit, with the signals behind it.
 type RevisitReason struct {
+	// Reason is which reason this is.
 	Reason Reason `json:"reason"`
 	// Summary says it in a sentence.
 	Summary string `json:"summary"`
