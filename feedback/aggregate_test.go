@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -788,4 +789,49 @@ func TestAggregateSlowScan(t *testing.T) {
 	r = aggRun(t, f, &feedback.AggregateOptions{Now: aggNow, ScanGap: 30 * time.Second})
 	assert.Empty(t, r.DesirePaths)
 	assert.Equal(t, feedback.Counts{Total: 3, Pass: 3}, aggDecision(t, r, "ADR-0100").Checks)
+}
+
+// TestAggregateOrderIndependent: random fleets, scanned three times (one
+// signal per check, as Scan makes them), give the same report whatever the
+// order their signals come in.
+func TestAggregateOrderIndependent(t *testing.T) {
+	for seed := range uint64(20) {
+		rnd := rand.New(rand.NewPCG(seed, 7))
+		f := newAggFleet()
+		results := feedback.Results()
+		for scan := range 3 {
+			for i := 1; i <= 8; i++ {
+				p := aggProject(i)
+				f.versions[p] = fmt.Sprintf("1.%d.0", rnd.IntN(3))
+				f.scan(aggNow.Add(-time.Duration(3-scan)*72*time.Hour + time.Duration(i)*time.Minute))
+				for _, d := range []string{"ADR-0100", "ADR-0200", "ADR-0300"} {
+					res := results[rnd.IntN(len(results))]
+					f.rule(p, d, "r", decision.Warn, res, []string{"a.yaml", "config/app.yaml"}[rnd.IntN(2)])
+					if res == feedback.ResultExempt {
+						f.exception(p, d, "r", "2027-01-01", true, "why")
+					}
+				}
+				for range rnd.IntN(4) {
+					k := rnd.IntN(3)
+					level := []string{"shared", "managed"}[rnd.IntN(2)]
+					f.drift(p, []string{"config/app.yaml", "Makefile"}[k%2], level, fmt.Sprintf("+edit %d", k), "@@ -1 +1 @@\n+edit\n")
+				}
+				f.lag(p, float64(rnd.IntN(3)), "1.2.0", "")
+				if rnd.IntN(3) == 0 {
+					f.upgrade(p, "Dockerfile.tmpl", rnd.IntN(2) == 0)
+				}
+				if rnd.IntN(2) == 0 {
+					f.rating("ADR-0100", "", fmt.Sprintf("dev-%d", rnd.IntN(5)), float64(1+rnd.IntN(5)))
+				}
+			}
+		}
+		want := aggRun(t, f, aggOpts(t))
+		shuffled := &aggFleet{sigs: slices.Clone(f.sigs)}
+		rnd.Shuffle(len(shuffled.sigs), func(i, j int) { shuffled.sigs[i], shuffled.sigs[j] = shuffled.sigs[j], shuffled.sigs[i] })
+		got := aggRun(t, shuffled, aggOpts(t))
+		assert.Equal(t, want.Decisions, got.Decisions, "seed %d", seed)
+		assert.Equal(t, want.DesirePaths, got.DesirePaths, "seed %d", seed)
+		assert.Equal(t, want.Revisit, got.Revisit, "seed %d", seed)
+		assert.Equal(t, want.Blueprints, got.Blueprints, "seed %d", seed)
+	}
 }
