@@ -232,9 +232,6 @@ func (b *agBuild) exceptions() {
 			})
 		}
 	}
-	for id := range b.trend {
-		b.dec(id)
-	}
 }
 
 // drift finds the desire paths and the managed files edited, in the latest
@@ -507,6 +504,9 @@ func (b *agBuild) rate() {
 // come from its checks and from the registry.
 func (b *agBuild) decisions() {
 	o := b.o
+	for id := range b.trend { // decisions checked only in older scans
+		b.dec(id)
+	}
 	// The registry: every accepted or proposed decision, their dates.
 	reg := o.Registry
 	if reg != nil {
@@ -540,8 +540,8 @@ func (b *agBuild) decisions() {
 				strings.Compare(x.Rule, y.Rule), strings.Compare(x.Signal, y.Signal))
 		})
 		dr.Exceptions.List = append(dr.Exceptions.List, d.exceptions[:min(len(d.exceptions), b.limitS)]...)
-		for b, c := range b.trend[id] {
-			dr.Trend = append(dr.Trend, TrendPoint{Start: time.UnixMicro(b).UTC(), Checks: *c, PassRate: c.Rates().Pass})
+		for w, c := range b.trend[id] {
+			dr.Trend = append(dr.Trend, TrendPoint{Start: time.UnixMicro(w).UTC(), Checks: *c, PassRate: c.Rates().Pass})
 		}
 		slices.SortFunc(dr.Trend, func(x, y TrendPoint) int { return x.Start.Compare(y.Start) })
 		if rd != nil {
