@@ -1,17 +1,25 @@
 // Command server is goldenpath's HTTP server: a catalog of blueprints with a
-// form per blueprint, the decisions they implement, and a JSON API behind
-// the pages. It is built only on the library's public API (packages
-// blueprint, render and decision).
+// form per blueprint, the decisions they implement, the feedback report, and
+// a JSON API behind the pages. It is built only on the library's public API
+// (packages blueprint, render, decision and feedback).
 //
 // Usage:
 //
-//	go run ./examples/server --blueprints testdata/blueprints --decisions testdata/decisions
+//	go run ./examples/server --blueprints testdata/blueprints --decisions testdata/decisions \
+//	    --store signals.jsonl
 //
 // The operator's flags name the sources, under the local policy: a directory
 // of blueprints, a blueprint, or a catalog index (catalog.yaml listing git
 // repositories and archives). Nothing in a request can name a source or a
 // path: blueprints are addressed by their catalog name, and optionally a
 // version, only.
+//
+// --store names the feedback store, a JSON Lines file (feedback.FileStore)
+// opened once at startup and closed at shutdown; no request can name
+// another. Signals posted to the API and ratings given on the pages are
+// appended to it, and the report aggregates it. Without --store, feedback
+// is off: the pages offer no rating form, and the feedback routes answer
+// 503.
 //
 // Pages:
 //
@@ -23,6 +31,13 @@
 //	                               file tree with responsibility levels
 //	GET  /decisions                every decision with its status
 //	GET  /decisions/{id}           one decision: status, dates, links, rules and text
+//	POST /blueprints/{name}/rate   a rating from the form on a blueprint's page (score 1 to 5,
+//	POST /decisions/{id}/rate      comment, name), then 303 back to the page, which thanks
+//	                               (?rated=1); invalid values give the page back with 422
+//	GET  /report                   the feedback report (?since= &until= YYYY-MM-DD, until
+//	                               exclusive; ?min-projects=): what to revisit and why, with the
+//	                               signals behind each reason; charts drawn as SVG on the server:
+//	                               compliance per decision, desire paths, version spread
 //
 // JSON API (the request body of validate and render is the parameter values,
 // as JSON or, with Content-Type application/yaml, YAML; ?version= picks a
@@ -36,6 +51,15 @@
 //	POST /api/blueprints/{name}/render      the project as application/gzip (a tar archive)
 //	GET  /api/decisions                     every decision
 //	GET  /api/decisions/{id}                one decision
+//	POST /api/signals                       append signals to the store: one in its JSON form
+//	                                        ("v":1, docs/signals.md), an array, or JSON Lines,
+//	                                        those without "id" or "time" stamped by the server;
+//	                                        or ratings, {"blueprint" or "decision", "score",
+//	                                        "comment", "by"}. 201 with the IDs stored; 400 for a
+//	                                        body that is not JSON objects, 422 (with the index)
+//	                                        for an invalid signal, and then nothing is stored
+//	GET  /api/report                        the report as JSON (feedback.Report), with the
+//	                                        query of GET /report; 400 for a bad query
 //
 // For example:
 //
@@ -48,9 +72,19 @@
 //	curl -s -X POST --data '{"name":"orders"}' -o orders.tar.gz \
 //	    'localhost:8080/api/blueprints/go-service/render?version=1.4.0'
 //
-// Request bodies are limited (--max-body), renders run at most --max-renders
-// at a time (a request waits briefly for a slot, then gets 503), each in a
-// temporary directory that is removed when the request ends, and the server
+//	curl -s -X POST --data '{"blueprint":"go-service","score":4,"comment":"quick start"}' \
+//	    localhost:8080/api/signals
+//	{"ids":["0197a3…"],"stored":1}
+//
+//	gp scan --json ./orders | curl -s -X POST --data-binary @- localhost:8080/api/signals
+//	curl -s 'localhost:8080/api/report?since=2026-10-01&min-projects=2'
+//
+// Request bodies are limited (--max-body, 413 beyond), renders and reports
+// run at most --max-renders at a time (a request waits briefly for a slot,
+// then gets 503), each render in a temporary directory that is removed when
+// the request ends. Form posts from other sites are refused
+// (http.CrossOriginProtection), and the report leaves out where the store
+// and the registry are on the server. The server
 // shuts down gracefully on SIGINT or SIGTERM, waiting up to
 // --shutdown-timeout for requests in flight.
 package main
@@ -72,6 +106,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -106,7 +141,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		blueprints      stringsFlag
 		addr            = fs.String("addr", "127.0.0.1:8080", "the `ADDRESS` to listen on")
 		decisions       = fs.String("decisions", "", "the decisions `SOURCE`: a directory of decision records, or a git repository or archive")
-		store           = fs.String("store", "", "the feedback store `FILE` (JSON Lines)")
+		store           = fs.String("store", "", "the feedback store `FILE` (JSON Lines, created if needed): posted signals and ratings are appended to it, the report reads it; without it feedback is off")
 		cacheDir        = fs.String("cache-dir", "", "the cache of fetched sources (default goldenpath/sources in the user cache directory)")
 		maxRenders      = fs.Int("max-renders", 4, "how many renders run at once")
 		maxBody         = fs.Int64("max-body", 1<<20, "the largest request body, in bytes")
@@ -168,6 +203,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	// The store is opened once, here, and closed once every request is
+	// done: no request names it.
+	var signals feedback.Store
+	if *store != "" {
+		fstore, err := feedback.OpenFileStore(*store, &feedback.FileStoreOptions{
+			OnRepair: func(r feedback.Repair) {
+				logger.Warn("feedback store: removed a torn last line", "path", r.Path, "bytes", r.Dropped)
+			},
+		})
+		if err != nil {
+			return fail(err)
+		}
+		defer func() {
+			if err := fstore.Close(); err != nil {
+				logger.Error("closing the feedback store", "err", err)
+			}
+		}()
+		signals = fstore
+	}
 	s, err := newServer(&config{
 		Catalog:    catalog,
 		Decisions:  reg,
@@ -175,7 +229,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Logger:     logger,
 		MaxBody:    *maxBody,
 		MaxRenders: *maxRenders,
-		Store:      *store,
+		Signals:    signals,
 	})
 	if err != nil {
 		return fail(err)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -152,13 +153,14 @@ func TestRun(t *testing.T) {
 	outR, outW := io.Pipe()
 	var stderr bytes.Buffer
 	done := make(chan int, 1)
+	store := filepath.Join(t.TempDir(), "signals.jsonl")
 	go func() {
 		defer outW.Close()
 		done <- run(ctx, []string{
 			"--addr", "127.0.0.1:0",
 			"--blueprints", "../../testdata/blueprints",
 			"--decisions", "../../testdata/decisions",
-			"--store", filepath.Join(t.TempDir(), "signals.jsonl"),
+			"--store", store,
 			"--cache-dir", t.TempDir(),
 			"--shutdown-timeout", "5s",
 		}, outW, &stderr)
@@ -179,8 +181,19 @@ func TestRun(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"blueprints": 4`) || !strings.Contains(string(body), `"decisions": 12`) {
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"blueprints": 4`) || !strings.Contains(string(body), `"decisions": 12`) ||
+		!strings.Contains(string(body), `"feedback": true`) {
 		t.Errorf("GET /healthz: %d %s", resp.StatusCode, body)
+	}
+	// A rating, appended to the store the flag names.
+	resp, err = http.Post(url+"/api/signals", "application/json", strings.NewReader(`{"blueprint":"go-service","score":4,"by":"dana"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Errorf("POST /api/signals: %d %s", resp.StatusCode, body)
 	}
 
 	cancel() // as SIGINT or SIGTERM does through main's context
@@ -200,6 +213,15 @@ func TestRun(t *testing.T) {
 	if _, err := http.Get(url + "/healthz"); err == nil {
 		t.Error("the server still answers after shutdown")
 	}
+	// The store was closed at shutdown, its rating on disk.
+	st, err := feedback.OpenFileStore(store, &feedback.FileStoreOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if sigs := storeSignals(t, st); len(sigs) != 1 || sigs[0].Source != feedback.SourceRating || sigs[0].Labels["by"] != "dana" {
+		t.Errorf("the store holds %+v", sigs)
+	}
 }
 
 func TestRunFailures(t *testing.T) {
@@ -217,6 +239,7 @@ func TestRunFailures(t *testing.T) {
 		{"missing catalog", []string{"--blueprints", filepath.Join(t.TempDir(), "none"), "--cache-dir", t.TempDir()}, exitError, "server: "},
 		{"missing decisions", []string{"--blueprints", "../../testdata/blueprints", "--decisions", filepath.Join(t.TempDir(), "none"), "--cache-dir", t.TempDir()}, exitError, "server: "},
 		{"bad address", []string{"--blueprints", "../../testdata/blueprints", "--addr", "256.0.0.1:99999", "--cache-dir", t.TempDir()}, exitError, "server: "},
+		{"store in no directory", []string{"--blueprints", "../../testdata/blueprints", "--store", filepath.Join(t.TempDir(), "none", "signals.jsonl"), "--cache-dir", t.TempDir()}, exitError, "server: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

@@ -72,6 +72,8 @@ type formPage struct {
 	// Findings are failing checks of decisions that belong to no field.
 	Findings []decision.Finding
 	Preview  *preview
+	// Rating is the rating form; nil when the server keeps no signals.
+	Rating *ratingForm
 }
 
 // newFormPage returns the page for one version of a blueprint, with the
@@ -89,6 +91,7 @@ func (s *server) newFormPage(bp *blueprint.Blueprint, e blueprint.CatalogEntry) 
 		Decisions: s.decisionRefs(e.Decisions),
 		Fields:    fields,
 		Status:    http.StatusOK,
+		Rating:    s.newRatingForm("blueprint", "/blueprints/"+e.Name+"/rate", e.Version),
 	}, nil
 }
 
@@ -104,6 +107,9 @@ func (s *server) blueprintPage(w http.ResponseWriter, r *http.Request) {
 		status, msg := s.status(r, err)
 		s.errorPage(w, r, status, msg)
 		return
+	}
+	if p.Rating != nil {
+		p.Rating.Thanks = r.URL.Query().Get("rated") == "1"
 	}
 	s.page(w, r, http.StatusOK, "blueprint.html", p)
 }
@@ -293,16 +299,43 @@ type linkView struct {
 	Known bool
 }
 
+// decisionView is the data of a decision's page.
+type decisionView struct {
+	D          *decision.Decision
+	Rules      []ruleView
+	Links      []linkView
+	History    []*decision.Decision
+	Current    *decision.Decision
+	Blueprints []blueprint.CatalogEntry
+	Sections   []decision.Section
+	Overdue    bool
+	// Rating is the rating form; nil when the server keeps no signals.
+	Rating *ratingForm
+}
+
 func (s *server) decisionPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	data, ok := s.decisionData(id)
+	if !ok {
+		s.errorPage(w, r, http.StatusNotFound, "no decision "+id)
+		return
+	}
+	if data.Rating != nil {
+		data.Rating.Thanks = r.URL.Query().Get("rated") == "1"
+	}
+	s.page(w, r, http.StatusOK, "decision.html", data)
+}
+
+// decisionData returns the data of the page of decision id, false when the
+// registry does not have it.
+func (s *server) decisionData(id string) (*decisionView, bool) {
 	var d *decision.Decision
 	ok := false
 	if s.cfg.Decisions != nil {
 		d, ok = s.cfg.Decisions.Get(id)
 	}
 	if !ok {
-		s.errorPage(w, r, http.StatusNotFound, "no decision "+id)
-		return
+		return nil, false
 	}
 	reg := s.cfg.Decisions
 	now := s.cfg.Now()
@@ -332,14 +365,9 @@ func (s *server) decisionPage(w http.ResponseWriter, r *http.Request) {
 			sections = append(sections, sec)
 		}
 	}
-	s.page(w, r, http.StatusOK, "decision.html", struct {
-		D          *decision.Decision
-		Rules      []ruleView
-		Links      []linkView
-		History    []*decision.Decision
-		Current    *decision.Decision
-		Blueprints []blueprint.CatalogEntry
-		Sections   []decision.Section
-		Overdue    bool
-	}{d, rules, links, reg.History(id), current, cited, sections, !d.RevisitBy.IsZero() && d.RevisitBy.Before(now)})
+	return &decisionView{
+		D: d, Rules: rules, Links: links, History: reg.History(id), Current: current, Blueprints: cited, Sections: sections,
+		Overdue: !d.RevisitBy.IsZero() && d.RevisitBy.Before(now),
+		Rating:  s.newRatingForm("decision", "/decisions/"+d.ID+"/rate", ""),
+	}, true
 }

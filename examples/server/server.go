@@ -14,11 +14,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -50,11 +52,17 @@ type config struct {
 	// TempDir holds the temporary directory of each render. Default
 	// os.TempDir().
 	TempDir string
-	// Now is the clock for rule schedules shown on the decision pages.
-	// Default time.Now.
+	// Now is the clock for rule schedules shown on the decision pages, for
+	// the feedback report, and for the signals the server stamps. Default
+	// time.Now.
 	Now func() time.Time
-	// Store is the feedback store's file, as the operator gave it.
-	Store string
+	// Signals is the feedback store: POST /api/signals and the rating forms
+	// append to it, the report reads it. Nil turns feedback off: those
+	// routes answer 503 and the pages show no rating form.
+	Signals feedback.Store
+	// Recorder stamps the ratings the server makes and the signals posted
+	// without an ID or a time. Default: a Recorder whose clock is Now.
+	Recorder *feedback.Recorder
 }
 
 // server serves the pages and the JSON API. It is safe for concurrent use.
@@ -90,6 +98,9 @@ func newServer(cfg *config) (*server, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.Recorder == nil {
+		c.Recorder = &feedback.Recorder{Now: c.Now}
+	}
 	s := &server{cfg: c, renders: make(chan struct{}, c.MaxRenders)}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
@@ -102,6 +113,9 @@ func newServer(cfg *config) (*server, error) {
 	mux.HandleFunc("POST /blueprints/{name}", s.blueprintSubmit)
 	mux.HandleFunc("GET /decisions", s.decisionsPage)
 	mux.HandleFunc("GET /decisions/{id}", s.decisionPage)
+	mux.HandleFunc("POST /blueprints/{name}/rate", s.blueprintRate)
+	mux.HandleFunc("POST /decisions/{id}/rate", s.decisionRate)
+	mux.HandleFunc("GET /report", s.reportPage)
 	static, err := fs.Sub(assets, "static")
 	if err != nil {
 		return nil, err
@@ -116,6 +130,8 @@ func newServer(cfg *config) (*server, error) {
 	mux.HandleFunc("POST /api/blueprints/{name}/render", s.apiRender)
 	mux.HandleFunc("GET /api/decisions", s.apiDecisions)
 	mux.HandleFunc("GET /api/decisions/{id}", s.apiDecision)
+	mux.HandleFunc("POST /api/signals", s.apiSignals)
+	mux.HandleFunc("GET /api/report", s.apiReport)
 
 	// Cross-site form posts are refused (Sec-Fetch-Site and Origin are
 	// checked); clients that send neither, such as curl, are let through.
@@ -141,6 +157,7 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 		"status":     "ok",
 		"blueprints": len(s.cfg.Catalog.Names()),
 		"decisions":  s.decisionCount(),
+		"feedback":   s.cfg.Signals != nil,
 	})
 }
 
@@ -297,11 +314,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // parseTemplates parses each page with the layout.
 func (s *server) parseTemplates() error {
 	funcs := template.FuncMap{
-		"join":  strings.Join,
-		"date":  func(t time.Time) string { return t.Format(time.DateOnly) },
-		"lower": strings.ToLower,
-		"bytes": humanBytes,
-		"pos":   func(p blueprint.Position) string { return displayPos(p).String() },
+		"join":   strings.Join,
+		"date":   func(t time.Time) string { return t.Format(time.DateOnly) },
+		"lower":  strings.ToLower,
+		"bytes":  humanBytes,
+		"pos":    func(p blueprint.Position) string { return displayPos(p).String() },
+		"pct":    percent,
+		"plural": plural,
+		"reason": reasonLabel,
+		"hunk":   hunkLines,
+		"sub":    func(a, b int) int { return a - b },
+		"dec1":   func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
 	}
 	pages, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
