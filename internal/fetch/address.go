@@ -74,13 +74,30 @@ var (
 	forcedRe = regexp.MustCompile(`^([A-Za-z0-9]+)::(.+)$`)
 	schemeRe = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*)://`)
 	scpRe    = regexp.MustCompile(`^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:`)
-	// refRe is a conservative subset of git check-ref-format: it never
-	// starts with '-' (git would read an option) and holds no characters a
-	// shell, a refspec or a revision expression gives meaning to.
-	refRe = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._/+-]{0,254}$`)
 	// shaRe matches a full SHA-1 or SHA-256 commit ID.
 	shaRe = regexp.MustCompile(`^([0-9a-f]{40}|[0-9a-f]{64})$`)
 )
+
+// refChars reports whether ref is in a conservative subset of git
+// check-ref-format: 1 to 255 characters of [A-Za-z0-9._/+-], never starting
+// with '-' (git would read an option) or '.', and none a shell, a refspec or
+// a revision expression gives meaning to. (A loop, not a regexp: the
+// bounded repetition compiled to a large program at every start.)
+func refChars(ref string) bool {
+	if len(ref) == 0 || len(ref) > 255 {
+		return false
+	}
+	for i := 0; i < len(ref); i++ {
+		c := ref[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_':
+		case i > 0 && (c == '.' || c == '/' || c == '+' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // archiveFormats are the archive suffixes and ?archive= values accepted.
 var archiveFormats = []string{"tar.gz", "tgz", "zip"}
@@ -267,7 +284,7 @@ func checkRef(ref string) error {
 		return fmt.Errorf("empty ref")
 	case strings.HasPrefix(ref, "-"):
 		return fmt.Errorf("ref %q starts with '-'", ref)
-	case !refRe.MatchString(ref):
+	case !refChars(ref):
 		return fmt.Errorf("ref %q holds characters a git ref may not (allowed: letters, digits, '.', '_', '/', '+', '-')", ref)
 	case strings.Contains(ref, ".."), strings.Contains(ref, "//"), strings.Contains(ref, "/."),
 		strings.HasSuffix(ref, "/"), strings.HasSuffix(ref, "."), strings.HasSuffix(ref, ".lock"):

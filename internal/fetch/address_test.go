@@ -2,6 +2,9 @@ package fetch
 
 import (
 	"errors"
+	"math/rand/v2"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -209,5 +212,28 @@ func TestJoin(t *testing.T) {
 		}
 		require.NoError(t, err)
 		assert.Equal(t, c.want, got)
+	}
+}
+
+// TestRefCharsMatchesItsSpecification checks the hand-written ref check
+// against the regular expression it replaces, on random strings over the
+// interesting alphabet.
+func TestRefCharsMatchesItsSpecification(t *testing.T) {
+	spec := regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._/+-]{0,254}$`)
+	alphabet := "aZ09_./+-~^: @{}\\\x00é"
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 20000 {
+		n := rng.IntN(8)
+		if i%100 == 0 {
+			n = 250 + rng.IntN(10)
+		}
+		var b strings.Builder
+		for range n {
+			b.WriteByte(alphabet[rng.IntN(len(alphabet))])
+		}
+		s := b.String()
+		if got, want := refChars(s), spec.MatchString(s); got != want {
+			t.Fatalf("refChars(%q) = %v, the specification says %v", s, got, want)
+		}
 	}
 }
