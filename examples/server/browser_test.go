@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goldenpath-dev/goldenpath/feedback"
 )
 
 // TestBrowser drives headless Chromium through the go-service form with
@@ -89,4 +91,86 @@ func requireBrowser(t *testing.T) (node, chromium string) {
 		t.Fatal("playwright-core is not installed: run npm ci in examples/server/browser (.ci/run does), or set GP_SKIP_BROWSER=1 to skip the browser tests")
 	}
 	return node, chromium
+}
+
+// TestBrowserFeedback drives headless Chromium through the feedback side
+// with browser/feedback.mjs, over a file store holding the fleet's
+// signals: the report's SVG charts are drawn and visible, the browser
+// refuses a rating without a score, and a rating sent from go-service's
+// page comes back as a thank-you (303) and counts in the report. The test
+// then reads the rating from the store.
+//
+// Like TestBrowser, it fails without node, Chromium or npm ci in browser/,
+// and skips only when GP_SKIP_BROWSER=1 is set.
+func TestBrowserFeedback(t *testing.T) {
+	node, chromium := requireBrowser(t)
+	st, err := feedback.OpenFileStore(filepath.Join(t.TempDir(), "signals.jsonl"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fleetSigs := fleet(testRecorder("s", testNow.Add(-time.Hour)))
+	if err := st.Append(t.Context(), fleetSigs...); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := newTestServer(t, withStore(st))
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, node, filepath.Join("browser", "feedback.mjs"), ts.URL)
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("feedback.mjs: %v\nstdout: %s\nstderr: %s", err, out, stderr.String())
+	}
+	var res struct {
+		Charts map[string]struct {
+			Title    string
+			Bars     int
+			Segments int
+			Legend   []string
+			First    string
+		}
+		Steps []map[string]any
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("feedback.mjs printed %s: %v", out, err)
+	}
+	t.Logf("browser flow: %s in all; steps %v", time.Since(start).Round(time.Millisecond), res.Steps)
+
+	// The charts as the browser saw them: the bars and segments the fleet
+	// gives (see TestReportPage).
+	for id, want := range map[string]struct {
+		title          string
+		bars, segments int
+		first          string
+	}{
+		"chart-compliance": {"Compliance per decision", 4, 8, "ADR-0007: 2 of 3 checks pass (67%)"},
+		"chart-desire":     {"Desire paths", 2, 2, "go-service: Makefile, edit 16ee4b311faeaeba: 3 projects (billing, orders, search)"},
+		"chart-spread":     {"Version spread per blueprint", 2, 4, "go-service 2.0.0: 2 of 4 projects (50%), the latest"},
+	} {
+		got := res.Charts[id]
+		if got.Title != want.title || got.Bars != want.bars || got.Segments != want.segments || got.First != want.first {
+			t.Errorf("%s in the browser: %+v, want %+v", id, got, want)
+		}
+	}
+	if l := res.Charts["chart-compliance"].Legend; strings.Join(l, " ") != "pass warn fail exempt error" {
+		t.Errorf("the compliance legend in the browser: %v", l)
+	}
+
+	// The rating is in the store, after the fleet.
+	all := storeSignals(t, st)
+	if len(all) != len(fleetSigs)+1 {
+		t.Fatalf("the store holds %d signals, want %d", len(all), len(fleetSigs)+1)
+	}
+	r := all[len(all)-1]
+	if r.Source != feedback.SourceRating || r.Subject.Blueprint != "go-service" || r.Decision != "" || r.Value == nil || *r.Value != 4 ||
+		r.Unit != "score" || r.Evidence.Message != "Fast to start; the <b>CI</b> is slow" || r.Labels["by"] != "playwright" {
+		t.Errorf("the rating stored: %+v", r)
+	}
 }
