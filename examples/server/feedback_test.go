@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -471,4 +473,50 @@ func TestAPIReportFileStore(t *testing.T) {
 	if strings.Contains(w.Body.String(), dir) {
 		t.Errorf("the report shows the store's directory %s:\n%s", dir, w.Body)
 	}
+}
+
+// FuzzDecodeSignals: whatever the body of POST /api/signals, decoding it
+// does not panic, fails with a 400 or a 422, or gives signals that are
+// valid and, encoded and decoded again, the same.
+func FuzzDecodeSignals(f *testing.F) {
+	for _, seed := range []string{
+		`{"v":1,"id":"x1","time":"2026-11-03T10:15:00Z","source":"rule","decision":"ADR-0012","result":"fail"}`,
+		`[{"v":1,"source":"drift","file":"Makefile"},{"blueprint":"go-service","score":4,"by":"dana"}]`,
+		`{"v":1,"source":"lag","value":1,"unit":"versions"}` + "\n" + `{"decision":"ADR-0014","score":5}`,
+		`{"v":1,"id":7,"time":null,"source":"metric"}`,
+		`{"v":2}`, `[]`, `[[]]`, `{"score":"5"}`, `null`, `"v"`, `{"v":1,"time":"","id":""}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	st := feedback.NewMemoryStore()
+	s, _ := newTestServer(f, withStore(st))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		sigs, err := s.decodeSignals(body)
+		if err != nil {
+			var (
+				bad     *badRequest
+				invalid *invalidSignal
+			)
+			if !errors.As(err, &bad) && !errors.As(err, &invalid) {
+				t.Fatalf("an error that is neither 400 nor 422: %T %v", err, err)
+			}
+			return
+		}
+		if len(sigs) == 0 {
+			t.Fatal("no signals and no error")
+		}
+		for _, sg := range sigs {
+			if err := sg.Validate(); err != nil {
+				t.Fatalf("decoded an invalid signal %+v: %v", sg, err)
+			}
+			b, err := sg.MarshalJSON()
+			if err != nil {
+				t.Fatalf("encoding %+v: %v", sg, err)
+			}
+			again, err := feedback.DecodeSignal(b)
+			if err != nil || !reflect.DeepEqual(again, sg) {
+				t.Fatalf("%s decodes to %+v (%v), want %+v", b, again, err, sg)
+			}
+		}
+	})
 }

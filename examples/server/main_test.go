@@ -61,7 +61,7 @@ func TestMain(m *testing.M) {
 // newTestServer returns a server over the bundled testdata whose renders
 // happen under the returned temporary directory. edit, when not nil,
 // changes the config first.
-func newTestServer(t *testing.T, edit func(*config)) (*server, string) {
+func newTestServer(t testing.TB, edit func(*config)) (*server, string) {
 	t.Helper()
 	engine, err := render.New(&render.Options{Decisions: testDecisions, Now: func() time.Time { return testNow }})
 	if err != nil {

@@ -157,6 +157,17 @@ func (s *server) fillReport(v *reportView, rep *feedback.Report) {
 	v.Spread = s.spreadChart(v.Blueprints)
 }
 
+// DesireAnchor returns the anchor of the desire path with the given hunk
+// ID in the page, "" if it is not listed.
+func (v *reportView) DesireAnchor(hunkID string) string {
+	for _, dp := range v.DesirePaths {
+		if hunkID != "" && dp.HunkID == hunkID {
+			return dp.Anchor
+		}
+	}
+	return ""
+}
+
 func (s *server) decisionKnown(id string) bool {
 	if s.cfg.Decisions == nil {
 		return false
