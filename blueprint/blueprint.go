@@ -237,6 +237,16 @@ func loadSource(ctx context.Context, source string, opts *Options, stack []strin
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", source, err)
 	}
+	// A pinned revision never changes: Sources keeps what it loaded.
+	s, _ := f.(*Sources)
+	var key string
+	if s != nil && got.Revision != "" {
+		key = fmt.Sprintf("%s\x00%s\x00%d,%d,%d,%d,%v,%d,%p", got.Source, got.Revision, opts.MaxInputBytes, opts.MaxSchemaBytes,
+			opts.MaxTemplateFiles, opts.MaxTemplateBytes, opts.EvalTimeout, opts.EvaluatorUses, opts.Logger)
+		if b := s.lookup(key); b != nil {
+			return b, nil
+		}
+	}
 	schemaName := got.Source + "/" + SchemaFile
 	local := got.Dir != "" && got.Revision == ""
 	if local {
@@ -250,6 +260,9 @@ func loadSource(ctx context.Context, source string, opts *Options, stack []strin
 	b.Revision = got.Revision
 	if err := b.loadIncludes(ctx, opts, stack, local); err != nil {
 		return nil, err
+	}
+	if key != "" {
+		s.keep(key, b)
 	}
 	return b, nil
 }

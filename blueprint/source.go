@@ -74,6 +74,40 @@ type SourceOptions struct {
 // at once in the process. It is safe for concurrent use.
 type Sources struct {
 	f *fetch.Fetcher
+
+	// loaded keeps the blueprints loaded from pinned revisions, which
+	// cannot change: a later Load of the same revision with the same
+	// options returns the same *Blueprint (immutable, safe to share)
+	// without reading or evaluating anything again.
+	mu     sync.Mutex
+	loaded map[string]*Blueprint
+	order  []string // keys, oldest first
+}
+
+// maxLoaded bounds the blueprints a Sources keeps loaded.
+const maxLoaded = 64
+
+func (s *Sources) lookup(key string) *Blueprint {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loaded[key]
+}
+
+func (s *Sources) keep(key string, b *Blueprint) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loaded == nil {
+		s.loaded = map[string]*Blueprint{}
+	}
+	if _, ok := s.loaded[key]; ok {
+		return
+	}
+	if len(s.order) == maxLoaded {
+		delete(s.loaded, s.order[0])
+		s.order = s.order[1:]
+	}
+	s.loaded[key] = b
+	s.order = append(s.order, key)
 }
 
 var _ Fetcher = (*Sources)(nil)

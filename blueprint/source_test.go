@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -171,4 +172,32 @@ func newTarServer(t *testing.T, files map[string]string) string {
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// TestLoadKeepsPinnedRevisions: a revision cannot change, so Sources loads
+// it once and returns the same immutable blueprint to every later Load with
+// the same options; other options load it again.
+func TestLoadKeepsPinnedRevisions(t *testing.T) {
+	ctx := context.Background()
+	src := "git::file://" + gitRepoOf(t, "go-service") + "//blueprints/go-service?ref=v1.0.0"
+	s := localSources(t)
+	a, err := blueprint.Load(ctx, src, &blueprint.Options{Fetcher: s})
+	require.NoError(t, err)
+	b, err := blueprint.Load(ctx, src, &blueprint.Options{Fetcher: s})
+	require.NoError(t, err)
+	assert.Same(t, a, b)
+	c, err := blueprint.Load(ctx, src, &blueprint.Options{Fetcher: s, EvalTimeout: time.Second})
+	require.NoError(t, err)
+	assert.NotSame(t, a, c)
+	assert.Equal(t, a.Digest, c.Digest)
+	// Another Sources over the same cache loads it again.
+	d, err := blueprint.Load(ctx, src, &blueprint.Options{Fetcher: localSources(t)})
+	require.NoError(t, err)
+	assert.NotSame(t, a, d)
+	// Local directories are read every time: they can change.
+	e1, err := blueprint.LoadDir(ctx, goServiceDir, nil)
+	require.NoError(t, err)
+	e2, err := blueprint.LoadDir(ctx, goServiceDir, nil)
+	require.NoError(t, err)
+	assert.NotSame(t, e1, e2)
 }
