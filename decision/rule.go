@@ -94,6 +94,24 @@ func (s Step) MarshalJSON() ([]byte, error) {
 	}{formatDate(s.From), s.Mode})
 }
 
+// UnmarshalJSON reads the form MarshalJSON writes, so that reports holding
+// steps decode back.
+func (s *Step) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		From string `json:"from"`
+		Mode Mode   `json:"mode"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	from, err := time.Parse(time.DateOnly, raw.From)
+	if err != nil {
+		return fmt.Errorf("step: from: %w", err)
+	}
+	s.From, s.Mode = from, raw.Mode
+	return nil
+}
+
 // Rule is one rule of a decision: a regular top-level field of a cue block.
 // Rules are immutable and safe for concurrent use.
 type Rule struct {

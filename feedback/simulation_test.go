@@ -2,6 +2,7 @@ package feedback_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -237,6 +238,15 @@ func TestSimulatedFleet(t *testing.T) {
 	assert.Equal(t, "deploy/k8s/deployment.yaml.tmpl", gs.Conflicts[0].File)
 	assert.Equal(t, 3, gs.Conflicts[0].Count)
 	assert.Equal(t, []string{"svc11", "svc12", "svc13"}, gs.Conflicts[0].Projects)
+
+	// The JSON form decodes back into a Report.
+	var buf strings.Builder
+	require.NoError(t, rep.JSON(&buf))
+	var back feedback.Report
+	require.NoError(t, json.Unmarshal([]byte(buf.String()), &back))
+	assert.Equal(t, rep.Revisit, back.Revisit)
+	assert.Equal(t, rep.DesirePaths, back.DesirePaths)
+	assert.Equal(t, len(rep.Decisions), len(back.Decisions))
 
 	// The Markdown report says it to people.
 	var md strings.Builder
