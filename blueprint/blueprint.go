@@ -159,7 +159,7 @@ type Blueprint struct {
 	// Released is the day the version was published (YYYY-MM-DD), when
 	// blueprint.cue says.
 	Released string
-	Tags        []string
+	Tags     []string
 	// Decisions lists the IDs of the decisions the blueprint implements.
 	Decisions []string
 	// Source is where the blueprint was loaded from.
