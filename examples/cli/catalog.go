@@ -52,13 +52,9 @@ gp catalog show go-service --catalog git::https://github.com/acme/blueprints.git
 			default:
 				return usageErrorf("unknown catalog subcommand %q (want list or show)", sub)
 			}
-			sources := []string(cats)
+			sources := cats.orEnv("GP_CATALOG")
 			if len(sources) == 0 {
-				if env := strings.Fields(os.Getenv("GP_CATALOG")); len(env) > 0 {
-					sources = env
-				} else {
-					sources = []string{"blueprints"}
-				}
+				sources = []string{"blueprints"}
 			}
 			f, err := sf.sources()
 			if err != nil {
@@ -85,6 +81,15 @@ type stringsFlag []string
 
 func (s *stringsFlag) String() string     { return strings.Join(*s, " ") }
 func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
+
+// orEnv returns the values given, or else the space-separated fields of the
+// environment variable name.
+func (s stringsFlag) orEnv(name string) []string {
+	if len(s) > 0 {
+		return s
+	}
+	return strings.Fields(os.Getenv(name))
+}
 
 // catalogListEntry is one blueprint in gp catalog list --json.
 type catalogListEntry struct {

@@ -80,10 +80,7 @@ gp scan ./orders --json`,
 			if eo.Now != nil {
 				opts.Now = eo.Now()
 			}
-			if len(cats) == 0 {
-				cats = strings.Fields(os.Getenv("GP_CATALOG"))
-			}
-			if len(cats) > 0 {
+			if cats := cats.orEnv("GP_CATALOG"); len(cats) > 0 {
 				if opts.Catalog, err = blueprint.LoadCatalog(ctx, cats, opts.Load); err != nil {
 					return err
 				}

@@ -70,15 +70,12 @@ gp upgrade ./orders --set metricsPort=9100`,
 			if err != nil {
 				return err
 			}
-			if len(cats) == 0 {
-				cats = strings.Fields(os.Getenv("GP_CATALOG"))
-			}
 			eopts, err := df.engineOptions(ctx, &in.src)
 			if err != nil {
 				return err
 			}
 			return upgradeProject(ctx, e, &in.src, args[0], upgradeArgs{
-				to: *to, from: *from, catalogs: cats, inputs: inputs, engine: eopts,
+				to: *to, from: *from, catalogs: cats.orEnv("GP_CATALOG"), inputs: inputs, engine: eopts,
 				opts: render.UpgradeOptions{DryRun: *dryRun, WithholdConflicts: *withhold, Diff3: *diff3},
 			}, *asJSON)
 		}
