@@ -253,17 +253,49 @@ func (s *FileStore) Append(ctx context.Context, signals ...Signal) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.f.Write(s.buf.Bytes())
+	err = s.write(s.buf.Bytes())
+	if err == nil {
+		err = fault("sync", 0)
+	}
 	if err == nil {
 		err = s.f.Sync()
 	}
 	if err != nil {
 		// Nothing was acknowledged: leave no partial batch behind. Should
 		// this fail too, the next append repairs a torn line.
-		s.f.Truncate(size)
+		if fault("truncate", 0) == nil {
+			s.f.Truncate(size)
+		}
 		return fmt.Errorf("appending to %s: %w", s.path, err)
 	}
 	return nil
+}
+
+// faultHook, when set, is consulted before each write, sync and clean-up
+// of Append with the operation and the bytes about to be written; an error
+// it returns fails the operation, after only the first n bytes of a write.
+// It is nil outside this package's tests, which fail (and "crash") every
+// operation in turn.
+var faultHook func(op string, size int) (n int, err error)
+
+func fault(op string, size int) error {
+	if faultHook == nil {
+		return nil
+	}
+	_, err := faultHook(op, size)
+	return err
+}
+
+// write writes b to the file, or what a test's fault hook lets through.
+func (s *FileStore) write(b []byte) error {
+	if faultHook != nil {
+		if n, err := faultHook("write", len(b)); err != nil {
+			s.f.Write(b[:n])
+			return err
+		}
+	}
+	_, err := s.f.Write(b)
+	return err
 }
 
 // repairLocked removes a torn last line, with the file locked, and returns
