@@ -212,12 +212,21 @@ func (s *sandbox) renderDir(dir string, inputs ...blueprint.Input) error {
 	if err != nil {
 		return err
 	}
-	e, err := render.New(&render.Options{MaxFileBytes: 1 << 20, MaxBytes: 4 << 20, MaxFiles: 100})
+	e, err := render.New(&render.Options{MaxFileBytes: 1 << 20, MaxBytes: 4 << 20, MaxFiles: 100, FileTimeout: 100 * time.Millisecond})
 	if err != nil {
 		return err
 	}
 	_, err = e.Render(ctx, bp, params, s.out, nil)
 	return err
+}
+
+// ints returns the list 0, 1, … n-1.
+func ints(n int) []any {
+	l := make([]any, n)
+	for i := range l {
+		l[i] = i
+	}
+	return l
 }
 
 func TestHostile(t *testing.T) {
@@ -332,6 +341,14 @@ derived: x: [for a in [for i, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for j, _ in [0
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue + `parameters: l: [...int] | *[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]` + "\n",
 				"template/big.txt.tmpl": loop}))
 		}, "limit"},
+		{"template: loops over constants that never end", func(t *testing.T, s *sandbox) error {
+			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue,
+				"template/spin.txt.tmpl": "{{range 100000}}{{range 100000}}{{end}}{{end}}"}))
+		}, "spin.txt.tmpl:1:"},
+		{"template: loops over data that write nothing", func(t *testing.T, s *sandbox) error {
+			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue + "parameters: l: [...int]\n",
+				"template/spin.txt.tmpl": "{{range $.l}}{{range $.l}}{{end}}{{end}}"}), blueprint.ValuesMap(map[string]any{"l": ints(3000)}))
+		}, "rendering took longer than 100ms"},
 		{"template: a function outside the curated set", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt.tmpl": `{{ readFile "` + s.secret + `" }}`}))
 		}, "readFile"},

@@ -63,6 +63,10 @@ type Options struct {
 	// MaxBytes caps the total output of one render. Default 1 GiB.
 	MaxBytes int64
 	// MaxFileBytes caps one output file. Default 64 MiB.
+	// FileTimeout bounds the rendering of one file: a template whose loops
+	// never end fails with ErrLimit instead of holding the render. Default
+	// 10 s. Renderers receive it as their context's deadline.
+	FileTimeout  time.Duration
 	MaxFileBytes int64
 	// TemplateCacheBytes is how many bytes of template source the Engine
 	// keeps parsed across renders, over all blueprints. A parsed template
@@ -94,6 +98,7 @@ type Engine struct {
 	maxFiles  int
 	maxBytes  int64
 	maxFile   int64
+	timeout   time.Duration
 	generator string
 	decisions *decision.Registry
 	clock     func() time.Time
@@ -119,6 +124,7 @@ func New(opts *Options) (*Engine, error) {
 		maxFiles:  opts.MaxFiles,
 		maxBytes:  opts.MaxBytes,
 		maxFile:   opts.MaxFileBytes,
+		timeout:   opts.FileTimeout,
 		generator: opts.Generator,
 		decisions: opts.Decisions,
 		clock:     opts.Now,
@@ -153,6 +159,9 @@ func New(opts *Options) (*Engine, error) {
 	}
 	if e.maxFile <= 0 {
 		e.maxFile = 64 << 20
+	}
+	if e.timeout <= 0 {
+		e.timeout = 10 * time.Second
 	}
 	if e.generator == "" {
 		e.generator = "goldenpath " + moduleVersion()
@@ -523,11 +532,17 @@ func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out str
 	bw := bufPool.Get().(*bufio.Writer)
 	cw := &countingWriter{w: w, h: h, limit: e.maxFile, total: total, maxTotal: e.maxBytes}
 	bw.Reset(cw)
+	fctx, cancel := context.WithTimeout(ctx, e.timeout)
 	if prepared != nil {
-		err = prepared.Execute(ctx, bw, data)
+		err = prepared.Execute(fctx, bw, data)
 	} else {
-		err = e.renderers[renderer].Render(ctx, bw, &Input{Path: f.path, Source: src, Data: data})
+		err = e.renderers[renderer].Render(fctx, bw, &Input{Path: f.path, Source: src, Data: data})
 	}
+	if err != nil && ctx.Err() == nil && errors.Is(fctx.Err(), context.DeadlineExceeded) {
+		err = &RenderError{Path: f.path, Output: out, Renderer: renderer,
+			Err: fmt.Errorf("%w: rendering took longer than %v (a loop that does not end?)", ErrLimit, e.timeout)}
+	}
+	cancel()
 	if err == nil {
 		err = bw.Flush()
 	}
@@ -537,6 +552,10 @@ func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out str
 		err = cw.err
 	}
 	if err = done(err); err != nil {
+		var re *RenderError
+		if errors.As(err, &re) {
+			return nil, err
+		}
 		if errors.Is(err, ErrLimit) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return nil, fmt.Errorf("%s: %w", out, err)
 		}

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -531,4 +532,31 @@ func TestReadManifestRejectsBadManifests(t *testing.T) {
 func sha(s string) (string, error) {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:]), nil
+}
+
+// TestRenderStopsLoopsThatDoNotEnd: nested ranges over constants are refused
+// before anything runs; loops over data are stopped by FileTimeout, writing
+// output or not, and the render leaves nothing.
+func TestRenderStopsLoopsThatDoNotEnd(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, &render.Options{FileTimeout: 50 * time.Millisecond})
+	bp := miniBlueprint(t, "", map[string]string{"spin.txt.tmpl": "ok\n{{range 5000}}{{range 5000}}x{{end}}{{end}}"})
+	_, err := e.Plan(ctx, bp, resolve(t, bp))
+	var re *render.RenderError
+	require.ErrorAs(t, err, &re)
+	assert.Contains(t, err.Error(), "spin.txt.tmpl:2:")
+	assert.Contains(t, err.Error(), "loop more than 10000000 times")
+
+	list := make([]any, 2000)
+	for i := range list {
+		list[i] = i
+	}
+	for _, body := range []string{"{{range $.l}}{{range $.l}}{{end}}{{end}}", "{{range $.l}}{{range $.l}}x{{end}}{{end}}"} {
+		bp := miniBlueprint(t, "parameters: l: [...int]\n", map[string]string{"spin.txt.tmpl": body})
+		dir := filepath.Join(t.TempDir(), "out")
+		_, err := e.Render(ctx, bp, resolve(t, bp, blueprint.ValuesMap(map[string]any{"l": list})), dir, nil)
+		require.ErrorIs(t, err, render.ErrLimit, body)
+		assert.Contains(t, err.Error(), "rendering took longer than 50ms")
+		assert.NoDirExists(t, dir)
+	}
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 	"text/template"
+	"text/template/parse"
 )
 
 // Input is what a Renderer renders: one template file and the data.
@@ -110,36 +112,119 @@ func (r textTemplate) Render(ctx context.Context, w io.Writer, in *Input) error 
 	return p.Execute(ctx, w, in.Data)
 }
 
-// Prepare parses the template.
+// Prepare parses the template and checks its loop budget.
 func (r textTemplate) Prepare(path string, src []byte) (Prepared, error) {
 	t, err := r.parse(path, src)
 	if err != nil {
 		return nil, err
 	}
+	for _, tt := range t.Templates() {
+		if tt.Tree != nil {
+			if err := loopBudget(tt.Tree, tt.Tree.Root, 1); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return preparedTemplate{t}, nil
+}
+
+// maxConstantIterations bounds the iterations of nested ranges over integer
+// constants ({{range 1000}}): they need no data to loop for ever.
+const maxConstantIterations = 10_000_000
+
+// loopBudget refuses nested {{range N}} whose iterations multiply past
+// maxConstantIterations. Ranges over data are bounded by the size of the
+// input, and every render by Options.FileTimeout.
+func loopBudget(tree *parse.Tree, n parse.Node, product int64) error {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return nil
+		}
+		for _, c := range n.Nodes {
+			if err := loopBudget(tree, c, product); err != nil {
+				return err
+			}
+		}
+	case *parse.RangeNode:
+		inner := product
+		if p := n.Pipe; p != nil && len(p.Cmds) == 1 && len(p.Cmds[0].Args) == 1 {
+			if num, ok := p.Cmds[0].Args[0].(*parse.NumberNode); ok && num.IsInt {
+				inner = product * max(num.Int64, 1)
+				if num.Int64 > maxConstantIterations || inner > maxConstantIterations {
+					loc, _ := tree.ErrorContext(n)
+					return fmt.Errorf("%s: nested ranges over constants loop more than %d times", loc, maxConstantIterations)
+				}
+			}
+		}
+		if err := loopBudget(tree, n.List, inner); err != nil {
+			return err
+		}
+		return loopBudget(tree, n.ElseList, product)
+	case *parse.IfNode:
+		if err := loopBudget(tree, n.List, product); err != nil {
+			return err
+		}
+		return loopBudget(tree, n.ElseList, product)
+	case *parse.WithNode:
+		if err := loopBudget(tree, n.List, product); err != nil {
+			return err
+		}
+		return loopBudget(tree, n.ElseList, product)
+	}
+	return nil
 }
 
 type preparedTemplate struct{ t *template.Template }
 
+// Execute runs the template. text/template cannot be interrupted, so when
+// ctx can end, the template runs in its own goroutine: Execute returns
+// when ctx is done, a loop that writes stops at its next write, and one
+// that writes nothing runs on to its end, its writes no longer reaching w.
 func (p preparedTemplate) Execute(ctx context.Context, w io.Writer, data map[string]any) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return p.t.Execute(ctxWriter{ctx, w}, data)
+	if ctx.Done() == nil {
+		return p.t.Execute(w, data)
+	}
+	gw := &guardedWriter{ctx: ctx, w: w}
+	done := make(chan error, 1)
+	go func() { done <- p.t.Execute(gw, data) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		gw.close()
+		return ctx.Err()
+	}
 }
 
-// ctxWriter fails writes once ctx is done, which stops a long or endless
-// template execution at its next output.
-type ctxWriter struct {
-	ctx context.Context
-	w   io.Writer
+// guardedWriter passes writes on until ctx is done or it is closed; after
+// close returns, nothing reaches w.
+type guardedWriter struct {
+	ctx    context.Context
+	w      io.Writer
+	mu     sync.Mutex
+	closed bool
 }
 
-func (c ctxWriter) Write(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
+func (g *guardedWriter) Write(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return 0, context.Canceled
+	}
+	if err := g.ctx.Err(); err != nil {
 		return 0, err
 	}
-	return c.w.Write(p)
+	return g.w.Write(p)
+}
+
+func (g *guardedWriter) close() {
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
 }
 
 // isBinary reports whether data looks binary: a NUL byte in its first 8000
