@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,6 +63,14 @@ func (s *server) apiSignals(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Signals == nil {
 		writeJSON(w, http.StatusServiceUnavailable, apiProblem{Error: errNoStore.Error()})
 		return
+	}
+	if tok := s.cfg.SignalsToken; tok != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(tok)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="goldenpath signals"`)
+			writeJSON(w, http.StatusUnauthorized, apiProblem{Error: "POST /api/signals needs the server's signals token: Authorization: Bearer TOKEN"})
+			return
+		}
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, _ := mime.ParseMediaType(ct)

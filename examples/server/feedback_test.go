@@ -520,3 +520,30 @@ func FuzzDecodeSignals(f *testing.F) {
 		}
 	})
 }
+
+// TestAPISignalsToken: with a signals token, posting signals needs it.
+func TestAPISignalsToken(t *testing.T) {
+	st := feedback.NewMemoryStore()
+	s, _ := newTestServer(t, func(c *config) {
+		withStore(st)(c)
+		c.SignalsToken = "s3cret-token"
+	})
+	body := `{"blueprint": "go-service", "score": 4}`
+	for _, auth := range []string{"", "Bearer wrong", "s3cret-token", "Basic s3cret-token"} {
+		h := []string{"Content-Type", "application/json"}
+		if auth != "" {
+			h = append(h, "Authorization", auth)
+		}
+		w := do(t, s, "POST", "/api/signals", strings.NewReader(body), h...)
+		if w.Code != http.StatusUnauthorized || w.Header().Get("WWW-Authenticate") == "" {
+			t.Errorf("Authorization %q: status %d, want 401 with a challenge", auth, w.Code)
+		}
+	}
+	if st.Len() != 0 {
+		t.Fatalf("%d signals stored without the token", st.Len())
+	}
+	w := do(t, s, "POST", "/api/signals", strings.NewReader(body), "Content-Type", "application/json", "Authorization", "Bearer s3cret-token")
+	if w.Code != http.StatusCreated || st.Len() != 1 {
+		t.Fatalf("with the token: status %d, %d stored: %s", w.Code, st.Len(), w.Body)
+	}
+}

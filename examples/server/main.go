@@ -57,7 +57,9 @@
 //	                                        or ratings, {"blueprint" or "decision", "score",
 //	                                        "comment", "by"}. 201 with the IDs stored; 400 for a
 //	                                        body that is not JSON objects, 422 (with the index)
-//	                                        for an invalid signal, and then nothing is stored
+//	                                        for an invalid signal, and then nothing is stored;
+//	                                        with --signals-token, 401 without
+//	                                        "Authorization: Bearer TOKEN"
 //	GET  /api/report                        the report as JSON (feedback.Report), with the
 //	                                        query of GET /report; 400 for a bad query
 //
@@ -147,6 +149,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		maxBody         = fs.Int64("max-body", 1<<20, "the largest request body, in bytes")
 		shutdownTimeout = fs.Duration("shutdown-timeout", 15*time.Second, "how long a shutdown waits for requests in flight")
 		logLevel        = fs.String("log-level", "info", "the log `LEVEL`: debug, info, warn or error")
+		signalsToken    = fs.String("signals-token", os.Getenv("GP_SIGNALS_TOKEN"), "require `TOKEN` as a bearer token on POST /api/signals (default $GP_SIGNALS_TOKEN; empty: open)")
 	)
 	fs.Var(&blueprints, "blueprints", "a catalog `SOURCE`: a directory of blueprints, a blueprint, or a catalog index; repeatable")
 	fs.Usage = func() {
@@ -230,6 +233,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		MaxBody:    *maxBody,
 		MaxRenders: *maxRenders,
 		Signals:    signals,
+
+		SignalsToken: *signalsToken,
 	})
 	if err != nil {
 		return fail(err)

@@ -63,6 +63,11 @@ type config struct {
 	// Recorder stamps the ratings the server makes and the signals posted
 	// without an ID or a time. Default: a Recorder whose clock is Now.
 	Recorder *feedback.Recorder
+	// SignalsToken, when set, is required as "Authorization: Bearer TOKEN"
+	// by POST /api/signals, so that only the tools given it (a CI job, a
+	// scanner) can record signals. The rating forms stay open to the
+	// pages' visitors (same origin only).
+	SignalsToken string
 }
 
 // server serves the pages and the JSON API. It is safe for concurrent use.
