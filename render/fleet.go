@@ -383,8 +383,10 @@ func (f *fleet) target(ctx context.Context, t Target) (r FleetResult) {
 				return err
 			}
 			uo := f.opts.Upgrade
-			if uo.Base, err = f.load(ctx, m.Blueprint.Source); err != nil {
-				return fmt.Errorf("loading the recorded blueprint: %w", err)
+			if !uo.WithoutBase {
+				if uo.Base, err = f.load(ctx, m.Blueprint.Source); err != nil {
+					return fmt.Errorf("loading the recorded blueprint: %w", err)
+				}
 			}
 			uo.Inputs = nil
 			if len(t.Values) > 0 {

@@ -64,6 +64,14 @@ type UpgradeOptions struct {
 	WithholdConflicts bool
 	// Diff3 adds the base version to conflict markers (||||||| section).
 	Diff3 bool
+	// WithoutBase upgrades without the recorded version, when it cannot be
+	// loaded any more (a local directory changed in place, a deleted tag):
+	// the manifest's hashes tell which files the project changed. Files the
+	// project did not change are upgraded as usual; shared files changed on
+	// both sides cannot be merged without a base and are conflicts, with
+	// the whole files in the markers. Parameters are carried over as
+	// recorded. Nothing is lost; more is left to the team.
+	WithoutBase bool
 	// KeepDefaults carries over parameter values equal to the recorded
 	// version's default. By default such values are dropped so that the new
 	// version's defaults apply: a project that never chose a value follows
@@ -211,35 +219,10 @@ func (e *Engine) Upgrade(ctx context.Context, dir string, to *blueprint.Blueprin
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("upgrade %s from %s %s: %w", dir, m.Blueprint.Name, m.Blueprint.Version, fmt.Errorf(format, args...))
 	}
-	base := opts.Base
-	if base == nil {
-		if base, err = blueprint.Load(ctx, m.Blueprint.Source, opts.Load); err != nil {
-			return nil, fail("loading the recorded blueprint from %s: %w", m.Blueprint.Source, err)
-		}
-	}
-	if base.Digest != m.Blueprint.Digest {
-		return nil, fail("the recorded blueprint is %s (%s) but %s %s was given as the base (%s): give the recorded version",
-			m.Blueprint.Source, m.Blueprint.Digest, base.Name, base.Version, base.Digest)
-	}
-	manifestName := filepath.Join(dir, ManifestPath)
-	baseParams, err := base.Resolve(ctx, blueprint.ValuesData(manifestName, m.Parameters))
+	base, baseTree, err := e.upgradeBase(ctx, dir, m, opts)
 	if err != nil {
-		return nil, fail("the recorded parameters: %w", err)
+		return nil, fail("%w", err)
 	}
-	basePlan, baseTree, err := e.planMem(ctx, base, baseParams, &PlanOptions{noDecisions: true})
-	if err != nil {
-		return nil, fail("rendering the recorded version: %w", err)
-	}
-	var bad []string
-	for _, f := range m.Files {
-		if got, ok := basePlan.Manifest.File(f.Path); !ok || got.SHA256 != f.SHA256 {
-			bad = append(bad, f.Path)
-		}
-	}
-	if len(bad) > 0 {
-		return nil, fail("rendering the recorded version: %w", &MismatchError{Paths: bad})
-	}
-
 	newParams, notes, err := migrateParams(ctx, base, to, m, opts)
 	if err != nil {
 		return nil, fail("%w", err)
@@ -292,6 +275,49 @@ func (e *Engine) Upgrade(ctx context.Context, dir string, to *blueprint.Blueprin
 	return res, nil
 }
 
+// upgradeBase loads and renders the recorded version, and checks that it
+// reproduces every hash the manifest records. With opts.WithoutBase it
+// returns nothing: the upgrade goes by the manifest's hashes alone.
+func (e *Engine) upgradeBase(ctx context.Context, dir string, m *Manifest, opts *UpgradeOptions) (*blueprint.Blueprint, map[string]memFile, error) {
+	if opts.WithoutBase {
+		return nil, nil, nil
+	}
+	hint := " (or upgrade by the manifest's hashes alone: UpgradeOptions.WithoutBase, gp upgrade --without-base)"
+	base := opts.Base
+	if base == nil {
+		var err error
+		if base, err = blueprint.Load(ctx, m.Blueprint.Source, opts.Load); err != nil {
+			return nil, nil, fmt.Errorf("loading the recorded blueprint from %s: %w; give it%s", m.Blueprint.Source, err, hint)
+		}
+		if base.Digest != m.Blueprint.Digest {
+			return nil, nil, fmt.Errorf("%s is no longer the recorded version of %s %s (it is %s, recorded %s): it changed in place; give the recorded version%s",
+				m.Blueprint.Source, m.Blueprint.Name, m.Blueprint.Version, base.Digest, m.Blueprint.Digest, hint)
+		}
+	}
+	if base.Digest != m.Blueprint.Digest {
+		return nil, nil, fmt.Errorf("the recorded blueprint is %s (%s) but %s %s was given as the base (%s): give the recorded version%s",
+			m.Blueprint.Source, m.Blueprint.Digest, base.Name, base.Version, base.Digest, hint)
+	}
+	baseParams, err := base.Resolve(ctx, blueprint.ValuesData(filepath.Join(dir, ManifestPath), m.Parameters))
+	if err != nil {
+		return nil, nil, fmt.Errorf("the recorded parameters: %w", err)
+	}
+	basePlan, baseTree, err := e.planMem(ctx, base, baseParams, &PlanOptions{noDecisions: true})
+	if err != nil {
+		return nil, nil, fmt.Errorf("rendering the recorded version: %w", err)
+	}
+	var bad []string
+	for _, f := range m.Files {
+		if got, ok := basePlan.Manifest.File(f.Path); !ok || got.SHA256 != f.SHA256 {
+			bad = append(bad, f.Path)
+		}
+	}
+	if len(bad) > 0 {
+		return nil, nil, fmt.Errorf("rendering the recorded version: %w%s", &MismatchError{Paths: bad}, hint)
+	}
+	return base, baseTree, nil
+}
+
 // migrateParams carries the recorded parameters over to the new version.
 func migrateParams(ctx context.Context, base, to *blueprint.Blueprint, m *Manifest, opts *UpgradeOptions) (*blueprint.Params, []string, error) {
 	var recorded map[string]any
@@ -299,7 +325,10 @@ func migrateParams(ctx context.Context, base, to *blueprint.Blueprint, m *Manife
 		return nil, nil, fmt.Errorf("%w: parameters: %v", ErrManifest, err)
 	}
 	var notes []string
-	if !opts.KeepDefaults {
+	if base == nil {
+		notes = append(notes, "without the recorded version: parameters carried over as recorded; files changed on both sides are conflicts")
+	}
+	if !opts.KeepDefaults && base != nil {
 		for _, p := range base.Parameters() {
 			if p.Default == nil || strings.Contains(p.Path, ".") {
 				continue
@@ -488,10 +517,19 @@ func (u *upgrader) file(p string) (FileUpgrade, error) {
 		r.PreviousLevel = o.Level
 	}
 	var baseData []byte
-	if inOld {
+	if inOld && u.base != nil {
 		baseData = u.base[p].data
 	}
 	upstream := u.tree[p]
+	// The manifest's hashes say what changed: the base reproduces them
+	// (checked), and without a base they are all there is.
+	var unchangedHere, unchangedUpstream bool
+	if inOld {
+		unchangedUpstream = inNew && n.SHA256 == o.SHA256
+		if d != nil {
+			unchangedHere = u.seen[p] == o.SHA256
+		}
+	}
 
 	switch {
 	case !inNew: // removed upstream
@@ -500,7 +538,7 @@ func (u *upgrader) file(p string) (FileUpgrade, error) {
 			r.Change, r.Note = Removed, "removed upstream and already absent from the project"
 		case o.Level == blueprint.Seeded:
 			r.Change, r.Note = Unchanged, "removed upstream; seeded files are the project's and stay"
-		case bytes.Equal(d.data, baseData):
+		case unchangedHere:
 			r.Change = Removed
 			u.remove = append(u.remove, p)
 			r.Diff = u.diff(p, d.data, nil)
@@ -530,7 +568,7 @@ func (u *upgrader) file(p string) (FileUpgrade, error) {
 
 	case n.Level == blueprint.Seeded:
 		r.Change = Unchanged
-		if inOld && !bytes.Equal(baseData, upstream.data) {
+		if inOld && !unchangedUpstream {
 			r.Note = "changed upstream; seeded files are the project's and are not touched"
 		} else if !inOld && !bytes.Equal(d.data, upstream.data) {
 			r.Note = "added upstream and already in the project; seeded files are the project's and are not touched"
@@ -555,7 +593,7 @@ func (u *upgrader) file(p string) (FileUpgrade, error) {
 		return s + "; " + modeNote
 	}
 	switch {
-	case bytes.Equal(d.data, upstream.data) || inOld && bytes.Equal(baseData, upstream.data):
+	case bytes.Equal(d.data, upstream.data) || unchangedUpstream:
 		// Nothing to bring in, or upstream did not change the content.
 		r.Change, r.Note = Unchanged, note("")
 		if mode != d.mode {
@@ -563,7 +601,7 @@ func (u *upgrader) file(p string) (FileUpgrade, error) {
 			u.write(p, d.data, mode)
 		}
 		return r, nil
-	case inOld && bytes.Equal(d.data, baseData):
+	case unchangedHere:
 		r.Change, r.Note = Updated, note("")
 		u.write(p, upstream.data, mode)
 		r.Diff = u.diff(p, d.data, upstream.data)
@@ -584,6 +622,8 @@ func (u *upgrader) file(p string) (FileUpgrade, error) {
 	// Shared, changed on both sides (or added on both sides).
 	if !inOld {
 		r.Note = "added upstream and already in the project"
+	} else if u.base == nil {
+		r.Note = "changed on both sides, and without the recorded version there is no base to merge from"
 	}
 	mr := merge.File(p, baseData, d.data, upstream.data, u.mopts)
 	r.Structured = mr.Structured

@@ -488,3 +488,39 @@ func TestUpgradeMergesYAMLByStructure(t *testing.T) {
 	assert.True(t, r.Structured)
 	assert.Equal(t, "# service values\nreplicas: 5\nimage: app:2.0\nport: 8080\n", readFile(t, filepath.Join(dir, "values.yaml")))
 }
+
+// TestUpgradeWithoutBase: when the recorded version is gone, the manifest's
+// hashes still say what the project changed; nothing the team did is lost.
+func TestUpgradeWithoutBase(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, nil)
+	v1 := versioned(t, "1.0.0", ``, `"m.txt": level: "managed"`, map[string]string{
+		"a.txt": "one\ntwo\nthree\n", "b.txt": "b\n", "m.txt": "managed\n", "gone.txt": "bye\n", "kept.txt": "kept\n",
+	})
+	v2 := versioned(t, "2.0.0", ``, `"m.txt": level: "managed"`, map[string]string{
+		"a.txt": "one (up)\ntwo\nthree\n", "b.txt": "b (up)\n", "m.txt": "managed 2\n", "kept.txt": "kept\n", "new.txt": "new\n",
+	})
+	dir := project(t, e, v1)
+	writeFile(t, filepath.Join(dir, "a.txt"), "one\ntwo\nthree (down)\n", 0o644)
+	writeFile(t, filepath.Join(dir, "m.txt"), "managed, edited\n", 0o644)
+
+	// The recorded version given is not the one the manifest names.
+	_, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v2})
+	require.ErrorContains(t, err, "--without-base")
+
+	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{WithoutBase: true})
+	require.NoError(t, err)
+	got := results(res)
+	assert.Equal(t, render.Conflicted, got["a.txt"].Change, "changed on both sides: no base to merge from")
+	a := readFile(t, filepath.Join(dir, "a.txt"))
+	assert.Contains(t, a, "three (down)\n")
+	assert.Contains(t, a, "one (up)\n")
+	assert.Equal(t, render.Updated, got["b.txt"].Change)
+	assert.Equal(t, "b (up)\n", readFile(t, filepath.Join(dir, "b.txt")))
+	assert.Equal(t, render.Overwritten, got["m.txt"].Change)
+	assert.Equal(t, "managed, edited\n", readFile(t, filepath.Join(dir, filepath.FromSlash(got["m.txt"].Saved))))
+	assert.Equal(t, render.Removed, got["gone.txt"].Change)
+	assert.Equal(t, render.Unchanged, got["kept.txt"].Change)
+	assert.Equal(t, render.Added, got["new.txt"].Change)
+	assert.Contains(t, res.Migrations[0], "without the recorded version")
+}

@@ -17,7 +17,7 @@ import (
 var upgradeCmd = &command{
 	name:    "upgrade",
 	summary: "upgrade a rendered project to a new blueprint version, merging downstream edits",
-	usage:   "upgrade DIR [--to SOURCE] [--from SOURCE] [--catalog SOURCE]... [-f FILE]... [--set KEY=VALUE]... [--decisions SOURCE] [--dry-run] [--withhold] [--diff3] [--json]",
+	usage:   "upgrade DIR [--to SOURCE] [--from SOURCE | --without-base] [--catalog SOURCE]... [-f FILE]... [--set KEY=VALUE]... [--decisions SOURCE] [--dry-run] [--withhold] [--diff3] [--json]",
 	help: `
 Upgrade merges three versions of every file of the project in DIR: the
 blueprint version its manifest records, rendered with the recorded
@@ -31,6 +31,11 @@ files are never touched. One line per file says what happened: unchanged,
 updated, merged, conflict, added, removed, kept-removed or overwritten.
 Conflicts are written into the file with <<<<<<< markers, or, with
 --withhold, left out of it and written under .goldenpath/conflicts/.
+
+When the recorded version is gone (a local directory changed in place, a
+deleted tag), --without-base upgrades by the manifest's hashes alone:
+files the project did not change are upgraded as usual, and files changed
+on both sides become conflicts holding both versions whole.
 
 Without --to, the newest version in the catalog of the recorded source:
 the tags of its git repository, or the blueprints beside its directory;
@@ -61,6 +66,7 @@ gp upgrade ./orders --set metricsPort=9100`,
 		dryRun := fs.Bool("dry-run", false, "print every result with its diff and write nothing")
 		withhold := fs.Bool("withhold", false, "leave conflicted files as they are; write the merges with markers under .goldenpath/conflicts/")
 		diff3 := fs.Bool("diff3", false, "show the recorded version in conflict markers too (|||||||)")
+		withoutBase := fs.Bool("without-base", false, "upgrade without the recorded version (gone, or changed in place): the manifest's hashes say what the project changed, and files changed on both sides are conflicts")
 		asJSON := fs.Bool("json", false, "print the result as JSON")
 		return func(ctx context.Context, e *env, args []string) error {
 			if err := exactArgs(args, "DIR"); err != nil {
@@ -76,7 +82,7 @@ gp upgrade ./orders --set metricsPort=9100`,
 			}
 			return upgradeProject(ctx, e, &in.src, args[0], upgradeArgs{
 				to: *to, from: *from, catalogs: cats.orEnv("GP_CATALOG"), inputs: inputs, engine: eopts,
-				opts: render.UpgradeOptions{DryRun: *dryRun, WithholdConflicts: *withhold, Diff3: *diff3},
+				opts: render.UpgradeOptions{DryRun: *dryRun, WithholdConflicts: *withhold, Diff3: *diff3, WithoutBase: *withoutBase},
 			}, *asJSON)
 		}
 	},
@@ -118,6 +124,9 @@ func upgradeProject(ctx context.Context, e *env, sf *sourceFlags, dir string, a 
 	opts := a.opts
 	opts.Inputs = a.inputs
 	opts.Load = lopts
+	if a.from != "" && opts.WithoutBase {
+		return usageErrorf("--from and --without-base: give one")
+	}
 	if a.from != "" {
 		if opts.Base, err = blueprint.Load(ctx, a.from, lopts); err != nil {
 			return err
