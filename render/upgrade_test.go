@@ -405,7 +405,11 @@ func TestUpgradeNeverLosesAnEdit(t *testing.T) {
 		dir := project(t, e, v1)
 		down := mutate("down")
 		writeFile(t, filepath.Join(dir, "f.txt"), join(down), 0o644)
-		res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+		opts := &render.UpgradeOptions{Base: v1}
+		if i%4 == 3 {
+			opts = &render.UpgradeOptions{WithoutBase: true} // a quarter without the recorded version
+		}
+		res, err := e.Upgrade(ctx, dir, v2, opts)
 		require.NoError(t, err, "case %d", i)
 		r := results(res)["f.txt"]
 		out := readFile(t, filepath.Join(dir, "f.txt"))
