@@ -96,7 +96,12 @@ func Scan(ctx context.Context, dir string, opts *ScanOptions) ([]Signal, error) 
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", dir, err)
 	}
-	sc := &scanner{dir: dir, m: m, rec: opts.Recorder, params: params}
+	// One time for the whole scan: aggregation tells scans apart by time.
+	at := time.Now()
+	if opts.Recorder != nil && opts.Recorder.Now != nil {
+		at = opts.Recorder.Now()
+	}
+	sc := &scanner{at: at, dir: dir, m: m, rec: opts.Recorder, params: params}
 	sc.subject = Subject{Project: opts.Project, Dir: dir, Owner: opts.Owner, Blueprint: m.Blueprint.Name, Version: m.Blueprint.Version}
 	if sc.subject.Project == "" {
 		sc.subject.Project = filepath.Base(filepath.Clean(dir))
@@ -137,6 +142,7 @@ func Scan(ctx context.Context, dir string, opts *ScanOptions) ([]Signal, error) 
 }
 
 type scanner struct {
+	at      time.Time // every signal of one scan has this time
 	dir     string
 	m       *render.Manifest
 	rec     *Recorder
@@ -146,7 +152,7 @@ type scanner struct {
 }
 
 func (sc *scanner) signal(src Source) Signal {
-	return sc.rec.New(src, sc.subject)
+	return sc.rec.Stamp(Signal{Source: src, Subject: sc.subject, Time: sc.at})
 }
 
 // drift compares every recorded file with a fresh render.
