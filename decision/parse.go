@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -80,13 +81,19 @@ type block struct {
 }
 
 var (
-	headingRE  = regexp.MustCompile(`^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$`)
-	numberedRE = regexp.MustCompile(`^(\d+)\.\s+(.*)$`)
-	adrIDRE    = regexp.MustCompile(`^([A-Za-z][A-Za-z]*[- ]?\d+)\s*[:.\-–—]\s+(.*)$`)
-	fileNumRE  = regexp.MustCompile(`^(\d+)-`)
-	keyLineRE  = regexp.MustCompile(`^\s{0,3}(?:[*-]\s+)?(?:\*\*)?([A-Za-z][A-Za-z -]{0,30}?)(?:\*\*)?\s*:(?:\*\*)?\s*(.*?)\s*(?:<!--.*-->)?\s*$`)
-	mdLinkRE   = regexp.MustCompile(`\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)`)
-	plainIDRE  = regexp.MustCompile(`\b[A-Z][A-Z0-9]*-\d+\b`)
+	headingRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$`) })
+	numberedRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)\.\s+(.*)$`) })
+	adrIDRE    = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([A-Za-z][A-Za-z]*[- ]?\d+)\s*[:.\-–—]\s+(.*)$`)
+	})
+	fileNumRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)-`) })
+	keyLineRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\s{0,3}(?:[*-]\s+)?(?:\*\*)?([A-Za-z][A-Za-z -]{0,30}?)(?:\*\*)?\s*:(?:\*\*)?\s*(.*?)\s*(?:<!--.*-->)?\s*$`)
+	})
+	mdLinkRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)`)
+	})
+	plainIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b[A-Z][A-Z0-9]*-\d+\b`) })
 )
 
 func parse(ctx *cue.Context, name string, data []byte) (*Decision, []Problem) {
@@ -160,7 +167,7 @@ func parse(ctx *cue.Context, name string, data []byte) (*Decision, []Problem) {
 			i = j
 			continue
 		}
-		if m := headingRE.FindStringSubmatch(l); m != nil {
+		if m := headingRE().FindStringSubmatch(l); m != nil {
 			flush()
 			cur = &Section{Level: len(m[1]), Title: strings.TrimSpace(m[2]), Line: i + 1}
 			inPreamble = false
@@ -180,12 +187,12 @@ func parse(ctx *cue.Context, name string, data []byte) (*Decision, []Problem) {
 
 	// The title: "7. Use PostgreSQL" (adr-tools), "ADR-0007: Use PostgreSQL".
 	number := ""
-	if m := numberedRE.FindStringSubmatch(d.Title); m != nil {
+	if m := numberedRE().FindStringSubmatch(d.Title); m != nil {
 		number, d.Title = m[1], strings.TrimSpace(m[2])
 		if d.Format == "" {
 			d.Format = ADRTools
 		}
-	} else if m := adrIDRE.FindStringSubmatch(d.Title); m != nil && fm == nil {
+	} else if m := adrIDRE().FindStringSubmatch(d.Title); m != nil && fm == nil {
 		d.ID = normaliseID(m[1])
 		d.Title = strings.TrimSpace(m[2])
 	}
@@ -197,7 +204,7 @@ func parse(ctx *cue.Context, name string, data []byte) (*Decision, []Problem) {
 	// "* Status:", "* Deciders:", "* Date:".
 	keys := map[string]keyLine{}
 	for _, i := range preamble {
-		m := keyLineRE.FindStringSubmatch(lines[i])
+		m := keyLineRE().FindStringSubmatch(lines[i])
 		if m == nil || m[2] == "" {
 			continue
 		}
@@ -223,7 +230,7 @@ func parse(ctx *cue.Context, name string, data []byte) (*Decision, []Problem) {
 
 	if d.ID == "" {
 		base := path.Base(strings.ReplaceAll(name, `\`, "/"))
-		if m := fileNumRE.FindStringSubmatch(base); m != nil {
+		if m := fileNumRE().FindStringSubmatch(base); m != nil {
 			d.ID = adrID(m[1])
 		} else if number != "" {
 			d.ID = adrID(number)
@@ -331,7 +338,7 @@ func parseStatusSection(d *Decision, lines []string, s Section) []Problem {
 	var probs []Problem
 	for i := s.Line; i < len(lines); i++ {
 		l := strings.TrimSpace(lines[i])
-		if headingRE.MatchString(lines[i]) {
+		if headingRE().MatchString(lines[i]) {
 			break
 		}
 		if l == "" {
@@ -358,7 +365,7 @@ func parseStatusSection(d *Decision, lines []string, s Section) []Problem {
 // parseLinkLines reads links from every line of section s.
 func parseLinkLines(d *Decision, lines []string, s Section, plainIDs bool) {
 	for i := s.Line; i < len(lines); i++ {
-		if headingRE.MatchString(lines[i]) {
+		if headingRE().MatchString(lines[i]) {
 			break
 		}
 		l := strings.TrimSpace(lines[i])
@@ -392,7 +399,7 @@ func linkKindOf(line string) (LinkKind, string) {
 
 func parseLinkLine(d *Decision, line string, p Position, plainIDs bool) {
 	kind, rest := linkKindOf(line)
-	if kind == Relates && !mdLinkRE.MatchString(rest) {
+	if kind == Relates && !mdLinkRE().MatchString(rest) {
 		if !plainIDs {
 			return
 		}
@@ -406,7 +413,7 @@ func parseLinkLine(d *Decision, line string, p Position, plainIDs bool) {
 // addLinks adds a link of kind for every Markdown link in text, or for
 // every ID when it has none.
 func addLinks(d *Decision, kind LinkKind, text string, p Position) {
-	ms := mdLinkRE.FindAllStringSubmatch(text, -1)
+	ms := mdLinkRE().FindAllStringSubmatch(text, -1)
 	for _, m := range ms {
 		ref := m[2]
 		if i := strings.IndexByte(ref, '#'); i >= 0 {
@@ -420,7 +427,7 @@ func addLinks(d *Decision, kind LinkKind, text string, p Position) {
 	if len(ms) > 0 {
 		return
 	}
-	for _, id := range plainIDRE.FindAllString(text, -1) {
+	for _, id := range plainIDRE().FindAllString(text, -1) {
 		d.Links = append(d.Links, Link{Kind: kind, Ref: id, Pos: p})
 	}
 }
@@ -430,7 +437,7 @@ func addLinks(d *Decision, kind LinkKind, text string, p Position) {
 func guessTarget(ref string) string {
 	base := path.Base(ref)
 	if strings.HasSuffix(base, ".md") {
-		if m := fileNumRE.FindStringSubmatch(base); m != nil {
+		if m := fileNumRE().FindStringSubmatch(base); m != nil {
 			return adrID(m[1])
 		}
 		return strings.TrimSuffix(base, ".md")
