@@ -95,17 +95,24 @@ func (s *server) newFormPage(bp *blueprint.Blueprint, e blueprint.CatalogEntry) 
 	}, nil
 }
 
-func (s *server) blueprintPage(w http.ResponseWriter, r *http.Request) {
-	bp, e, err := s.lookup(r.Context(), r.PathValue("name"), r.URL.Query().Get("version"))
-	if err != nil {
-		status, msg := s.status(r, err)
-		s.errorPage(w, r, status, msg)
-		return
+// lookupForm finds a blueprint of the catalog by name and version and
+// makes its form page; on failure it has answered with an error page.
+func (s *server) lookupForm(w http.ResponseWriter, r *http.Request, name, version string) (*blueprint.Blueprint, *formPage, bool) {
+	bp, e, err := s.lookup(r.Context(), name, version)
+	if err == nil {
+		var p *formPage
+		if p, err = s.newFormPage(bp, e); err == nil {
+			return bp, p, true
+		}
 	}
-	p, err := s.newFormPage(bp, e)
-	if err != nil {
-		status, msg := s.status(r, err)
-		s.errorPage(w, r, status, msg)
+	status, msg := s.status(r, err)
+	s.errorPage(w, r, status, msg)
+	return nil, nil, false
+}
+
+func (s *server) blueprintPage(w http.ResponseWriter, r *http.Request) {
+	_, p, ok := s.lookupForm(w, r, r.PathValue("name"), r.URL.Query().Get("version"))
+	if !ok {
 		return
 	}
 	if p.Rating != nil {
@@ -130,16 +137,8 @@ func (s *server) blueprintSubmit(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusBadRequest, "the form could not be read: "+err.Error())
 		return
 	}
-	bp, e, err := s.lookup(r.Context(), r.PathValue("name"), r.PostForm.Get("_version"))
-	if err != nil {
-		status, msg := s.status(r, err)
-		s.errorPage(w, r, status, msg)
-		return
-	}
-	p, err := s.newFormPage(bp, e)
-	if err != nil {
-		status, msg := s.status(r, err)
-		s.errorPage(w, r, status, msg)
+	bp, p, ok := s.lookupForm(w, r, r.PathValue("name"), r.PostForm.Get("_version"))
+	if !ok {
 		return
 	}
 	pairs := formInput(p.Fields, r.PostForm)

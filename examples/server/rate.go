@@ -122,16 +122,8 @@ func (s *server) blueprintRate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	bp, e, err := s.lookup(r.Context(), name, e.Version)
-	if err != nil {
-		status, m := s.status(r, err)
-		s.errorPage(w, r, status, m)
-		return
-	}
-	p, err := s.newFormPage(bp, e)
-	if err != nil {
-		status, m := s.status(r, err)
-		s.errorPage(w, r, status, m)
+	_, p, ok := s.lookupForm(w, r, name, e.Version)
+	if !ok {
 		return
 	}
 	p.Rating.Score, p.Rating.Comment, p.Rating.By, p.Rating.Error = score, comment, by, msg
