@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"bufio"
 	"context"
 	"errors"
@@ -29,11 +30,11 @@ func terminal(r io.Reader) bool {
 // maxPromptRounds bounds how often prompt asks again for invalid values.
 const maxPromptRounds = 3
 
-// prompt asks on a terminal for each parameter of bp, showing its
-// description, default and constraints; an empty answer keeps the default.
-// The answers are checked by resolving them, and the failing fields are
-// asked again. It returns the answers as one Set input.
-func prompt(ctx context.Context, e *env, bp *blueprint.Blueprint) (*blueprint.Params, error) {
+// prompt asks on a terminal for the parameters of bp — every one, or only
+// those in only — showing each one's description, default and constraints;
+// an empty answer keeps the default. The answers are resolved over given,
+// and the fields that fail are asked again.
+func prompt(ctx context.Context, e *env, bp *blueprint.Blueprint, given []blueprint.Input, only map[string]bool) (*blueprint.Params, error) {
 	in := bufio.NewReader(e.stdin)
 	answers := map[string]string{}
 	var order []string
@@ -95,7 +96,7 @@ func prompt(ctx context.Context, e *env, bp *blueprint.Blueprint) (*blueprint.Pa
 	}
 	params := bp.Parameters()
 	for _, p := range params {
-		if p.Kind == "struct" {
+		if p.Kind == "struct" || only != nil && !only[p.Path] {
 			continue
 		}
 		if err := ask(p); err != nil {
@@ -113,7 +114,7 @@ func prompt(ctx context.Context, e *env, bp *blueprint.Blueprint) (*blueprint.Pa
 				pairs = append(pairs, path+"="+v)
 			}
 		}
-		resolved, err := bp.Resolve(ctx, blueprint.Set(pairs...))
+		resolved, err := bp.Resolve(ctx, append(slices.Clip(given), blueprint.Set(pairs...))...)
 		var ve *blueprint.ValidationError
 		if err == nil || !errors.As(err, &ve) || round == maxPromptRounds {
 			return resolved, err
@@ -132,4 +133,31 @@ func prompt(ctx context.Context, e *env, bp *blueprint.Blueprint) (*blueprint.Pa
 			}
 		}
 	}
+}
+
+// missingOnly returns the parameters err says lack a value, when that is
+// all it says (derived values that follow from them aside): then a terminal
+// can ask for them. Otherwise it returns nil.
+func missingOnly(bp *blueprint.Blueprint, err error) map[string]bool {
+	var ve *blueprint.ValidationError
+	if !errors.As(err, &ve) || len(ve.Fields) == 0 {
+		return nil
+	}
+	params := map[string]bool{}
+	for _, p := range bp.Parameters() {
+		params[p.Path] = true
+	}
+	missing := map[string]bool{}
+	for _, f := range ve.Fields {
+		if !strings.HasPrefix(f.Message, "is required") {
+			return nil
+		}
+		if params[f.Path] {
+			missing[f.Path] = true
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return missing
 }

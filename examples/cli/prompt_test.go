@@ -50,3 +50,30 @@ func TestRenderNeverAsksWithoutATerminal(t *testing.T) {
 	assert.NotContains(t, stderr.String(), ">")
 	assert.Contains(t, stderr.String(), "name: is required")
 }
+
+func TestRenderAsksOnlyForWhatIsMissing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "orders")
+	var stdout, stderr bytes.Buffer
+	// name is missing, and tier=prod leaves replicas without a valid
+	// default: both are asked for, nothing else.
+	code := run(context.Background(), []string{"render", "../../testdata/blueprints/go-service", "-o", dir, "--set", "tier=prod"},
+		fakeTerminal{strings.NewReader("orders\n4\n")}, &stdout, &stderr) // name, then replicas
+	require.Equal(t, 0, code, "stderr:\n%s", stderr.String())
+	out := stderr.String()
+	assert.Contains(t, out, "go-service 1.4.0: 2 required parameter(s) missing.")
+	assert.Contains(t, out, "name (string, required)")
+	assert.NotContains(t, out, "tier (", "tier was given")
+	assert.Contains(t, out, "replicas (int): Number of pod replicas.")
+	dep, err := os.ReadFile(filepath.Join(dir, "deploy/k8s/deployment.yaml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(dep), "replicas: 4")
+	assert.Contains(t, string(dep), "acme.dev/tier: prod")
+
+	// An invalid value given is reported, not asked for.
+	stderr.Reset()
+	code = run(context.Background(), []string{"render", "../../testdata/blueprints/go-service", "-o", filepath.Join(t.TempDir(), "x"), "--set", "name=Bad_Name"},
+		fakeTerminal{strings.NewReader("")}, &stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "--set:1:")
+	assert.NotContains(t, stderr.String(), "missing.")
+}

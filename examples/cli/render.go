@@ -40,7 +40,8 @@ With --json the plan (dry run) or the written manifest is printed as JSON.
 
 On a terminal, without -f or --set, render asks for each parameter,
 showing its description, default and constraints (Enter keeps the
-default), and asks again for the values that fail validation. It never
+default), and asks again for the values that fail validation; with -f or
+--set, it asks only for the required parameters they leave out. It never
 asks when standard input is not a terminal.
 
 With --decisions SOURCE (or $GP_DECISIONS) the decisions in force for the
@@ -93,9 +94,15 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 	var params *blueprint.Params
 	if ask {
 		fmt.Fprintf(e.stderr, "%s %s: %s\nEnter keeps the default in brackets.\n", bp.Name, bp.Version, bp.Description)
-		params, err = prompt(ctx, e, bp)
+		params, err = prompt(ctx, e, bp, nil, nil)
 	} else {
 		params, err = bp.Resolve(ctx, inputs...)
+		if missing := missingOnly(bp, err); missing != nil && terminal(e.stdin) {
+			// On a terminal, what was given is kept and only what is
+			// missing is asked for.
+			fmt.Fprintf(e.stderr, "%s %s: %d required parameter(s) missing.\n", bp.Name, bp.Version, len(missing))
+			params, err = prompt(ctx, e, bp, inputs, missing)
+		}
 	}
 	if err != nil {
 		return err
