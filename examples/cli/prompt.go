@@ -1,13 +1,13 @@
 package main
 
 import (
-	"slices"
 	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
