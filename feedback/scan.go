@@ -68,9 +68,10 @@ type ScanOptions struct {
 //     carries its normalised form in Labels["hunk.key"] (changed lines only,
 //     whitespace collapsed, the project's own parameter values replaced by
 //     {{.path}}), so that the same edit made in many projects groups.
-//   - rule: with opts.Registry, one signal per rule of the decisions in
-//     force: pass, fail (warn for rules in warn mode), exempt or error, with
-//     the first finding as evidence.
+//   - rule: with opts.Registry, for every rule of the decisions in force,
+//     one pass signal, or one signal per finding (up to ten) — fail (warn
+//     for rules in warn mode), exempt or error — with the offending file
+//     and line as evidence.
 //   - exception: one per exception in the project's
 //     .goldenpath/exceptions.yaml, exempt while active, fail once expired.
 //   - lag: with opts.Catalog, the number of newer released versions.
@@ -289,40 +290,53 @@ func paramReplacer(params map[string]any) *strings.Replacer {
 
 // rules turns a decisions report into one signal per rule.
 func (sc *scanner) rules(rep *decision.Report) {
-	first := map[[2]string]decision.Finding{}
-	count := map[[2]string]int{}
+	findings := map[[2]string][]decision.Finding{}
 	for _, f := range rep.Findings {
 		k := [2]string{f.Decision, f.Rule}
-		if _, ok := first[k]; !ok {
-			first[k] = f
+		findings[k] = append(findings[k], f)
+	}
+	result := func(r decision.Result, mode decision.Mode) (Result, bool) {
+		switch r {
+		case decision.Pass:
+			return ResultPass, true
+		case decision.Fail:
+			if mode == decision.Warn {
+				return ResultWarn, true
+			}
+			return ResultFail, true
+		case decision.Exempt:
+			return ResultExempt, true
+		case decision.Error:
+			return ResultError, true
 		}
-		count[k]++
+		return "", false // skipped: the rule does not apply
 	}
 	for _, c := range rep.Checks {
-		var res Result
-		switch c.Result {
-		case decision.Pass:
-			res = ResultPass
-		case decision.Fail:
-			res = ResultFail
-			if c.Mode == decision.Warn {
-				res = ResultWarn
-			}
-		case decision.Exempt:
-			res = ResultExempt
-		case decision.Error:
-			res = ResultError
-		default:
-			continue // skipped: the rule does not apply
+		res, ok := result(c.Result, c.Mode)
+		if !ok {
+			continue
 		}
-		s := sc.signal(SourceRule)
-		s.Decision, s.Rule, s.Mode, s.Severity, s.Result = c.Decision, c.Rule, c.Mode, c.Severity, res
-		k := [2]string{c.Decision, c.Rule}
-		if f, ok := first[k]; ok {
+		fs := findings[[2]string{c.Decision, c.Rule}]
+		if len(fs) == 0 {
+			s := sc.signal(SourceRule)
+			s.Decision, s.Rule, s.Mode, s.Severity, s.Result = c.Decision, c.Rule, c.Mode, c.Severity, res
+			sc.out = append(sc.out, s)
+			continue
+		}
+		// One signal per finding, so that every offending file is evidence
+		// (a desire path in it can be matched to the rule); at most
+		// maxRuleFindings of them, the count in each.
+		for _, f := range fs[:min(len(fs), maxRuleFindings)] {
+			fres, ok := result(f.Result, c.Mode)
+			if !ok {
+				fres = res
+			}
+			s := sc.signal(SourceRule)
+			s.Decision, s.Rule, s.Mode, s.Severity, s.Result = c.Decision, c.Rule, c.Mode, c.Severity, fres
 			s.Evidence.Message = f.Message
 			s.Evidence.Path = f.File
 			s.Evidence.Line = f.Pos.Line
-			s.Labels = map[string]string{"findings": strconv.Itoa(count[k])}
+			s.Labels = map[string]string{"findings": strconv.Itoa(len(fs))}
 			if f.Field != "" {
 				s.Labels["field"] = f.Field
 			}
@@ -332,10 +346,13 @@ func (sc *scanner) rules(rep *decision.Report) {
 			if f.Exception != nil {
 				s.Labels["exception.expires"] = f.Exception.Expires.Format(time.DateOnly)
 			}
+			sc.out = append(sc.out, s)
 		}
-		sc.out = append(sc.out, s)
 	}
 }
+
+// maxRuleFindings bounds the rule signals of one rule in one scan.
+const maxRuleFindings = 10
 
 // exception records one exception, active or expired.
 func (sc *scanner) exception(x decision.Exception, now time.Time) {

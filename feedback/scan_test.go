@@ -135,9 +135,20 @@ func TestScan(t *testing.T) {
 	// Rules: one signal per rule in force; the exempted one is exempt, the
 	// one whose exception expired fails.
 	rules := map[string]feedback.Signal{}
+	perRule := map[string]int{}
 	for _, s := range bySource(sigs, feedback.SourceRule) {
 		rules[s.Decision+"/"+s.Rule] = s
+		perRule[s.Decision+"/"+s.Rule]++
 	}
+	for k, s := range rules {
+		if n := s.Labels["findings"]; n != "" {
+			assert.Equal(t, n, fmt.Sprint(perRule[k]), "%s: one signal per finding", k)
+		} else {
+			assert.Equal(t, 1, perRule[k], "%s: one pass signal", k)
+		}
+	}
+	// build-stages-pinned (audit) fails on the build stage of the Dockerfile.
+	assert.Equal(t, "Dockerfile", rules["ADR-0007/build-stages-pinned"].Evidence.Path)
 	assert.Equal(t, feedback.ResultExempt, rules["ADR-0007/runtime-image"].Result, "%+v", rules["ADR-0007/runtime-image"])
 	assert.Equal(t, feedback.ResultPass, rules["ADR-0012/limits"].Result)
 	assert.Equal(t, feedback.ResultPass, rules["ADR-0013/team-set"].Result)
