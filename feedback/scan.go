@@ -11,7 +11,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -165,17 +164,13 @@ func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *Sca
 			return err
 		}
 	}
-	plan, err := e.Rebuild(ctx, bp, sc.dir)
-	if err != nil {
-		return err
-	}
 	root, err := os.OpenRoot(sc.dir)
 	if err != nil {
 		return err
 	}
 	defer root.Close()
 	replacer := paramReplacer(sc.params)
-	return e.Contents(ctx, plan, func(f render.File, want []byte) error {
+	_, err = e.RebuildContents(ctx, bp, sc.dir, func(f render.File, want []byte) error {
 		if f.Level == blueprint.Seeded {
 			return nil
 		}
@@ -210,6 +205,7 @@ func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *Sca
 		}
 		return nil
 	})
+	return err
 }
 
 func (sc *scanner) driftSignal(f render.File, change string) Signal {
@@ -228,8 +224,6 @@ func (sc *scanner) driftSignal(f render.File, change string) Signal {
 	return s
 }
 
-var spaces = regexp.MustCompile(`\s+`)
-
 // hunkKey is the normalised form of a hunk: its changed lines, whitespace
 // collapsed, the project's own parameter values replaced by placeholders.
 func hunkKey(h diff.Hunk, r *strings.Replacer) string {
@@ -238,7 +232,7 @@ func hunkKey(h diff.Hunk, r *strings.Replacer) string {
 		if l.Kind == diff.Context {
 			continue
 		}
-		text := strings.TrimSpace(spaces.ReplaceAllString(l.Text, " "))
+		text := strings.Join(strings.Fields(l.Text), " ")
 		if r != nil {
 			text = r.Replace(text)
 		}

@@ -32,6 +32,36 @@ func (e *Engine) Rebuild(ctx context.Context, bp *blueprint.Blueprint, dir strin
 	if err != nil {
 		return nil, err
 	}
+	return e.rebuild(ctx, bp, dir, m, discard{})
+}
+
+// RebuildContents is Rebuild that also calls fn with each file's manifest
+// entry and content, one file at a time, in path order: how a tool compares
+// a project with what its blueprint renders — drift, desire paths — in one
+// render and without a scratch directory. fn's error stops the walk and is
+// returned.
+func (e *Engine) RebuildContents(ctx context.Context, bp *blueprint.Blueprint, dir string, fn func(f File, content []byte) error) (*Plan, error) {
+	m, err := ReadManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	s := &memSink{files: map[string]memFile{}}
+	plan, err := e.rebuild(ctx, bp, dir, m, s)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range plan.Manifest.Files {
+		if err := fn(f, s.files[f.Path].data); err != nil {
+			return nil, err
+		}
+	}
+	return plan, nil
+}
+
+// rebuild renders the version m records into s, never judged by decisions
+// (a rebuild reproduces what was recorded), and checks that it reproduces
+// every file m records, with its mode and level, and no other.
+func (e *Engine) rebuild(ctx context.Context, bp *blueprint.Blueprint, dir string, m *Manifest, s sink) (*Plan, error) {
 	if bp.Digest != m.Blueprint.Digest {
 		return nil, fmt.Errorf("rebuild %s: the manifest records %s %s (%s), the loaded blueprint is %s %s (%s)",
 			dir, m.Blueprint.Name, m.Blueprint.Version, m.Blueprint.Digest, bp.Name, bp.Version, bp.Digest)
@@ -40,8 +70,7 @@ func (e *Engine) Rebuild(ctx context.Context, bp *blueprint.Blueprint, dir strin
 	if err != nil {
 		return nil, fmt.Errorf("rebuild %s: the recorded parameters: %w", dir, err)
 	}
-	// A rebuild reproduces what was recorded; judging it is Check's job.
-	plan, err := e.planWith(ctx, bp, params, discard{}, &PlanOptions{noDecisions: true})
+	plan, err := e.planWith(ctx, bp, params, s, &PlanOptions{noDecisions: true})
 	if err != nil {
 		return nil, err
 	}

@@ -298,23 +298,15 @@ func (e *Engine) upgradeBase(ctx context.Context, dir string, m *Manifest, opts 
 		return nil, nil, fmt.Errorf("the recorded blueprint is %s (%s) but %s %s was given as the base (%s): give the recorded version%s",
 			m.Blueprint.Source, m.Blueprint.Digest, base.Name, base.Version, base.Digest, hint)
 	}
-	baseParams, err := base.Resolve(ctx, blueprint.ValuesData(filepath.Join(dir, ManifestPath), m.Parameters))
-	if err != nil {
-		return nil, nil, fmt.Errorf("the recorded parameters: %w", err)
-	}
-	basePlan, baseTree, err := e.planMem(ctx, base, baseParams, &PlanOptions{noDecisions: true})
-	if err != nil {
+	s := &memSink{files: map[string]memFile{}}
+	if _, err := e.rebuild(ctx, base, dir, m, s); err != nil {
+		var mm *MismatchError
+		if errors.As(err, &mm) {
+			return nil, nil, fmt.Errorf("rendering the recorded version: %w%s", err, hint)
+		}
 		return nil, nil, fmt.Errorf("rendering the recorded version: %w", err)
 	}
-	var bad []string
-	for _, f := range m.Files {
-		if got, ok := basePlan.Manifest.File(f.Path); !ok || got.SHA256 != f.SHA256 {
-			bad = append(bad, f.Path)
-		}
-	}
-	if len(bad) > 0 {
-		return nil, nil, fmt.Errorf("rendering the recorded version: %w%s", &MismatchError{Paths: bad}, hint)
-	}
+	baseTree := s.files
 	return base, baseTree, nil
 }
 
