@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -413,17 +414,14 @@ func (f *fleet) target(ctx context.Context, t Target) (r FleetResult) {
 			if err != nil {
 				return err
 			}
-			diffs, err := f.e.Diff(ctx, plan, t.Dir)
-			if err != nil {
+			// The rebuild reproduced the manifest, so the disk is compared
+			// with the manifest's hashes: no second render.
+			r.Version, r.Files = bp.Version, len(plan.Manifest.Files)
+			if r.Changes, err = drift(t.Dir, plan.Manifest); err != nil {
 				return err
 			}
-			r.Version, r.Files = bp.Version, len(plan.Manifest.Files)
-			r.Changes = map[Change]int{}
-			for _, d := range diffs {
-				if d.Change != Unchanged && !(d.Change == Changed && d.Level == blueprint.Seeded) {
-					r.Changes[d.Change]++
-					r.Status = FleetDrift
-				}
+			if len(r.Changes) > 0 {
+				r.Status = FleetDrift
 			}
 			if f.e.decisions != nil {
 				rep, err := Check(ctx, t.Dir, f.e.decisions, &CheckOptions{Now: f.e.now(), Blueprint: bp})
@@ -506,4 +504,28 @@ func readJournal(path string, op FleetOp) (map[string]bool, error) {
 		done[e.ID] = true
 	}
 	return done, sc.Err()
+}
+
+// drift counts the files of the project in dir that differ from what m
+// records: added (deleted in the project, so a render would add them back)
+// or changed in content or mode — edits of seeded files aside, which are the
+// team's.
+func drift(dir string, m *Manifest) (map[Change]int, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	out := map[Change]int{}
+	for _, f := range m.Files {
+		sum, mode, err := hashFile(root, f.Path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			out[Added]++
+		case f.Level == blueprint.Seeded:
+		case err != nil || sum != f.SHA256 || mode.Perm() != fs.FileMode(f.Mode).Perm():
+			out[Changed]++ // another kind of file in its place counts as changed
+		}
+	}
+	return out, nil
 }

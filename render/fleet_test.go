@@ -3,6 +3,7 @@ package render_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -304,4 +305,27 @@ func TestFleetCheckEvaluatesDecisions(t *testing.T) {
 	assert.Equal(t, render.FleetViolation, res["anonymous"].Status)
 	assert.Equal(t, 1, res["anonymous"].Enforced)
 	assert.Equal(t, render.FleetOK, res["named"].Status, "%+v", res["named"])
+}
+
+// TestFleetCheckDrift: a deleted file and a changed mode are drift, as a
+// changed content is; the team's seeded files are not.
+func TestFleetCheckDrift(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, nil)
+	load := localLoad(t)
+	targets := fleetTargets(t.TempDir(), fleetBlueprint(t, "1.0.0", ""), 4)
+	_, err := e.Fleet(ctx, targets, &render.FleetOptions{Op: render.FleetRender, Load: load})
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(filepath.Join(targets[0].Dir, "app.conf")))
+	require.NoError(t, os.Chmod(filepath.Join(targets[1].Dir, "app.conf"), 0o755))
+	require.NoError(t, os.Remove(filepath.Join(targets[2].Dir, "README.md"))) // seeded, but gone: a render adds it back
+	writeFile(t, filepath.Join(targets[3].Dir, "README.md"), "# ours\n", 0o644)
+	res := map[string]render.FleetResult{}
+	_, err = e.Fleet(ctx, targets, &render.FleetOptions{Op: render.FleetCheck, Load: load, Result: func(r render.FleetResult) { res[r.ID] = r }})
+	require.NoError(t, err)
+	assert.Equal(t, map[render.Change]int{render.Added: 1}, res["svc00"].Changes)
+	assert.Equal(t, map[render.Change]int{render.Changed: 1}, res["svc01"].Changes)
+	assert.Equal(t, map[render.Change]int{render.Added: 1}, res["svc02"].Changes)
+	assert.Equal(t, render.FleetOK, res["svc03"].Status)
+	assert.Empty(t, res["svc03"].Changes)
 }
