@@ -457,11 +457,7 @@ func rollForward(root *os.Root, j journal) error {
 			if _, err := root.Lstat(staged(o.Path)); err != nil {
 				continue // already written
 			}
-			dst := StateDir + "/overwritten/" + j.Staging + "/" + o.Path
-			if err := root.MkdirAll(path.Dir(dst), 0o755); err != nil {
-				return err
-			}
-			if err := root.Rename(o.Path, dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if err := keepAside(root, j.Staging, o.Path); err != nil {
 				return err
 			}
 		case "write":
@@ -475,27 +471,15 @@ func rollForward(root *os.Root, j journal) error {
 				return err
 			}
 		case "stash":
-			dst := StateDir + "/overwritten/" + j.Staging + "/" + o.Path
-			if err := root.MkdirAll(path.Dir(dst), 0o755); err != nil {
+			if err := keepAside(root, j.Staging, o.Path); err != nil {
 				return err
 			}
-			if err := root.Rename(o.Path, dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
-			for d := path.Dir(o.Path); d != "."; d = path.Dir(d) {
-				if root.Remove(d) != nil {
-					break // not empty
-				}
-			}
+			removeEmptyParents(root, o.Path)
 		case "remove":
 			if err := root.Remove(o.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return err
 			}
-			for d := path.Dir(o.Path); d != "."; d = path.Dir(d) {
-				if root.Remove(d) != nil {
-					break // not empty
-				}
-			}
+			removeEmptyParents(root, o.Path)
 		case "mkdir":
 			if err := root.MkdirAll(o.Path, 0o755); err != nil {
 				return err
@@ -511,6 +495,29 @@ func rollForward(root *os.Root, j journal) error {
 		return err
 	}
 	return root.RemoveAll(StateDir + "/" + j.Staging)
+}
+
+// keepAside moves the project's file p under .goldenpath/overwritten/, in
+// the directory of the apply whose staging directory is staging. A file
+// already moved (a journal run again) is no error.
+func keepAside(root *os.Root, staging, p string) error {
+	dst := StateDir + "/overwritten/" + staging + "/" + p
+	if err := root.MkdirAll(path.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	if err := root.Rename(p, dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// removeEmptyParents removes the directories above p that are left empty.
+func removeEmptyParents(root *os.Root, p string) {
+	for d := path.Dir(p); d != "."; d = path.Dir(d) {
+		if root.Remove(d) != nil {
+			break // not empty
+		}
+	}
 }
 
 // checkJournalPath accepts project paths, the manifest's path and the
