@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 )
 
@@ -93,7 +94,7 @@ gp scan ./orders --json`,
 				defer store.Close()
 			}
 			var all []feedback.Signal
-			enforced := 0
+			enforced := map[string]bool{} // project, decision and rule of each failing enforced rule
 			for _, dir := range args {
 				o := opts
 				sigs, err := feedback.Scan(ctx, dir, &o)
@@ -106,8 +107,9 @@ gp scan ./orders --json`,
 					}
 				}
 				for _, s := range sigs {
-					if s.Source == feedback.SourceRule && s.Result == feedback.ResultFail && s.Mode == "enforce" {
-						enforced++
+					// One signal per finding: count each rule once.
+					if s.Source == feedback.SourceRule && s.Result == feedback.ResultFail && s.Mode == decision.Enforce {
+						enforced[dir+"\x00"+s.Decision+"\x00"+s.Rule] = true
 					}
 				}
 				if !*asJSON {
@@ -126,8 +128,8 @@ gp scan ./orders --json`,
 			if store != nil {
 				fmt.Fprintf(e.stderr, "appended %d signal(s) to %s\n", len(all), store.Path())
 			}
-			if enforced > 0 {
-				fmt.Fprintf(e.stderr, "gp: %d enforced rule(s) fail\n", enforced)
+			if len(enforced) > 0 {
+				fmt.Fprintf(e.stderr, "gp: %d enforced rule(s) fail\n", len(enforced))
 				return &exitError{code: exitInvalid}
 			}
 			return nil
