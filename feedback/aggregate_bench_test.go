@@ -5,11 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +13,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/internal/heapwatch"
 )
 
 // aggBench is a simulated fleet whose signals are made on the fly, never
@@ -174,44 +171,6 @@ func (f *aggBench) signals(n int) iter.Seq2[feedback.Signal, error] {
 	}
 }
 
-// aggPeakHeap samples the live heap every millisecond in the background
-// and reports the highest value seen, as render's benchmarks do.
-type aggPeakHeap struct {
-	stop chan struct{}
-	done sync.WaitGroup
-	peak atomic.Uint64
-}
-
-func aggStartPeakHeap() *aggPeakHeap {
-	runtime.GC()
-	p := &aggPeakHeap{stop: make(chan struct{})}
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	p.done.Add(1)
-	go func() {
-		defer p.done.Done()
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(sample)
-			if v := sample[0].Value.Uint64(); v > p.peak.Load() {
-				p.peak.Store(v)
-			}
-			select {
-			case <-p.stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return p
-}
-
-func (p *aggPeakHeap) report(b *testing.B) {
-	close(p.stop)
-	p.done.Wait()
-	b.ReportMetric(float64(p.peak.Load())/(1<<20), "peak-heap-MiB")
-}
-
 func aggBenchOptions() *feedback.AggregateOptions {
 	return &feedback.AggregateOptions{Now: aggBenchBase.Add(40 * 7 * 24 * time.Hour)}
 }
@@ -235,7 +194,7 @@ func BenchmarkAggregate(b *testing.B) {
 			fleet := newAggBench(bc.projects)
 			opts := aggBenchOptions()
 			b.ReportAllocs()
-			peak := aggStartPeakHeap()
+			peak := heapwatch.Start()
 			for b.Loop() {
 				r, err := feedback.Aggregate(context.Background(), fleet.signals(bc.signals), opts)
 				if err != nil {
@@ -243,7 +202,7 @@ func BenchmarkAggregate(b *testing.B) {
 				}
 				aggCheckBenchReport(b, r, bc.signals)
 			}
-			peak.report(b)
+			b.ReportMetric(peak.Stop(), "peak-heap-MiB")
 			b.ReportMetric(float64(bc.signals*b.N)/b.Elapsed().Seconds(), "signals/s")
 		})
 	}
@@ -280,7 +239,7 @@ func BenchmarkAggregateFileStore(b *testing.B) {
 	}
 	opts := aggBenchOptions()
 	b.ReportAllocs()
-	peak := aggStartPeakHeap()
+	peak := heapwatch.Start()
 	for b.Loop() {
 		r, err := feedback.AggregateStore(b.Context(), st, feedback.Filter{}, opts)
 		if err != nil {
@@ -288,6 +247,6 @@ func BenchmarkAggregateFileStore(b *testing.B) {
 		}
 		aggCheckBenchReport(b, r, total)
 	}
-	peak.report(b)
+	b.ReportMetric(peak.Stop(), "peak-heap-MiB")
 	b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "signals/s")
 }

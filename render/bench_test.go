@@ -7,16 +7,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"text/template"
-	"time"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/internal/heapwatch"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -93,43 +89,12 @@ func outDir(b *testing.B) string {
 	return b.TempDir()
 }
 
-// peakHeap samples the live heap in the background and reports the highest
-// value seen.
-type peakHeap struct {
-	stop chan struct{}
-	done sync.WaitGroup
-	peak atomic.Uint64
-}
+// peakHeap reports the peak live heap of a benchmark.
+type peakHeap struct{ w *heapwatch.Watch }
 
-func startPeakHeap() *peakHeap {
-	runtime.GC()
-	p := &peakHeap{stop: make(chan struct{})}
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	p.done.Add(1)
-	go func() {
-		defer p.done.Done()
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(sample)
-			if v := sample[0].Value.Uint64(); v > p.peak.Load() {
-				p.peak.Store(v)
-			}
-			select {
-			case <-p.stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return p
-}
+func startPeakHeap() *peakHeap { return &peakHeap{heapwatch.Start()} }
 
-func (p *peakHeap) report(b *testing.B) {
-	close(p.stop)
-	p.done.Wait()
-	b.ReportMetric(float64(p.peak.Load())/(1<<20), "peak-heap-MiB")
-}
+func (p *peakHeap) report(b *testing.B) { b.ReportMetric(p.w.Stop(), "peak-heap-MiB") }
 
 func filesPerSecond(b *testing.B, files int) {
 	b.ReportMetric(float64(files*b.N)/b.Elapsed().Seconds(), "files/s")
