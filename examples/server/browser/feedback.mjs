@@ -15,7 +15,7 @@
 // It prints one JSON object on stdout: {"charts": {...}, "steps": [...]}.
 // The executable is $CHROMIUM, default /usr/bin/chromium.
 // TestBrowserFeedback in examples/server runs it, then checks the store.
-import { chromium } from 'playwright-core';
+import { fail, launch, step, steps } from './common.mjs';
 
 const [base] = process.argv.slice(2);
 if (!base) {
@@ -23,26 +23,7 @@ if (!base) {
 	process.exit(2);
 }
 
-const steps = [];
-const step = (name, detail = {}) => steps.push({ name, ms: Math.round(performance.now()), ...detail });
-const fail = (msg) => {
-	throw new Error(msg);
-};
-
-const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-	headless: true,
-	// As in form.mjs: no sandbox as root, no background connections.
-	args: [
-		'--no-sandbox',
-		'--disable-gpu',
-		'--disable-quic',
-		'--no-first-run',
-		'--disable-background-networking',
-		'--disable-component-update',
-		'--disable-sync',
-	],
-});
+const browser = await launch();
 try {
 	const page = await browser.newPage();
 	page.setDefaultTimeout(15000);

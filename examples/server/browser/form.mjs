@@ -16,7 +16,7 @@
 // It prints one JSON object on stdout: {"archive": PATH, "steps": [...]}.
 // The executable is $CHROMIUM, default /usr/bin/chromium. TestBrowser in
 // examples/server runs it and checks the archive.
-import { chromium } from 'playwright-core';
+import { fail, launch, step, steps } from './common.mjs';
 import path from 'node:path';
 
 const [base, downloadDir] = process.argv.slice(2);
@@ -25,27 +25,7 @@ if (!base || !downloadDir) {
 	process.exit(2);
 }
 
-const steps = [];
-const step = (name, detail = {}) => steps.push({ name, ms: Math.round(performance.now()), ...detail });
-const fail = (msg) => {
-	throw new Error(msg);
-};
-
-const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-	headless: true,
-	// The flags the machine's probe found necessary: no sandbox as root, and
-	// no background connections to a network that is closed.
-	args: [
-		'--no-sandbox',
-		'--disable-gpu',
-		'--disable-quic',
-		'--no-first-run',
-		'--disable-background-networking',
-		'--disable-component-update',
-		'--disable-sync',
-	],
-});
+const browser = await launch();
 try {
 	const context = await browser.newContext({ acceptDownloads: true });
 	const page = await context.newPage();
