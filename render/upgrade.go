@@ -21,6 +21,7 @@ import (
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/internal/diff"
 	"github.com/goldenpath-dev/goldenpath/internal/merge"
+	"github.com/goldenpath-dev/goldenpath/internal/values"
 )
 
 // The per-file results of Upgrade, besides Added, Removed and Unchanged.
@@ -312,9 +313,9 @@ func (e *Engine) upgradeBase(ctx context.Context, dir string, m *Manifest, opts 
 
 // migrateParams carries the recorded parameters over to the new version.
 func migrateParams(ctx context.Context, base, to *blueprint.Blueprint, m *Manifest, opts *UpgradeOptions) (*blueprint.Params, []string, error) {
-	var recorded map[string]any
-	if err := json.Unmarshal(m.Parameters, &recorded); err != nil {
-		return nil, nil, fmt.Errorf("%w: parameters: %v", ErrManifest, err)
+	recorded, err := values.DecodeJSON(m.Parameters)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrManifest, err)
 	}
 	var notes []string
 	if base == nil {
