@@ -273,10 +273,7 @@ func (e *Engine) Fleet(ctx context.Context, targets []Target, opts *FleetOptions
 			break
 		}
 		if f.done[t.id()] {
-			if err := f.finish(FleetResult{ID: t.id(), Dir: t.Dir, Status: FleetSkipped}); err != nil {
-				g.Go(func() error { return err })
-				break
-			}
+			_ = f.finish(FleetResult{ID: t.id(), Dir: t.Dir, Status: FleetSkipped}) // not journaled: no error
 			continue
 		}
 		g.Go(func() error {
@@ -452,7 +449,8 @@ type journalEntry struct {
 	Status FleetStatus `json:"status"`
 }
 
-// finish records a result: journal, counts, callbacks.
+// finish records a result: journal, counts, callbacks. Its only error is
+// writing the journal, which skipped and failed results are not.
 func (f *fleet) finish(r FleetResult) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
