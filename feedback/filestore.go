@@ -66,6 +66,13 @@ func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %v", e.Path, e.L
 // Unwrap returns e.Err.
 func (e *LineError) Unwrap() error { return e.Err }
 
+// Is reports whether target is ErrBadRecord and the line was stepped over:
+// it did not decode. A line too long to read ends a query and does not
+// match.
+func (e *LineError) Is(target error) bool {
+	return target == ErrBadRecord && !errors.Is(e.Err, bufio.ErrTooLong)
+}
+
 // FileStore is a [Store] in one JSON Lines file: one signal per line, in its
 // JSON form (see docs/signals.md), in the order appended. The file is
 // portable and greppable; nothing else is kept beside it.
@@ -379,7 +386,7 @@ func completeEnd(f io.ReaderAt, size int64) (int64, error) {
 // for.
 //
 // A line that does not decode (another version, a hand edit) yields a
-// *LineError; the stream goes on if the loop does. A line longer than
+// *LineError matching ErrBadRecord; the stream goes on if the loop does. A line longer than
 // MaxLineBytes, an I/O error or ctx's cancellation yields an error and ends
 // the stream. Blank lines are skipped.
 func (s *FileStore) Query(ctx context.Context, f Filter) iter.Seq2[Signal, error] {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/report"
 )
 
 var reportCmd = &command{
@@ -62,7 +63,7 @@ gp report --format json --decisions testdata/decisions > report.json`,
 			if f.Until, err = parseWhen(*until, now); err != nil {
 				return usageErrorf("--until: %v", err)
 			}
-			opts := &feedback.AggregateOptions{Now: now, MinProjects: *minProjects}
+			opts := &report.AggregateOptions{Now: now, MinProjects: *minProjects}
 			if df.source != "" || os.Getenv("GP_DECISIONS") != "" {
 				eo, err := df.engineOptions(ctx, &sf)
 				if err != nil {
@@ -79,7 +80,7 @@ gp report --format json --decisions testdata/decisions > report.json`,
 				return err
 			}
 			defer store.Close()
-			rep, err := feedback.AggregateStore(ctx, store, f, opts)
+			rep, err := report.AggregateStore(ctx, store, f, opts)
 			if err != nil {
 				return err
 			}

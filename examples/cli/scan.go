@@ -12,6 +12,7 @@ import (
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/scan"
 )
 
 // storeFlag is --store: the signal store, default $GP_STORE.
@@ -67,7 +68,7 @@ gp scan ./orders --json`,
 			if len(args) == 0 {
 				return usageErrorf("scan needs at least one project DIR")
 			}
-			opts := feedback.ScanOptions{}
+			opts := scan.Options{}
 			fetcher, err := sf.sources()
 			if err != nil {
 				return err
@@ -97,7 +98,7 @@ gp scan ./orders --json`,
 			enforced := map[string]bool{} // project, decision and rule of each failing enforced rule
 			for _, dir := range args {
 				o := opts
-				sigs, err := feedback.Scan(ctx, dir, &o)
+				sigs, err := scan.Project(ctx, dir, &o)
 				if err != nil {
 					return err
 				}

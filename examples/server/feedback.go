@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/report"
 )
 
 // The bounds of a rating's comment and rater's name, in characters.
@@ -343,7 +344,7 @@ func parseReportQuery(q url.Values) (reportQuery, error) {
 
 // report aggregates the store for q, in a render slot: a report streams
 // the whole store, so reports and renders share the same bound.
-func (s *server) report(ctx context.Context, q reportQuery) (*feedback.Report, error) {
+func (s *server) report(ctx context.Context, q reportQuery) (*report.Report, error) {
 	if s.cfg.Signals == nil {
 		return nil, errNoStore
 	}
@@ -354,7 +355,7 @@ func (s *server) report(ctx context.Context, q reportQuery) (*feedback.Report, e
 	defer release()
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.RenderTimeout)
 	defer cancel()
-	rep, err := feedback.AggregateStore(ctx, s.cfg.Signals, q.filter, &feedback.AggregateOptions{
+	rep, err := report.AggregateStore(ctx, s.cfg.Signals, q.filter, &report.AggregateOptions{
 		Now:         s.cfg.Now(),
 		Registry:    s.cfg.Decisions,
 		MinProjects: q.minProjects,
@@ -369,7 +370,7 @@ func (s *server) report(ctx context.Context, q reportQuery) (*feedback.Report, e
 // scrub removes from a report what names places on the server: the
 // registry's source, the store's path in the errors of lines it could not
 // read; decision files keep their last two elements (displayFile).
-func (s *server) scrub(rep *feedback.Report) {
+func (s *server) scrub(rep *report.Report) {
 	rep.Settings.Registry = ""
 	for i := range rep.Decisions {
 		if f := rep.Decisions[i].File; f != "" {

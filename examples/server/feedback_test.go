@@ -18,6 +18,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/report"
 )
 
 // testRecorder returns a Recorder whose IDs are prefix01, prefix02… and
@@ -334,7 +335,7 @@ func TestAPIFeedbackOff(t *testing.T) {
 }
 
 // reportJSON is the part of GET /api/report's body the tests read. (A
-// feedback.Report does not decode its own JSON: decision.Step writes its
+// report.Report does not decode its own JSON: decision.Step writes its
 // date as YYYY-MM-DD and has no UnmarshalJSON.)
 type reportJSON struct {
 	Generated  time.Time
@@ -346,9 +347,9 @@ type reportJSON struct {
 		Registry    string
 		MinProjects int
 	}
-	Revisit     []feedback.Revisit
-	DesirePaths []feedback.DesirePath
-	Blueprints  []feedback.BlueprintReport
+	Revisit     []report.Revisit
+	DesirePaths []report.DesirePath
+	Blueprints  []report.BlueprintReport
 }
 
 func TestAPIReport(t *testing.T) {

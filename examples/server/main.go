@@ -60,7 +60,7 @@
 //	                                        for an invalid signal, and then nothing is stored;
 //	                                        with --signals-token, 401 without
 //	                                        "Authorization: Bearer TOKEN"
-//	GET  /api/report                        the report as JSON (feedback.Report), with the
+//	GET  /api/report                        the report as JSON (report.Report), with the
 //	                                        query of GET /report; 400 for a bad query
 //
 // For example:

@@ -1,4 +1,4 @@
-package feedback_test
+package report_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/report"
 	"github.com/goldenpath-dev/goldenpath/internal/heapwatch"
 )
 
@@ -171,11 +172,11 @@ func (f *aggBench) signals(n int) iter.Seq2[feedback.Signal, error] {
 	}
 }
 
-func aggBenchOptions() *feedback.AggregateOptions {
-	return &feedback.AggregateOptions{Now: aggBenchBase.Add(40 * 7 * 24 * time.Hour)}
+func aggBenchOptions() *report.AggregateOptions {
+	return &report.AggregateOptions{Now: aggBenchBase.Add(40 * 7 * 24 * time.Hour)}
 }
 
-func aggCheckBenchReport(b *testing.B, r *feedback.Report, n int) {
+func aggCheckBenchReport(b *testing.B, r *report.Report, n int) {
 	if r.Signals != n || len(r.Decisions) != 10 || len(r.DesirePaths) == 0 || len(r.Revisit) == 0 {
 		b.Fatalf("unexpected report: %d signals, %d decisions, %d desire paths, %d to revisit",
 			r.Signals, len(r.Decisions), len(r.DesirePaths), len(r.Revisit))
@@ -196,7 +197,7 @@ func BenchmarkAggregate(b *testing.B) {
 			b.ReportAllocs()
 			peak := heapwatch.Start()
 			for b.Loop() {
-				r, err := feedback.Aggregate(context.Background(), fleet.signals(bc.signals), opts)
+				r, err := report.Aggregate(context.Background(), fleet.signals(bc.signals), opts)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -241,7 +242,7 @@ func BenchmarkAggregateFileStore(b *testing.B) {
 	b.ReportAllocs()
 	peak := heapwatch.Start()
 	for b.Loop() {
-		r, err := feedback.AggregateStore(b.Context(), st, feedback.Filter{}, opts)
+		r, err := report.AggregateStore(b.Context(), st, feedback.Filter{}, opts)
 		if err != nil {
 			b.Fatal(err)
 		}

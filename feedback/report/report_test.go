@@ -1,4 +1,4 @@
-package feedback_test
+package report_test
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/goldenpath-dev/goldenpath/decision"
-	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/report"
 )
 
 var aggUpdate = flag.Bool("update-report", false, "rewrite the golden reports in testdata")
@@ -92,7 +92,7 @@ func TestReportMarkdownEscapes(t *testing.T) {
 		f.drift(p, "README.md", "shared", "+```", "@@ -1 +1,4 @@\n+```go\n+x := 1\n+```\n")
 	}
 	var b strings.Builder
-	require.NoError(t, aggRun(t, f, &feedback.AggregateOptions{Now: aggNow}).Markdown(&b))
+	require.NoError(t, aggRun(t, f, &report.AggregateOptions{Now: aggNow}).Markdown(&b))
 	md := b.String()
 	assert.Contains(t, md, "| ADR-1/a\\|b | p01 | 2027-01-01 | active | line one line \\| two | cto |")
 	assert.Contains(t, md, "````diff\n@@ -1 +1,4 @@\n+```go\n+x := 1\n+```\n````\n")
@@ -132,7 +132,7 @@ func (aggBrokenWriter) Write([]byte) (int, error) { return 0, errors.New("pipe c
 
 func TestReportWriteErrors(t *testing.T) {
 	f, _ := aggScenario()
-	r := aggRun(t, f, &feedback.AggregateOptions{Now: aggNow, Registry: decision.New()})
+	r := aggRun(t, f, &report.AggregateOptions{Now: aggNow, Registry: decision.New()})
 	assert.ErrorContains(t, r.Markdown(aggBrokenWriter{}), "pipe closed")
 	assert.ErrorContains(t, r.JSON(aggBrokenWriter{}), "pipe closed")
 }

@@ -1,4 +1,4 @@
-package feedback_test
+package report_test
 
 import (
 	"context"
@@ -18,6 +18,8 @@ import (
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/report"
+	"github.com/goldenpath-dev/goldenpath/feedback/scan"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -34,14 +36,14 @@ func TestSimulatedFleet(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
 	load := func(name string) *blueprint.Blueprint {
-		bp, err := blueprint.LoadDir(ctx, "../testdata/blueprints/"+name, nil)
+		bp, err := blueprint.LoadDir(ctx, "../../testdata/blueprints/"+name, nil)
 		require.NoError(t, err)
 		return bp
 	}
 	v1, v2, tf, preview := load("go-service"), load("go-service-v2"), load("terraform-module"), load("preview-environment")
-	reg, err := decision.LoadDir(ctx, "../testdata/decisions", nil)
+	reg, err := decision.LoadDir(ctx, "../../testdata/decisions", nil)
 	require.NoError(t, err)
-	cat, err := blueprint.LoadCatalog(ctx, []string{"../testdata/blueprints"}, &blueprint.Options{Fetcher: localSources(t)})
+	cat, err := blueprint.LoadCatalog(ctx, []string{"../../testdata/blueprints"}, &blueprint.Options{Fetcher: localSources(t)})
 	require.NoError(t, err)
 	e, err := render.New(nil)
 	require.NoError(t, err)
@@ -78,27 +80,27 @@ func TestSimulatedFleet(t *testing.T) {
 		add(fmt.Sprintf("new%02d", i), v2, blueprint.Set(fmt.Sprintf("name=new%02d", i), "team=core"))
 	}
 	for i := range 8 {
-		add(fmt.Sprintf("tf%02d", i), tf, blueprint.ValuesFile("../testdata/values/terraform-module.yaml"), blueprint.Set(fmt.Sprintf("name=bucket_%02d", i)))
+		add(fmt.Sprintf("tf%02d", i), tf, blueprint.ValuesFile("../../testdata/values/terraform-module.yaml"), blueprint.Set(fmt.Sprintf("name=bucket_%02d", i)))
 	}
 	for i := range 4 {
-		add(fmt.Sprintf("preview%02d", i), preview, blueprint.ValuesFile("../testdata/values/preview-environment.yaml"), blueprint.Set(fmt.Sprintf("mergeRequest=%d", 100+i)))
+		add(fmt.Sprintf("preview%02d", i), preview, blueprint.ValuesFile("../../testdata/values/preview-environment.yaml"), blueprint.Set(fmt.Sprintf("mergeRequest=%d", 100+i)))
 	}
 	require.Len(t, fleet, 54)
 
 	file := func(p project, rel string) string { return filepath.Join(p.dir, filepath.FromSlash(rel)) }
 	// 1. A desire path: five projects lengthen the readiness probe period.
 	for _, p := range svc[0:5] {
-		replaceIn(t, file(p, "deploy/k8s/deployment.yaml"), "httpGet: {path: /readyz, port: http}", "httpGet: {path: /readyz, port: http}\n            periodSeconds: 30")
+		aggEdit(t, file(p, "deploy/k8s/deployment.yaml"), "httpGet: {path: /readyz, port: http}", "httpGet: {path: /readyz, port: http}\n            periodSeconds: 30")
 	}
 	// 2. An edit in only two projects: below MinProjects, not a pattern.
 	for _, p := range svc[5:7] {
-		replaceIn(t, file(p, "Makefile"), "test:", "race:\n\tgo test -race ./...\n\ntest:")
+		aggEdit(t, file(p, "Makefile"), "test:", "race:\n\tgo test -race ./...\n\ntest:")
 	}
 	// 3. Four projects swap the managed Dockerfile's runtime image for one
 	// with a shell (each naming it after the service): ADR-0007 fails.
 	const distroless = "FROM gcr.io/distroless/static-debian12:nonroot@sha256:6ec5aa99dc335666e79dc64e4a6c8b89c33a543a1967f20d360922a80dd21f02"
 	for _, p := range svc[7:11] {
-		replaceIn(t, file(p, "Dockerfile"), distroless, "FROM alpine:3.20 AS "+p.name+"-runtime")
+		aggEdit(t, file(p, "Dockerfile"), distroless, "FROM alpine:3.20 AS "+p.name+"-runtime")
 	}
 	// 4. Ten of the projects without a team hold an active exception to
 	// ADR-0013 team-set, two an expired one.
@@ -123,11 +125,11 @@ func TestSimulatedFleet(t *testing.T) {
 	require.NoError(t, err)
 	defer st.Close()
 	for _, p := range svc[11:14] {
-		replaceIn(t, file(p, "deploy/k8s/deployment.yaml"), "containerPort: 8080", "containerPort: 8081")
+		aggEdit(t, file(p, "deploy/k8s/deployment.yaml"), "containerPort: 8080", "containerPort: 8081")
 		res, err := e.Upgrade(ctx, p.dir, v2, &render.UpgradeOptions{Base: v1})
 		require.NoError(t, err)
 		require.Equal(t, 1, res.Conflicts(), p.name)
-		require.NoError(t, st.Append(ctx, feedback.UpgradeSignals(rec, feedback.Subject{Project: p.name, Dir: p.dir}, res)...))
+		require.NoError(t, st.Append(ctx, scan.Upgrade(rec, feedback.Subject{Project: p.name, Dir: p.dir}, res)...))
 		// The team resolves the conflict by keeping its port.
 		data, err := os.ReadFile(file(p, "deploy/k8s/deployment.yaml"))
 		require.NoError(t, err)
@@ -150,12 +152,12 @@ func TestSimulatedFleet(t *testing.T) {
 		if slices.ContainsFunc(svc[11:14], func(q project) bool { return q.name == p.name }) {
 			bp = v2
 		}
-		sigs, err := feedback.Scan(ctx, p.dir, &feedback.ScanOptions{Project: p.name, Blueprint: bp, Engine: e, Registry: reg, Catalog: cat, Recorder: rec, Now: now})
+		sigs, err := scan.Project(ctx, p.dir, &scan.Options{Project: p.name, Blueprint: bp, Engine: e, Registry: reg, Catalog: cat, Recorder: rec, Now: now})
 		require.NoError(t, err, p.name)
 		require.NoError(t, st.Append(ctx, sigs...))
 	}
 
-	rep, err := feedback.AggregateStore(ctx, st, feedback.Filter{}, &feedback.AggregateOptions{Now: now, Registry: reg})
+	rep, err := report.AggregateStore(ctx, st, feedback.Filter{}, &report.AggregateOptions{Now: now, Registry: reg})
 	require.NoError(t, err)
 	assert.Equal(t, 54, rep.Projects)
 	assert.Zero(t, rep.Skipped)
@@ -194,7 +196,7 @@ func TestSimulatedFleet(t *testing.T) {
 	for _, r := range rep.Revisit {
 		for _, why := range r.Reasons {
 			reasons = append(reasons, r.Decision+r.Blueprint+" "+string(why.Reason))
-			if why.Reason != feedback.ReasonRevisitByPassed && why.Reason != feedback.ReasonProposedTooLong {
+			if why.Reason != report.ReasonRevisitByPassed && why.Reason != report.ReasonProposedTooLong {
 				assert.NotEmpty(t, why.Signals, "%s %s has its evidence", r.Decision, why.Reason)
 			}
 		}
@@ -208,7 +210,7 @@ func TestSimulatedFleet(t *testing.T) {
 		"ADR-0015 revisit-by-passed",        // from the registry
 	}, reasons)
 
-	byID := map[string]feedback.DecisionReport{}
+	byID := map[string]report.DecisionReport{}
 	for _, d := range rep.Decisions {
 		byID[d.ID] = d
 	}
@@ -223,13 +225,13 @@ func TestSimulatedFleet(t *testing.T) {
 		}
 	}
 
-	var gs feedback.BlueprintReport
+	var gs report.BlueprintReport
 	for _, b := range rep.Blueprints {
 		if b.Name == "go-service" {
 			gs = b
 		}
 	}
-	assert.Equal(t, []feedback.VersionCount{{Version: "2.0.0", Projects: 9}, {Version: "1.4.0", Projects: 33}}, gs.Versions)
+	assert.Equal(t, []report.VersionCount{{Version: "2.0.0", Projects: 9}, {Version: "1.4.0", Projects: 33}}, gs.Versions)
 	require.NotNil(t, gs.Lag)
 	assert.Equal(t, 33, gs.Lag.Behind)
 	assert.Equal(t, 33, gs.Lag.DaysKnown)
@@ -242,7 +244,7 @@ func TestSimulatedFleet(t *testing.T) {
 	// The JSON form decodes back into a Report.
 	var buf strings.Builder
 	require.NoError(t, rep.JSON(&buf))
-	var back feedback.Report
+	var back report.Report
 	require.NoError(t, json.Unmarshal([]byte(buf.String()), &back))
 	assert.Equal(t, rep.Revisit, back.Revisit)
 	assert.Equal(t, rep.DesirePaths, back.DesirePaths)
@@ -276,4 +278,11 @@ func resolveOurs(s string) string {
 		}
 	}
 	return out.String()
+}
+
+func localSources(t *testing.T) *blueprint.Sources {
+	t.Helper()
+	s, err := blueprint.NewSources(&blueprint.SourceOptions{Policy: blueprint.Local, CacheDir: t.TempDir()})
+	require.NoError(t, err)
+	return s
 }

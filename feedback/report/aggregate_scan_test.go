@@ -1,4 +1,4 @@
-package feedback_test
+package report_test
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/report"
+	"github.com/goldenpath-dev/goldenpath/feedback/scan"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -31,9 +33,9 @@ func aggEdit(t *testing.T, path, old, new string) {
 // those Scan follows.
 func TestAggregateScans(t *testing.T) {
 	ctx := context.Background()
-	bp, err := blueprint.LoadDir(ctx, "../testdata/blueprints/go-service", nil)
+	bp, err := blueprint.LoadDir(ctx, "../../testdata/blueprints/go-service", nil)
 	require.NoError(t, err)
-	reg, err := decision.LoadDir(ctx, "../testdata/decisions", nil)
+	reg, err := decision.LoadDir(ctx, "../../testdata/decisions", nil)
 	require.NoError(t, err)
 	e, err := render.New(nil)
 	require.NoError(t, err)
@@ -66,12 +68,12 @@ func TestAggregateScans(t *testing.T) {
 			// An edit in two projects only.
 			aggEdit(t, filepath.Join(dir, "Makefile"), "go test", "go test -race")
 		}
-		sigs, err := feedback.Scan(ctx, dir, &feedback.ScanOptions{Blueprint: bp, Registry: reg, Recorder: rec, Now: now})
+		sigs, err := scan.Project(ctx, dir, &scan.Options{Blueprint: bp, Registry: reg, Recorder: rec, Now: now})
 		require.NoError(t, err)
 		require.NoError(t, st.Append(ctx, sigs...))
 	}
 
-	r, err := feedback.AggregateStore(ctx, st, feedback.Filter{}, &feedback.AggregateOptions{Now: now, Registry: reg})
+	r, err := report.AggregateStore(ctx, st, feedback.Filter{}, &report.AggregateOptions{Now: now, Registry: reg})
 	require.NoError(t, err)
 
 	var paths []string
@@ -99,14 +101,14 @@ func TestAggregateScans(t *testing.T) {
 	d := aggDecision(t, r, "ADR-0007")
 	assert.Equal(t, 4, d.Subjects)
 	rule := d.Rules[aggRuleIndex(d.Rules, "runtime-image")]
-	assert.Equal(t, feedback.Counts{Total: 4, Pass: 1, Fail: 3}, rule.Checks)
+	assert.Equal(t, report.Counts{Total: 4, Pass: 1, Fail: 3}, rule.Checks)
 	b := aggBlueprint(t, r, "go-service")
-	assert.Equal(t, []feedback.VersionCount{{Version: "1.4.0", Projects: 4}}, b.Versions)
+	assert.Equal(t, []report.VersionCount{{Version: "1.4.0", Projects: 4}}, b.Versions)
 	require.Len(t, b.ManagedEdits, 1)
 	assert.Equal(t, "Dockerfile.tmpl", b.ManagedEdits[0].File)
 }
 
-func aggRuleIndex(rules []feedback.RuleReport, name string) int {
+func aggRuleIndex(rules []report.RuleReport, name string) int {
 	for i, r := range rules {
 		if r.Name == name {
 			return i

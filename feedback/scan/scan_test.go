@@ -1,4 +1,4 @@
-package feedback_test
+package scan_test
 
 import (
 	"context"
@@ -15,10 +15,11 @@ import (
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/scan"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
-const goService = "../testdata/blueprints/go-service"
+const goService = "../../testdata/blueprints/go-service"
 
 // clock returns a Recorder with a fixed time and sequential IDs.
 func clock(t time.Time) *feedback.Recorder {
@@ -62,9 +63,9 @@ func TestScan(t *testing.T) {
 	ctx := context.Background()
 	bp, err := blueprint.LoadDir(ctx, goService, nil)
 	require.NoError(t, err)
-	reg, err := decision.LoadDir(ctx, "../testdata/decisions", nil)
+	reg, err := decision.LoadDir(ctx, "../../testdata/decisions", nil)
 	require.NoError(t, err)
-	cat, err := blueprint.LoadCatalog(ctx, []string{"../testdata/blueprints"}, &blueprint.Options{Fetcher: localSources(t)})
+	cat, err := blueprint.LoadCatalog(ctx, []string{"../../testdata/blueprints"}, &blueprint.Options{Fetcher: localSources(t)})
 	require.NoError(t, err)
 	now := time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
 
@@ -97,7 +98,7 @@ func TestScan(t *testing.T) {
     expires: 2026-04-30
 `), 0o644))
 
-	sigs, err := feedback.Scan(ctx, orders, &feedback.ScanOptions{Blueprint: bp, Registry: reg, Catalog: cat, Recorder: clock(now)})
+	sigs, err := scan.Project(ctx, orders, &scan.Options{Blueprint: bp, Registry: reg, Catalog: cat, Recorder: clock(now)})
 	require.NoError(t, err)
 	for _, s := range sigs {
 		require.NoError(t, s.Validate())
@@ -125,7 +126,7 @@ func TestScan(t *testing.T) {
 	assert.False(t, readme, "seeded edits are the team's")
 
 	// billing made the same shared edit: the same key.
-	other, err := feedback.Scan(ctx, billing, &feedback.ScanOptions{Blueprint: bp, Recorder: clock(now)})
+	other, err := scan.Project(ctx, billing, &scan.Options{Blueprint: bp, Recorder: clock(now)})
 	require.NoError(t, err)
 	require.Len(t, other, 1)
 	assert.Equal(t, dep.Labels["hunk.key"], other[0].Labels["hunk.key"])
@@ -179,7 +180,7 @@ func TestUpgradeSignalsAndRatings(t *testing.T) {
 	ctx := context.Background()
 	v1, err := blueprint.LoadDir(ctx, goService, nil)
 	require.NoError(t, err)
-	v2, err := blueprint.LoadDir(ctx, "../testdata/blueprints/go-service-v2", nil)
+	v2, err := blueprint.LoadDir(ctx, "../../testdata/blueprints/go-service-v2", nil)
 	require.NoError(t, err)
 	dir := filepath.Join(t.TempDir(), "orders")
 	renderProject(t, v1, dir, "name=orders")
@@ -190,7 +191,7 @@ func TestUpgradeSignalsAndRatings(t *testing.T) {
 	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
 	require.NoError(t, err)
 	now := time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC)
-	sigs := feedback.UpgradeSignals(clock(now), feedback.Subject{Project: "orders"}, res)
+	sigs := scan.Upgrade(clock(now), feedback.Subject{Project: "orders"}, res)
 	got := map[string]feedback.Result{}
 	for _, s := range sigs {
 		require.NoError(t, s.Validate())

@@ -1,4 +1,4 @@
-package feedback_test
+package report_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/report"
 )
 
 // Three projects removed the resource limits of their deployment the same
@@ -43,7 +44,7 @@ func ExampleAggregate() {
 		}
 	}
 
-	r, err := feedback.AggregateStore(ctx, st, feedback.Filter{}, &feedback.AggregateOptions{Now: now})
+	r, err := report.AggregateStore(ctx, st, feedback.Filter{}, &report.AggregateOptions{Now: now})
 	if err != nil {
 		log.Fatal(err)
 	}

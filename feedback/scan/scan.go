@@ -1,4 +1,4 @@
-package feedback
+package scan
 
 import (
 	"bytes"
@@ -18,14 +18,15 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/internal/diff"
 	"github.com/goldenpath-dev/goldenpath/internal/values"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
-// ScanOptions configures Scan. The zero value, and a nil *ScanOptions, give
+// Options configures Project. The zero value, and a nil *Options, give
 // the defaults: drift and exceptions only.
-type ScanOptions struct {
+type Options struct {
 	// Project identifies the project in signals. Default: the base name of
 	// the project's directory.
 	Project string
@@ -47,7 +48,7 @@ type ScanOptions struct {
 	// the project's blueprint are newer than the recorded one.
 	Catalog *blueprint.Catalog
 	// Recorder stamps the signals. Nil uses the defaults.
-	Recorder *Recorder
+	Recorder *feedback.Recorder
 	// Now is when rule schedules and exception expiry are evaluated.
 	// Default: the Recorder's clock, or time.Now.
 	Now time.Time
@@ -57,12 +58,12 @@ type ScanOptions struct {
 	Context int
 }
 
-// Scan observes the project in dir and returns its signals:
+// Project observes the project in dir and returns its signals:
 //
 //   - drift: for every file the manifest records that differs from a fresh
 //     render of the recorded blueprint and parameters, one signal per hunk
 //     (or one for a removed or binary file). Managed files' drift has
-//     ResultFail; shared files' drift has no result — it is the evidence of
+//     feedback.ResultFail; shared files' drift has no result — it is the evidence of
 //     desire paths; seeded files are the team's and give none. Each hunk
 //     carries its normalised form in Labels["hunk.key"] (changed lines only,
 //     whitespace collapsed, the project's own parameter values replaced by
@@ -76,9 +77,9 @@ type ScanOptions struct {
 //   - lag: with opts.Catalog, the number of newer released versions.
 //
 // docs/feedback.md lists the labels of each. Scan writes nothing.
-func Scan(ctx context.Context, dir string, opts *ScanOptions) ([]Signal, error) {
+func Project(ctx context.Context, dir string, opts *Options) ([]feedback.Signal, error) {
 	if opts == nil {
-		opts = &ScanOptions{}
+		opts = &Options{}
 	}
 	m, err := render.ReadManifest(dir)
 	if err != nil {
@@ -102,7 +103,7 @@ func Scan(ctx context.Context, dir string, opts *ScanOptions) ([]Signal, error) 
 		at = opts.Recorder.Now()
 	}
 	sc := &scanner{at: at, dir: dir, m: m, rec: opts.Recorder, params: params}
-	sc.subject = Subject{Project: opts.Project, Dir: dir, Owner: opts.Owner, Blueprint: m.Blueprint.Name, Version: m.Blueprint.Version}
+	sc.subject = feedback.Subject{Project: opts.Project, Dir: dir, Owner: opts.Owner, Blueprint: m.Blueprint.Name, Version: m.Blueprint.Version}
 	if sc.subject.Project == "" {
 		sc.subject.Project = filepath.Base(filepath.Clean(dir))
 	}
@@ -145,18 +146,18 @@ type scanner struct {
 	at      time.Time // every signal of one scan has this time
 	dir     string
 	m       *render.Manifest
-	rec     *Recorder
+	rec     *feedback.Recorder
 	params  map[string]any
-	subject Subject
-	out     []Signal
+	subject feedback.Subject
+	out     []feedback.Signal
 }
 
-func (sc *scanner) signal(src Source) Signal {
-	return sc.rec.Stamp(Signal{Source: src, Subject: sc.subject, Time: sc.at})
+func (sc *scanner) signal(src feedback.Source) feedback.Signal {
+	return sc.rec.Stamp(feedback.Signal{Source: src, Subject: sc.subject, Time: sc.at})
 }
 
 // drift compares every recorded file with a fresh render.
-func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *ScanOptions) error {
+func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *Options) error {
 	e := opts.Engine
 	if e == nil {
 		var err error
@@ -208,8 +209,8 @@ func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *Sca
 	return err
 }
 
-func (sc *scanner) driftSignal(f render.File, change string) Signal {
-	s := sc.signal(SourceDrift)
+func (sc *scanner) driftSignal(f render.File, change string) feedback.Signal {
+	s := sc.signal(feedback.SourceDrift)
 	s.File = f.Template
 	if f.Path != f.Template {
 		s.Evidence.Path = f.Path
@@ -219,7 +220,7 @@ func (sc *scanner) driftSignal(f render.File, change string) Signal {
 		s.Labels["part"] = f.Part
 	}
 	if f.Level == blueprint.Managed {
-		s.Result = ResultFail
+		s.Result = feedback.ResultFail
 	}
 	return s
 }
@@ -289,19 +290,19 @@ func (sc *scanner) rules(rep *decision.Report) {
 		k := [2]string{f.Decision, f.Rule}
 		findings[k] = append(findings[k], f)
 	}
-	result := func(r decision.Result, mode decision.Mode) (Result, bool) {
+	result := func(r decision.Result, mode decision.Mode) (feedback.Result, bool) {
 		switch r {
 		case decision.Pass:
-			return ResultPass, true
+			return feedback.ResultPass, true
 		case decision.Fail:
 			if mode == decision.Warn {
-				return ResultWarn, true
+				return feedback.ResultWarn, true
 			}
-			return ResultFail, true
+			return feedback.ResultFail, true
 		case decision.Exempt:
-			return ResultExempt, true
+			return feedback.ResultExempt, true
 		case decision.Error:
-			return ResultError, true
+			return feedback.ResultError, true
 		}
 		return "", false // skipped: the rule does not apply
 	}
@@ -312,7 +313,7 @@ func (sc *scanner) rules(rep *decision.Report) {
 		}
 		fs := findings[[2]string{c.Decision, c.Rule}]
 		if len(fs) == 0 {
-			s := sc.signal(SourceRule)
+			s := sc.signal(feedback.SourceRule)
 			s.Decision, s.Rule, s.Mode, s.Severity, s.Result = c.Decision, c.Rule, c.Mode, c.Severity, res
 			sc.out = append(sc.out, s)
 			continue
@@ -325,7 +326,7 @@ func (sc *scanner) rules(rep *decision.Report) {
 			if !ok {
 				fres = res
 			}
-			s := sc.signal(SourceRule)
+			s := sc.signal(feedback.SourceRule)
 			s.Decision, s.Rule, s.Mode, s.Severity, s.Result = c.Decision, c.Rule, c.Mode, c.Severity, fres
 			s.Evidence.Message = f.Message
 			s.Evidence.Path = f.File
@@ -350,7 +351,7 @@ const maxRuleFindings = 10
 
 // exception records one exception, active or expired.
 func (sc *scanner) exception(x decision.Exception, now time.Time) {
-	s := sc.signal(SourceException)
+	s := sc.signal(feedback.SourceException)
 	s.Decision, s.Rule = x.Decision, x.Rule
 	s.Evidence.Message = x.Justification
 	s.Labels = map[string]string{
@@ -359,9 +360,9 @@ func (sc *scanner) exception(x decision.Exception, now time.Time) {
 		"approvedBy":  x.ApprovedBy,
 	}
 	if x.Active(now) {
-		s.Result, s.Labels["status"] = ResultExempt, "active"
+		s.Result, s.Labels["status"] = feedback.ResultExempt, "active"
 	} else {
-		s.Result, s.Labels["status"] = ResultFail, "expired"
+		s.Result, s.Labels["status"] = feedback.ResultFail, "expired"
 	}
 	sc.out = append(sc.out, s)
 }
@@ -386,7 +387,7 @@ func (sc *scanner) lag(c *blueprint.Catalog, now time.Time) {
 			latest = v.Version
 		}
 	}
-	s := sc.signal(SourceLag)
+	s := sc.signal(feedback.SourceLag)
 	n := float64(behind)
 	s.Value, s.Unit = &n, "versions"
 	s.Labels = map[string]string{"latest": latest}
@@ -399,11 +400,11 @@ func (sc *scanner) lag(c *blueprint.Catalog, now time.Time) {
 	sc.out = append(sc.out, s)
 }
 
-// UpgradeSignals turns an upgrade's result into signals about subject: one
-// per conflicted file (ResultFail, the first conflict as a hunk) and one per
-// merged file (ResultPass). They show which blueprint files teams and
+// Upgrade turns an upgrade's result into signals about subject: one
+// per conflicted file (feedback.ResultFail, the first conflict as a hunk) and one per
+// merged file (feedback.ResultPass). They show which blueprint files teams and
 // upgrades collide in.
-func UpgradeSignals(rec *Recorder, subject Subject, res *render.UpgradeResult) []Signal {
+func Upgrade(rec *feedback.Recorder, subject feedback.Subject, res *render.UpgradeResult) []feedback.Signal {
 	templates := map[string]string{}
 	if res.Manifest != nil {
 		for _, f := range res.Manifest.Files {
@@ -416,12 +417,12 @@ func UpgradeSignals(rec *Recorder, subject Subject, res *render.UpgradeResult) [
 	if subject.Version == "" {
 		subject.Version = res.From.Version
 	}
-	var out []Signal
+	var out []feedback.Signal
 	for _, f := range res.Files {
 		if f.Change != render.Conflicted && f.Change != render.Merged {
 			continue
 		}
-		s := rec.New(SourceUpgrade, subject)
+		s := rec.New(feedback.SourceUpgrade, subject)
 		s.File = templates[f.Path]
 		if s.File == "" {
 			s.File = f.Path
@@ -430,10 +431,10 @@ func UpgradeSignals(rec *Recorder, subject Subject, res *render.UpgradeResult) [
 		}
 		s.Labels = map[string]string{"from": res.From.Version, "to": res.To.Version, "level": string(f.Level)}
 		if f.Change == render.Merged {
-			s.Result = ResultPass
+			s.Result = feedback.ResultPass
 			s.Evidence.Message = fmt.Sprintf("%s merged cleanly from %s to %s", f.Path, res.From.Version, res.To.Version)
 		} else {
-			s.Result = ResultFail
+			s.Result = feedback.ResultFail
 			s.Evidence.Message = fmt.Sprintf("%s conflicts between the project and %s %s", f.Path, res.To.Name, res.To.Version)
 			if f.Note != "" {
 				s.Evidence.Message += ": " + f.Note
@@ -464,31 +465,3 @@ func conflictHunk(c render.Conflict) string {
 	return b.String()
 }
 
-// Rate records a person's rating of a blueprint or a decision: score 1 to 5
-// and a comment. Exactly one of blueprintName and decisionID is set.
-func Rate(rec *Recorder, blueprintName, decisionID string, score int, comment, by string) (Signal, error) {
-	if (blueprintName == "") == (decisionID == "") {
-		return Signal{}, errors.New("feedback: rate a blueprint or a decision, not both or neither")
-	}
-	if score < 1 || score > 5 {
-		return Signal{}, fmt.Errorf("feedback: score %d: want 1 to 5", score)
-	}
-	s := rec.New(SourceRating, Subject{Blueprint: blueprintName})
-	s.Decision = decisionID
-	v := float64(score)
-	s.Value, s.Unit = &v, "score"
-	s.Evidence.Message = comment
-	if by != "" {
-		s.Labels = map[string]string{"by": by}
-	}
-	return s, nil
-}
-
-// Metric records a measured value about subject, such as the time to the
-// first render of a new project.
-func Metric(rec *Recorder, subject Subject, name string, value float64, unit string) Signal {
-	s := rec.New(SourceMetric, subject)
-	s.Value, s.Unit = &value, unit
-	s.Labels = map[string]string{"name": name}
-	return s
-}

@@ -1,4 +1,4 @@
-package feedback_test
+package scan_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
-	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/scan"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -53,7 +53,7 @@ func scanBenchProject(b *testing.B) (string, *blueprint.Blueprint) {
 func BenchmarkScan(b *testing.B) {
 	ctx := context.Background()
 	dir, bp := scanBenchProject(b)
-	reg, err := decision.LoadDir(ctx, "../testdata/decisions", nil)
+	reg, err := decision.LoadDir(ctx, "../../testdata/decisions", nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func BenchmarkScan(b *testing.B) {
 	}{{"drift", nil}, {"drift+decisions", reg}} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
-				sigs, err := feedback.Scan(ctx, dir, &feedback.ScanOptions{Blueprint: bp, Engine: e, Registry: c.reg, Now: now})
+				sigs, err := scan.Project(ctx, dir, &scan.Options{Blueprint: bp, Engine: e, Registry: c.reg, Now: now})
 				if err != nil || len(sigs) < 3 {
 					b.Fatal(err, len(sigs))
 				}

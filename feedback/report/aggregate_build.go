@@ -1,4 +1,4 @@
-package feedback
+package report
 
 import (
 	"cmp"
@@ -12,55 +12,56 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/feedback"
 )
 
 // This file makes the Report from the groups the aggregator kept.
 
-// agDecisionAgg gathers what the current state says about one decision.
-type agDecisionAgg struct {
+// decisionAgg gathers what the current state says about one decision.
+type decisionAgg struct {
 	checks         Counts
-	subjects       agProjectSet
-	rules          map[string]*agRuleAgg
-	exemptProjects agProjectSet
-	exemptEv       agEvidence
+	subjects       projectSet
+	rules          map[string]*ruleAgg
+	exemptProjects projectSet
+	exemptEv       evidenceList
 	exceptions     []ExceptionEntry
 	active         int
 	expired        int
 }
 
-type agRuleAgg struct {
+type ruleAgg struct {
 	checks     Counts
-	notPassing agProjectSet
+	notPassing projectSet
 }
 
-func (d *agDecisionAgg) rule(name string) *agRuleAgg {
+func (d *decisionAgg) rule(name string) *ruleAgg {
 	r := d.rules[name]
 	if r == nil {
-		r = &agRuleAgg{notPassing: agProjectSet{}}
+		r = &ruleAgg{notPassing: projectSet{}}
 		d.rules[name] = r
 	}
 	return r
 }
 
-type agRuleHit struct{ decision, rule, id string }
+type ruleHit struct{ decision, rule, id string }
 
-type agDriftItem struct{ project, id, path, hunk, level, hunkID string }
+type driftItem struct{ project, id, path, hunk, level, hunkID string }
 
-type agHunkKey struct{ blueprint, file, key string }
+type hunkKey struct{ blueprint, file, key string }
 
-type agManagedAgg struct {
-	projects agProjectSet
-	ev       agEvidence
+type managedAgg struct {
+	projects projectSet
+	ev       evidenceList
 	paths    map[string]struct{}
 }
 
-// agRevisits gathers the revisit evidence, by decision or blueprint.
-type agRevisits struct {
+// revisitSet gathers the revisit evidence, by decision or blueprint.
+type revisitSet struct {
 	o     *AggregateOptions
 	items map[[2]string]*Revisit
 }
 
-func (rv *agRevisits) add(dec, bp string, rr RevisitReason) {
+func (rv *revisitSet) add(dec, bp string, rr RevisitReason) {
 	w, ok := rv.o.Reasons[rr.Reason]
 	if !ok {
 		return
@@ -81,52 +82,52 @@ func (rv *agRevisits) add(dec, bp string, rr RevisitReason) {
 	it.Reasons = append(it.Reasons, rr)
 }
 
-func agDay(t time.Time) time.Time {
+func startOfDay(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-func agFormatDay(t time.Time) string {
+func formatDay(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
 	return t.UTC().Format(time.DateOnly)
 }
 
-// agExceptionActive reports whether an exception is active on the day of
+// exceptionActive reports whether an exception is active on the day of
 // now: by its expiry, else by the status it was recorded with.
-func agExceptionActive(e agExceptionEntry, now time.Time) bool {
+func exceptionActive(e exceptionEntry, now time.Time) bool {
 	if exp, err := time.Parse(time.DateOnly, e.expires); err == nil {
-		return !agDay(now).After(exp)
+		return !startOfDay(now).After(exp)
 	}
 	if e.status != "" {
 		return e.status == "active"
 	}
-	return e.result == ResultExempt
+	return e.result == feedback.ResultExempt
 }
 
-// agBuild makes the report from the aggregator's groups, step by step.
-type agBuild struct {
-	*agAggregator
+// builder makes the report from the aggregator's groups, step by step.
+type builder struct {
+	*aggregator
 	r       *Report
-	rv      *agRevisits
-	decs    map[string]*agDecisionAgg
+	rv      *revisitSet
+	decs    map[string]*decisionAgg
 	bps     map[string]*BlueprintReport
-	hits    map[[2]string][]agRuleHit // (project, path) → findings not passing there
-	ratings map[agRatingKey]*RatingSummary
+	hits    map[[2]string][]ruleHit // (project, path) → findings not passing there
+	ratings map[ratingKey]*RatingSummary
 	limitP  int
 	limitS  int
 }
 
-func (b *agBuild) dec(id string) *agDecisionAgg {
+func (b *builder) dec(id string) *decisionAgg {
 	d := b.decs[id]
 	if d == nil {
-		d = &agDecisionAgg{subjects: agProjectSet{}, rules: map[string]*agRuleAgg{}, exemptProjects: agProjectSet{}}
+		d = &decisionAgg{subjects: projectSet{}, rules: map[string]*ruleAgg{}, exemptProjects: projectSet{}}
 		b.decs[id] = d
 	}
 	return d
 }
 
-func (b *agBuild) bpr(name string) *BlueprintReport {
+func (b *builder) bpr(name string) *BlueprintReport {
 	r := b.bps[name]
 	if r == nil {
 		r = &BlueprintReport{Name: name, Versions: []VersionCount{}, Conflicts: []FileConflicts{}, ManagedEdits: []FileEdits{}}
@@ -135,7 +136,7 @@ func (b *agBuild) bpr(name string) *BlueprintReport {
 	return r
 }
 
-func (a *agAggregator) report() *Report {
+func (a *aggregator) report() *Report {
 	o := &a.o
 	r := &Report{
 		Generated: o.Now,
@@ -158,10 +159,10 @@ func (a *agAggregator) report() *Report {
 	if a.signals > 0 {
 		r.First, r.Last = time.UnixMicro(a.first).UTC(), time.UnixMicro(a.last).UTC()
 	}
-	b := &agBuild{
-		agAggregator: a, r: r, rv: &agRevisits{o: o, items: map[[2]string]*Revisit{}},
-		decs: map[string]*agDecisionAgg{}, bps: map[string]*BlueprintReport{}, hits: map[[2]string][]agRuleHit{},
-		ratings: map[agRatingKey]*RatingSummary{}, limitP: o.MaxProjects, limitS: o.MaxSignals,
+	b := &builder{
+		aggregator: a, r: r, rv: &revisitSet{o: o, items: map[[2]string]*Revisit{}},
+		decs: map[string]*decisionAgg{}, bps: map[string]*BlueprintReport{}, hits: map[[2]string][]ruleHit{},
+		ratings: map[ratingKey]*RatingSummary{}, limitP: o.MaxProjects, limitS: o.MaxSignals,
 	}
 	b.checks()
 	b.exceptions()
@@ -176,7 +177,7 @@ func (a *agAggregator) report() *Report {
 
 // checks gathers the current check of every rule of every project, and
 // counts the last checks in the trend.
-func (b *agBuild) checks() {
+func (b *builder) checks() {
 	for k, st := range b.rules {
 		out := st.outcome()
 		b.addTrend(k.decision, st.end, out)
@@ -191,31 +192,31 @@ func (b *agBuild) checks() {
 		d.subjects.add(k.project)
 		ra := d.rule(k.rule)
 		ra.checks.add(out)
-		if out != agIPass && out != agIExempt {
+		if out != iPass && out != iExempt {
 			ra.notPassing.add(k.project)
 		}
 		for _, f := range st.findings {
-			if out == agIExempt && f.result == ResultExempt {
+			if out == iExempt && f.result == feedback.ResultExempt {
 				d.exemptProjects.add(k.project)
 				d.exemptEv.add(k.project, f.id)
 			}
-			if f.result == ResultFail || f.result == ResultWarn || f.result == ResultExempt {
+			if f.result == feedback.ResultFail || f.result == feedback.ResultWarn || f.result == feedback.ResultExempt {
 				hk := [2]string{k.project, f.path}
-				b.hits[hk] = append(b.hits[hk], agRuleHit{k.decision, k.rule, f.id})
+				b.hits[hk] = append(b.hits[hk], ruleHit{k.decision, k.rule, f.id})
 			}
 		}
 	}
 }
 
 // exceptions gathers the exceptions of the latest scan of each project.
-func (b *agBuild) exceptions() {
+func (b *builder) exceptions() {
 	for k, st := range b.excs {
 		if !st.within(b.projects[k.project].ruleScan) {
 			continue
 		}
 		d := b.dec(k.decision)
 		for _, e := range st.list {
-			active := agExceptionActive(e, b.o.Now)
+			active := exceptionActive(e, b.o.Now)
 			if active {
 				d.active++
 				if d.exemptProjects != nil {
@@ -236,39 +237,39 @@ func (b *agBuild) exceptions() {
 
 // drift finds the desire paths and the managed files edited, in the latest
 // scan of each project.
-func (b *agBuild) drift() {
-	groups := map[agHunkKey][]agDriftItem{}
-	managed := map[agFileKey]*agManagedAgg{}
-	for k, st := range b.agAggregator.drift {
+func (b *builder) drift() {
+	groups := map[hunkKey][]driftItem{}
+	managed := map[fileKey]*managedAgg{}
+	for k, st := range b.aggregator.drift {
 		p := b.projects[k.project]
 		if !st.within(p.scan) {
 			continue
 		}
 		bp := cmp.Or(st.blueprint, p.blueprint)
 		if st.level == string(blueprint.Managed) {
-			fk := agFileKey{bp, k.file}
+			fk := fileKey{bp, k.file}
 			m := managed[fk]
 			if m == nil {
-				m = &agManagedAgg{projects: agProjectSet{}, paths: map[string]struct{}{}}
+				m = &managedAgg{projects: projectSet{}, paths: map[string]struct{}{}}
 				managed[fk] = m
 			}
 			m.projects.add(k.project)
 			m.ev.add(k.project, st.id)
-			agAddPath(m.paths, st.path)
+			addPath(m.paths, st.path)
 		}
 		if k.key != "" {
-			hk := agHunkKey{bp, k.file, k.key}
-			groups[hk] = append(groups[hk], agDriftItem{k.project, st.id, st.path, st.hunk, st.level, st.hunkID})
+			hk := hunkKey{bp, k.file, k.key}
+			groups[hk] = append(groups[hk], driftItem{k.project, st.id, st.path, st.hunk, st.level, st.hunkID})
 		}
 	}
 	for hk, items := range groups {
 		if len(items) < b.o.MinProjects {
 			continue
 		}
-		slices.SortFunc(items, func(x, y agDriftItem) int { return strings.Compare(x.project, y.project) })
-		dp := DesirePath{Blueprint: hk.blueprint, File: hk.file, Level: items[0].level, HunkID: cmp.Or(items[0].hunkID, agHunkIDOf(hk.key)),
+		slices.SortFunc(items, func(x, y driftItem) int { return strings.Compare(x.project, y.project) })
+		dp := DesirePath{Blueprint: hk.blueprint, File: hk.file, Level: items[0].level, HunkID: cmp.Or(items[0].hunkID, hunkIDOf(hk.key)),
 			Key: hk.key, Count: len(items), Projects: []string{}}
-		var ev agEvidence
+		var ev evidenceList
 		for i, it := range items {
 			if i < b.limitP {
 				dp.Projects = append(dp.Projects, it.project)
@@ -294,7 +295,7 @@ func (b *agBuild) drift() {
 // managedEdits reports the managed files edited; those edited in
 // MinProjects projects are evidence against the decisions that govern the
 // file, else against the blueprint.
-func (b *agBuild) managedEdits(managed map[agFileKey]*agManagedAgg) {
+func (b *builder) managedEdits(managed map[fileKey]*managedAgg) {
 	for fk, m := range managed {
 		ids, n := m.ev.ids(b.limitS)
 		br := b.bpr(fk.blueprint)
@@ -310,18 +311,18 @@ func (b *agBuild) managedEdits(managed map[agFileKey]*agManagedAgg) {
 			Blueprint: fk.blueprint, File: fk.file, Count: len(m.projects), Projects: m.projects.list(b.limitP),
 			Signals: ids, SignalCount: n,
 		}
-		b.attribute(fk.blueprint, rr, agPaths(fk.file, m.paths)...)
+		b.attribute(fk.blueprint, rr, pathList(fk.file, m.paths)...)
 	}
 }
 
 // against reports a desire path as evidence against the decisions whose
 // rules fail (or warn, or are exempt) in the edited file for at least
 // MinProjects of the projects that made the edit.
-func (b *agBuild) against(hk agHunkKey, items []agDriftItem, hunkID string) {
+func (b *builder) against(hk hunkKey, items []driftItem, hunkID string) {
 	type against struct {
-		projects agProjectSet
+		projects projectSet
 		rules    map[string]struct{}
-		ev       agEvidence
+		ev       evidenceList
 	}
 	contra := map[string]*against{}
 	for _, it := range items {
@@ -333,7 +334,7 @@ func (b *agBuild) against(hk agHunkKey, items []agDriftItem, hunkID string) {
 			for _, h := range b.hits[[2]string{it.project, path}] {
 				c := contra[h.decision]
 				if c == nil {
-					c = &against{projects: agProjectSet{}, rules: map[string]struct{}{}}
+					c = &against{projects: projectSet{}, rules: map[string]struct{}{}}
 					contra[h.decision] = c
 				}
 				c.projects.add(it.project)
@@ -356,7 +357,7 @@ func (b *agBuild) against(hk agHunkKey, items []agDriftItem, hunkID string) {
 		b.rv.add(id, "", RevisitReason{
 			Reason: ReasonDesirePathAgainstRule,
 			Summary: fmt.Sprintf("%d projects of %s made the same edit to %s where they fail, warn or are exempt from %s",
-				len(c.projects), hk.blueprint, hk.file, strings.Join(agPrefixed(id, rules), ", ")),
+				len(c.projects), hk.blueprint, hk.file, strings.Join(prefixed(id, rules), ", ")),
 			Value: float64(len(c.projects)), Threshold: float64(b.o.MinProjects),
 			Blueprint: hk.blueprint, File: hk.file, Rule: strings.Join(rules, ","), HunkID: hunkID,
 			Count: len(c.projects), Projects: c.projects.list(b.limitP), Signals: ids, SignalCount: n,
@@ -366,7 +367,7 @@ func (b *agBuild) against(hk agHunkKey, items []agDriftItem, hunkID string) {
 
 // versions reports each blueprint's versions and lag, by the latest scan
 // of each project.
-func (b *agBuild) versions() {
+func (b *builder) versions() {
 	versions := map[[2]string]int{}
 	type lagged struct {
 		ProjectLag
@@ -374,7 +375,7 @@ func (b *agBuild) versions() {
 	}
 	lags := map[string][]lagged{}
 	latest := map[string]string{}
-	for name, p := range b.agAggregator.projects {
+	for name, p := range b.aggregator.projects {
 		if p.blueprint == "" {
 			continue
 		}
@@ -425,12 +426,12 @@ func (b *agBuild) versions() {
 }
 
 // conflicts reports the upgrade conflicts, over every upgrade signal.
-func (b *agBuild) conflicts() {
+func (b *builder) conflicts() {
 	for fk, u := range b.upgrades {
 		if u.conflicts == 0 {
 			continue
 		}
-		ps := agProjectSet(u.projects)
+		ps := projectSet(u.projects)
 		ids := u.ids.list(b.limitS)
 		br := b.bpr(fk.blueprint)
 		br.Conflicts = append(br.Conflicts, FileConflicts{File: fk.file, Count: len(ps), Projects: ps.list(b.limitP),
@@ -445,16 +446,16 @@ func (b *agBuild) conflicts() {
 			Value: float64(len(ps)), Threshold: float64(b.o.MinConflicts),
 			Blueprint: fk.blueprint, File: fk.file, Count: len(ps), Projects: ps.list(b.limitP),
 			Signals: ids, SignalCount: u.ids.n,
-		}, agPaths(fk.file, u.paths)...)
+		}, pathList(fk.file, u.paths)...)
 	}
 }
 
 // rate summarises the ratings of decisions and blueprints.
-func (b *agBuild) rate() {
-	for k, ra := range b.agAggregator.ratings {
+func (b *builder) rate() {
+	for k, ra := range b.aggregator.ratings {
 		s := &RatingSummary{Count: ra.anonCount, Min: ra.anonMin, Max: ra.anonMax}
 		sum := ra.anonSum
-		var ev agEvidence
+		var ev evidenceList
 		for _, x := range ra.anonymous {
 			ev.add("", x.id)
 		}
@@ -502,7 +503,7 @@ func (b *agBuild) rate() {
 
 // decisions reports each decision, with the reasons to revisit it that
 // come from its checks and from the registry.
-func (b *agBuild) decisions() {
+func (b *builder) decisions() {
 	o := b.o
 	for id := range b.trend { // decisions checked only in older scans
 		b.dec(id)
@@ -518,13 +519,13 @@ func (b *agBuild) decisions() {
 	// Decisions.
 	for id, d := range b.decs {
 		dr := DecisionReport{ID: id, Subjects: len(d.subjects), Checks: d.checks, Rates: d.checks.Rates(),
-			Rules: []RuleReport{}, Trend: []TrendPoint{}, Ratings: b.ratings[agRatingKey{decision: id}],
+			Rules: []RuleReport{}, Trend: []TrendPoint{}, Ratings: b.ratings[ratingKey{decision: id}],
 			Exceptions: Exceptions{Active: d.active, Expired: d.expired, List: []ExceptionEntry{}}}
 		var rd *decision.Decision
 		if reg != nil {
 			if x, ok := reg.Get(id); ok {
 				rd = x
-				dr.Title, dr.Status, dr.File, dr.RevisitBy = x.Title, x.Status, x.File, agFormatDay(x.RevisitBy)
+				dr.Title, dr.Status, dr.File, dr.RevisitBy = x.Title, x.Status, x.File, formatDay(x.RevisitBy)
 			}
 		}
 		for name, ra := range d.rules {
@@ -554,7 +555,7 @@ func (b *agBuild) decisions() {
 			b.rv.add(id, "", RevisitReason{
 				Reason: ReasonExemptionRate,
 				Summary: fmt.Sprintf("%s of %d checks of %s are exempt (%d projects), above %s",
-					repPct(dr.Rates.Exempt), dr.Checks.Total, id, len(d.exemptProjects), repPct(o.ExemptionRate)),
+					pct(dr.Rates.Exempt), dr.Checks.Total, id, len(d.exemptProjects), pct(o.ExemptionRate)),
 				Value: dr.Rates.Exempt, Threshold: o.ExemptionRate,
 				Count: len(d.exemptProjects), Projects: d.exemptProjects.list(b.limitP), Signals: ids, SignalCount: n,
 			})
@@ -562,23 +563,23 @@ func (b *agBuild) decisions() {
 		if rd == nil {
 			continue
 		}
-		today := agDay(o.Now)
+		today := startOfDay(o.Now)
 		if !rd.RevisitBy.IsZero() && (rd.Status == decision.Accepted || rd.Status == decision.Proposed) &&
-			today.After(agDay(rd.RevisitBy)) {
-			overdue := today.Sub(agDay(rd.RevisitBy)).Hours() / 24
+			today.After(startOfDay(rd.RevisitBy)) {
+			overdue := today.Sub(startOfDay(rd.RevisitBy)).Hours() / 24
 			b.rv.add(id, "", RevisitReason{
 				Reason:  ReasonRevisitByPassed,
-				Summary: fmt.Sprintf("%s was to be revisited by %s, %.0f days ago", id, agFormatDay(rd.RevisitBy), overdue),
-				Value:   overdue, Threshold: 0, Date: agFormatDay(rd.RevisitBy), Signals: []string{},
+				Summary: fmt.Sprintf("%s was to be revisited by %s, %.0f days ago", id, formatDay(rd.RevisitBy), overdue),
+				Value:   overdue, Threshold: 0, Date: formatDay(rd.RevisitBy), Signals: []string{},
 			})
 		}
 		if rd.Status == decision.Proposed && !rd.Decided.IsZero() && o.Now.Sub(rd.Decided) > o.ProposedFor {
-			days := today.Sub(agDay(rd.Decided)).Hours() / 24
+			days := today.Sub(startOfDay(rd.Decided)).Hours() / 24
 			b.rv.add(id, "", RevisitReason{
 				Reason: ReasonProposedTooLong,
 				Summary: fmt.Sprintf("%s has been proposed since %s, %.0f days, longer than %.0f days",
-					id, agFormatDay(rd.Decided), days, o.ProposedFor.Hours()/24),
-				Value: days, Threshold: o.ProposedFor.Hours() / 24, Date: agFormatDay(rd.Decided), Signals: []string{},
+					id, formatDay(rd.Decided), days, o.ProposedFor.Hours()/24),
+				Value: days, Threshold: o.ProposedFor.Hours() / 24, Date: formatDay(rd.Decided), Signals: []string{},
 			})
 		}
 	}
@@ -586,7 +587,7 @@ func (b *agBuild) decisions() {
 }
 
 // finish sorts the blueprints and metrics, and ranks the revisit evidence.
-func (b *agBuild) finish() {
+func (b *builder) finish() {
 	o, r := b.o, b.r
 	for _, bp := range b.bps {
 		slices.SortFunc(bp.Versions, func(x, y VersionCount) int {
@@ -627,14 +628,14 @@ func (b *agBuild) finish() {
 	}
 	slices.SortFunc(r.Revisit, func(x, y Revisit) int {
 		return cmp.Or(cmp.Compare(y.Score, x.Score), cmp.Compare(len(y.Reasons), len(x.Reasons)),
-			cmp.Compare(agBool(x.Decision == ""), agBool(y.Decision == "")), // decisions before blueprints
+			cmp.Compare(btoi(x.Decision == ""), btoi(y.Decision == "")), // decisions before blueprints
 			strings.Compare(x.Decision, y.Decision), strings.Compare(x.Blueprint, y.Blueprint))
 	})
 }
 
 // attribute adds a reason about a blueprint file to the decisions that
 // govern the file, or to the blueprint when none does.
-func (b *agBuild) attribute(bp string, rr RevisitReason, paths ...string) {
+func (b *builder) attribute(bp string, rr RevisitReason, paths ...string) {
 	ds := b.governing(bp, paths...)
 	if len(ds) == 0 {
 		b.rv.add("", bp, rr)
@@ -646,7 +647,7 @@ func (b *agBuild) attribute(bp string, rr RevisitReason, paths ...string) {
 }
 
 // rollouts reports the rules of d whose schedule turns them enforced.
-func (a *agAggregator) rollouts(d *decision.Decision, agg *agDecisionAgg) []Rollout {
+func (a *aggregator) rollouts(d *decision.Decision, agg *decisionAgg) []Rollout {
 	var out []Rollout
 	for _, rl := range d.Rules {
 		i := slices.IndexFunc(rl.Schedule, func(s decision.Step) bool { return s.Mode == decision.Enforce })
@@ -654,9 +655,9 @@ func (a *agAggregator) rollouts(d *decision.Decision, agg *agDecisionAgg) []Roll
 			continue
 		}
 		from := rl.Schedule[i].From
-		ro := Rollout{Rule: rl.Name, Schedule: rl.Schedule, Mode: rl.ModeAt(a.o.Now), EnforceFrom: agFormatDay(from),
+		ro := Rollout{Rule: rl.Name, Schedule: rl.Schedule, Mode: rl.ModeAt(a.o.Now), EnforceFrom: formatDay(from),
 			NotPassing: []string{}}
-		if today := agDay(a.o.Now); today.Before(from) {
+		if today := startOfDay(a.o.Now); today.Before(from) {
 			ro.DaysLeft = int(from.Sub(today).Hours() / 24)
 		}
 		if ra := agg.rules[rl.Name]; ra != nil {
@@ -669,7 +670,7 @@ func (a *agAggregator) rollouts(d *decision.Decision, agg *agDecisionAgg) []Roll
 	return out
 }
 
-func agPrefixed(id string, rules []string) []string {
+func prefixed(id string, rules []string) []string {
 	out := make([]string, len(rules))
 	for i, r := range rules {
 		out[i] = id + "/" + r
@@ -677,22 +678,22 @@ func agPrefixed(id string, rules []string) []string {
 	return out
 }
 
-// agHunkIDOf returns the ID of a normalised hunk, as Labels["hunk.id"] holds
+// hunkIDOf returns the ID of a normalised hunk, as Labels["hunk.id"] holds
 // it: the first 16 hex digits of its SHA-256.
-func agHunkIDOf(key string) string {
+func hunkIDOf(key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:8])
 }
 
-func agBool(b bool) int {
+func btoi(b bool) int {
 	if b {
 		return 1
 	}
 	return 0
 }
 
-// agPaths returns file, then the paths, sorted.
-func agPaths(file string, paths map[string]struct{}) []string {
+// pathList returns file, then the paths, sorted.
+func pathList(file string, paths map[string]struct{}) []string {
 	out := make([]string, 0, len(paths)+1)
 	for p := range paths {
 		out = append(out, p)

@@ -1,4 +1,4 @@
-package feedback_test
+package report_test
 
 import (
 	"bytes"
@@ -20,6 +20,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/report"
 )
 
 // aggNow is the day of the reports of these tests: a Tuesday.
@@ -303,27 +304,27 @@ func aggScenario() (*aggFleet, aggWant) {
 	return f, w
 }
 
-func aggRun(t testing.TB, f *aggFleet, opts *feedback.AggregateOptions) *feedback.Report {
+func aggRun(t testing.TB, f *aggFleet, opts *report.AggregateOptions) *report.Report {
 	t.Helper()
-	r, err := feedback.Aggregate(context.Background(), f.seq(), opts)
+	r, err := report.Aggregate(context.Background(), f.seq(), opts)
 	require.NoError(t, err)
 	return r
 }
 
-func aggOpts(t testing.TB) *feedback.AggregateOptions {
-	return &feedback.AggregateOptions{Now: aggNow, Registry: aggRegistry(t)}
+func aggOpts(t testing.TB) *report.AggregateOptions {
+	return &report.AggregateOptions{Now: aggNow, Registry: aggRegistry(t)}
 }
 
-func aggDecision(t testing.TB, r *feedback.Report, id string) feedback.DecisionReport {
+func aggDecision(t testing.TB, r *report.Report, id string) report.DecisionReport {
 	t.Helper()
-	i := slices.IndexFunc(r.Decisions, func(d feedback.DecisionReport) bool { return d.ID == id })
+	i := slices.IndexFunc(r.Decisions, func(d report.DecisionReport) bool { return d.ID == id })
 	require.GreaterOrEqual(t, i, 0, "decision %s not in the report", id)
 	return r.Decisions[i]
 }
 
-func aggBlueprint(t testing.TB, r *feedback.Report, name string) feedback.BlueprintReport {
+func aggBlueprint(t testing.TB, r *report.Report, name string) report.BlueprintReport {
 	t.Helper()
-	i := slices.IndexFunc(r.Blueprints, func(b feedback.BlueprintReport) bool { return b.Name == name })
+	i := slices.IndexFunc(r.Blueprints, func(b report.BlueprintReport) bool { return b.Name == name })
 	require.GreaterOrEqual(t, i, 0, "blueprint %s not in the report", name)
 	return r.Blueprints[i]
 }
@@ -343,7 +344,7 @@ func TestAggregateRevisit(t *testing.T) {
 	type item struct {
 		subject string
 		score   float64
-		reasons []feedback.Reason
+		reasons []report.Reason
 	}
 	var got []item
 	for _, v := range r.Revisit {
@@ -357,16 +358,16 @@ func TestAggregateRevisit(t *testing.T) {
 		got = append(got, it)
 	}
 	assert.Equal(t, []item{
-		{"ADR-0100", 4, []feedback.Reason{feedback.ReasonExemptionRate, feedback.ReasonLowRating}},
-		{"ADR-0200", 3, []feedback.Reason{feedback.ReasonDesirePathAgainstRule}},
-		{"ADR-0300", 3, []feedback.Reason{feedback.ReasonManagedEdits}},
-		{"blueprint svc", 3, []feedback.Reason{feedback.ReasonManagedEdits}},
-		{"ADR-0400", 2, []feedback.Reason{feedback.ReasonUpgradeConflicts}},
-		{"ADR-0500", 1, []feedback.Reason{feedback.ReasonRevisitByPassed}},
-		{"ADR-0600", 1, []feedback.Reason{feedback.ReasonProposedTooLong}},
+		{"ADR-0100", 4, []report.Reason{report.ReasonExemptionRate, report.ReasonLowRating}},
+		{"ADR-0200", 3, []report.Reason{report.ReasonDesirePathAgainstRule}},
+		{"ADR-0300", 3, []report.Reason{report.ReasonManagedEdits}},
+		{"blueprint svc", 3, []report.Reason{report.ReasonManagedEdits}},
+		{"ADR-0400", 2, []report.Reason{report.ReasonUpgradeConflicts}},
+		{"ADR-0500", 1, []report.Reason{report.ReasonRevisitByPassed}},
+		{"ADR-0600", 1, []report.Reason{report.ReasonProposedTooLong}},
 	}, got)
 
-	reason := func(i int) feedback.RevisitReason { return r.Revisit[i].Reasons[0] }
+	reason := func(i int) report.RevisitReason { return r.Revisit[i].Reasons[0] }
 	exempt := reason(0)
 	assert.InDelta(t, 0.3, exempt.Value, 1e-9)
 	assert.Equal(t, 0.2, exempt.Threshold)
@@ -434,7 +435,7 @@ func TestAggregateDecisions(t *testing.T) {
 
 	d := aggDecision(t, r, "ADR-0100")
 	assert.Equal(t, 10, d.Subjects)
-	assert.Equal(t, feedback.Counts{Total: 10, Pass: 6, Fail: 1, Exempt: 3}, d.Checks)
+	assert.Equal(t, report.Counts{Total: 10, Pass: 6, Fail: 1, Exempt: 3}, d.Checks)
 	assert.InDelta(t, 0.6, d.Rates.Pass, 1e-9, "exempt is not a pass")
 	assert.InDelta(t, 0.3, d.Rates.Exempt, 1e-9)
 	require.Len(t, d.Rules, 1)
@@ -443,7 +444,7 @@ func TestAggregateDecisions(t *testing.T) {
 	assert.Equal(t, 1, d.Exceptions.Expired, "p05's exception is gone from its latest scan")
 	require.Len(t, d.Exceptions.List, 4)
 	first := d.Exceptions.List[0]
-	assert.Equal(t, feedback.ExceptionEntry{Project: "p04", Rule: "tls", Justification: "until the migration",
+	assert.Equal(t, report.ExceptionEntry{Project: "p04", Rule: "tls", Justification: "until the migration",
 		Expires: "2026-10-31", RequestedBy: "dev-p04", ApprovedBy: "cto", Signal: w.expired.ID}, first)
 	assert.True(t, d.Exceptions.List[1].Active)
 	assert.Equal(t, "legacy load balancer", d.Exceptions.List[1].Justification)
@@ -452,14 +453,14 @@ func TestAggregateDecisions(t *testing.T) {
 	// Monday 26 October, the latest on Monday 9 November.
 	require.Len(t, d.Trend, 2)
 	assert.Equal(t, time.Date(2026, 10, 26, 0, 0, 0, 0, time.UTC), d.Trend[0].Start)
-	assert.Equal(t, feedback.Counts{Total: 10, Pass: 5, Exempt: 5}, d.Trend[0].Checks)
+	assert.Equal(t, report.Counts{Total: 10, Pass: 5, Exempt: 5}, d.Trend[0].Checks)
 	assert.InDelta(t, 0.5, d.Trend[0].PassRate, 1e-9)
 	assert.Equal(t, time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC), d.Trend[1].Start)
 	assert.Equal(t, d.Checks, d.Trend[1].Checks)
 	assert.Empty(t, d.Rollouts, "no schedule")
 
 	d = aggDecision(t, r, "ADR-0200")
-	assert.Equal(t, feedback.Counts{Total: 10, Pass: 6, Warn: 3, Exempt: 1}, d.Checks)
+	assert.Equal(t, report.Counts{Total: 10, Pass: 6, Warn: 3, Exempt: 1}, d.Checks)
 	require.Len(t, d.Rollouts, 1)
 	ro := d.Rollouts[0]
 	assert.Equal(t, "port", ro.Rule)
@@ -475,7 +476,7 @@ func TestAggregateDecisions(t *testing.T) {
 	assert.Equal(t, 2, d.Ratings.Count)
 
 	d = aggDecision(t, r, "ADR-0300")
-	assert.Equal(t, feedback.Counts{Total: 10, Pass: 10}, d.Checks)
+	assert.Equal(t, report.Counts{Total: 10, Pass: 10}, d.Checks)
 	assert.Equal(t, 1.0, d.Rates.Pass)
 
 	d = aggDecision(t, r, "ADR-0500")
@@ -525,7 +526,7 @@ func TestAggregateDesirePaths(t *testing.T) {
 	var reasons []string
 	for _, v := range r.Revisit {
 		for _, rr := range v.Reasons {
-			if rr.Reason == feedback.ReasonUpgradeConflicts {
+			if rr.Reason == report.ReasonUpgradeConflicts {
 				reasons = append(reasons, v.Decision+v.Blueprint+":"+rr.File)
 			}
 		}
@@ -542,7 +543,7 @@ func TestAggregateBlueprints(t *testing.T) {
 	b := r.Blueprints[0]
 	assert.Equal(t, "svc", b.Name)
 	assert.Equal(t, 10, b.Projects)
-	assert.Equal(t, []feedback.VersionCount{{"1.2.0", 5}, {"1.1.0", 3}, {"1.0.0", 2}}, b.Versions)
+	assert.Equal(t, []report.VersionCount{{"1.2.0", 5}, {"1.1.0", 3}, {"1.0.0", 2}}, b.Versions)
 
 	require.NotNil(t, b.Lag)
 	l := *b.Lag
@@ -578,7 +579,7 @@ func TestAggregateBlueprints(t *testing.T) {
 	}
 	assert.Equal(t, []string{".github/workflows/ci.yml:3", "Makefile:3"}, managed)
 	require.NotNil(t, b.Ratings)
-	assert.Equal(t, feedback.RatingSummary{Count: 3, Mean: 13.0 / 3, Min: 4, Max: 5}, *b.Ratings)
+	assert.Equal(t, report.RatingSummary{Count: 3, Mean: 13.0 / 3, Min: 4, Max: 5}, *b.Ratings)
 
 	assert.Equal(t, 10, r.Projects)
 	assert.Equal(t, len(f.sigs), r.Signals)
@@ -591,7 +592,7 @@ func TestAggregateBlueprints(t *testing.T) {
 // govern the files.
 func TestAggregateWithoutRegistry(t *testing.T) {
 	f, _ := aggScenario()
-	r := aggRun(t, f, &feedback.AggregateOptions{Now: aggNow})
+	r := aggRun(t, f, &report.AggregateOptions{Now: aggNow})
 	var got []string
 	for _, v := range r.Revisit {
 		for _, rr := range v.Reasons {
@@ -615,7 +616,7 @@ func TestAggregateWithoutRegistry(t *testing.T) {
 func TestAggregateReasonWeights(t *testing.T) {
 	f, _ := aggScenario()
 	opts := aggOpts(t)
-	opts.Reasons = map[feedback.Reason]float64{feedback.ReasonRevisitByPassed: 10, feedback.ReasonLowRating: 1}
+	opts.Reasons = map[report.Reason]float64{report.ReasonRevisitByPassed: 10, report.ReasonLowRating: 1}
 	r := aggRun(t, f, opts)
 	var got []string
 	for _, v := range r.Revisit {
@@ -650,19 +651,19 @@ func TestAggregateLatestScanWins(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			g := &aggFleet{sigs: order}
-			r := aggRun(t, g, &feedback.AggregateOptions{Now: aggNow, MinProjects: 1})
+			r := aggRun(t, g, &report.AggregateOptions{Now: aggNow, MinProjects: 1})
 			d := aggDecision(t, r, "ADR-0100")
-			assert.Equal(t, feedback.Counts{Total: 1, Pass: 1}, d.Checks)
-			var total feedback.Counts
+			assert.Equal(t, report.Counts{Total: 1, Pass: 1}, d.Checks)
+			var total report.Counts
 			for _, p := range d.Trend {
 				total.Total += p.Checks.Total
 				total.Pass += p.Checks.Pass
 				total.Fail += p.Checks.Fail
 			}
-			assert.Equal(t, feedback.Counts{Total: 2, Pass: 1, Fail: 1}, total, "two findings of one scan are one failing check")
-			assert.Equal(t, feedback.Counts{Total: 1, Warn: 1}, aggDecision(t, r, "ADR-0200").Checks)
+			assert.Equal(t, report.Counts{Total: 2, Pass: 1, Fail: 1}, total, "two findings of one scan are one failing check")
+			assert.Equal(t, report.Counts{Total: 1, Warn: 1}, aggDecision(t, r, "ADR-0200").Checks)
 			assert.Empty(t, r.DesirePaths, "the README edit is gone from the latest scan")
-			assert.Equal(t, []feedback.VersionCount{{"1.1.0", 1}}, r.Blueprints[0].Versions)
+			assert.Equal(t, []report.VersionCount{{"1.1.0", 1}}, r.Blueprints[0].Versions)
 		})
 	}
 }
@@ -681,13 +682,13 @@ func TestAggregateStore(t *testing.T) {
 	st, err = feedback.OpenFileStore(path, &feedback.FileStoreOptions{ReadOnly: true})
 	require.NoError(t, err)
 	defer st.Close()
-	fromFile, err := feedback.AggregateStore(t.Context(), st, feedback.Filter{}, aggOpts(t))
+	fromFile, err := report.AggregateStore(t.Context(), st, feedback.Filter{}, aggOpts(t))
 	require.NoError(t, err)
 	inMemory := aggRun(t, f, aggOpts(t))
 	assert.Equal(t, aggJSON(t, inMemory), aggJSON(t, fromFile))
 
 	since := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	r, err := feedback.AggregateStore(t.Context(), st, feedback.Filter{Since: since}, aggOpts(t))
+	r, err := report.AggregateStore(t.Context(), st, feedback.Filter{Since: since}, aggOpts(t))
 	require.NoError(t, err)
 	assert.Equal(t, since, r.Since)
 	assert.Len(t, aggDecision(t, r, "ADR-0100").Trend, 1)
@@ -697,14 +698,14 @@ func TestAggregateStore(t *testing.T) {
 	_, err = bad.WriteString("{\"v\": 1, \"not\": \"a signal\"}\n")
 	require.NoError(t, err)
 	require.NoError(t, bad.Close())
-	r, err = feedback.AggregateStore(t.Context(), st, feedback.Filter{}, aggOpts(t))
+	r, err = report.AggregateStore(t.Context(), st, feedback.Filter{}, aggOpts(t))
 	require.NoError(t, err)
 	assert.Equal(t, 1, r.Skipped)
 	require.Len(t, r.SkipErrors, 1)
 	assert.Contains(t, r.SkipErrors[0], fmt.Sprintf(":%d:", len(f.sigs)+1))
 	assert.Equal(t, len(f.sigs), r.Signals)
 
-	_, err = feedback.AggregateStore(t.Context(), st, feedback.Filter{}, &feedback.AggregateOptions{Strict: true})
+	_, err = report.AggregateStore(t.Context(), st, feedback.Filter{}, &report.AggregateOptions{Strict: true})
 	var le *feedback.LineError
 	assert.ErrorAs(t, err, &le)
 }
@@ -714,12 +715,12 @@ func TestAggregateMemoryStore(t *testing.T) {
 	f, _ := aggScenario()
 	st := feedback.NewMemoryStore()
 	require.NoError(t, st.Append(t.Context(), f.sigs...))
-	r, err := feedback.AggregateStore(t.Context(), st, feedback.Filter{}, aggOpts(t))
+	r, err := report.AggregateStore(t.Context(), st, feedback.Filter{}, aggOpts(t))
 	require.NoError(t, err)
 	assert.Equal(t, aggJSON(t, aggRun(t, f, aggOpts(t))), aggJSON(t, r))
 }
 
-func aggJSON(t testing.TB, r *feedback.Report) string {
+func aggJSON(t testing.TB, r *report.Report) string {
 	t.Helper()
 	var b bytes.Buffer
 	require.NoError(t, r.JSON(&b))
@@ -734,27 +735,27 @@ func TestAggregateErrors(t *testing.T) {
 			yield(feedback.Signal{}, boom)
 		}
 	}
-	_, err := feedback.Aggregate(t.Context(), seq, nil)
+	_, err := report.Aggregate(t.Context(), seq, nil)
 	assert.ErrorIs(t, err, boom)
 
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	f, _ := aggScenario()
-	_, err = feedback.Aggregate(ctx, f.seq(), nil)
+	_, err = report.Aggregate(ctx, f.seq(), nil)
 	assert.ErrorIs(t, err, context.Canceled)
 
-	for _, o := range []feedback.AggregateOptions{
+	for _, o := range []report.AggregateOptions{
 		{Window: -time.Hour}, {ExemptionRate: 1.5}, {MinProjects: -1}, {ScanGap: -1},
-		{Reasons: map[feedback.Reason]float64{"unknown": 1}},
+		{Reasons: map[report.Reason]float64{"unknown": 1}},
 	} {
-		_, err := feedback.Aggregate(t.Context(), f.seq(), &o)
+		_, err := report.Aggregate(t.Context(), f.seq(), &o)
 		assert.ErrorContains(t, err, "aggregate options", "%+v", o)
 	}
 }
 
 // TestAggregateEmpty: no signal is an empty report that renders.
 func TestAggregateEmpty(t *testing.T) {
-	r, err := feedback.Aggregate(t.Context(), func(func(feedback.Signal, error) bool) {}, &feedback.AggregateOptions{Now: aggNow})
+	r, err := report.Aggregate(t.Context(), func(func(feedback.Signal, error) bool) {}, &report.AggregateOptions{Now: aggNow})
 	require.NoError(t, err)
 	assert.Zero(t, r.Signals)
 	assert.NotNil(t, r.Revisit)
@@ -779,16 +780,16 @@ func TestAggregateSlowScan(t *testing.T) {
 			f.rule(p, "ADR-0100", rule, decision.Warn, feedback.ResultPass, "")
 		}
 	}
-	r := aggRun(t, f, &feedback.AggregateOptions{Now: aggNow})
+	r := aggRun(t, f, &report.AggregateOptions{Now: aggNow})
 	require.Len(t, r.DesirePaths, 1)
 	assert.Equal(t, 3, r.DesirePaths[0].Count)
-	assert.Equal(t, feedback.Counts{Total: 9, Pass: 9}, aggDecision(t, r, "ADR-0100").Checks)
+	assert.Equal(t, report.Counts{Total: 9, Pass: 9}, aggDecision(t, r, "ADR-0100").Checks)
 
 	// With a gap of 30 s, each rule is a scan of its own: only the last
 	// counts, and the drift before it is gone.
-	r = aggRun(t, f, &feedback.AggregateOptions{Now: aggNow, ScanGap: 30 * time.Second})
+	r = aggRun(t, f, &report.AggregateOptions{Now: aggNow, ScanGap: 30 * time.Second})
 	assert.Empty(t, r.DesirePaths)
-	assert.Equal(t, feedback.Counts{Total: 3, Pass: 3}, aggDecision(t, r, "ADR-0100").Checks)
+	assert.Equal(t, report.Counts{Total: 3, Pass: 3}, aggDecision(t, r, "ADR-0100").Checks)
 }
 
 // TestAggregateOrderIndependent: random fleets, scanned three times (one

@@ -1,4 +1,4 @@
-package feedback
+package report
 
 import (
 	"cmp"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/feedback"
 )
 
 // Report is what Aggregate makes of a stream of signals. Its JSON form
@@ -29,8 +30,8 @@ type Report struct {
 	Settings Settings `json:"settings"`
 	// Signals is how many signals were read, and Sources how many of each
 	// source.
-	Signals int            `json:"signals"`
-	Sources map[Source]int `json:"sources"`
+	Signals int                     `json:"signals"`
+	Sources map[feedback.Source]int `json:"sources"`
 	// First and Last are the times of the earliest and latest signal.
 	First time.Time `json:"first,omitzero"`
 	Last  time.Time `json:"last,omitzero"`
@@ -94,15 +95,15 @@ func (c *Counts) add(ri int) {
 	}
 	c.Total++
 	switch ri {
-	case agIPass:
+	case iPass:
 		c.Pass++
-	case agIFail:
+	case iFail:
 		c.Fail++
-	case agIWarn:
+	case iWarn:
 		c.Warn++
-	case agIExempt:
+	case iExempt:
 		c.Exempt++
-	case agIError:
+	case iError:
 		c.Error++
 	}
 }
@@ -430,7 +431,7 @@ func (r *Report) JSON(w io.Writer) error {
 // each, and the blueprints (versions, lag, upgrade conflicts, managed files
 // edited). Signal IDs link to Settings.SignalURL when it is set.
 func (r *Report) Markdown(w io.Writer) error {
-	m := &repMarkdown{r: r}
+	m := &markdown{r: r}
 	m.summary()
 	m.revisit()
 	m.decisions()
@@ -441,35 +442,35 @@ func (r *Report) Markdown(w io.Writer) error {
 	return err
 }
 
-type repMarkdown struct {
+type markdown struct {
 	r *Report
 	b strings.Builder
 }
 
-func (m *repMarkdown) f(format string, args ...any) { fmt.Fprintf(&m.b, format, args...) }
+func (m *markdown) f(format string, args ...any) { fmt.Fprintf(&m.b, format, args...) }
 
-func (m *repMarkdown) summary() {
+func (m *markdown) summary() {
 	r := m.r
 	m.f("# Feedback report\n\n")
 	m.f("Generated %s from %d signals", r.Generated.Format("2006-01-02 15:04 MST"), r.Signals)
 	if !r.First.IsZero() {
-		m.f(" made from %s to %s", repDay(r.First), repDay(r.Last))
+		m.f(" made from %s to %s", dayString(r.First), dayString(r.Last))
 	}
 	m.f(" about %d projects", r.Projects)
 	if !r.Since.IsZero() || !r.Until.IsZero() {
 		m.f(" (selected")
 		if !r.Since.IsZero() {
-			m.f(" since %s", repDay(r.Since))
+			m.f(" since %s", dayString(r.Since))
 		}
 		if !r.Until.IsZero() {
-			m.f(" until %s", repDay(r.Until))
+			m.f(" until %s", dayString(r.Until))
 		}
 		m.f(")")
 	}
 	m.f(".\n\n")
 	var names []string
 	for _, v := range r.Revisit {
-		names = append(names, fmt.Sprintf("%s (%g)", repSubject(v), v.Score))
+		names = append(names, fmt.Sprintf("%s (%g)", subjectOf(v), v.Score))
 	}
 	m.f("- **%d** to revisit", len(r.Revisit))
 	if len(names) > 0 {
@@ -478,10 +479,10 @@ func (m *repMarkdown) summary() {
 	m.f("\n")
 	m.f("- **%d** decisions, **%d** desire paths, **%d** blueprints\n", len(r.Decisions), len(r.DesirePaths), len(r.Blueprints))
 	if r.Skipped > 0 {
-		m.f("- **%d** lines of the store skipped: %s\n", r.Skipped, repCell(strings.Join(r.SkipErrors, "; ")))
+		m.f("- **%d** lines of the store skipped: %s\n", r.Skipped, cell(strings.Join(r.SkipErrors, "; ")))
 	}
 	m.f("- thresholds: patterns in %d projects, exemption rate above %s, mean rating under %g (of %d ratings), proposed for more than %g days, upgrade conflicts in %d projects\n",
-		r.Settings.MinProjects, repPct(r.Settings.ExemptionRate), r.Settings.LowRating, r.Settings.MinRatings,
+		r.Settings.MinProjects, pct(r.Settings.ExemptionRate), r.Settings.LowRating, r.Settings.MinRatings,
 		r.Settings.ProposedDays, r.Settings.MinConflicts)
 	if r.Settings.Registry != "" {
 		m.f("- decisions from %s\n", r.Settings.Registry)
@@ -489,14 +490,14 @@ func (m *repMarkdown) summary() {
 	m.f("\n")
 }
 
-func repSubject(v Revisit) string {
+func subjectOf(v Revisit) string {
 	if v.Decision != "" {
 		return v.Decision
 	}
 	return "blueprint " + v.Blueprint
 }
 
-func (m *repMarkdown) signals(ids []string, total int) string {
+func (m *markdown) signals(ids []string, total int) string {
 	if len(ids) == 0 {
 		return "none"
 	}
@@ -515,7 +516,7 @@ func (m *repMarkdown) signals(ids []string, total int) string {
 	return s
 }
 
-func repProjects(ps []string, total int) string {
+func projectList(ps []string, total int) string {
 	s := strings.Join(ps, ", ")
 	if total > len(ps) {
 		s += fmt.Sprintf(" (and %d more)", total-len(ps))
@@ -523,14 +524,14 @@ func repProjects(ps []string, total int) string {
 	return s
 }
 
-func (m *repMarkdown) revisit() {
+func (m *markdown) revisit() {
 	m.f("## Revisit\n\n")
 	if len(m.r.Revisit) == 0 {
 		m.f("Nothing to revisit.\n\n")
 		return
 	}
 	for i, v := range m.r.Revisit {
-		m.f("### %d. %s", i+1, repSubject(v))
+		m.f("### %d. %s", i+1, subjectOf(v))
 		if v.Title != "" {
 			m.f(": %s", v.Title)
 		}
@@ -541,7 +542,7 @@ func (m *repMarkdown) revisit() {
 		for _, rr := range v.Reasons {
 			m.f("- **%s**: %s.\n", rr.Reason, rr.Summary)
 			if len(rr.Projects) > 0 {
-				m.f("  Projects: %s.\n", repProjects(rr.Projects, rr.Count))
+				m.f("  Projects: %s.\n", projectList(rr.Projects, rr.Count))
 			}
 			if rr.SignalCount > 0 {
 				m.f("  Signals: %s.\n", m.signals(rr.Signals, rr.SignalCount))
@@ -551,7 +552,7 @@ func (m *repMarkdown) revisit() {
 	}
 }
 
-func (m *repMarkdown) decisions() {
+func (m *markdown) decisions() {
 	r := m.r
 	m.f("## Decisions\n\n")
 	if len(r.Decisions) == 0 {
@@ -566,8 +567,8 @@ func (m *repMarkdown) decisions() {
 			name += ": " + d.Title
 		}
 		m.f("| %s | %s | %d | %d | %d | %d | %d | %d | %d | %s | %s | %d active, %d expired |\n",
-			repCell(name), d.Status, d.Subjects, d.Checks.Total, d.Checks.Pass, d.Checks.Fail, d.Checks.Warn,
-			d.Checks.Exempt, d.Checks.Error, repRate(d.Checks, d.Rates.Pass), repRate(d.Checks, d.Rates.Exempt),
+			cell(name), d.Status, d.Subjects, d.Checks.Total, d.Checks.Pass, d.Checks.Fail, d.Checks.Warn,
+			d.Checks.Exempt, d.Checks.Error, rateCell(d.Checks, d.Rates.Pass), rateCell(d.Checks, d.Rates.Exempt),
 			d.Exceptions.Active, d.Exceptions.Expired)
 	}
 	m.f("\n")
@@ -580,9 +581,9 @@ func (m *repMarkdown) decisions() {
 				left = fmt.Sprintf("%d days left", ro.DaysLeft)
 			}
 			rolls = append(rolls, fmt.Sprintf("| %s/%s | %s | %s (%s) | %d | %d | %s | %d | %s |\n",
-				d.ID, repCell(ro.Rule), ro.Mode, ro.EnforceFrom, left, ro.Subjects, ro.Passing,
-				repRate(Counts{Total: ro.Subjects}, ro.PassRate), ro.Exempt,
-				repCell(repProjects(ro.NotPassing, ro.Subjects-ro.Passing-ro.Exempt))))
+				d.ID, cell(ro.Rule), ro.Mode, ro.EnforceFrom, left, ro.Subjects, ro.Passing,
+				rateCell(Counts{Total: ro.Subjects}, ro.PassRate), ro.Exempt,
+				cell(projectList(ro.NotPassing, ro.Subjects-ro.Passing-ro.Exempt))))
 		}
 	}
 	if len(rolls) > 0 {
@@ -605,7 +606,7 @@ func (m *repMarkdown) decisions() {
 		m.f("### Trend\n\nPass rate of the checks made in each window (starting on the date shown).\n\n")
 		m.f("| decision |")
 		for _, w := range windows {
-			m.f(" %s |", repDay(w))
+			m.f(" %s |", dayString(w))
 		}
 		m.f("\n| --- |%s\n", strings.Repeat(" ---: |", len(windows)))
 		for _, d := range r.Decisions {
@@ -618,7 +619,7 @@ func (m *repMarkdown) decisions() {
 				if i < 0 {
 					m.f(" – |")
 				} else {
-					m.f(" %s |", repRate(d.Trend[i].Checks, d.Trend[i].PassRate))
+					m.f(" %s |", rateCell(d.Trend[i].Checks, d.Trend[i].PassRate))
 				}
 			}
 			m.f("\n")
@@ -633,8 +634,8 @@ func (m *repMarkdown) decisions() {
 			if e.Active {
 				status = "active"
 			}
-			exc = append(exc, fmt.Sprintf("| %s/%s | %s | %s | %s | %s | %s | %s |\n", d.ID, repCell(e.Rule),
-				repCell(e.Project), e.Expires, status, repCell(e.Justification), repCell(e.ApprovedBy), m.signals([]string{e.Signal}, 1)))
+			exc = append(exc, fmt.Sprintf("| %s/%s | %s | %s | %s | %s | %s | %s |\n", d.ID, cell(e.Rule),
+				cell(e.Project), e.Expires, status, cell(e.Justification), cell(e.ApprovedBy), m.signals([]string{e.Signal}, 1)))
 		}
 	}
 	if len(exc) > 0 {
@@ -645,7 +646,7 @@ func (m *repMarkdown) decisions() {
 	}
 }
 
-func (m *repMarkdown) desirePaths() {
+func (m *markdown) desirePaths() {
 	m.f("## Desire paths\n\n")
 	if len(m.r.DesirePaths) == 0 {
 		m.f("No edit was made in %d projects or more.\n\n", m.r.Settings.MinProjects)
@@ -656,7 +657,7 @@ func (m *repMarkdown) desirePaths() {
 		if dp.Level != "" {
 			m.f(" (%s)", dp.Level)
 		}
-		m.f("\n\nHunk `%s`, made in %s.\n", dp.HunkID, repProjects(dp.Projects, dp.Count))
+		m.f("\n\nHunk `%s`, made in %s.\n", dp.HunkID, projectList(dp.Projects, dp.Count))
 		m.f("Example from %s", dp.Example.Project)
 		if dp.Example.Path != "" && dp.Example.Path != dp.File {
 			m.f(" (`%s`)", dp.Example.Path)
@@ -668,7 +669,7 @@ func (m *repMarkdown) desirePaths() {
 
 // fence writes text in a fenced code block, with a fence longer than any
 // run of backticks in it.
-func (m *repMarkdown) fence(info, text string) {
+func (m *markdown) fence(info, text string) {
 	n, run := 3, 0
 	for _, c := range text {
 		if c == '`' {
@@ -682,7 +683,7 @@ func (m *repMarkdown) fence(info, text string) {
 	m.f("%s%s\n%s\n%s\n\n", f, info, strings.TrimRight(text, "\n"), f)
 }
 
-func (m *repMarkdown) blueprints() {
+func (m *markdown) blueprints() {
 	r := m.r
 	m.f("## Blueprints\n\n")
 	if len(r.Blueprints) == 0 {
@@ -710,7 +711,7 @@ func (m *repMarkdown) blueprints() {
 		if b.Ratings != nil {
 			rating = fmt.Sprintf("%.1f (%d)", b.Ratings.Mean, b.Ratings.Count)
 		}
-		m.f("| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", repCell(b.Name), b.Projects, repCell(strings.Join(vs, ", ")),
+		m.f("| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", cell(b.Name), b.Projects, cell(strings.Join(vs, ", ")),
 			latest, behind, mean, maxv, days, rating)
 	}
 	m.f("\n")
@@ -718,12 +719,12 @@ func (m *repMarkdown) blueprints() {
 	var conflicts, managed []string
 	for _, b := range r.Blueprints {
 		for _, c := range b.Conflicts {
-			conflicts = append(conflicts, fmt.Sprintf("| %s | `%s` | %d | %d | %d | %s |\n", repCell(b.Name), repCell(c.File),
-				c.Count, c.Conflicts, c.Merged, repCell(repProjects(c.Projects, c.Count))))
+			conflicts = append(conflicts, fmt.Sprintf("| %s | `%s` | %d | %d | %d | %s |\n", cell(b.Name), cell(c.File),
+				c.Count, c.Conflicts, c.Merged, cell(projectList(c.Projects, c.Count))))
 		}
 		for _, e := range b.ManagedEdits {
-			managed = append(managed, fmt.Sprintf("| %s | `%s` | %d | %s |\n", repCell(b.Name), repCell(e.File),
-				e.Count, repCell(repProjects(e.Projects, e.Count))))
+			managed = append(managed, fmt.Sprintf("| %s | `%s` | %d | %s |\n", cell(b.Name), cell(e.File),
+				e.Count, cell(projectList(e.Projects, e.Count))))
 		}
 	}
 	if len(conflicts) > 0 {
@@ -747,36 +748,36 @@ func (m *repMarkdown) blueprints() {
 	}
 }
 
-func (m *repMarkdown) metrics() {
+func (m *markdown) metrics() {
 	if len(m.r.Metrics) == 0 {
 		return
 	}
 	m.f("## Metrics\n\n| blueprint | metric | unit | count | mean | min | max |\n| --- | --- | --- | ---: | ---: | ---: | ---: |\n")
 	for _, x := range m.r.Metrics {
-		m.f("| %s | %s | %s | %d | %s | %s | %s |\n", repCell(x.Blueprint), repCell(x.Name), repCell(x.Unit), x.Count,
-			repNum(x.Mean), repNum(x.Min), repNum(x.Max))
+		m.f("| %s | %s | %s | %d | %s | %s | %s |\n", cell(x.Blueprint), cell(x.Name), cell(x.Unit), x.Count,
+			num(x.Mean), num(x.Min), num(x.Max))
 	}
 	m.f("\n")
 }
 
-func repNum(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+func num(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 
-func repDay(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+func dayString(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
-// repRate formats a share as a percentage; a dash when there is no check.
-func repRate(c Counts, v float64) string {
+// rateCell formats a share as a percentage; a dash when there is no check.
+func rateCell(c Counts, v float64) string {
 	if c.Total == 0 {
 		return "–"
 	}
-	return repPct(v)
+	return pct(v)
 }
 
-func repPct(v float64) string {
+func pct(v float64) string {
 	return strconv.FormatFloat(math.Round(1000*v)/10, 'f', -1, 64) + "%"
 }
 
-// repCell makes text fit in a Markdown table cell.
-func repCell(s string) string {
+// cell makes text fit in a Markdown table cell.
+func cell(s string) string {
 	s = strings.ReplaceAll(s, "|", `\|`)
 	s = strings.ReplaceAll(s, "\r", "")
 	return strings.ReplaceAll(s, "\n", " ")

@@ -1,4 +1,4 @@
-package feedback
+package report
 
 import (
 	"cmp"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/feedback"
 )
 
 // Reason is why a decision, or a blueprint, should be revisited.
@@ -80,10 +81,10 @@ const (
 	DefaultMaxSignals    = 50
 )
 
-// agMaxFindings bounds the non-passing signals kept for one check (one rule
+// maxFindings bounds the non-passing signals kept for one check (one rule
 // of one decision in one scan of one project); the check's outcome and
 // counts do not depend on it.
-const agMaxFindings = 32
+const maxFindings = 32
 
 // AggregateOptions configures Aggregate. The zero value, and a nil pointer,
 // give the defaults; a zero field means its default.
@@ -145,8 +146,8 @@ type AggregateOptions struct {
 	// it is replaced by the ID, as in "https://gp.example.com/signals/{id}".
 	SignalURL string
 	// Strict makes any error of the stream end the aggregation. By default
-	// a *LineError (a line of a store's file that does not decode) is
-	// counted in Report.Skipped and the aggregation goes on.
+	// an error matching feedback.ErrBadRecord (a stored record that does
+	// not decode) is counted in Report.Skipped and the aggregation goes on.
 	Strict bool
 }
 
@@ -204,7 +205,7 @@ func (o *AggregateOptions) settings() (AggregateOptions, error) {
 
 // AggregateStore aggregates the signals of st that f selects; see
 // [Aggregate].
-func AggregateStore(ctx context.Context, st Store, f Filter, opts *AggregateOptions) (*Report, error) {
+func AggregateStore(ctx context.Context, st feedback.Store, f feedback.Filter, opts *AggregateOptions) (*Report, error) {
 	r, err := Aggregate(ctx, st.Query(ctx, f), opts)
 	if r != nil {
 		r.Since, r.Until = f.Since.UTC(), f.Until.UTC()
@@ -225,20 +226,19 @@ func AggregateStore(ctx context.Context, st Store, f Filter, opts *AggregateOpti
 // distinct hunks, trend windows, raters), never by the number of signals.
 // docs/feedback.md documents the conventions of the signals it relies on.
 //
-// An error of the stream ends the aggregation, except a *LineError, which
-// is counted in Report.Skipped unless opts.Strict is set; so does the
+// An error of the stream ends the aggregation, except one matching
+// feedback.ErrBadRecord, which is counted in Report.Skipped unless opts.Strict is set; so does the
 // cancellation of ctx.
-func Aggregate(ctx context.Context, signals iter.Seq2[Signal, error], opts *AggregateOptions) (*Report, error) {
+func Aggregate(ctx context.Context, signals iter.Seq2[feedback.Signal, error], opts *AggregateOptions) (*Report, error) {
 	o, err := opts.settings()
 	if err != nil {
 		return nil, err
 	}
-	a := agNewAggregator(o)
+	a := newAggregator(o)
 	n := 0
 	for s, err := range signals {
 		if err != nil {
-			var le *LineError
-			if !o.Strict && errors.As(err, &le) {
+			if !o.Strict && errors.Is(err, feedback.ErrBadRecord) {
 				a.skip(err)
 				continue
 			}
@@ -257,60 +257,60 @@ func Aggregate(ctx context.Context, signals iter.Seq2[Signal, error], opts *Aggr
 	return a.report(), nil
 }
 
-// agResultIndex indexes results in outcome order: the worst first.
+// resultIndex indexes results in outcome order: the worst first.
 const (
-	agIFail = iota
-	agIWarn
-	agIError
-	agIExempt
-	agIPass
-	agNResults
+	iFail = iota
+	iWarn
+	iError
+	iExempt
+	iPass
+	nResults
 )
 
-func agResultIndex(r Result) int {
+func resultIndex(r feedback.Result) int {
 	switch r {
-	case ResultFail:
-		return agIFail
-	case ResultWarn:
-		return agIWarn
-	case ResultError:
-		return agIError
-	case ResultExempt:
-		return agIExempt
-	case ResultPass:
-		return agIPass
+	case feedback.ResultFail:
+		return iFail
+	case feedback.ResultWarn:
+		return iWarn
+	case feedback.ResultError:
+		return iError
+	case feedback.ResultExempt:
+		return iExempt
+	case feedback.ResultPass:
+		return iPass
 	}
 	return -1
 }
 
-// agBurst is the span of the signals of one group in one scan, in
+// burst is the span of the signals of one group in one scan, in
 // microseconds since the Unix epoch.
-type agBurst struct{ start, end int64 }
+type burst struct{ start, end int64 }
 
 // Where a signal falls relative to a burst.
 const (
-	agInBurst = iota
-	agOlderScan
-	agNewerScan
+	inBurst = iota
+	olderScan
+	newerScan
 )
 
-func (b *agBurst) place(t, gap int64) int {
+func (b *burst) place(t, gap int64) int {
 	switch {
 	case t > b.end+gap:
-		return agNewerScan
+		return newerScan
 	case t < b.start-gap:
-		return agOlderScan
+		return olderScan
 	}
 	b.start, b.end = min(b.start, t), max(b.end, t)
-	return agInBurst
+	return inBurst
 }
 
-// agNoBurst is the burst before any signal.
-var agNoBurst = agBurst{math.MaxInt64, math.MinInt64}
+// noBurst is the burst before any signal.
+var noBurst = burst{math.MaxInt64, math.MinInt64}
 
 // follow makes b the latest burst: it extends b with t, or starts a new
 // burst at t when t is more than gap after b.
-func (b *agBurst) follow(t, gap int64) {
+func (b *burst) follow(t, gap int64) {
 	switch {
 	case b.end == math.MinInt64 || t > b.end+gap:
 		b.start, b.end = t, t
@@ -321,27 +321,27 @@ func (b *agBurst) follow(t, gap int64) {
 
 // within reports whether the burst reaches into scan: whether it belongs
 // to that scan rather than an older one.
-func (b *agBurst) within(scan agBurst) bool { return b.end >= scan.start }
+func (b *burst) within(scan burst) bool { return b.end >= scan.start }
 
-type agRuleKey struct{ project, decision, rule string }
+type ruleKey struct{ project, decision, rule string }
 
-type agFinding struct {
+type findingRef struct {
 	id, path string
-	result   Result
+	result   feedback.Result
 }
 
-// agRuleState is the latest check of one rule for one project, and the one
+// ruleState is the latest check of one rule for one project, and the one
 // before it, so that the trend counts each of two scans as one check even
 // when their signals come mixed.
-type agRuleState struct {
-	agBurst
-	counts   [agNResults]int32
-	findings []agFinding // not passing, at most agMaxFindings
-	prev     agBurst
+type ruleState struct {
+	burst
+	counts   [nResults]int32
+	findings []findingRef // not passing, at most maxFindings
+	prev     burst
 	prevOut  int // the outcome of the previous check; -1 when none
 }
 
-func (r *agRuleState) outcome() int {
+func (r *ruleState) outcome() int {
 	for i, n := range r.counts {
 		if n > 0 {
 			return i
@@ -350,24 +350,24 @@ func (r *agRuleState) outcome() int {
 	return -1
 }
 
-type agExceptionEntry struct {
+type exceptionEntry struct {
 	id, justification, expires, status, requestedBy, approvedBy string
-	result                                                      Result
+	result                                                      feedback.Result
 }
 
-type agExceptionState struct {
-	agBurst
-	list []agExceptionEntry
+type exceptionState struct {
+	burst
+	list []exceptionEntry
 }
 
-type agDriftKey struct{ project, file, key string }
+type driftKey struct{ project, file, key string }
 
-type agDriftState struct {
-	agBurst
+type driftState struct {
+	burst
 	blueprint, level, id, path, hunk, hunkID string
 }
 
-type agLagEntry struct {
+type lagEntry struct {
 	t           int64
 	value       float64
 	latest, id  string
@@ -377,35 +377,35 @@ type agLagEntry struct {
 	blueprintNm string
 }
 
-type agProjectState struct {
+type projectState struct {
 	blueprint, version, owner string
-	subjectT                  int64   // time of the signal blueprint and version come from
-	ruleScan                  agBurst // the latest scan with rule or exception signals
-	scan                      agBurst // the latest scan with rule, exception, drift or lag signals
-	lag                       *agLagEntry
+	subjectT                  int64 // time of the signal blueprint and version come from
+	ruleScan                  burst // the latest scan with rule or exception signals
+	scan                      burst // the latest scan with rule, exception, drift or lag signals
+	lag                       *lagEntry
 }
 
-type agFileKey struct{ blueprint, file string }
+type fileKey struct{ blueprint, file string }
 
-type agUpgradeAgg struct {
+type upgradeAgg struct {
 	conflicts, merged int
 	projects          map[string]struct{}
 	paths             map[string]struct{} // the files' paths in projects, when not the template's
-	ids               agLatestIDs
+	ids               latestIDs
 	example           *Example
 }
 
-type agRating struct {
+type ratingEntry struct {
 	t     int64
 	value float64
 	id    string
 }
 
-type agRatingKey struct{ decision, blueprint string }
+type ratingKey struct{ decision, blueprint string }
 
-type agRatingAgg struct {
-	byRater   map[string]agRating
-	anonymous []agRating // ratings without a "by" label: value and ID of the low ones only
+type ratingAgg struct {
+	byRater   map[string]ratingEntry
+	anonymous []ratingEntry // ratings without a "by" label: value and ID of the low ones only
 	anonCount int
 	anonLow   int
 	anonSum   float64
@@ -413,62 +413,62 @@ type agRatingAgg struct {
 	anonMax   float64
 }
 
-type agMetricKey struct{ blueprint, name, unit string }
+type metricKey struct{ blueprint, name, unit string }
 
-type agMetricAgg struct {
+type metricAgg struct {
 	count         int
 	sum, min, max float64
 }
 
-type agRuleMeta struct {
+type ruleMeta struct {
 	t        int64
 	mode     decision.Mode
 	severity decision.Severity
 }
 
-type agAggregator struct {
+type aggregator struct {
 	o          AggregateOptions
 	gap        int64
 	window     int64
 	firstB     int64 // the first trend window, in microseconds
 	lastB      int64 // the last trend window (Now's)
 	signals    int
-	bySource   map[Source]int
+	bySource   map[feedback.Source]int
 	first      int64
 	last       int64
 	skipped    int
 	skipErrors []string
 
-	projects  map[string]*agProjectState
-	rules     map[agRuleKey]*agRuleState
-	meta      map[[2]string]*agRuleMeta
-	excs      map[agRuleKey]*agExceptionState
-	drift     map[agDriftKey]*agDriftState
-	upgrades  map[agFileKey]*agUpgradeAgg
-	ratings   map[agRatingKey]*agRatingAgg
-	metrics   map[agMetricKey]*agMetricAgg
+	projects  map[string]*projectState
+	rules     map[ruleKey]*ruleState
+	meta      map[[2]string]*ruleMeta
+	excs      map[ruleKey]*exceptionState
+	drift     map[driftKey]*driftState
+	upgrades  map[fileKey]*upgradeAgg
+	ratings   map[ratingKey]*ratingAgg
+	metrics   map[metricKey]*metricAgg
 	trend     map[string]map[int64]*Counts
 	observed  map[string]map[string]struct{} // blueprint → decisions its projects are checked against
 	strs      map[string]string              // interned strings
 	lowRating float64
 }
 
-func agNewAggregator(o AggregateOptions) *agAggregator {
-	a := &agAggregator{
+func newAggregator(o AggregateOptions) *aggregator {
+	a := &aggregator{
 		o:        o,
 		gap:      o.ScanGap.Microseconds(),
 		window:   o.Window.Microseconds(),
-		bySource: map[Source]int{},
+		bySource: map[feedback.Source]int{},
 		first:    math.MaxInt64,
 		last:     math.MinInt64,
-		projects: map[string]*agProjectState{},
-		rules:    map[agRuleKey]*agRuleState{},
-		meta:     map[[2]string]*agRuleMeta{},
-		excs:     map[agRuleKey]*agExceptionState{},
-		drift:    map[agDriftKey]*agDriftState{},
-		upgrades: map[agFileKey]*agUpgradeAgg{},
-		ratings:  map[agRatingKey]*agRatingAgg{},
-		metrics:  map[agMetricKey]*agMetricAgg{},
+		projects: map[string]*projectState{},
+		rules:    map[ruleKey]*ruleState{},
+		meta:     map[[2]string]*ruleMeta{},
+		excs:     map[ruleKey]*exceptionState{},
+		drift:    map[driftKey]*driftState{},
+		upgrades: map[fileKey]*upgradeAgg{},
+		ratings:  map[ratingKey]*ratingAgg{},
+		metrics:  map[metricKey]*metricAgg{},
 		trend:    map[string]map[int64]*Counts{},
 		observed: map[string]map[string]struct{}{},
 		strs:     map[string]string{},
@@ -480,17 +480,17 @@ func agNewAggregator(o AggregateOptions) *agAggregator {
 	return a
 }
 
-func (a *agAggregator) skip(err error) {
+func (a *aggregator) skip(err error) {
 	a.skipped++
 	if len(a.skipErrors) < 10 {
 		a.skipErrors = append(a.skipErrors, err.Error())
 	}
 }
 
-func (a *agAggregator) project(name string) *agProjectState {
+func (a *aggregator) project(name string) *projectState {
 	p := a.projects[name]
 	if p == nil {
-		p = &agProjectState{subjectT: math.MinInt64, ruleScan: agNoBurst, scan: agNoBurst}
+		p = &projectState{subjectT: math.MinInt64, ruleScan: noBurst, scan: noBurst}
 		a.projects[a.intern(name)] = p
 	}
 	return p
@@ -498,7 +498,7 @@ func (a *agAggregator) project(name string) *agProjectState {
 
 // intern returns s, or a string equal to s that the aggregator already
 // holds: the keys of its groups share their memory.
-func (a *agAggregator) intern(s string) string {
+func (a *aggregator) intern(s string) string {
 	if v, ok := a.strs[s]; ok {
 		return v
 	}
@@ -506,7 +506,7 @@ func (a *agAggregator) intern(s string) string {
 	return s
 }
 
-func (a *agAggregator) add(s *Signal) {
+func (a *aggregator) add(s *feedback.Signal) {
 	a.signals++
 	a.bySource[s.Source]++
 	t := s.Time.UnixMicro()
@@ -514,16 +514,16 @@ func (a *agAggregator) add(s *Signal) {
 
 	project := s.Subject.Project
 	switch s.Source {
-	case SourceRule, SourceException, SourceDrift, SourceLag:
+	case feedback.SourceRule, feedback.SourceException, feedback.SourceDrift, feedback.SourceLag:
 		if project == "" {
-			if s.Source == SourceRule {
-				a.addTrend(s.Decision, t, agResultIndex(s.Result))
+			if s.Source == feedback.SourceRule {
+				a.addTrend(s.Decision, t, resultIndex(s.Result))
 			}
 			return
 		}
 		p := a.project(project)
 		p.scan.follow(t, a.gap)
-		if s.Source == SourceRule || s.Source == SourceException {
+		if s.Source == feedback.SourceRule || s.Source == feedback.SourceException {
 			p.ruleScan.follow(t, a.gap)
 		}
 		if s.Subject.Blueprint != "" && t >= p.subjectT {
@@ -534,26 +534,26 @@ func (a *agAggregator) add(s *Signal) {
 			}
 		}
 		switch s.Source {
-		case SourceRule:
+		case feedback.SourceRule:
 			a.addRule(s, t)
-		case SourceException:
+		case feedback.SourceException:
 			a.addException(s, t)
-		case SourceDrift:
+		case feedback.SourceDrift:
 			a.addDrift(s, t)
-		case SourceLag:
+		case feedback.SourceLag:
 			a.addLag(p, s, t)
 		}
-	case SourceUpgrade:
+	case feedback.SourceUpgrade:
 		a.addUpgrade(s)
-	case SourceRating:
+	case feedback.SourceRating:
 		a.addRating(s, t)
-	case SourceMetric:
+	case feedback.SourceMetric:
 		a.addMetric(s)
 	}
 }
 
-func (a *agAggregator) addRule(s *Signal, t int64) {
-	ri := agResultIndex(s.Result)
+func (a *aggregator) addRule(s *feedback.Signal, t int64) {
+	ri := resultIndex(s.Result)
 	if s.Decision == "" || ri < 0 {
 		return
 	}
@@ -569,61 +569,61 @@ func (a *agAggregator) addRule(s *Signal, t int64) {
 	}
 	mk := [2]string{s.Decision, s.Rule}
 	if m := a.meta[mk]; m == nil {
-		a.meta[mk] = &agRuleMeta{t: t, mode: s.Mode, severity: s.Severity}
+		a.meta[mk] = &ruleMeta{t: t, mode: s.Mode, severity: s.Severity}
 	} else if t >= m.t {
 		m.t, m.mode, m.severity = t, s.Mode, s.Severity
 	}
 
-	k := agRuleKey{s.Subject.Project, s.Decision, s.Rule}
+	k := ruleKey{s.Subject.Project, s.Decision, s.Rule}
 	st := a.rules[k]
 	switch {
 	case st == nil:
-		st = &agRuleState{agBurst: agBurst{t, t}, prevOut: -1}
-		k = agRuleKey{a.intern(k.project), a.intern(k.decision), a.intern(k.rule)}
+		st = &ruleState{burst: burst{t, t}, prevOut: -1}
+		k = ruleKey{a.intern(k.project), a.intern(k.decision), a.intern(k.rule)}
 		a.rules[k] = st
 	default:
 		switch st.place(t, a.gap) {
-		case agOlderScan:
+		case olderScan:
 			a.addOlder(st, s.Decision, t, ri)
 			return
-		case agNewerScan:
+		case newerScan:
 			if st.prevOut >= 0 {
 				a.addTrend(s.Decision, st.prev.end, st.prevOut)
 			}
-			*st = agRuleState{agBurst: agBurst{t, t}, findings: st.findings[:0],
-				prev: st.agBurst, prevOut: st.outcome()}
+			*st = ruleState{burst: burst{t, t}, findings: st.findings[:0],
+				prev: st.burst, prevOut: st.outcome()}
 		}
 	}
 	st.counts[ri]++
-	if ri != agIPass && len(st.findings) < agMaxFindings {
+	if ri != iPass && len(st.findings) < maxFindings {
 		path := s.Evidence.Path
 		if path == "" {
 			path = s.File
 		}
-		st.findings = append(st.findings, agFinding{id: s.ID, path: a.intern(path), result: s.Result})
+		st.findings = append(st.findings, findingRef{id: s.ID, path: a.intern(path), result: s.Result})
 	}
 }
 
 // addOlder counts, in the previous check of st, a result of a scan older
 // than st's latest; a result older still is counted as a check on its own.
-func (a *agAggregator) addOlder(st *agRuleState, dec string, t int64, ri int) {
+func (a *aggregator) addOlder(st *ruleState, dec string, t int64, ri int) {
 	if st.prevOut < 0 {
-		st.prev, st.prevOut = agBurst{t, t}, ri
+		st.prev, st.prevOut = burst{t, t}, ri
 		return
 	}
 	switch st.prev.place(t, a.gap) {
-	case agInBurst:
+	case inBurst:
 		st.prevOut = min(st.prevOut, ri)
-	case agNewerScan:
+	case newerScan:
 		a.addTrend(dec, st.prev.end, st.prevOut)
-		st.prev, st.prevOut = agBurst{t, t}, ri
-	case agOlderScan:
+		st.prev, st.prevOut = burst{t, t}, ri
+	case olderScan:
 		a.addTrend(dec, t, ri)
 	}
 }
 
 // addTrend counts a check with outcome ri, made at t, in its window.
-func (a *agAggregator) addTrend(dec string, t int64, ri int) {
+func (a *aggregator) addTrend(dec string, t int64, ri int) {
 	if ri < 0 || dec == "" || t > a.lastB+a.window-1 {
 		return
 	}
@@ -644,56 +644,56 @@ func (a *agAggregator) addTrend(dec string, t int64, ri int) {
 	c.add(ri)
 }
 
-func (a *agAggregator) addException(s *Signal, t int64) {
+func (a *aggregator) addException(s *feedback.Signal, t int64) {
 	if s.Decision == "" {
 		return
 	}
-	k := agRuleKey{s.Subject.Project, s.Decision, s.Rule}
+	k := ruleKey{s.Subject.Project, s.Decision, s.Rule}
 	st := a.excs[k]
 	switch {
 	case st == nil:
-		st = &agExceptionState{agBurst: agBurst{t, t}}
-		k = agRuleKey{a.intern(k.project), a.intern(k.decision), a.intern(k.rule)}
+		st = &exceptionState{burst: burst{t, t}}
+		k = ruleKey{a.intern(k.project), a.intern(k.decision), a.intern(k.rule)}
 		a.excs[k] = st
 	default:
 		switch st.place(t, a.gap) {
-		case agOlderScan:
+		case olderScan:
 			return
-		case agNewerScan:
-			*st = agExceptionState{agBurst: agBurst{t, t}}
+		case newerScan:
+			*st = exceptionState{burst: burst{t, t}}
 		}
 	}
-	if len(st.list) >= agMaxFindings {
+	if len(st.list) >= maxFindings {
 		return
 	}
-	st.list = append(st.list, agExceptionEntry{
+	st.list = append(st.list, exceptionEntry{
 		id: s.ID, justification: s.Evidence.Message, result: s.Result,
 		expires: s.Labels["expires"], status: s.Labels["status"],
 		requestedBy: s.Labels["requestedBy"], approvedBy: s.Labels["approvedBy"],
 	})
 }
 
-func (a *agAggregator) addDrift(s *Signal, t int64) {
+func (a *aggregator) addDrift(s *feedback.Signal, t int64) {
 	if s.File == "" && s.Evidence.Path == "" {
 		return
 	}
-	k := agDriftKey{s.Subject.Project, s.File, s.Labels["hunk.key"]}
+	k := driftKey{s.Subject.Project, s.File, s.Labels["hunk.key"]}
 	if k.file == "" {
 		k.file = s.Evidence.Path
 	}
 	st := a.drift[k]
 	switch {
 	case st == nil:
-		st = &agDriftState{agBurst: agBurst{t, t}}
-		k = agDriftKey{a.intern(k.project), a.intern(k.file), a.intern(k.key)}
+		st = &driftState{burst: burst{t, t}}
+		k = driftKey{a.intern(k.project), a.intern(k.file), a.intern(k.key)}
 		a.drift[k] = st
 	default:
 		switch st.place(t, a.gap) {
-		case agOlderScan:
+		case olderScan:
 			return
-		case agNewerScan:
-			*st = agDriftState{agBurst: agBurst{t, t}}
-		case agInBurst:
+		case newerScan:
+			*st = driftState{burst: burst{t, t}}
+		case inBurst:
 			if st.id != "" && st.id <= s.ID {
 				return // the same hunk twice in one file: keep one
 			}
@@ -704,11 +704,11 @@ func (a *agAggregator) addDrift(s *Signal, t int64) {
 	st.hunkID = s.Labels["hunk.id"]
 }
 
-func (a *agAggregator) addLag(p *agProjectState, s *Signal, t int64) {
+func (a *aggregator) addLag(p *projectState, s *feedback.Signal, t int64) {
 	if s.Value == nil || (p.lag != nil && t < p.lag.t) {
 		return
 	}
-	l := &agLagEntry{t: t, value: *s.Value, latest: s.Labels["latest"], id: s.ID,
+	l := &lagEntry{t: t, value: *s.Value, latest: s.Labels["latest"], id: s.ID,
 		version: s.Subject.Version, blueprintNm: s.Subject.Blueprint}
 	if d, ok := s.Labels["days"]; ok {
 		if v, err := strconv.ParseFloat(d, 64); err == nil && !math.IsNaN(v) && !math.IsInf(v, 0) {
@@ -718,22 +718,22 @@ func (a *agAggregator) addLag(p *agProjectState, s *Signal, t int64) {
 	p.lag = l
 }
 
-func (a *agAggregator) addUpgrade(s *Signal) {
-	if s.File == "" || (s.Result != ResultFail && s.Result != ResultPass) {
+func (a *aggregator) addUpgrade(s *feedback.Signal) {
+	if s.File == "" || (s.Result != feedback.ResultFail && s.Result != feedback.ResultPass) {
 		return
 	}
-	k := agFileKey{s.Subject.Blueprint, s.File}
+	k := fileKey{s.Subject.Blueprint, s.File}
 	u := a.upgrades[k]
 	if u == nil {
-		u = &agUpgradeAgg{projects: map[string]struct{}{}, paths: map[string]struct{}{}}
+		u = &upgradeAgg{projects: map[string]struct{}{}, paths: map[string]struct{}{}}
 		a.upgrades[k] = u
 	}
-	if s.Result == ResultPass {
+	if s.Result == feedback.ResultPass {
 		u.merged++
 		return
 	}
 	u.conflicts++
-	agAddPath(u.paths, s.Evidence.Path)
+	addPath(u.paths, s.Evidence.Path)
 	if _, ok := u.projects[s.Subject.Project]; !ok {
 		u.projects[s.Subject.Project] = struct{}{}
 	}
@@ -746,11 +746,11 @@ func (a *agAggregator) addUpgrade(s *Signal) {
 	}
 }
 
-func (a *agAggregator) addRating(s *Signal, t int64) {
+func (a *aggregator) addRating(s *feedback.Signal, t int64) {
 	if s.Value == nil {
 		return
 	}
-	var k agRatingKey
+	var k ratingKey
 	switch {
 	case s.Decision != "":
 		k.decision = s.Decision
@@ -761,13 +761,13 @@ func (a *agAggregator) addRating(s *Signal, t int64) {
 	}
 	r := a.ratings[k]
 	if r == nil {
-		r = &agRatingAgg{byRater: map[string]agRating{}, anonMin: math.Inf(1), anonMax: math.Inf(-1)}
+		r = &ratingAgg{byRater: map[string]ratingEntry{}, anonMin: math.Inf(1), anonMax: math.Inf(-1)}
 		a.ratings[k] = r
 	}
 	v := *s.Value
 	if by := s.Labels["by"]; by != "" {
 		if old, ok := r.byRater[by]; !ok || t > old.t || (t == old.t && s.ID > old.id) {
-			r.byRater[by] = agRating{t: t, value: v, id: s.ID}
+			r.byRater[by] = ratingEntry{t: t, value: v, id: s.ID}
 		}
 		return
 	}
@@ -777,24 +777,24 @@ func (a *agAggregator) addRating(s *Signal, t int64) {
 	if v < a.o.LowRating {
 		r.anonLow++
 		// Keep the latest MaxSignals low ratings as evidence.
-		r.anonymous = append(r.anonymous, agRating{t: t, value: v, id: s.ID})
+		r.anonymous = append(r.anonymous, ratingEntry{t: t, value: v, id: s.ID})
 		if len(r.anonymous) > 2*a.o.MaxSignals {
-			slices.SortFunc(r.anonymous, func(x, y agRating) int { return strings.Compare(y.id, x.id) })
+			slices.SortFunc(r.anonymous, func(x, y ratingEntry) int { return strings.Compare(y.id, x.id) })
 			r.anonymous = r.anonymous[:a.o.MaxSignals]
 		}
 	}
 }
 
-func (a *agAggregator) addMetric(s *Signal) {
+func (a *aggregator) addMetric(s *feedback.Signal) {
 	name := s.Labels["name"]
 	if s.Value == nil || name == "" {
 		return
 	}
-	k := agMetricKey{s.Subject.Blueprint, name, s.Unit}
+	k := metricKey{s.Subject.Blueprint, name, s.Unit}
 	m := a.metrics[k]
 	v := *s.Value
 	if m == nil {
-		a.metrics[k] = &agMetricAgg{count: 1, sum: v, min: v, max: v}
+		a.metrics[k] = &metricAgg{count: 1, sum: v, min: v, max: v}
 		return
 	}
 	m.count++
@@ -802,24 +802,24 @@ func (a *agAggregator) addMetric(s *Signal) {
 	m.min, m.max = min(m.min, v), max(m.max, v)
 }
 
-// agMaxPaths bounds the paths in projects kept for one blueprint file, to
+// maxPaths bounds the paths in projects kept for one blueprint file, to
 // match against the globs of rules: a templated path has one per project.
-const agMaxPaths = 16
+const maxPaths = 16
 
-func agAddPath(paths map[string]struct{}, p string) {
-	if p != "" && len(paths) < agMaxPaths {
+func addPath(paths map[string]struct{}, p string) {
+	if p != "" && len(paths) < maxPaths {
 		paths[p] = struct{}{}
 	}
 }
 
-// agLatestIDs keeps the greatest (the latest) IDs added to it, at most a
+// latestIDs keeps the greatest (the latest) IDs added to it, at most a
 // given number, and counts them all.
-type agLatestIDs struct {
+type latestIDs struct {
 	ids []string
 	n   int
 }
 
-func (l *agLatestIDs) add(id string, limit int) {
+func (l *latestIDs) add(id string, limit int) {
 	l.n++
 	l.ids = append(l.ids, id)
 	if len(l.ids) > 2*limit {
@@ -827,7 +827,7 @@ func (l *agLatestIDs) add(id string, limit int) {
 	}
 }
 
-func (l *agLatestIDs) compact(limit int) {
+func (l *latestIDs) compact(limit int) {
 	slices.Sort(l.ids)
 	l.ids = slices.Compact(l.ids)
 	if len(l.ids) > limit {
@@ -835,27 +835,27 @@ func (l *agLatestIDs) compact(limit int) {
 	}
 }
 
-func (l *agLatestIDs) list(limit int) []string {
+func (l *latestIDs) list(limit int) []string {
 	l.compact(limit)
 	return slices.Clone(l.ids)
 }
 
-// agEvidence gathers the signals behind one finding of the report, ordered
+// evidenceList gathers the signals behind one finding of the report, ordered
 // by project then ID, to list the first MaxSignals.
-type agEvidence []agProjectSignal
+type evidenceList []projectSignal
 
-type agProjectSignal struct{ project, id string }
+type projectSignal struct{ project, id string }
 
-func (e *agEvidence) add(project, id string) {
+func (e *evidenceList) add(project, id string) {
 	if id != "" {
-		*e = append(*e, agProjectSignal{project, id})
+		*e = append(*e, projectSignal{project, id})
 	}
 }
 
 // ids returns the first limit signal IDs, by project then ID, and how many
 // distinct ones there are.
-func (e agEvidence) ids(limit int) ([]string, int) {
-	slices.SortFunc(e, func(x, y agProjectSignal) int {
+func (e evidenceList) ids(limit int) ([]string, int) {
+	slices.SortFunc(e, func(x, y projectSignal) int {
 		return cmp.Or(strings.Compare(x.project, y.project), strings.Compare(x.id, y.id))
 	})
 	seen := map[string]bool{}
@@ -872,12 +872,12 @@ func (e agEvidence) ids(limit int) ([]string, int) {
 	return out, len(seen)
 }
 
-// agProjectSet is a set of projects with a sorted, bounded listing.
-type agProjectSet map[string]struct{}
+// projectSet is a set of projects with a sorted, bounded listing.
+type projectSet map[string]struct{}
 
-func (s agProjectSet) add(p string) { s[p] = struct{}{} }
+func (s projectSet) add(p string) { s[p] = struct{}{} }
 
-func (s agProjectSet) list(limit int) []string {
+func (s projectSet) list(limit int) []string {
 	out := make([]string, 0, len(s))
 	for p := range s {
 		out = append(out, p)
@@ -891,7 +891,7 @@ func (s agProjectSet) list(limit int) []string {
 
 // governing returns the decisions of the registry, in force for the
 // blueprint, that have a tree rule whose glob matches one of the paths.
-func (a *agAggregator) governing(bp string, paths ...string) []*decision.Decision {
+func (a *aggregator) governing(bp string, paths ...string) []*decision.Decision {
 	reg := a.o.Registry
 	if reg == nil || bp == "" {
 		return nil
