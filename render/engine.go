@@ -536,7 +536,7 @@ func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out str
 	if prepared != nil {
 		err = prepared.Execute(fctx, bw, data)
 	} else {
-		err = e.renderers[renderer].Render(fctx, bw, &Input{Path: f.path, Source: src, Data: data})
+		err = e.renderers[renderer].Render(fctx, bw, &Request{Path: f.path, Source: src, Data: data})
 	}
 	if err != nil && ctx.Err() == nil && errors.Is(fctx.Err(), context.DeadlineExceeded) {
 		err = &RenderError{Path: f.path, Output: out, Renderer: renderer,
@@ -566,7 +566,7 @@ func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out str
 		Template: f.path,
 		Renderer: renderer,
 		Level:    f.level,
-		Mode:     Mode(f.mode),
+		Mode:     FileMode(f.mode),
 		Size:     cw.n,
 		SHA256:   hex.EncodeToString(h.Sum(nil)),
 	}, nil

@@ -109,23 +109,24 @@ type File struct {
 	// Level is the file's responsibility level.
 	Level blueprint.Level `json:"level"`
 	// Mode holds the permission bits (0644 or 0755).
-	Mode Mode `json:"mode"`
+	Mode FileMode `json:"mode"`
 	// Size is the length in bytes.
 	Size int64 `json:"size"`
 	// SHA256 is the hex digest of the content.
 	SHA256 string `json:"sha256"`
 }
 
-// Mode is a file mode, written in JSON as an octal string ("0644").
-type Mode fs.FileMode
+// FileMode is a file's permission bits, written in JSON as an octal
+// string ("0644").
+type FileMode fs.FileMode
 
 // MarshalJSON writes the mode as an octal string.
-func (m Mode) MarshalJSON() ([]byte, error) {
+func (m FileMode) MarshalJSON() ([]byte, error) {
 	return json.Marshal(fmt.Sprintf("%04o", fs.FileMode(m).Perm()))
 }
 
 // UnmarshalJSON reads an octal string.
-func (m *Mode) UnmarshalJSON(b []byte) error {
+func (m *FileMode) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
@@ -134,7 +135,7 @@ func (m *Mode) UnmarshalJSON(b []byte) error {
 	if err != nil || v > 0o777 {
 		return fmt.Errorf("mode %q is not an octal permission", s)
 	}
-	*m = Mode(v)
+	*m = FileMode(v)
 	return nil
 }
 

@@ -439,7 +439,7 @@ func TestRenderNeverWritesThroughSymlinks(t *testing.T) {
 }
 
 func TestCustomRenderers(t *testing.T) {
-	upper := render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Input) error {
+	upper := render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Request) error {
 		_, err := w.Write(bytes.ToUpper(in.Source))
 		return err
 	})

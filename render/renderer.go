@@ -10,10 +10,11 @@ import (
 	"text/template/parse"
 )
 
-// Input is what a Renderer renders: one template file and the data.
+// Request is what a Renderer is asked to render: one template file and
+// the data.
 // Renderers must treat Source and Data as read-only: they are shared
 // between concurrent renders.
-type Input struct {
+type Request struct {
 	// Path is the file's slash-separated path in the template tree.
 	Path string
 	// Source is the file's content.
@@ -23,17 +24,19 @@ type Input struct {
 }
 
 // A Renderer writes the rendered form of one template file to w. It must be
-// deterministic (the same Input gives the same bytes), honour ctx, and be
+// deterministic (the same Request gives the same bytes), honour ctx, and be
 // safe for concurrent use.
 type Renderer interface {
-	Render(ctx context.Context, w io.Writer, in *Input) error
+	Render(ctx context.Context, w io.Writer, in *Request) error
 }
 
 // RendererFunc adapts a function to a Renderer.
-type RendererFunc func(ctx context.Context, w io.Writer, in *Input) error
+type RendererFunc func(ctx context.Context, w io.Writer, in *Request) error
 
 // Render calls f.
-func (f RendererFunc) Render(ctx context.Context, w io.Writer, in *Input) error { return f(ctx, w, in) }
+func (f RendererFunc) Render(ctx context.Context, w io.Writer, in *Request) error {
+	return f(ctx, w, in)
+}
 
 // A Preparer is a Renderer that can parse a template once for many renders.
 // The Engine calls Prepare once per template file and blueprint and keeps
@@ -59,7 +62,7 @@ const (
 
 // Copy returns the renderer that writes the source unchanged.
 func Copy() Renderer {
-	return RendererFunc(func(ctx context.Context, w io.Writer, in *Input) error {
+	return RendererFunc(func(ctx context.Context, w io.Writer, in *Request) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -104,7 +107,7 @@ func (r textTemplate) used(src []byte) template.FuncMap {
 }
 
 // Render parses and executes in one go.
-func (r textTemplate) Render(ctx context.Context, w io.Writer, in *Input) error {
+func (r textTemplate) Render(ctx context.Context, w io.Writer, in *Request) error {
 	p, err := r.Prepare(in.Path, in.Source)
 	if err != nil {
 		return err

@@ -37,7 +37,7 @@ import (
 type Case struct {
 	// Name labels the case in failures.
 	Name  string
-	Input render.Input
+	Input render.Request
 	// Want is the exact expected output; nil skips the comparison.
 	Want []byte
 }
@@ -117,7 +117,7 @@ func cloneCases(cs []Case) []Case {
 	return out
 }
 
-func render1(r render.Renderer, ctx context.Context, in render.Input) (out []byte, err error) {
+func render1(r render.Renderer, ctx context.Context, in render.Request) (out []byte, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v", p)
