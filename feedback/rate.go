@@ -5,22 +5,36 @@ import (
 	"fmt"
 )
 
-// Rate records a person's rating of a blueprint or a decision: score 1 to 5
-// and a comment. Exactly one of blueprintName and decisionID is set.
-func Rate(rec *Recorder, blueprintName, decisionID string, score int, comment, by string) (Signal, error) {
-	if (blueprintName == "") == (decisionID == "") {
+// Rating is what a person says of a blueprint or a decision.
+type Rating struct {
+	// Blueprint is the name of the blueprint rated, or Decision the ID of
+	// the decision rated: exactly one is set.
+	Blueprint string
+	Decision  string
+	// Score is from 1 (poor) to 5 (excellent).
+	Score int
+	// Comment is what the person wrote; it may be empty.
+	Comment string
+	// By identifies the person (the signal's "by" label); it may be empty.
+	By string
+}
+
+// Rate records a person's rating of a blueprint or a decision: a rating
+// signal whose value is the score, with the comment as its message.
+func Rate(rec *Recorder, r Rating) (Signal, error) {
+	if (r.Blueprint == "") == (r.Decision == "") {
 		return Signal{}, errors.New("feedback: rate a blueprint or a decision, not both or neither")
 	}
-	if score < 1 || score > 5 {
-		return Signal{}, fmt.Errorf("feedback: score %d: want 1 to 5", score)
+	if r.Score < 1 || r.Score > 5 {
+		return Signal{}, fmt.Errorf("feedback: score %d: want 1 to 5", r.Score)
 	}
-	s := rec.New(SourceRating, Subject{Blueprint: blueprintName})
-	s.Decision = decisionID
-	v := float64(score)
+	s := rec.New(SourceRating, Subject{Blueprint: r.Blueprint})
+	s.Decision = r.Decision
+	v := float64(r.Score)
 	s.Value, s.Unit = &v, "score"
-	s.Evidence.Message = comment
-	if by != "" {
-		s.Labels = map[string]string{"by": by}
+	s.Evidence.Message = r.Comment
+	if r.By != "" {
+		s.Labels = map[string]string{"by": r.By}
 	}
 	return s, nil
 }

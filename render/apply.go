@@ -48,11 +48,13 @@ type ApplyOptions struct {
 
 // Render renders bp with params into dir in one pass and returns the plan it
 // carried out. It is PlanWith followed by Apply without rendering twice; the
-// exceptions of the project in dir (ReadExceptions) apply.
+// exceptions of the project in dir (decision.ExceptionsFile) apply. Render
+// and Apply take the directory, not a Project: the target may not exist or
+// hold a project yet.
 func (e *Engine) Render(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, dir string, opts *ApplyOptions) (*Plan, error) {
 	var po *PlanOptions
 	if e.decisions != nil {
-		xs, err := ReadExceptions(dir)
+		xs, err := readExceptions(dir)
 		if err != nil {
 			return nil, err
 		}

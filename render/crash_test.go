@@ -53,7 +53,7 @@ func upgradeChild() {
 		var v2 *blueprint.Blueprint
 		if v2, err = blueprint.LoadDir(ctx, os.Getenv("GP_BP2"), nil); err == nil {
 			e, _ := render.New(nil)
-			_, err = e.Upgrade(ctx, os.Getenv("GP_DIR"), v2, &render.UpgradeOptions{Base: v1})
+			_, err = upgradeDir(ctx, e, os.Getenv("GP_DIR"), v2, &render.UpgradeOptions{Base: v1})
 		}
 	}
 	if err != nil {

@@ -32,6 +32,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/internal/diff"
 )
 
 // ErrLimit is returned (wrapped) when a render exceeds a limit of Options.
@@ -588,7 +589,7 @@ func (e *Engine) prepare(tfs fs.FS, f *tmplFile) (Prepared, []byte, string, erro
 	if err != nil {
 		return nil, nil, "", err
 	}
-	if f.renderer == CopyRenderer || isBinary(src) {
+	if f.renderer == CopyRenderer || diff.IsBinary(src) {
 		return nil, src, CopyRenderer, nil
 	}
 	return nil, src, f.renderer, nil
@@ -602,7 +603,7 @@ func (e *Engine) cache(tfs fs.FS, f *tmplFile, prep Preparer) {
 		return
 	}
 	src, err := fs.ReadFile(tfs, f.path)
-	if err == nil && !isBinary(src) {
+	if err == nil && !diff.IsBinary(src) {
 		f.prepared, f.perr = prep.Prepare(f.path, src)
 	}
 	if f.prepared == nil {

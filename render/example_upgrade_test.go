@@ -40,7 +40,7 @@ func ExampleEngine_Upgrade() {
 	src, _ := os.ReadFile(main)
 	os.WriteFile(main, []byte(strings.Replace(string(src), "5 * time.Second", "10 * time.Second", 1)), 0o644)
 
-	res, err := engine.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	res, err := upgradeDir(ctx, engine, dir, v2, &render.UpgradeOptions{Base: v1})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -376,10 +375,11 @@ func (f *fleet) target(ctx context.Context, t Target) (r FleetResult) {
 			if err != nil {
 				return err
 			}
-			m, err := ReadManifest(t.Dir)
+			proj, err := OpenProject(t.Dir)
 			if err != nil {
 				return err
 			}
+			m := proj.Manifest()
 			uo := f.opts.Upgrade
 			if !uo.WithoutBase {
 				if uo.Base, err = f.load(ctx, m.Blueprint.Source); err != nil {
@@ -390,7 +390,7 @@ func (f *fleet) target(ctx context.Context, t Target) (r FleetResult) {
 			if len(t.Values) > 0 {
 				uo.Inputs = []blueprint.Input{blueprint.ValuesMap(t.Values)}
 			}
-			res, err := f.e.Upgrade(ctx, t.Dir, to, &uo)
+			res, err := f.e.Upgrade(ctx, proj, to, &uo)
 			if err != nil {
 				return err
 			}
@@ -399,29 +399,38 @@ func (f *fleet) target(ctx context.Context, t Target) (r FleetResult) {
 				r.Status = FleetConflict
 			}
 		case FleetCheck:
-			m, err := ReadManifest(t.Dir)
+			// A check reads: a project with an interrupted apply pending
+			// is refused, not read as a mix of two versions.
+			root, err := os.OpenRoot(t.Dir)
 			if err != nil {
 				return err
 			}
+			defer root.Close()
+			proj, err := OpenProjectFS(root.FS(), t.Dir)
+			if err != nil {
+				return err
+			}
+			m := proj.Manifest()
 			bp, err := f.load(ctx, m.Blueprint.Source)
 			if err != nil {
 				return fmt.Errorf("loading the recorded blueprint: %w", err)
 			}
-			plan, err := f.e.Rebuild(ctx, bp, t.Dir)
-			if err != nil {
-				return err
-			}
-			// The rebuild reproduced the manifest, so the disk is compared
-			// with the manifest's hashes: no second render.
-			r.Version, r.Files = bp.Version, len(plan.Manifest.Files)
-			if r.Changes, err = drift(t.Dir, plan.Manifest); err != nil {
-				return err
+			r.Version, r.Files = bp.Version, len(m.Files)
+			r.Changes = map[Change]int{}
+			for d, err := range f.e.Drift(ctx, bp, proj) {
+				if err != nil {
+					return err
+				}
+				// Seeded files are the team's: their edits are not drift.
+				if d.Change != Unchanged && (d.Change == Added || d.File.Level != blueprint.Seeded) {
+					r.Changes[d.Change]++
+				}
 			}
 			if len(r.Changes) > 0 {
 				r.Status = FleetDrift
 			}
 			if f.e.decisions != nil {
-				rep, err := Check(ctx, t.Dir, f.e.decisions, &CheckOptions{Now: f.e.now(), Blueprint: bp})
+				rep, err := proj.Evaluate(ctx, f.e.decisions, &EvaluateOptions{Now: f.e.now, Blueprint: bp})
 				if err != nil {
 					return err
 				}
@@ -502,28 +511,4 @@ func readJournal(path string, op FleetOp) (map[string]bool, error) {
 		done[e.ID] = true
 	}
 	return done, sc.Err()
-}
-
-// drift counts the files of the project in dir that differ from what m
-// records: added (deleted in the project, so a render would add them back)
-// or changed in content or mode — edits of seeded files aside, which are the
-// team's.
-func drift(dir string, m *Manifest) (map[Change]int, error) {
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer root.Close()
-	out := map[Change]int{}
-	for _, f := range m.Files {
-		sum, mode, err := hashFile(root, f.Path)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			out[Added]++
-		case f.Level == blueprint.Seeded:
-		case err != nil || sum != f.SHA256 || mode.Perm() != fs.FileMode(f.Mode).Perm():
-			out[Changed]++ // another kind of file in its place counts as changed
-		}
-	}
-	return out, nil
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -164,9 +163,21 @@ func (m *Manifest) Marshal() ([]byte, error) {
 // maxManifestBytes caps the manifest a reader accepts.
 const maxManifestBytes = 64 << 20
 
-// ReadManifest reads and checks the manifest of the project in dir.
+// ReadManifest reads and checks the manifest of the project in dir, for a
+// program that only needs the manifest: operations on a project open it
+// once (OpenProject) and read its manifest from the Project. A project with
+// an interrupted apply pending gives a *PendingError: its manifest may not
+// describe its files.
 func ReadManifest(dir string) (*Manifest, error) {
-	f, err := os.Open(path.Join(dir, ManifestPath))
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	if err := checkPending(root.FS(), dir); err != nil {
+		return nil, err
+	}
+	f, err := root.Open(ManifestPath)
 	if err != nil {
 		return nil, err
 	}

@@ -484,7 +484,7 @@ func TestRebuild(t *testing.T) {
 	// what goldenpath wrote, byte for byte.
 	writeFile(t, filepath.Join(dir, "README.md"), "ours\n", 0o644)
 	writeFile(t, filepath.Join(dir, "Makefile"), "edited\n", 0o644)
-	plan, err := newEngine(t, nil).Rebuild(ctx, loadBP(t, goService), dir)
+	plan, err := rebuildDir(ctx, newEngine(t, nil), loadBP(t, goService), dir)
 	require.NoError(t, err)
 	out := filepath.Join(t.TempDir(), "rebuilt")
 	require.NoError(t, e.Apply(ctx, plan, out, nil))
@@ -503,7 +503,7 @@ func TestRebuild(t *testing.T) {
 	assert.Equal(t, string(original), rebuilt[render.ManifestPath], "the manifest is rebuilt byte for byte")
 
 	other := miniBlueprint(t, "", map[string]string{"a": "a"})
-	_, err = e.Rebuild(ctx, other, dir)
+	_, err = rebuildDir(ctx, e, other, dir)
 	assert.ErrorContains(t, err, "the manifest records go-service 1.4.0")
 }
 

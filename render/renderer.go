@@ -230,13 +230,6 @@ func (g *guardedWriter) close() {
 	g.mu.Unlock()
 }
 
-// isBinary reports whether data looks binary: a NUL byte in its first 8000
-// bytes, as git decides.
-func isBinary(data []byte) bool {
-	n := min(len(data), 8000)
-	return bytes.IndexByte(data[:n], 0) >= 0
-}
-
 // RenderError is a failure to render one template file.
 type RenderError struct {
 	// Path is the template path; Output the output path when known.

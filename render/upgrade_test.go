@@ -66,7 +66,7 @@ func TestUpgradeGoServiceToV2(t *testing.T) {
 	dockerfile := readFile(t, filepath.Join(dir, "Dockerfile"))
 	makefile := readFile(t, filepath.Join(dir, "Makefile"))
 
-	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
 	require.NoError(t, err)
 	got := results(res)
 	want := map[string]render.Change{
@@ -138,7 +138,7 @@ func TestUpgradeGoServiceToV2(t *testing.T) {
 
 	// Upgrading again to the same version changes nothing.
 	before := tree(t, dir)
-	again, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v2})
+	again, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v2})
 	require.NoError(t, err)
 	for _, f := range again.Files {
 		assert.Contains(t, []render.Change{render.Unchanged, render.KeptRemoved}, f.Change, f.Path)
@@ -155,7 +155,7 @@ func TestUpgradeDryRunWritesNothing(t *testing.T) {
 	require.NoError(t, err)
 	edit(t, dir, "Dockerfile", "USER", "# local\nUSER")
 	before := tree(t, dir)
-	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1, DryRun: true})
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1, DryRun: true})
 	require.NoError(t, err)
 	assert.True(t, res.DryRun)
 	assert.Equal(t, before, tree(t, dir))
@@ -177,16 +177,16 @@ func TestUpgradeLoadsTheRecordedSource(t *testing.T) {
 	require.NoError(t, err)
 
 	// The recorded source is a local directory: the strict policy refuses it.
-	_, err = e.Upgrade(ctx, dir, loadBP(t, goServiceV2), nil)
+	_, err = upgradeDir(ctx, e, dir, loadBP(t, goServiceV2), nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "loading the recorded blueprint")
 
-	res, err := e.Upgrade(ctx, dir, loadBP(t, goServiceV2), &render.UpgradeOptions{Load: &blueprint.Options{Fetcher: local}})
+	res, err := upgradeDir(ctx, e, dir, loadBP(t, goServiceV2), &render.UpgradeOptions{Load: &blueprint.Options{Fetcher: local}})
 	require.NoError(t, err)
 	assert.Equal(t, "1.4.0", res.From.Version)
 
 	// Now the project records 2.0.0; a 1.x base is refused.
-	_, err = e.Upgrade(ctx, dir, loadBP(t, goServiceV2), &render.UpgradeOptions{Base: v1})
+	_, err = upgradeDir(ctx, e, dir, loadBP(t, goServiceV2), &render.UpgradeOptions{Base: v1})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "give the recorded version")
 }
@@ -263,7 +263,7 @@ func TestUpgradeCases(t *testing.T) {
 	require.NoError(t, os.Chmod(filepath.Join(dir, "keep.sh"), 0o700))
 	write("both.txt", "added in the project\n")
 
-	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
 	require.NoError(t, err)
 	got := results(res)
 	check := func(p string, c render.Change) render.FileUpgrade {
@@ -316,7 +316,7 @@ func TestUpgradeWithheldConflicts(t *testing.T) {
 	v2 := versioned(t, "2.0.0", ``, ``, map[string]string{"a.txt": "x = 2\n"})
 	dir := project(t, e, v1)
 	writeFile(t, filepath.Join(dir, "a.txt"), "x = 3\n", 0o644)
-	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1, WithholdConflicts: true, Diff3: true})
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1, WithholdConflicts: true, Diff3: true})
 	require.NoError(t, err)
 	r := results(res)["a.txt"]
 	assert.Equal(t, render.Conflicted, r.Change)
@@ -338,7 +338,7 @@ team: string`, ``, map[string]string{"n.txt.tmpl": "{{.n}} {{.team}}\n"})
 
 	// A required parameter the new version adds is named, with a hint.
 	dir := project(t, e, v1)
-	_, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	_, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
 	var pe *render.ParamsError
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, []string{"team=VALUE"}, pe.Missing)
@@ -346,18 +346,18 @@ team: string`, ``, map[string]string{"n.txt.tmpl": "{{.n}} {{.team}}\n"})
 	assert.Equal(t, "1\n", readFile(t, filepath.Join(dir, "n.txt")), "nothing written")
 
 	// A value left at the old default follows the new default.
-	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1, Inputs: []blueprint.Input{blueprint.Set("team=core")}})
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1, Inputs: []blueprint.Input{blueprint.Set("team=core")}})
 	require.NoError(t, err)
 	assert.Equal(t, "2 core\n", readFile(t, filepath.Join(dir, "n.txt")))
 	assert.Equal(t, "n: 1 was the default of 1.0.0; the new version's default applies", res.Migrations[0])
 
 	// A chosen value stays, and so does a default with KeepDefaults.
 	dir = project(t, e, v1, blueprint.Set("n=5"))
-	_, err = e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1, Inputs: []blueprint.Input{blueprint.Set("team=core")}})
+	_, err = upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1, Inputs: []blueprint.Input{blueprint.Set("team=core")}})
 	require.NoError(t, err)
 	assert.Equal(t, "5 core\n", readFile(t, filepath.Join(dir, "n.txt")))
 	dir = project(t, e, v1)
-	_, err = e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1, KeepDefaults: true, Inputs: []blueprint.Input{blueprint.Set("team=core")}})
+	_, err = upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1, KeepDefaults: true, Inputs: []blueprint.Input{blueprint.Set("team=core")}})
 	require.NoError(t, err)
 	assert.Equal(t, "1 core\n", readFile(t, filepath.Join(dir, "n.txt")))
 }
@@ -409,7 +409,7 @@ func TestUpgradeNeverLosesAnEdit(t *testing.T) {
 		if i%4 == 3 {
 			opts = &render.UpgradeOptions{WithoutBase: true} // a quarter without the recorded version
 		}
-		res, err := e.Upgrade(ctx, dir, v2, opts)
+		res, err := upgradeDir(ctx, e, dir, v2, opts)
 		require.NoError(t, err, "case %d", i)
 		r := results(res)["f.txt"]
 		out := readFile(t, filepath.Join(dir, "f.txt"))
@@ -452,7 +452,7 @@ func TestUpgradeEvaluatesDecisions(t *testing.T) {
 	before := tree(t, dir)
 
 	e := newEngine(t, &render.Options{Decisions: reg, Now: after})
-	_, err = e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	_, err = upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
 	var ee *decision.EnforcedError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, "ADR-0013", ee.Enforced()[0].Decision)
@@ -467,7 +467,7 @@ func TestUpgradeEvaluatesDecisions(t *testing.T) {
     approved-by: aylin.demir
     expires: 2027-06-30
 `, 0o644)
-	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
 	require.NoError(t, err)
 	require.NotNil(t, res.Decisions)
 	assert.Equal(t, 1, res.Decisions.Count(decision.Exempt))
@@ -485,7 +485,7 @@ func TestUpgradeMergesYAMLByStructure(t *testing.T) {
 	v2 := versioned(t, "2.0.0", ``, ``, map[string]string{"values.yaml": "# service values\nreplicas: 2\nimage: app:2.0\nport: 8080\n"})
 	dir := project(t, e, v1)
 	writeFile(t, filepath.Join(dir, "values.yaml"), "# service values\nreplicas: 5\nimage: app:1.0\nport: 8080\n", 0o644)
-	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
 	require.NoError(t, err)
 	r := results(res)["values.yaml"]
 	assert.Equal(t, render.Merged, r.Change)
@@ -509,10 +509,10 @@ func TestUpgradeWithoutBase(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "m.txt"), "managed, edited\n", 0o644)
 
 	// The recorded version given is not the one the manifest names.
-	_, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v2})
+	_, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v2})
 	require.ErrorContains(t, err, "--without-base")
 
-	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{WithoutBase: true})
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{WithoutBase: true})
 	require.NoError(t, err)
 	got := results(res)
 	assert.Equal(t, render.Conflicted, got["a.txt"].Change, "changed on both sides: no base to merge from")

@@ -358,7 +358,12 @@ func decisionsLint(ctx context.Context, e *env, reg *decision.Registry, bps []*b
 }
 
 func decisionsCheck(ctx context.Context, e *env, reg *decision.Registry, dir string, bp *blueprint.Blueprint, now time.Time, asJSON bool) error {
-	rep, err := render.Check(ctx, dir, reg, &render.CheckOptions{Now: now, Blueprint: bp})
+	p, done, err := readProject(dir)
+	if err != nil {
+		return err
+	}
+	defer done()
+	rep, err := p.Evaluate(ctx, reg, &render.EvaluateOptions{Now: func() time.Time { return now }, Blueprint: bp})
 	if err != nil {
 		return err
 	}

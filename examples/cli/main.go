@@ -12,6 +12,7 @@
 //	schema     print a blueprint's parameters as JSON Schema
 //	render     render a blueprint into a directory
 //	upgrade    upgrade a rendered project to a new blueprint version
+//	recover    complete an interrupted render or upgrade of a project
 //	catalog    list the blueprints of a catalog and show one of them
 //	decisions  list, show, lint and check architectural decisions
 //	scan       observe rendered projects: drift, decisions, exceptions, lag
@@ -119,6 +120,7 @@ func init() {
 		schemaCmd,
 		renderCmd,
 		upgradeCmd,
+		recoverCmd,
 		catalogCmd,
 		decisionsCmd,
 		scanCmd,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
@@ -118,10 +119,32 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 			return err
 		}
 		opts.Now = func() time.Time { return now }
-		if popts.Exceptions, err = render.ReadExceptions(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		popts.Subject = dir
+	}
+	// A dry run writes nothing: a project with an interrupted apply
+	// pending is refused, not planned against as a mix of two versions. A
+	// render completes it (Apply recovers first).
+	var project *render.Project
+	if dryRun {
+		p, done, err := readTarget(dir)
+		if err != nil && !(force && errors.Is(err, render.ErrNotProject)) {
 			return err
 		}
-		popts.Subject = dir
+		if done != nil {
+			defer done()
+		}
+		project = p
+	} else if err := render.Recover(dir); err != nil {
+		return err
+	}
+	if opts.Decisions != nil {
+		if project != nil {
+			popts.Exceptions = project.Exceptions()
+		} else if xs, err := decision.ReadExceptions(os.DirFS(dir), filepath.Join(dir, filepath.FromSlash(decision.ExceptionsFile))); err == nil {
+			popts.Exceptions = xs
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
 	}
 	engine, err := render.New(opts)
 	if err != nil {
@@ -140,7 +163,7 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 		return err
 	}
 	if dryRun {
-		changes, err := engine.Diff(ctx, plan, dir)
+		changes, err := engine.Diff(ctx, plan, project)
 		if err != nil {
 			return err
 		}

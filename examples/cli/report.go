@@ -63,7 +63,7 @@ gp report --format json --decisions testdata/decisions > report.json`,
 			if f.Until, err = parseWhen(*until, now); err != nil {
 				return usageErrorf("--until: %v", err)
 			}
-			opts := &report.AggregateOptions{Now: now, MinProjects: *minProjects}
+			opts := &report.AggregateOptions{Now: func() time.Time { return now }, MinProjects: *minProjects}
 			if df.source != "" || os.Getenv("GP_DECISIONS") != "" {
 				eo, err := df.engineOptions(ctx, &sf)
 				if err != nil {
@@ -87,7 +87,7 @@ gp report --format json --decisions testdata/decisions > report.json`,
 			if *format == "json" {
 				return rep.JSON(e.stdout)
 			}
-			return rep.Markdown(e.stdout)
+			return rep.Markdown(e.stdout, nil)
 		}
 	},
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/scan"
+	"github.com/goldenpath-dev/goldenpath/render"
 )
 
 // storeFlag is --store: the signal store, default $GP_STORE.
@@ -79,9 +80,7 @@ gp scan ./orders --json`,
 				return err
 			}
 			opts.Registry = eo.Decisions
-			if eo.Now != nil {
-				opts.Now = eo.Now()
-			}
+			opts.Now = eo.Now
 			if cats := cats.orEnv("GP_CATALOG"); len(cats) > 0 {
 				if opts.Catalog, err = blueprint.LoadCatalog(ctx, cats, opts.Load); err != nil {
 					return err
@@ -94,11 +93,23 @@ gp scan ./orders --json`,
 				}
 				defer store.Close()
 			}
+			// Every project is opened before any is scanned: one with an
+			// interrupted apply pending refuses the scan before a signal
+			// is recorded.
+			projects := make([]*render.Project, len(args))
+			for i, dir := range args {
+				p, done, err := readProject(dir)
+				if err != nil {
+					return err
+				}
+				defer done()
+				projects[i] = p
+			}
 			var all []feedback.Signal
 			enforced := map[string]bool{} // project, decision and rule of each failing enforced rule
-			for _, dir := range args {
+			for i, dir := range args {
 				o := opts
-				sigs, err := scan.Project(ctx, dir, &o)
+				sigs, err := scan.Project(ctx, projects[i], &o)
 				if err != nil {
 					return err
 				}
@@ -203,7 +214,7 @@ gp feedback rate ADR-0012 --score 2 --comment "limits too tight for JVM services
 			} else {
 				bp = args[1]
 			}
-			s, err := feedback.Rate(nil, bp, id, *score, *comment, *by)
+			s, err := feedback.Rate(nil, feedback.Rating{Blueprint: bp, Decision: id, Score: *score, Comment: *comment, By: *by})
 			if err != nil {
 				return usageErrorf("%v", strings.TrimPrefix(err.Error(), "feedback: "))
 			}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -97,13 +96,25 @@ type upgradeArgs struct {
 }
 
 func upgradeProject(ctx context.Context, e *env, sf *sourceFlags, dir string, a upgradeArgs, asJSON bool) error {
-	m, err := render.ReadManifest(dir)
-	if errors.Is(err, os.ErrNotExist) {
+	// An upgrade that writes completes an interrupted apply first; a dry
+	// run writes nothing, so it refuses a project with one pending.
+	var p *render.Project
+	var err error
+	if a.opts.DryRun {
+		var done func()
+		if p, done, err = readProject(dir); err == nil {
+			defer done()
+		}
+	} else {
+		p, err = render.OpenProject(dir)
+	}
+	if errors.Is(err, render.ErrNotProject) {
 		return fmt.Errorf("%s: no %s: not a project goldenpath rendered", dir, render.ManifestPath)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", dir, err)
+		return err
 	}
+	m := p.Manifest()
 	fetcher, err := sf.sources()
 	if err != nil {
 		return err
@@ -136,7 +147,7 @@ func upgradeProject(ctx context.Context, e *env, sf *sourceFlags, dir string, a 
 	if err != nil {
 		return err
 	}
-	res, err := engine.Upgrade(ctx, dir, to, &opts)
+	res, err := engine.Upgrade(ctx, p, to, &opts)
 	if err != nil {
 		var pe *render.ParamsError
 		var ve *blueprint.ValidationError

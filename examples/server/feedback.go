@@ -253,7 +253,7 @@ func (s *server) rate(bp, dec string, score int, comment, by string) (feedback.S
 	if !utf8.ValidString(comment) || !utf8.ValidString(by) {
 		return feedback.Signal{}, errors.New("rating: the comment and the name must be UTF-8")
 	}
-	return feedback.Rate(s.cfg.Recorder, bp, dec, score, comment, by)
+	return feedback.Rate(s.cfg.Recorder, feedback.Rating{Blueprint: bp, Decision: dec, Score: score, Comment: comment, By: by})
 }
 
 // feedbackError answers an API request of the feedback routes with the
@@ -356,7 +356,7 @@ func (s *server) report(ctx context.Context, q reportQuery) (*report.Report, err
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.RenderTimeout)
 	defer cancel()
 	rep, err := report.AggregateStore(ctx, s.cfg.Signals, q.filter, &report.AggregateOptions{
-		Now:         s.cfg.Now(),
+		Now:         s.cfg.Now,
 		Registry:    s.cfg.Decisions,
 		MinProjects: q.minProjects,
 	})

@@ -124,7 +124,7 @@ func fleet(rec *feedback.Recorder) []feedback.Signal {
 		score   int
 		by      string
 	}{{"go-service", "", 2, "alice"}, {"go-service", "", 1, "bob"}, {"go-service", "", 2, "carol"}, {"", "ADR-0014", 5, "alice"}} {
-		s, err := feedback.Rate(rec, r.bp, r.dec, r.score, "rated by "+r.by, r.by)
+		s, err := feedback.Rate(rec, feedback.Rating{Blueprint: r.bp, Decision: r.dec, Score: r.score, Comment: "rated by " + r.by, By: r.by})
 		if err != nil {
 			panic(err)
 		}

@@ -89,11 +89,12 @@ const maxFindings = 32
 // AggregateOptions configures Aggregate. The zero value, and a nil pointer,
 // give the defaults; a zero field means its default.
 type AggregateOptions struct {
-	// Now is the time of the report: it decides which exceptions are still
-	// active, which revisit-by dates have passed, the trend's windows and
-	// the state of rollouts. Default time.Now(). It does not select
+	// Now is the clock that gives the time of the report: it decides which
+	// exceptions are still active, which revisit-by dates have passed, the
+	// trend's windows and the state of rollouts. Nil means time.Now; it is
+	// read once per report. It does not select
 	// signals: filter them (Filter.Until) for a report as of a past date.
-	Now time.Time
+	Now func() time.Time
 	// Registry, if set, gives the decisions' titles, statuses and dates
 	// (revisit-by, proposed for too long), the rules' schedules (rollouts)
 	// and the files each decision governs (its tree rules' globs), to which
@@ -142,21 +143,25 @@ type AggregateOptions struct {
 	// MaxSignals bounds every list of signal IDs in the report. Default
 	// DefaultMaxSignals.
 	MaxSignals int
-	// SignalURL, if set, links signal IDs in the Markdown report: "{id}" in
-	// it is replaced by the ID, as in "https://gp.example.com/signals/{id}".
-	SignalURL string
 	// Strict makes any error of the stream end the aggregation. By default
 	// an error matching feedback.ErrBadRecord (a stored record that does
 	// not decode) is counted in Report.Skipped and the aggregation goes on.
 	Strict bool
 }
 
+// settings are the options with their defaults, and the time of the
+// report.
+type settings struct {
+	AggregateOptions
+	now time.Time
+}
+
 // settings returns the options with their defaults, or an error for a
 // setting out of range.
-func (o *AggregateOptions) settings() (AggregateOptions, error) {
-	var s AggregateOptions
+func (o *AggregateOptions) settings() (settings, error) {
+	var s settings
 	if o != nil {
-		s = *o
+		s.AggregateOptions = *o
 	}
 	var bad []string
 	check := func(ok bool, format string, args ...any) {
@@ -182,10 +187,12 @@ func (o *AggregateOptions) settings() (AggregateOptions, error) {
 	if len(bad) > 0 {
 		return s, fmt.Errorf("feedback: aggregate options: %s", strings.Join(bad, "; "))
 	}
-	if s.Now.IsZero() {
-		s.Now = time.Now()
+	if s.Now == nil {
+		s.now = time.Now()
+	} else {
+		s.now = s.Now()
 	}
-	s.Now = s.Now.UTC()
+	s.now = s.now.UTC()
 	s.Window = cmp.Or(s.Window, DefaultWindow)
 	s.Windows = cmp.Or(s.Windows, DefaultWindows)
 	s.MinProjects = cmp.Or(s.MinProjects, DefaultMinProjects)
@@ -427,7 +434,7 @@ type ruleMeta struct {
 }
 
 type aggregator struct {
-	o          AggregateOptions
+	o          settings
 	gap        int64
 	window     int64
 	firstB     int64 // the first trend window, in microseconds
@@ -453,7 +460,7 @@ type aggregator struct {
 	lowRating float64
 }
 
-func newAggregator(o AggregateOptions) *aggregator {
+func newAggregator(o settings) *aggregator {
 	a := &aggregator{
 		o:        o,
 		gap:      o.ScanGap.Microseconds(),
@@ -474,7 +481,7 @@ func newAggregator(o AggregateOptions) *aggregator {
 		strs:     map[string]string{},
 	}
 	a.window = max(a.window, 1)
-	nowB := o.Now.Truncate(o.Window)
+	nowB := o.now.Truncate(o.Window)
 	a.lastB = nowB.UnixMicro()
 	a.firstB = nowB.Add(-time.Duration(o.Windows-1) * o.Window).UnixMicro()
 	return a

@@ -173,7 +173,7 @@ func (f *aggBench) signals(n int) iter.Seq2[feedback.Signal, error] {
 }
 
 func aggBenchOptions() *report.AggregateOptions {
-	return &report.AggregateOptions{Now: aggBenchBase.Add(40 * 7 * 24 * time.Hour)}
+	return &report.AggregateOptions{Now: func() time.Time { return aggBenchBase.Add(40 * 7 * 24 * time.Hour) }}
 }
 
 func aggCheckBenchReport(b *testing.B, r *report.Report, n int) {

@@ -57,7 +57,7 @@ type managedAgg struct {
 
 // revisitSet gathers the revisit evidence, by decision or blueprint.
 type revisitSet struct {
-	o     *AggregateOptions
+	o     *settings
 	items map[[2]string]*Revisit
 }
 
@@ -139,12 +139,12 @@ func (b *builder) bpr(name string) *BlueprintReport {
 func (a *aggregator) report() *Report {
 	o := &a.o
 	r := &Report{
-		Generated: o.Now,
+		Generated: o.now,
 		Settings: Settings{
 			Window: o.Window.String(), Windows: o.Windows, ScanGap: o.ScanGap.String(),
 			MinProjects: o.MinProjects, MinConflicts: o.MinConflicts, ExemptionRate: o.ExemptionRate,
 			LowRating: o.LowRating, MinRatings: o.MinRatings, ProposedDays: o.ProposedFor.Hours() / 24,
-			Reasons: maps.Clone(o.Reasons), MaxProjects: o.MaxProjects, MaxSignals: o.MaxSignals, SignalURL: o.SignalURL,
+			Reasons: maps.Clone(o.Reasons), MaxProjects: o.MaxProjects, MaxSignals: o.MaxSignals,
 		},
 		Signals: a.signals, Sources: a.bySource, Projects: len(a.projects),
 		Skipped: a.skipped, SkipErrors: a.skipErrors,
@@ -216,7 +216,7 @@ func (b *builder) exceptions() {
 		}
 		d := b.dec(k.decision)
 		for _, e := range st.list {
-			active := exceptionActive(e, b.o.Now)
+			active := exceptionActive(e, b.o.now)
 			if active {
 				d.active++
 				if d.exemptProjects != nil {
@@ -563,7 +563,7 @@ func (b *builder) decisions() {
 		if rd == nil {
 			continue
 		}
-		today := startOfDay(o.Now)
+		today := startOfDay(o.now)
 		if !rd.RevisitBy.IsZero() && (rd.Status == decision.Accepted || rd.Status == decision.Proposed) &&
 			today.After(startOfDay(rd.RevisitBy)) {
 			overdue := today.Sub(startOfDay(rd.RevisitBy)).Hours() / 24
@@ -573,7 +573,7 @@ func (b *builder) decisions() {
 				Value:   overdue, Threshold: 0, Date: formatDay(rd.RevisitBy), Signals: []string{},
 			})
 		}
-		if rd.Status == decision.Proposed && !rd.Decided.IsZero() && o.Now.Sub(rd.Decided) > o.ProposedFor {
+		if rd.Status == decision.Proposed && !rd.Decided.IsZero() && o.now.Sub(rd.Decided) > o.ProposedFor {
 			days := today.Sub(startOfDay(rd.Decided)).Hours() / 24
 			b.rv.add(id, "", RevisitReason{
 				Reason: ReasonProposedTooLong,
@@ -655,9 +655,9 @@ func (a *aggregator) rollouts(d *decision.Decision, agg *decisionAgg) []Rollout 
 			continue
 		}
 		from := rl.Schedule[i].From
-		ro := Rollout{Rule: rl.Name, Schedule: rl.Schedule, Mode: rl.ModeAt(a.o.Now), EnforceFrom: formatDay(from),
+		ro := Rollout{Rule: rl.Name, Schedule: rl.Schedule, Mode: rl.ModeAt(a.o.now), EnforceFrom: formatDay(from),
 			NotPassing: []string{}}
-		if today := startOfDay(a.o.Now); today.Before(from) {
+		if today := startOfDay(a.o.now); today.Before(from) {
 			ro.DaysLeft = int(from.Sub(today).Hours() / 24)
 		}
 		if ra := agg.rules[rl.Name]; ra != nil {

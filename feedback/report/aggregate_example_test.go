@@ -44,12 +44,12 @@ func ExampleAggregate() {
 		}
 	}
 
-	r, err := report.AggregateStore(ctx, st, feedback.Filter{}, &report.AggregateOptions{Now: now})
+	r, err := report.AggregateStore(ctx, st, feedback.Filter{}, &report.AggregateOptions{Now: func() time.Time { return now }})
 	if err != nil {
 		log.Fatal(err)
 	}
 	var md strings.Builder
-	if err := r.Markdown(&md); err != nil {
+	if err := r.Markdown(&md, nil); err != nil {
 		log.Fatal(err)
 	}
 	revisit := md.String()[strings.Index(md.String(), "## Revisit"):strings.Index(md.String(), "## Decisions")]

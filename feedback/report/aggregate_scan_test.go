@@ -68,12 +68,12 @@ func TestAggregateScans(t *testing.T) {
 			// An edit in two projects only.
 			aggEdit(t, filepath.Join(dir, "Makefile"), "go test", "go test -race")
 		}
-		sigs, err := scan.Project(ctx, dir, &scan.Options{Blueprint: bp, Registry: reg, Recorder: rec, Now: now})
+		sigs, err := scan.Project(ctx, openProject(t, dir), &scan.Options{Blueprint: bp, Registry: reg, Recorder: rec, Now: func() time.Time { return now }})
 		require.NoError(t, err)
 		require.NoError(t, st.Append(ctx, sigs...))
 	}
 
-	r, err := report.AggregateStore(ctx, st, feedback.Filter{}, &report.AggregateOptions{Now: now, Registry: reg})
+	r, err := report.AggregateStore(ctx, st, feedback.Filter{}, &report.AggregateOptions{Now: func() time.Time { return now }, Registry: reg})
 	require.NoError(t, err)
 
 	var paths []string

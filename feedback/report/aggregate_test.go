@@ -312,7 +312,7 @@ func aggRun(t testing.TB, f *aggFleet, opts *report.AggregateOptions) *report.Re
 }
 
 func aggOpts(t testing.TB) *report.AggregateOptions {
-	return &report.AggregateOptions{Now: aggNow, Registry: aggRegistry(t)}
+	return &report.AggregateOptions{Now: func() time.Time { return aggNow }, Registry: aggRegistry(t)}
 }
 
 func aggDecision(t testing.TB, r *report.Report, id string) report.DecisionReport {
@@ -592,7 +592,7 @@ func TestAggregateBlueprints(t *testing.T) {
 // govern the files.
 func TestAggregateWithoutRegistry(t *testing.T) {
 	f, _ := aggScenario()
-	r := aggRun(t, f, &report.AggregateOptions{Now: aggNow})
+	r := aggRun(t, f, &report.AggregateOptions{Now: func() time.Time { return aggNow }})
 	var got []string
 	for _, v := range r.Revisit {
 		for _, rr := range v.Reasons {
@@ -651,7 +651,7 @@ func TestAggregateLatestScanWins(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			g := &aggFleet{sigs: order}
-			r := aggRun(t, g, &report.AggregateOptions{Now: aggNow, MinProjects: 1})
+			r := aggRun(t, g, &report.AggregateOptions{Now: func() time.Time { return aggNow }, MinProjects: 1})
 			d := aggDecision(t, r, "ADR-0100")
 			assert.Equal(t, report.Counts{Total: 1, Pass: 1}, d.Checks)
 			var total report.Counts
@@ -755,12 +755,12 @@ func TestAggregateErrors(t *testing.T) {
 
 // TestAggregateEmpty: no signal is an empty report that renders.
 func TestAggregateEmpty(t *testing.T) {
-	r, err := report.Aggregate(t.Context(), func(func(feedback.Signal, error) bool) {}, &report.AggregateOptions{Now: aggNow})
+	r, err := report.Aggregate(t.Context(), func(func(feedback.Signal, error) bool) {}, &report.AggregateOptions{Now: func() time.Time { return aggNow }})
 	require.NoError(t, err)
 	assert.Zero(t, r.Signals)
 	assert.NotNil(t, r.Revisit)
 	var b strings.Builder
-	require.NoError(t, r.Markdown(&b))
+	require.NoError(t, r.Markdown(&b, nil))
 	assert.Contains(t, b.String(), "Nothing to revisit.")
 	assert.Contains(t, aggJSON(t, r), `"revisit": []`)
 }
@@ -780,14 +780,14 @@ func TestAggregateSlowScan(t *testing.T) {
 			f.rule(p, "ADR-0100", rule, decision.Warn, feedback.ResultPass, "")
 		}
 	}
-	r := aggRun(t, f, &report.AggregateOptions{Now: aggNow})
+	r := aggRun(t, f, &report.AggregateOptions{Now: func() time.Time { return aggNow }})
 	require.Len(t, r.DesirePaths, 1)
 	assert.Equal(t, 3, r.DesirePaths[0].Count)
 	assert.Equal(t, report.Counts{Total: 9, Pass: 9}, aggDecision(t, r, "ADR-0100").Checks)
 
 	// With a gap of 30 s, each rule is a scan of its own: only the last
 	// counts, and the drift before it is gone.
-	r = aggRun(t, f, &report.AggregateOptions{Now: aggNow, ScanGap: 30 * time.Second})
+	r = aggRun(t, f, &report.AggregateOptions{Now: func() time.Time { return aggNow }, ScanGap: 30 * time.Second})
 	assert.Empty(t, r.DesirePaths)
 	assert.Equal(t, report.Counts{Total: 3, Pass: 3}, aggDecision(t, r, "ADR-0100").Checks)
 }

@@ -58,19 +58,18 @@ type Report struct {
 
 // Settings are the options a report was made with.
 type Settings struct {
-	Window        string             `json:"window"`              // AggregateOptions.Window, a Go duration such as "168h0m0s"
-	Windows       int                `json:"windows"`             // AggregateOptions.Windows
-	ScanGap       string             `json:"scanGap"`             // AggregateOptions.ScanGap, a Go duration
-	MinProjects   int                `json:"minProjects"`         // AggregateOptions.MinProjects
-	MinConflicts  int                `json:"minConflicts"`        // AggregateOptions.MinConflicts
-	ExemptionRate float64            `json:"exemptionRate"`       // AggregateOptions.ExemptionRate
-	LowRating     float64            `json:"lowRating"`           // AggregateOptions.LowRating
-	MinRatings    int                `json:"minRatings"`          // AggregateOptions.MinRatings
-	ProposedDays  float64            `json:"proposedDays"`        // AggregateOptions.ProposedFor, in days
-	Reasons       map[Reason]float64 `json:"reasons"`             // the weight of each reason reported
-	MaxProjects   int                `json:"maxProjects"`         // AggregateOptions.MaxProjects
-	MaxSignals    int                `json:"maxSignals"`          // AggregateOptions.MaxSignals
-	SignalURL     string             `json:"signalURL,omitempty"` // AggregateOptions.SignalURL
+	Window        string             `json:"window"`        // AggregateOptions.Window, a Go duration such as "168h0m0s"
+	Windows       int                `json:"windows"`       // AggregateOptions.Windows
+	ScanGap       string             `json:"scanGap"`       // AggregateOptions.ScanGap, a Go duration
+	MinProjects   int                `json:"minProjects"`   // AggregateOptions.MinProjects
+	MinConflicts  int                `json:"minConflicts"`  // AggregateOptions.MinConflicts
+	ExemptionRate float64            `json:"exemptionRate"` // AggregateOptions.ExemptionRate
+	LowRating     float64            `json:"lowRating"`     // AggregateOptions.LowRating
+	MinRatings    int                `json:"minRatings"`    // AggregateOptions.MinRatings
+	ProposedDays  float64            `json:"proposedDays"`  // AggregateOptions.ProposedFor, in days
+	Reasons       map[Reason]float64 `json:"reasons"`       // the weight of each reason reported
+	MaxProjects   int                `json:"maxProjects"`   // AggregateOptions.MaxProjects
+	MaxSignals    int                `json:"maxSignals"`    // AggregateOptions.MaxSignals
 	// Registry is the source of the registry, with its revision after "@"
 	// when it has one; empty when there was none.
 	Registry string `json:"registry,omitempty"`
@@ -429,9 +428,12 @@ func (r *Report) JSON(w io.Writer) error {
 // its reasons and the signals behind them, the decisions (checks,
 // rollouts, trends, exceptions), the desire paths with an example hunk
 // each, and the blueprints (versions, lag, upgrade conflicts, managed files
-// edited). Signal IDs link to Settings.SignalURL when it is set.
-func (r *Report) Markdown(w io.Writer) error {
+// edited). opts may be nil.
+func (r *Report) Markdown(w io.Writer, opts *MarkdownOptions) error {
 	m := &markdown{r: r}
+	if opts != nil {
+		m.o = *opts
+	}
 	m.summary()
 	m.revisit()
 	m.decisions()
@@ -442,8 +444,18 @@ func (r *Report) Markdown(w io.Writer) error {
 	return err
 }
 
+// MarkdownOptions configures Report.Markdown. The zero value, and a nil
+// *MarkdownOptions, give the defaults.
+type MarkdownOptions struct {
+	// SignalURL, if set, links signal IDs: "{id}" in it is replaced by the
+	// ID, as in "https://gp.example.com/signals/{id}". Default: IDs are not
+	// links.
+	SignalURL string
+}
+
 type markdown struct {
 	r *Report
+	o MarkdownOptions
 	b strings.Builder
 }
 
@@ -503,7 +515,7 @@ func (m *markdown) signals(ids []string, total int) string {
 	}
 	parts := make([]string, len(ids))
 	for i, id := range ids {
-		if u := m.r.Settings.SignalURL; u != "" {
+		if u := m.o.SignalURL; u != "" {
 			parts[i] = "[`" + id + "`](" + strings.ReplaceAll(u, "{id}", id) + ")"
 		} else {
 			parts[i] = "`" + id + "`"

@@ -41,10 +41,9 @@ func aggGolden(t *testing.T, name, got string) {
 func TestReportGolden(t *testing.T) {
 	f, _ := aggScenario()
 	opts := aggOpts(t)
-	opts.SignalURL = "https://gp.example.com/signals/{id}"
 	r := aggRun(t, f, opts)
 	var md bytes.Buffer
-	require.NoError(t, r.Markdown(&md))
+	require.NoError(t, r.Markdown(&md, &report.MarkdownOptions{SignalURL: "https://gp.example.com/signals/{id}"}))
 	aggGolden(t, "report.golden.md", md.String())
 	aggGolden(t, "report.golden.json", aggJSON(t, r))
 
@@ -59,9 +58,8 @@ func TestReportGolden(t *testing.T) {
 func TestReportMarkdown(t *testing.T) {
 	f, w := aggScenario()
 	opts := aggOpts(t)
-	opts.SignalURL = "https://gp.example.com/signals/{id}"
 	var b strings.Builder
-	require.NoError(t, aggRun(t, f, opts).Markdown(&b))
+	require.NoError(t, aggRun(t, f, opts).Markdown(&b, &report.MarkdownOptions{SignalURL: "https://gp.example.com/signals/{id}"}))
 	md := b.String()
 
 	var at []int
@@ -92,7 +90,7 @@ func TestReportMarkdownEscapes(t *testing.T) {
 		f.drift(p, "README.md", "shared", "+```", "@@ -1 +1,4 @@\n+```go\n+x := 1\n+```\n")
 	}
 	var b strings.Builder
-	require.NoError(t, aggRun(t, f, &report.AggregateOptions{Now: aggNow}).Markdown(&b))
+	require.NoError(t, aggRun(t, f, &report.AggregateOptions{Now: func() time.Time { return aggNow }}).Markdown(&b, nil))
 	md := b.String()
 	assert.Contains(t, md, "| ADR-1/a\\|b | p01 | 2027-01-01 | active | line one line \\| two | cto |")
 	assert.Contains(t, md, "````diff\n@@ -1 +1,4 @@\n+```go\n+x := 1\n+```\n````\n")
@@ -132,7 +130,7 @@ func (aggBrokenWriter) Write([]byte) (int, error) { return 0, errors.New("pipe c
 
 func TestReportWriteErrors(t *testing.T) {
 	f, _ := aggScenario()
-	r := aggRun(t, f, &report.AggregateOptions{Now: aggNow, Registry: decision.New()})
-	assert.ErrorContains(t, r.Markdown(aggBrokenWriter{}), "pipe closed")
+	r := aggRun(t, f, &report.AggregateOptions{Now: func() time.Time { return aggNow }, Registry: decision.New()})
+	assert.ErrorContains(t, r.Markdown(aggBrokenWriter{}, nil), "pipe closed")
 	assert.ErrorContains(t, r.JSON(aggBrokenWriter{}), "pipe closed")
 }

@@ -126,7 +126,7 @@ func TestSimulatedFleet(t *testing.T) {
 	defer st.Close()
 	for _, p := range svc[11:14] {
 		aggEdit(t, file(p, "deploy/k8s/deployment.yaml"), "containerPort: 8080", "containerPort: 8081")
-		res, err := e.Upgrade(ctx, p.dir, v2, &render.UpgradeOptions{Base: v1})
+		res, err := e.Upgrade(ctx, openProject(t, p.dir), v2, &render.UpgradeOptions{Base: v1})
 		require.NoError(t, err)
 		require.Equal(t, 1, res.Conflicts(), p.name)
 		require.NoError(t, st.Append(ctx, scan.Upgrade(rec, feedback.Subject{Project: p.name, Dir: p.dir}, res)...))
@@ -141,7 +141,7 @@ func TestSimulatedFleet(t *testing.T) {
 		score  int
 	}{{"", "ADR-0012", 2}, {"", "ADR-0012", 1}, {"", "ADR-0012", 2}, {"go-service", "", 5}} {
 		n++
-		s, err := feedback.Rate(rec, r.bp, r.id, r.score, "", fmt.Sprint("dev", n)) // one rating a person
+		s, err := feedback.Rate(rec, feedback.Rating{Blueprint: r.bp, Decision: r.id, Score: r.score, By: fmt.Sprint("dev", n)}) // one rating a person
 		require.NoError(t, err)
 		require.NoError(t, st.Append(ctx, s))
 	}
@@ -152,12 +152,12 @@ func TestSimulatedFleet(t *testing.T) {
 		if slices.ContainsFunc(svc[11:14], func(q project) bool { return q.name == p.name }) {
 			bp = v2
 		}
-		sigs, err := scan.Project(ctx, p.dir, &scan.Options{Project: p.name, Blueprint: bp, Engine: e, Registry: reg, Catalog: cat, Recorder: rec, Now: now})
+		sigs, err := scan.Project(ctx, openProject(t, p.dir), &scan.Options{Project: p.name, Blueprint: bp, Engine: e, Registry: reg, Catalog: cat, Recorder: rec, Now: func() time.Time { return now }})
 		require.NoError(t, err, p.name)
 		require.NoError(t, st.Append(ctx, sigs...))
 	}
 
-	rep, err := report.AggregateStore(ctx, st, feedback.Filter{}, &report.AggregateOptions{Now: now, Registry: reg})
+	rep, err := report.AggregateStore(ctx, st, feedback.Filter{}, &report.AggregateOptions{Now: func() time.Time { return now }, Registry: reg})
 	require.NoError(t, err)
 	assert.Equal(t, 54, rep.Projects)
 	assert.Zero(t, rep.Skipped)
@@ -252,7 +252,7 @@ func TestSimulatedFleet(t *testing.T) {
 
 	// The Markdown report says it to people.
 	var md strings.Builder
-	require.NoError(t, rep.Markdown(&md))
+	require.NoError(t, rep.Markdown(&md, nil))
 	for _, want := range []string{"ADR-0013", "exemption", "periodSeconds: 30", "svc07"} {
 		assert.Contains(t, md.String(), want)
 	}

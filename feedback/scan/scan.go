@@ -5,10 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -39,26 +36,29 @@ type Options struct {
 	// Load configures loading the recorded source.
 	Load *blueprint.Options
 	// Engine renders the recorded version for drift. Nil uses a default
-	// Engine. Its decisions, if any, are not used: see Registry.
+	// Engine, which knows the built-in renderers only: a project rendered
+	// with custom renderers (render.Options.Renderers, Suffixes) must be
+	// scanned with an Engine configured the same way, or its drift fails to
+	// render. Its decisions, if any, are not used: see Registry.
 	Engine *render.Engine
 	// Registry, when set, evaluates the decisions in force against the
-	// project (render.Check): one rule signal per rule.
+	// project (render.Project.Evaluate): one rule signal per rule.
 	Registry *decision.Registry
 	// Catalog, when set, gives upgrade lag: how many released versions of
 	// the project's blueprint are newer than the recorded one.
 	Catalog *blueprint.Catalog
 	// Recorder stamps the signals. Nil uses the defaults.
 	Recorder *feedback.Recorder
-	// Now is when rule schedules and exception expiry are evaluated.
-	// Default: the Recorder's clock, or time.Now.
-	Now time.Time
+	// Now is the clock rule schedules and exception expiry are compared
+	// with. Nil means the Recorder's clock, or time.Now.
+	Now func() time.Time
 	// Context is the number of context lines of drift hunks. Default 0:
 	// a hunk holds only the changed lines, so that the same edit in two
 	// projects is the same hunk.
 	Context int
 }
 
-// Project observes the project in dir and returns its signals:
+// Project observes the project p and returns its signals:
 //
 //   - drift: for every file the manifest records that differs from a fresh
 //     render of the recorded blueprint and parameters, one signal per hunk
@@ -76,23 +76,23 @@ type Options struct {
 //     .goldenpath/exceptions.yaml, exempt while active, fail once expired.
 //   - lag: with opts.Catalog, the number of newer released versions.
 //
-// docs/feedback.md lists the labels of each. Scan writes nothing.
-func Project(ctx context.Context, dir string, opts *Options) ([]feedback.Signal, error) {
+// docs/feedback.md lists the labels of each. Project writes nothing, and
+// reads the project's manifest and exceptions from p, as opened: a project
+// opened with render.OpenProjectFS while an interrupted apply was pending
+// was refused then, so no signal is ever made from a mix of two versions.
+func Project(ctx context.Context, p *render.Project, opts *Options) ([]feedback.Signal, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	m, err := render.ReadManifest(dir)
-	if err != nil {
-		return nil, fmt.Errorf("scan %s: %w", dir, err)
+	m, dir := p.Manifest(), p.Dir()
+	clock := opts.Now
+	if clock == nil && opts.Recorder != nil {
+		clock = opts.Recorder.Now
 	}
-	now := opts.Now
-	if now.IsZero() {
-		if opts.Recorder != nil && opts.Recorder.Now != nil {
-			now = opts.Recorder.Now()
-		} else {
-			now = time.Now()
-		}
+	if clock == nil {
+		clock = time.Now
 	}
+	now := clock()
 	params, err := values.DecodeJSON(m.Parameters)
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", dir, err)
@@ -102,7 +102,7 @@ func Project(ctx context.Context, dir string, opts *Options) ([]feedback.Signal,
 	if opts.Recorder != nil && opts.Recorder.Now != nil {
 		at = opts.Recorder.Now()
 	}
-	sc := &scanner{at: at, dir: dir, m: m, rec: opts.Recorder, params: params}
+	sc := &scanner{at: at, p: p, m: m, rec: opts.Recorder, params: params}
 	sc.subject = feedback.Subject{Project: opts.Project, Dir: dir, Owner: opts.Owner, Blueprint: m.Blueprint.Name, Version: m.Blueprint.Version}
 	if sc.subject.Project == "" {
 		sc.subject.Project = filepath.Base(filepath.Clean(dir))
@@ -123,17 +123,13 @@ func Project(ctx context.Context, dir string, opts *Options) ([]feedback.Signal,
 		return nil, fmt.Errorf("scan %s: drift: %w", dir, err)
 	}
 	if opts.Registry != nil {
-		rep, err := render.Check(ctx, dir, opts.Registry, &render.CheckOptions{Now: now, Blueprint: bp})
+		rep, err := p.Evaluate(ctx, opts.Registry, &render.EvaluateOptions{Now: func() time.Time { return now }, Blueprint: bp})
 		if err != nil {
 			return nil, fmt.Errorf("scan %s: %w", dir, err)
 		}
 		sc.rules(rep)
 	}
-	xs, err := render.ReadExceptions(dir)
-	if err != nil {
-		return nil, fmt.Errorf("scan %s: %w", dir, err)
-	}
-	for _, x := range xs {
+	for _, x := range p.Exceptions() {
 		sc.exception(x, now)
 	}
 	if opts.Catalog != nil {
@@ -144,7 +140,7 @@ func Project(ctx context.Context, dir string, opts *Options) ([]feedback.Signal,
 
 type scanner struct {
 	at      time.Time // every signal of one scan has this time
-	dir     string
+	p       *render.Project
 	m       *render.Manifest
 	rec     *feedback.Recorder
 	params  map[string]any
@@ -156,7 +152,7 @@ func (sc *scanner) signal(src feedback.Source) feedback.Signal {
 	return sc.rec.Stamp(feedback.Signal{Source: src, Subject: sc.subject, Time: sc.at})
 }
 
-// drift compares every recorded file with a fresh render.
+// drift compares every recorded file with a fresh render (Engine.Drift).
 func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *Options) error {
 	e := opts.Engine
 	if e == nil {
@@ -165,35 +161,35 @@ func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *Opt
 			return err
 		}
 	}
-	root, err := os.OpenRoot(sc.dir)
-	if err != nil {
-		return err
-	}
-	defer root.Close()
 	replacer := paramReplacer(sc.params)
-	_, err = e.RebuildContents(ctx, bp, sc.dir, func(f render.File, want []byte) error {
-		if f.Level == blueprint.Seeded {
-			return nil
+	for d, err := range e.Drift(ctx, bp, sc.p) {
+		if err != nil {
+			return err
 		}
-		got, err := root.ReadFile(f.Path)
+		f := d.File
 		switch {
-		case errors.Is(err, fs.ErrNotExist):
+		case f.Level == blueprint.Seeded || d.Change == render.Unchanged:
+			continue
+		case d.Change == render.Added:
 			s := sc.driftSignal(f, "removed")
 			s.Evidence.Message = fmt.Sprintf("%s %s was deleted in the project", f.Level, f.Path)
 			sc.out = append(sc.out, s)
-			return nil
-		case err != nil:
-			return err
-		case bytes.Equal(got, want):
-			return nil
-		}
-		if diff.IsBinary(got) || diff.IsBinary(want) {
+			continue
+		case d.Got != nil && bytes.Equal(d.Got, d.Want):
+			continue // only the mode changed: no edit to learn from
+		case d.Got == nil:
+			// Another kind of file in its place.
+			s := sc.driftSignal(f, "changed")
+			s.Evidence.Message = fmt.Sprintf("%s file %s: %s", f.Level, f.Path, d.Note)
+			sc.out = append(sc.out, s)
+			continue
+		case d.Binary:
 			s := sc.driftSignal(f, "changed")
 			s.Evidence.Message = fmt.Sprintf("binary %s file %s differs from the blueprint", f.Level, f.Path)
 			sc.out = append(sc.out, s)
-			return nil
+			continue
 		}
-		for _, h := range diff.Hunks(want, got, opts.Context) {
+		for _, h := range diff.Hunks(d.Want, d.Got, opts.Context) {
 			s := sc.driftSignal(f, "changed")
 			s.Evidence.Hunk = h.String()
 			s.Evidence.Line = h.NewStart
@@ -204,9 +200,8 @@ func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *Opt
 			s.Evidence.Message = fmt.Sprintf("%s file %s edited in the project at line %d", f.Level, f.Path, h.NewStart)
 			sc.out = append(sc.out, s)
 		}
-		return nil
-	})
-	return err
+	}
+	return nil
 }
 
 func (sc *scanner) driftSignal(f render.File, change string) feedback.Signal {

@@ -65,7 +65,7 @@ func BenchmarkScan(b *testing.B) {
 	}{{"drift", nil}, {"drift+decisions", reg}} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
-				sigs, err := scan.Project(ctx, dir, &scan.Options{Blueprint: bp, Engine: e, Registry: c.reg, Now: now})
+				sigs, err := scan.Project(ctx, openProject(b, dir), &scan.Options{Blueprint: bp, Engine: e, Registry: c.reg, Now: func() time.Time { return now }})
 				if err != nil || len(sigs) < 3 {
 					b.Fatal(err, len(sigs))
 				}

@@ -98,7 +98,7 @@ func TestScan(t *testing.T) {
     expires: 2026-04-30
 `), 0o644))
 
-	sigs, err := scan.Project(ctx, orders, &scan.Options{Blueprint: bp, Registry: reg, Catalog: cat, Recorder: clock(now)})
+	sigs, err := scan.Project(ctx, openProject(t, orders), &scan.Options{Blueprint: bp, Registry: reg, Catalog: cat, Recorder: clock(now)})
 	require.NoError(t, err)
 	for _, s := range sigs {
 		require.NoError(t, s.Validate())
@@ -126,7 +126,7 @@ func TestScan(t *testing.T) {
 	assert.False(t, readme, "seeded edits are the team's")
 
 	// billing made the same shared edit: the same key.
-	other, err := scan.Project(ctx, billing, &scan.Options{Blueprint: bp, Recorder: clock(now)})
+	other, err := scan.Project(ctx, openProject(t, billing), &scan.Options{Blueprint: bp, Recorder: clock(now)})
 	require.NoError(t, err)
 	require.Len(t, other, 1)
 	assert.Equal(t, dep.Labels["hunk.key"], other[0].Labels["hunk.key"])
@@ -188,7 +188,7 @@ func TestUpgradeSignalsAndRatings(t *testing.T) {
 	replaceIn(t, filepath.Join(dir, "cmd/orders/main.go"), "5 * time.Second", "10 * time.Second")
 	e, err := render.New(nil)
 	require.NoError(t, err)
-	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	res, err := e.Upgrade(ctx, openProject(t, dir), v2, &render.UpgradeOptions{Base: v1})
 	require.NoError(t, err)
 	now := time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC)
 	sigs := scan.Upgrade(clock(now), feedback.Subject{Project: "orders"}, res)
@@ -204,14 +204,14 @@ func TestUpgradeSignalsAndRatings(t *testing.T) {
 		"cmd/{{.name}}/main.go.tmpl":      feedback.ResultPass,
 	}, got)
 
-	r, err := feedback.Rate(clock(now), "", "ADR-0012", 2, "limits are too tight for JVM services", "sam")
+	r, err := feedback.Rate(clock(now), feedback.Rating{Decision: "ADR-0012", Score: 2, Comment: "limits are too tight for JVM services", By: "sam"})
 	require.NoError(t, err)
 	require.NoError(t, r.Validate())
 	assert.Equal(t, 2.0, *r.Value)
 	assert.Equal(t, "score", r.Unit)
-	_, err = feedback.Rate(nil, "go-service", "", 6, "", "")
+	_, err = feedback.Rate(nil, feedback.Rating{Blueprint: "go-service", Score: 6})
 	assert.ErrorContains(t, err, "want 1 to 5")
-	_, err = feedback.Rate(nil, "go-service", "ADR-0012", 3, "", "")
+	_, err = feedback.Rate(nil, feedback.Rating{Blueprint: "go-service", Decision: "ADR-0012", Score: 3})
 	assert.Error(t, err)
 	m := feedback.Metric(clock(now), feedback.Subject{Project: "orders", Blueprint: "go-service"}, "time-to-first-render", 42, "s")
 	require.NoError(t, m.Validate())
