@@ -459,4 +459,3 @@ func conflictHunk(c render.Conflict) string {
 	}
 	return b.String()
 }
-
