@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -81,10 +82,24 @@ gp render ./blueprints/go-service -o ./orders -f values.yaml --dry-run`,
 	},
 }
 
-// planResult is the --json output of a dry run.
-type planResult struct {
-	Manifest *render.Manifest  `json:"manifest"`
-	Changes  []render.FileDiff `json:"changes"`
+// dryRunJSON is the --json output of a dry run: the plan's JSON form
+// (render.Plan.MarshalJSON) with the changes it would make.
+func dryRunJSON(plan *render.Plan, changes []render.FileDiff) (map[string]json.RawMessage, error) {
+	data, err := json.Marshal(plan)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]json.RawMessage
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, err
+	}
+	if changes == nil {
+		changes = []render.FileDiff{}
+	}
+	if out["changes"], err = json.Marshal(changes); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFlags, src, dir string, inputs []blueprint.Input, ask, dryRun, force, asJSON bool) error {
@@ -168,7 +183,11 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 			return err
 		}
 		if asJSON {
-			return writeJSON(e.stdout, planResult{Manifest: plan.Manifest, Changes: changes})
+			out, err := dryRunJSON(plan, changes)
+			if err != nil {
+				return err
+			}
+			return writeJSON(e.stdout, out)
 		}
 		sizes := map[string]int64{}
 		for _, f := range plan.Manifest.Files {
@@ -195,7 +214,7 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 		return err
 	}
 	if asJSON {
-		return writeJSON(e.stdout, plan.Manifest)
+		return writeJSON(e.stdout, plan)
 	}
 	l := plan.Levels()
 	fmt.Fprintf(e.stdout, "rendered %s %s into %s: %d files (%d managed, %d shared, %d seeded)\n",
