@@ -52,6 +52,7 @@ type ApplyOptions struct {
 // and Apply take the directory, not a Project: the target may not exist or
 // hold a project yet.
 func (e *Engine) Render(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, dir string, opts *ApplyOptions) (*Plan, error) {
+	e.init()
 	var po *PlanOptions
 	if e.decisions != nil {
 		xs, err := readExceptions(dir)

@@ -91,7 +91,12 @@ type Options struct {
 }
 
 // Engine renders blueprints. It is safe for concurrent use.
+//
+// The zero Engine is ready to use with the defaults of New(nil): the
+// built-in renderers, the default limits, no decisions. An Engine must not
+// be copied after first use.
 type Engine struct {
+	setup     sync.Once // configures a zero Engine on first use
 	renderers map[string]Renderer
 	suffixes  []Suffix
 	log       *slog.Logger
@@ -113,36 +118,53 @@ type Engine struct {
 // maxCompiled bounds how many blueprints an Engine keeps compiled.
 const maxCompiled = 64
 
-// New returns an Engine. opts may be nil.
+// New returns an Engine configured by opts, or an error for options that
+// cannot work (a nil renderer, a suffix naming an unknown renderer). opts
+// may be nil.
 func New(opts *Options) (*Engine, error) {
+	e := &Engine{}
+	var err error
+	e.setup.Do(func() { err = e.configure(opts) })
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// init configures a zero Engine with the defaults, once; it does nothing
+// to an Engine made by New.
+func (e *Engine) init() {
+	e.setup.Do(func() { _ = e.configure(nil) })
+}
+
+// configure sets e up from opts.
+func (e *Engine) configure(opts *Options) error {
 	if opts == nil {
 		opts = &Options{}
 	}
-	e := &Engine{
-		renderers: map[string]Renderer{TemplateRenderer: Template(), CopyRenderer: Copy()},
-		log:       opts.Logger,
-		conc:      opts.Concurrency,
-		maxFiles:  opts.MaxFiles,
-		maxBytes:  opts.MaxBytes,
-		maxFile:   opts.MaxFileBytes,
-		timeout:   opts.FileTimeout,
-		generator: opts.Generator,
-		decisions: opts.Decisions,
-		clock:     opts.Now,
-		compiled:  map[string]*compiled{},
-	}
+	e.renderers = map[string]Renderer{TemplateRenderer: Template(), CopyRenderer: Copy()}
+	e.log = opts.Logger
+	e.conc = opts.Concurrency
+	e.maxFiles = opts.MaxFiles
+	e.maxBytes = opts.MaxBytes
+	e.maxFile = opts.MaxFileBytes
+	e.timeout = opts.FileTimeout
+	e.generator = opts.Generator
+	e.decisions = opts.Decisions
+	e.clock = opts.Now
+	e.compiled = map[string]*compiled{}
 	for name, r := range opts.Renderers {
 		if r == nil {
-			return nil, fmt.Errorf("render: renderer %q is nil", name)
+			return fmt.Errorf("render: renderer %q is nil", name)
 		}
 		e.renderers[name] = r
 	}
 	for _, s := range opts.Suffixes {
 		if s.Suffix == "" {
-			return nil, fmt.Errorf("render: empty suffix for renderer %q", s.Renderer)
+			return fmt.Errorf("render: empty suffix for renderer %q", s.Renderer)
 		}
 		if _, ok := e.renderers[s.Renderer]; !ok {
-			return nil, fmt.Errorf("render: suffix %q names unknown renderer %q", s.Suffix, s.Renderer)
+			return fmt.Errorf("render: suffix %q names unknown renderer %q", s.Suffix, s.Renderer)
 		}
 	}
 	e.suffixes = append(slices.Clone(opts.Suffixes), Suffix{Suffix: ".tmpl", Renderer: TemplateRenderer})
@@ -174,7 +196,7 @@ func New(opts *Options) (*Engine, error) {
 	default:
 		e.cacheBudget.Store(opts.TemplateCacheBytes)
 	}
-	return e, nil
+	return nil
 }
 
 func moduleVersion() string {
@@ -399,6 +421,7 @@ var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10
 // (params.Parts) into the part's directory; a path an earlier part renders is
 // not rendered again by a later one.
 func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, s sink) ([]File, []string, error) {
+	e.init()
 	parts := params.Parts()
 	if parts[0].Blueprint.Digest != bp.Digest {
 		return nil, nil, fmt.Errorf("render: the parameters were resolved by another blueprint than %s", bp.Name)

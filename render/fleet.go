@@ -228,6 +228,7 @@ type FleetSummary struct {
 // the context's error when the run was cancelled, the first failure's with
 // FailFast, or a journal error.
 func (e *Engine) Fleet(ctx context.Context, targets []Target, opts *FleetOptions) (*FleetSummary, error) {
+	e.init()
 	if opts == nil || opts.Op == "" {
 		return nil, errors.New("render: fleet needs an operation")
 	}

@@ -50,6 +50,7 @@ func (e *Engine) plan(ctx context.Context, bp *blueprint.Blueprint, params *blue
 }
 
 func (e *Engine) planWith(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, s sink, opts *PlanOptions) (*Plan, error) {
+	e.init()
 	if bp == nil || params == nil {
 		return nil, fmt.Errorf("render: nil blueprint or parameters")
 	}

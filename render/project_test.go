@@ -179,3 +179,20 @@ func TestOpenProjectErrors(t *testing.T) {
 	assert.True(t, errors.Is(err, render.ErrManifest), "%v", err)
 	assert.ErrorContains(t, err, "broken")
 }
+
+func TestZeroEngine(t *testing.T) {
+	var e render.Engine
+	bp := miniBlueprint(t, "", map[string]string{"a.txt.tmpl": "a {{.name}}\n", "b.bin": "\x00"})
+	dir := filepath.Join(t.TempDir(), "p")
+	plan, err := e.Render(t.Context(), bp, resolve(t, bp), dir, nil)
+	require.NoError(t, err)
+	want, err := newEngine(t, nil).Plan(t.Context(), bp, resolve(t, bp))
+	require.NoError(t, err)
+	assert.Equal(t, want.Manifest, plan.Manifest, "the zero Engine is New(nil)")
+	p, err := render.OpenProject(dir)
+	require.NoError(t, err)
+	for d, err := range e.Drift(t.Context(), bp, p) {
+		require.NoError(t, err)
+		assert.Equal(t, render.Unchanged, d.Change)
+	}
+}

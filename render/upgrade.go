@@ -201,6 +201,7 @@ func (e *ParamsError) Unwrap() error { return e.Err }
 // new manifest, or nothing. The result is returned with a nil error even
 // when conflicts remain: check Conflicts.
 func (e *Engine) Upgrade(ctx context.Context, p *Project, to *blueprint.Blueprint, opts *UpgradeOptions) (*UpgradeResult, error) {
+	e.init()
 	if opts == nil {
 		opts = &UpgradeOptions{}
 	}
