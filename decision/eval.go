@@ -3,7 +3,6 @@ package decision
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"github.com/goldenpath-dev/goldenpath/internal/tree"
 	"io"
@@ -26,8 +25,10 @@ import (
 
 // ErrEvalTimeout is returned (wrapped) when evaluating rules takes longer
 // than EvalOptions.Timeout. CUE evaluation cannot be interrupted, so the
-// evaluation is abandoned and its resources are reclaimed when it ends.
-var ErrEvalTimeout = errors.New("rule evaluation timed out")
+// evaluation is abandoned and its resources are reclaimed when it ends. It
+// is blueprint.ErrEvalTimeout: one error for every CUE evaluation that
+// timed out.
+var ErrEvalTimeout = blueprint.ErrEvalTimeout
 
 // Result is the outcome of a check or a finding.
 type Result string

@@ -2,7 +2,6 @@ package decision
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -34,8 +33,9 @@ type Options struct {
 }
 
 // ErrTooManyFiles is returned (wrapped) when a folder holds more decision
-// files than Options.MaxFiles.
-var ErrTooManyFiles = errors.New("too many decision files")
+// files than Options.MaxFiles. It is blueprint.ErrTooManyFiles: one error
+// for every tree with more files than its limit.
+var ErrTooManyFiles = blueprint.ErrTooManyFiles
 
 // Registry is a set of decisions, with their links resolved and filled in
 // both ways. It is immutable and safe for concurrent use.
@@ -144,7 +144,7 @@ func loadFS(ctx context.Context, fsys fs.FS, prefix string, opts *Options) (*Reg
 		}
 		files = append(files, p)
 		if len(files) > maxFiles {
-			return fmt.Errorf("%w: more than %d", ErrTooManyFiles, maxFiles)
+			return fmt.Errorf("%w: more than %d decision files", ErrTooManyFiles, maxFiles)
 		}
 		return nil
 	})

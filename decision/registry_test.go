@@ -230,6 +230,6 @@ func TestLoadBoundsEvaluation(t *testing.T) {
 	_, err := decision.LoadFS(context.Background(), fstest.MapFS{"0001-slow.md": {Data: []byte(slow)}}, "d",
 		&decision.Options{EvalTimeout: 200 * time.Millisecond})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "d/0001-slow.md:1:1: evaluating the file: rule evaluation timed out after 200ms")
+	assert.Contains(t, err.Error(), "d/0001-slow.md:1:1: evaluating the file: cue evaluation timed out after 200ms")
 	assert.Less(t, time.Since(start), 5*time.Second)
 }

@@ -247,7 +247,7 @@ func (s *server) status(r *http.Request, err error) (int, string) {
 		return http.StatusUnprocessableEntity, err.Error()
 	case errors.Is(err, errBusy):
 		return http.StatusServiceUnavailable, err.Error()
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, blueprint.ErrEvalTimeout), errors.Is(err, decision.ErrEvalTimeout):
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, blueprint.ErrEvalTimeout):
 		return http.StatusServiceUnavailable, "the render took too long"
 	case errors.As(err, &rerr):
 		s.cfg.Logger.Error("render failed", "path", r.URL.Path, "err", err)
