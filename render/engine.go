@@ -5,7 +5,17 @@
 //
 // An Engine is configured once with renderers and limits and is safe for
 // concurrent use; it parses each blueprint's templates once and reuses them
-// across renders while its template cache has room.
+// across renders while its template cache has room. The zero Engine is
+// New(nil)'s.
+//
+// A rendered project is a Project, opened once with OpenProject (to read
+// and write: an interrupted apply is completed first) or OpenProjectFS
+// (read-only over any fs.FS: a project with an interrupted apply pending is
+// refused with a *PendingError). Every operation on a project takes one:
+// Engine.Diff, Engine.Drift (the one comparison of a project with what its
+// recorded version renders), Engine.Rebuild, Engine.Upgrade and
+// Project.Evaluate. Engine.Render and Engine.Apply take a directory, which
+// may hold no project yet.
 package render
 
 import (

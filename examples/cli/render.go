@@ -23,8 +23,11 @@ var renderCmd = &command{
 	help: `
 Render resolves the parameter values given with -f and --set against the
 blueprint in the directory BLUEPRINT and renders the project into DIR,
-with its manifest in DIR/.goldenpath/manifest.json. The write is atomic:
-every file or none.
+with its manifest in DIR/.goldenpath/manifest.json. Every file and the
+manifest are written, or none: a new DIR appears whole or not at all, and
+a render of an existing project that is killed after it committed is
+completed by the next render or by gp recover DIR (until then, commands
+that only read the project refuse it).
 
 Invalid parameters are reported like validate reports them (exit 1), and
 nothing is created. With --dry-run the plan is printed — every file with
