@@ -26,7 +26,7 @@ import (
 // are what Plan uses.
 type PlanOptions struct {
 	// Exceptions exempt the project from rules of the decisions in force,
-	// as the project's .goldenpath/exceptions.yaml does (ReadExceptions).
+	// as the project's .goldenpath/exceptions.yaml does (Project.Exceptions).
 	Exceptions []decision.Exception
 	// Subject names the project in findings. Default: the blueprint's name.
 	Subject string

@@ -176,7 +176,7 @@ func (e *ParamsError) Error() string {
 // Unwrap returns the resolution error.
 func (e *ParamsError) Unwrap() error { return e.Err }
 
-// Upgrade upgrades the project in dir to the blueprint to, merging three
+// Upgrade upgrades the project p to the blueprint to, merging three
 // versions of every file: base, the recorded blueprint version rendered with
 // the recorded parameters; upstream, to rendered with the same parameters
 // after to's migrations; and the project's files on disk. By the level to
