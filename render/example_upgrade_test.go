@@ -40,7 +40,12 @@ func ExampleEngine_Upgrade() {
 	src, _ := os.ReadFile(main)
 	os.WriteFile(main, []byte(strings.Replace(string(src), "5 * time.Second", "10 * time.Second", 1)), 0o644)
 
-	res, err := upgradeDir(ctx, engine, dir, v2, &render.UpgradeOptions{Base: v1})
+	project, err := render.OpenProject(dir)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res, err := engine.Upgrade(ctx, project, v2, &render.UpgradeOptions{Base: v1})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -87,4 +92,48 @@ func ExampleEngine_Fleet() {
 	// Output:
 	// broken failed
 	// <nil> 2 ok of 3
+}
+
+// Drift compares a project with what its recorded version renders: here a
+// team edited a managed file, deleted a shared one and rewrote the seeded
+// README, which is theirs.
+func ExampleEngine_Drift() {
+	ctx := context.Background()
+	bp, err := blueprint.LoadDir(ctx, "../testdata/blueprints/go-service", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var engine render.Engine // the zero Engine is render.New(nil)'s
+	tmp, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(tmp)
+	dir := filepath.Join(tmp, "orders")
+	params, _ := bp.Resolve(ctx, blueprint.Set("name=orders"))
+	if _, err := engine.Render(ctx, bp, params, dir, nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\n"), 0o644)
+	os.Remove(filepath.Join(dir, "Makefile"))
+	os.WriteFile(filepath.Join(dir, "README.md"), []byte("# orders, our way\n"), 0o644)
+
+	// Read-only: a project with an interrupted apply pending is refused.
+	project, err := render.OpenProjectFS(os.DirFS(dir), dir)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for d, err := range engine.Drift(ctx, bp, project) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if d.Change != render.Unchanged {
+			fmt.Println(d.Change, d.File.Level, d.File.Path)
+		}
+	}
+	// Output:
+	// changed managed Dockerfile
+	// added shared Makefile
+	// changed seeded README.md
 }
