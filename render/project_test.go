@@ -196,3 +196,28 @@ func TestZeroEngine(t *testing.T) {
 		assert.Equal(t, render.Unchanged, d.Change)
 	}
 }
+
+// TestFleetWithAnInterruptedApply: the fleet's check refuses a project with
+// an interrupted apply pending; its upgrade completes it first.
+func TestFleetWithAnInterruptedApply(t *testing.T) {
+	e := newEngine(t, nil)
+	bp := miniBlueprint(t, "", map[string]string{"a.txt.tmpl": "a {{.name}}\n", "b.txt.tmpl": "b {{.name}}\n"})
+	dir := filepath.Join(t.TempDir(), "p")
+	interrupt(t, e, bp, dir)
+	var results []render.FleetResult
+	opts := &render.FleetOptions{Op: render.FleetCheck, Load: localLoad(t), Result: func(r render.FleetResult) { results = append(results, r) }}
+	_, err := e.Fleet(t.Context(), []render.Target{{Dir: dir}}, opts)
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	assert.Equal(t, render.FleetFailed, results[0].Status)
+	assert.Contains(t, results[0].Error, "an interrupted apply is pending in "+dir)
+	assert.FileExists(t, filepath.Join(dir, ".goldenpath", "journal.json"), "a check writes nothing")
+
+	results = nil
+	opts.Op = render.FleetUpgrade
+	_, err = e.Fleet(t.Context(), []render.Target{{Dir: dir, Source: bp.Source}}, opts)
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	assert.Equal(t, render.FleetOK, results[0].Status, results[0].Error)
+	assert.NoFileExists(t, filepath.Join(dir, ".goldenpath", "journal.json"))
+}
