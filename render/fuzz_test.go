@@ -112,3 +112,46 @@ func FuzzReadTargets(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRecover completes arbitrary journals: whatever the journal says,
+// Recover (and so OpenProject) writes nothing outside the project, and a
+// project it leaves without a journal opens read-only.
+func FuzzRecover(f *testing.F) {
+	f.Add(`{"staging":"staging-1","ops":[{"kind":"write","path":"a.txt"}]}`)
+	f.Add(`{"staging":"staging-1","ops":[{"kind":"remove","path":"../outside/x.txt"}]}`)
+	f.Add(`{"staging":"../../outside","ops":[{"kind":"write","path":"x.txt"}]}`)
+	f.Add(`{"staging":"staging-1","ops":[{"kind":"stash","path":".goldenpath/manifest.json"},{"kind":"mkdir","path":"/tmp/x"}]}`)
+	f.Add(`{"staging":"staging-1","ops":[{"kind":"save","path":"a.txt"},{"kind":"write","path":".goldenpath/conflicts/../../x"}]}`)
+	f.Fuzz(func(t *testing.T, journal string) {
+		parent := t.TempDir()
+		dir, outside := filepath.Join(parent, "p"), filepath.Join(parent, "outside")
+		for _, p := range []string{
+			filepath.Join(dir, "a.txt"), filepath.Join(dir, ".goldenpath", "staging-1", "a.txt"),
+			filepath.Join(dir, ".goldenpath", "staging-1", ".goldenpath", "manifest.json"),
+			filepath.Join(outside, "x.txt"),
+		} {
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte("data\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, ".goldenpath", "journal.json"), []byte(journal), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err := render.Recover(dir)
+		if data, rerr := os.ReadFile(filepath.Join(outside, "x.txt")); rerr != nil || string(data) != "data\n" {
+			t.Fatalf("journal %q changed a file outside the project: %v", journal, rerr)
+		}
+		entries, _ := os.ReadDir(parent)
+		if len(entries) != 2 {
+			t.Fatalf("journal %q wrote beside the project: %v", journal, entries)
+		}
+		if err == nil {
+			if _, serr := os.Stat(filepath.Join(dir, ".goldenpath", "journal.json")); serr == nil {
+				t.Fatalf("Recover succeeded and left the journal %q", journal)
+			}
+		}
+	})
+}
