@@ -7,11 +7,16 @@
 //
 //	benchbaseline -t TEMPLATE_DIR -o OUT
 //	benchbaseline -t TEMPLATE_DIR -o OUT -projects N
+//	benchbaseline -gen DIR -files N
 //
 // The first form renders every file of TEMPLATE_DIR once into OUT (".tmpl"
 // is dropped from the names). With -projects it parses the templates once and
 // renders them for N parameter sets into OUT/p0000, OUT/p0001, …, the value
 // v0 being the project's name, as gp fleet render does for a targets file.
+// With -gen it writes the workload itself: a blueprint in DIR with N template
+// files of about 2 KB in N/10 directories, each with 10 substitutions, one if
+// and one range over a 10-item list (the workload of render's in-process
+// benchmarks), so that the benchmarks and the peers' script share one.
 package main
 
 import (
@@ -30,7 +35,16 @@ func main() {
 	tdir := flag.String("t", "", "the template directory")
 	out := flag.String("o", "", "the output directory")
 	projects := flag.Int("projects", 0, "render the templates for `N` parameter sets (0: once, into -o)")
+	gen := flag.String("gen", "", "write the workload blueprint into `DIR` and exit")
+	files := flag.Int("files", 5000, "the workload's number of template files, with -gen")
 	flag.Parse()
+	if *gen != "" {
+		if err := generate(*gen, *files); err != nil {
+			fmt.Fprintln(os.Stderr, "benchbaseline:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *tdir == "" || *out == "" {
 		fmt.Fprintln(os.Stderr, "usage: benchbaseline -t TEMPLATE_DIR -o OUT [-projects N]")
 		os.Exit(2)
@@ -118,5 +132,57 @@ func write(t *template.Template, data map[string]any, root, rel string) error {
 		return err
 	}
 	_ = sha256.Sum256(buf.Bytes())
+	return nil
+}
+
+// workloadCUE is the workload blueprint's blueprint.cue.
+const workloadCUE = `name: "bench"
+version: "1.0.0"
+description: "generated benchmark workload"
+owner: "bench"
+parameters: {
+	v0: string | *"alpha"
+	v1: string | *"bravo"
+	v2: string | *"charlie"
+	v3: string | *"delta"
+	v4: string | *"echo"
+	v5: int | *5
+	v6: int | *6
+	v7: int | *7
+	v8: bool | *true
+	v9: string | *"india"
+	flag: bool | *true
+	items: [...string] | *["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]
+}
+`
+
+// generate writes the workload blueprint with n template files into dir.
+func generate(dir string, n int) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "blueprint.cue"), []byte(workloadCUE), 0o644); err != nil {
+		return err
+	}
+	dirs := max(n/10, 1)
+	for i := range n {
+		var t strings.Builder
+		fmt.Fprintf(&t, "// generated file %d\n", i)
+		for j := range 10 {
+			fmt.Fprintf(&t, "setting_%d = {{.v%d}} # %s\n", j, j, strings.Repeat("x", 100))
+		}
+		t.WriteString("{{if .flag}}enabled = true # " + strings.Repeat("y", 150) + "\n{{end}}")
+		t.WriteString("{{range .items}}item = {{.}} # " + strings.Repeat("z", 40) + "\n{{end}}")
+		for t.Len() < 2048 {
+			t.WriteString("# " + strings.Repeat("p", 70) + "\n")
+		}
+		p := filepath.Join(dir, "template", fmt.Sprintf("dir%03d", i%dirs), fmt.Sprintf("file%05d.conf.tmpl", i))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(t.String()), 0o644); err != nil {
+			return err
+		}
+	}
 	return nil
 }

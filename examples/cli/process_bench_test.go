@@ -110,54 +110,13 @@ func buildTools(b *testing.B) (gp, plain, launch string) {
 	return buildGP(b), filepath.Join(dir, "benchbaseline"), filepath.Join(dir, "launch")
 }
 
-// workload writes the benchmark blueprint with n template files of about
-// 2 KB in n/10 directories (at least one), each with 10 substitutions, one if
-// and one range over a 10-item list — the workload of render's in-process
-// benchmarks. Nothing of it is committed.
-func workload(b *testing.B, n int) string {
+// workload writes the benchmark blueprint with n template files (see
+// benchbaseline -gen) into a temporary directory. Nothing of it is committed.
+func workload(b *testing.B, plain string, n int) string {
 	b.Helper()
 	dir := b.TempDir()
-	cue := `name: "bench"
-version: "1.0.0"
-description: "generated benchmark workload"
-owner: "bench"
-parameters: {
-	v0: string | *"alpha"
-	v1: string | *"bravo"
-	v2: string | *"charlie"
-	v3: string | *"delta"
-	v4: string | *"echo"
-	v5: int | *5
-	v6: int | *6
-	v7: int | *7
-	v8: bool | *true
-	v9: string | *"india"
-	flag: bool | *true
-	items: [...string] | *["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]
-}
-`
-	if err := os.WriteFile(filepath.Join(dir, "blueprint.cue"), []byte(cue), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	dirs := max(n/10, 1)
-	for i := range n {
-		var t strings.Builder
-		fmt.Fprintf(&t, "// generated file %d\n", i)
-		for j := range 10 {
-			fmt.Fprintf(&t, "setting_%d = {{.v%d}} # %s\n", j, j, strings.Repeat("x", 100))
-		}
-		t.WriteString("{{if .flag}}enabled = true # " + strings.Repeat("y", 150) + "\n{{end}}")
-		t.WriteString("{{range .items}}item = {{.}} # " + strings.Repeat("z", 40) + "\n{{end}}")
-		for t.Len() < 2048 {
-			t.WriteString("# " + strings.Repeat("p", 70) + "\n")
-		}
-		p := filepath.Join(dir, "template", fmt.Sprintf("dir%03d", i%dirs), fmt.Sprintf("file%05d.conf.tmpl", i))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(t.String()), 0o644); err != nil {
-			b.Fatal(err)
-		}
+	if out, err := exec.Command(plain, "-gen", dir, "-files", fmt.Sprint(n)).CombinedOutput(); err != nil {
+		b.Fatalf("benchbaseline -gen: %v\n%s", err, out)
 	}
 	return dir
 }
@@ -188,7 +147,7 @@ func BenchmarkRenderProcess(b *testing.B) {
 		files int
 	}{{"tmpfs", 20}, {"tmpfs", 1000}, {"tmpfs", 5000}, {"tmpfs", 20000}, {"disk", 5000}} {
 		b.Run(fmt.Sprintf("%s/files=%d", c.where, c.files), func(b *testing.B) {
-			bp := workload(b, c.files)
+			bp := workload(b, plain, c.files)
 			root := outRoot(b, c.where)
 			var ps pairs
 			for i := 0; b.Loop(); i++ {
@@ -212,7 +171,7 @@ func BenchmarkFleetProcess(b *testing.B) {
 	gp, plain, launch := buildTools(b)
 	for _, n := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("tmpfs/projects=%d", n), func(b *testing.B) {
-			bp := workload(b, 50)
+			bp := workload(b, plain, 50)
 			root := outRoot(b, "tmpfs")
 			var ps pairs
 			for i := 0; b.Loop(); i++ {
