@@ -398,3 +398,88 @@ func TestResolveReportsEveryLayer(t *testing.T) {
 	assert.Contains(t, got, `--set:3:7: debug: "maybe" is not a bool`, "pairs are numbered across Set layers")
 	assert.Contains(t, got, "v.yaml:")
 }
+
+// Resolution checks the input against the parameters alone before it computes
+// derived values: an invalid input is reported as parameter errors only, and
+// the rules written outside the parameters field still hold.
+func TestResolveParametersFirst(t *testing.T) {
+	b := load(t, `name: "svc"
+version: "1.0.0"
+description: "derived values and a rule outside the parameters"
+owner: "platform"
+parameters: {
+	name: string & =~"^[a-z]+$"
+	tier: *"dev" | "prod"
+	replicas: int | *1
+	if tier == "prod" {
+		replicas: >=3 @error("prod needs 3 replicas")
+	}
+}
+parameters: replicas: <=10 @error("at most 10 replicas")
+derived: labels: {
+	"app.kubernetes.io/name": parameters.name
+	image: "ghcr.io/acme/\(parameters.name):\(version)"
+}
+derived: replicasTimesTwo: parameters.replicas * 2
+files: "prod/**": include: parameters.tier == "prod"
+`)
+	ctx := context.Background()
+
+	// A missing parameter is reported as that parameter, never as a
+	// derived value that needs it.
+	_, err := b.Resolve(ctx)
+	ve := validationError(t, err)
+	require.Len(t, ve.Fields, 1, ve.Error())
+	assert.Equal(t, "name", ve.Fields[0].Path)
+	assert.NotContains(t, ve.Error(), "derived")
+
+	// Cross-field rules and a second declaration of a parameter hold,
+	// with their messages.
+	_, err = b.Resolve(ctx, blueprint.Set("name=orders", "tier=prod", "replicas=2"))
+	ve = validationError(t, err)
+	require.Len(t, ve.Fields, 1, ve.Error())
+	assert.Equal(t, "replicas", ve.Fields[0].Path)
+	assert.Contains(t, ve.Error(), "prod needs 3 replicas")
+	_, err = b.Resolve(ctx, blueprint.Set("name=orders", "replicas=11"))
+	ve = validationError(t, err)
+	require.Len(t, ve.Fields, 1, ve.Error())
+	assert.Contains(t, ve.Error(), "at most 10 replicas")
+
+	// A valid input gets its derived values and file conditions.
+	p, err := b.Resolve(ctx, blueprint.Set("name=orders", "tier=prod", "replicas=4"))
+	require.NoError(t, err)
+	labels, ok := p.Lookup("labels")
+	require.True(t, ok)
+	assert.Equal(t, map[string]any{"app.kubernetes.io/name": "orders", "image": "ghcr.io/acme/orders:1.0.0"}, labels)
+	twice, _ := p.Lookup("replicasTimesTwo")
+	assert.EqualValues(t, 8, twice)
+	assert.True(t, p.Included("prod/**"))
+
+	dev, err := b.Resolve(ctx, blueprint.Set("name=orders"))
+	require.NoError(t, err)
+	assert.False(t, dev.Included("prod/**"))
+}
+
+// A derived value that cannot be computed is reported at its own line in
+// blueprint.cue, after the parameters field.
+func TestResolveDerivedErrorPosition(t *testing.T) {
+	b := load(t, `import "strings"
+
+name: "svc"
+version: "1.0.0"
+description: "a derived value that fails"
+owner: "platform"
+parameters: {
+	name: string
+	// the lines of the parameters field are
+	// kept, so positions below stay right
+	n: int | *0
+}
+derived: x: strings.Repeat(parameters.name, -1 + parameters.n)
+`)
+	_, err := b.Resolve(context.Background(), blueprint.Set("name=a"))
+	ve := validationError(t, err)
+	require.NotEmpty(t, ve.Fields)
+	assert.Equal(t, 13, ve.Fields[0].Pos().Line, ve.Error())
+	assert.Equal(t, "derived.x", ve.Fields[0].Path)
+}
