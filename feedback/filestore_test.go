@@ -185,6 +185,7 @@ func TestFileStoreBadLines(t *testing.T) {
 		assert.Equal(t, path, le.Path)
 		assert.Equal(t, want, le.Line)
 		assert.True(t, strings.HasPrefix(errs[i].Error(), fmt.Sprintf("%s:%d: ", path, want)), errs[i].Error())
+		assert.ErrorIs(t, errs[i], feedback.ErrBadRecord, "a line stepped over")
 	}
 	assert.ErrorIs(t, errs[1], feedback.ErrUnsupportedVersion)
 	assert.ErrorIs(t, errs[2], feedback.ErrInvalidSignal)
@@ -229,6 +230,7 @@ func TestFileStoreMaxLineBytes(t *testing.T) {
 	assert.Equal(t, []string{"a0"}, got)
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], bufio.ErrTooLong)
+	assert.NotErrorIs(t, errs[0], feedback.ErrBadRecord, "a long line ends the query: it is not stepped over")
 	assert.EqualError(t, errs[0], fmt.Sprintf("%s:2: line longer than %d bytes (FileStoreOptions.MaxLineBytes): bufio.Scanner: token too long", path, size))
 	assert.Len(t, collect(t, large, feedback.Filter{}), 3)
 }

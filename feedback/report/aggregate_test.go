@@ -836,3 +836,30 @@ func TestAggregateOrderIndependent(t *testing.T) {
 		assert.Equal(t, want.Blueprints, got.Blueprints, "seed %d", seed)
 	}
 }
+
+// TestAggregateSkipsBadRecordsOfAnyStore: any store's error matching
+// feedback.ErrBadRecord is counted and stepped over; any other ends the
+// aggregation.
+func TestAggregateSkipsBadRecordsOfAnyStore(t *testing.T) {
+	f, _ := aggScenario()
+	seq := func(bad error) func(func(feedback.Signal, error) bool) {
+		return func(yield func(feedback.Signal, error) bool) {
+			for i, s := range f.sigs {
+				if i == 3 && !yield(feedback.Signal{}, bad) {
+					return
+				}
+				if !yield(s, nil) {
+					return
+				}
+			}
+		}
+	}
+	r, err := report.Aggregate(t.Context(), seq(fmt.Errorf("signals row 7: %w", feedback.ErrBadRecord)), aggOpts(t))
+	require.NoError(t, err)
+	assert.Equal(t, 1, r.Skipped)
+	assert.Equal(t, []string{"signals row 7: feedback: stored record does not decode"}, r.SkipErrors)
+	assert.Equal(t, len(f.sigs), r.Signals)
+
+	_, err = report.Aggregate(t.Context(), seq(errors.New("connection reset")), aggOpts(t))
+	assert.ErrorContains(t, err, "connection reset")
+}
