@@ -3,9 +3,11 @@ package scan_test
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -125,6 +127,17 @@ func TestScan(t *testing.T) {
 	_, readme := files["README.md.tmpl"]
 	assert.False(t, readme, "seeded edits are the team's")
 
+	// The same scan over an fs.FS reads the manifest and the exceptions
+	// once, when the project is opened, and gives the same signals.
+	counting := &countingFS{FS: os.DirFS(orders), opened: map[string]int{}}
+	p, err := render.OpenProjectFS(counting, orders)
+	require.NoError(t, err)
+	again, err := scan.Project(ctx, p, &scan.Options{Blueprint: bp, Registry: reg, Catalog: cat, Recorder: clock(now)})
+	require.NoError(t, err)
+	assert.Equal(t, len(sigs), len(again))
+	assert.Equal(t, 1, counting.opened[render.ManifestPath], "the manifest is read once")
+	assert.Equal(t, 1, counting.opened[decision.ExceptionsFile], "the exceptions are read once")
+
 	// billing made the same shared edit: the same key.
 	other, err := scan.Project(ctx, openProject(t, billing), &scan.Options{Blueprint: bp, Recorder: clock(now)})
 	require.NoError(t, err)
@@ -215,4 +228,18 @@ func TestUpgradeSignalsAndRatings(t *testing.T) {
 	assert.Error(t, err)
 	m := feedback.Metric(clock(now), feedback.Subject{Project: "orders", Blueprint: "go-service"}, "time-to-first-render", 42, "s")
 	require.NoError(t, m.Validate())
+}
+
+// countingFS counts the opens of each file.
+type countingFS struct {
+	fs.FS
+	mu     sync.Mutex
+	opened map[string]int
+}
+
+func (c *countingFS) Open(name string) (fs.File, error) {
+	c.mu.Lock()
+	c.opened[name]++
+	c.mu.Unlock()
+	return c.FS.Open(name)
 }
