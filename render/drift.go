@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"iter"
+	"sync"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/internal/diff"
@@ -22,11 +24,12 @@ type FileDrift struct {
 	// content, in mode, or another kind of file in its place) or Added (the
 	// file is missing on disk, deleted in the project).
 	Change Change
-	// Want is the rendered content.
+	// Want is the rendered content, and Got the content on disk, when the
+	// file is Changed or Added; both are nil for an Unchanged file, so that
+	// memory holds only what differs. Got is nil when the file is missing
+	// or is not a regular file.
 	Want []byte
-	// Got is the content on disk; nil when the file is missing or is not a
-	// regular file.
-	Got []byte
+	Got  []byte
 	// Mode is the file's permission bits on disk; 0 when it is missing or
 	// not a regular file.
 	Mode fs.FileMode
@@ -44,40 +47,65 @@ type FileDrift struct {
 // parameters in memory, in one render, and checked to reproduce every file
 // the manifest records (a *MismatchError otherwise), as Rebuild does. It
 // yields one FileDrift per recorded file, in path order, seeded files
-// included (their level says they are the team's). Files are read from disk
-// one at a time. The error of a render or a read ends the sequence.
+// included (their level says they are the team's). Each file is compared
+// with the disk as it is rendered, and only the contents of the files that
+// differ are kept. The error of a render or a read ends the sequence.
 //
 // Drift is how the scan of feedback/scan finds edits and how the fleet's
 // check finds drift: one comparison for both, and for Engine.Diff.
 func (e *Engine) Drift(ctx context.Context, bp *blueprint.Blueprint, p *Project) iter.Seq2[FileDrift, error] {
 	return func(yield func(FileDrift, error) bool) {
-		s := &memSink{files: map[string]memFile{}}
-		plan, err := e.rebuild(ctx, bp, p, s)
-		if err != nil {
-			yield(FileDrift{}, err)
-			return
-		}
 		fsys, done, err := p.files()
 		if err != nil {
 			yield(FileDrift{}, err)
 			return
 		}
 		defer done()
+		s := &driftSink{fsys: fsys, files: map[string]FileDrift{}}
+		plan, err := e.rebuild(ctx, bp, p, s)
+		if err != nil {
+			yield(FileDrift{}, err)
+			return
+		}
 		for _, f := range plan.Manifest.Files {
-			if err := ctx.Err(); err != nil {
-				yield(FileDrift{}, err)
-				return
-			}
-			d, err := compareFile(fsys, f, s.files[f.Path].data)
-			if err != nil {
-				yield(FileDrift{}, fmt.Errorf("%s: %w", f.Path, err))
-				return
-			}
+			d := s.files[f.Path]
+			d.File = f
 			if !yield(d, nil) {
 				return
 			}
 		}
 	}
+}
+
+// driftSink compares each rendered file with the disk as it is rendered,
+// keeping the contents of the files that differ only.
+type driftSink struct {
+	fsys  fs.FS
+	mu    sync.Mutex
+	files map[string]FileDrift
+}
+
+func (s *driftSink) open(out string, mode fs.FileMode) (io.Writer, func(error) error, error) {
+	if err := checkOutputPath(out); err != nil {
+		return nil, nil, err
+	}
+	buf := new(bytes.Buffer)
+	return buf, func(err error) error {
+		if err != nil {
+			return err
+		}
+		d, err := compareFile(s.fsys, File{Path: out, Mode: FileMode(mode.Perm())}, buf.Bytes())
+		if err != nil {
+			return fmt.Errorf("%s: %w", out, err)
+		}
+		if d.Change == Unchanged {
+			d.Want, d.Got = nil, nil
+		}
+		s.mu.Lock()
+		s.files[out] = d
+		s.mu.Unlock()
+		return nil
+	}, nil
 }
 
 // compareFile compares the rendered file f, of content want, with the file

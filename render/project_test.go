@@ -127,6 +127,19 @@ func TestDrift(t *testing.T) {
 	}
 	assert.Equal(t, 6, n)
 
+	// Unchanged files keep no contents: only what differs is held.
+	writeFile(t, filepath.Join(dir, "a.txt"), "a demo\n", 0o644)
+	p, err = render.OpenProjectFS(os.DirFS(dir), dir)
+	require.NoError(t, err)
+	for d, err := range e.Drift(t.Context(), bp, p) {
+		require.NoError(t, err)
+		if d.File.Path == "a.txt" {
+			assert.Equal(t, render.Unchanged, d.Change)
+			assert.Nil(t, d.Want)
+			assert.Nil(t, d.Got)
+		}
+	}
+
 	// Another version of the blueprint does not reproduce the manifest.
 	other := miniBlueprint(t, "", map[string]string{"a.txt.tmpl": "other\n"})
 	for _, err := range e.Drift(t.Context(), other, p) {
