@@ -26,7 +26,7 @@ type Plan struct {
 // manifest the render records (docs/manifest.md) and decisions the
 // evaluation of the decisions in force (Plan.Report), left out when there
 // was none. Fields are only ever added to this form.
-func (p *Plan) MarshalJSON() ([]byte, error) {
+func (p Plan) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		Manifest  *Manifest        `json:"manifest"`
 		Decisions *decision.Report `json:"decisions,omitempty"`

@@ -185,6 +185,9 @@ func TestPlanJSON(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, plan.Manifest, m)
 	assert.Contains(t, string(data), `"path":"a.txt"`)
+	byValue, err := json.Marshal(*plan)
+	require.NoError(t, err)
+	assert.Equal(t, string(data), string(byValue), "a Plan and a *Plan have the same form")
 }
 
 func TestOpenProjectErrors(t *testing.T) {
