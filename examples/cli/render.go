@@ -41,7 +41,10 @@ gp upgrade merges them). A non-empty DIR that goldenpath did not render is
 refused. --force writes anyway, keeping each overwritten edit under
 DIR/.goldenpath/overwritten/.
 
-With --json the plan (dry run) or the written manifest is printed as JSON.
+With --json the plan is printed in its JSON form, {"manifest": ...,
+"decisions": ...} (the manifest written, and the evaluation of the
+decisions in force when there was one); a dry run adds "changes", the
+change of each file against DIR.
 
 On a terminal, without -f or --set, render asks for each parameter,
 showing its description, default and constraints (Enter keeps the
