@@ -13,10 +13,11 @@ import (
 	"github.com/goldenpath-dev/goldenpath/internal/diff"
 )
 
-// Change says how a file on disk differs from a plan.
+// Change says how a file on disk differs from a plan (Diff) or from what
+// the project's recorded version renders (Drift): what a render would do.
 type Change string
 
-// The changes Diff reports.
+// The changes Diff and Drift report (Removed: Diff only).
 const (
 	// Added files are in the plan and not on disk.
 	Added Change = "added"
