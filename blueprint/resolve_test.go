@@ -527,7 +527,7 @@ derived: label: "\(parameters.name)-\(parameters.env)"
 			form  string
 			input []blueprint.Input
 		}{
-			{"yaml", []blueprint.Input{blueprint.ValuesData("v.yaml", []byte("name: a\n" + tc.yaml + "\n"))}},
+			{"yaml", []blueprint.Input{blueprint.ValuesData("v.yaml", []byte("name: a\n"+tc.yaml+"\n"))}},
 			{"json", []blueprint.Input{blueprint.ValuesData("v.json", []byte(`{"name": "a"}`)), blueprint.ValuesData("w.json", []byte(tc.json))}},
 			{"set", []blueprint.Input{blueprint.Set(append([]string{"name=a"}, tc.set...)...)}},
 		} {
