@@ -148,7 +148,10 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 	var project *render.Project
 	if dryRun {
 		p, done, err := readTarget(dir)
-		if err != nil && !(force && errors.Is(err, render.ErrNotProject)) {
+		switch {
+		case errors.Is(err, render.ErrNotProject) && !force:
+			return fmt.Errorf("%s is not empty and was not rendered by goldenpath: use --force to render into it", dir)
+		case err != nil && !errors.Is(err, render.ErrNotProject):
 			return err
 		}
 		if done != nil {
@@ -187,6 +190,15 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 		changes, err := engine.Diff(ctx, plan, project)
 		if err != nil {
 			return err
+		}
+		if project == nil {
+			// With --force into a directory goldenpath did not render, a
+			// planned file that is there already is overwritten.
+			for i, c := range changes {
+				if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(c.Path))); err == nil {
+					changes[i].Change = render.Changed
+				}
+			}
 		}
 		if asJSON {
 			out, err := dryRunJSON(plan, changes)
