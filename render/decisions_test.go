@@ -222,6 +222,10 @@ func TestCheckDriftedProject(t *testing.T) {
 
 func TestOpenProjectNeedsAProject(t *testing.T) {
 	_, err := render.OpenProject(t.TempDir())
+	assert.ErrorIs(t, err, fs.ErrNotExist, "an empty directory holds no project")
+	notProject := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(notProject, "README.md"), []byte("hi"), 0o644))
+	_, err = render.OpenProject(notProject)
 	assert.ErrorIs(t, err, render.ErrNotProject)
 	_, err = render.OpenProject(filepath.Join(t.TempDir(), "missing"))
 	assert.ErrorIs(t, err, fs.ErrNotExist)

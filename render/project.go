@@ -49,8 +49,8 @@ type Project struct {
 // OpenProject opens the project rendered in dir, for reading and writing.
 // An apply to dir that was interrupted is completed or discarded first
 // (Recover), so the project read is the old version or the new one, never
-// a mix. A directory without a manifest gives an error wrapping
-// ErrNotProject (fs.ErrNotExist when dir does not exist).
+// a mix. A directory with files but no manifest gives an error wrapping
+// ErrNotProject; one that is empty or does not exist, fs.ErrNotExist.
 func OpenProject(dir string) (*Project, error) {
 	dir = filepath.Clean(dir)
 	if err := Recover(dir); err != nil {
@@ -90,8 +90,12 @@ func (p *Project) load(fsys fs.FS) error {
 	}
 	f, err := fsys.Open(ManifestPath)
 	if errors.Is(err, fs.ErrNotExist) {
-		if _, serr := fs.Stat(fsys, "."); serr != nil {
-			return serr
+		entries, rerr := fs.ReadDir(fsys, ".")
+		switch {
+		case rerr != nil:
+			return rerr
+		case len(entries) == 0:
+			return fmt.Errorf("%s: no project: no %s: %w", p.dir, ManifestPath, fs.ErrNotExist)
 		}
 		return fmt.Errorf("%s: %w: no %s", p.dir, ErrNotProject, ManifestPath)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"io"
 	"path/filepath"
 	"strings"
@@ -108,7 +109,7 @@ func upgradeProject(ctx context.Context, e *env, sf *sourceFlags, dir string, a 
 	} else {
 		p, err = render.OpenProject(dir)
 	}
-	if errors.Is(err, render.ErrNotProject) {
+	if errors.Is(err, render.ErrNotProject) || errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%s: no %s: not a project goldenpath rendered", dir, render.ManifestPath)
 	}
 	if err != nil {
