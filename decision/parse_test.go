@@ -225,8 +225,8 @@ func TestStatusTransitions(t *testing.T) {
 		{decision.Accepted, decision.Superseded}, {decision.Accepted, decision.Deprecated},
 		{decision.Deprecated, decision.Superseded}, {decision.Rejected, decision.Proposed},
 	}
-	for _, from := range decision.Statuses {
-		for _, to := range decision.Statuses {
+	for _, from := range decision.Statuses() {
+		for _, to := range decision.Statuses() {
 			want := from == to || slices.Contains(ok, [2]decision.Status{from, to})
 			assert.Equal(t, want, from.CanBecome(to), "%s -> %s", from, to)
 		}

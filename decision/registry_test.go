@@ -55,7 +55,7 @@ func TestExampleDecisions(t *testing.T) {
 	for _, k := range []decision.Kind{decision.Params, decision.Exists, decision.Absent, decision.Matches, decision.NotMatches, decision.Unify} {
 		assert.Positive(t, kinds[k], "a rule of kind %s", k)
 	}
-	for _, m := range decision.Modes {
+	for _, m := range decision.Modes() {
 		assert.Positive(t, modes[m], "a rule in mode %s", m)
 	}
 	assert.Positive(t, scheduled, "a scheduled rule")

@@ -29,11 +29,11 @@ const (
 	Enforce Mode = "enforce"
 )
 
-// Modes lists the modes, weakest first.
-var Modes = []Mode{Audit, Warn, Enforce}
+// Modes returns the modes, weakest first, in a new slice.
+func Modes() []Mode { return []Mode{Audit, Warn, Enforce} }
 
-// Valid reports whether m is one of Modes.
-func (m Mode) Valid() bool { return slices.Contains(Modes, m) }
+// Valid reports whether m is one of [Modes].
+func (m Mode) Valid() bool { return slices.Contains(Modes(), m) }
 
 // Severity is how much a failure of a rule matters, for reports; the Mode
 // decides what a failure does.
@@ -47,11 +47,11 @@ const (
 	Critical Severity = "critical"
 )
 
-// Severities lists the severities, least first.
-var Severities = []Severity{Low, Medium, High, Critical}
+// Severities returns the severities, least first, in a new slice.
+func Severities() []Severity { return []Severity{Low, Medium, High, Critical} }
 
-// Valid reports whether s is one of Severities.
-func (s Severity) Valid() bool { return slices.Contains(Severities, s) }
+// Valid reports whether s is one of [Severities].
+func (s Severity) Valid() bool { return slices.Contains(Severities(), s) }
 
 // Kind is what a rule checks.
 type Kind string
