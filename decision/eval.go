@@ -76,9 +76,9 @@ type Subject struct {
 // EvalOptions configures Evaluate. The zero value, and a nil *EvalOptions,
 // give the defaults.
 type EvalOptions struct {
-	// Now is the time rule schedules and exception expiry are compared with.
-	// Default time.Now().
-	Now time.Time
+	// Now returns the time rule schedules and exception expiry are compared
+	// with; it is called once per evaluation. Nil means time.Now.
+	Now func() time.Time
 	// Timeout bounds the evaluation. Default 30 s.
 	Timeout time.Duration
 	// MaxFileBytes caps each file a tree rule reads. Default 8 MiB; larger
@@ -284,10 +284,11 @@ func Evaluate(ctx context.Context, decisions []*Decision, s *Subject, opts *Eval
 	if opts == nil {
 		opts = &EvalOptions{}
 	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
+	clock := opts.Now
+	if clock == nil {
+		clock = time.Now
 	}
+	now := clock()
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = 30 * time.Second

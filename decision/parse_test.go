@@ -60,7 +60,7 @@ func TestADRToolsFolderLoadsUnchanged(t *testing.T) {
 	assert.Equal(t, "ADR-0003", cur.ID)
 
 	// Both sides are written, so the folder lints clean.
-	assert.Empty(t, reg.Lint(context.Background(), &decision.LintOptions{Now: date("2026-11-30")}))
+	assert.Empty(t, reg.Lint(context.Background(), &decision.LintOptions{Now: clock("2026-11-30")}))
 }
 
 func ids(ds []*decision.Decision) []string {

@@ -169,7 +169,7 @@ func (e *Engine) evaluate(ctx context.Context, bp *blueprint.Blueprint, parts []
 			Paths:      paths,
 			Dir:        p.Dir,
 			Exceptions: opts.Exceptions,
-		}, &decision.EvalOptions{Now: now})
+		}, &decision.EvalOptions{Now: func() time.Time { return now }})
 		if err != nil {
 			return nil, err
 		}
@@ -325,7 +325,7 @@ func Check(ctx context.Context, dir string, reg *decision.Registry, opts *CheckO
 		if i == 0 && opts.Blueprint != nil && opts.Blueprint.Digest == p.ref.Digest {
 			s.Blueprint = opts.Blueprint
 		}
-		r, err := decision.Evaluate(ctx, reg.InForceFor(p.ref.Name, p.ref.Tags, p.ref.Decisions), s, &decision.EvalOptions{Now: now})
+		r, err := decision.Evaluate(ctx, reg.InForceFor(p.ref.Name, p.ref.Tags, p.ref.Decisions), s, &decision.EvalOptions{Now: func() time.Time { return now }})
 		if err != nil {
 			return nil, err
 		}
