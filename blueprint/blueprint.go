@@ -151,6 +151,12 @@ func orDefault[T int | int64 | time.Duration](v, d T) T {
 
 // Blueprint is a loaded, checked blueprint. It is immutable and safe for
 // concurrent use.
+//
+// Only Load, LoadDir, LoadFS and Catalog.Load make usable Blueprints. The
+// zero Blueprint{} is not one: its Resolve returns ErrNotLoaded, its
+// Template is empty, and its Parameters, Schema and Includes are empty; its
+// exported fields are information about a loaded blueprint, and setting
+// them makes no blueprint.
 type Blueprint struct {
 	Name        string
 	Version     string
@@ -195,6 +201,9 @@ type Blueprint struct {
 
 // Template returns the template tree (the blueprint's template/ directory).
 func (b *Blueprint) Template() fs.FS {
+	if b.fsys == nil {
+		return emptyFS{}
+	}
 	sub, err := fs.Sub(b.fsys, TemplateDir)
 	if err != nil {
 		return emptyFS{}

@@ -17,6 +17,11 @@ var ErrEvalTimeout = errors.New("cue evaluation timed out")
 // template tree exceeds the limits in Options.
 var ErrTooLarge = errors.New("too large")
 
+// ErrNotLoaded is returned by Resolve on a Blueprint that was not made by
+// Load, LoadDir, LoadFS or Catalog.Load: a zero Blueprint{} (or a nil
+// *Blueprint) has no schema to resolve against.
+var ErrNotLoaded = errors.New("blueprint not loaded: use Load, LoadDir, LoadFS or Catalog.Load")
+
 // ErrOffline is returned (wrapped) in offline mode for a source that is not
 // in the cache.
 var ErrOffline = fetch.ErrOffline

@@ -45,8 +45,12 @@ func (b *Blueprint) newEvaluator() (*evaluator, error) {
 // Resolve validates the layered inputs against the parameter schema and
 // returns concrete, defaulted Params. On invalid input it returns a
 // *ValidationError naming every failing field. Later inputs override earlier
-// ones. Resolve is safe for concurrent use.
+// ones. Resolve is safe for concurrent use. On a Blueprint that was not
+// loaded (a zero Blueprint{}, a nil *Blueprint) it returns ErrNotLoaded.
 func (b *Blueprint) Resolve(ctx context.Context, inputs ...Input) (*Params, error) {
+	if b == nil || b.pool == nil {
+		return nil, ErrNotLoaded
+	}
 	in, err := b.inputs(inputs)
 	if err != nil {
 		var ve *ValidationError
