@@ -125,6 +125,11 @@ type Options struct {
 	// EvaluatorUses is how many resolutions one CUE context serves before it
 	// is dropped for a fresh one, which keeps memory flat. Default 512.
 	EvaluatorUses int
+	// Renderers, when not nil, are the renderer names files rules may use
+	// (render.Engine.Renderers gives an engine's): loading a blueprint, or
+	// one it includes, that names another fails with *UnknownRendererError.
+	// Nil accepts any name; rendering then refuses unknown ones.
+	Renderers []string
 }
 
 func (o *Options) maxInputBytes() int64    { return orDefault(o.MaxInputBytes, 1<<20) }
@@ -193,6 +198,7 @@ type Blueprint struct {
 	migrations   []Migration
 	includeDecls []includeDecl
 	includes     []Include
+	rendererPos  map[string]Position // by files glob: where its renderer is named
 	jsonOnce     sync.Once
 	jsonParams   cue.Value
 	jsonSchema   []byte
@@ -358,6 +364,11 @@ func load(ctx context.Context, fsys fs.FS, source, schemaName string, opts *Opti
 			return nil, fmt.Errorf("load blueprint %s: %w", source, err)
 		}
 		return nil, err
+	}
+	if opts.Renderers != nil {
+		if err := b.checkRenderers(opts.Renderers); err != nil {
+			return nil, err
+		}
 	}
 	b.pool = &pool{uses: opts.evaluatorUses(), build: b.newEvaluator}
 	opts.logger().Debug("blueprint loaded", "name", b.Name, "version", b.Version, "source", source, "digest", b.Digest)
@@ -585,6 +596,12 @@ func (b *Blueprint) readFiles(root cue.Value) error {
 				errs = append(errs, FieldError{Path: "files." + glob + ".renderer", Message: "must be a concrete renderer name", Schema: posOf(rv)})
 			}
 			rule.Renderer = s
+			if p := posOf(rv); len(p) > 0 {
+				if b.rendererPos == nil {
+					b.rendererPos = map[string]Position{}
+				}
+				b.rendererPos[glob] = p[0]
+			}
 		}
 		if iv := v.LookupPath(cue.ParsePath("include")); iv.Exists() {
 			// Only a literal is static: anything else may depend on the

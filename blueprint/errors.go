@@ -38,6 +38,37 @@ var ErrDownloadTooLarge = fetch.ErrDownloadTooLarge
 // holds more files than SourceOptions.MaxFiles.
 var ErrTooManyFiles = fetch.ErrTooManyFiles
 
+// UnknownRendererError is returned when a files rule names a renderer that
+// is not among the known ones: by Load, LoadDir and LoadFS when
+// Options.Renderers is set, by Blueprint.CheckRenderers, and by rendering.
+type UnknownRendererError struct {
+	// Blueprint is the name of the blueprint (its source while loading).
+	Blueprint string
+	// Glob is the files rule's glob.
+	Glob string
+	// Renderer is the unknown name.
+	Renderer string
+	// Pos is where blueprint.cue names the renderer.
+	Pos Position
+	// Known are the names that were expected, sorted.
+	Known []string
+}
+
+// Error returns "POS: files.GLOB.renderer: unknown renderer "NAME" (known:
+// A, B)".
+func (e *UnknownRendererError) Error() string {
+	var b strings.Builder
+	if e.Pos.IsValid() {
+		b.WriteString(e.Pos.String())
+		b.WriteString(": ")
+	} else if e.Blueprint != "" {
+		b.WriteString(e.Blueprint)
+		b.WriteString(": ")
+	}
+	fmt.Fprintf(&b, "files.%q.renderer: unknown renderer %q (known: %s)", e.Glob, e.Renderer, strings.Join(e.Known, ", "))
+	return b.String()
+}
+
 // Position is a place in a file: a blueprint.cue, a values file, or the
 // pseudo-file "--set" whose line N is the N-th key=value pair.
 type Position struct {

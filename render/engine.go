@@ -351,7 +351,7 @@ func (e *Engine) classify(bp *blueprint.Blueprint, p string, info fs.FileInfo) (
 		}
 		if r.Renderer != "" {
 			if _, ok := e.renderers[r.Renderer]; !ok {
-				return nil, fmt.Errorf("files %q: unknown renderer %q (known: %s)", r.Glob, r.Renderer, strings.Join(e.rendererNames(), ", "))
+				return nil, bp.CheckRenderers(e.rendererNames()) // *blueprint.UnknownRendererError
 			}
 			f.renderer = r.Renderer
 		}
@@ -369,6 +369,12 @@ func (e *Engine) classify(bp *blueprint.Blueprint, p string, info fs.FileInfo) (
 	f.out = pt
 	return f, nil
 }
+
+// Renderers returns the names of the engine's renderers, sorted: the
+// built-ins and Options.Renderers. Load blueprints with
+// blueprint.Options.Renderers set to them to refuse, at load time, a
+// blueprint whose files rules name another.
+func (e *Engine) Renderers() []string { return e.rendererNames() }
 
 func (e *Engine) rendererNames() []string {
 	names := make([]string, 0, len(e.renderers))

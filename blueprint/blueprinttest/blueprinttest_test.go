@@ -1,6 +1,8 @@
 package blueprinttest_test
 
 import (
+	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,11 +23,22 @@ type fakeTB struct {
 	helpers int
 	errors  []string
 	fatal   bool
+	ctx     context.Context
 }
 
 type fatalStop struct{}
 
-func (f *fakeTB) Helper()             { f.helpers++ }
+// update is the -update switch every golden test of the repository shares:
+// Golden reads it by name.
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func (f *fakeTB) Helper() { f.helpers++ }
+func (f *fakeTB) Context() context.Context {
+	if f.ctx == nil {
+		f.ctx = context.Background()
+	}
+	return f.ctx
+}
 func (f *fakeTB) Logf(string, ...any) {}
 
 // fakeTemp holds the fake TBs' temporary directories; TestMain removes it.
