@@ -70,8 +70,8 @@ type SourceOptions struct {
 
 // Sources is the library's Fetcher: go-getter v2 behind a source policy,
 // with a content-addressed cache on disk. Concurrent fetches of one source
-// share one download, and at most fetch.MaxConcurrentFetches fetches run
-// at once in the process. It is safe for concurrent use.
+// share one download, and at most four fetches run at once in the process,
+// over every Sources. It is safe for concurrent use.
 type Sources struct {
 	f *fetch.Fetcher
 
@@ -150,7 +150,7 @@ func DefaultSources() (*Sources, error) { return defaultSources() }
 func (s *Sources) Fetch(ctx context.Context, source string) (*Fetched, error) {
 	r, err := s.f.Fetch(ctx, source)
 	if err != nil {
-		return nil, err
+		return nil, sourceErr(err)
 	}
 	return &Fetched{FS: os.DirFS(r.Dir), Dir: r.Dir, Source: r.Source, Revision: r.Revision}, nil
 }
@@ -183,5 +183,6 @@ type TagLister interface {
 // Tags lists the tags of the git repository source names; its ref and
 // subdirectory are ignored. The list is cached like a ref.
 func (s *Sources) Tags(ctx context.Context, source string) ([]string, error) {
-	return s.f.Tags(ctx, source)
+	tags, err := s.f.Tags(ctx, source)
+	return tags, sourceErr(err)
 }

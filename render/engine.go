@@ -63,11 +63,11 @@ type Options struct {
 	// MaxBytes caps the total output of one render. Default 1 GiB.
 	MaxBytes int64
 	// MaxFileBytes caps one output file. Default 64 MiB.
+	MaxFileBytes int64
 	// FileTimeout bounds the rendering of one file: a template whose loops
 	// never end fails with ErrLimit instead of holding the render. Default
 	// 10 s. Renderers receive it as their context's deadline.
-	FileTimeout  time.Duration
-	MaxFileBytes int64
+	FileTimeout time.Duration
 	// TemplateCacheBytes is how many bytes of template source the Engine
 	// keeps parsed across renders, over all blueprints. A parsed template
 	// takes about five times its source. Default 2 MiB; negative disables
