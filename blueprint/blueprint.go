@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/goldenpath-dev/goldenpath/internal/bound"
+	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -579,7 +580,7 @@ func (b *Blueprint) readFiles(root cue.Value) error {
 		glob := it.Selector().Unquoted()
 		v := it.Value()
 		rule := FileRule{Glob: glob, Include: true}
-		if err := checkGlob(glob); err != nil {
+		if err := globs.Check(glob); err != nil {
 			errs = append(errs, FieldError{Path: "files." + glob, Message: err.Error(), Schema: posOf(v)})
 			continue
 		}

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
 	"strings"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/cuecontext"
+
+	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
 )
 
 // closedParams is a definition added to every evaluator's copy of
@@ -339,50 +340,7 @@ func kindString(k cue.Kind) string {
 	return strings.ReplaceAll(s, " ", "")
 }
 
-// checkGlob reports whether a files glob is well formed.
-func checkGlob(glob string) error {
-	if glob == "" || strings.HasPrefix(glob, "/") || strings.HasSuffix(glob, "/") {
-		return fmt.Errorf("glob %q must be a relative path pattern", glob)
-	}
-	for _, seg := range strings.Split(glob, "/") {
-		if seg == "" || seg == "." || seg == ".." {
-			return fmt.Errorf("glob %q has an empty, '.' or '..' segment", glob)
-		}
-		if seg == "**" {
-			continue
-		}
-		if _, err := path.Match(seg, ""); err != nil {
-			return fmt.Errorf("glob %q: %v", glob, err)
-		}
-	}
-	return nil
-}
-
 // MatchGlob reports whether the slash-separated path name matches a files
 // glob: "*" and the other path.Match patterns stay within one segment, and a
 // "**" segment matches zero or more segments.
-func MatchGlob(glob, name string) bool {
-	return matchSegs(strings.Split(glob, "/"), strings.Split(name, "/"))
-}
-
-func matchSegs(pat, name []string) bool {
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			rest := pat[1:]
-			for i := 0; i <= len(name); i++ {
-				if matchSegs(rest, name[i:]) {
-					return true
-				}
-			}
-			return false
-		}
-		if len(name) == 0 {
-			return false
-		}
-		if ok, _ := path.Match(pat[0], name[0]); !ok {
-			return false
-		}
-		pat, name = pat[1:], name[1:]
-	}
-	return len(name) == 0
-}
+func MatchGlob(pattern, name string) bool { return globs.Match(pattern, name) }

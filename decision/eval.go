@@ -22,6 +22,7 @@ import (
 	"cuelang.org/go/encoding/yaml"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
 )
 
 // ErrEvalTimeout is returned (wrapped) when evaluating rules takes longer
@@ -406,18 +407,18 @@ func (run *evalRun) rule(rep *Report, d *Decision, r *Rule) {
 	case r.Kind == Params:
 		run.params(r, fail, errf)
 	case r.Kind == Exists:
-		if !slices.ContainsFunc(run.paths, func(p string) bool { return blueprint.MatchGlob(r.Glob, p) }) {
+		if !slices.ContainsFunc(run.paths, func(p string) bool { return globs.Match(r.Glob, p) }) {
 			fail(r.Glob, "", Position{}, Position{}, orDefault(r.Message, "no file matches "+r.Glob))
 		}
 	case r.Kind == Absent:
 		for _, p := range run.paths {
-			if blueprint.MatchGlob(r.Glob, p) {
+			if globs.Match(r.Glob, p) {
 				fail(p, "", run.pos(p, 0, 0), Position{}, orDefault(r.Message, "must not exist (matches "+r.Glob+")"))
 			}
 		}
 	default:
 		for _, p := range run.paths {
-			if !blueprint.MatchGlob(r.Glob, p) {
+			if !globs.Match(r.Glob, p) {
 				continue
 			}
 			data, err := run.read(p)

@@ -3,7 +3,6 @@ package decision
 import (
 	"encoding/json"
 	"fmt"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,6 +12,8 @@ import (
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/format"
 	"cuelang.org/go/cue/token"
+
+	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
 )
 
 // Mode is what a failing rule does.
@@ -314,7 +315,7 @@ func readRule(d *Decision, name string, v cue.Value) (*Rule, []Problem) {
 		if !ok {
 			return false
 		}
-		if err := checkGlob(s); err != nil {
+		if err := globs.Check(s); err != nil {
 			bad(f, "%s: %v", key, err)
 			return false
 		}
@@ -374,23 +375,6 @@ func readRule(d *Decision, name string, v cue.Value) (*Rule, []Problem) {
 		return nil, probs
 	}
 	return r, nil
-}
-
-// checkGlob checks a files glob: a clean relative slash-separated pattern
-// whose segments are path.Match patterns or "**".
-func checkGlob(g string) error {
-	if g == "" || strings.HasPrefix(g, "/") || strings.Contains(g, `\`) {
-		return fmt.Errorf("%q is not a relative slash-separated glob", g)
-	}
-	for _, seg := range strings.Split(g, "/") {
-		if seg == "" || seg == "." || seg == ".." {
-			return fmt.Errorf("%q has an empty, . or .. segment", g)
-		}
-		if _, err := path.Match(seg, ""); err != nil {
-			return fmt.Errorf("%q: %v", g, err)
-		}
-	}
-	return nil
 }
 
 // formatValue formats the CUE of v as written, for display.
