@@ -37,8 +37,13 @@ import (
 // ErrLimit is returned (wrapped) when a render exceeds a limit of Options.
 var ErrLimit = errors.New("render limit exceeded")
 
-// Suffix maps a file-name suffix to a renderer. The suffix is removed from
-// the output name, or replaced by Replace.
+// Suffix maps a file-name suffix to a renderer. A template file whose path
+// ends with Suffix (and whose name is longer than it) is rendered by
+// Renderer into a file named without the suffix, followed by Replace:
+// {Suffix: ".up", Renderer: "upper", Replace: ".txt"} renders hello.up into
+// hello.txt. The first matching suffix wins; a files rule of the blueprint
+// may then choose another renderer, never another name. docs/renderers.md
+// has the whole rule.
 type Suffix struct {
 	Suffix   string
 	Renderer string
