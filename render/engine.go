@@ -418,6 +418,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 		tfs  fs.FS
 		f    *tmplFile
 		out  string
+		data map[string]any // the part's template data, one copy per part
 	}
 	var jobs []job
 	type claim struct {
@@ -455,7 +456,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 				continue
 			}
 			claimed[out] = claim{pi, f.path}
-			jobs = append(jobs, job{part: part, tfs: tfs, f: f, out: out})
+			jobs = append(jobs, job{part: part, tfs: tfs, f: f, out: out, data: data})
 			if len(jobs) > e.maxFiles {
 				return nil, nil, fmt.Errorf("%w: more than %d files", ErrLimit, e.maxFiles)
 			}
@@ -477,7 +478,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 			break
 		}
 		g.Go(func() error {
-			mf, err := e.renderFile(gctx, j.tfs, j.f, j.out, j.part.Params.Data(), s, &total)
+			mf, err := e.renderFile(gctx, j.tfs, j.f, j.out, j.data, s, &total)
 			if err != nil {
 				var re *RenderError
 				if errors.As(err, &re) {
