@@ -260,6 +260,12 @@ func loadSource(ctx context.Context, source string, opts *Options, stack []strin
 		key = fmt.Sprintf("%s\x00%s\x00%d,%d,%d,%d,%v,%d,%p", got.Source, got.Revision, opts.MaxInputBytes, opts.MaxSchemaBytes,
 			opts.MaxTemplateFiles, opts.MaxTemplateBytes, opts.EvalTimeout, opts.EvaluatorUses, opts.Logger)
 		if b := s.lookup(key); b != nil {
+			if opts.Renderers != nil {
+				// Kept whatever the names: check them for this load.
+				if err := b.CheckRenderers(opts.Renderers); err != nil {
+					return nil, err
+				}
+			}
 			return b, nil
 		}
 	}

@@ -88,3 +88,25 @@ func TestUnknownRendererInInclude(t *testing.T) {
 	require.ErrorAs(t, err, &ure)
 	assert.Equal(t, "**", ure.Glob)
 }
+
+// A pinned revision Sources keeps is checked against the names of each
+// Load, not only the first.
+func TestUnknownRendererKeptRevision(t *testing.T) {
+	ctx := t.Context()
+	url := newTarServer(t, map[string]string{
+		"blueprint.cue":         "name: \"cfg\"\nversion: \"1.0.0\"\ndescription: \"d\"\nowner: \"o\"\nparameters: {}\nfiles: \"*.cue\": renderer: \"cue-yaml\"\n",
+		"template/app.yaml.cue": "a: 1\n",
+	})
+	s, err := blueprint.NewSources(&blueprint.SourceOptions{Policy: blueprint.Local, CacheDir: t.TempDir()})
+	require.NoError(t, err)
+	src := url + "/cfg.tar.gz"
+	first, err := blueprint.Load(ctx, src, &blueprint.Options{Fetcher: s})
+	require.NoError(t, err)
+	_, err = blueprint.Load(ctx, src, &blueprint.Options{Fetcher: s, Renderers: []string{"copy", "template"}})
+	var ure *blueprint.UnknownRendererError
+	require.ErrorAs(t, err, &ure)
+	assert.Equal(t, "cue-yaml", ure.Renderer)
+	again, err := blueprint.Load(ctx, src, &blueprint.Options{Fetcher: s, Renderers: []string{"copy", "cue-yaml", "template"}})
+	require.NoError(t, err)
+	assert.Same(t, first, again)
+}
