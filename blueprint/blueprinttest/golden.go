@@ -45,9 +45,14 @@ const EmptyDirsFile = "empty-dirs"
 // .goldenpath/) with the directory golden: same paths, same bytes, same
 // executable bits, and the same empty directories (those that the
 // blueprint's dirs: renders with nothing in them), which golden lists in
-// .goldenpath/empty-dirs (EmptyDirsFile) or holds as empty directories. Run the
-// test with -update to rewrite golden from the render; see updating for the
-// flag. engine may be nil for the default engine.
+// .goldenpath/empty-dirs (EmptyDirsFile) or holds as empty directories.
+// engine may be nil for the default engine.
+//
+// Run the test with -update to rewrite golden from the render. Golden reads
+// the flag by name and registers none, so that it never clashes with a
+// suite's own -update; a test package without one defines it:
+//
+//	var _ = flag.Bool("update", false, "rewrite golden files")
 func Golden(t testing.TB, engine *render.Engine, b *blueprint.Blueprint, golden string, inputs ...blueprint.Input) {
 	t.Helper()
 	if engine == nil {
