@@ -9,8 +9,8 @@
 // ends.
 //
 // Golden rewrites golden directories when the test binary runs with
-// -update, the one switch that rewrites every golden file of this
-// repository's tests; the package registers no flag itself (see Golden).
+// -update, the switch every golden test of goldenpath itself uses; the
+// package registers no flag itself (see Golden).
 package blueprinttest
 
 import (
