@@ -26,7 +26,8 @@ import (
 //	struct           map[string]any
 //
 // Parameters read back from a manifest (render) follow the same rules:
-// integral JSON numbers become int64, others float64.
+// a JSON number written without a fraction or an exponent becomes an
+// int64, any other a float64.
 type Params struct {
 	bp       *Blueprint
 	with     map[string]map[string]any // each include's mapped values
