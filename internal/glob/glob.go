@@ -15,17 +15,17 @@ import (
 // segments are "**" or path.Match patterns.
 func Check(g string) error {
 	if g == "" || strings.HasPrefix(g, "/") || strings.Contains(g, `\`) {
-		return fmt.Errorf("glob %q is not a relative slash-separated pattern", g)
+		return fmt.Errorf("%q is not a relative slash-separated glob", g)
 	}
 	for _, seg := range strings.Split(g, "/") {
 		if seg == "" || seg == "." || seg == ".." {
-			return fmt.Errorf(`glob %q has an empty, "." or ".." segment`, g)
+			return fmt.Errorf(`%q has an empty, "." or ".." segment`, g)
 		}
 		if seg == "**" {
 			continue
 		}
 		if _, err := path.Match(seg, ""); err != nil {
-			return fmt.Errorf("glob %q: %v", g, err)
+			return fmt.Errorf("%q: %v", g, err)
 		}
 	}
 	return nil
