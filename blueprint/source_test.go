@@ -224,3 +224,16 @@ func TestSourceErrorsMatchSentinels(t *testing.T) {
 	_, err = small.Fetch(ctx, src)
 	assert.ErrorIs(t, err, blueprint.ErrDownloadTooLarge)
 }
+
+// The zero Sources is NewSources(nil), made on first use.
+func TestZeroSources(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	var s blueprint.Sources
+	assert.Equal(t, blueprint.Strict, s.Policy())
+	assert.Equal(t, blueprint.SourceStats{}, s.Stats())
+	_, err := s.Fetch(t.Context(), "../testdata/blueprints/go-service")
+	require.Error(t, err, "the strict policy refuses local paths")
+	assert.Contains(t, err.Error(), "strict")
+	_, err = blueprint.Load(t.Context(), "git::file:///nowhere//x?ref=v1", &blueprint.Options{Fetcher: &s})
+	require.Error(t, err)
+}
