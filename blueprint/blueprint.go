@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/goldenpath-dev/goldenpath/internal/bound"
+	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -125,6 +126,11 @@ type Options struct {
 	// EvaluatorUses is how many resolutions one CUE context serves before it
 	// is dropped for a fresh one, which keeps memory flat. Default 512.
 	EvaluatorUses int
+	// Renderers, when not nil, are the renderer names files rules may use
+	// (render.Engine.Renderers gives an engine's): loading a blueprint, or
+	// one it includes, that names another fails with *UnknownRendererError.
+	// Nil accepts any name; rendering then refuses unknown ones.
+	Renderers []string
 }
 
 func (o *Options) maxInputBytes() int64    { return orDefault(o.MaxInputBytes, 1<<20) }
@@ -151,6 +157,12 @@ func orDefault[T int | int64 | time.Duration](v, d T) T {
 
 // Blueprint is a loaded, checked blueprint. It is immutable and safe for
 // concurrent use.
+//
+// Only Load, LoadDir, LoadFS and Catalog.Load make usable Blueprints. The
+// zero Blueprint{} is not one: its Resolve returns ErrNotLoaded, its
+// Template is empty, and its Parameters, Schema and Includes are empty; its
+// exported fields are information about a loaded blueprint, and setting
+// them makes no blueprint.
 type Blueprint struct {
 	Name        string
 	Version     string
@@ -187,6 +199,7 @@ type Blueprint struct {
 	migrations   []Migration
 	includeDecls []includeDecl
 	includes     []Include
+	rendererPos  map[string]Position // by files glob: where its renderer is named
 	jsonOnce     sync.Once
 	jsonParams   cue.Value
 	jsonSchema   []byte
@@ -195,6 +208,9 @@ type Blueprint struct {
 
 // Template returns the template tree (the blueprint's template/ directory).
 func (b *Blueprint) Template() fs.FS {
+	if b.fsys == nil {
+		return emptyFS{}
+	}
 	sub, err := fs.Sub(b.fsys, TemplateDir)
 	if err != nil {
 		return emptyFS{}
@@ -244,6 +260,12 @@ func loadSource(ctx context.Context, source string, opts *Options, stack []strin
 		key = fmt.Sprintf("%s\x00%s\x00%d,%d,%d,%d,%v,%d,%p", got.Source, got.Revision, opts.MaxInputBytes, opts.MaxSchemaBytes,
 			opts.MaxTemplateFiles, opts.MaxTemplateBytes, opts.EvalTimeout, opts.EvaluatorUses, opts.Logger)
 		if b := s.lookup(key); b != nil {
+			if opts.Renderers != nil {
+				// Kept whatever the names: check them for this load.
+				if err := b.CheckRenderers(opts.Renderers); err != nil {
+					return nil, err
+				}
+			}
 			return b, nil
 		}
 	}
@@ -349,6 +371,11 @@ func load(ctx context.Context, fsys fs.FS, source, schemaName string, opts *Opti
 			return nil, fmt.Errorf("load blueprint %s: %w", source, err)
 		}
 		return nil, err
+	}
+	if opts.Renderers != nil {
+		if err := b.checkRenderers(opts.Renderers); err != nil {
+			return nil, err
+		}
 	}
 	b.pool = &pool{uses: opts.evaluatorUses(), build: b.newEvaluator}
 	opts.logger().Debug("blueprint loaded", "name", b.Name, "version", b.Version, "source", source, "digest", b.Digest)
@@ -563,7 +590,7 @@ func (b *Blueprint) readFiles(root cue.Value) error {
 		glob := it.Selector().Unquoted()
 		v := it.Value()
 		rule := FileRule{Glob: glob, Include: true}
-		if err := checkGlob(glob); err != nil {
+		if err := globs.Check(glob); err != nil {
 			errs = append(errs, FieldError{Path: "files." + glob, Message: err.Error(), Schema: posOf(v)})
 			continue
 		}
@@ -580,6 +607,12 @@ func (b *Blueprint) readFiles(root cue.Value) error {
 				errs = append(errs, FieldError{Path: "files." + glob + ".renderer", Message: "must be a concrete renderer name", Schema: posOf(rv)})
 			}
 			rule.Renderer = s
+			if p := posOf(rv); len(p) > 0 {
+				if b.rendererPos == nil {
+					b.rendererPos = map[string]Position{}
+				}
+				b.rendererPos[glob] = p[0]
+			}
 		}
 		if iv := v.LookupPath(cue.ParsePath("include")); iv.Exists() {
 			// Only a literal is static: anything else may depend on the

@@ -18,9 +18,9 @@ import (
 	"github.com/goldenpath-dev/goldenpath/internal/fetch"
 )
 
-// IndexFiles are the names of a catalog index, looked for in this order at
-// the root of a catalog source.
-var IndexFiles = []string{"catalog.yaml", "catalog.yml", "catalog.json"}
+// IndexFiles returns the names of a catalog index, looked for in this order
+// at the root of a catalog source, in a new slice.
+func IndexFiles() []string { return []string{"catalog.yaml", "catalog.yml", "catalog.json"} }
 
 // catalogSchema checks an index file.
 const catalogSchema = `
@@ -116,7 +116,7 @@ func (c *Catalog) addSource(ctx context.Context, f Fetcher, src string, depth in
 		_, err := c.addBlueprint(ctx, src, nil)
 		return err
 	}
-	for _, name := range IndexFiles {
+	for _, name := range IndexFiles() {
 		if exists(got.FS, name) {
 			return c.addIndex(ctx, f, got, name, depth)
 		}
@@ -140,7 +140,7 @@ func (c *Catalog) addSource(ctx context.Context, f Fetcher, src string, depth in
 		found = true
 	}
 	if !found {
-		return fmt.Errorf("catalog: %s holds no blueprint, no %s and no blueprint directories", src, IndexFiles[0])
+		return fmt.Errorf("catalog: %s holds no blueprint, no %s and no blueprint directories", src, IndexFiles()[0])
 	}
 	return nil
 }

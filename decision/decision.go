@@ -49,11 +49,11 @@ const (
 	Superseded Status = "superseded"
 )
 
-// Statuses lists the statuses in lifecycle order.
-var Statuses = []Status{Proposed, Accepted, Rejected, Deprecated, Superseded}
+// Statuses returns the statuses in lifecycle order, in a new slice.
+func Statuses() []Status { return []Status{Proposed, Accepted, Rejected, Deprecated, Superseded} }
 
-// Valid reports whether s is one of Statuses.
-func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
+// Valid reports whether s is one of [Statuses].
+func (s Status) Valid() bool { return slices.Contains(Statuses(), s) }
 
 // CanBecome reports whether a decision with status s may move to status to:
 // proposed becomes accepted or rejected; accepted becomes deprecated or

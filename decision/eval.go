@@ -21,6 +21,7 @@ import (
 	"cuelang.org/go/encoding/yaml"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
 )
 
 // ErrEvalTimeout is returned (wrapped) when evaluating rules takes longer
@@ -77,9 +78,9 @@ type Subject struct {
 // EvalOptions configures Evaluate. The zero value, and a nil *EvalOptions,
 // give the defaults.
 type EvalOptions struct {
-	// Now is the time rule schedules and exception expiry are compared with.
-	// Default time.Now().
-	Now time.Time
+	// Now returns the time rule schedules and exception expiry are compared
+	// with; it is called once per evaluation. Nil means time.Now.
+	Now func() time.Time
 	// Timeout bounds the evaluation. Default 30 s.
 	Timeout time.Duration
 	// MaxFileBytes caps each file a tree rule reads. Default 8 MiB; larger
@@ -288,10 +289,11 @@ func Evaluate(ctx context.Context, decisions []*Decision, s *Subject, opts *Eval
 	if opts == nil {
 		opts = &EvalOptions{}
 	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
+	clock := opts.Now
+	if clock == nil {
+		clock = time.Now
 	}
+	now := clock()
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = 30 * time.Second
@@ -412,18 +414,18 @@ func (run *evalRun) rule(rep *Report, d *Decision, r *Rule) {
 	case r.Kind == Params:
 		run.params(r, fail, errf)
 	case r.Kind == Exists:
-		if !slices.ContainsFunc(run.paths, func(p string) bool { return blueprint.MatchGlob(r.Glob, p) }) {
+		if !slices.ContainsFunc(run.paths, func(p string) bool { return globs.Match(r.Glob, p) }) {
 			fail(r.Glob, "", Position{}, Position{}, orDefault(r.Message, "no file matches "+r.Glob))
 		}
 	case r.Kind == Absent:
 		for _, p := range run.paths {
-			if blueprint.MatchGlob(r.Glob, p) {
+			if globs.Match(r.Glob, p) {
 				fail(p, "", run.pos(p, 0, 0), Position{}, orDefault(r.Message, "must not exist (matches "+r.Glob+")"))
 			}
 		}
 	default:
 		for _, p := range run.paths {
-			if !blueprint.MatchGlob(r.Glob, p) {
+			if !globs.Match(r.Glob, p) {
 				continue
 			}
 			data, err := run.read(p)

@@ -92,7 +92,7 @@ func ExampleEvaluate() {
 	for _, day := range []string{"2026-08-31", "2026-09-01"} {
 		now, _ := time.Parse("2006-01-02", day)
 		rep, err := decision.Evaluate(context.Background(), []*decision.Decision{d},
-			&decision.Subject{Name: "web", Files: project}, &decision.EvalOptions{Now: now})
+			&decision.Subject{Name: "web", Files: project}, &decision.EvalOptions{Now: func() time.Time { return now }})
 		if err != nil {
 			fmt.Println(err)
 			return

@@ -27,9 +27,9 @@ type LintOptions struct {
 	// satisfy an enforced rule in force for them. Included blueprints are
 	// checked too.
 	Blueprints []*blueprint.Blueprint
-	// Now is the day revisit-by dates and rule schedules are compared with.
-	// Default time.Now.
-	Now time.Time
+	// Now returns the day revisit-by dates and rule schedules are compared
+	// with; it is called once per Lint. Nil means time.Now.
+	Now func() time.Time
 	// EvalTimeout bounds the CUE evaluation of each blueprint's static
 	// check. Default 10 s.
 	EvalTimeout time.Duration
@@ -45,10 +45,11 @@ func (r *Registry) Lint(ctx context.Context, opts *LintOptions) []Problem {
 	if opts == nil {
 		opts = &LintOptions{}
 	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
+	clock := opts.Now
+	if clock == nil {
+		clock = time.Now
 	}
+	now := clock()
 	probs := slices.Clone(r.problems)
 	for _, d := range r.all {
 		probs = append(probs, d.warnings...)

@@ -320,8 +320,8 @@ func setStatus(d *Decision, text string, p Position) []Problem {
 }
 
 func statusList() string {
-	s := make([]string, len(Statuses))
-	for i, st := range Statuses {
+	s := make([]string, len(Statuses()))
+	for i, st := range Statuses() {
 		s[i] = string(st)
 	}
 	return strings.Join(s, ", ")

@@ -60,7 +60,7 @@ func TestADRToolsFolderLoadsUnchanged(t *testing.T) {
 	assert.Equal(t, "ADR-0003", cur.ID)
 
 	// Both sides are written, so the folder lints clean.
-	assert.Empty(t, reg.Lint(context.Background(), &decision.LintOptions{Now: date("2026-11-30")}))
+	assert.Empty(t, reg.Lint(context.Background(), &decision.LintOptions{Now: clock("2026-11-30")}))
 }
 
 func ids(ds []*decision.Decision) []string {
@@ -225,8 +225,8 @@ func TestStatusTransitions(t *testing.T) {
 		{decision.Accepted, decision.Superseded}, {decision.Accepted, decision.Deprecated},
 		{decision.Deprecated, decision.Superseded}, {decision.Rejected, decision.Proposed},
 	}
-	for _, from := range decision.Statuses {
-		for _, to := range decision.Statuses {
+	for _, from := range decision.Statuses() {
+		for _, to := range decision.Statuses() {
 			want := from == to || slices.Contains(ok, [2]decision.Status{from, to})
 			assert.Equal(t, want, from.CanBecome(to), "%s -> %s", from, to)
 		}

@@ -55,7 +55,7 @@ func TestExampleDecisions(t *testing.T) {
 	for _, k := range []decision.Kind{decision.Params, decision.Exists, decision.Absent, decision.Matches, decision.NotMatches, decision.Unify} {
 		assert.Positive(t, kinds[k], "a rule of kind %s", k)
 	}
-	for _, m := range decision.Modes {
+	for _, m := range decision.Modes() {
 		assert.Positive(t, modes[m], "a rule in mode %s", m)
 	}
 	assert.Positive(t, scheduled, "a scheduled rule")
@@ -101,7 +101,7 @@ func TestLintExamples(t *testing.T) {
 	for _, n := range []string{"go-service", "go-service-v2", "preview-environment", "terraform-module", "demo-environment"} {
 		bps = append(bps, loadBlueprint(t, n))
 	}
-	probs := reg.Lint(context.Background(), &decision.LintOptions{Blueprints: bps, Now: date("2026-11-30")})
+	probs := reg.Lint(context.Background(), &decision.LintOptions{Blueprints: bps, Now: clock("2026-11-30")})
 	var got []string
 	for _, p := range probs {
 		assert.True(t, p.Warning, "an error in the examples: %s", p)
@@ -120,7 +120,7 @@ func TestLintProblems(t *testing.T) {
 	reg, err := decision.LoadDir(context.Background(), "testdata/lint", nil)
 	require.NoError(t, err)
 	var got []string
-	for _, p := range reg.Lint(context.Background(), &decision.LintOptions{Now: date("2026-11-30")}) {
+	for _, p := range reg.Lint(context.Background(), &decision.LintOptions{Now: clock("2026-11-30")}) {
 		got = append(got, p.String())
 	}
 	want := []string{
@@ -156,7 +156,7 @@ parameters: {
 	bp, err := blueprint.LoadDir(ctx, dir, nil)
 	require.NoError(t, err)
 	var got []string
-	for _, p := range reg.Lint(ctx, &decision.LintOptions{Blueprints: []*blueprint.Blueprint{bp}, Now: date("2026-11-30")}) {
+	for _, p := range reg.Lint(ctx, &decision.LintOptions{Blueprints: []*blueprint.Blueprint{bp}, Now: clock("2026-11-30")}) {
 		if strings.HasPrefix(p.Pos.Filename, dir) {
 			got = append(got, strings.TrimPrefix(p.String(), dir+"/"))
 		}

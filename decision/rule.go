@@ -3,7 +3,6 @@ package decision
 import (
 	"encoding/json"
 	"fmt"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,6 +12,8 @@ import (
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/format"
 	"cuelang.org/go/cue/token"
+
+	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
 )
 
 // Mode is what a failing rule does.
@@ -29,11 +30,11 @@ const (
 	Enforce Mode = "enforce"
 )
 
-// Modes lists the modes, weakest first.
-var Modes = []Mode{Audit, Warn, Enforce}
+// Modes returns the modes, weakest first, in a new slice.
+func Modes() []Mode { return []Mode{Audit, Warn, Enforce} }
 
-// Valid reports whether m is one of Modes.
-func (m Mode) Valid() bool { return slices.Contains(Modes, m) }
+// Valid reports whether m is one of [Modes].
+func (m Mode) Valid() bool { return slices.Contains(Modes(), m) }
 
 // Severity is how much a failure of a rule matters, for reports; the Mode
 // decides what a failure does.
@@ -47,11 +48,11 @@ const (
 	Critical Severity = "critical"
 )
 
-// Severities lists the severities, least first.
-var Severities = []Severity{Low, Medium, High, Critical}
+// Severities returns the severities, least first, in a new slice.
+func Severities() []Severity { return []Severity{Low, Medium, High, Critical} }
 
-// Valid reports whether s is one of Severities.
-func (s Severity) Valid() bool { return slices.Contains(Severities, s) }
+// Valid reports whether s is one of [Severities].
+func (s Severity) Valid() bool { return slices.Contains(Severities(), s) }
 
 // Kind is what a rule checks.
 type Kind string
@@ -314,7 +315,7 @@ func readRule(d *Decision, name string, v cue.Value) (*Rule, []Problem) {
 		if !ok {
 			return false
 		}
-		if err := checkGlob(s); err != nil {
+		if err := globs.Check(s); err != nil {
 			bad(f, "%s: %v", key, err)
 			return false
 		}
@@ -374,23 +375,6 @@ func readRule(d *Decision, name string, v cue.Value) (*Rule, []Problem) {
 		return nil, probs
 	}
 	return r, nil
-}
-
-// checkGlob checks a files glob: a clean relative slash-separated pattern
-// whose segments are path.Match patterns or "**".
-func checkGlob(g string) error {
-	if g == "" || strings.HasPrefix(g, "/") || strings.Contains(g, `\`) {
-		return fmt.Errorf("%q is not a relative slash-separated glob", g)
-	}
-	for _, seg := range strings.Split(g, "/") {
-		if seg == "" || seg == "." || seg == ".." {
-			return fmt.Errorf("%q has an empty, . or .. segment", g)
-		}
-		if _, err := path.Match(seg, ""); err != nil {
-			return fmt.Errorf("%q: %v", g, err)
-		}
-	}
-	return nil
 }
 
 // formatValue formats the CUE of v as written, for display.

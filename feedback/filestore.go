@@ -78,10 +78,11 @@ func (e *LineError) Is(target error) bool {
 // portable and greppable; nothing else is kept beside it.
 //
 // Any of FileStore's methods may be called concurrently, and several
-// processes may use one file at once: an append holds an exclusive advisory
-// lock on the file (flock(2); on systems without it, only the goroutines of
-// one process are serialised, so use one process per file there) and
-// writes with O_APPEND. Append syncs the file before it returns, so an
+// processes may use one file at once: an append holds an exclusive lock on
+// the file (flock(2) on Unix systems; on Windows, LockFileEx on one byte far
+// past the end of the file, so that queries still read while another
+// process appends; on other systems only the goroutines of one process are
+// serialised, so use one process per file there) and writes with O_APPEND. Append syncs the file before it returns, so an
 // acknowledged signal survives a crash of the process or of the machine.
 // A crash in the middle of an append can leave a torn last line; the next
 // OpenFileStore or Append (of any process) removes it first, and queries
@@ -90,7 +91,11 @@ func (e *LineError) Is(target error) bool {
 //
 // The file is never rotated or compacted: it grows by about 200 to 600
 // bytes per signal, plus its hunk. To start afresh, rename it while no
-// process has it open.
+// process has it open (Windows refuses to rename an open file).
+//
+// On Windows the creation of a new file is not synced to its directory (a
+// directory cannot be synced there); the signals themselves are synced as
+// on other systems.
 type FileStore struct {
 	path     string
 	max      int

@@ -173,7 +173,7 @@ func (e *Engine) evaluate(ctx context.Context, bp *blueprint.Blueprint, parts []
 			Paths:      paths,
 			Dir:        p.Dir,
 			Exceptions: opts.Exceptions,
-		}, &decision.EvalOptions{Now: now})
+		}, &decision.EvalOptions{Now: func() time.Time { return now }})
 		if err != nil {
 			return nil, err
 		}
@@ -321,7 +321,7 @@ func (p *Project) Evaluate(ctx context.Context, reg *decision.Registry, opts *Ev
 		if i == 0 && opts.Blueprint != nil && opts.Blueprint.Digest == p.ref.Digest {
 			s.Blueprint = opts.Blueprint
 		}
-		r, err := decision.Evaluate(ctx, reg.InForceFor(p.ref.Name, p.ref.Tags, p.ref.Decisions), s, &decision.EvalOptions{Now: now})
+		r, err := decision.Evaluate(ctx, reg.InForceFor(p.ref.Name, p.ref.Tags, p.ref.Decisions), s, &decision.EvalOptions{Now: func() time.Time { return now }})
 		if err != nil {
 			return nil, err
 		}

@@ -48,8 +48,13 @@ import (
 // ErrLimit is returned (wrapped) when a render exceeds a limit of Options.
 var ErrLimit = errors.New("render limit exceeded")
 
-// Suffix maps a file-name suffix to a renderer. The suffix is removed from
-// the output name, or replaced by Replace.
+// Suffix maps a file-name suffix to a renderer. A template file whose path
+// ends with Suffix (and whose name is longer than it) is rendered by
+// Renderer into a file named without the suffix, followed by Replace:
+// {Suffix: ".up", Renderer: "upper", Replace: ".txt"} renders hello.up into
+// hello.txt. The first matching suffix wins; a files rule of the blueprint
+// may then choose another renderer, never another name. docs/renderers.md
+// has the whole rule.
 type Suffix struct {
 	Suffix   string
 	Renderer string
@@ -74,11 +79,11 @@ type Options struct {
 	// MaxBytes caps the total output of one render. Default 1 GiB.
 	MaxBytes int64
 	// MaxFileBytes caps one output file. Default 64 MiB.
+	MaxFileBytes int64
 	// FileTimeout bounds the rendering of one file: a template whose loops
 	// never end fails with ErrLimit instead of holding the render. Default
 	// 10 s. Renderers receive it as their context's deadline.
-	FileTimeout  time.Duration
-	MaxFileBytes int64
+	FileTimeout time.Duration
 	// TemplateCacheBytes is how many bytes of template source the Engine
 	// keeps parsed across renders, over all blueprints. A parsed template
 	// takes about five times its source. Default 2 MiB; negative disables
@@ -384,7 +389,7 @@ func (e *Engine) classify(bp *blueprint.Blueprint, p string, info fs.FileInfo) (
 		}
 		if r.Renderer != "" {
 			if _, ok := e.renderers[r.Renderer]; !ok {
-				return nil, fmt.Errorf("files %q: unknown renderer %q (known: %s)", r.Glob, r.Renderer, strings.Join(e.rendererNames(), ", "))
+				return nil, bp.CheckRenderers(e.rendererNames()) // *blueprint.UnknownRendererError
 			}
 			f.renderer = r.Renderer
 		}
@@ -402,6 +407,12 @@ func (e *Engine) classify(bp *blueprint.Blueprint, p string, info fs.FileInfo) (
 	f.out = pt
 	return f, nil
 }
+
+// Renderers returns the names of the engine's renderers, sorted: the
+// built-ins and Options.Renderers. Load blueprints with
+// blueprint.Options.Renderers set to them to refuse, at load time, a
+// blueprint whose files rules name another.
+func (e *Engine) Renderers() []string { return e.rendererNames() }
 
 func (e *Engine) rendererNames() []string {
 	names := make([]string, 0, len(e.renderers))
@@ -441,6 +452,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 		tfs  fs.FS
 		f    *tmplFile
 		out  string
+		data map[string]any // the part's template data, one copy per part
 	}
 	var jobs []job
 	type claim struct {
@@ -478,7 +490,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 				continue
 			}
 			claimed[out] = claim{pi, f.path}
-			jobs = append(jobs, job{part: part, tfs: tfs, f: f, out: out})
+			jobs = append(jobs, job{part: part, tfs: tfs, f: f, out: out, data: data})
 			if len(jobs) > e.maxFiles {
 				return nil, nil, fmt.Errorf("%w: more than %d files", ErrLimit, e.maxFiles)
 			}
@@ -500,7 +512,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 			break
 		}
 		g.Go(func() error {
-			mf, err := e.renderFile(gctx, j.tfs, j.f, j.out, j.part.Params.Data(), s, &total)
+			mf, err := e.renderFile(gctx, j.tfs, j.f, j.out, j.data, s, &total)
 			if err != nil {
 				var re *RenderError
 				if errors.As(err, &re) {

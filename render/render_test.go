@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -465,6 +466,13 @@ func TestCustomRenderers(t *testing.T) {
 `, map[string]string{"a": "a"})
 	_, err = newEngine(t, nil).Plan(context.Background(), bad, resolve(t, bad))
 	assert.ErrorContains(t, err, `unknown renderer "nope" (known: copy, template)`)
+	var ure *blueprint.UnknownRendererError
+	require.ErrorAs(t, err, &ure)
+	assert.Equal(t, "*", ure.Glob)
+	assert.Equal(t, "nope", ure.Renderer)
+	assert.Positive(t, ure.Pos.Line)
+	assert.Contains(t, err.Error(), "blueprint.cue:"+strconv.Itoa(ure.Pos.Line)+":")
+	assert.Equal(t, []string{"copy", "template", "upper"}, e.Renderers())
 }
 
 func TestTwoTemplatesOnePath(t *testing.T) {

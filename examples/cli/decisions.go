@@ -328,7 +328,7 @@ type lintResult struct {
 }
 
 func decisionsLint(ctx context.Context, e *env, reg *decision.Registry, bps []*blueprint.Blueprint, now time.Time, asJSON bool) error {
-	probs := reg.Lint(ctx, &decision.LintOptions{Blueprints: bps, Now: now})
+	probs := reg.Lint(ctx, &decision.LintOptions{Blueprints: bps, Now: func() time.Time { return now }})
 	res := lintResult{Decisions: reg.Len(), Problems: probs}
 	if res.Problems == nil {
 		res.Problems = []decision.Problem{}

@@ -19,10 +19,10 @@ import (
 	"github.com/goldenpath-dev/goldenpath/feedback/report"
 )
 
-var aggUpdate = flag.Bool("update-report", false, "rewrite the golden reports in testdata")
+var aggUpdate = flag.Bool("update", false, "rewrite golden files")
 
 // aggGolden compares got with the file testdata/name, or rewrites it with
-// -update-report.
+// -update.
 func aggGolden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
@@ -32,7 +32,7 @@ func aggGolden(t *testing.T, name, got string) {
 		return
 	}
 	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -run %s -update-report to write it", t.Name())
+	require.NoError(t, err, "run go test -run %s -update to write it", t.Name())
 	assert.Equal(t, string(want), got)
 }
 
