@@ -21,7 +21,7 @@ import (
 // lacks, with its position.
 func ExampleSuffix() {
 	ctx := context.Background()
-	upper := render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Input) error {
+	upper := render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Request) error {
 		_, err := w.Write(bytes.ToUpper(in.Source))
 		return err
 	})
