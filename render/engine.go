@@ -25,7 +25,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"text/template"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -68,6 +67,11 @@ type Options struct {
 	// 10 s. Renderers receive it as their context's deadline.
 	FileTimeout  time.Duration
 	MaxFileBytes int64
+	// MaxSteps caps the work of one template execution (a file's contents,
+	// a path or a dirs: entry): every {{range}} is charged the items it will
+	// visit when it starts, every template call 100 steps. Default
+	// DefaultMaxSteps (10 000 000).
+	MaxSteps int64
 	// TemplateCacheBytes is how many bytes of template source the Engine
 	// keeps parsed across renders, over all blueprints. A parsed template
 	// takes about five times its source. Default 2 MiB; negative disables
@@ -98,6 +102,7 @@ type Engine struct {
 	maxFiles  int
 	maxBytes  int64
 	maxFile   int64
+	maxSteps  int64
 	timeout   time.Duration
 	generator string
 	decisions *decision.Registry
@@ -124,6 +129,7 @@ func New(opts *Options) (*Engine, error) {
 		maxFiles:  opts.MaxFiles,
 		maxBytes:  opts.MaxBytes,
 		maxFile:   opts.MaxFileBytes,
+		maxSteps:  opts.MaxSteps,
 		timeout:   opts.FileTimeout,
 		generator: opts.Generator,
 		decisions: opts.Decisions,
@@ -162,6 +168,9 @@ func New(opts *Options) (*Engine, error) {
 	}
 	if e.timeout <= 0 {
 		e.timeout = 10 * time.Second
+	}
+	if e.maxSteps <= 0 {
+		e.maxSteps = DefaultMaxSteps
 	}
 	if e.generator == "" {
 		e.generator = "goldenpath " + moduleVersion()
@@ -216,26 +225,39 @@ type tmplFile struct {
 // pathTemplate is an output path whose segments may be templates.
 type pathTemplate struct {
 	raw string
-	t   *template.Template // nil for a literal path
+	t   *preparedTemplate // nil for a literal path
 }
+
+// pathTemplates parses paths: the functions of Funcs, a missing key is an
+// error, and the same parse-time checks and execution budget as contents.
+var pathTemplates = textTemplate{funcs: Funcs(), missingKey: "error"}
 
 func newPathTemplate(raw string) (*pathTemplate, error) {
 	if !strings.Contains(raw, "{{") {
 		return &pathTemplate{raw: raw}, nil
 	}
-	t, err := template.New(raw).Funcs(Funcs()).Option("missingkey=error").Parse(raw)
+	// The template is named "path": text/template mangles error messages
+	// whose template names hold a %.
+	t, err := pathTemplates.prepare("path", []byte(raw))
 	if err != nil {
 		return nil, err
 	}
 	return &pathTemplate{raw: raw, t: t}, nil
 }
 
-func (p *pathTemplate) render(data map[string]any) (string, error) {
+// render renders the path under the engine's budget: its deadline, its
+// steps, and MaxPathBytes for the path and every value made on the way.
+func (e *Engine) renderPath(ctx context.Context, p *pathTemplate, data map[string]any) (string, error) {
 	if p.t == nil {
 		return p.raw, checkOutputPath(p.raw)
 	}
-	var b strings.Builder
-	if err := p.t.Execute(&b, data); err != nil {
+	pctx, cancel := context.WithTimeout(withLimits(ctx, limits{maxBytes: MaxPathBytes, maxSteps: e.maxSteps}), e.timeout)
+	defer cancel()
+	b := pathWriter{max: MaxPathBytes}
+	if err := p.t.Execute(pctx, &b, data); err != nil {
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			return "", fmt.Errorf("%w: rendering the path took longer than %v (a loop that does not end?)", ErrLimit, e.timeout)
+		}
 		return "", err
 	}
 	out := b.String()
@@ -427,7 +449,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 			if f.excluded || !included(f, part.Params) {
 				continue
 			}
-			out, err := f.out.render(data)
+			out, err := e.renderPath(ctx, f.out, data)
 			if err != nil {
 				return nil, nil, &RenderError{Path: partPath(part, f.path), Renderer: "path", Err: err}
 			}
@@ -450,7 +472,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 			}
 		}
 		for _, d := range c.dirs {
-			out, err := d.render(data)
+			out, err := e.renderPath(ctx, d, data)
 			if err != nil {
 				return nil, nil, fmt.Errorf("dirs: %w", err)
 			}
@@ -532,7 +554,7 @@ func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out str
 	bw := bufPool.Get().(*bufio.Writer)
 	cw := &countingWriter{w: w, h: h, limit: e.maxFile, total: total, maxTotal: e.maxBytes}
 	bw.Reset(cw)
-	fctx, cancel := context.WithTimeout(ctx, e.timeout)
+	fctx, cancel := context.WithTimeout(withLimits(ctx, limits{maxBytes: e.maxFile, maxSteps: e.maxSteps}), e.timeout)
 	if prepared != nil {
 		err = prepared.Execute(fctx, bw, data)
 	} else {
@@ -634,4 +656,17 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	c.n += int64(len(p))
 	c.h.Write(p)
 	return c.w.Write(p)
+}
+
+// pathWriter collects a rendered path up to max bytes.
+type pathWriter struct {
+	strings.Builder
+	max int
+}
+
+func (w *pathWriter) Write(p []byte) (int, error) {
+	if w.Len()+len(p) > w.max {
+		return 0, fmt.Errorf("%w: a path longer than %d bytes", ErrLimit, w.max)
+	}
+	return w.Builder.Write(p)
 }

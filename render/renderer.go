@@ -73,10 +73,17 @@ func Copy() Renderer {
 // "<no value>", so guard optional parameters with {{with .x}}.
 func Template() Renderer { return textTemplate{funcs: Funcs()} }
 
-type textTemplate struct{ funcs template.FuncMap }
+type textTemplate struct {
+	funcs      template.FuncMap
+	missingKey string // "default" for files, "error" for paths
+}
 
 func (r textTemplate) parse(path string, src []byte) (*template.Template, error) {
-	t := template.New(path).Option("missingkey=default")
+	mk := r.missingKey
+	if mk == "" {
+		mk = "default"
+	}
+	t := template.New(path).Option("missingkey=" + mk)
 	if fm := r.used(src); len(fm) > 0 {
 		t.Funcs(fm)
 	}
@@ -105,15 +112,20 @@ func (r textTemplate) used(src []byte) template.FuncMap {
 
 // Render parses and executes in one go.
 func (r textTemplate) Render(ctx context.Context, w io.Writer, in *Input) error {
-	p, err := r.Prepare(in.Path, in.Source)
+	p, err := r.prepare(in.Path, in.Source)
 	if err != nil {
 		return err
 	}
-	return p.Execute(ctx, w, in.Data)
+	return p.execute(ctx, w, in.Data, p.t)
 }
 
-// Prepare parses the template and checks its loop budget.
+// Prepare parses the template, checks its loop budget and instruments it
+// for the execution budget (budget.go).
 func (r textTemplate) Prepare(path string, src []byte) (Prepared, error) {
+	return r.prepare(path, src)
+}
+
+func (r textTemplate) prepare(path string, src []byte) (*preparedTemplate, error) {
 	t, err := r.parse(path, src)
 	if err != nil {
 		return nil, err
@@ -125,7 +137,8 @@ func (r textTemplate) Prepare(path string, src []byte) (Prepared, error) {
 			}
 		}
 	}
-	return preparedTemplate{t}, nil
+	instrument(t)
+	return &preparedTemplate{t: t, src: string(src)}, nil
 }
 
 // maxConstantIterations bounds the iterations of nested ranges over integer
@@ -133,8 +146,8 @@ func (r textTemplate) Prepare(path string, src []byte) (Prepared, error) {
 const maxConstantIterations = 10_000_000
 
 // loopBudget refuses nested {{range N}} whose iterations multiply past
-// maxConstantIterations. Ranges over data are bounded by the size of the
-// input, and every render by Options.FileTimeout.
+// maxConstantIterations, when the template is parsed. Every other range is
+// charged against the execution budget when it runs (budget.go).
 func loopBudget(tree *parse.Tree, n parse.Node, product int64) error {
 	switch n := n.(type) {
 	case *parse.ListNode:
@@ -153,7 +166,7 @@ func loopBudget(tree *parse.Tree, n parse.Node, product int64) error {
 				inner = product * max(num.Int64, 1)
 				if num.Int64 > maxConstantIterations || inner > maxConstantIterations {
 					loc, _ := tree.ErrorContext(n)
-					return fmt.Errorf("%s: nested ranges over constants loop more than %d times", loc, maxConstantIterations)
+					return fmt.Errorf("%s: %w: nested ranges over constants loop more than %d times", loc, ErrLimit, maxConstantIterations)
 				}
 			}
 		}
@@ -175,56 +188,65 @@ func loopBudget(tree *parse.Tree, n parse.Node, product int64) error {
 	return nil
 }
 
-type preparedTemplate struct{ t *template.Template }
+// preparedTemplate is a parsed, instrumented template. Each execution takes
+// a copy bound to its own budget from a pool: the parse trees are shared,
+// the functions are not.
+type preparedTemplate struct {
+	t    *template.Template
+	src  string
+	pool sync.Pool // of *execution
+}
 
-// Execute runs the template. text/template cannot be interrupted, so when
-// ctx can end, the template runs in its own goroutine: Execute returns
-// when ctx is done, a loop that writes stops at its next write, and one
-// that writes nothing runs on to its end, its writes no longer reaching w.
-func (p preparedTemplate) Execute(ctx context.Context, w io.Writer, data map[string]any) error {
+type execution struct {
+	t *template.Template
+	b *budget
+}
+
+func (p *preparedTemplate) get() (*execution, error) {
+	if x, ok := p.pool.Get().(*execution); ok {
+		return x, nil
+	}
+	t, err := p.t.Clone()
+	if err != nil {
+		return nil, err
+	}
+	b := &budget{}
+	t.Funcs(b.funcs(p.src))
+	return &execution{t: t, b: b}, nil
+}
+
+// Execute runs the template in the calling goroutine under the execution
+// budget: it returns when the template ends or is stopped by a bound or by
+// ctx, and leaves nothing running.
+func (p *preparedTemplate) Execute(ctx context.Context, w io.Writer, data map[string]any) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if ctx.Done() == nil {
-		return p.t.Execute(w, data)
-	}
-	gw := &guardedWriter{ctx: ctx, w: w}
-	done := make(chan error, 1)
-	go func() { done <- p.t.Execute(gw, data) }()
-	select {
-	case err := <-done:
+	x, err := p.get()
+	if err != nil {
 		return err
-	case <-ctx.Done():
-		gw.close()
-		return ctx.Err()
 	}
+	err = p.executeWith(ctx, w, data, x)
+	x.b.start(context.Background(), limits{}) // drop ctx before pooling
+	p.pool.Put(x)
+	return err
 }
 
-// guardedWriter passes writes on until ctx is done or it is closed; after
-// close returns, nothing reaches w.
-type guardedWriter struct {
-	ctx    context.Context
-	w      io.Writer
-	mu     sync.Mutex
-	closed bool
+// execute runs t, which must be p's template or a copy of it, binding its
+// functions to a new budget: for a template executed once.
+func (p *preparedTemplate) execute(ctx context.Context, w io.Writer, data map[string]any, t *template.Template) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b := &budget{}
+	t.Funcs(b.funcs(p.src))
+	return p.executeWith(ctx, w, data, &execution{t: t, b: b})
 }
 
-func (g *guardedWriter) Write(p []byte) (int, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.closed {
-		return 0, context.Canceled
-	}
-	if err := g.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return g.w.Write(p)
-}
-
-func (g *guardedWriter) close() {
-	g.mu.Lock()
-	g.closed = true
-	g.mu.Unlock()
+func (p *preparedTemplate) executeWith(ctx context.Context, w io.Writer, data map[string]any, x *execution) error {
+	x.b.start(ctx, limitsFrom(ctx))
+	err := x.t.Execute(budgetWriter{b: x.b, w: w}, data)
+	return x.b.stopped(err)
 }
 
 // isBinary reports whether data looks binary: a NUL byte in its first 8000
