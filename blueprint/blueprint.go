@@ -279,9 +279,12 @@ func LoadDir(ctx context.Context, dir string, opts *Options) (*Blueprint, error)
 }
 
 func loadDir(ctx context.Context, dir string, opts *Options, stack []string) (*Blueprint, error) {
-	fi, err := os.Stat(dir)
+	fi, err := os.Lstat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("load blueprint: %w", err)
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return nil, fmt.Errorf("load blueprint %s: the blueprint directory is a symlink: %w", dir, ErrSymlink)
 	}
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("load blueprint %s: not a directory", dir)
@@ -323,6 +326,9 @@ func load(ctx context.Context, fsys fs.FS, source, schemaName string, opts *Opti
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if err := refuseSymlinks(fsys); err != nil {
+		return nil, fmt.Errorf("load blueprint %s: %w", source, err)
+	}
 	src, err := readFSCapped(fsys, SchemaFile, opts.maxSchemaBytes())
 	if err != nil {
 		return nil, fmt.Errorf("load blueprint %s: %w", source, err)
@@ -353,6 +359,33 @@ func load(ctx context.Context, fsys fs.FS, source, schemaName string, opts *Opti
 	b.pool = &pool{uses: opts.evaluatorUses(), build: b.newEvaluator}
 	opts.logger().Debug("blueprint loaded", "name", b.Name, "version", b.Version, "source", source, "digest", b.Digest)
 	return b, nil
+}
+
+// refuseSymlinks refuses a blueprint whose root, blueprint.cue or
+// template/ is a symlink, when fsys can tell (fs.ReadLinkFS: os.DirFS can).
+// Opening them would follow the link out of the blueprint. Symlinks under
+// template/ are refused by digest.
+func refuseSymlinks(fsys fs.FS) error {
+	rl, ok := fsys.(fs.ReadLinkFS)
+	if !ok {
+		return nil
+	}
+	for _, name := range []string{".", SchemaFile, TemplateDir} {
+		fi, err := rl.Lstat(name)
+		if errors.Is(err, fs.ErrNotExist) && name != "." {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			if name == "." {
+				name = "the blueprint directory"
+			}
+			return fmt.Errorf("%s is a symlink: %w", name, ErrSymlink)
+		}
+	}
+	return nil
 }
 
 func readFSCapped(fsys fs.FS, name string, max int64) ([]byte, error) {
@@ -387,6 +420,9 @@ func (b *Blueprint) digest() (string, error) {
 		}
 		if d.IsDir() {
 			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("%s is a symlink: %w", p, ErrSymlink)
 		}
 		if !d.Type().IsRegular() {
 			return fmt.Errorf("%s: only regular files are allowed in a template (found %s)", p, d.Type())

@@ -17,6 +17,11 @@ var ErrEvalTimeout = errors.New("cue evaluation timed out")
 // template tree exceeds the limits in Options.
 var ErrTooLarge = errors.New("too large")
 
+// ErrSymlink is returned (wrapped) when a local blueprint holds a symlink:
+// at its root, as blueprint.cue, as template/ or anywhere under it. The
+// error names the symlink.
+var ErrSymlink = fetch.ErrSymlink
+
 // ErrOffline is returned (wrapped) in offline mode for a source that is not
 // in the cache.
 var ErrOffline = fetch.ErrOffline
