@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -128,16 +129,17 @@ func (b *Blueprint) loadInclude(ctx context.Context, d includeDecl, opts *Option
 		}
 		return child, nil
 	}
+	// A fetched blueprint reaches only other remote sources, never the disk
+	// of the machine that loads it, whatever it was fetched from (file://
+	// and git::file:// included). A relative include names a directory of
+	// the same repository or archive: fetch.Join refuses one that leaves it.
+	relative := !isAddr && !filepath.IsAbs(d.source) && !path.IsAbs(d.source) && filepath.VolumeName(d.source) == ""
+	if !local && !relative && namesLocal(d.source) {
+		return nil, wrap(fmt.Errorf("a fetched blueprint may not include the local source %q", d.source))
+	}
 	src, err := fetch.Join(b.Source, d.source, b.Revision)
 	if err != nil {
 		return nil, wrap(err)
-	}
-	if !local {
-		// A fetched blueprint reaches only other remote sources: never the
-		// disk of the machine that loads it.
-		if a, err := fetch.Parse(src, fetch.Local); err == nil && (a.Kind == fetch.Dir || a.URL.Scheme == "file") && !strings.HasPrefix(b.Source, "git::file://") && !strings.HasPrefix(b.Source, "file://") {
-			return nil, wrap(fmt.Errorf("a fetched blueprint may not include local source %q", d.source))
-		}
 	}
 	if err := checkCycle(stack, src); err != nil {
 		return nil, wrap(err)
@@ -147,6 +149,22 @@ func (b *Blueprint) loadInclude(ctx context.Context, d includeDecl, opts *Option
 		return nil, wrap(err)
 	}
 	return child, nil
+}
+
+// namesLocal reports whether an include source names something on the
+// loading machine: a path, or a file: URL under any getter.
+func namesLocal(source string) bool {
+	if filepath.IsAbs(source) || path.IsAbs(source) || filepath.VolumeName(source) != "" {
+		return true
+	}
+	a, err := fetch.Parse(source, fetch.Local)
+	if err != nil {
+		// Not an address the library knows: only a custom Fetcher can load
+		// it, and a forced getter or URL scheme decides what it reaches.
+		lower := strings.ToLower(source)
+		return strings.Contains(lower, "file:") || strings.HasPrefix(lower, "file::")
+	}
+	return a.Kind == fetch.Dir || (a.URL != nil && strings.EqualFold(a.URL.Scheme, "file"))
 }
 
 func checkCycle(stack []string, src string) error {
