@@ -21,11 +21,14 @@ import (
 	"errors"
 	"fmt"
 	"github.com/goldenpath-dev/goldenpath/internal/bound"
+	"github.com/goldenpath-dev/goldenpath/internal/fetch"
 	"io"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -175,6 +178,7 @@ type Blueprint struct {
 	Dirs []string
 
 	fsys         fs.FS
+	fetched      string // the address as fetched, which Source redacts
 	schemaSrc    []byte
 	schemaName   string
 	opts         Options
@@ -230,12 +234,12 @@ func loadSource(ctx context.Context, source string, opts *Options, stack []strin
 	if f == nil {
 		var err error
 		if f, err = DefaultSources(); err != nil {
-			return nil, fmt.Errorf("load %s: %w", source, err)
+			return nil, fmt.Errorf("load %s: %w", Redact(source), err)
 		}
 	}
 	got, err := f.Fetch(ctx, source)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", source, err)
+		return nil, loadError(source, err)
 	}
 	// A pinned revision never changes: Sources keeps what it loaded.
 	s, _ := f.(*Sources)
@@ -247,16 +251,20 @@ func loadSource(ctx context.Context, source string, opts *Options, stack []strin
 			return b, nil
 		}
 	}
-	schemaName := got.Source + "/" + SchemaFile
+	// Sources refuses credentials in addresses; a custom Fetcher may take
+	// them, and they must reach no error, log or manifest.
+	named := Redact(got.Source)
+	schemaName := named + "/" + SchemaFile
 	local := got.Dir != "" && got.Revision == ""
 	if local {
 		// A local directory used in place: positions name its file.
 		schemaName = filepath.Join(got.Source, SchemaFile)
 	}
-	b, err := load(ctx, got.FS, got.Source, schemaName, opts)
+	b, err := load(ctx, got.FS, named, schemaName, opts)
 	if err != nil {
 		return nil, err
 	}
+	b.fetched = got.Source
 	b.Revision = got.Revision
 	if err := b.loadIncludes(ctx, opts, stack, local); err != nil {
 		return nil, err
@@ -266,6 +274,29 @@ func loadSource(ctx context.Context, source string, opts *Options, stack []strin
 	}
 	return b, nil
 }
+
+// loadError is a failed fetch of source, naming it once: redacted, and not
+// again when the fetcher's error already names it.
+func loadError(source string, err error) error {
+	named := Redact(source)
+	msg := err.Error()
+	if strings.Contains(msg, named) || strings.Contains(msg, strconv.Quote(named)) {
+		return fmt.Errorf("load: %w", err)
+	}
+	if a, perr := fetch.Parse(source, fetch.Local); perr == nil && strings.Contains(msg, a.Repo()) {
+		return fmt.Errorf("load: %w", err)
+	}
+	return fmt.Errorf("load %s: %w", named, err)
+}
+
+// Redact returns a source address with its credentials replaced by
+// "xxxxx": the password of URL user information (user:xxxxx@, the form of
+// url.URL.Redacted), a user name standing alone (often a token), and the
+// values of query parameters named like credentials (token, sshkey,
+// password, secret…). Errors, logs and manifests of the library carry
+// addresses only in this form; a program printing an address a user gave
+// should do the same.
+func Redact(source string) string { return fetch.Redact(source) }
 
 // LoadDir loads the blueprint in the local directory dir: a path the
 // program itself names, trusted like its own files. Addresses that come from

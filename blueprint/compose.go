@@ -135,9 +135,13 @@ func (b *Blueprint) loadInclude(ctx context.Context, d includeDecl, opts *Option
 	// the same repository or archive: fetch.Join refuses one that leaves it.
 	relative := !isAddr && !filepath.IsAbs(d.source) && !path.IsAbs(d.source) && filepath.VolumeName(d.source) == ""
 	if !local && !relative && namesLocal(d.source) {
-		return nil, wrap(fmt.Errorf("a fetched blueprint may not include the local source %q", d.source))
+		return nil, wrap(fmt.Errorf("a fetched blueprint may not include the local source %q", Redact(d.source)))
 	}
-	src, err := fetch.Join(b.Source, d.source, b.Revision)
+	base := b.Source
+	if b.fetched != "" {
+		base = b.fetched
+	}
+	src, err := fetch.Join(base, d.source, b.Revision)
 	if err != nil {
 		return nil, wrap(err)
 	}

@@ -86,8 +86,8 @@ func ExampleLoad() {
 	}
 	fmt.Println(bp.Name, bp.Version)
 	// Output:
-	// load git::https://github.com/acme/blueprints.git?ref=--upload-pack=touch: source "git::https://github.com/acme/blueprints.git?ref=--upload-pack=touch": ref "--upload-pack=touch" starts with '-'
-	// load ../testdata/blueprints/go-service: source "../testdata/blueprints/go-service": local paths are not allowed by the strict policy
+	// load: source "git::https://github.com/acme/blueprints.git?ref=--upload-pack=touch": ref "--upload-pack=touch" starts with '-'
+	// load: source "../testdata/blueprints/go-service": local paths are not allowed by the strict policy
 	// go-service 1.4.0
 }
 

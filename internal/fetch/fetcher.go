@@ -597,7 +597,7 @@ func (f *Fetcher) Tags(ctx context.Context, src string) ([]string, error) {
 		return nil, err
 	}
 	if a.Kind != Git {
-		return nil, &AddressError{Source: src, Reason: "tags need a git:: source"}
+		return nil, &AddressError{Source: Redact(src), Reason: "tags need a git:: source"}
 	}
 	if err := f.ensureCache(); err != nil {
 		return nil, err
