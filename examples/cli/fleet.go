@@ -202,12 +202,7 @@ type progressBar struct {
 
 // newProgressBar returns a bar when w is a terminal, nil otherwise.
 func newProgressBar(w io.Writer) *progressBar {
-	f, ok := w.(*os.File)
-	if !ok {
-		return nil
-	}
-	fi, err := f.Stat()
-	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+	if f, ok := w.(*os.File); !ok || !isTerminal(f.Fd()) {
 		return nil
 	}
 	return &progressBar{w: w}
