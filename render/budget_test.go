@@ -97,3 +97,15 @@ func assertNothingLeftRunning(t *testing.T, goroutines int) {
 		assert.Less(t, used, 150*time.Millisecond, "work went on after the call returned")
 	}
 }
+
+// TestRefusedForcedRenderLeavesNoStateDir renders with Force into a
+// directory goldenpath never rendered, and fails: the directory is left as
+// it was, without an empty .goldenpath/.
+func TestRefusedForcedRenderLeavesNoStateDir(t *testing.T) {
+	bp := miniBlueprint(t, "", map[string]string{"a.txt.tmpl": "{{range mul 1000000 1000000}}{{end}}"})
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "keep.txt"), "theirs", 0o644)
+	_, err := newEngine(t, nil).Render(context.Background(), bp, resolve(t, bp), dir, &render.ApplyOptions{Force: true})
+	require.ErrorIs(t, err, render.ErrLimit)
+	assert.Equal(t, map[string]string{"keep.txt": "theirs"}, tree(t, dir))
+}
