@@ -128,6 +128,13 @@ type Options struct {
 	// EvaluatorUses is how many resolutions one CUE context serves before it
 	// is dropped for a fresh one, which keeps memory flat. Default 512.
 	EvaluatorUses int
+	// Isolation, when set, runs every CUE evaluation (the check at load and
+	// each Resolve, of the blueprint and of what it includes) first in a
+	// child process with a memory limit and EvalTimeout, and in process only
+	// when it ended there within both. Without it, EvalTimeout bounds the
+	// wait but not the memory. Supported on Linux; elsewhere every
+	// evaluation fails with ErrIsolationUnsupported.
+	Isolation *Isolation
 }
 
 func (o *Options) maxInputBytes() int64    { return orDefault(o.MaxInputBytes, 1<<20) }
@@ -376,13 +383,16 @@ func load(ctx context.Context, fsys fs.FS, source, schemaName string, opts *Opti
 		return nil, fmt.Errorf("load blueprint %s: %w", source, err)
 	}
 	b.Digest = digest
-	err = bounded(ctx, opts.evalTimeout(), func() error { return b.check() })
+	err = b.isolate(ctx, "check", nil)
+	if err == nil {
+		err = bounded(ctx, opts.evalTimeout(), func() error { return b.check() })
+	}
 	if err != nil {
 		var ve *ValidationError
 		if errors.As(err, &ve) && ve.Blueprint == "" {
 			ve.Blueprint = source
 		}
-		if errors.Is(err, ErrEvalTimeout) {
+		if errors.Is(err, ErrEvalTimeout) || errors.Is(err, ErrEvalMemory) || errors.Is(err, ErrIsolationUnsupported) {
 			return nil, fmt.Errorf("load blueprint %s: %w", source, err)
 		}
 		return nil, err
