@@ -13,7 +13,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -119,11 +118,9 @@ func runFleet(ctx context.Context, e *env, sf *sourceFlags, eopts *render.Option
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
-	sources, err := sf.sources()
-	if err != nil {
+	if opts.Load, err = sf.loadOptions(); err != nil {
 		return err
 	}
-	opts.Load = &blueprint.Options{Fetcher: sources}
 	engine, err := render.New(eopts)
 	if err != nil {
 		return err
