@@ -313,9 +313,10 @@ func argsSize(args []any, limit int64) int64 {
 }
 
 // printfSize bounds the size of fmt.Sprintf(format, args...) from above:
-// the format, every width and precision it states, and every argument as
-// many times as a verb can print it (each once, unless the format indexes
-// arguments explicitly), six times over if a verb escapes (%q, %x, %U).
+// the format, every width and precision it states, every argument as many
+// times as a verb can print it (each once, unless the format indexes
+// arguments explicitly), six times over if a verb escapes (%q, %x, %U), and
+// fmt's annotations of bad verbs and extra arguments.
 func printfSize(format string, args []any, limit int64) int64 {
 	n := int64(len(format))
 	verbs, indexed, star := int64(0), false, false
@@ -337,15 +338,16 @@ func printfSize(format string, args []any, limit int64) int64 {
 				if err != nil || w >= limit {
 					return limit
 				}
-				n += w
+				n += 2 * w // a width can pad a bad verb's annotation too
 				i = j - 1
 				continue
 			case strings.IndexByte("+-# .", c) >= 0:
 				continue
 			case c == '[':
 				indexed = true
-				continue
-			case c == ']':
+				if j := strings.IndexByte(format[i:], ']'); j > 0 {
+					i += j
+				}
 				continue
 			case c == '*':
 				star = true
@@ -368,11 +370,12 @@ func printfSize(format string, args []any, limit int64) int64 {
 				if w >= limit || w < 0 {
 					return limit
 				}
-				n += w
+				n += 2 * w
 			}
 		}
 	}
-	each := argsSize(args, limit)
+	all := argsSize(args, limit)
+	each := all
 	if indexed {
 		each *= max(verbs, 1)
 	}
@@ -380,6 +383,12 @@ func printfSize(format string, args []any, limit int64) int64 {
 		return limit
 	}
 	n += each * mult
+	// fmt's own annotations: %!d(string=…), %!(NOVERB), and %!(EXTRA …)
+	// listing the arguments no verb used.
+	n += 16*(verbs+1) + 64*int64(len(args))
+	if verbs < int64(len(args)) {
+		n += all
+	}
 	return min(n, limit)
 }
 
@@ -480,9 +489,9 @@ func instrumentList(tree *parse.Tree, l *parse.ListNode) {
 	}
 }
 
-// budgetError is a template stopped by its budget. Its message is
-// text/template's, which names the file, line and column, without the
-// hook's name.
+// budgetError is a template stopped by its budget, or an error met at a
+// hook. Its message is text/template's, which names the file, line and
+// column, without the hook's name.
 type budgetError struct {
 	msg string
 	err error
@@ -494,21 +503,37 @@ func (e *budgetError) Unwrap() error { return e.err }
 // stopped turns the error of an execution that hit b's bound into one that
 // says which bound and where.
 func (b *budget) stopped(err error) error {
-	if b.err == nil || err == nil {
+	if err == nil {
+		return nil
+	}
+	if b.err == nil {
+		if msg := withoutHooks(err.Error()); msg != err.Error() {
+			return &budgetError{msg: msg, err: err}
+		}
 		return err
 	}
 	if errors.Is(b.err, context.Canceled) || errors.Is(b.err, context.DeadlineExceeded) {
 		return b.err
 	}
-	msg := err.Error()
-	for hook, name := range map[string]string{rangeHook: "range", callHook: "template call"} {
-		msg = strings.Replace(msg, "error calling "+hook+": ", "", 1)
-		msg = strings.Replace(msg, "<"+hook+">", name, 1)
-	}
+	msg := withoutHooks(err.Error())
 	if !strings.Contains(msg, b.err.Error()) {
 		msg += ": " + b.err.Error()
 	}
 	return &budgetError{msg: msg, err: b.err}
+}
+
+// withoutHooks says "range" and "template call" where text/template's
+// message names a hook.
+func withoutHooks(msg string) string {
+	if !strings.Contains(msg, rangeHook) && !strings.Contains(msg, callHook) {
+		return msg
+	}
+	for hook, name := range map[string]string{rangeHook: "range", callHook: "template call"} {
+		msg = strings.ReplaceAll(msg, "error calling "+hook+": ", "")
+		msg = strings.ReplaceAll(msg, "<"+hook+">", name)
+		msg = strings.ReplaceAll(msg, hook, name)
+	}
+	return msg
 }
 
 // budgetWriter stops output once the budget's context ends.
