@@ -63,6 +63,10 @@ func withLimits(ctx context.Context, l limits) context.Context {
 
 func limitsFrom(ctx context.Context) limits {
 	l, _ := ctx.Value(limitsKey{}).(limits)
+	return l.orDefaults()
+}
+
+func (l limits) orDefaults() limits {
 	if l.maxBytes <= 0 {
 		l.maxBytes = 64 << 20
 	}
@@ -146,41 +150,50 @@ func rangeItems(v reflect.Value) int64 {
 	return 1
 }
 
-// hooks returns the functions the rewritten trees call and the bounded
-// versions of the functions that grow values, all charging b. Only those
-// whose names occur in src are returned, with the hooks always.
-func (b *budget) funcs(src string) template.FuncMap {
-	fm := template.FuncMap{
-		rangeHook: func(v reflect.Value) (reflect.Value, error) {
+// funcs returns the functions an execution binds to b: the hooks the
+// instrumented trees call (rangeHook when ranges, callHook when calls), and
+// the bounded versions of the functions that grow values whose names occur
+// in src.
+func (b *budget) funcs(src string, ranges, calls bool) template.FuncMap {
+	fm := template.FuncMap{}
+	if ranges {
+		fm[rangeHook] = func(v reflect.Value) (reflect.Value, error) {
 			return v, b.charge(rangeItems(v))
-		},
-		callHook: func() (string, error) { return "", b.charge(templateCallSteps) },
+		}
 	}
-	for name, f := range b.bounded() {
+	if calls {
+		fm[callHook] = func() (string, error) { return "", b.charge(templateCallSteps) }
+	}
+	for name, bind := range boundedFuncs {
 		if strings.Contains(src, name) {
-			fm[name] = f
+			fm[name] = bind(b)
 		}
 	}
 	return fm
 }
 
-// bounded returns the functions whose result can be larger than their
-// arguments, each checking the size it would make first.
-func (b *budget) bounded() template.FuncMap {
-	return template.FuncMap{
-		"indent": func(n int, s string) (string, error) {
+// boundedFuncs are the functions whose result can be larger than their
+// arguments, each bound to a budget and checking the size it would make
+// first.
+var boundedFuncs = map[string]func(b *budget) any{
+	"indent": func(b *budget) any {
+		return func(n int, s string) (string, error) {
 			if err := b.fits("indent", indentSize(n, s)); err != nil {
 				return "", err
 			}
 			return indent(n, s), nil
-		},
-		"nindent": func(n int, s string) (string, error) {
+		}
+	},
+	"nindent": func(b *budget) any {
+		return func(n int, s string) (string, error) {
 			if err := b.fits("nindent", indentSize(n, s)+1); err != nil {
 				return "", err
 			}
 			return "\n" + indent(n, s), nil
-		},
-		"join": func(sep string, list any) (string, error) {
+		}
+	},
+	"join": func(b *budget) any {
+		return func(sep string, list any) (string, error) {
 			n := int64(0)
 			switch l := list.(type) {
 			case []string:
@@ -196,8 +209,10 @@ func (b *budget) bounded() template.FuncMap {
 				return "", err
 			}
 			return join(sep, list)
-		},
-		"replace": func(old, new, s string) (string, error) {
+		}
+	},
+	"replace": func(b *budget) any {
+		return func(old, new, s string) (string, error) {
 			n := int64(len(s))
 			if len(new) > len(old) {
 				n += int64(strings.Count(s, old)) * int64(len(new)-len(old))
@@ -206,8 +221,10 @@ func (b *budget) bounded() template.FuncMap {
 				return "", err
 			}
 			return strings.ReplaceAll(s, old, new), nil
-		},
-		"split": func(sep, s string) ([]string, error) {
+		}
+	},
+	"split": func(b *budget) any {
+		return func(sep, s string) ([]string, error) {
 			n := int64(len(s)) + 1
 			if sep != "" {
 				n = int64(strings.Count(s, sep)) + 1
@@ -216,22 +233,28 @@ func (b *budget) bounded() template.FuncMap {
 				return nil, err
 			}
 			return strings.Split(s, sep), nil
-		},
-		"quote": func(v any) (string, error) {
+		}
+	},
+	"quote": func(b *budget) any {
+		return func(v any) (string, error) {
 			s := toString(v)
 			if err := b.fits("quote", 4*int64(len(s))+2); err != nil { // \x00 is four bytes
 				return "", err
 			}
 			return fmt.Sprintf("%q", s), nil
-		},
-		"squote": func(v any) (string, error) {
+		}
+	},
+	"squote": func(b *budget) any {
+		return func(v any) (string, error) {
 			s := toString(v)
 			if err := b.fits("squote", int64(len(s))+2); err != nil {
 				return "", err
 			}
 			return "'" + s + "'", nil
-		},
-		"toYaml": func(v any) (string, error) {
+		}
+	},
+	"toYaml": func(b *budget) any {
+		return func(v any) (string, error) {
 			// Indentation grows with depth: allow for it, then check the result.
 			if err := b.fits("toYaml", 2*sizeOf(v, b.maxBytes+1, 0)); err != nil {
 				return "", err
@@ -241,8 +264,10 @@ func (b *budget) bounded() template.FuncMap {
 				err = b.fits("toYaml", int64(len(s)))
 			}
 			return s, err
-		},
-		"toJson": func(v any) (string, error) {
+		}
+	},
+	"toJson": func(b *budget) any {
+		return func(v any) (string, error) {
 			if err := b.fits("toJson", 2*sizeOf(v, b.maxBytes+1, 0)); err != nil {
 				return "", err
 			}
@@ -251,45 +276,57 @@ func (b *budget) bounded() template.FuncMap {
 				err = b.fits("toJson", int64(len(s)))
 			}
 			return s, err
-		},
-		// text/template's own functions that grow values.
-		"printf": func(format string, args ...any) (string, error) {
+		}
+	},
+	// text/template's own functions that grow values.
+	"printf": func(b *budget) any {
+		return func(format string, args ...any) (string, error) {
 			if err := b.fits("printf", printfSize(format, args, b.maxBytes+1)); err != nil {
 				return "", err
 			}
 			return fmt.Sprintf(format, args...), nil
-		},
-		"print": func(args ...any) (string, error) {
+		}
+	},
+	"print": func(b *budget) any {
+		return func(args ...any) (string, error) {
 			if err := b.fits("print", argsSize(args, b.maxBytes+1)); err != nil {
 				return "", err
 			}
 			return fmt.Sprint(args...), nil
-		},
-		"println": func(args ...any) (string, error) {
+		}
+	},
+	"println": func(b *budget) any {
+		return func(args ...any) (string, error) {
 			if err := b.fits("println", argsSize(args, b.maxBytes+1)+1); err != nil {
 				return "", err
 			}
 			return fmt.Sprintln(args...), nil
-		},
-		"html": func(args ...any) (string, error) {
+		}
+	},
+	"html": func(b *budget) any {
+		return func(args ...any) (string, error) {
 			if err := b.fits("html", 5*argsSize(args, b.maxBytes+1)); err != nil { // " is &#34;
 				return "", err
 			}
 			return template.HTMLEscaper(args...), nil
-		},
-		"js": func(args ...any) (string, error) {
+		}
+	},
+	"js": func(b *budget) any {
+		return func(args ...any) (string, error) {
 			if err := b.fits("js", 6*argsSize(args, b.maxBytes+1)); err != nil { // < is \u003C
 				return "", err
 			}
 			return template.JSEscaper(args...), nil
-		},
-		"urlquery": func(args ...any) (string, error) {
+		}
+	},
+	"urlquery": func(b *budget) any {
+		return func(args ...any) (string, error) {
 			if err := b.fits("urlquery", 3*argsSize(args, b.maxBytes+1)); err != nil {
 				return "", err
 			}
 			return template.URLQueryEscaper(args...), nil
-		},
-	}
+		}
+	},
 }
 
 func indentSize(n int, s string) int64 {
@@ -447,15 +484,24 @@ func sizeOf(v any, limit int64, depth int) int64 {
 
 // instrument rewrites every tree of t so that each range is charged before
 // it runs and each template call when it starts: a range's pipeline gets the
-// range hook as its last command, and every template body starts with an
-// action that calls the call hook and prints nothing.
-func instrument(t *template.Template) {
+// range hook as its last command, and, when the template calls templates,
+// every template body starts with an action that calls the call hook and
+// prints nothing. It reports which hooks the trees call.
+func instrument(t *template.Template) (ranges, calls bool) {
+	var trees []*parse.Tree
 	for _, tt := range t.Templates() {
-		tree := tt.Tree
-		if tree == nil || tree.Root == nil {
-			continue
+		if tt.Tree != nil && tt.Tree.Root != nil {
+			trees = append(trees, tt.Tree)
 		}
-		instrumentList(tree, tree.Root)
+	}
+	for _, tree := range trees {
+		r, c := instrumentList(tree, tree.Root)
+		ranges, calls = ranges || r, calls || c
+	}
+	if !calls {
+		return ranges, false
+	}
+	for _, tree := range trees {
 		pos := tree.Root.Pos
 		call := &parse.CommandNode{NodeType: parse.NodeCommand, Pos: pos,
 			Args: []parse.Node{parse.NewIdentifier(callHook).SetTree(tree).SetPos(pos)}}
@@ -463,11 +509,19 @@ func instrument(t *template.Template) {
 			Pipe: &parse.PipeNode{NodeType: parse.NodePipe, Pos: pos, Cmds: []*parse.CommandNode{call}}}
 		tree.Root.Nodes = append([]parse.Node{action}, tree.Root.Nodes...)
 	}
+	return ranges, true
 }
 
-func instrumentList(tree *parse.Tree, l *parse.ListNode) {
+// instrumentList adds the range hook to the ranges under l, and reports
+// whether l holds ranges and template calls.
+func instrumentList(tree *parse.Tree, l *parse.ListNode) (ranges, calls bool) {
 	if l == nil {
-		return
+		return false, false
+	}
+	both := func(a, b *parse.ListNode) {
+		r1, c1 := instrumentList(tree, a)
+		r2, c2 := instrumentList(tree, b)
+		ranges, calls = ranges || r1 || r2, calls || c1 || c2
 	}
 	for _, n := range l.Nodes {
 		switch n := n.(type) {
@@ -475,18 +529,19 @@ func instrumentList(tree *parse.Tree, l *parse.ListNode) {
 			pos := n.Pipe.Pos
 			n.Pipe.Cmds = append(n.Pipe.Cmds, &parse.CommandNode{NodeType: parse.NodeCommand, Pos: pos,
 				Args: []parse.Node{parse.NewIdentifier(rangeHook).SetTree(tree).SetPos(pos)}})
-			instrumentList(tree, n.List)
-			instrumentList(tree, n.ElseList)
+			ranges = true
+			both(n.List, n.ElseList)
 		case *parse.IfNode:
-			instrumentList(tree, n.List)
-			instrumentList(tree, n.ElseList)
+			both(n.List, n.ElseList)
 		case *parse.WithNode:
-			instrumentList(tree, n.List)
-			instrumentList(tree, n.ElseList)
+			both(n.List, n.ElseList)
 		case *parse.ListNode:
-			instrumentList(tree, n)
+			both(n, nil)
+		case *parse.TemplateNode:
+			calls = true
 		}
 	}
+	return ranges, calls
 }
 
 // budgetError is a template stopped by its budget, or an error met at a
@@ -542,7 +597,7 @@ type budgetWriter struct {
 	w interface{ Write([]byte) (int, error) }
 }
 
-func (w budgetWriter) Write(p []byte) (int, error) {
+func (w *budgetWriter) Write(p []byte) (int, error) {
 	if err := w.b.alive(); err != nil {
 		return 0, err
 	}

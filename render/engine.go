@@ -251,10 +251,10 @@ func (e *Engine) renderPath(ctx context.Context, p *pathTemplate, data map[strin
 	if p.t == nil {
 		return p.raw, checkOutputPath(p.raw)
 	}
-	pctx, cancel := context.WithTimeout(withLimits(ctx, limits{maxBytes: MaxPathBytes, maxSteps: e.maxSteps}), e.timeout)
+	pctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
 	b := pathWriter{max: MaxPathBytes}
-	if err := p.t.Execute(pctx, &b, data); err != nil {
+	if err := p.t.execute(pctx, limits{maxBytes: MaxPathBytes, maxSteps: e.maxSteps}, &b, data); err != nil {
 		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 			return "", fmt.Errorf("%w: rendering the path took longer than %v (a loop that does not end?)", ErrLimit, e.timeout)
 		}
@@ -554,11 +554,15 @@ func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out str
 	bw := bufPool.Get().(*bufio.Writer)
 	cw := &countingWriter{w: w, h: h, limit: e.maxFile, total: total, maxTotal: e.maxBytes}
 	bw.Reset(cw)
-	fctx, cancel := context.WithTimeout(withLimits(ctx, limits{maxBytes: e.maxFile, maxSteps: e.maxSteps}), e.timeout)
-	if prepared != nil {
-		err = prepared.Execute(fctx, bw, data)
-	} else {
-		err = e.renderers[renderer].Render(fctx, bw, &Input{Path: f.path, Source: src, Data: data})
+	fctx, cancel := context.WithTimeout(ctx, e.timeout)
+	lim := limits{maxBytes: e.maxFile, maxSteps: e.maxSteps}
+	switch p := prepared.(type) {
+	case *preparedTemplate:
+		err = p.execute(fctx, lim, bw, data)
+	case nil:
+		err = e.renderers[renderer].Render(withLimits(fctx, lim), bw, &Input{Path: f.path, Source: src, Data: data})
+	default:
+		err = p.Execute(withLimits(fctx, lim), bw, data)
 	}
 	if err != nil && ctx.Err() == nil && errors.Is(fctx.Err(), context.DeadlineExceeded) {
 		err = &RenderError{Path: f.path, Output: out, Renderer: renderer,

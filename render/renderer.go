@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"text/template"
 	"text/template/parse"
 )
@@ -116,7 +117,7 @@ func (r textTemplate) Render(ctx context.Context, w io.Writer, in *Input) error 
 	if err != nil {
 		return err
 	}
-	return p.execute(ctx, w, in.Data, p.t)
+	return p.Execute(ctx, w, in.Data)
 }
 
 // Prepare parses the template, checks its loop budget and instruments it
@@ -137,8 +138,7 @@ func (r textTemplate) prepare(path string, src []byte) (*preparedTemplate, error
 			}
 		}
 	}
-	instrument(t)
-	return &preparedTemplate{t: t, src: string(src)}, nil
+	return newPrepared(t, string(src)), nil
 }
 
 // maxConstantIterations bounds the iterations of nested ranges over integer
@@ -188,21 +188,37 @@ func loopBudget(tree *parse.Tree, n parse.Node, product int64) error {
 	return nil
 }
 
-// preparedTemplate is a parsed, instrumented template. Each execution takes
-// a copy bound to its own budget from a pool: the parse trees are shared,
-// the functions are not.
+// preparedTemplate is a parsed, instrumented template. An execution binds
+// the template's functions to its own budget: the parsed template itself,
+// bound when it was prepared, serves one execution at a time (spare), and
+// concurrent ones take copies (Clone shares the parse trees) from a pool.
 type preparedTemplate struct {
-	t    *template.Template
-	src  string
-	pool sync.Pool // of *execution
+	t             *template.Template
+	src           string
+	ranges, calls bool // which hooks the trees call
+	spare         atomic.Pointer[execution]
+	pool          sync.Pool // of *execution
 }
 
 type execution struct {
 	t *template.Template
 	b *budget
+	w budgetWriter
+}
+
+func newPrepared(t *template.Template, src string) *preparedTemplate {
+	p := &preparedTemplate{t: t, src: src}
+	p.ranges, p.calls = instrument(t)
+	b := &budget{}
+	t.Funcs(b.funcs(src, p.ranges, p.calls))
+	p.spare.Store(&execution{t: t, b: b, w: budgetWriter{b: b}})
+	return p
 }
 
 func (p *preparedTemplate) get() (*execution, error) {
+	if x := p.spare.Swap(nil); x != nil {
+		return x, nil
+	}
 	if x, ok := p.pool.Get().(*execution); ok {
 		return x, nil
 	}
@@ -211,14 +227,27 @@ func (p *preparedTemplate) get() (*execution, error) {
 		return nil, err
 	}
 	b := &budget{}
-	t.Funcs(b.funcs(p.src))
-	return &execution{t: t, b: b}, nil
+	t.Funcs(b.funcs(p.src, p.ranges, p.calls))
+	return &execution{t: t, b: b, w: budgetWriter{b: b}}, nil
+}
+
+func (p *preparedTemplate) put(x *execution) {
+	x.b.start(context.Background(), limits{}) // drop the caller's context
+	x.w.w = nil
+	if !p.spare.CompareAndSwap(nil, x) {
+		p.pool.Put(x)
+	}
 }
 
 // Execute runs the template in the calling goroutine under the execution
 // budget: it returns when the template ends or is stopped by a bound or by
 // ctx, and leaves nothing running.
 func (p *preparedTemplate) Execute(ctx context.Context, w io.Writer, data map[string]any) error {
+	return p.execute(ctx, limitsFrom(ctx), w, data)
+}
+
+// execute is Execute under the limits l: the Engine calls it directly.
+func (p *preparedTemplate) execute(ctx context.Context, l limits, w io.Writer, data map[string]any) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -226,27 +255,12 @@ func (p *preparedTemplate) Execute(ctx context.Context, w io.Writer, data map[st
 	if err != nil {
 		return err
 	}
-	err = p.executeWith(ctx, w, data, x)
-	x.b.start(context.Background(), limits{}) // drop ctx before pooling
-	p.pool.Put(x)
+	x.b.start(ctx, l.orDefaults())
+	x.w.w = w
+	err = x.t.Execute(&x.w, data)
+	err = x.b.stopped(err)
+	p.put(x)
 	return err
-}
-
-// execute runs t, which must be p's template or a copy of it, binding its
-// functions to a new budget: for a template executed once.
-func (p *preparedTemplate) execute(ctx context.Context, w io.Writer, data map[string]any, t *template.Template) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	b := &budget{}
-	t.Funcs(b.funcs(p.src))
-	return p.executeWith(ctx, w, data, &execution{t: t, b: b})
-}
-
-func (p *preparedTemplate) executeWith(ctx context.Context, w io.Writer, data map[string]any, x *execution) error {
-	x.b.start(ctx, limitsFrom(ctx))
-	err := x.t.Execute(budgetWriter{b: x.b, w: w}, data)
-	return x.b.stopped(err)
 }
 
 // isBinary reports whether data looks binary: a NUL byte in its first 8000
