@@ -138,3 +138,13 @@ func ExampleLoadCatalog() {
 	// preview-environment 0.3.0
 	// terraform-module 1.0.0
 }
+
+// Redact is how the library writes an address in errors, logs and
+// manifests; a program printing an address a user gave does the same.
+func ExampleRedact() {
+	fmt.Println(blueprint.Redact("https://ci:hunter2@git.example.com/bp.tar.gz"))
+	fmt.Println(blueprint.Redact("git::https://git.example.com/bp.git?ref=v1.2.0&sshkey=LS0tLS1CRUdJTg"))
+	// Output:
+	// https://ci:xxxxx@git.example.com/bp.tar.gz
+	// git::https://git.example.com/bp.git?ref=v1.2.0&sshkey=xxxxx
+}
