@@ -48,7 +48,7 @@ func TestRenderNeverAsksWithoutATerminal(t *testing.T) {
 		strings.NewReader("orders\n"), &stdout, &stderr)
 	assert.Equal(t, 1, code)
 	assert.NotContains(t, stderr.String(), ">")
-	assert.Contains(t, stderr.String(), "name: is required")
+	assert.Contains(t, stderr.String(), "name: required")
 }
 
 func TestDevNullIsNoTerminal(t *testing.T) {
@@ -63,7 +63,7 @@ func TestDevNullIsNoTerminal(t *testing.T) {
 		null, &stdout, &stderr)
 	assert.Equal(t, 1, code)
 	assert.NotContains(t, stderr.String(), ">", "gp prompted on %s", os.DevNull)
-	assert.Contains(t, stderr.String(), "name: is required")
+	assert.Contains(t, stderr.String(), "name: required")
 }
 
 func TestRenderAsksOnlyForWhatIsMissing(t *testing.T) {
