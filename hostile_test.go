@@ -515,6 +515,10 @@ derived: x: [for a in [for i, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for j, _ in [0
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue,
 				"template/a.txt.tmpl": `{{define "d"}}{{range 100000}}{{end}}{{end}}{{range 100000}}{{template "d"}}{{end}}`}))
 		}, "", true}, // the template steps, or the 100 ms deadline, whichever comes first
+		{"budget: a long range body that writes nothing", func(t *testing.T, s *sandbox) error {
+			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue,
+				"template/a.txt.tmpl": "{{range 9999999}}" + strings.Repeat("{{$a := 1}}", 10000) + "{{end}}"}))
+		}, "template steps", true},
 		{"budget: sixty levels of doubled template calls", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt.tmpl": doubledCalls()}))
 		}, "render limit exceeded", true}, // the template steps, or the 100 ms deadline, whichever comes first

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/template"
@@ -15,10 +16,11 @@ import (
 // One execution budget bounds everything a template makes the engine do,
 // whether it renders a file's contents, a path or a dirs: entry:
 //
-//   - steps: every {{range}} is charged the number of items it will visit
-//     when it starts (an integer, a list, a map, whatever computed it), and
-//     every template call ({{template}}, {{block}}) a fixed number of steps;
-//     past the budget, execution stops with ErrLimit;
+//   - steps: every {{range}} is charged, when it starts, the number of
+//     items it will visit (an integer, a list, a map, whatever computed it)
+//     times the nodes of its body, and every template call ({{template}},
+//     {{block}}) the nodes of the called body and 100; past the budget,
+//     execution stops with ErrLimit;
 //   - bytes: every function that can make a value larger than its inputs
 //     (printf, print, indent, join, replace, quote, html, js, urlquery,
 //     toYaml, toJson…) checks the size it is about to make against the
@@ -37,8 +39,8 @@ const (
 	DefaultMaxSteps = 10_000_000
 	// MaxPathBytes caps a rendered output path or dirs: entry.
 	MaxPathBytes = 4096
-	// templateCallSteps is what one template call is charged: a call has a
-	// fixed cost a hundred times an empty iteration's.
+	// templateCallSteps is what one template call is charged besides its
+	// body: a call has a fixed cost about a hundred times a node's.
 	templateCallSteps = 100
 	// The names of the hooks the engine adds to a parsed template. A
 	// template's source cannot call them: they are not defined when it is
@@ -112,7 +114,7 @@ func (b *budget) charge(n int64) error {
 		return err
 	}
 	if n > b.maxSteps-b.steps {
-		b.err = fmt.Errorf("%w: more than %d template steps (loop iterations and template calls)", ErrLimit, b.maxSteps)
+		b.err = fmt.Errorf("%w: more than %d template steps (a range costs its items times its body, a template call its body)", ErrLimit, b.maxSteps)
 		return b.err
 	}
 	b.steps += n
@@ -157,12 +159,16 @@ func rangeItems(v reflect.Value) int64 {
 func (b *budget) funcs(src string, ranges, calls bool) template.FuncMap {
 	fm := template.FuncMap{}
 	if ranges {
-		fm[rangeHook] = func(v reflect.Value) (reflect.Value, error) {
-			return v, b.charge(rangeItems(v))
+		fm[rangeHook] = func(cost int64, v reflect.Value) (reflect.Value, error) {
+			n := rangeItems(v)
+			if n > math.MaxInt64/cost {
+				n = math.MaxInt64 / cost
+			}
+			return v, b.charge(n * cost)
 		}
 	}
 	if calls {
-		fm[callHook] = func() (string, error) { return "", b.charge(templateCallSteps) }
+		fm[callHook] = func(cost int64) (string, error) { return "", b.charge(templateCallSteps + cost) }
 	}
 	for name, bind := range boundedFuncs {
 		if strings.Contains(src, name) {
@@ -482,10 +488,12 @@ func sizeOf(v any, limit int64, depth int) int64 {
 	return 24
 }
 
-// instrument rewrites every tree of t so that each range is charged before
-// it runs and each template call when it starts: a range's pipeline gets the
-// range hook as its last command, and, when the template calls templates,
-// every template body starts with an action that calls the call hook and
+// instrument rewrites every tree of t so that the work of each range and
+// each template call is charged before it runs: a range's pipeline gets the
+// range hook as its last command, with the cost of one iteration (the
+// nodes of its body, nested ranges and calls counted once: they charge for
+// themselves); and, when the template calls templates, every template body
+// starts with an action that calls the call hook with the body's cost and
 // prints nothing. It reports which hooks the trees call.
 func instrument(t *template.Template) (ranges, calls bool) {
 	var trees []*parse.Tree
@@ -494,17 +502,18 @@ func instrument(t *template.Template) (ranges, calls bool) {
 			trees = append(trees, tt.Tree)
 		}
 	}
-	for _, tree := range trees {
-		r, c := instrumentList(tree, tree.Root)
-		ranges, calls = ranges || r, calls || c
+	costs := make([]int64, len(trees))
+	for i, tree := range trees {
+		in := instrumentList(tree, tree.Root)
+		ranges, calls, costs[i] = ranges || in.ranges, calls || in.calls, in.cost
 	}
 	if !calls {
 		return ranges, false
 	}
-	for _, tree := range trees {
+	for i, tree := range trees {
 		pos := tree.Root.Pos
 		call := &parse.CommandNode{NodeType: parse.NodeCommand, Pos: pos,
-			Args: []parse.Node{parse.NewIdentifier(callHook).SetTree(tree).SetPos(pos)}}
+			Args: []parse.Node{parse.NewIdentifier(callHook).SetTree(tree).SetPos(pos), costNode(costs[i], pos)}}
 		action := &parse.ActionNode{NodeType: parse.NodeAction, Pos: pos,
 			Pipe: &parse.PipeNode{NodeType: parse.NodePipe, Pos: pos, Cmds: []*parse.CommandNode{call}}}
 		tree.Root.Nodes = append([]parse.Node{action}, tree.Root.Nodes...)
@@ -512,36 +521,72 @@ func instrument(t *template.Template) (ranges, calls bool) {
 	return ranges, true
 }
 
-// instrumentList adds the range hook to the ranges under l, and reports
-// whether l holds ranges and template calls.
-func instrumentList(tree *parse.Tree, l *parse.ListNode) (ranges, calls bool) {
+// instrumented is what instrumentList found in a list.
+type instrumented struct {
+	ranges, calls bool
+	cost          int64 // nodes evaluated once through the list
+}
+
+// instrumentList adds the range hook to the ranges under l.
+func instrumentList(tree *parse.Tree, l *parse.ListNode) instrumented {
+	var in instrumented
 	if l == nil {
-		return false, false
+		return in
 	}
-	both := func(a, b *parse.ListNode) {
-		r1, c1 := instrumentList(tree, a)
-		r2, c2 := instrumentList(tree, b)
-		ranges, calls = ranges || r1 || r2, calls || c1 || c2
+	add := func(o instrumented) {
+		in.ranges, in.calls, in.cost = in.ranges || o.ranges, in.calls || o.calls, in.cost+o.cost
 	}
 	for _, n := range l.Nodes {
+		in.cost++
 		switch n := n.(type) {
+		case *parse.ActionNode:
+			in.cost += pipeCost(n.Pipe)
 		case *parse.RangeNode:
+			body := instrumentList(tree, n.List)
+			els := instrumentList(tree, n.ElseList)
 			pos := n.Pipe.Pos
 			n.Pipe.Cmds = append(n.Pipe.Cmds, &parse.CommandNode{NodeType: parse.NodeCommand, Pos: pos,
-				Args: []parse.Node{parse.NewIdentifier(rangeHook).SetTree(tree).SetPos(pos)}})
-			ranges = true
-			both(n.List, n.ElseList)
+				Args: []parse.Node{parse.NewIdentifier(rangeHook).SetTree(tree).SetPos(pos), costNode(max(body.cost, 1), pos)}})
+			in.ranges = true
+			in.cost += pipeCost(n.Pipe) + els.cost
+			in.ranges, in.calls = true, in.calls || body.calls || els.calls
 		case *parse.IfNode:
-			both(n.List, n.ElseList)
+			in.cost += pipeCost(n.Pipe)
+			add(instrumentList(tree, n.List))
+			add(instrumentList(tree, n.ElseList))
 		case *parse.WithNode:
-			both(n.List, n.ElseList)
+			in.cost += pipeCost(n.Pipe)
+			add(instrumentList(tree, n.List))
+			add(instrumentList(tree, n.ElseList))
 		case *parse.ListNode:
-			both(n, nil)
+			add(instrumentList(tree, n))
 		case *parse.TemplateNode:
-			calls = true
+			in.cost += pipeCost(n.Pipe)
+			in.calls = true
 		}
 	}
-	return ranges, calls
+	return in
+}
+
+// pipeCost counts the commands and arguments of a pipeline.
+func pipeCost(p *parse.PipeNode) int64 {
+	if p == nil {
+		return 0
+	}
+	n := int64(len(p.Decl))
+	for _, c := range p.Cmds {
+		n += int64(len(c.Args))
+		for _, a := range c.Args {
+			if sub, ok := a.(*parse.PipeNode); ok {
+				n += pipeCost(sub)
+			}
+		}
+	}
+	return n
+}
+
+func costNode(cost int64, pos parse.Pos) *parse.NumberNode {
+	return &parse.NumberNode{NodeType: parse.NodeNumber, Pos: pos, IsInt: true, Int64: cost, Text: strconv.FormatInt(cost, 10)}
 }
 
 // budgetError is a template stopped by its budget, or an error met at a
@@ -577,6 +622,9 @@ func (b *budget) stopped(err error) error {
 	return &budgetError{msg: msg, err: b.err}
 }
 
+// hookContextRe matches a hook call as text/template quotes it in errors.
+var hookContextRe = regexp.MustCompile(`<(?:` + rangeHook + `|` + callHook + `)(?: \d+)?>`)
+
 // withoutHooks says "range" and "template call" where text/template's
 // message names a hook.
 func withoutHooks(msg string) string {
@@ -585,7 +633,12 @@ func withoutHooks(msg string) string {
 	}
 	for hook, name := range map[string]string{rangeHook: "range", callHook: "template call"} {
 		msg = strings.ReplaceAll(msg, "error calling "+hook+": ", "")
-		msg = strings.ReplaceAll(msg, "<"+hook+">", name)
+		msg = hookContextRe.ReplaceAllStringFunc(msg, func(m string) string {
+			if strings.Contains(m, rangeHook) {
+				return "range"
+			}
+			return "template call"
+		})
 		msg = strings.ReplaceAll(msg, hook, name)
 	}
 	return msg

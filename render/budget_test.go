@@ -43,6 +43,10 @@ func TestExecutionBudget(t *testing.T) {
 		{"ranges in a define called from a range", "", map[string]string{
 			"a.txt.tmpl": `{{define "d"}}{{range 100000}}{{end}}{{end}}{{range 100000}}{{template "d"}}{{end}}`}, "template steps"},
 		{"sixty levels of doubled template calls", "", map[string]string{"a.txt.tmpl": doubledCalls()}, "template steps"},
+		{"a long body that writes nothing", "", map[string]string{
+			"a.txt.tmpl": "{{range 9999999}}" + strings.Repeat("{{$a := 1}}", 10000) + "{{end}}"}, "template steps"},
+		{"a long define called from a range", "", map[string]string{
+			"a.txt.tmpl": `{{define "d"}}` + strings.Repeat("{{$a := 1}}", 10000) + `{{end}}{{range 9999}}{{template "d"}}{{end}}`}, "template steps"},
 		{"nested ranges over data", "parameters: l: [...int] | *[for x in [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] for y in [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] for z in [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] {x*100 + y*10 + z}]\n",
 			map[string]string{"a.txt.tmpl": "{{range $.l}}{{range $.l}}{{range $.l}}{{end}}{{end}}{{end}}"}, "template steps"},
 		{"indent", "", map[string]string{"a.txt.tmpl": `{{indent 1200000000 "x"}}`}, "indent would make a value larger than"},

@@ -68,9 +68,10 @@ type Options struct {
 	FileTimeout  time.Duration
 	MaxFileBytes int64
 	// MaxSteps caps the work of one template execution (a file's contents,
-	// a path or a dirs: entry): every {{range}} is charged the items it will
-	// visit when it starts, every template call 100 steps. Default
-	// DefaultMaxSteps (10 000 000).
+	// a path or a dirs: entry), in template nodes: every {{range}} is
+	// charged, when it starts, the items it will visit times the nodes of
+	// its body, every template call the nodes of the called body and 100.
+	// Default DefaultMaxSteps (10 000 000).
 	MaxSteps int64
 	// TemplateCacheBytes is how many bytes of template source the Engine
 	// keeps parsed across renders, over all blueprints. A parsed template
