@@ -143,7 +143,7 @@ func (b *Blueprint) isolate(ctx context.Context, op string, in *ast.StructLit) e
 // outOfMemory reports whether a child's standard error says the Go runtime
 // ran out of memory or address space.
 func outOfMemory(stderr string) bool {
-	for _, s := range []string{"out of memory", "cannot allocate memory", "failed to create new OS thread", "mmap"} {
+	for _, s := range []string{"out of memory", "cannot allocate memory", "failed to create new OS thread", "mmap", "address space"} {
 		if strings.Contains(stderr, s) {
 			return true
 		}
