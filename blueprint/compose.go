@@ -22,7 +22,7 @@ import (
 type Include struct {
 	// Name is the include's key in blueprint.cue.
 	Name string
-	// Source is the address as written in blueprint.cue.
+	// Source is the address as written in blueprint.cue, redacted (Redact).
 	Source string
 	// Dir is the directory of the project its files render into; "" is
 	// the root.
@@ -96,7 +96,7 @@ func (b *Blueprint) loadIncludes(ctx context.Context, opts *Options, stack []str
 			return err
 		}
 		fields = append(fields, b.checkMapping(d, child)...)
-		b.includes = append(b.includes, Include{Name: d.name, Source: d.source, Dir: d.dir, Blueprint: child})
+		b.includes = append(b.includes, Include{Name: d.name, Source: Redact(d.source), Dir: d.dir, Blueprint: child})
 		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", d.name, d.dir, child.Digest)
 	}
 	if len(fields) > 0 {
