@@ -252,8 +252,8 @@ func loadSource(ctx context.Context, source string, opts *Options, stack []strin
 	s, _ := f.(*Sources)
 	var key string
 	if s != nil && got.Revision != "" {
-		key = fmt.Sprintf("%s\x00%s\x00%d,%d,%d,%d,%v,%d,%p", got.Source, got.Revision, opts.MaxInputBytes, opts.MaxSchemaBytes,
-			opts.MaxTemplateFiles, opts.MaxTemplateBytes, opts.EvalTimeout, opts.EvaluatorUses, opts.Logger)
+		key = fmt.Sprintf("%s\x00%s\x00%d,%d,%d,%d,%v,%d,%p,%p", got.Source, got.Revision, opts.MaxInputBytes, opts.MaxSchemaBytes,
+			opts.MaxTemplateFiles, opts.MaxTemplateBytes, opts.EvalTimeout, opts.EvaluatorUses, opts.Logger, opts.Isolation)
 		if b := s.lookup(key); b != nil {
 			return b, nil
 		}
