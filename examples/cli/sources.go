@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 )
@@ -19,7 +20,7 @@ type sourceFlags struct {
 }
 
 func (s *sourceFlags) define(fs *flag.FlagSet) {
-	fs.BoolVar(&s.untrusted, "untrusted", false, "fetch under the strict policy (only https archives and git over https to public addresses), and evaluate CUE in a child process (--isolate)")
+	fs.BoolVar(&s.untrusted, "untrusted", false, "fetch under the strict policy (only https archives and git over https to public addresses), and on Linux evaluate CUE in a bounded child process (--isolate)")
 	fs.BoolVar(&s.isolate, "isolate", false, "evaluate blueprints' CUE first in a child gp limited to --eval-memory and the evaluation deadline")
 	fs.Int64Var(&s.evalMemory, "eval-memory", 1024, "the memory, in MiB, an isolated CUE evaluation may use")
 	fs.BoolVar(&s.offline, "offline", false, "use only sources already in the cache")
@@ -37,21 +38,25 @@ func (s *sourceFlags) sources() (*blueprint.Sources, error) {
 }
 
 // loadOptions returns the options blueprints are loaded with: the fetcher
-// the flags describe and, with --untrusted or --isolate, CUE evaluated first
-// in a child gp process limited to --eval-memory (blueprint.Isolation).
+// the flags describe and, with --isolate or (on Linux) --untrusted, CUE
+// evaluated first in a child gp process limited to --eval-memory
+// (blueprint.Isolation).
 func (s *sourceFlags) loadOptions() (*blueprint.Options, error) {
 	f, err := s.sources()
 	if err != nil {
 		return nil, err
 	}
 	opts := &blueprint.Options{Fetcher: f}
-	if s.untrusted || s.isolate {
+	// Isolation needs Linux: elsewhere --untrusted goes without it (the
+	// deadline still bounds each evaluation), and --isolate fails with
+	// blueprint.ErrIsolationUnsupported.
+	if s.isolate || (s.untrusted && runtime.GOOS == "linux") {
 		if s.evalMemory <= 0 {
 			return nil, usageErrorf("--eval-memory must be positive")
 		}
 		self, err := os.Executable()
 		if err != nil {
-			return nil, fmt.Errorf("--untrusted: %w", err)
+			return nil, fmt.Errorf("isolated evaluation: %w", err)
 		}
 		opts.Isolation = &blueprint.Isolation{Command: []string{self}, Env: []string{evalChildEnv + "=1"}, MaxMemory: s.evalMemory << 20}
 	}
