@@ -261,8 +261,9 @@ var boundedFuncs = map[string]func(b *budget) any{
 	},
 	"toYaml": func(b *budget) any {
 		return func(v any) (string, error) {
-			// Indentation grows with depth: allow for it, then check the result.
-			if err := b.fits("toYaml", 2*sizeOf(v, b.maxBytes+1, 0)); err != nil {
+			// Escapes (\x01) and indentation grow the value: allow for them,
+			// then check the result.
+			if err := b.fits("toYaml", 6*sizeOf(v, b.maxBytes+1, 0)); err != nil {
 				return "", err
 			}
 			s, err := toYAML(v)
@@ -274,7 +275,8 @@ var boundedFuncs = map[string]func(b *budget) any{
 	},
 	"toJson": func(b *budget) any {
 		return func(v any) (string, error) {
-			if err := b.fits("toJson", 2*sizeOf(v, b.maxBytes+1, 0)); err != nil {
+			// json.Marshal writes < as \u003c: six bytes for one.
+			if err := b.fits("toJson", 6*sizeOf(v, b.maxBytes+1, 0)); err != nil {
 				return "", err
 			}
 			s, err := toJSON(v)

@@ -56,6 +56,10 @@ func TestExecutionBudget(t *testing.T) {
 			"a.txt.tmpl": `{{$s := "xxxxxxxxxxxxxxxx"}}{{range 40}}{{$s = print $s $s}}{{end}}`}, "print would make a value larger than"},
 		{"js escaping by assignment", "", map[string]string{
 			"a.txt.tmpl": `{{$s := "<<<<<<<<"}}{{range 40}}{{$s = js $s}}{{end}}`}, "js would make a value larger than"},
+		{"toJson escaping by assignment", "", map[string]string{
+			"a.txt.tmpl": `{{$s := "<<<<<<<<"}}{{range 40}}{{$s = toJson $s}}{{end}}`}, "toJson would make a value larger than"},
+		{"quote escaping by assignment", "", map[string]string{
+			"a.txt.tmpl": `{{$s := "\x00\x00"}}{{range 40}}{{$s = quote $s}}{{end}}`}, "quote would make a value larger than"},
 		{"a huge printf width", "", map[string]string{"a.txt.tmpl": `{{printf "%0999999999d" 1}}`}, "printf would make a value larger than"},
 		{"join doubling", "", map[string]string{
 			"a.txt.tmpl": `{{$s := "xxxxxxxxxxxxxxxx"}}{{$l := split "," ",,"}}{{range 40}}{{$s = join $s $l}}{{end}}`}, "join would make a value larger than"},
