@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"text/template"
 	"text/template/parse"
 )
@@ -55,6 +56,10 @@ const (
 type limits struct {
 	maxBytes int64
 	maxSteps int64
+	// shared, when set, counts the steps of every execution of one render,
+	// up to maxShared.
+	shared    *atomic.Int64
+	maxShared int64
 }
 
 type limitsKey struct{}
@@ -80,16 +85,18 @@ func (l limits) orDefaults() limits {
 
 // budget is the state of one execution. It is used by one goroutine.
 type budget struct {
-	ctx      context.Context
-	done     <-chan struct{}
-	steps    int64
-	maxSteps int64
-	maxBytes int64
-	err      error // the first bound hit, or the context's error
+	ctx       context.Context
+	done      <-chan struct{}
+	steps     int64
+	maxSteps  int64
+	maxBytes  int64
+	shared    *atomic.Int64
+	maxShared int64
+	err       error // the first bound hit, or the context's error
 }
 
 func (b *budget) start(ctx context.Context, l limits) {
-	*b = budget{ctx: ctx, done: ctx.Done(), maxSteps: l.maxSteps, maxBytes: l.maxBytes}
+	*b = budget{ctx: ctx, done: ctx.Done(), maxSteps: l.maxSteps, maxBytes: l.maxBytes, shared: l.shared, maxShared: l.maxShared}
 }
 
 // alive reports the context's end as the budget's error.
@@ -118,6 +125,10 @@ func (b *budget) charge(n int64) error {
 		return b.err
 	}
 	b.steps += n
+	if b.shared != nil && b.shared.Add(n) > b.maxShared {
+		b.err = fmt.Errorf("%w: more than %d template steps in one render", ErrLimit, b.maxShared)
+		return b.err
+	}
 	return nil
 }
 

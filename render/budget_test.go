@@ -117,3 +117,20 @@ func TestRefusedForcedRenderLeavesNoStateDir(t *testing.T) {
 	require.ErrorIs(t, err, render.ErrLimit)
 	assert.Equal(t, map[string]string{"keep.txt": "theirs"}, tree(t, dir))
 }
+
+// TestRenderStepBudget spreads work over many files, each within its own
+// budget: the render's budget stops them together.
+func TestRenderStepBudget(t *testing.T) {
+	files := map[string]string{}
+	for i := range 20 {
+		files[fmt.Sprintf("f%02d.txt.tmpl", i)] = "{{range mul 3000 3000}}{{end}}" // 9 000 000 steps each
+	}
+	bp := miniBlueprint(t, "", files)
+	_, err := newEngine(t, &render.Options{MaxRenderSteps: 50_000_000}).Plan(context.Background(), bp, resolve(t, bp))
+	require.ErrorIs(t, err, render.ErrLimit)
+	assert.Contains(t, err.Error(), "more than 50000000 template steps in one render")
+	// Each file alone is within the budget.
+	one := miniBlueprint(t, "", map[string]string{"f.txt.tmpl": files["f00.txt.tmpl"]})
+	_, err = newEngine(t, nil).Plan(context.Background(), one, resolve(t, one))
+	require.NoError(t, err)
+}

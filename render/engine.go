@@ -73,6 +73,9 @@ type Options struct {
 	// its body, every template call the nodes of the called body and 100.
 	// Default DefaultMaxSteps (10 000 000).
 	MaxSteps int64
+	// MaxRenderSteps caps the template steps of one render, over all its
+	// files, paths and dirs: entries. Default ten times MaxSteps.
+	MaxRenderSteps int64
 	// TemplateCacheBytes is how many bytes of template source the Engine
 	// keeps parsed across renders, over all blueprints. A parsed template
 	// takes about five times its source. Default 2 MiB; negative disables
@@ -104,6 +107,7 @@ type Engine struct {
 	maxBytes  int64
 	maxFile   int64
 	maxSteps  int64
+	maxRender int64 // template steps of one render
 	timeout   time.Duration
 	generator string
 	decisions *decision.Registry
@@ -131,6 +135,7 @@ func New(opts *Options) (*Engine, error) {
 		maxBytes:  opts.MaxBytes,
 		maxFile:   opts.MaxFileBytes,
 		maxSteps:  opts.MaxSteps,
+		maxRender: opts.MaxRenderSteps,
 		timeout:   opts.FileTimeout,
 		generator: opts.Generator,
 		decisions: opts.Decisions,
@@ -172,6 +177,9 @@ func New(opts *Options) (*Engine, error) {
 	}
 	if e.maxSteps <= 0 {
 		e.maxSteps = DefaultMaxSteps
+	}
+	if e.maxRender <= 0 {
+		e.maxRender = 10 * e.maxSteps
 	}
 	if e.generator == "" {
 		e.generator = "goldenpath " + moduleVersion()
@@ -248,14 +256,14 @@ func newPathTemplate(raw string) (*pathTemplate, error) {
 
 // render renders the path under the engine's budget: its deadline, its
 // steps, and MaxPathBytes for the path and every value made on the way.
-func (e *Engine) renderPath(ctx context.Context, p *pathTemplate, data map[string]any) (string, error) {
+func (e *Engine) renderPath(ctx context.Context, p *pathTemplate, data map[string]any, steps *atomic.Int64) (string, error) {
 	if p.t == nil {
 		return p.raw, checkOutputPath(p.raw)
 	}
 	pctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
 	b := pathWriter{max: MaxPathBytes}
-	if err := p.t.execute(pctx, limits{maxBytes: MaxPathBytes, maxSteps: e.maxSteps}, &b, data); err != nil {
+	if err := p.t.execute(pctx, limits{maxBytes: MaxPathBytes, maxSteps: e.maxSteps, shared: steps, maxShared: e.maxRender}, &b, data); err != nil {
 		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 			return "", fmt.Errorf("%w: rendering the path took longer than %v (a loop that does not end?)", ErrLimit, e.timeout)
 		}
@@ -437,6 +445,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 		template string
 	}
 	claimed := map[string]claim{} // output path -> who renders it
+	var steps atomic.Int64        // template steps of the whole render
 	var dirs []string
 	for pi := range parts {
 		part := &parts[pi]
@@ -450,7 +459,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 			if f.excluded || !included(f, part.Params) {
 				continue
 			}
-			out, err := e.renderPath(ctx, f.out, data)
+			out, err := e.renderPath(ctx, f.out, data, &steps)
 			if err != nil {
 				return nil, nil, &RenderError{Path: partPath(part, f.path), Renderer: "path", Err: err}
 			}
@@ -473,7 +482,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 			}
 		}
 		for _, d := range c.dirs {
-			out, err := e.renderPath(ctx, d, data)
+			out, err := e.renderPath(ctx, d, data, &steps)
 			if err != nil {
 				return nil, nil, fmt.Errorf("dirs: %w", err)
 			}
@@ -489,7 +498,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 			break
 		}
 		g.Go(func() error {
-			mf, err := e.renderFile(gctx, j.tfs, j.f, j.out, j.part.Params.Data(), s, &total)
+			mf, err := e.renderFile(gctx, j.tfs, j.f, j.out, j.part.Params.Data(), s, &total, &steps)
 			if err != nil {
 				var re *RenderError
 				if errors.As(err, &re) {
@@ -542,7 +551,7 @@ func included(f *tmplFile, p *blueprint.Params) bool {
 }
 
 // renderFile renders one file into s, hashing and counting as it goes.
-func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out string, data map[string]any, s sink, total *atomic.Int64) (*File, error) {
+func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out string, data map[string]any, s sink, total, steps *atomic.Int64) (*File, error) {
 	prepared, src, renderer, err := e.prepare(tfs, f)
 	if err != nil {
 		return nil, &RenderError{Path: f.path, Output: out, Renderer: f.renderer, Err: err}
@@ -556,7 +565,7 @@ func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out str
 	cw := &countingWriter{w: w, h: h, limit: e.maxFile, total: total, maxTotal: e.maxBytes}
 	bw.Reset(cw)
 	fctx, cancel := context.WithTimeout(ctx, e.timeout)
-	lim := limits{maxBytes: e.maxFile, maxSteps: e.maxSteps}
+	lim := limits{maxBytes: e.maxFile, maxSteps: e.maxSteps, shared: steps, maxShared: e.maxRender}
 	switch p := prepared.(type) {
 	case *preparedTemplate:
 		err = p.execute(fctx, lim, bw, data)
