@@ -16,8 +16,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv(evalChildEnv) == "1" {
-		// The child of an isolated evaluation started by a gp in a script.
+	if os.Getenv(evalChildEnv) == "1" || os.Getenv(asGPEnv) == "1" {
+		// The child of an isolated evaluation started by a gp in a script,
+		// or gp itself for TestHostileMemory.
 		os.Exit(Main())
 	}
 	testscript.Main(m, map[string]func(){
