@@ -14,6 +14,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -220,6 +223,63 @@ func (s *sandbox) renderDir(dir string, inputs ...blueprint.Input) error {
 	return err
 }
 
+// renderFetched loads source through s's local-policy Sources and renders
+// it into s.out.
+func (s *sandbox) renderFetched(source string) error {
+	ctx := context.Background()
+	bp, err := blueprint.Load(ctx, source, s.sources(blueprint.Local))
+	if err != nil {
+		return err
+	}
+	params, err := bp.Resolve(ctx)
+	if err != nil {
+		return err
+	}
+	e, err := render.New(&render.Options{MaxFileBytes: 1 << 20, MaxBytes: 4 << 20, MaxFiles: 100, FileTimeout: 2 * time.Second})
+	if err != nil {
+		return err
+	}
+	_, err = e.Render(ctx, bp, params, s.out, nil)
+	return err
+}
+
+// isolated loads a local blueprint with its CUE evaluated in a child (the
+// test binary, see TestMain) limited to 256 MiB and timeout, and resolves
+// it.
+func (s *sandbox) isolated(dir string, timeout time.Duration, inputs ...blueprint.Input) error {
+	ctx := context.Background()
+	opts := &blueprint.Options{EvalTimeout: timeout, Isolation: &blueprint.Isolation{
+		Command: []string{os.Args[0]}, Env: []string{evalChildEnv + "=1"}, MaxMemory: 256 << 20}}
+	bp, err := blueprint.LoadDir(ctx, dir, opts)
+	if err != nil {
+		return err
+	}
+	_, err = bp.Resolve(ctx, inputs...)
+	return err
+}
+
+// tarFiles is a tar.gz of name → content.
+func tarFiles(t *testing.T, files map[string]string) []byte {
+	t.Helper()
+	var es []tarEntry
+	for n, c := range files {
+		es = append(es, tarEntry{name: n, body: c})
+	}
+	return tarGz(t, es...)
+}
+
+// doubledCalls is sixty levels of templates each calling the one below
+// twice: 2^60 calls.
+func doubledCalls() string {
+	var b strings.Builder
+	b.WriteString(`{{define "t0"}}{{end}}`)
+	for i := 1; i <= 60; i++ {
+		fmt.Fprintf(&b, `{{define "t%d"}}{{template "t%d"}}{{template "t%d"}}{{end}}`, i, i-1, i-1)
+	}
+	b.WriteString(`{{template "t60"}}`)
+	return b.String()
+}
+
 // ints returns the list 0, 1, … n-1.
 func ints(n int) []any {
 	l := make([]any, n)
@@ -229,11 +289,69 @@ func ints(n int) []any {
 	return l
 }
 
+// evalChildEnv makes the test binary an isolation child (TestMain);
+// hostileChildEnv makes TestHostile run its cases instead of measuring a
+// child that runs them.
+const (
+	evalChildEnv    = "GOLDENPATH_EVAL_CHILD"
+	hostileChildEnv = "GOLDENPATH_HOSTILE_CHILD"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(evalChildEnv) == "1" {
+		if err := blueprint.ServeIsolation(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// credential is a password given in source addresses: no output may hold it.
+const credential = "hunter2-0b5e"
+
+// maxHostileRSS is the memory the whole hostile suite may take.
+const maxHostileRSS = 1 << 30
+
+// TestHostile runs the hostile cases in a child process (the test binary
+// again), and checks that the child's peak resident memory stayed under
+// 1 GiB; the child runs every case, each in its sandbox.
 func TestHostile(t *testing.T) {
+	if os.Getenv(hostileChildEnv) == "1" {
+		hostileCases(t)
+		return
+	}
+	args := []string{"-test.run=^TestHostile$", "-test.v", "-test.timeout=10m"}
+	if testing.Short() {
+		args = append(args, "-test.short")
+	}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), hostileChildEnv+"=1")
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	if err != nil || testing.Verbose() {
+		t.Logf("the hostile suite's output:\n%s", out)
+	}
+	require.NoError(t, err, "the hostile suite failed")
+	m := regexp.MustCompile(`hostile cases: (\d+)`).FindSubmatch(out)
+	require.NotNil(t, m, "the hostile suite did not count its cases")
+	n, _ := strconv.Atoi(string(m[1]))
+	rss := maxRSS(cmd.ProcessState)
+	t.Logf("hostile cases: %d, refused in %v, peak memory %d MiB", n, time.Since(start).Round(time.Millisecond), rss>>20)
+	if rss >= 0 && !raceEnabled {
+		assert.Less(t, rss, int64(maxHostileRSS), "the hostile suite took more than 1 GiB")
+	}
+}
+
+func hostileCases(t *testing.T) {
 	type hostile struct {
 		name string
 		run  func(t *testing.T, s *sandbox) error
 		want string // in the error
+		// settles: the call starts no goroutine that outlives it, and the
+		// process does no work once it returned (checked).
+		settles bool
 	}
 	fetch := func(policy blueprint.Policy, src func(t *testing.T, s *sandbox) string) func(t *testing.T, s *sandbox) error {
 		return func(t *testing.T, s *sandbox) error {
@@ -248,132 +366,275 @@ func TestHostile(t *testing.T) {
 		// Archives.
 		{"archive: path traversal", archive("a.tar.gz", func(t *testing.T, s *sandbox) []byte {
 			return tarGz(t, tarEntry{name: "blueprint.cue", body: minimalCue}, tarEntry{name: "../../outside/evil.txt", body: "pwned"})
-		}), "path leaves the archive"},
+		}), "path leaves the archive", false},
 		{"archive: absolute path", archive("a.tar.gz", func(t *testing.T, s *sandbox) []byte {
 			return tarGz(t, tarEntry{name: filepath.Join(s.outside, "evil.txt"), body: "pwned"})
-		}), "absolute path"},
+		}), "absolute path", false},
 		{"archive: symlink to a secret", archive("a.tar.gz", func(t *testing.T, s *sandbox) []byte {
 			return tarGz(t, tarEntry{name: "blueprint.cue", body: minimalCue}, tarEntry{name: "template/leak", typ: tar.TypeSymlink, link: s.secret})
-		}), "symlinks are not allowed"},
+		}), "symlinks are not allowed", false},
 		{"archive: write through a symlinked directory", archive("a.tar.gz", func(t *testing.T, s *sandbox) []byte {
 			return tarGz(t, tarEntry{name: "d", typ: tar.TypeSymlink, link: s.outside}, tarEntry{name: "d/evil.txt", body: "pwned"})
-		}), "symlinks are not allowed"},
+		}), "symlinks are not allowed", false},
 		{"archive: hard link to a secret", archive("a.tar.gz", func(t *testing.T, s *sandbox) []byte {
 			return tarGz(t, tarEntry{name: "a", body: "x"}, tarEntry{name: "leak", typ: tar.TypeLink, link: s.secret})
-		}), "hard links are not allowed"},
+		}), "hard links are not allowed", false},
 		{"archive: device node", archive("a.tar.gz", func(t *testing.T, s *sandbox) []byte {
 			return tarGz(t, tarEntry{name: "dev", typ: tar.TypeChar})
-		}), "is not allowed"},
+		}), "is not allowed", false},
 		{"archive: decompression bomb", archive("a.tar.gz", func(t *testing.T, s *sandbox) []byte {
 			return tarGz(t, tarEntry{name: "bomb", size: 64 << 20})
-		}), "uncompressed"},
+		}), "uncompressed", false},
 		{"archive: too many files", archive("a.tar.gz", func(t *testing.T, s *sandbox) []byte {
 			var es []tarEntry
 			for i := range 300 {
 				es = append(es, tarEntry{name: fmt.Sprintf("f%03d", i), body: "x"})
 			}
 			return tarGz(t, es...)
-		}), "too many files"},
+		}), "too many files", false},
 		{"archive: zip traversal", archive("a.zip", func(t *testing.T, s *sandbox) []byte {
 			return zipOf(t, "../outside/evil.txt", "pwned")
-		}), "path leaves the archive"},
+		}), "path leaves the archive", false},
 		{"archive: zip backslash traversal", archive("a.zip", func(t *testing.T, s *sandbox) []byte {
 			return zipOf(t, `..\outside\evil.txt`, "pwned")
-		}), "backslash"},
+		}), "backslash", false},
 
 		// Git.
 		{"git: symlink in the tree to a secret", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
 			return "git::file://" + gitRepo(t, s, map[string]string{"blueprint.cue": minimalCue, "template/leak": "->" + s.secret}) + "?ref=v1.0.0"
-		}), "symlinks are not allowed"},
+		}), "symlinks are not allowed", false},
 		{"git: option injection through ref", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
 			return "git::file://" + gitRepo(t, s, map[string]string{"blueprint.cue": minimalCue}) + "?ref=--upload-pack=touch%20/tmp/pwned"
-		}), "ref"},
+		}), "ref", false},
 		{"git: ext transport runs a command", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
 			return "git::ext::sh -c 'touch /tmp/pwned'"
-		}), ""},
+		}), "", false},
 		{"git: option injection as the URL", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
 			return "git::--upload-pack=touch /tmp/pwned"
-		}), ""},
+		}), "", false},
 
 		// The strict policy: no local files, no private networks.
 		{"strict: loopback address (SSRF)", fetch(blueprint.Strict, func(t *testing.T, s *sandbox) string {
 			return serve(t, "a.tar.gz", tarGz(t, tarEntry{name: "blueprint.cue", body: minimalCue}))
-		}), ""},
+		}), "", false},
 		{"strict: private address", fetch(blueprint.Strict, func(t *testing.T, s *sandbox) string {
 			return "https://10.0.0.1/bp.tar.gz"
-		}), ""},
+		}), "", false},
 		{"strict: cloud metadata address", fetch(blueprint.Strict, func(t *testing.T, s *sandbox) string {
 			return "http://169.254.169.254/latest/meta-data/"
-		}), ""},
+		}), "", false},
 		{"strict: file:// git", fetch(blueprint.Strict, func(t *testing.T, s *sandbox) string {
 			return "git::file://" + gitRepo(t, s, map[string]string{"blueprint.cue": minimalCue}) + "?ref=v1.0.0"
-		}), "not allowed by the strict policy"},
-		{"strict: a local path", fetch(blueprint.Strict, func(t *testing.T, s *sandbox) string { return s.outside }), "not allowed by the strict policy"},
+		}), "not allowed by the strict policy", false},
+		{"strict: a local path", fetch(blueprint.Strict, func(t *testing.T, s *sandbox) string { return s.outside }), "not allowed by the strict policy", false},
 
 		// CUE.
-		{"cue: a schema that never finishes", func(t *testing.T, s *sandbox) error {
-			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue + `
+		// In process, the deadline bounds the wait but the evaluation goes
+		// on: only the isolated form leaves nothing running.
+		{"cue: a schema that never finishes, isolated", func(t *testing.T, s *sandbox) error {
+			return s.isolated(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue + `
 derived: x: [for a in [for i, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for j, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for k, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for l, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for m, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for n, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for o, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] {i+j+k+l+m+n+o}] for b in [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] {a * b}]
-`, "template/a.txt": "a"}))
-		}, ""},
+`, "template/a.txt": "a"}), 2*time.Second)
+		}, "cue evaluation timed out after 2s (in the isolated child)", true},
 		{"cue: a schema too large", func(t *testing.T, s *sandbox) error {
 			_, err := blueprint.LoadDir(context.Background(), s.blueprintDir(map[string]string{
 				"blueprint.cue": minimalCue + "// " + strings.Repeat("x", 2<<20) + "\n", "template/a.txt": "a"}), nil)
 			return err
-		}, "too large"},
+		}, "too large", false},
 		{"cue: reading a file through an import", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": `import "tool/file"
 ` + minimalCue + `derived: x: (file.Read & {filename: "` + s.secret + `", contents: string}).contents
 `, "template/a.txt.tmpl": "{{.x}}"}))
-		}, "derived.x: required"}, // tool tasks never run: the contents stay unknown
+		}, "derived.x: required", false}, // tool tasks never run: the contents stay unknown
 
 		// Templates.
 		{"template: output path escapes the project", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/{{.name}}/evil.txt": "pwned"}),
 				blueprint.Set("name=../outside"))
-		}, ""},
+		}, "", false},
 		{"template: writes into .git", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/{{.name}}/hooks/post-checkout": "#!/bin/sh\ntouch /tmp/pwned\n"}),
 				blueprint.Set("name=.git"))
-		}, ".git"},
+		}, ".git", false},
 		{"template: grows without bound", func(t *testing.T, s *sandbox) error {
 			loop := strings.Repeat(`{{range $i, $_ := $.l}}`, 6) + strings.Repeat("x", 1000) + strings.Repeat(`{{end}}`, 6)
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue + `parameters: l: [...int] | *[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]` + "\n",
 				"template/big.txt.tmpl": loop}))
-		}, "limit"},
+		}, "limit", false},
 		{"template: loops over constants that never end", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue,
 				"template/spin.txt.tmpl": "{{range 100000}}{{range 100000}}{{end}}{{end}}"}))
-		}, "spin.txt.tmpl:1:"},
+		}, "spin.txt.tmpl:1:", false},
 		{"template: loops over data that write nothing", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue + "parameters: l: [...int]\n",
 				"template/spin.txt.tmpl": "{{range $.l}}{{range $.l}}{{end}}{{end}}"}), blueprint.ValuesMap(map[string]any{"l": ints(3000)}))
-		}, "rendering took longer than 100ms"},
+		}, "rendering took longer than 100ms", false},
 		{"template: a function outside the curated set", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt.tmpl": `{{ readFile "` + s.secret + `" }}`}))
-		}, "readFile"},
+		}, "readFile", false},
 		{"template: a symlink in a local blueprint", func(t *testing.T, s *sandbox) error {
 			dir := s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt": "a"})
 			require.NoError(t, os.Symlink(s.secret, filepath.Join(dir, "template", "leak.txt")))
 			return s.renderDir(dir)
-		}, "symlink"},
+		}, "template/leak.txt is a symlink: symlinks are not allowed in a blueprint", false},
+
+		// The execution budget: file names, dirs: and contents that loop or
+		// grow, through every kind of source.
+		{"budget: a file name that loops, local", func(t *testing.T, s *sandbox) error {
+			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/{{range mul 999999 999999}}{{end}}x.txt": "x"}))
+		}, "template steps", true},
+		{"budget: a file name that loops over a constant, git::file://", func(t *testing.T, s *sandbox) error {
+			return s.renderFetched("git::file://" + gitRepo(t, s, map[string]string{"blueprint.cue": minimalCue,
+				"template/{{range 999999999999}}{{end}}x.txt": "x"}) + "?ref=v1.0.0")
+		}, "loop more than 10000000 times", false},
+		{"budget: a file name that writes without end, archive", func(t *testing.T, s *sandbox) error {
+			return s.renderFetched(serve(t, "a.tar.gz", tarFiles(t, map[string]string{"blueprint.cue": minimalCue,
+				"template/{{range mul 999 999}}y{{end}}x.txt": "x"})))
+		}, "a path longer than 4096 bytes", false},
+		{"budget: a dirs: entry that loops", func(t *testing.T, s *sandbox) error {
+			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue + `dirs: ["{{range mul 999999 999999}}{{end}}d"]` + "\n", "template/a.txt": "a"}))
+		}, "template steps", true},
+		{"budget: indent to 1.2 GB", func(t *testing.T, s *sandbox) error {
+			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt.tmpl": `{{indent 1200000000 "x"}}`}))
+		}, "indent would make a value larger than 1048576 bytes", true},
+		{"budget: printf doubling by assignment", func(t *testing.T, s *sandbox) error {
+			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue,
+				"template/a.txt.tmpl": `{{$s := "xxxxxxxxxxxxxxxx"}}{{range 40}}{{$s = printf "%s%s" $s $s}}{{end}}`}))
+		}, "printf would make a value larger than", true},
+		{"budget: js escaping by assignment", func(t *testing.T, s *sandbox) error {
+			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue,
+				"template/a.txt.tmpl": `{{$s := "<<<<<<<<"}}{{range 40}}{{$s = js $s}}{{end}}`}))
+		}, "js would make a value larger than", true},
+		{"budget: range over a product", func(t *testing.T, s *sandbox) error {
+			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt.tmpl": `{{range mul 1000000 1000000}}{{end}}`}))
+		}, "template steps", true},
+		{"budget: range over a parenthesised constant", func(t *testing.T, s *sandbox) error {
+			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt.tmpl": `{{range (100000000000)}}{{end}}`}))
+		}, "template steps", true},
+		{"budget: ranges in a define called from a range", func(t *testing.T, s *sandbox) error {
+			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue,
+				"template/a.txt.tmpl": `{{define "d"}}{{range 100000}}{{end}}{{end}}{{range 100000}}{{template "d"}}{{end}}`}))
+		}, "", true}, // the template steps, or the 100 ms deadline, whichever comes first
+		{"budget: a long range body that writes nothing", func(t *testing.T, s *sandbox) error {
+			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue,
+				"template/a.txt.tmpl": "{{range 9999999}}" + strings.Repeat("{{$a := 1}}", 10000) + "{{end}}"}))
+		}, "template steps", true},
+		{"budget: sixty levels of doubled template calls", func(t *testing.T, s *sandbox) error {
+			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt.tmpl": doubledCalls()}))
+		}, "render limit exceeded", true}, // the template steps, or the 100 ms deadline, whichever comes first
+
+		// Memory: CUE that needs gigabytes runs in a bounded child.
+		{"cue: a default list of 200 million integers, isolated", func(t *testing.T, s *sandbox) error {
+			return s.isolated(s.blueprintDir(map[string]string{"blueprint.cue": "import \"list\"\n" + minimalCue +
+				"parameters: n: [...int] | *list.Range(0, 200000000, 1)\n", "template/a.txt": "a"}), 12*time.Second)
+		}, "CUE evaluation exceeded 256 MiB", false},
+		{"cue: a derived string doubled 34 times, isolated", func(t *testing.T, s *sandbox) error {
+			var b strings.Builder
+			b.WriteString("import \"strings\"\n" + minimalCue + "derived: {\n\ts0: \"xxxxxxxx\"\n")
+			for i := 1; i <= 34; i++ {
+				fmt.Fprintf(&b, "\ts%d: strings.Repeat(s%d, 2)\n", i, i-1)
+			}
+			b.WriteString("}\n")
+			return s.isolated(s.blueprintDir(map[string]string{"blueprint.cue": b.String(), "template/a.txt": "a"}), 12*time.Second)
+		}, "CUE evaluation exceeded 256 MiB", false},
+		{"cue: an input that makes the schema hungry, isolated", func(t *testing.T, s *sandbox) error {
+			return s.isolated(s.blueprintDir(map[string]string{"blueprint.cue": "import \"list\"\n" + minimalCue +
+				"parameters: {\n\tn: int | *1\n\tl: [...int] | *list.Range(0, n, 1)\n}\n", "template/a.txt": "a"}), 12*time.Second, blueprint.Set("n=200000000"))
+		}, "CUE evaluation exceeded 256 MiB", false},
+
+		// Symlinks at the top of a local blueprint.
+		{"symlink: template/ to a directory outside", func(t *testing.T, s *sandbox) error {
+			dir := s.blueprintDir(map[string]string{"blueprint.cue": minimalCue})
+			require.NoError(t, os.Symlink(s.root, filepath.Join(dir, "template")))
+			return s.renderDir(dir)
+		}, "template is a symlink", false},
+		{"symlink: blueprint.cue to a secret", func(t *testing.T, s *sandbox) error {
+			dir := s.blueprintDir(map[string]string{"template/a.txt": "a"})
+			require.NoError(t, os.Symlink(s.secret, filepath.Join(dir, "blueprint.cue")))
+			return s.renderDir(dir)
+		}, "blueprint.cue is a symlink", false},
+		{"symlink: the blueprint directory", func(t *testing.T, s *sandbox) error {
+			dir := s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt": "a"})
+			link := filepath.Join(s.root, "link")
+			require.NoError(t, os.Symlink(dir, link))
+			return s.renderDir(link)
+		}, "the blueprint directory is a symlink", false},
+		{"symlink: template/ to a directory outside, through Sources", func(t *testing.T, s *sandbox) error {
+			dir := s.blueprintDir(map[string]string{"blueprint.cue": minimalCue})
+			require.NoError(t, os.Symlink(s.root, filepath.Join(dir, "template")))
+			return s.renderFetched(dir)
+		}, "template is a symlink", false},
+
+		// Includes of fetched blueprints.
+		{"include: a local path from git::file://", func(t *testing.T, s *sandbox) error {
+			local := s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/local.txt": "local"})
+			return s.renderFetched("git::file://" + gitRepo(t, s, map[string]string{"blueprint.cue": minimalCue +
+				`include: loot: source: "` + local + `"` + "\n", "template/a.txt": "a"}) + "?ref=v1.0.0")
+		}, "a fetched blueprint may not include the local source", false},
+		{"include: a file:// URL from a file:// archive", func(t *testing.T, s *sandbox) error {
+			local := s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/local.txt": "local"})
+			archive := filepath.Join(s.root, "a.tar.gz")
+			require.NoError(t, os.WriteFile(archive, tarFiles(t, map[string]string{"blueprint.cue": minimalCue +
+				`include: loot: source: "file://` + local + `"` + "\n", "template/a.txt": "a"}), 0o644))
+			return s.renderFetched("file://" + archive)
+		}, "a fetched blueprint may not include the local source", false},
+		{"include: a relative path out of an archive", func(t *testing.T, s *sandbox) error {
+			return s.renderFetched(serve(t, "a.tar.gz", tarFiles(t, map[string]string{"blueprint.cue": minimalCue +
+				`include: loot: source: "../../../../../../../../` + s.root + `"` + "\n", "template/a.txt": "a"})))
+		}, "leaves", false},
+
+		// Credentials in addresses.
+		{"secret: a password in an https URL", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
+			return "https://user:" + credential + "@example.com/x.tar.gz"
+		}), "user:xxxxx@example.com", false},
+		{"secret: a password in a git:: URL", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
+			return "git::https://user:" + credential + "@example.com/r.git?ref=v1"
+		}), "user:xxxxx@", false},
+		{"secret: a password in an http URL", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
+			return "http://user:" + credential + "@127.0.0.1:1/x.tar.gz"
+		}), "user:xxxxx@", false},
+		{"secret: a token in the query", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
+			return "https://example.com/x.tar.gz?token=" + credential
+		}), "token=xxxxx", false},
+		{"secret: an ssh key in a git:: query", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
+			return "git::https://example.com/r.git?ref=v1&sshkey=" + credential
+		}), "sshkey=xxxxx", false},
+
+		// A refused render with Force leaves the directory as it was.
+		{"force: a refused render into a directory goldenpath never rendered", func(t *testing.T, s *sandbox) error {
+			dir := s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt.tmpl": `{{range mul 1000000 1000000}}{{end}}`})
+			require.NoError(t, os.MkdirAll(s.out, 0o755))
+			require.NoError(t, os.WriteFile(filepath.Join(s.out, "keep.txt"), []byte("theirs"), 0o644))
+			ctx := context.Background()
+			bp, err := blueprint.LoadDir(ctx, dir, nil)
+			require.NoError(t, err)
+			params, err := bp.Resolve(ctx)
+			require.NoError(t, err)
+			e, err := render.New(nil)
+			require.NoError(t, err)
+			_, err = e.Render(ctx, bp, params, s.out, &render.ApplyOptions{Force: true})
+			assert.NoDirExists(t, filepath.Join(s.out, ".goldenpath"))
+			entries, _ := os.ReadDir(s.out)
+			assert.Len(t, entries, 1)
+			return err
+		}, "template steps", true},
 
 		// Manifests.
 		{"manifest: a path outside the project", func(t *testing.T, s *sandbox) error {
 			_, err := render.DecodeManifest(strings.NewReader(`{"schema":1,"parameters":{},"decisions":[],"files":[{"path":"../outside/x","sha256":"00","level":"shared","mode":"0644"}]}`))
 			return err
-		}, "invalid manifest"},
+		}, "invalid manifest", false},
 		{"manifest: an absolute path", func(t *testing.T, s *sandbox) error {
 			_, err := render.DecodeManifest(strings.NewReader(`{"schema":1,"parameters":{},"decisions":[],"files":[{"path":"` + s.secret + `","sha256":"00","level":"shared","mode":"0644"}]}`))
 			return err
-		}, "invalid manifest"},
+		}, "invalid manifest", false},
 		{"manifest: a journal pointing outside", func(t *testing.T, s *sandbox) error {
 			dir := filepath.Join(s.out, "p")
 			require.NoError(t, os.MkdirAll(filepath.Join(dir, ".goldenpath", "staging-x"), 0o755))
 			require.NoError(t, os.WriteFile(filepath.Join(dir, ".goldenpath", "journal.json"),
 				[]byte(`{"staging":"staging-x","ops":[{"kind":"remove","path":"../../secret.txt"}]}`), 0o644))
 			return render.Recover(dir)
-		}, "journal"},
+		}, "journal", false},
 
 		// Decisions.
 		{"decision: a rule that never finishes", func(t *testing.T, s *sandbox) error {
@@ -387,29 +648,52 @@ derived: x: [for a in [for i, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for j, _ in [0
 				return err
 			}
 			return rep.Err()
-		}, ""},
+		}, "", false},
 		{"decision: a record too large", func(t *testing.T, s *sandbox) error {
 			dir := s.blueprintDir(map[string]string{"0001-huge.md": "# 1. Huge\n\n" + strings.Repeat("x", decision.MaxFileBytes+1)})
 			_, err := decision.LoadDir(context.Background(), dir, nil)
 			return err
-		}, ""},
+		}, "", false},
 	}
-	require.GreaterOrEqual(t, len(cases), 25)
+	require.GreaterOrEqual(t, len(cases), 60)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := newSandbox(t)
+			goroutines := runtime.NumGoroutine()
+			start := time.Now()
 			err := c.run(t, s)
+			took := time.Since(start)
 			require.Error(t, err, "a hostile input was accepted")
 			if c.want != "" {
 				assert.ErrorContains(t, err, c.want)
 			}
 			assert.NotContains(t, err.Error(), "panic")
+			assert.NotContains(t, err.Error(), secretText)
+			assert.NotContains(t, err.Error(), credential)
+			assert.Less(t, took, 15*time.Second)
+			if c.settles {
+				settled(t, goroutines)
+			}
 			s.check()
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
 				assert.NotEqual(t, s.secret, pe.Path)
 			}
-			t.Logf("refused: %v", err)
+			t.Logf("refused in %v: %v", took.Round(time.Millisecond), err)
 		})
+	}
+	fmt.Printf("hostile cases: %d\n", len(cases))
+}
+
+// settled checks that no goroutine a call started is still running, and
+// that the process does no work after the call returned.
+func settled(t *testing.T, goroutines int) {
+	t.Helper()
+	cpu := processCPU()
+	time.Sleep(300 * time.Millisecond)
+	assert.LessOrEqual(t, runtime.NumGoroutine(), goroutines, "a goroutine outlived the call")
+	if cpu >= 0 {
+		// A loop left running would take the whole 300 ms of a core.
+		assert.Less(t, processCPU()-cpu, 150*time.Millisecond, "work went on after the call returned")
 	}
 }

@@ -20,13 +20,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/goldenpath-dev/goldenpath/internal/bound"
-	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
 	"io"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +35,10 @@ import (
 	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/parser"
+
+	"github.com/goldenpath-dev/goldenpath/internal/bound"
+	"github.com/goldenpath-dev/goldenpath/internal/fetch"
+	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
 )
 
 //go:embed schema.cue
@@ -131,6 +135,13 @@ type Options struct {
 	// one it includes, that names another fails with *UnknownRendererError.
 	// Nil accepts any name; rendering then refuses unknown ones.
 	Renderers []string
+	// Isolation, when set, runs every CUE evaluation (the check at load and
+	// each Resolve, of the blueprint and of what it includes) first in a
+	// child process with a memory limit and EvalTimeout, and in process only
+	// when it ended there within both. Without it, EvalTimeout bounds the
+	// wait but not the memory. Supported on Linux; elsewhere every
+	// evaluation fails with ErrIsolationUnsupported.
+	Isolation *Isolation
 }
 
 func (o *Options) maxInputBytes() int64    { return orDefault(o.MaxInputBytes, 1<<20) }
@@ -187,6 +198,7 @@ type Blueprint struct {
 	Dirs []string
 
 	fsys         fs.FS
+	fetched      string // the address as fetched, which Source redacts
 	schemaSrc    []byte
 	schemaName   string
 	opts         Options
@@ -246,19 +258,19 @@ func loadSource(ctx context.Context, source string, opts *Options, stack []strin
 	if f == nil {
 		var err error
 		if f, err = DefaultSources(); err != nil {
-			return nil, fmt.Errorf("load %s: %w", source, err)
+			return nil, fmt.Errorf("load %s: %w", Redact(source), err)
 		}
 	}
 	got, err := f.Fetch(ctx, source)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", source, err)
+		return nil, loadError(source, err)
 	}
 	// A pinned revision never changes: Sources keeps what it loaded.
 	s, _ := f.(*Sources)
 	var key string
 	if s != nil && got.Revision != "" {
-		key = fmt.Sprintf("%s\x00%s\x00%d,%d,%d,%d,%v,%d,%p", got.Source, got.Revision, opts.MaxInputBytes, opts.MaxSchemaBytes,
-			opts.MaxTemplateFiles, opts.MaxTemplateBytes, opts.EvalTimeout, opts.EvaluatorUses, opts.Logger)
+		key = fmt.Sprintf("%s\x00%s\x00%d,%d,%d,%d,%v,%d,%p,%p", got.Source, got.Revision, opts.MaxInputBytes, opts.MaxSchemaBytes,
+			opts.MaxTemplateFiles, opts.MaxTemplateBytes, opts.EvalTimeout, opts.EvaluatorUses, opts.Logger, opts.Isolation)
 		if b := s.lookup(key); b != nil {
 			if opts.Renderers != nil {
 				// Kept whatever the names: check them for this load.
@@ -269,16 +281,20 @@ func loadSource(ctx context.Context, source string, opts *Options, stack []strin
 			return b, nil
 		}
 	}
-	schemaName := got.Source + "/" + SchemaFile
+	// Sources refuses credentials in addresses; a custom Fetcher may take
+	// them, and they must reach no error, log or manifest.
+	named := Redact(got.Source)
+	schemaName := named + "/" + SchemaFile
 	local := got.Dir != "" && got.Revision == ""
 	if local {
 		// A local directory used in place: positions name its file.
 		schemaName = filepath.Join(got.Source, SchemaFile)
 	}
-	b, err := load(ctx, got.FS, got.Source, schemaName, opts)
+	b, err := load(ctx, got.FS, named, schemaName, opts)
 	if err != nil {
 		return nil, err
 	}
+	b.fetched = got.Source
 	b.Revision = got.Revision
 	if err := b.loadIncludes(ctx, opts, stack, local); err != nil {
 		return nil, err
@@ -288,6 +304,29 @@ func loadSource(ctx context.Context, source string, opts *Options, stack []strin
 	}
 	return b, nil
 }
+
+// loadError is a failed fetch of source, naming it once: redacted, and not
+// again when the fetcher's error already names it.
+func loadError(source string, err error) error {
+	named := Redact(source)
+	msg := err.Error()
+	if strings.Contains(msg, named) || strings.Contains(msg, strconv.Quote(named)) {
+		return fmt.Errorf("load: %w", err)
+	}
+	if a, perr := fetch.Parse(source, fetch.Local); perr == nil && strings.Contains(msg, a.Repo()) {
+		return fmt.Errorf("load: %w", err)
+	}
+	return fmt.Errorf("load %s: %w", named, err)
+}
+
+// Redact returns a source address with its credentials replaced by
+// "xxxxx": the password of URL user information (user:xxxxx@, the form of
+// url.URL.Redacted), a user name standing alone (often a token), and the
+// values of query parameters named like credentials (token, sshkey,
+// password, secret…). Errors, logs and manifests of the library carry
+// addresses only in this form; a program printing an address a user gave
+// should do the same.
+func Redact(source string) string { return fetch.Redact(source) }
 
 // LoadDir loads the blueprint in the local directory dir: a path the
 // program itself names, trusted like its own files. Addresses that come from
@@ -301,9 +340,12 @@ func LoadDir(ctx context.Context, dir string, opts *Options) (*Blueprint, error)
 }
 
 func loadDir(ctx context.Context, dir string, opts *Options, stack []string) (*Blueprint, error) {
-	fi, err := os.Stat(dir)
+	fi, err := os.Lstat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("load blueprint: %w", err)
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return nil, fmt.Errorf("load blueprint %s: the blueprint directory is a symlink: %w", dir, ErrSymlink)
 	}
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("load blueprint %s: not a directory", dir)
@@ -345,6 +387,9 @@ func load(ctx context.Context, fsys fs.FS, source, schemaName string, opts *Opti
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if err := refuseSymlinks(fsys); err != nil {
+		return nil, fmt.Errorf("load blueprint %s: %w", source, err)
+	}
 	src, err := readFSCapped(fsys, SchemaFile, opts.maxSchemaBytes())
 	if err != nil {
 		return nil, fmt.Errorf("load blueprint %s: %w", source, err)
@@ -361,13 +406,16 @@ func load(ctx context.Context, fsys fs.FS, source, schemaName string, opts *Opti
 		return nil, fmt.Errorf("load blueprint %s: %w", source, err)
 	}
 	b.Digest = digest
-	err = bounded(ctx, opts.evalTimeout(), func() error { return b.check() })
+	err = b.isolate(ctx, "check", nil)
+	if err == nil {
+		err = bounded(ctx, opts.evalTimeout(), func() error { return b.check() })
+	}
 	if err != nil {
 		var ve *ValidationError
 		if errors.As(err, &ve) && ve.Blueprint == "" {
 			ve.Blueprint = source
 		}
-		if errors.Is(err, ErrEvalTimeout) {
+		if errors.Is(err, ErrEvalTimeout) || errors.Is(err, ErrEvalMemory) || errors.Is(err, ErrIsolationUnsupported) {
 			return nil, fmt.Errorf("load blueprint %s: %w", source, err)
 		}
 		return nil, err
@@ -380,6 +428,33 @@ func load(ctx context.Context, fsys fs.FS, source, schemaName string, opts *Opti
 	b.pool = &pool{uses: opts.evaluatorUses(), build: b.newEvaluator}
 	opts.logger().Debug("blueprint loaded", "name", b.Name, "version", b.Version, "source", source, "digest", b.Digest)
 	return b, nil
+}
+
+// refuseSymlinks refuses a blueprint whose root, blueprint.cue or
+// template/ is a symlink, when fsys can tell (fs.ReadLinkFS: os.DirFS can).
+// Opening them would follow the link out of the blueprint. Symlinks under
+// template/ are refused by digest.
+func refuseSymlinks(fsys fs.FS) error {
+	rl, ok := fsys.(fs.ReadLinkFS)
+	if !ok {
+		return nil
+	}
+	for _, name := range []string{".", SchemaFile, TemplateDir} {
+		fi, err := rl.Lstat(name)
+		if errors.Is(err, fs.ErrNotExist) && name != "." {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			if name == "." {
+				name = "the blueprint directory"
+			}
+			return fmt.Errorf("%s is a symlink: %w", name, ErrSymlink)
+		}
+	}
+	return nil
 }
 
 func readFSCapped(fsys fs.FS, name string, max int64) ([]byte, error) {
@@ -414,6 +489,9 @@ func (b *Blueprint) digest() (string, error) {
 		}
 		if d.IsDir() {
 			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("%s is a symlink: %w", p, ErrSymlink)
 		}
 		if !d.Type().IsRegular() {
 			return fmt.Errorf("%s: only regular files are allowed in a template (found %s)", p, d.Type())

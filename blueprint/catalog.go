@@ -106,11 +106,11 @@ const maxIndexDepth = 4
 
 func (c *Catalog) addSource(ctx context.Context, f Fetcher, src string, depth int) error {
 	if depth > maxIndexDepth {
-		return fmt.Errorf("catalog: %s: indexes nested more than %d deep", src, maxIndexDepth)
+		return fmt.Errorf("catalog: %s: indexes nested more than %d deep", Redact(src), maxIndexDepth)
 	}
 	got, err := f.Fetch(ctx, src)
 	if err != nil {
-		return fmt.Errorf("catalog: %s: %w", src, err)
+		return fmt.Errorf("catalog: %w", loadError(src, err))
 	}
 	if exists(got.FS, SchemaFile) {
 		_, err := c.addBlueprint(ctx, src, nil)
@@ -123,7 +123,7 @@ func (c *Catalog) addSource(ctx context.Context, f Fetcher, src string, depth in
 	}
 	entries, err := fs.ReadDir(got.FS, ".")
 	if err != nil {
-		return fmt.Errorf("catalog: %s: %w", src, err)
+		return fmt.Errorf("catalog: %s: %w", Redact(src), err)
 	}
 	found := false
 	for _, e := range entries {
@@ -140,7 +140,7 @@ func (c *Catalog) addSource(ctx context.Context, f Fetcher, src string, depth in
 		found = true
 	}
 	if !found {
-		return fmt.Errorf("catalog: %s holds no blueprint, no %s and no blueprint directories", src, IndexFiles()[0])
+		return fmt.Errorf("catalog: %s holds no blueprint, no %s and no blueprint directories", Redact(src), IndexFiles()[0])
 	}
 	return nil
 }
@@ -158,7 +158,7 @@ func (c *Catalog) addBlueprint(ctx context.Context, src string, want *string) (*
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
 	if want != nil && CompareVersions(*want, bp.Version) != 0 {
-		return nil, fmt.Errorf("catalog: %s: tagged %s, but blueprint.cue says version %s", src, *want, bp.Version)
+		return nil, fmt.Errorf("catalog: %s: tagged %s, but blueprint.cue says version %s", Redact(src), *want, bp.Version)
 	}
 	e := entryOf(bp)
 	c.byName[bp.Name] = append(c.byName[bp.Name], e)
@@ -263,7 +263,7 @@ func (c *Catalog) addTagged(ctx context.Context, f Fetcher, src, prefix string) 
 		}
 	}
 	if len(vs) == 0 {
-		return fmt.Errorf("%s: no tags %sX.Y.Z", src, prefix)
+		return fmt.Errorf("%s: no tags %sX.Y.Z", Redact(src), prefix)
 	}
 	sort.Slice(vs, func(i, j int) bool { return CompareVersions(vs[i].version, vs[j].version) < 0 })
 	newest := vs[len(vs)-1]

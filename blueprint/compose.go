@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -21,7 +22,7 @@ import (
 type Include struct {
 	// Name is the include's key in blueprint.cue.
 	Name string
-	// Source is the address as written in blueprint.cue.
+	// Source is the address as written in blueprint.cue, redacted (Redact).
 	Source string
 	// Dir is the directory of the project its files render into; "" is
 	// the root.
@@ -95,7 +96,7 @@ func (b *Blueprint) loadIncludes(ctx context.Context, opts *Options, stack []str
 			return err
 		}
 		fields = append(fields, b.checkMapping(d, child)...)
-		b.includes = append(b.includes, Include{Name: d.name, Source: d.source, Dir: d.dir, Blueprint: child})
+		b.includes = append(b.includes, Include{Name: d.name, Source: Redact(d.source), Dir: d.dir, Blueprint: child})
 		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", d.name, d.dir, child.Digest)
 	}
 	if len(fields) > 0 {
@@ -128,16 +129,21 @@ func (b *Blueprint) loadInclude(ctx context.Context, d includeDecl, opts *Option
 		}
 		return child, nil
 	}
-	src, err := fetch.Join(b.Source, d.source, b.Revision)
+	// A fetched blueprint reaches only other remote sources, never the disk
+	// of the machine that loads it, whatever it was fetched from (file://
+	// and git::file:// included). A relative include names a directory of
+	// the same repository or archive: fetch.Join refuses one that leaves it.
+	relative := !isAddr && !filepath.IsAbs(d.source) && !path.IsAbs(d.source) && filepath.VolumeName(d.source) == ""
+	if !local && !relative && namesLocal(d.source) {
+		return nil, wrap(fmt.Errorf("a fetched blueprint may not include the local source %q", Redact(d.source)))
+	}
+	base := b.Source
+	if b.fetched != "" {
+		base = b.fetched
+	}
+	src, err := fetch.Join(base, d.source, b.Revision)
 	if err != nil {
 		return nil, wrap(err)
-	}
-	if !local {
-		// A fetched blueprint reaches only other remote sources: never the
-		// disk of the machine that loads it.
-		if a, err := fetch.Parse(src, fetch.Local); err == nil && (a.Kind == fetch.Dir || a.URL.Scheme == "file") && !strings.HasPrefix(b.Source, "git::file://") && !strings.HasPrefix(b.Source, "file://") {
-			return nil, wrap(fmt.Errorf("a fetched blueprint may not include local source %q", d.source))
-		}
 	}
 	if err := checkCycle(stack, src); err != nil {
 		return nil, wrap(err)
@@ -147,6 +153,22 @@ func (b *Blueprint) loadInclude(ctx context.Context, d includeDecl, opts *Option
 		return nil, wrap(err)
 	}
 	return child, nil
+}
+
+// namesLocal reports whether an include source names something on the
+// loading machine: a path, or a file: URL under any getter.
+func namesLocal(source string) bool {
+	if filepath.IsAbs(source) || path.IsAbs(source) || filepath.VolumeName(source) != "" {
+		return true
+	}
+	a, err := fetch.Parse(source, fetch.Local)
+	if err != nil {
+		// Not an address the library knows: only a custom Fetcher can load
+		// it, and a forced getter or URL scheme decides what it reaches.
+		lower := strings.ToLower(source)
+		return strings.Contains(lower, "file:") || strings.HasPrefix(lower, "file::")
+	}
+	return a.Kind == fetch.Dir || (a.URL != nil && strings.EqualFold(a.URL.Scheme, "file"))
 }
 
 func checkCycle(stack []string, src string) error {

@@ -2,6 +2,8 @@ package blueprint_test
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,21 +158,64 @@ func TestCompositionFromGit(t *testing.T) {
 func TestFetchedBlueprintCannotIncludeLocalPaths(t *testing.T) {
 	ctx := context.Background()
 	secret := writeBlueprint(t, serviceCUE)
-	srv := newTarServer(t, map[string]string{
-		"blueprint.cue": `name: "evil"
+	evil := func(include string) map[string]string {
+		return map[string]string{"blueprint.cue": `name: "evil"
 version: "1.0.0"
 description: "reaches for the disk"
 owner: "x"
 parameters: {}
-include: loot: source: "` + secret + `"
-`,
-	})
-	s, err := blueprint.NewSources(&blueprint.SourceOptions{Policy: blueprint.Local, CacheDir: filepath.Join(t.TempDir(), "c")})
-	require.NoError(t, err)
-	_, err = blueprint.Load(ctx, srv+"/evil.tar.gz", &blueprint.Options{Fetcher: s})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "a fetched blueprint may not include local source")
-	_, statErr := os.Stat(secret)
-	require.NoError(t, statErr)
-	assert.False(t, strings.Contains(err.Error(), "svc"), "nothing of the local blueprint was read")
+include: loot: source: "` + include + `"
+`}
+	}
+	// Where a hostile blueprint comes from: every scheme the fetcher has.
+	from := map[string]func(t *testing.T, files map[string]string) string{
+		"https archive": func(t *testing.T, files map[string]string) string { return newTarServer(t, files) + "/evil.tar.gz" },
+		"file:// archive": func(t *testing.T, files map[string]string) string {
+			srv := newTarServer(t, files)
+			resp, err := http.Get(srv + "/evil.tar.gz")
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			data, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			p := filepath.Join(t.TempDir(), "evil.tar.gz")
+			require.NoError(t, os.WriteFile(p, data, 0o644))
+			return "file://" + p
+		},
+		"git::file://": func(t *testing.T, files map[string]string) string {
+			repo := filepath.Join(t.TempDir(), "repo")
+			for n, c := range files {
+				write(t, filepath.Join(repo, n), c)
+			}
+			for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "x"}, {"tag", "v1.0.0"}} {
+				runGit(t, repo, args...)
+			}
+			return "git::file://" + repo + "?ref=v1.0.0"
+		},
+	}
+	includes := map[string]string{
+		"an absolute path":     secret,
+		"file://":              "file://" + secret,
+		"git::file://":         "git::file://" + secret + "?ref=v1.0.0",
+		"a forced file getter": "file::" + secret,
+	}
+	for fname, src := range from {
+		for iname, include := range includes {
+			t.Run(fname+" includes "+iname, func(t *testing.T) {
+				s, err := blueprint.NewSources(&blueprint.SourceOptions{Policy: blueprint.Local, CacheDir: filepath.Join(t.TempDir(), "c")})
+				require.NoError(t, err)
+				_, err = blueprint.Load(ctx, src(t, evil(include)), &blueprint.Options{Fetcher: s})
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "a fetched blueprint may not include the local source")
+				assert.False(t, strings.Contains(err.Error(), "svc"), "nothing of the local blueprint was read")
+			})
+		}
+		t.Run(fname+" includes a relative path that leaves it", func(t *testing.T) {
+			s, err := blueprint.NewSources(&blueprint.SourceOptions{Policy: blueprint.Local, CacheDir: filepath.Join(t.TempDir(), "c")})
+			require.NoError(t, err)
+			_, err = blueprint.Load(ctx, src(t, evil("../../../../../../../../"+secret)), &blueprint.Options{Fetcher: s})
+			require.Error(t, err)
+			assert.False(t, strings.Contains(err.Error(), "svc"), "nothing of the local blueprint was read")
+			t.Log(err)
+		})
+	}
 }

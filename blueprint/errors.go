@@ -22,6 +22,11 @@ var ErrTooLarge = errors.New("too large")
 // *Blueprint) has no schema to resolve against.
 var ErrNotLoaded = errors.New("blueprint not loaded: use Load, LoadDir, LoadFS or Catalog.Load")
 
+// ErrSymlink is returned (wrapped) when a local blueprint holds a symlink:
+// at its root, as blueprint.cue, as template/ or anywhere under it. The
+// error names the symlink.
+var ErrSymlink = errors.New("symlinks are not allowed in a blueprint")
+
 // ErrOffline is returned (wrapped) in offline mode for a source that is not
 // in the cache.
 var ErrOffline = errors.New("not in the cache, and fetching is off (offline)")
@@ -52,6 +57,7 @@ func sourceErr(err error) error {
 		{fetch.ErrForbiddenAddress, ErrForbiddenAddress},
 		{fetch.ErrDownloadTooLarge, ErrDownloadTooLarge},
 		{fetch.ErrTooManyFiles, ErrTooManyFiles},
+		{fetch.ErrSymlink, ErrSymlink},
 	} {
 		if errors.Is(err, s.from) {
 			return &sourceError{err, s.to}

@@ -86,8 +86,8 @@ func ExampleLoad() {
 	}
 	fmt.Println(bp.Name, bp.Version)
 	// Output:
-	// load git::https://github.com/acme/blueprints.git?ref=--upload-pack=touch: source "git::https://github.com/acme/blueprints.git?ref=--upload-pack=touch": ref "--upload-pack=touch" starts with '-'
-	// load ../testdata/blueprints/go-service: source "../testdata/blueprints/go-service": local paths are not allowed by the strict policy
+	// load: source "git::https://github.com/acme/blueprints.git?ref=--upload-pack=touch": ref "--upload-pack=touch" starts with '-'
+	// load: source "../testdata/blueprints/go-service": local paths are not allowed by the strict policy
 	// go-service 1.4.0
 }
 
@@ -137,4 +137,14 @@ func ExampleLoadCatalog() {
 	// go-service 2.0.0
 	// preview-environment 0.3.0
 	// terraform-module 1.0.0
+}
+
+// Redact is how the library writes an address in errors, logs and
+// manifests; a program printing an address a user gave does the same.
+func ExampleRedact() {
+	fmt.Println(blueprint.Redact("https://ci:hunter2@git.example.com/bp.tar.gz"))
+	fmt.Println(blueprint.Redact("git::https://git.example.com/bp.git?ref=v1.2.0&sshkey=LS0tLS1CRUdJTg"))
+	// Output:
+	// https://ci:xxxxx@git.example.com/bp.tar.gz
+	// git::https://git.example.com/bp.git?ref=v1.2.0&sshkey=xxxxx
 }

@@ -97,14 +97,54 @@ parameters: {}
 	}
 }
 
-func TestLoadRefusesSymlinksInTemplate(t *testing.T) {
-	dir := writeBlueprint(t, serviceCUE)
-	secret := filepath.Join(t.TempDir(), "secret")
+func TestLoadRefusesSymlinks(t *testing.T) {
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "secret")
 	write(t, secret, "do not read")
-	require.NoError(t, os.Symlink(secret, filepath.Join(dir, "template", "link")))
-	_, err := blueprint.LoadDir(context.Background(), dir, nil)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "template/link: only regular files are allowed")
+	elsewhere := writeBlueprint(t, serviceCUE)
+	cases := map[string]struct {
+		link   func(dir string) string // makes the symlink, returns the directory to load
+		naming string
+	}{
+		"a template file": {func(dir string) string {
+			require.NoError(t, os.Symlink(secret, filepath.Join(dir, "template", "link")))
+			return dir
+		}, "template/link is a symlink"},
+		"a directory under template/": {func(dir string) string {
+			require.NoError(t, os.Symlink(outside, filepath.Join(dir, "template", "sub")))
+			return dir
+		}, "template/sub is a symlink"},
+		"template/": {func(dir string) string {
+			require.NoError(t, os.RemoveAll(filepath.Join(dir, "template")))
+			require.NoError(t, os.Symlink(filepath.Join(elsewhere, "template"), filepath.Join(dir, "template")))
+			return dir
+		}, "template is a symlink"},
+		"blueprint.cue": {func(dir string) string {
+			require.NoError(t, os.Remove(filepath.Join(dir, "blueprint.cue")))
+			require.NoError(t, os.Symlink(secret, filepath.Join(dir, "blueprint.cue")))
+			return dir
+		}, "blueprint.cue is a symlink"},
+		"the blueprint directory": {func(dir string) string {
+			link := filepath.Join(t.TempDir(), "bp")
+			require.NoError(t, os.Symlink(dir, link))
+			return link
+		}, "the blueprint directory is a symlink"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := c.link(writeBlueprint(t, serviceCUE))
+			_, err := blueprint.LoadDir(context.Background(), dir, nil)
+			require.ErrorIs(t, err, blueprint.ErrSymlink)
+			assert.Contains(t, err.Error(), c.naming)
+			assert.NotContains(t, err.Error(), "do not read")
+			// The same through Sources under the local policy.
+			src, err := blueprint.NewSources(&blueprint.SourceOptions{Policy: blueprint.Local, CacheDir: t.TempDir()})
+			require.NoError(t, err)
+			_, err = blueprint.Load(context.Background(), dir, &blueprint.Options{Fetcher: src})
+			require.ErrorIs(t, err, blueprint.ErrSymlink)
+			assert.Contains(t, err.Error(), c.naming)
+		})
+	}
 }
 
 func TestLoadLimits(t *testing.T) {

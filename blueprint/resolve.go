@@ -75,6 +75,12 @@ func (b *Blueprint) Resolve(ctx context.Context, inputs ...Input) (*Params, erro
 		}
 		return nil, err
 	}
+	if err := b.isolate(ctx, "resolve", in); err != nil {
+		if errors.Is(err, ErrEvalTimeout) || errors.Is(err, ErrEvalMemory) {
+			return nil, fmt.Errorf("resolve parameters of %s: %w", b.Name, err)
+		}
+		return nil, err
+	}
 	var p *Params
 	err = bounded(ctx, b.opts.evalTimeout(), func() error {
 		e, err := b.pool.get()

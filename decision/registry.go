@@ -71,12 +71,12 @@ func Load(ctx context.Context, source string, opts *Options) (*Registry, error) 
 	if f == nil {
 		var err error
 		if f, err = blueprint.DefaultSources(); err != nil {
-			return nil, fmt.Errorf("load decisions %s: %w", source, err)
+			return nil, fmt.Errorf("load decisions %s: %w", blueprint.Redact(source), err)
 		}
 	}
 	got, err := f.Fetch(ctx, source)
 	if err != nil {
-		return nil, fmt.Errorf("load decisions %s: %w", source, err)
+		return nil, fmt.Errorf("load decisions %s: %w", blueprint.Redact(source), err)
 	}
 	prefix := got.Source
 	if got.Dir != "" && got.Revision == "" {
@@ -86,7 +86,7 @@ func Load(ctx context.Context, source string, opts *Options) (*Registry, error) 
 	if err != nil {
 		return nil, err
 	}
-	r.source, r.revision = got.Source, got.Revision
+	r.source, r.revision = blueprint.Redact(got.Source), got.Revision
 	return r, nil
 }
 

@@ -287,6 +287,8 @@ func (e *Engine) writeExisting(ctx context.Context, dir string, old *Manifest, f
 		return err
 	}
 	defer root.Close()
+	_, statErr := root.Lstat(StateDir)
+	madeState := errors.Is(statErr, fs.ErrNotExist)
 	if err := root.MkdirAll(StateDir, 0o755); err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
@@ -300,6 +302,11 @@ func (e *Engine) writeExisting(ctx context.Context, dir string, old *Manifest, f
 	defer func() {
 		if !committed {
 			root.RemoveAll(stagingRel)
+			if madeState {
+				// A refused render into a directory goldenpath never
+				// rendered leaves it as it was: no empty .goldenpath/.
+				root.Remove(StateDir)
+			}
 		}
 	}()
 	s := newStagingSink(staging)

@@ -35,7 +35,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"text/template"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -84,6 +83,15 @@ type Options struct {
 	// never end fails with ErrLimit instead of holding the render. Default
 	// 10 s. Renderers receive it as their context's deadline.
 	FileTimeout time.Duration
+	// MaxSteps caps the work of one template execution (a file's contents,
+	// a path or a dirs: entry), in template nodes: every {{range}} is
+	// charged, when it starts, the items it will visit times the nodes of
+	// its body, every template call the nodes of the called body and 100.
+	// Default DefaultMaxSteps (10 000 000).
+	MaxSteps int64
+	// MaxRenderSteps caps the template steps of one render, over all its
+	// files, paths and dirs: entries. Default ten times MaxSteps.
+	MaxRenderSteps int64
 	// TemplateCacheBytes is how many bytes of template source the Engine
 	// keeps parsed across renders, over all blueprints. A parsed template
 	// takes about five times its source. Default 2 MiB; negative disables
@@ -119,6 +127,8 @@ type Engine struct {
 	maxFiles  int
 	maxBytes  int64
 	maxFile   int64
+	maxSteps  int64
+	maxRender int64 // template steps of one render
 	timeout   time.Duration
 	generator string
 	decisions *decision.Registry
@@ -163,6 +173,8 @@ func (e *Engine) configure(opts *Options) error {
 	e.maxFiles = opts.MaxFiles
 	e.maxBytes = opts.MaxBytes
 	e.maxFile = opts.MaxFileBytes
+	e.maxSteps = opts.MaxSteps
+	e.maxRender = opts.MaxRenderSteps
 	e.timeout = opts.FileTimeout
 	e.generator = opts.Generator
 	e.decisions = opts.Decisions
@@ -200,6 +212,12 @@ func (e *Engine) configure(opts *Options) error {
 	}
 	if e.timeout <= 0 {
 		e.timeout = 10 * time.Second
+	}
+	if e.maxSteps <= 0 {
+		e.maxSteps = DefaultMaxSteps
+	}
+	if e.maxRender <= 0 {
+		e.maxRender = 10 * e.maxSteps
 	}
 	if e.generator == "" {
 		e.generator = "goldenpath " + moduleVersion()
@@ -254,26 +272,39 @@ type tmplFile struct {
 // pathTemplate is an output path whose segments may be templates.
 type pathTemplate struct {
 	raw string
-	t   *template.Template // nil for a literal path
+	t   *preparedTemplate // nil for a literal path
 }
+
+// pathTemplates parses paths: the functions of Funcs, a missing key is an
+// error, and the same parse-time checks and execution budget as contents.
+var pathTemplates = textTemplate{funcs: Funcs(), missingKey: "error"}
 
 func newPathTemplate(raw string) (*pathTemplate, error) {
 	if !strings.Contains(raw, "{{") {
 		return &pathTemplate{raw: raw}, nil
 	}
-	t, err := template.New(raw).Funcs(Funcs()).Option("missingkey=error").Parse(raw)
+	// The template is named "path": text/template mangles error messages
+	// whose template names hold a %.
+	t, err := pathTemplates.prepare("path", []byte(raw))
 	if err != nil {
 		return nil, err
 	}
 	return &pathTemplate{raw: raw, t: t}, nil
 }
 
-func (p *pathTemplate) render(data map[string]any) (string, error) {
+// render renders the path under the engine's budget: its deadline, its
+// steps, and MaxPathBytes for the path and every value made on the way.
+func (e *Engine) renderPath(ctx context.Context, p *pathTemplate, data map[string]any, steps *atomic.Int64) (string, error) {
 	if p.t == nil {
 		return p.raw, checkOutputPath(p.raw)
 	}
-	var b strings.Builder
-	if err := p.t.Execute(&b, data); err != nil {
+	pctx, cancel := context.WithTimeout(ctx, e.timeout)
+	defer cancel()
+	b := pathWriter{max: MaxPathBytes}
+	if err := p.t.execute(pctx, limits{maxBytes: MaxPathBytes, maxSteps: e.maxSteps, shared: steps, maxShared: e.maxRender}, &b, data); err != nil {
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			return "", fmt.Errorf("%w: rendering the path took longer than %v (a loop that does not end?)", ErrLimit, e.timeout)
+		}
 		return "", err
 	}
 	out := b.String()
@@ -460,6 +491,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 		template string
 	}
 	claimed := map[string]claim{} // output path -> who renders it
+	var steps atomic.Int64        // template steps of the whole render
 	var dirs []string
 	for pi := range parts {
 		part := &parts[pi]
@@ -473,7 +505,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 			if f.excluded || !included(f, part.Params) {
 				continue
 			}
-			out, err := f.out.render(data)
+			out, err := e.renderPath(ctx, f.out, data, &steps)
 			if err != nil {
 				return nil, nil, &RenderError{Path: partPath(part, f.path), Renderer: "path", Err: err}
 			}
@@ -496,7 +528,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 			}
 		}
 		for _, d := range c.dirs {
-			out, err := d.render(data)
+			out, err := e.renderPath(ctx, d, data, &steps)
 			if err != nil {
 				return nil, nil, fmt.Errorf("dirs: %w", err)
 			}
@@ -512,7 +544,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 			break
 		}
 		g.Go(func() error {
-			mf, err := e.renderFile(gctx, j.tfs, j.f, j.out, j.data, s, &total)
+			mf, err := e.renderFile(gctx, j.tfs, j.f, j.out, j.data, s, &total, &steps)
 			if err != nil {
 				var re *RenderError
 				if errors.As(err, &re) {
@@ -565,7 +597,7 @@ func included(f *tmplFile, p *blueprint.Params) bool {
 }
 
 // renderFile renders one file into s, hashing and counting as it goes.
-func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out string, data map[string]any, s sink, total *atomic.Int64) (*File, error) {
+func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out string, data map[string]any, s sink, total, steps *atomic.Int64) (*File, error) {
 	prepared, src, renderer, err := e.prepare(tfs, f)
 	if err != nil {
 		return nil, &RenderError{Path: f.path, Output: out, Renderer: f.renderer, Err: err}
@@ -579,10 +611,14 @@ func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out str
 	cw := &countingWriter{w: w, h: h, limit: e.maxFile, total: total, maxTotal: e.maxBytes}
 	bw.Reset(cw)
 	fctx, cancel := context.WithTimeout(ctx, e.timeout)
-	if prepared != nil {
-		err = prepared.Execute(fctx, bw, data)
-	} else {
-		err = e.renderers[renderer].Render(fctx, bw, &Request{Path: f.path, Source: src, Data: data})
+	lim := limits{maxBytes: e.maxFile, maxSteps: e.maxSteps, shared: steps, maxShared: e.maxRender}
+	switch p := prepared.(type) {
+	case *preparedTemplate:
+		err = p.execute(fctx, lim, bw, data)
+	case nil:
+		err = e.renderers[renderer].Render(withLimits(fctx, lim), bw, &Request{Path: f.path, Source: src, Data: data})
+	default:
+		err = p.Execute(withLimits(fctx, lim), bw, data)
 	}
 	if err != nil && ctx.Err() == nil && errors.Is(fctx.Err(), context.DeadlineExceeded) {
 		err = &RenderError{Path: f.path, Output: out, Renderer: renderer,
@@ -680,4 +716,17 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	c.n += int64(len(p))
 	c.h.Write(p)
 	return c.w.Write(p)
+}
+
+// pathWriter collects a rendered path up to max bytes.
+type pathWriter struct {
+	strings.Builder
+	max int
+}
+
+func (w *pathWriter) Write(p []byte) (int, error) {
+	if w.Len()+len(p) > w.max {
+		return 0, fmt.Errorf("%w: a path longer than %d bytes", ErrLimit, w.max)
+	}
+	return w.Builder.Write(p)
 }

@@ -29,6 +29,13 @@ import (
 //
 // Argument order follows the pipeline convention: the value piped in comes
 // last ({{.name | replace "-" "_"}}).
+//
+// The built-in template renderer runs its own copies of the functions that
+// can grow values (indent, nindent, join, replace, split, quote, squote,
+// toYaml, toJson, and text/template's printf, print, println, html, js and
+// urlquery), which check the size they would make against the render's
+// limits first; those returned here do not. A custom renderer running
+// untrusted templates with them bounds its own output.
 func Funcs() template.FuncMap {
 	return template.FuncMap{
 		"lower":      strings.ToLower,

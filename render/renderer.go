@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"text/template"
 	"text/template/parse"
 )
@@ -76,10 +77,17 @@ func Copy() Renderer {
 // "<no value>", so guard optional parameters with {{with .x}}.
 func Template() Renderer { return textTemplate{funcs: Funcs()} }
 
-type textTemplate struct{ funcs template.FuncMap }
+type textTemplate struct {
+	funcs      template.FuncMap
+	missingKey string // "default" for files, "error" for paths
+}
 
 func (r textTemplate) parse(path string, src []byte) (*template.Template, error) {
-	t := template.New(path).Option("missingkey=default")
+	mk := r.missingKey
+	if mk == "" {
+		mk = "default"
+	}
+	t := template.New(path).Option("missingkey=" + mk)
 	if fm := r.used(src); len(fm) > 0 {
 		t.Funcs(fm)
 	}
@@ -108,15 +116,20 @@ func (r textTemplate) used(src []byte) template.FuncMap {
 
 // Render parses and executes in one go.
 func (r textTemplate) Render(ctx context.Context, w io.Writer, in *Request) error {
-	p, err := r.Prepare(in.Path, in.Source)
+	p, err := r.prepare(in.Path, in.Source)
 	if err != nil {
 		return err
 	}
 	return p.Execute(ctx, w, in.Data)
 }
 
-// Prepare parses the template and checks its loop budget.
+// Prepare parses the template, checks its loop budget and instruments it
+// for the execution budget (budget.go).
 func (r textTemplate) Prepare(path string, src []byte) (Prepared, error) {
+	return r.prepare(path, src)
+}
+
+func (r textTemplate) prepare(path string, src []byte) (*preparedTemplate, error) {
 	t, err := r.parse(path, src)
 	if err != nil {
 		return nil, err
@@ -128,7 +141,7 @@ func (r textTemplate) Prepare(path string, src []byte) (Prepared, error) {
 			}
 		}
 	}
-	return preparedTemplate{t}, nil
+	return newPrepared(t, string(src)), nil
 }
 
 // maxConstantIterations bounds the iterations of nested ranges over integer
@@ -136,8 +149,8 @@ func (r textTemplate) Prepare(path string, src []byte) (Prepared, error) {
 const maxConstantIterations = 10_000_000
 
 // loopBudget refuses nested {{range N}} whose iterations multiply past
-// maxConstantIterations. Ranges over data are bounded by the size of the
-// input, and every render by Options.FileTimeout.
+// maxConstantIterations, when the template is parsed. Every other range is
+// charged against the execution budget when it runs (budget.go).
 func loopBudget(tree *parse.Tree, n parse.Node, product int64) error {
 	switch n := n.(type) {
 	case *parse.ListNode:
@@ -156,7 +169,7 @@ func loopBudget(tree *parse.Tree, n parse.Node, product int64) error {
 				inner = product * max(num.Int64, 1)
 				if num.Int64 > maxConstantIterations || inner > maxConstantIterations {
 					loc, _ := tree.ErrorContext(n)
-					return fmt.Errorf("%s: nested ranges over constants loop more than %d times", loc, maxConstantIterations)
+					return fmt.Errorf("%s: %w: nested ranges over constants loop more than %d times", loc, ErrLimit, maxConstantIterations)
 				}
 			}
 		}
@@ -178,56 +191,79 @@ func loopBudget(tree *parse.Tree, n parse.Node, product int64) error {
 	return nil
 }
 
-type preparedTemplate struct{ t *template.Template }
+// preparedTemplate is a parsed, instrumented template. An execution binds
+// the template's functions to its own budget: the parsed template itself,
+// bound when it was prepared, serves one execution at a time (spare), and
+// concurrent ones take copies (Clone shares the parse trees) from a pool.
+type preparedTemplate struct {
+	t             *template.Template
+	src           string
+	ranges, calls bool // which hooks the trees call
+	spare         atomic.Pointer[execution]
+	pool          sync.Pool // of *execution
+}
 
-// Execute runs the template. text/template cannot be interrupted, so when
-// ctx can end, the template runs in its own goroutine: Execute returns
-// when ctx is done, a loop that writes stops at its next write, and one
-// that writes nothing runs on to its end, its writes no longer reaching w.
-func (p preparedTemplate) Execute(ctx context.Context, w io.Writer, data map[string]any) error {
+type execution struct {
+	t *template.Template
+	b *budget
+	w budgetWriter
+}
+
+func newPrepared(t *template.Template, src string) *preparedTemplate {
+	p := &preparedTemplate{t: t, src: src}
+	p.ranges, p.calls = instrument(t)
+	b := &budget{}
+	t.Funcs(b.funcs(src, p.ranges, p.calls))
+	p.spare.Store(&execution{t: t, b: b, w: budgetWriter{b: b}})
+	return p
+}
+
+func (p *preparedTemplate) get() (*execution, error) {
+	if x := p.spare.Swap(nil); x != nil {
+		return x, nil
+	}
+	if x, ok := p.pool.Get().(*execution); ok {
+		return x, nil
+	}
+	t, err := p.t.Clone()
+	if err != nil {
+		return nil, err
+	}
+	b := &budget{}
+	t.Funcs(b.funcs(p.src, p.ranges, p.calls))
+	return &execution{t: t, b: b, w: budgetWriter{b: b}}, nil
+}
+
+func (p *preparedTemplate) put(x *execution) {
+	x.b.start(context.Background(), limits{}) // drop the caller's context
+	x.w.w = nil
+	if !p.spare.CompareAndSwap(nil, x) {
+		p.pool.Put(x)
+	}
+}
+
+// Execute runs the template in the calling goroutine under the execution
+// budget: it returns when the template ends or is stopped by a bound or by
+// ctx, and leaves nothing running.
+func (p *preparedTemplate) Execute(ctx context.Context, w io.Writer, data map[string]any) error {
+	return p.execute(ctx, limitsFrom(ctx), w, data)
+}
+
+// execute is Execute under the limits l: the Engine calls it directly.
+func (p *preparedTemplate) execute(ctx context.Context, l limits, w io.Writer, data map[string]any) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if ctx.Done() == nil {
-		return p.t.Execute(w, data)
-	}
-	gw := &guardedWriter{ctx: ctx, w: w}
-	done := make(chan error, 1)
-	go func() { done <- p.t.Execute(gw, data) }()
-	select {
-	case err := <-done:
+	x, err := p.get()
+	if err != nil {
 		return err
-	case <-ctx.Done():
-		gw.close()
-		return ctx.Err()
 	}
-}
-
-// guardedWriter passes writes on until ctx is done or it is closed; after
-// close returns, nothing reaches w.
-type guardedWriter struct {
-	ctx    context.Context
-	w      io.Writer
-	mu     sync.Mutex
-	closed bool
-}
-
-func (g *guardedWriter) Write(p []byte) (int, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.closed {
-		return 0, context.Canceled
-	}
-	if err := g.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return g.w.Write(p)
-}
-
-func (g *guardedWriter) close() {
-	g.mu.Lock()
-	g.closed = true
-	g.mu.Unlock()
+	x.b.start(ctx, l.orDefaults())
+	x.w.w = w
+	err = x.t.Execute(&x.w, data)
+	err = x.b.stopped(err)
+	p.put(x)
+	return err
 }
 
 // RenderError is a failure to render one template file.

@@ -56,11 +56,11 @@ gp catalog show go-service --catalog git::https://github.com/acme/blueprints.git
 			if len(sources) == 0 {
 				sources = []string{"blueprints"}
 			}
-			f, err := sf.sources()
+			lopts, err := sf.loadOptions()
 			if err != nil {
 				return err
 			}
-			c, err := blueprint.LoadCatalog(ctx, sources, &blueprint.Options{Fetcher: f})
+			c, err := blueprint.LoadCatalog(ctx, sources, lopts)
 			if err != nil {
 				return err
 			}

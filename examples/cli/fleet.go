@@ -13,7 +13,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -119,11 +118,9 @@ func runFleet(ctx context.Context, e *env, sf *sourceFlags, eopts *render.Option
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
-	sources, err := sf.sources()
-	if err != nil {
+	if opts.Load, err = sf.loadOptions(); err != nil {
 		return err
 	}
-	opts.Load = &blueprint.Options{Fetcher: sources}
 	engine, err := render.New(eopts)
 	if err != nil {
 		return err
@@ -202,12 +199,7 @@ type progressBar struct {
 
 // newProgressBar returns a bar when w is a terminal, nil otherwise.
 func newProgressBar(w io.Writer) *progressBar {
-	f, ok := w.(*os.File)
-	if !ok {
-		return nil
-	}
-	fi, err := f.Stat()
-	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+	if f, ok := w.(*os.File); !ok || !isTerminal(f.Fd()) {
 		return nil
 	}
 	return &progressBar{w: w}

@@ -67,6 +67,9 @@ func main() { os.Exit(Main()) }
 // Main runs gp with the process's arguments and standard streams and returns
 // the exit code.
 func Main() int {
+	if os.Getenv(evalChildEnv) == "1" {
+		return serveEvaluation()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	return run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)

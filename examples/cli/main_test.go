@@ -16,6 +16,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(evalChildEnv) == "1" || os.Getenv(asGPEnv) == "1" {
+		// The child of an isolated evaluation started by a gp in a script,
+		// or gp itself for TestHostileMemory.
+		os.Exit(Main())
+	}
 	testscript.Main(m, map[string]func(){
 		"gp": func() { os.Exit(Main()) },
 	})
@@ -129,7 +134,7 @@ func TestRun(t *testing.T) {
 		{args: nil, code: 2, stderr: "gp: no command given"},
 		{args: []string{"--nope"}, code: 2, stderr: "gp: unknown flag --nope"},
 		{args: []string{"frobnicate"}, code: 2, stderr: `gp: unknown command "frobnicate"`},
-		{args: []string{"validate", "testdata/no-such-dir"}, code: 1, stderr: "gp: load testdata/no-such-dir: stat testdata/no-such-dir: "},
+		{args: []string{"validate", "testdata/no-such-dir"}, code: 1, stderr: "gp: load: lstat testdata/no-such-dir: "},
 		{args: []string{"version", "extra"}, code: 2, stderr: `gp version: unexpected argument "extra"`},
 	} {
 		var stdout, stderr bytes.Buffer

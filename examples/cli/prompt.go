@@ -13,18 +13,15 @@ import (
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 )
 
-// terminal reports whether r is an interactive terminal: a character
-// device, or a reader that says so (tests).
+// terminal reports whether r is an interactive terminal (isTerminal: not
+// merely a character device, which /dev/null is too), or a reader that
+// says so (tests).
 func terminal(r io.Reader) bool {
 	if t, ok := r.(interface{ Terminal() bool }); ok {
 		return t.Terminal()
 	}
 	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && isTerminal(f.Fd())
 }
 
 // maxPromptRounds bounds how often prompt asks again for invalid values.

@@ -51,6 +51,21 @@ func TestRenderNeverAsksWithoutATerminal(t *testing.T) {
 	assert.Contains(t, stderr.String(), "name: required")
 }
 
+func TestDevNullIsNoTerminal(t *testing.T) {
+	null, err := os.Open(os.DevNull)
+	require.NoError(t, err)
+	defer null.Close()
+	assert.False(t, terminal(null), "%s is a character device, not a terminal", os.DevNull)
+	assert.Nil(t, newProgressBar(null))
+
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"render", "../../testdata/blueprints/go-service", "-o", filepath.Join(t.TempDir(), "x")},
+		null, &stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assert.NotContains(t, stderr.String(), ">", "gp prompted on %s", os.DevNull)
+	assert.Contains(t, stderr.String(), "name: required")
+}
+
 func TestRenderAsksOnlyForWhatIsMissing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "orders")
 	var stdout, stderr bytes.Buffer

@@ -70,11 +70,11 @@ gp scan ./orders --json`,
 				return usageErrorf("scan needs at least one project DIR")
 			}
 			opts := scan.Options{}
-			fetcher, err := sf.sources()
+			lopts, err := sf.loadOptions()
 			if err != nil {
 				return err
 			}
-			opts.Load = &blueprint.Options{Fetcher: fetcher}
+			opts.Load = lopts
 			eo, err := df.engineOptions(ctx, &sf)
 			if err != nil {
 				return err

@@ -116,16 +116,15 @@ func upgradeProject(ctx context.Context, e *env, sf *sourceFlags, dir string, a 
 		return err
 	}
 	m := p.Manifest()
-	fetcher, err := sf.sources()
+	lopts, err := sf.loadOptions()
 	if err != nil {
 		return err
 	}
-	lopts := &blueprint.Options{Fetcher: fetcher}
 	var to *blueprint.Blueprint
 	if a.to != "" {
 		to, err = blueprint.Load(ctx, a.to, lopts)
 	} else {
-		to, err = newestVersion(ctx, fetcher, lopts, m.Blueprint, a.catalogs)
+		to, err = newestVersion(ctx, lopts.Fetcher.(*blueprint.Sources), lopts, m.Blueprint, a.catalogs)
 	}
 	if err != nil {
 		return err

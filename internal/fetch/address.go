@@ -102,7 +102,8 @@ func refChars(ref string) bool {
 // archiveFormats are the archive suffixes and ?archive= values accepted.
 var archiveFormats = []string{"tar.gz", "tgz", "zip"}
 
-// AddressError is a refused or malformed source address.
+// AddressError is a refused or malformed source address. Source is
+// redacted (Redact).
 type AddressError struct {
 	Source string
 	Reason string
@@ -117,7 +118,7 @@ func (e *AddressError) Error() string {
 // the address reaches go-getter or git before it passes here.
 func Parse(src string, p Policy) (*Address, error) {
 	bad := func(format string, args ...any) error {
-		return &AddressError{Source: src, Reason: fmt.Sprintf(format, args...)}
+		return &AddressError{Source: Redact(src), Reason: Redact(fmt.Sprintf(format, args...))}
 	}
 	if src == "" {
 		return nil, bad("empty address")

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -25,6 +26,10 @@ import (
 
 // ErrOffline is returned in offline mode for a source that is not cached.
 var ErrOffline = errors.New("not in the cache, and fetching is off (offline)")
+
+// ErrSymlink is returned (wrapped) for a local blueprint directory that is a
+// symlink.
+var ErrSymlink = errors.New("symlinks are not allowed in a blueprint")
 
 // MaxConcurrentFetches is the process-wide cap on fetches running at once,
 // over every Fetcher.
@@ -229,9 +234,12 @@ func (f *Fetcher) Fetch(ctx context.Context, src string) (*Result, error) {
 	}
 	if a.Kind == Dir {
 		clean := filepath.Clean(src)
-		fi, err := os.Stat(clean)
+		fi, err := os.Lstat(clean)
 		if err != nil {
 			return nil, err
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return nil, fmt.Errorf("the blueprint directory is a symlink: %w", ErrSymlink)
 		}
 		if !fi.IsDir() {
 			return nil, errors.New("not a directory")
@@ -580,7 +588,7 @@ func (f *Fetcher) Tags(ctx context.Context, src string) ([]string, error) {
 		return nil, err
 	}
 	if a.Kind != Git {
-		return nil, &AddressError{Source: src, Reason: "tags need a git:: source"}
+		return nil, &AddressError{Source: Redact(src), Reason: "tags need a git:: source"}
 	}
 	if err := f.ensureCache(); err != nil {
 		return nil, err

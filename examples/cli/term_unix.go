@@ -1,0 +1,13 @@
+//go:build linux || android || aix || solaris || zos
+
+package main
+
+import "golang.org/x/sys/unix"
+
+// isTerminal reports whether fd is a terminal: whether it answers the
+// terminal ioctl, as isatty(3) decides. /dev/null is a character device
+// but no terminal.
+func isTerminal(fd uintptr) bool {
+	_, err := unix.IoctlGetTermios(int(fd), unix.TCGETS)
+	return err == nil
+}

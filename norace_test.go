@@ -1,0 +1,5 @@
+//go:build !race
+
+package goldenpath_test
+
+const raceEnabled = false

@@ -1,0 +1,97 @@
+package render
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// FuzzExecute runs arbitrary templates under a small budget: each ends
+// soon, with its output and every value within the limit, and an error
+// when it stopped at a bound.
+func FuzzExecute(f *testing.F) {
+	for _, s := range []string{
+		`{{range mul 1000 1000}}x{{end}}`,
+		`{{$s := "ab"}}{{range 30}}{{$s = printf "%s%s" $s $s}}{{end}}{{$s}}`,
+		`{{indent 100000 "x"}}`,
+		`{{define "a"}}{{template "a"}}{{end}}{{template "a"}}`,
+		`{{range $i, $e := .l}}{{range $.l}}{{$e}}{{end}}{{else}}none{{end}}`,
+		`{{printf "%[1]s%[1]s%[1]s" .name | js | html | urlquery}}`,
+		`{{join (replace "a" "aaaa" .name) (split "" .name)}}`,
+		`{{toYaml . | quote | squote}}{{toJson .l}}`,
+	} {
+		f.Add(s)
+	}
+	data := map[string]any{"name": "orders-service", "l": []any{1, 2, 3}}
+	f.Fuzz(func(t *testing.T, src string) {
+		p, err := Template().(Preparer).Prepare("f", []byte(src))
+		if err != nil {
+			return
+		}
+		const maxBytes = 4096
+		ctx, cancel := context.WithTimeout(withLimits(context.Background(), limits{maxBytes: maxBytes, maxSteps: 10000}), 5*time.Second)
+		defer cancel()
+		var out limitedWriter
+		out.max = maxBytes
+		start := time.Now()
+		err = p.Execute(ctx, &out, data)
+		if took := time.Since(start); took > 3*time.Second {
+			t.Fatalf("%q ran for %v", src, took)
+		}
+		if out.Len() > maxBytes {
+			t.Fatalf("%q wrote %d bytes", src, out.Len())
+		}
+		if err != nil && strings.Contains(err.Error(), "Budget") {
+			t.Fatalf("%q: the error names a hook: %v", src, err)
+		}
+	})
+}
+
+// limitedWriter fails writes past max, as the engine's writer does.
+type limitedWriter struct {
+	strings.Builder
+	max int
+}
+
+func (w *limitedWriter) Write(p []byte) (int, error) {
+	if w.Len()+len(p) > w.max {
+		return 0, fmt.Errorf("%w: output limit", ErrLimit)
+	}
+	return w.Builder.Write(p)
+}
+
+// FuzzPrintfSize checks that the size printf is allowed to make is never
+// less than what it makes.
+func FuzzPrintfSize(f *testing.F) {
+	for _, s := range []string{"%s%s", "%0999d", "%[1]s%[1]s%[1]q", "%*d", "%-10.3x", "%%%v", "%q", "%U"} {
+		f.Add(s, "a\x00é<", int64(42))
+	}
+	f.Fuzz(func(t *testing.T, format, s string, n int64) {
+		if len(format) > 64 {
+			return
+		}
+		n %= 1000
+		args := []any{s, n, []any{s, n}}
+		est := printfSize(format, args, 1<<20)
+		if est >= 1<<20 {
+			return
+		}
+		if got := len(fmt.Sprintf(format, args...)); int64(got) > est {
+			t.Fatalf("printf %q: estimated %d, made %d", format, est, got)
+		}
+	})
+}
+
+func TestBudgetErrors(t *testing.T) {
+	p, err := Template().(Preparer).Prepare("f", []byte(`{{range mul 1000 1000}}{{end}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = p.Execute(withLimits(context.Background(), limits{maxSteps: 1000}), &strings.Builder{}, nil)
+	if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "f:1:8") || !strings.Contains(err.Error(), "more than 1000 template steps") {
+		t.Fatalf("got %v", err)
+	}
+}
