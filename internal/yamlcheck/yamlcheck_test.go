@@ -37,7 +37,7 @@ func TestCheckRefuses(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, doc, want string
-		line          int
+		line            int
 	}{
 		{"merge bomb", string(bomb), "expands to more than 100000 nodes", 0},
 		{"self merge", string(self), `anchor "a" refers to itself`, 2},
