@@ -289,7 +289,7 @@ func (w *walker) walk(doc *yaml.Node) error {
 					continue
 				}
 				if w.open[t] {
-					return w.errorf(n, "anchor %q refers to itself: an alias or merge key inside an anchored node names that node", n.Value)
+					return w.errorf(n, "YAML anchor %q refers to itself: an alias or merge key inside the anchored node names it", n.Value)
 				}
 				if err := w.push(&stack, &depth, t); err != nil {
 					return err
