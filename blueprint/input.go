@@ -113,12 +113,12 @@ func (b *Blueprint) layer(in Input, setLine int) (*ast.StructLit, error) {
 		if err != nil {
 			return nil, err
 		}
-		return parseValues(in.name, data)
+		return parseValues(in.name, data, b.opts.maxInputNodes())
 	case inputData:
 		if int64(len(in.data)) > max {
 			return nil, fmt.Errorf("%s: %w: %d bytes, the limit is %d", in.name, ErrTooLarge, len(in.data), max)
 		}
-		return parseValues(in.name, in.data)
+		return parseValues(in.name, in.data, b.opts.maxInputNodes())
 	case inputMap:
 		x, err := goToAST(in.values, 0)
 		if err != nil {
@@ -157,7 +157,7 @@ func inputError(pos token.Pos, name, msg string) error {
 }
 
 // parseValues parses YAML or JSON into a struct literal.
-func parseValues(name string, data []byte) (_ *ast.StructLit, err error) {
+func parseValues(name string, data []byte, maxNodes int) (_ *ast.StructLit, err error) {
 	// The YAML decoder can panic on some malformed input (found by
 	// FuzzResolveValues): report it as a syntax error.
 	defer func() {
@@ -167,7 +167,7 @@ func parseValues(name string, data []byte) (_ *ast.StructLit, err error) {
 	}()
 	var expr ast.Expr
 	if strings.EqualFold(path.Ext(name), ".json") {
-		if err := yamlcheck.CheckJSON(name, data, yamlcheck.Limits{}); err != nil {
+		if err := yamlcheck.CheckJSON(name, data, yamlcheck.Limits{MaxNodes: maxNodes}); err != nil {
 			return nil, limitError(err)
 		}
 		x, err := cuejson.Extract(name, data)
@@ -179,7 +179,7 @@ func parseValues(name string, data []byte) (_ *ast.StructLit, err error) {
 		// Aliases and merge keys are counted before the decoder expands
 		// them: it follows a merge key into its own anchor until the stack
 		// overflows, which no recover catches.
-		if err := yamlcheck.Check(name, data, yamlcheck.Limits{}); err != nil {
+		if err := yamlcheck.Check(name, data, yamlcheck.Limits{MaxNodes: maxNodes}); err != nil {
 			return nil, limitError(err)
 		}
 		f, err := cueyaml.Extract(name, data)
