@@ -249,10 +249,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		signals = fstore
 	}
 	s, err := newServer(&config{
-		Catalog:    catalog,
-		Decisions:  reg,
-		Engine:     engine,
-		Logger:     logger,
+		Catalog:     catalog,
+		Decisions:   reg,
+		Engine:      engine,
+		Logger:      logger,
 		MaxBody:     *maxBody,
 		MaxRenders:  *maxRenders,
 		MaxEvals:    *maxEvals,
