@@ -81,14 +81,24 @@
 //	gp scan --json ./orders | curl -s -X POST --data-binary @- localhost:8080/api/signals
 //	curl -s 'localhost:8080/api/report?since=2026-10-01&min-projects=2'
 //
-// Request bodies are limited (--max-body, 413 beyond), renders and reports
-// run at most --max-renders at a time (a request waits briefly for a slot,
-// then gets 503), each render in a temporary directory that is removed when
-// the request ends. Form posts from other sites are refused
-// (http.CrossOriginProtection), and the report leaves out where the store
-// and the registry are on the server. The server
-// shuts down gracefully on SIGINT or SIGTERM, waiting up to
-// --shutdown-timeout for requests in flight.
+// Request bodies are limited in bytes (--max-body, 413 beyond) and in values
+// (--max-values, YAML aliases and merge keys expanded, checked before
+// anything decodes them: 422 beyond). Parameter evaluations run at most
+// --max-evals at a time and keep their slot until they end, even when their
+// request gave up after --eval-timeout (503, without Retry-After: the same
+// input would take as long again); renders run at most --max-renders at a
+// time, reports at most --max-reports, and a report is served from a cache
+// until the store changes. A request waits briefly for a slot, then gets
+// 503 with a Retry-After spread over a few seconds. Error replies list the
+// first 20 fields or findings and count the rest ("omitted"). Each render
+// runs in a temporary directory that is removed when the request ends; those
+// a crashed run left are removed at start. A body cut off by the read
+// timeout answers 408, one that ends early 400. Form posts from other sites
+// are refused (http.CrossOriginProtection), and the report leaves out where
+// the store and the registry are on the server. The server shuts down
+// gracefully on SIGINT or SIGTERM, waiting up to --shutdown-timeout for
+// requests in flight; a second signal stops it at once. SECURITY.md lists
+// every bound.
 package main
 
 import (
