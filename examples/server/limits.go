@@ -102,14 +102,11 @@ func (s *server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 	if err == nil {
 		return body, nil
 	}
-	var (
-		maxBytes *http.MaxBytesError
-		nerr     net.Error
-	)
+	var maxBytes *http.MaxBytesError
 	switch {
 	case errors.As(err, &maxBytes):
 		return nil, err
-	case errors.As(err, &nerr) && nerr.Timeout(), errors.Is(err, os.ErrDeadlineExceeded):
+	case isTimeout(err):
 		return nil, errBodyTimeout
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return nil, errBodyTruncated
@@ -118,6 +115,12 @@ func (s *server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 		return nil, r.Context().Err()
 	}
 	return nil, fmt.Errorf("%w: %v", errBodyTruncated, err)
+}
+
+// isTimeout reports whether err is a read that hit the server's deadline.
+func isTimeout(err error) bool {
+	var nerr net.Error
+	return errors.As(err, &nerr) && nerr.Timeout() || errors.Is(err, os.ErrDeadlineExceeded)
 }
 
 // bodyStatus returns the status of a body readBody refused, and false for

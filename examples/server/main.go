@@ -158,7 +158,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cacheDir        = fs.String("cache-dir", "", "the cache of fetched sources (default goldenpath/sources in the user cache directory)")
 		maxRenders      = fs.Int("max-renders", 4, "how many renders run at once")
 		maxBody         = fs.Int64("max-body", 1<<20, "the largest request body, in bytes")
-		maxValues       = fs.Int("max-values", 10_000, "the most values (scalars, mappings and lists, YAML aliases and merge keys expanded) one request's parameters may hold")
+		maxValues       = fs.Int("max-values", 2000, "the most values (scalars, mappings and lists, YAML aliases and merge keys expanded) one request's parameters may hold")
 		maxEvals        = fs.Int("max-evals", 0, "how many parameter evaluations run at once, abandoned ones included (default 2 × GOMAXPROCS)")
 		evalTimeout     = fs.Duration("eval-timeout", 10*time.Second, "how long a request waits for the evaluation of its parameters")
 		maxReports      = fs.Int("max-reports", 2, "how many feedback reports are computed at once")

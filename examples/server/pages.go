@@ -134,6 +134,10 @@ func (s *server) blueprintSubmit(w http.ResponseWriter, r *http.Request) {
 			s.errorPage(w, r, status, msg)
 			return
 		}
+		if isTimeout(err) {
+			s.errorPage(w, r, http.StatusRequestTimeout, errBodyTimeout.Error())
+			return
+		}
 		s.errorPage(w, r, http.StatusBadRequest, "the form could not be read: "+err.Error())
 		return
 	}
