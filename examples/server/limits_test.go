@@ -360,3 +360,21 @@ func (s *syncBuffer) String() string {
 }
 
 var _ io.Writer = (*syncBuffer)(nil)
+
+// FuzzBearerToken checks that the Authorization parser never panics and
+// accepts only the Bearer scheme, in any case, with a token.
+func FuzzBearerToken(f *testing.F) {
+	for _, s := range []string{"Bearer abc", "bearer abc", "BEARER  abc ", "Basic abc", "Bearer", "", " Bearer x y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		tok, ok := bearerToken(h)
+		if !ok {
+			return
+		}
+		scheme, _, _ := strings.Cut(strings.TrimSpace(h), " ")
+		if !strings.EqualFold(scheme, "bearer") || strings.TrimSpace(tok) != tok {
+			t.Fatalf("bearerToken(%q) = %q, accepted", h, tok)
+		}
+	})
+}

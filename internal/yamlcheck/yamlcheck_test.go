@@ -1,6 +1,7 @@
 package yamlcheck
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -178,4 +179,28 @@ func count(v any, depth int) int64 {
 		return n
 	}
 	return 1
+}
+
+// FuzzCheckJSON checks that CheckJSON never panics, and that a document it
+// accepts holds no more values than the budget.
+func FuzzCheckJSON(f *testing.F) {
+	for _, s := range []string{`{"name":"orders"}`, `[[[[1]]]]`, `{"a":[1,2,{"b":null}]}`, `{"a":`, `1 2 3`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lim := Limits{MaxNodes: 500, MaxDepth: 20}
+		if err := CheckJSON("f.json", data, lim); err != nil {
+			if !errors.Is(err, ErrLimit) {
+				t.Fatalf("error %v does not wrap ErrLimit", err)
+			}
+			return
+		}
+		var v any
+		if json.Unmarshal(data, &v) != nil {
+			return
+		}
+		if n := count(v, 0); n > 2*int64(lim.MaxNodes) {
+			t.Fatalf("accepted a document of %d nodes", n)
+		}
+	})
 }
