@@ -133,6 +133,9 @@ func FuzzCheck(f *testing.F) {
 		"- - - [a, {b: c}]\n",
 		"? a\n: b\n",
 		"a: |\n  text *x\n",
+		strings.Repeat("- ", 32) + "a\n",
+		strings.Repeat("[", 32) + strings.Repeat("]", 32),
+		"a:\n b:\n  c:\n   d:\n    e:\n     f: [[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -156,7 +159,31 @@ func FuzzCheck(f *testing.F) {
 		if n := count(v, 0); n > int64(lim.MaxNodes) {
 			t.Fatalf("accepted a document of %d nodes", n)
 		}
+		if d := depth(v, 0); d > lim.MaxDepth {
+			t.Fatalf("accepted a document nested %d deep", d)
+		}
 	})
+}
+
+// depth returns how deeply the collections of a decoded value nest.
+func depth(v any, d int) int {
+	if d > 200 {
+		return d
+	}
+	m := d
+	switch v := v.(type) {
+	case map[string]any:
+		m = d + 1
+		for _, x := range v {
+			m = max(m, depth(x, d+1))
+		}
+	case []any:
+		m = d + 1
+		for _, x := range v {
+			m = max(m, depth(x, d+1))
+		}
+	}
+	return m
 }
 
 // count counts the nodes of a decoded value, stopping past a bound.
