@@ -197,15 +197,19 @@ type reportCache struct {
 }
 
 type reportEntry struct {
+	// store is the state of the store the report was computed from
+	// (storeKey).
+	store   string
 	done    chan struct{}
 	rep     *feedback.Report
 	err     error
 	expires time.Time
 }
 
-// maxReportEntries bounds the cache: the queries differ only by dates and a
-// number, and a full cache is simply emptied.
-const maxReportEntries = 64
+// maxReportEntries bounds the cache: a report is as large as the groups of
+// the store (projects, decisions, files, distinct edits), and the queries
+// differ only by dates and a number. A full cache is emptied.
+const maxReportEntries = 16
 
 // storeKey says which state of the store a report was computed from: the
 // appends made through the server and, for a file, its size and time, which
@@ -223,37 +227,47 @@ func (s *server) storeKey() string {
 // cachedReport returns the report for q, computing it with compute in a
 // report slot only when the store changed since it was last computed, or
 // when it is older than ReportTTL (a report depends on the date).
+// Concurrent requests for one report wait for one computation.
 func (s *server) cachedReport(ctx context.Context, q reportQuery, compute func(context.Context) (*feedback.Report, error)) (*feedback.Report, error) {
-	key := q.values().Encode() + "\x00" + s.storeKey()
-	now := time.Now()
+	key, store := q.values().Encode(), s.storeKey()
 	c := &s.reports
-	c.mu.Lock()
-	if e, ok := c.entries[key]; ok && (e.expires.IsZero() || now.Before(e.expires)) {
+	for {
+		c.mu.Lock()
+		e, ok := c.entries[key]
+		if !ok || e.store != store || (!e.expires.IsZero() && time.Now().After(e.expires)) {
+			break // compute it, below, still locked
+		}
 		c.mu.Unlock()
 		select {
 		case <-e.done:
 			if e.err == nil {
 				return e.rep, nil
 			}
-			// A failed computation is not cached: fall through to try
-			// again.
+			// A failed computation is not cached: try again.
+			c.mu.Lock()
+			if c.entries[key] == e {
+				delete(c.entries, key)
+			}
+			c.mu.Unlock()
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-		c.mu.Lock()
-		if c.entries[key] == e {
-			delete(c.entries, key)
+	}
+	// Reports of an earlier state of the store are of no more use.
+	for k, old := range c.entries {
+		if old.store != store {
+			delete(c.entries, k)
 		}
 	}
 	if c.entries == nil || len(c.entries) >= maxReportEntries {
 		c.entries = map[string]*reportEntry{}
 	}
-	e := &reportEntry{done: make(chan struct{})}
+	e := &reportEntry{store: store, done: make(chan struct{})}
 	c.entries[key] = e
 	c.mu.Unlock()
 
 	// The computation is shared: it runs on its own, not cancelled by the
-	// request that happened to start it.
+	// request that happened to start it, within its own deadline.
 	go func() {
 		defer close(e.done)
 		release, err := slot(context.WithoutCancel(ctx), s.reportSlots, s.cfg.RenderWait)
