@@ -430,6 +430,25 @@ func loadCells(t *testing.T, base string, acked *atomic.Int64) {
 		return post(ctx, client, "/api/blueprints/go-service/render", "application/json", `{"name":"orders"}`)
 	}, 200)
 	run("report", 16, func(ctx context.Context) (int, error) { return get(ctx, "/api/report") }, 200)
+	// Renders while 16 clients poll the report.
+	pctx, stopPolling := context.WithCancel(context.Background())
+	var polls atomic.Int64
+	var pollers sync.WaitGroup
+	for range 16 {
+		pollers.Go(func() {
+			for pctx.Err() == nil {
+				if code, err := get(pctx, "/api/report"); err == nil && code == http.StatusOK {
+					polls.Add(1)
+				}
+			}
+		})
+	}
+	run("render+poll", 16, func(ctx context.Context) (int, error) {
+		return post(ctx, client, "/api/blueprints/go-service/render", "application/json", `{"name":"orders"}`)
+	}, 200)
+	stopPolling()
+	pollers.Wait()
+	t.Logf("(%d reports served to the pollers meanwhile)", polls.Load())
 	if health.rate < 500 || validate.rate < 50 {
 		t.Errorf("healthz %.0f req/s, validate %.0f req/s: far below what a loaded 2-core machine serves", health.rate, validate.rate)
 	}
