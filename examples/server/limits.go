@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
@@ -149,22 +150,47 @@ func retryAfter(w http.ResponseWriter, err error) {
 	}
 }
 
-// capFields keeps the first MaxErrors fields of a validation error and
-// returns how many it left out.
+// maxMessageBytes caps each message of an error reply: a message may quote
+// the value it is about, and a value may be as long as the body.
+const maxMessageBytes = 1 << 10
+
+// capFields keeps the first MaxErrors fields of a validation error, each
+// message at most maxMessageBytes long, and returns how many it left out.
 func (s *server) capFields(fs []blueprint.FieldError) ([]blueprint.FieldError, int) {
-	if len(fs) <= s.cfg.MaxErrors {
-		return fs, 0
+	n := 0
+	if len(fs) > s.cfg.MaxErrors {
+		fs, n = fs[:s.cfg.MaxErrors], len(fs)-s.cfg.MaxErrors
 	}
-	return fs[:s.cfg.MaxErrors], len(fs) - s.cfg.MaxErrors
+	for i := range fs {
+		fs[i].Message = truncate(fs[i].Message, maxMessageBytes)
+	}
+	return fs, n
 }
 
-// capFindings keeps the first MaxErrors findings and returns how many it
-// left out.
+// capFindings keeps the first MaxErrors findings, each message at most
+// maxMessageBytes long, and returns how many it left out.
 func (s *server) capFindings(fs []decision.Finding) ([]decision.Finding, int) {
-	if len(fs) <= s.cfg.MaxErrors {
-		return fs, 0
+	n := 0
+	if len(fs) > s.cfg.MaxErrors {
+		fs, n = fs[:s.cfg.MaxErrors], len(fs)-s.cfg.MaxErrors
 	}
-	return fs[:s.cfg.MaxErrors], len(fs) - s.cfg.MaxErrors
+	for i := range fs {
+		fs[i].Message = truncate(fs[i].Message, maxMessageBytes)
+	}
+	return fs, n
+}
+
+// truncate cuts s to at most limit bytes, on a character boundary, and says
+// how much it cut.
+func truncate(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d more bytes)", s[:cut], len(s)-cut)
 }
 
 // countingStore counts the appends made through it, so that a cached report

@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/feedback"
@@ -173,6 +174,19 @@ func TestErrorRepliesCapped(t *testing.T) {
 	}
 	if w.Body.Len() > 4*b.Len() {
 		t.Errorf("a reply of %d bytes to a request of %d", w.Body.Len(), b.Len())
+	}
+	// A message that quotes a long value is cut.
+	long := `{"name": "` + strings.Repeat("Ä", 50_000) + `"}`
+	w = do(t, s, "POST", "/api/blueprints/go-service/validate", strings.NewReader(long))
+	got = apiProblem{}
+	decodeJSON(t, w.Body, &got)
+	if w.Code != http.StatusUnprocessableEntity || len(got.Fields) == 0 {
+		t.Fatalf("a long name: %d %.200s", w.Code, w.Body)
+	}
+	for _, f := range got.Fields {
+		if len(f.Message) > maxMessageBytes+64 || !utf8.ValidString(f.Message) {
+			t.Errorf("a message of %d bytes: %.100s…", len(f.Message), f.Message)
+		}
 	}
 }
 
@@ -377,4 +391,20 @@ func FuzzBearerToken(f *testing.F) {
 			t.Fatalf("bearerToken(%q) = %q, accepted", h, tok)
 		}
 	})
+}
+
+func TestTruncate(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		limit int
+		want  string
+	}{
+		{"short", 10, "short"},
+		{"abcdefghij", 4, "abcd… (6 more bytes)"},
+		{"ääää", 3, "ä… (6 more bytes)"}, // never inside a character
+	} {
+		if got := truncate(tc.in, tc.limit); got != tc.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", tc.in, tc.limit, got, tc.want)
+		}
+	}
 }
