@@ -13,11 +13,12 @@
 // aliases and merge keys expanded, against one budget, and refuses nesting
 // deeper than a limit and any anchor that refers to itself. It never expands
 // anything and never recurses: a cheap scan of the bytes first accepts the
-// ordinary document that holds no alias and is clearly small; any other is
-// parsed into go.yaml.in/yaml/v3's node graph (aliases stay pointers there,
-// and its scanner bounds nesting at 10 000) and walked with an explicit
-// stack, the size of each anchored node computed once. Time and memory are
-// linear in the size of the text.
+// ordinary document that holds no alias and is clearly small; a second scan
+// refuses the document whose structure alone shows more than twice the
+// budget; any other is parsed into go.yaml.in/yaml/v3's node graph (aliases
+// stay pointers there, and its scanner bounds nesting at 10 000) and walked
+// with an explicit stack, the size of each anchored node computed once. Time
+// is linear in the size of the text, and memory in the budget.
 package yamlcheck
 
 import (
@@ -97,6 +98,12 @@ func Check(name string, data []byte, lim Limits) error {
 	s := scan(data)
 	if !s.aliases && s.nodes <= int64(lim.MaxNodes) && s.depth <= lim.MaxDepth {
 		return nil
+	}
+	// The node graph costs about 200 bytes a node: a document whose
+	// structure alone shows far more nodes than the budget is refused
+	// before it is built.
+	if line, col, over, _ := structure(data, 2*int64(lim.MaxNodes)); over {
+		return &Error{File: name, Line: line, Column: col, Msg: fmt.Sprintf("YAML has more than %d nodes", lim.MaxNodes)}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	w := walker{name: name, lim: lim, memo: map[*yaml.Node]result{}}
@@ -230,6 +237,184 @@ func scan(data []byte) estimate {
 	e.nodes = 4*tokens + 4
 	e.depth = maxFlow + maxLine + 2
 	return e
+}
+
+// structure counts, in one pass over the bytes, the nodes that the
+// document's structure shows for certain — a flow collection, an entry
+// after each comma of one, a block sequence entry, a mapping value — and
+// reports whether they are more than limit, and where the count crossed it.
+// Comments, quoted scalars, block scalars and plain scalars (over all their
+// lines) are skipped, so that the count is a lower bound of the nodes of any
+// document a parser accepts: text it cannot place, it skips, which only
+// lowers the count. FuzzStructure checks the bound.
+func structure(data []byte, limit int64) (line, col int, over bool, n int64) {
+	var (
+		flow        int  // depth of flow collections
+		line0       int  // offset of the current line
+		indent      int  // of the current line
+		blockIndent = -1 // the indent of the line that opened a block scalar
+		// Block context only:
+		nodeStart   bool // a node may start here
+		dashes      bool // only "- " indicators so far on this line
+		plain       bool // inside a plain scalar
+		plainParent int  // a continuation line of the plain scalar must be indented more
+		cont        bool // the previous line ended inside a plain scalar
+		afterSpace  = true
+	)
+	line = 1
+	isBreak := func(i int) bool {
+		return i >= len(data) || data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r'
+	}
+	lineStart := true
+	for i := 0; i < len(data); i++ {
+		if lineStart {
+			lineStart = false
+			j := i
+			for j < len(data) && data[j] == ' ' {
+				j++
+			}
+			indent = j - i
+			blank := j == len(data) || data[j] == '\n' || data[j] == '\r' || data[j] == '#'
+			if (blockIndent >= 0 && (blank || indent > blockIndent)) || (blank && flow == 0) {
+				// A line of a block scalar, or a blank or comment line
+				// (which a plain scalar may span): skip it.
+				if !(blockIndent >= 0 && (blank || indent > blockIndent)) {
+					blockIndent = -1
+				}
+				for i < len(data) && data[i] != '\n' {
+					i++
+				}
+				line++
+				line0 = i + 1
+				lineStart = true
+				continue
+			}
+			blockIndent = -1
+			if flow == 0 {
+				if cont && indent > plainParent {
+					plain, nodeStart, dashes = true, false, false
+				} else {
+					plain, nodeStart, dashes = false, true, true
+				}
+			}
+			cont, afterSpace = false, true
+			if i = j; i == len(data) {
+				break
+			}
+		}
+		c := data[i]
+		switch c {
+		case '\n':
+			line++
+			line0 = i + 1
+			lineStart = true
+			cont = flow == 0 && plain
+			continue
+		case ' ', '\t', '\r':
+			afterSpace = true
+			continue
+		}
+		wasSpace := afterSpace
+		afterSpace = false
+		if c == '#' && wasSpace {
+			// A comment ends the line, and any plain scalar.
+			for i+1 < len(data) && data[i+1] != '\n' {
+				i++
+			}
+			plain = false
+			continue
+		}
+		if flow > 0 {
+			switch c {
+			case '"', '\'':
+				i = skipQuoted(data, i, &line, &line0)
+			case '[', '{':
+				flow++
+				n++
+			case ']', '}':
+				flow--
+				if flow == 0 {
+					plain, nodeStart, dashes = false, false, false
+				}
+			case ',':
+				n++
+			}
+			if n > limit {
+				return line, i - line0 + 1, true, n
+			}
+			continue
+		}
+		mapValue := c == ':' && isBreak(i+1)
+		switch {
+		case plain:
+			if mapValue {
+				n++
+				plain, nodeStart, dashes = false, true, false
+			}
+		case mapValue:
+			n++
+			nodeStart, dashes = true, false
+		case !nodeStart:
+			// After a quoted scalar, an alias or a flow collection:
+			// only a mapping value can follow.
+		case c == '-' && dashes && isBreak(i+1):
+			n++ // a block sequence entry
+		case c == '?' && isBreak(i+1):
+			n++ // an explicit key
+			dashes = false
+		case c == '[' || c == '{':
+			flow, dashes = 1, false
+			n++
+		case c == '"' || c == '\'':
+			i = skipQuoted(data, i, &line, &line0)
+			nodeStart, dashes = false, false
+		case c == '|' || c == '>':
+			blockIndent = indent
+			for i+1 < len(data) && data[i+1] != '\n' {
+				i++
+			}
+		case c == '&' || c == '!':
+			// An anchor or a tag: the node follows it.
+			for !isBreak(i + 1) {
+				i++
+			}
+			dashes = false
+		default:
+			// A plain scalar (or an alias) starts.
+			plainParent = -1
+			if !dashes || i-line0 > indent {
+				plainParent = indent
+			}
+			plain, nodeStart, dashes = true, false, false
+		}
+		if n > limit {
+			return line, i - line0 + 1, true, n
+		}
+	}
+	return 0, 0, false, n
+}
+
+// skipQuoted returns the offset of the quote that closes the quoted scalar
+// opening at i, counting the lines it spans (the end of data when it never
+// closes).
+func skipQuoted(data []byte, i int, line, line0 *int) int {
+	q := data[i]
+	for i++; i < len(data); i++ {
+		switch {
+		case data[i] == '\n':
+			*line++
+			*line0 = i + 1
+		case q == '"' && data[i] == '\\':
+			i++
+		case data[i] == q:
+			if q == '\'' && i+1 < len(data) && data[i+1] == '\'' {
+				i++
+				continue
+			}
+			return i
+		}
+	}
+	return len(data)
 }
 
 // result is the expanded size and depth of a node.

@@ -48,6 +48,10 @@ func TestCheckRefuses(t *testing.T) {
 		{"deep flow", deep, "nested deeper than 100 levels", 1},
 		{"deep block", deepBlock.String(), "nested deeper than 100 levels", 0},
 		{"many nodes", "[" + strings.Repeat("1,", 120_000) + "1]", "expands to more than 100000 nodes", 1},
+		// Far over the budget: refused by the scan, before any parse.
+		{"far too many nodes", "[" + strings.Repeat("1,", 250_000) + "1]", "YAML has more than 100000 nodes", 1},
+		{"far too many keys", strings.Repeat("a: 1\n", 250_000), "YAML has more than 100000 nodes", 200_001},
+		{"far too many explicit keys", strings.Repeat("? a\n", 250_000), "YAML has more than 100000 nodes", 200_001},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := Check("values.yaml", []byte(tc.doc), Limits{})
@@ -230,4 +234,54 @@ func FuzzCheckJSON(f *testing.F) {
 			t.Fatalf("accepted a document of %d nodes", n)
 		}
 	})
+}
+
+// FuzzStructure checks that the count of structure is a lower bound, with
+// the caller's margin of two, of the nodes of every document the parser
+// accepts: a document within the budget is never refused by it.
+func FuzzStructure(f *testing.F) {
+	for _, s := range []string{
+		"name: orders\n",
+		"a: [1, 2, {b: c}]\n",
+		"- - a\n- b\n",
+		"a: |\n  - x\n  - y\nb: >\n  k: v\n",
+		"a: \"x, y: z\"\nb: 'it''s: - here'\n",
+		"# - comment: x\na: b # c: d\n",
+		"? a\n: b\n",
+		"{a, b, c}\n",
+		"text: a - b - c\n",
+		"a:\n  - b: c\n    d: e\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _, _, n := structure(data, 1<<62)
+		dec := yaml.NewDecoder(strings.NewReader(string(data)))
+		nodes := int64(0)
+		for {
+			var doc yaml.Node
+			if err := dec.Decode(&doc); err != nil {
+				if err.Error() != "EOF" {
+					return // not YAML: the bound need not hold
+				}
+				break
+			}
+			nodes += literal(&doc)
+		}
+		if n > 2*nodes+2 {
+			t.Fatalf("structure counted %d for %d nodes", n, nodes)
+		}
+	})
+}
+
+// literal counts the nodes of a parsed document, aliases not expanded.
+func literal(n *yaml.Node) int64 {
+	c := int64(0)
+	if n.Kind != yaml.DocumentNode {
+		c = 1
+	}
+	for _, k := range n.Content {
+		c += literal(k)
+	}
+	return c
 }
