@@ -90,6 +90,8 @@ func TestLoadAndAbuse(t *testing.T) {
 		{"self merge", "/api/blueprints/go-service/validate", "application/yaml", selfMergeYAML, 0},
 		{"self merge render", "/api/blueprints/go-service/render", "application/yaml", selfMergeYAML, 0},
 		{"1 MiB of parameters", "/api/blueprints/go-service/validate", "application/json", many.String(), time.Second},
+		{"1 MiB of YAML entries", "/api/blueprints/go-service/validate", "application/yaml", "name: orders\nx: [" + strings.Repeat("1,", 1<<19-16) + "1]\n", time.Second},
+		{"1 MiB of YAML keys", "/api/blueprints/go-service/render", "application/yaml", strings.Repeat("k: 1\n", 1<<18-16), 0},
 		{"1900 unknown parameters", "/api/blueprints/go-service/validate", "application/json", under.String(), time.Second},
 		{"1900 unknown parameters render", "/api/blueprints/go-service/render", "application/json", under.String(), 0},
 	}
