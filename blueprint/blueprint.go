@@ -119,6 +119,12 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxInputBytes caps each parameter input. Default 1 MiB.
 	MaxInputBytes int64
+	// MaxInputNodes caps the values of each YAML or JSON parameter input:
+	// every scalar, mapping and list counts, and so does every node an
+	// alias or a merge key copies. It is checked before the input is
+	// decoded or evaluated, and so is nesting (at most 100 levels).
+	// Default 100 000.
+	MaxInputNodes int
 	// MaxSchemaBytes caps blueprint.cue. Default 1 MiB.
 	MaxSchemaBytes int64
 	// MaxTemplateFiles caps the number of files in template/. Default 50 000.
@@ -145,6 +151,7 @@ type Options struct {
 }
 
 func (o *Options) maxInputBytes() int64    { return orDefault(o.MaxInputBytes, 1<<20) }
+func (o *Options) maxInputNodes() int      { return orDefault(o.MaxInputNodes, 100_000) }
 func (o *Options) maxSchemaBytes() int64   { return orDefault(o.MaxSchemaBytes, 1<<20) }
 func (o *Options) maxTemplateFiles() int   { return orDefault(o.MaxTemplateFiles, 50_000) }
 func (o *Options) maxTemplateBytes() int64 { return orDefault(o.MaxTemplateBytes, 512<<20) }
@@ -269,7 +276,7 @@ func loadSource(ctx context.Context, source string, opts *Options, stack []strin
 	s, _ := f.(*Sources)
 	var key string
 	if s != nil && got.Revision != "" {
-		key = fmt.Sprintf("%s\x00%s\x00%d,%d,%d,%d,%v,%d,%p,%p", got.Source, got.Revision, opts.MaxInputBytes, opts.MaxSchemaBytes,
+		key = fmt.Sprintf("%s\x00%s\x00%d,%d,%d,%d,%d,%v,%d,%p,%p", got.Source, got.Revision, opts.MaxInputBytes, opts.MaxInputNodes, opts.MaxSchemaBytes,
 			opts.MaxTemplateFiles, opts.MaxTemplateBytes, opts.EvalTimeout, opts.EvaluatorUses, opts.Logger, opts.Isolation)
 		if b := s.lookup(key); b != nil {
 			if opts.Renderers != nil {

@@ -16,6 +16,7 @@ import (
 	cueyaml "cuelang.org/go/encoding/yaml"
 
 	"github.com/goldenpath-dev/goldenpath/internal/fetch"
+	"github.com/goldenpath-dev/goldenpath/internal/yamlcheck"
 )
 
 // IndexFiles returns the names of a catalog index, looked for in this order
@@ -210,6 +211,9 @@ func (c *Catalog) addIndex(ctx context.Context, f Fetcher, got *Fetched, name st
 }
 
 func decodeIndex(file string, data []byte) ([]indexEntry, error) {
+	if err := yamlcheck.Check(file, data, yamlcheck.Limits{}); err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
 	ctx := cuecontext.New()
 	expr, err := cueyaml.Extract(file, data)
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
+	"github.com/goldenpath-dev/goldenpath/internal/yamlcheck"
 )
 
 // ErrEvalTimeout is returned (wrapped) when evaluating rules takes longer
@@ -704,6 +705,10 @@ func isIndex(s string) bool {
 	return true
 }
 
+// maxTreeNodes is the node budget of one YAML file a tree rule reads, aliases
+// and merge keys expanded: generous for a file of MaxFileBytes (8 MiB).
+const maxTreeNodes = 2_000_000
+
 // decodeDocs decodes a JSON file, or every document of a YAML file.
 func decodeDocs(name string, data []byte) ([]ast.Expr, error) {
 	switch strings.ToLower(path.Ext(name)) {
@@ -714,6 +719,11 @@ func decodeDocs(name string, data []byte) ([]ast.Expr, error) {
 		}
 		return []ast.Expr{e}, nil
 	case ".yaml", ".yml":
+		// A project's files are untrusted: count their aliases and merge
+		// keys before the decoder expands them.
+		if err := yamlcheck.Check(name, data, yamlcheck.Limits{MaxNodes: maxTreeNodes}); err != nil {
+			return nil, err
+		}
 		dec := yaml.NewDecoder(name, bytes.NewReader(data))
 		var docs []ast.Expr
 		for {

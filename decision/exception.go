@@ -11,6 +11,8 @@ import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/encoding/yaml"
+
+	"github.com/goldenpath-dev/goldenpath/internal/yamlcheck"
 )
 
 // ExceptionsFile is where a project keeps its exceptions, relative to its
@@ -117,6 +119,9 @@ func ReadExceptions(fsys fs.FS, name string) ([]Exception, error) {
 func ParseExceptions(name string, data []byte) ([]Exception, error) {
 	if len(data) > MaxFileBytes {
 		return nil, &LoadError{Problems: []Problem{problemf(Position{Filename: name}, "", Syntax, "larger than %d bytes", MaxFileBytes)}}
+	}
+	if err := yamlcheck.Check(name, data, yamlcheck.Limits{}); err != nil {
+		return nil, &LoadError{Problems: []Problem{limitProblem(err)}}
 	}
 	f, err := yaml.Extract(name, data)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -17,6 +18,8 @@ import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/encoding/yaml"
+
+	"github.com/goldenpath-dev/goldenpath/internal/yamlcheck"
 )
 
 // MaxFileBytes is the largest decision file Parse accepts.
@@ -532,6 +535,11 @@ type frontMatter struct {
 }
 
 func parseFrontMatter(ctx *cue.Context, name, src string) (*frontMatter, []Problem) {
+	if err := yamlcheck.Check(name, []byte(src), yamlcheck.Limits{}); err != nil {
+		p := limitProblem(err)
+		p.Message = "front matter: " + p.Message
+		return nil, []Problem{p}
+	}
 	f, err := yaml.Extract(name, src)
 	if err != nil {
 		return nil, []Problem{yamlProblem(name, err, 2)}
@@ -561,6 +569,16 @@ func yamlProblem(name string, err error, minLine int) Problem {
 		}
 	}
 	return Problem{Pos: p, Kind: Syntax, Message: "front matter: " + msg}
+}
+
+// limitProblem turns a YAML document refused by internal/yamlcheck into a
+// syntax problem at the node where the limit was crossed.
+func limitProblem(err error) Problem {
+	var le *yamlcheck.Error
+	if !errors.As(err, &le) {
+		return Problem{Kind: Syntax, Message: err.Error()}
+	}
+	return Problem{Pos: Position{Filename: le.File, Line: le.Line, Column: le.Column}, Kind: Syntax, Message: le.Msg}
 }
 
 // The front matter keys and their aliases.

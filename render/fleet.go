@@ -22,6 +22,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/internal/yamlcheck"
 )
 
 // FleetOp is what a fleet run does to each target.
@@ -88,6 +89,11 @@ func ReadTargets(r io.Reader, base string) ([]Target, error) {
 			ts = append(ts, t)
 		}
 	} else {
+		// A fleet is large, but no larger than its text: aliases and merge
+		// keys may not make it grow past that.
+		if err := yamlcheck.Check("targets", data, yamlcheck.Limits{MaxNodes: max(len(data), 1<<20)}); err != nil {
+			return nil, err
+		}
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
 		if err := dec.Decode(&ts); err != nil && !errors.Is(err, io.EOF) {

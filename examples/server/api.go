@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 
@@ -53,6 +52,9 @@ type apiProblem struct {
 	Version   string                 `json:"version,omitempty"`
 	Fields    []blueprint.FieldError `json:"fields,omitempty"`
 	Findings  []decision.Finding     `json:"findings,omitempty"`
+	// Omitted counts the fields and findings left out of a long reply
+	// (config.MaxErrors).
+	Omitted int `json:"omitted,omitempty"`
 }
 
 func toAPIVersion(e blueprint.CatalogEntry) apiVersion {
@@ -150,7 +152,7 @@ func (s *server) apiResolve(w http.ResponseWriter, r *http.Request) (*blueprint.
 			return nil, e, nil, false
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	body, err := s.readBody(w, r)
 	if err != nil {
 		s.apiError(w, r, err, &e)
 		return nil, e, nil, false
@@ -159,7 +161,7 @@ func (s *server) apiResolve(w http.ResponseWriter, r *http.Request) (*blueprint.
 	if len(bytes.TrimSpace(body)) > 0 {
 		inputs = append(inputs, blueprint.ValuesData(file, body))
 	}
-	params, err := bp.Resolve(r.Context(), inputs...)
+	params, err := s.resolve(r.Context(), bp, inputs...)
 	if err != nil {
 		s.apiError(w, r, err, &e)
 		return nil, e, nil, false
@@ -238,13 +240,15 @@ func (s *server) apiError(w http.ResponseWriter, r *http.Request, err error, e *
 		enforced *decision.EnforcedError
 	)
 	if errors.As(err, &invalid) {
-		p.Fields = fieldErrors(invalid)
+		var n int
+		p.Fields, n = s.capFields(fieldErrors(invalid))
+		p.Omitted += n
 	}
 	if errors.As(err, &enforced) {
-		p.Findings = findings(enforced.Findings)
+		var n int
+		p.Findings, n = s.capFindings(findings(enforced.Findings))
+		p.Omitted += n
 	}
-	if status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", "2")
-	}
+	retryAfter(w, err)
 	writeJSON(w, status, p)
 }

@@ -81,14 +81,24 @@
 //	gp scan --json ./orders | curl -s -X POST --data-binary @- localhost:8080/api/signals
 //	curl -s 'localhost:8080/api/report?since=2026-10-01&min-projects=2'
 //
-// Request bodies are limited (--max-body, 413 beyond), renders and reports
-// run at most --max-renders at a time (a request waits briefly for a slot,
-// then gets 503), each render in a temporary directory that is removed when
-// the request ends. Form posts from other sites are refused
-// (http.CrossOriginProtection), and the report leaves out where the store
-// and the registry are on the server. The server
-// shuts down gracefully on SIGINT or SIGTERM, waiting up to
-// --shutdown-timeout for requests in flight.
+// Request bodies are limited in bytes (--max-body, 413 beyond) and in values
+// (--max-values, YAML aliases and merge keys expanded, checked before
+// anything decodes them: 422 beyond). Parameter evaluations run at most
+// --max-evals at a time and keep their slot until they end, even when their
+// request gave up after --eval-timeout (503, without Retry-After: the same
+// input would take as long again); renders run at most --max-renders at a
+// time, reports at most --max-reports, and a report is served from a cache
+// until the store changes. A request waits briefly for a slot, then gets
+// 503 with a Retry-After spread over a few seconds. Error replies list the
+// first 20 fields or findings and count the rest ("omitted"). Each render
+// runs in a temporary directory that is removed when the request ends; those
+// a crashed run left are removed at start. A body cut off by the read
+// timeout answers 408, one that ends early 400. Form posts from other sites
+// are refused (http.CrossOriginProtection), and the report leaves out where
+// the store and the registry are on the server. The server shuts down
+// gracefully on SIGINT or SIGTERM, waiting up to --shutdown-timeout for
+// requests in flight; a second signal stops it at once. SECURITY.md lists
+// every bound.
 package main
 
 import (
@@ -102,6 +112,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -147,6 +158,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cacheDir        = fs.String("cache-dir", "", "the cache of fetched sources (default goldenpath/sources in the user cache directory)")
 		maxRenders      = fs.Int("max-renders", 4, "how many renders run at once")
 		maxBody         = fs.Int64("max-body", 1<<20, "the largest request body, in bytes")
+		maxValues       = fs.Int("max-values", 2000, "the most values (scalars, mappings and lists, YAML aliases and merge keys expanded) one request's parameters may hold")
+		maxEvals        = fs.Int("max-evals", 0, "how many parameter evaluations run at once, abandoned ones included (default 2 × GOMAXPROCS)")
+		evalTimeout     = fs.Duration("eval-timeout", 10*time.Second, "how long a request waits for the evaluation of its parameters")
+		maxReports      = fs.Int("max-reports", 2, "how many feedback reports are computed at once")
+		memoryLimit     = fs.Int64("memory-limit", 512<<20, "the Go runtime's soft memory limit, in bytes (runtime/debug.SetMemoryLimit; 0 keeps $GOMEMLIMIT or none)")
 		shutdownTimeout = fs.Duration("shutdown-timeout", 15*time.Second, "how long a shutdown waits for requests in flight")
 		logLevel        = fs.String("log-level", "info", "the log `LEVEL`: debug, info, warn or error")
 		signalsToken    = fs.String("signals-token", os.Getenv("GP_SIGNALS_TOKEN"), "require `TOKEN` as a bearer token on POST /api/signals (default $GP_SIGNALS_TOKEN; empty: open)")
@@ -176,6 +192,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usage("--max-renders must be 1 or more")
 	case *maxBody < 1:
 		return usage("--max-body must be 1 or more")
+	case *maxValues < 1:
+		return usage("--max-values must be 1 or more")
+	case *maxEvals < 0, *maxReports < 1:
+		return usage("--max-evals and --max-reports must be 1 or more")
+	case *evalTimeout <= 0:
+		return usage("--eval-timeout must be positive")
+	}
+	if *memoryLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		// A soft limit makes the collector work harder near it and hand
+		// memory back to the system, instead of holding the peak of a
+		// burst while idle.
+		debug.SetMemoryLimit(*memoryLimit)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -192,7 +220,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	catalog, err := blueprint.LoadCatalog(ctx, blueprints, &blueprint.Options{Fetcher: sources, Logger: logger})
+	// Requests' parameters are capped in values before anything decodes
+	// them. The library's evaluation deadline is a ceiling only: the
+	// server answers a request after --eval-timeout, and keeps the
+	// evaluation's slot until the evaluation really ends.
+	catalog, err := blueprint.LoadCatalog(ctx, blueprints, &blueprint.Options{Fetcher: sources, Logger: logger,
+		MaxInputBytes: *maxBody, MaxInputNodes: *maxValues, EvalTimeout: evalCeiling(*evalTimeout)})
 	if err != nil {
 		return fail(err)
 	}
@@ -226,13 +259,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		signals = fstore
 	}
 	s, err := newServer(&config{
-		Catalog:    catalog,
-		Decisions:  reg,
-		Engine:     engine,
-		Logger:     logger,
-		MaxBody:    *maxBody,
-		MaxRenders: *maxRenders,
-		Signals:    signals,
+		Catalog:     catalog,
+		Decisions:   reg,
+		Engine:      engine,
+		Logger:      logger,
+		MaxBody:     *maxBody,
+		MaxRenders:  *maxRenders,
+		MaxEvals:    *maxEvals,
+		EvalTimeout: *evalTimeout,
+		MaxReports:  *maxReports,
+		Signals:     signals,
 
 		SignalsToken: *signalsToken,
 	})
@@ -264,17 +300,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down", "timeout", shutdownTimeout.String())
+	// A second signal stops the server at once, without waiting for the
+	// requests in flight; the render directories they leave are removed at
+	// the next start.
+	again := make(chan os.Signal, 1)
+	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(again)
 	sctx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(sctx) }()
+	select {
+	case err := <-shut:
+		if err != nil {
+			srv.Close()
+			return fail(fmt.Errorf("shutdown: %w", err))
+		}
+	case sig := <-again:
+		logger.Warn("second signal: stopping now", "signal", sig.String())
 		srv.Close()
-		return fail(fmt.Errorf("shutdown: %w", err))
+		return exitError
 	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fail(err)
 	}
 	logger.Info("stopped")
 	return exitOK
+}
+
+// evalCeiling is the library's deadline for one evaluation in the server:
+// long enough that the server's own wait (--eval-timeout) always ends
+// first, so that an evaluation's slot is held for as long as it runs.
+func evalCeiling(wait time.Duration) time.Duration {
+	return max(10*wait, 2*time.Minute)
 }
 
 // loadDecisions loads the decisions at source: a local directory directly,

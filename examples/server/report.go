@@ -103,7 +103,7 @@ func (s *server) reportPage(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.Is(err, errBusy):
 			status, msg = http.StatusServiceUnavailable, err.Error()
-			w.Header().Set("Retry-After", "2")
+			retryAfter(w, err)
 		case errors.Is(err, context.DeadlineExceeded):
 			status, msg = http.StatusServiceUnavailable, "the report took too long"
 		default:
