@@ -36,7 +36,8 @@ var fuzzNames = []string{"a.yaml", "a.json", "a.txt", "a.YML"}
 // FuzzFile checks that File never panics, that merging x with x, base
 // with x and x with base gives x, that a line merge's result keeps the
 // invariants of FuzzLines, and that a structured result either re-parses
-// or reports conflicts with paths and no markers.
+// or has its conflicts marked so that taking either side everywhere gives
+// a text that parses.
 func FuzzFile(f *testing.F) {
 	for _, tc := range fileCases {
 		for i, name := range fuzzNames {
@@ -71,10 +72,8 @@ func FuzzFile(f *testing.F) {
 				t.Fatalf("structured merge does not parse: %q", r.Merged)
 			}
 		case r.Structured:
-			for _, c := range r.Conflicts {
-				if c.Line != 0 {
-					t.Fatalf("structured conflict with markers: %+v", c)
-				}
+			if err := checkMarked(formatOf(name), r, opts); err != nil {
+				t.Fatalf("%v\nmerged:\n%s", err, r.Merged)
 			}
 		case len(r.Conflicts) == 1 && r.Conflicts[0].Line == 0:
 			// A binary conflict.

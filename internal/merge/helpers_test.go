@@ -169,3 +169,24 @@ func checkChunks(base, ours, theirs []byte, refine bool) error {
 	}
 	return nil
 }
+
+// checkMarked checks a structured merge with conflicts: every conflict is
+// marked, with a data path, and resolving them all by ours, or all by
+// theirs, gives a document of format f.
+func checkMarked(f format, r *Result, opts *Options) error {
+	for _, c := range r.Conflicts {
+		if c.Line == 0 {
+			return fmt.Errorf("structured conflict without markers: %+v", c)
+		}
+	}
+	for _, p := range []pick{pickOurs, pickTheirs} {
+		out, err := resolveErr(r, opts, p)
+		if err != nil {
+			return err
+		}
+		if _, err := parse(f, out); err != nil {
+			return fmt.Errorf("resolved merge does not parse: %v\n%s", err, out)
+		}
+	}
+	return nil
+}
