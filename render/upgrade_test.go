@@ -136,8 +136,26 @@ func TestUpgradeGoServiceToV2(t *testing.T) {
 	assert.NotContains(t, params, "port")
 	assertNoStaging(t, dir)
 
-	// Upgrading again to the same version changes nothing.
+	// The manifest remembers the conflict: upgrading again is refused,
+	// writing nothing, until it is resolved.
+	require.Len(t, m.Conflicts, 1)
+	assert.Equal(t, "deploy/k8s/deployment.yaml", m.Conflicts[0].Path)
+	assert.Equal(t, "go-service 2.0.0", m.Conflicts[0].Upgrade)
 	before := tree(t, dir)
+	_, err = e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v2})
+	var ce *render.ConflictsError
+	require.ErrorAs(t, err, &ce)
+	require.Len(t, ce.Files, 1)
+	assert.Equal(t, []int{c.Line}, ce.Files[0].Lines)
+	assert.Equal(t, before, tree(t, dir))
+	writeFile(t, filepath.Join(dir, "deploy/k8s/deployment.yaml"), resolveMarkers(dep, true), 0o644)
+	require.NoError(t, render.Resolve(dir, "deploy/k8s/deployment.yaml"))
+	m, err = render.ReadManifest(dir)
+	require.NoError(t, err)
+	assert.Empty(t, m.Conflicts)
+
+	// Upgrading again to the same version changes nothing.
+	before = tree(t, dir)
 	again, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v2})
 	require.NoError(t, err)
 	for _, f := range again.Files {
@@ -326,7 +344,7 @@ func TestUpgradeWithheldConflicts(t *testing.T) {
 	assert.Equal(t, "<<<<<<< project\nx = 3\n||||||| mini 1.0.0\nx = 1\n=======\nx = 2\n>>>>>>> mini 2.0.0\n",
 		readFile(t, filepath.Join(dir, filepath.FromSlash(r.Saved))))
 	require.Len(t, r.Conflicts, 1)
-	assert.Equal(t, render.Conflict{Base: "x = 1\n", Project: "x = 3\n", Upstream: "x = 2\n"}, r.Conflicts[0])
+	assert.Equal(t, render.Conflict{Line: 1, Base: "x = 1\n", Project: "x = 3\n", Upstream: "x = 2\n"}, r.Conflicts[0])
 }
 
 func TestUpgradeParameters(t *testing.T) {
