@@ -26,11 +26,36 @@ type span struct {
 // the value's data path. Resolving every conflict by ours, or by theirs,
 // must give a text that parses; where it does not, the regions grow to the
 // entries of the parent mappings, up to the whole file, which always does.
-// So a file is never left unparsable with its conflicts unmarked.
+// So a file is never left unparsable with its conflicts unmarked. When the
+// line merge's conflicts alone pass that test, they are the result, named
+// after the structured conflicts whose entries they touch.
 func markConflicts(f format, lm *lineMerge, st *structState, opts *Options) *Result {
 	depth := 0
 	for _, ks := range st.keys {
 		depth = max(depth, len(ks))
+	}
+	// The line merge's own conflicts first, named after the structured
+	// conflicts whose entries they touch: when taking either side of them
+	// gives a document, they are enough, and the rest stays merged.
+	var lspans []span
+	for i, c := range lm.cs {
+		if c.kind != conflict {
+			continue
+		}
+		sp := span{lo: i, hi: i}
+		for k, ks := range st.keys {
+			if at, ok := lm.locate(st.docs, ks); ok && at.lo <= i && i <= at.hi {
+				sp.paths = append(sp.paths, st.conflicts[k].Path)
+			}
+		}
+		lspans = append(lspans, sp)
+	}
+	if len(lspans) > 0 {
+		if cs, ok := lm.marked(f, lspans, opts); ok {
+			r := lm.result(cs, opts)
+			r.Structured = true
+			return r
+		}
 	}
 	for up := 0; up <= depth; up++ {
 		var spans []span
