@@ -719,22 +719,22 @@ func mergeStructured(f format, base, ours, theirs []byte) (*structResult, bool) 
 	}
 	out = restoreLayout(out, ours, valid)
 	sr.res.Merged = out
-	sr.usable = layoutKept(out, base, ours, theirs)
+	sr.usable = layoutKept(out, base, ours, theirs, st.docs)
 	return sr, true
 }
 
 // layoutKept reports whether out, the structured merge of ours and theirs,
 // is in ours' layout: the same final newline, the same line endings when
 // ours has one kind only, and, line for line, ours' text wherever theirs
-// changed nothing but line endings and trailing blanks. That is checked on
-// the merge of the texts with those left out of every line: every line of
-// ours in a region of that merge that theirs did not change must be in
-// out, as it is in ours (line ending and trailing blanks included), in
-// order; lines of brackets alone are left out, as the alignment of lines
-// takes one for another. So a team's indentation, trailing blanks, blank
-// lines and line endings are kept wherever the new version did not change
-// the line.
-func layoutKept(out, base, ours, theirs []byte) bool {
+// changed nothing but white space. That is checked on the merge of the
+// texts where each line is its text without white space, after the data
+// path of the key it is under (see lineKeys): every line of ours in a
+// region of that merge that theirs did not change must be in out, as it
+// is in ours (white space and line ending included), in order; lines of
+// brackets alone are left out. So a team's indentation, trailing blanks,
+// blank lines and line endings are kept wherever the new version did not
+// change the line.
+func layoutKept(out, base, ours, theirs []byte, docs [3]*yaml.Node) bool {
 	if len(ours) > 0 && ours[len(ours)-1] == '\n' != (len(out) > 0 && out[len(out)-1] == '\n') {
 		return false
 	}
@@ -743,14 +743,7 @@ func layoutKept(out, base, ours, theirs []byte) bool {
 	if crlf > 0 && lf == 0 && olf > 0 || lf > 0 && crlf == 0 && ocrlf > 0 {
 		return false
 	}
-	keys := func(data []byte) []byte {
-		var b []byte
-		for l := range bytes.Lines(data) {
-			b = append(append(b, bytes.TrimRight(l, " \t\r\n")...), '\n')
-		}
-		return b
-	}
-	kb, ko, kt := keys(base), keys(ours), keys(theirs)
+	kb, ko, kt := lineKeys(docs[0], base), lineKeys(docs[1], ours), lineKeys(docs[2], theirs)
 	cs := chunks(diff.SplitLines(kb), diff.SplitLines(ko), diff.SplitLines(kt), diff.Lines(kb, ko), diff.Lines(kb, kt), false)
 	ol, outl := diff.SplitLines(ours), diff.SplitLines(out)
 	trim := func(l []byte) []byte { return bytes.TrimSuffix(l, []byte("\n")) }
@@ -775,6 +768,47 @@ func layoutKept(out, base, ours, theirs []byte) bool {
 		}
 	}
 	return true
+}
+
+// lineKeys returns the lines of data, the text of the document doc, as
+// the keys layoutKept aligns them by: each line's text without white
+// space, after the data path of the last key at or before it. The paths
+// keep lines that read the same under different keys (a "k: 1" at two
+// depths, a closing bracket) from being taken one for another.
+func lineKeys(doc *yaml.Node, data []byte) []byte {
+	var paths []string // by line, 1-based: the path of a key on that line
+	var walk func(n *yaml.Node, p string)
+	walk = func(n *yaml.Node, p string) {
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				kp := p + "\x01" + k.Value
+				if k.Line > 0 {
+					for len(paths) <= k.Line {
+						paths = append(paths, "")
+					}
+					paths[k.Line] = kp
+				}
+				walk(n.Content[i+1], kp)
+			}
+			return
+		}
+		for _, c := range n.Content {
+			walk(c, p)
+		}
+	}
+	walk(doc, "")
+	var b []byte
+	cur := ""
+	n := 0
+	for l := range bytes.Lines(data) {
+		n++
+		if n < len(paths) && paths[n] != "" {
+			cur = paths[n]
+		}
+		b = append(nonSpace(append(append(b, cur...), '\x00'), l), '\n')
+	}
+	return b
 }
 
 // lineEndings counts the lines of data that end in "\r\n" and in a bare
