@@ -50,6 +50,11 @@ func FuzzFile(f *testing.F) {
 	f.Add(uint8(0), []byte("a: 1\n"), []byte("a: 1\nb: 2\n"), []byte("a: 1\nb: 3\n"))
 	f.Add(uint8(1), []byte(`{"a":[1]}`), []byte(`{"a":[1],"b":{"c":1}}`), []byte(`{"b":{"d":2},"a":[1]}`))
 	f.Add(uint8(2), []byte("\x00a"), []byte("\x00b"), []byte("\x00c"))
+	// A list item deleted on one side, the list extended on the other: the
+	// lines merge into text that is not YAML.
+	f.Add(uint8(0), []byte("ports:\n  - name: http\n    port: 80\nenv: []\n"), []byte("ports:\n    port: 80\nenv: []\n"),
+		[]byte("ports:\n  - name: http\n    port: 80\n  - name: metrics\n    port: 90\nenv: []\n"))
+	f.Add(uint8(1), []byte("{\r\n\t\"a\": 1,\r\n\t\"b\": [1, 2]\r\n}"), []byte("{\r\n\t\"a\": 1,  \r\n\t\"b\": [2]\r\n}"), []byte("{\n  \"a\": 2,\n  \"b\": [1, 2, 3]\n}\n"))
 	f.Fuzz(func(t *testing.T, which uint8, base, ours, theirs []byte) {
 		if len(base) > maxFuzzInput || len(ours) > maxFuzzInput || len(theirs) > maxFuzzInput {
 			return
