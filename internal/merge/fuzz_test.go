@@ -77,7 +77,10 @@ func FuzzFile(f *testing.F) {
 				t.Fatalf("structured merge does not parse: %q", r.Merged)
 			}
 		case r.Structured:
-			if err := checkMarked(formatOf(name), r, opts); err != nil {
+			_, errB := parse(formatOf(name), base)
+			_, errO := parse(formatOf(name), ours)
+			_, errT := parse(formatOf(name), theirs)
+			if err := checkMarked(formatOf(name), r, opts, errB == nil && errO == nil && errT == nil); err != nil {
 				t.Fatalf("%v\nmerged:\n%s", err, r.Merged)
 			}
 		case len(r.Conflicts) == 1 && r.Conflicts[0].Line == 0:

@@ -171,9 +171,10 @@ func checkChunks(base, ours, theirs []byte, refine bool) error {
 }
 
 // checkMarked checks a structured merge with conflicts: every conflict is
-// marked, with a data path, and resolving them all by ours, or all by
-// theirs, gives a document of format f.
-func checkMarked(f format, r *Result, opts *Options) error {
+// marked, and resolving them all by ours, or all by theirs, gives a
+// document of format f whose root is a mapping, or with mapping unset,
+// well-formed YAML or JSON.
+func checkMarked(f format, r *Result, opts *Options, mapping bool) error {
 	for _, c := range r.Conflicts {
 		if c.Line == 0 {
 			return fmt.Errorf("structured conflict without markers: %+v", c)
@@ -184,8 +185,11 @@ func checkMarked(f format, r *Result, opts *Options) error {
 		if err != nil {
 			return err
 		}
-		if _, err := parse(f, out); err != nil {
+		if _, err := parse(f, out); mapping && err != nil {
 			return fmt.Errorf("resolved merge does not parse: %v\n%s", err, out)
+		}
+		if !wellFormed(f, out) {
+			return fmt.Errorf("resolved merge is not well-formed\n%s", out)
 		}
 	}
 	return nil

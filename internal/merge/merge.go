@@ -80,7 +80,9 @@
 // merge against the structure when it can. This needs all three versions
 // to parse as a single document whose root is a mapping, without anchors,
 // aliases, merge keys ("<<"), keys that are not scalars or duplicate keys;
-// otherwise the result is the line merge's. JSON is parsed by
+// otherwise the result is the line merge's, except that a clean line merge
+// of two well-formed files (several YAML documents, say) into one that is
+// not well-formed is a conflict of the whole file. JSON is parsed by
 // encoding/json, YAML by go.yaml.in/yaml/v3 into its node tree, comments
 // included.
 //
@@ -250,6 +252,13 @@ func File(name string, base, ours, theirs []byte, opts *Options) *Result {
 	}
 	s, ok := mergeStructured(f, base, ours, theirs)
 	if !ok {
+		// Not documents the structured merge handles (several YAML
+		// documents, anchors, a root that is not a mapping): still, lines
+		// that merge cleanly into a file that is not YAML or JSON any
+		// more are a conflict.
+		if l.Clean() && wellFormed(f, ours) && wellFormed(f, theirs) && !wellFormed(f, l.Merged) {
+			return markConflicts(f, lm, &structState{}, opts)
+		}
 		return l
 	}
 	if l.Clean() {

@@ -812,7 +812,7 @@ func TestPropertyLayout(t *testing.T) {
 			t.Fatalf("case %d: %s\nbase:\n%s\nours:\n%q\ntheirs:\n%s\nmerged:\n%q", i, fmt.Sprintf(format, args...), bt, ot, tt2, r.Merged)
 		}
 		if !r.Clean() {
-			if err := checkMarked(f, r, &Options{Diff3: i%3 == 0}); err != nil {
+			if err := checkMarked(f, r, &Options{Diff3: i%3 == 0}, true); err != nil {
 				fail("%v", err)
 			}
 			if !overlap {

@@ -989,6 +989,29 @@ func comment(line []byte) []byte {
 	return nil
 }
 
+// wellFormed reports whether data is well-formed in format f: JSON, or
+// any number of YAML documents.
+func wellFormed(f format, data []byte) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	if f == formatJSON {
+		return json.Valid(data)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))))
+	for {
+		var n yaml.Node
+		switch err := dec.Decode(&n); {
+		case err == io.EOF:
+			return true
+		case err != nil:
+			return false
+		}
+	}
+}
+
 // parsedValue parses data as parse does and returns its value.
 func parsedValue(f format, data []byte) (any, bool) {
 	doc, err := parse(f, data)
