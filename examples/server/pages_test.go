@@ -141,7 +141,7 @@ func TestBlueprintSubmitInvalid(t *testing.T) {
 	for suffix, want := range map[string]string{
 		"name":     "name must start with a letter",
 		"port":     "port must be between 1024 and 65535",
-		"replicas": `&#34;many&#34; is not an int`,
+		"replicas": `want an integer, got &#34;many&#34;`,
 	} {
 		if f := fieldHTML(t, page, suffix); !strings.Contains(f, want) {
 			t.Errorf("%s lacks %s:\n%s", suffix, want, f)
