@@ -7,6 +7,10 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// maxWiden is how many levels of parent entries markConflicts tries
+// before marking the whole file.
+const maxWiden = 4
+
 // span is a run of chunks of a line merge, lo to hi inclusive, to be
 // written as one conflict, and the data paths of the structured conflicts
 // it holds.
@@ -25,60 +29,76 @@ type span struct {
 // whatever the line merge aligned with them, as one conflict whose Path is
 // the value's data path. Resolving every conflict by ours, or by theirs,
 // must give a text that parses; where it does not, the regions grow to the
-// entries of the parent mappings, up to the whole file, which always does.
+// entries of the parent mappings, a few levels up, and then to the whole
+// file, which always does.
 // So a file is never left unparsable with its conflicts unmarked. When the
 // line merge's conflicts alone pass that test, they are the result, named
 // after the structured conflicts whose entries they touch.
 func markConflicts(f format, lm *lineMerge, st *structState, opts *Options) *Result {
+	if len(lm.cs) == 0 {
+		return lm.result(lm.cs, opts)
+	}
 	depth := 0
 	for _, ks := range st.keys {
 		depth = max(depth, len(ks))
 	}
-	// The line merge's own conflicts first, named after the structured
-	// conflicts whose entries they touch: when taking either side of them
-	// gives a document, they are enough, and the rest stays merged.
-	var lspans []span
+	var lspans []span // the line merge's own conflicts
 	for i, c := range lm.cs {
-		if c.kind != conflict {
-			continue
-		}
-		sp := span{lo: i, hi: i}
-		for k, ks := range st.keys {
-			if at, ok := lm.locate(st.docs, ks); ok && at.lo <= i && i <= at.hi {
-				sp.paths = append(sp.paths, st.conflicts[k].Path)
-			}
-		}
-		lspans = append(lspans, sp)
-	}
-	if len(lspans) > 0 {
-		if cs, ok := lm.marked(f, lspans, opts); ok {
-			r := lm.result(cs, opts)
-			r.Structured = true
-			return r
+		if c.kind == conflict {
+			lspans = append(lspans, span{lo: i, hi: i})
 		}
 	}
-	for up := 0; up <= depth; up++ {
-		var spans []span
-		for i, c := range lm.cs {
-			if c.kind == conflict {
-				spans = append(spans, span{lo: i, hi: i})
-			}
-		}
+	idx := keyIndex{}
+	// sspans returns the spans of the structured conflicts' entries, up
+	// levels above the conflicting values.
+	sspans := func(up int) []span {
+		out := make([]span, 0, len(st.keys))
 		for k, ks := range st.keys {
-			sp, ok := lm.locate(st.docs, ks[:max(0, len(ks)-up)])
+			sp, ok := lm.locate(st.docs, ks[:max(0, len(ks)-up)], idx)
 			if !ok {
 				sp = span{lo: 0, hi: len(lm.cs) - 1}
 			}
 			sp.paths = []string{st.conflicts[k].Path}
-			spans = append(spans, sp)
+			out = append(out, sp)
 		}
+		return out
+	}
+	done := func(cs []chunk) *Result {
+		r := lm.result(cs, opts)
+		r.Structured = true
+		return r
+	}
+	s0 := sspans(0)
+	// The line merge's own conflicts first, named after the structured
+	// conflicts whose entries they touch: when taking either side of them
+	// gives a document, they are enough, and the rest stays merged.
+	if len(lspans) > 0 {
+		named := make([]span, len(lspans))
+		for j, l := range lspans {
+			named[j] = l
+			for _, sp := range s0 {
+				if sp.lo <= l.lo && l.lo <= sp.hi {
+					named[j].paths = append(named[j].paths, sp.paths...)
+				}
+			}
+		}
+		if cs, ok := lm.marked(f, named, opts); ok {
+			return done(cs)
+		}
+	}
+	// Then the entries of the conflicting values, and of their parents,
+	// a few levels up.
+	for up := 0; up <= min(depth, maxWiden); up++ {
+		spans := s0
+		if up > 0 {
+			spans = sspans(up)
+		}
+		spans = append(slices.Clone(lspans), spans...)
 		if len(spans) == 0 {
 			break
 		}
 		if cs, ok := lm.marked(f, spans, opts); ok {
-			r := lm.result(cs, opts)
-			r.Structured = true
-			return r
+			return done(cs)
 		}
 	}
 	// The whole file, which resolves to ours or theirs.
@@ -95,11 +115,11 @@ func markConflicts(f format, lm *lineMerge, st *structState, opts *Options) *Res
 // locate returns the chunks that hold the entry at the key path ks in
 // whichever of base, ours and theirs has it; false when none has it or its
 // lines are unknown.
-func (lm *lineMerge) locate(docs [3]*yaml.Node, ks []string) (span, bool) {
+func (lm *lineMerge) locate(docs [3]*yaml.Node, ks []string, idx keyIndex) (span, bool) {
 	sp := span{lo: -1}
 	n := [3]int{len(lm.a), len(lm.o), len(lm.t)}
 	for side, doc := range docs {
-		s, e, found, ok := entryLines(doc, ks, n[side])
+		s, e, found, ok := entryLines(doc, ks, n[side], idx)
 		if !ok {
 			return span{}, false
 		}
@@ -147,18 +167,15 @@ func (c chunk) lines(side int) (int, int) {
 // comment's, to the line before the next entry of its mapping, or to the
 // end of the parent entry. The empty path is the whole text. found is
 // false when doc has no such entry, ok false when its lines are unknown.
-func entryLines(doc *yaml.Node, ks []string, n int) (s, e int, found, ok bool) {
+func entryLines(doc *yaml.Node, ks []string, n int, idx keyIndex) (s, e int, found, ok bool) {
 	node := doc.Content[0]
 	s, e = 0, n
 	for _, id := range ks {
 		if node.Kind != yaml.MappingNode {
 			return 0, 0, false, true
 		}
-		i := 0
-		for i < len(node.Content) && keyID(node.Content[i]) != id {
-			i += 2
-		}
-		if i+1 >= len(node.Content) {
+		i, in := idx.of(node)[id]
+		if !in || i+1 >= len(node.Content) {
 			return 0, 0, false, true
 		}
 		k := node.Content[i]
@@ -174,6 +191,22 @@ func entryLines(doc *yaml.Node, ks []string, n int) (s, e int, found, ok bool) {
 		node = node.Content[i+1]
 	}
 	return s, e, true, true
+}
+
+// keyIndex holds, for the mappings looked into, the index in Content of
+// each key, by keyID.
+type keyIndex map[*yaml.Node]map[string]int
+
+func (x keyIndex) of(m *yaml.Node) map[string]int {
+	if ids, ok := x[m]; ok {
+		return ids
+	}
+	ids := make(map[string]int, len(m.Content)/2)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		ids[keyID(m.Content[i])] = i
+	}
+	x[m] = ids
+	return ids
 }
 
 // startLine is the 1-based line where the entry of the key k starts: its
