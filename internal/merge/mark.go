@@ -1,11 +1,15 @@
 package merge
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
+
+// maxPaths is how many data paths a marked conflict names at most.
+const maxPaths = 10
 
 // maxWiden is how many levels of parent entries markConflicts tries
 // before marking the whole file.
@@ -30,10 +34,10 @@ type span struct {
 // the value's data path. Resolving every conflict by ours, or by theirs,
 // must give a text that parses; where it does not, the regions grow to the
 // entries of the parent mappings, a few levels up, and then to the whole
-// file, which always does.
-// So a file is never left unparsable with its conflicts unmarked. When the
-// line merge's conflicts alone pass that test, they are the result, named
-// after the structured conflicts whose entries they touch.
+// file, which always does. So a file is never left unparsable with its
+// conflicts unmarked. When the line merge's conflicts alone pass that
+// test, they are the result, named after the structured conflicts whose
+// entries they touch.
 func markConflicts(f format, lm *lineMerge, st *structState, opts *Options) *Result {
 	if len(lm.cs) == 0 {
 		return lm.result(lm.cs, opts)
@@ -243,10 +247,15 @@ func (lm *lineMerge) marked(f format, spans []span, opts *Options) ([]chunk, boo
 		first, last := lm.cs[sp.lo], lm.cs[sp.hi]
 		c := chunk{kind: conflict, b0: first.b0, b1: last.b1, o0: first.o0, o1: last.o1, t0: first.t0, t1: last.t1}
 		var paths []string
+		seen := map[string]bool{}
 		for _, p := range sp.paths {
-			if !slices.Contains(paths, p) {
+			if !seen[p] {
+				seen[p] = true
 				paths = append(paths, p)
 			}
+		}
+		if len(paths) > maxPaths {
+			paths = append(paths[:maxPaths], fmt.Sprintf("and %d more", len(paths)-maxPaths))
 		}
 		c.path = strings.Join(paths, ", ")
 		if equalLines(lm.o[c.o0:c.o1], lm.t[c.t0:c.t1]) {
