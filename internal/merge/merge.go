@@ -198,8 +198,9 @@ type Conflict struct {
 
 	// Path is, for a conflict the structured merge found, the data path
 	// of the conflicting value, such as "spec.replicas", or the paths,
-	// joined by ", ", of the values whose marked regions were joined; it
-	// is "" for other line conflicts and binary conflicts.
+	// joined by ", " (ten, then "and N more"), of the values whose marked
+	// regions were joined; it is "" for other line conflicts and binary
+	// conflicts.
 	Path string
 }
 
