@@ -730,10 +730,9 @@ func mergeStructured(f format, base, ours, theirs []byte) (*structResult, bool) 
 // texts where each line is its text without white space, after the data
 // path of the key it is under (see lineKeys): every line of ours in a
 // region of that merge that theirs did not change must be in out, as it
-// is in ours (white space and line ending included), in order; lines of
-// brackets alone are left out. So a team's indentation, trailing blanks,
-// blank lines and line endings are kept wherever the new version did not
-// change the line.
+// is in ours (white space and line ending included), in order. So a
+// team's indentation, trailing blanks, blank lines and line endings are
+// kept wherever the new version did not change the line.
 func layoutKept(out, base, ours, theirs []byte, docs [3]*yaml.Node) bool {
 	if len(ours) > 0 && ours[len(ours)-1] == '\n' != (len(out) > 0 && out[len(out)-1] == '\n') {
 		return false
@@ -753,11 +752,6 @@ func layoutKept(out, base, ours, theirs []byte, docs [3]*yaml.Node) bool {
 			continue
 		}
 		for _, l := range ol[c.o0:c.o1] {
-			if len(bytes.Trim(l, "{}[],: \t\r\n")) == 0 {
-				// Brackets alone hold no data, and the line alignment
-				// often takes one bracket for another.
-				continue
-			}
 			for j < len(outl) && !bytes.Equal(trim(outl[j]), trim(l)) {
 				j++
 			}
