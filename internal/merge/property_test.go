@@ -554,7 +554,6 @@ func checkMerged(base, ours, theirs []byte, opts *Options, r *Result) error {
 // layoutCases is the number of random cases of TestPropertyLayout.
 const layoutCases = 10000
 
-
 // layout is how a team writes a YAML or JSON file.
 type layout struct {
 	indent    string // one step: "  ", "    " or, in JSON, "\t"
