@@ -757,6 +757,33 @@ func applyEdits(dst, side map[string]any, touched map[string]bool, p string) {
 	}
 }
 
+// samePaths reports whether every value of the document want at a path
+// that touched does not name, nor a parent of, is the same in got; if
+// not, it returns the path.
+func samePaths(want, got any, touched map[string]bool, p string) (string, bool) {
+	if touched[p] {
+		return "", true
+	}
+	wm, ok := want.(map[string]any)
+	if !ok {
+		return p, reflect.DeepEqual(want, got)
+	}
+	gm, ok := got.(map[string]any)
+	if !ok {
+		return p, false
+	}
+	for k, v := range wm {
+		kp := p + "." + k
+		if touched[kp] {
+			continue
+		}
+		if q, ok := samePaths(v, gm[k], touched, kp); !ok {
+			return q, false
+		}
+	}
+	return "", true
+}
+
 // TestPropertyLayout merges random YAML and JSON documents edited on
 // both sides, where the project (ours) also has its own layout: "\r\n"
 // line endings, tabs (JSON) or four spaces (YAML) for indentation,
@@ -770,10 +797,13 @@ func applyEdits(dst, side map[string]any, touched map[string]bool, p string) {
 //     gives a document that parses;
 //  2. a clean result is in the project's layout: its final newline, its
 //     line endings, its indentation step, and its trailing blanks on every
-//     line the platform did not change.
+//     line the platform did not change;
+//  3. after a conflict, the project's side of every conflict taken, the
+//     next version (a second upgrade) merges without losing any value the
+//     project has that the next version did not change.
 func TestPropertyLayout(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 9))
-	clean, structuredClean, spurious := 0, 0, 0
+	clean, structuredClean, spurious, seconds := 0, 0, 0, 0
 	for i := range layoutCases {
 		f, name := formatYAML, "values.yaml"
 		if i%2 == 1 {
@@ -817,9 +847,31 @@ func TestPropertyLayout(t *testing.T) {
 			}
 			if !overlap {
 				spurious++
-				if spurious < 3 && testing.Verbose() {
-					t.Logf("case %d\nbase:\n%s\nours:\n%q\ntheirs:\n%s\nmerged:\n%s", i, bt, ot, tt2, r.Merged)
+			}
+			// 3. The team keeps its side of every conflict, and the next
+			// version merges into that without losing any of it.
+			resolved, err := resolveErr(r, &Options{Diff3: i%3 == 0}, pickOurs)
+			if err != nil {
+				fail("%v", err)
+			}
+			kept, _ := parsedValue(f, resolved)
+			theirs2, tt3 := cloneDoc(theirs), map[string]bool{}
+			layoutEdit(rng, theirs2, false, "", &next, tt3)
+			t3 := encodeLayout(f, theirs2, platform)
+			r2 := File(name, tt2, resolved, t3, nil)
+			seconds++
+			if !r2.Clean() {
+				if err := checkMarked(f, r2, nil, true); err != nil {
+					fail("second merge: %v", err)
 				}
+				continue
+			}
+			got2, ok := parsedValue(f, r2.Merged)
+			if !ok {
+				fail("second merge does not parse:\n%s", r2.Merged)
+			}
+			if p, ok := samePaths(kept, got2, tt3, ""); !ok {
+				fail("second merge: the team's value at %s lost:\n%s", p, r2.Merged)
 			}
 			continue
 		}
@@ -882,5 +934,5 @@ func TestPropertyLayout(t *testing.T) {
 	}
 	// Changes of different paths may still conflict: changed lines next to
 	// each other where the structured merge cannot keep the layout.
-	t.Logf("%d cases: %d clean (%d by structure), %d conflicts of changes to different paths", layoutCases, clean, structuredClean, spurious)
+	t.Logf("%d cases: %d clean (%d by structure), %d conflicts of changes to different paths, %d merged again after a conflict", layoutCases, clean, structuredClean, spurious, seconds)
 }
