@@ -220,10 +220,18 @@ func checkConflicts(e *env, dir, since string) error {
 // resolveConflicts is upgrade --resolved: files are relative to dir, or
 // paths inside it.
 func resolveConflicts(e *env, dir string, files []string) error {
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
 	var paths []string
 	for _, f := range files {
-		if rel, err := filepath.Rel(dir, f); err == nil && !strings.HasPrefix(rel, "..") && strings.HasPrefix(filepath.Clean(f), filepath.Clean(dir)+string(filepath.Separator)) {
-			f = rel
+		// A path inside DIR, as a shell completes it, or one relative to
+		// DIR, as gp prints it.
+		if abs, err := filepath.Abs(f); err == nil && strings.HasPrefix(abs, absDir+string(filepath.Separator)) {
+			if _, err := os.Lstat(abs); err == nil || strings.HasPrefix(filepath.Clean(f), filepath.Clean(dir)+string(filepath.Separator)) || filepath.IsAbs(f) {
+				f, _ = filepath.Rel(absDir, abs)
+			}
 		}
 		paths = append(paths, filepath.ToSlash(filepath.Clean(f)))
 	}
