@@ -86,6 +86,9 @@ gp upgrade ./orders --resolved deploy/k8s/deployment.yaml`,
 				if len(args) < 2 {
 					return usageErrorf("--resolved needs DIR and at least one FILE")
 				}
+				if *to != "" || *from != "" || *dryRun || *withhold || *diff3 || *withoutBase || *asJSON || len(cats) > 0 || !in.empty() {
+					return usageErrorf("--resolved FILE... takes no other flag: it only marks files resolved")
+				}
 				return resolveConflicts(e, args[0], args[1:])
 			}
 			if err := exactArgs(args, "DIR"); err != nil {
