@@ -124,10 +124,6 @@ func UnresolvedConflicts(dir string) ([]FileConflict, error) {
 	if err != nil {
 		return nil, err
 	}
-	return unresolved(dir, m)
-}
-
-func unresolved(dir string, m *Manifest) ([]FileConflict, error) {
 	if len(m.Conflicts) == 0 {
 		return nil, nil
 	}
@@ -136,8 +132,17 @@ func unresolved(dir string, m *Manifest) ([]FileConflict, error) {
 		return nil, err
 	}
 	defer root.Close()
+	return unresolved(root.FS(), m)
+}
+
+// unresolved returns the conflicts m records that are still there in the
+// project whose files fsys holds.
+func unresolved(fsys fs.FS, m *Manifest) ([]FileConflict, error) {
+	if len(m.Conflicts) == 0 {
+		return nil, nil
+	}
 	read := func(p string) ([]byte, bool, error) {
-		data, err := root.ReadFile(p)
+		data, err := fs.ReadFile(fsys, p)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, false, nil
 		}
@@ -193,7 +198,12 @@ func Resolve(dir string, paths ...string) error {
 	if err != nil {
 		return err
 	}
-	pending, err := unresolved(dir, m)
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	pending, err := unresolved(root.FS(), m)
 	if err != nil {
 		return err
 	}
@@ -214,11 +224,6 @@ func Resolve(dir string, paths ...string) error {
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("resolve %s: %w", dir, err)
 	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return err
-	}
-	defer root.Close()
 	for _, c := range resolved {
 		if c.Saved == "" {
 			continue

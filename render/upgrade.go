@@ -228,12 +228,14 @@ func (e *Engine) Upgrade(ctx context.Context, dir string, to *blueprint.Blueprin
 	if err != nil {
 		return nil, fmt.Errorf("upgrade %s: %w", dir, err)
 	}
-	pending, err := unresolved(dir, m)
-	if err != nil {
-		return nil, fmt.Errorf("upgrade %s: %w", dir, err)
-	}
-	if len(pending) > 0 {
-		return nil, &ConflictsError{Dir: dir, Files: pending}
+	if len(m.Conflicts) > 0 {
+		pending, err := UnresolvedConflicts(dir)
+		if err != nil {
+			return nil, fmt.Errorf("upgrade %s: %w", dir, err)
+		}
+		if len(pending) > 0 {
+			return nil, &ConflictsError{Dir: dir, Files: pending}
+		}
 	}
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("upgrade %s from %s %s: %w", dir, m.Blueprint.Name, m.Blueprint.Version, fmt.Errorf(format, args...))
