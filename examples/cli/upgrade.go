@@ -205,15 +205,11 @@ func printConflicts(w io.Writer, dir, since string, files []render.FileConflict)
 }
 
 // checkConflicts reports the unresolved conflicts of the project in dir, if
-// it is one, and returns an exit 3 error when there are any.
+// it is one, and returns an exit 3 error when there are any. A directory
+// whose manifest cannot be read is left to the command to report.
 func checkConflicts(e *env, dir, since string) error {
 	pending, err := render.UnresolvedConflicts(dir)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil
-	case err != nil:
-		return err
-	case len(pending) == 0:
+	if err != nil || len(pending) == 0 {
 		return nil
 	}
 	printConflicts(e.stderr, dir, since, pending)
