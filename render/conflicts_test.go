@@ -165,3 +165,35 @@ func TestResolveWithoutMarkers(t *testing.T) {
 	_, err = e.Upgrade(ctx, dir, v3, &render.UpgradeOptions{Base: v2})
 	require.NoError(t, err)
 }
+
+// TestManifestConflictsChecked: the conflicts a manifest records are read
+// back like its files: clean paths, sorted, copies under
+// .goldenpath/conflicts/ only. A manifest without them reads as before.
+func TestManifestConflictsChecked(t *testing.T) {
+	head := `{"schema":1,"generator":"g","blueprint":{"name":"a","version":"1.0.0","source":"s","digest":"d"},"parameters":{},"decisions":[],"files":[]`
+	for _, tc := range []struct {
+		conflicts, err string
+	}{
+		{``, ""},
+		{`,"conflicts":[{"path":"a.yaml","upgrade":"a 2.0.0","markers":true,"keys":["x"],"lines":[3]},{"path":"b.bin","upgrade":"a 2.0.0","saved":".goldenpath/conflicts/b.bin"}]`, ""},
+		{`,"conflicts":[{"path":"b","upgrade":"a"},{"path":"a","upgrade":"a"}]`, "not sorted"},
+		{`,"conflicts":[{"path":"../a","upgrade":"a"}]`, "conflicts[0]"},
+		{`,"conflicts":[{"path":"a","upgrade":"a","saved":".goldenpath/overwritten/a"}]`, "not a path under .goldenpath/conflicts/"},
+		{`,"conflicts":[{"path":"a","upgrade":"a","saved":".goldenpath/conflicts/../../x"}]`, "not a path under"},
+		{`,"conflicts":[{"path":"a","upgrade":"a","extra":1}]`, "unknown field"},
+	} {
+		m, err := render.DecodeManifest(strings.NewReader(head + tc.conflicts + "}"))
+		if tc.err != "" {
+			assert.ErrorContains(t, err, tc.err, tc.conflicts)
+			continue
+		}
+		require.NoError(t, err, tc.conflicts)
+		out, err := m.Marshal()
+		require.NoError(t, err)
+		if tc.conflicts == "" {
+			assert.NotContains(t, string(out), "conflicts")
+		} else {
+			assert.Contains(t, string(out), `"saved": ".goldenpath/conflicts/b.bin"`)
+		}
+	}
+}
