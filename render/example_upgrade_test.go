@@ -137,3 +137,70 @@ func ExampleEngine_Drift() {
 	// added shared Makefile
 	// changed seeded README.md
 }
+
+// A conflict left by an upgrade is marked in the file, named by its key and
+// line, and remembered: the next upgrade is refused until the team resolves
+// it.
+func ExampleResolve() {
+	ctx := context.Background()
+	v1, _ := blueprint.LoadDir(ctx, "../testdata/blueprints/go-service", nil)
+	v2, _ := blueprint.LoadDir(ctx, "../testdata/blueprints/go-service-v2", nil)
+	engine, _ := render.New(nil)
+	tmp, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(tmp)
+	dir := filepath.Join(tmp, "orders")
+	params, _ := v1.Resolve(ctx, blueprint.Set("name=orders"))
+	if _, err := engine.Render(ctx, v1, params, dir, nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The team deletes the name of the container's port; 2.0.0 adds a
+	// second port to the same list.
+	dep := filepath.Join(dir, "deploy/k8s/deployment.yaml")
+	src, _ := os.ReadFile(dep)
+	os.WriteFile(dep, []byte(strings.Replace(string(src), "            - name: http\n", "", 1)), 0o644)
+
+	upgrade := func(to, base *blueprint.Blueprint) (*render.UpgradeResult, error) {
+		project, err := render.OpenProject(dir)
+		if err != nil {
+			return nil, err
+		}
+		return engine.Upgrade(ctx, project, to, &render.UpgradeOptions{Base: base})
+	}
+	res, _ := upgrade(v2, v1)
+	for _, f := range res.Files {
+		for _, c := range f.Conflicts {
+			fmt.Printf("%s: conflict at line %d, key %s\n", f.Path, c.Line, c.Key)
+		}
+	}
+	_, err := upgrade(v2, v2)
+	fmt.Println(strings.Contains(err.Error(), "still in conflict"))
+
+	// The team keeps 2.0.0's ports, edits the markers out, and says so.
+	pending, _ := render.UnresolvedConflicts(dir)
+	fmt.Println(pending[0].Where())
+	merged, _ := os.ReadFile(dep)
+	var out []string
+	keep := true
+	for _, l := range strings.SplitAfter(string(merged), "\n") {
+		switch {
+		case strings.HasPrefix(l, "<<<<<<< "):
+			keep = false
+		case l == "=======\n":
+			keep = true
+		case strings.HasPrefix(l, ">>>>>>> "):
+		case keep:
+			out = append(out, l)
+		}
+	}
+	os.WriteFile(dep, []byte(strings.Join(out, "")), 0o644)
+	fmt.Println(render.Resolve(dir, "deploy/k8s/deployment.yaml"))
+	_, err = upgrade(v2, v2)
+	fmt.Println(err)
+	// Output:
+	// deploy/k8s/deployment.yaml: conflict at line 29, key spec.template.spec.containers
+	// true
+	// markers at deploy/k8s/deployment.yaml:29 (key spec.template.spec.containers)
+	// <nil>
+	// <nil>
+}

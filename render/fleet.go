@@ -144,7 +144,9 @@ type FleetStatus string
 const (
 	// FleetOK: done, nothing to report.
 	FleetOK FleetStatus = "ok"
-	// FleetConflict: upgraded, with conflicts left to resolve.
+	// FleetConflict: upgraded, with conflicts left to resolve; or not
+	// upgraded because conflicts of an earlier upgrade are unresolved
+	// (Error lists them).
 	FleetConflict FleetStatus = "conflict"
 	// FleetDrift: the project differs from a fresh render (check).
 	FleetDrift FleetStatus = "drift"
@@ -398,6 +400,13 @@ func (f *fleet) target(ctx context.Context, t Target) (r FleetResult) {
 				uo.Inputs = []blueprint.Input{blueprint.ValuesMap(t.Values)}
 			}
 			res, err := f.e.Upgrade(ctx, proj, to, &uo)
+			var ce *ConflictsError
+			if errors.As(err, &ce) {
+				// Conflicts of an earlier upgrade are still there: nothing
+				// was written, and the project is not in a clean state.
+				r.Status, r.Error, r.Version = FleetConflict, ce.Error(), m.Blueprint.Version
+				return nil
+			}
 			if err != nil {
 				return err
 			}

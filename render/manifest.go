@@ -56,6 +56,10 @@ type Manifest struct {
 	Files []File `json:"files"`
 	// Dirs are the directories rendered even when empty, sorted.
 	Dirs []string `json:"dirs,omitempty"`
+	// Conflicts are the files the last upgrade left in conflict, sorted by
+	// path, and not resolved since (see UnresolvedConflicts and Resolve).
+	// Upgrade refuses to run while any is unresolved.
+	Conflicts []FileConflict `json:"conflicts,omitempty"`
 }
 
 // BlueprintRef identifies a blueprint version.
@@ -232,6 +236,20 @@ func DecodeManifest(r io.Reader) (*Manifest, error) {
 	for i, d := range m.Dirs {
 		if err := checkOutputPath(d); err != nil {
 			return nil, fmt.Errorf("%w: dirs[%d]: %v", ErrManifest, i, err)
+		}
+	}
+	for i, c := range m.Conflicts {
+		if err := checkOutputPath(c.Path); err != nil {
+			return nil, fmt.Errorf("%w: conflicts[%d]: %v", ErrManifest, i, err)
+		}
+		if i > 0 && m.Conflicts[i-1].Path >= c.Path {
+			return nil, fmt.Errorf("%w: conflicts are not sorted and unique at %q", ErrManifest, c.Path)
+		}
+		if c.Saved != "" {
+			rest, ok := strings.CutPrefix(c.Saved, ConflictsDir+"/")
+			if !ok || checkOutputPath(rest) != nil {
+				return nil, fmt.Errorf("%w: conflicts[%d] (%s): saved %q is not a path under %s/", ErrManifest, i, c.Path, c.Saved, ConflictsDir)
+			}
 		}
 	}
 	for i, inc := range m.Includes {

@@ -82,11 +82,14 @@ type UpgradeOptions struct {
 
 // Conflict is one conflicting region of a file.
 type Conflict struct {
-	// Line is the line of the "<<<<<<<" marker in the file written, when
-	// markers were written.
+	// Line is the line of the "<<<<<<<" marker in the file written with
+	// markers: the project's file, or the copy under .goldenpath/conflicts/
+	// when conflicts are withheld. It is 0 for conflicts without markers
+	// (binary files).
 	Line int `json:"line,omitempty"`
-	// Key is the YAML or JSON path of a conflicting key, for structured
-	// merges.
+	// Key is the YAML or JSON data path of the conflicting value, for
+	// conflicts the structured merge found (several, joined by ", ", when
+	// their marked regions were joined).
 	Key string `json:"key,omitempty"`
 	// Base, Project and Upstream are the region as the recorded version
 	// rendered it, as the project has it and as the new version renders it.
@@ -197,9 +200,17 @@ func (e *ParamsError) Unwrap() error { return e.Err }
 // applies unless the project changed the mode too.
 //
 // Every downstream edit is either in the result, kept under .goldenpath/, or
-// in a reported conflict. Applying is atomic, like Apply: every file and the
-// new manifest, or nothing. The result is returned with a nil error even
-// when conflicts remain: check Conflicts.
+// in a reported conflict. Every conflict of a text file is marked: in the
+// file, or in its copy under .goldenpath/conflicts/ with
+// opts.WithholdConflicts; the conflicts of a YAML or JSON file name the
+// data path of each conflicting value. Applying is atomic, like Apply:
+// every file and the new manifest, or nothing. The result is returned with
+// a nil error even when conflicts remain: check Conflicts.
+//
+// The new manifest remembers the files left in conflict
+// (Manifest.Conflicts). While any of them is unresolved (see
+// UnresolvedConflicts and Resolve), Upgrade refuses with a
+// *ConflictsError listing them, and writes nothing.
 func (e *Engine) Upgrade(ctx context.Context, p *Project, to *blueprint.Blueprint, opts *UpgradeOptions) (*UpgradeResult, error) {
 	e.init()
 	if opts == nil {
@@ -211,6 +222,15 @@ func (e *Engine) Upgrade(ctx context.Context, p *Project, to *blueprint.Blueprin
 	project, dir, m := p, p.dir, p.manifest
 	if !opts.DryRun && p.ReadOnly() {
 		return nil, fmt.Errorf("upgrade %s: the project was opened read-only (OpenProjectFS): only a dry run can read it", dir)
+	}
+	if len(m.Conflicts) > 0 {
+		pending, err := UnresolvedConflicts(dir)
+		if err != nil {
+			return nil, fmt.Errorf("upgrade %s: %w", dir, err)
+		}
+		if len(pending) > 0 {
+			return nil, &ConflictsError{Dir: dir, Files: pending}
+		}
 	}
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("upgrade %s from %s %s: %w", dir, m.Blueprint.Name, m.Blueprint.Version, fmt.Errorf(format, args...))
@@ -258,6 +278,7 @@ func (e *Engine) Upgrade(ctx context.Context, p *Project, to *blueprint.Blueprin
 		}
 		res.Files = append(res.Files, fr)
 	}
+	plan.Manifest.Conflicts = recordConflicts(res.Files, to.Name+" "+to.Version)
 	if opts.DryRun {
 		return res, nil
 	}
@@ -637,9 +658,6 @@ func (u *upgrader) file(p string) (FileUpgrade, error) {
 	case u.opts.WithholdConflicts:
 		r.Saved = ConflictsDir + "/" + p
 		r.Note = note(joinNote(r.Note, "conflicts withheld: the file is left as it is, the merge with markers is in "+r.Saved))
-		for i := range r.Conflicts {
-			r.Conflicts[i].Line = 0
-		}
 		u.write(r.Saved, mr.Merged, mode)
 	default:
 		r.Markers = true

@@ -1,7 +1,6 @@
 package render_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,12 +8,14 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
@@ -136,8 +137,26 @@ func TestUpgradeGoServiceToV2(t *testing.T) {
 	assert.NotContains(t, params, "port")
 	assertNoStaging(t, dir)
 
-	// Upgrading again to the same version changes nothing.
+	// The manifest remembers the conflict: upgrading again is refused,
+	// writing nothing, until it is resolved.
+	require.Len(t, m.Conflicts, 1)
+	assert.Equal(t, "deploy/k8s/deployment.yaml", m.Conflicts[0].Path)
+	assert.Equal(t, "go-service 2.0.0", m.Conflicts[0].Upgrade)
 	before := tree(t, dir)
+	_, err = upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v2})
+	var ce *render.ConflictsError
+	require.ErrorAs(t, err, &ce)
+	require.Len(t, ce.Files, 1)
+	assert.Equal(t, []int{c.Line}, ce.Files[0].Lines)
+	assert.Equal(t, before, tree(t, dir))
+	writeFile(t, filepath.Join(dir, "deploy/k8s/deployment.yaml"), resolveMarkers(dep, true), 0o644)
+	require.NoError(t, render.Resolve(dir, "deploy/k8s/deployment.yaml"))
+	m, err = render.ReadManifest(dir)
+	require.NoError(t, err)
+	assert.Empty(t, m.Conflicts)
+
+	// Upgrading again to the same version changes nothing.
+	before = tree(t, dir)
 	again, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v2})
 	require.NoError(t, err)
 	for _, f := range again.Files {
@@ -326,7 +345,7 @@ func TestUpgradeWithheldConflicts(t *testing.T) {
 	assert.Equal(t, "<<<<<<< project\nx = 3\n||||||| mini 1.0.0\nx = 1\n=======\nx = 2\n>>>>>>> mini 2.0.0\n",
 		readFile(t, filepath.Join(dir, filepath.FromSlash(r.Saved))))
 	require.Len(t, r.Conflicts, 1)
-	assert.Equal(t, render.Conflict{Base: "x = 1\n", Project: "x = 3\n", Upstream: "x = 2\n"}, r.Conflicts[0])
+	assert.Equal(t, render.Conflict{Line: 1, Base: "x = 1\n", Project: "x = 3\n", Upstream: "x = 2\n"}, r.Conflicts[0])
 }
 
 func TestUpgradeParameters(t *testing.T) {
@@ -363,8 +382,13 @@ team: string`, ``, map[string]string{"n.txt.tmpl": "{{.n}} {{.team}}\n"})
 }
 
 // TestUpgradeNeverLosesAnEdit upgrades random projects: a shared text file
-// changed at random upstream and downstream. Every line the project added
-// must be in the file after the upgrade, or in a reported conflict.
+// and a shared YAML list changed at random upstream and downstream, the
+// project sometimes also changing the text's line endings or adding
+// trailing blanks, and deleting list items. Every line the project added
+// must be in the file after the upgrade, or in a reported conflict; every
+// conflict is marked, and a marked YAML file resolves to YAML either way.
+// After a conflict, a second upgrade is refused until the project resolves
+// it, and the upgrade after that loses nothing either.
 func TestUpgradeNeverLosesAnEdit(t *testing.T) {
 	ctx := context.Background()
 	e := newEngine(t, nil)
@@ -377,8 +401,8 @@ func TestUpgradeNeverLosesAnEdit(t *testing.T) {
 	for i := range baseLines {
 		baseLines[i] = fmt.Sprintf("line %d", i)
 	}
-	mutate := func(tag string) []string {
-		out := append([]string(nil), baseLines...)
+	mutate := func(tag string, from []string) []string {
+		out := append([]string(nil), from...)
 		for range 1 + rng.IntN(4) {
 			i := rng.IntN(len(out))
 			switch rng.IntN(3) {
@@ -398,42 +422,151 @@ func TestUpgradeNeverLosesAnEdit(t *testing.T) {
 		}
 		return strings.Join(ls, "\n") + "\n"
 	}
-	v1 := versioned(t, "1.0.0", ``, ``, map[string]string{"f.txt": join(baseLines)})
+	items := []string{"a", "b", "c", "d", "e"}
+	list := func(items []string) string {
+		s := "name: svc\nitems:\n"
+		for _, it := range items {
+			s += "  - " + it + "\n"
+		}
+		return s + "port: 8080\n"
+	}
+	listUp := func() []string {
+		out := slices.Clone(items)
+		switch rng.IntN(3) {
+		case 0:
+			out = append(out, fmt.Sprintf("up%d", rng.IntN(100)))
+		case 1:
+			out[rng.IntN(len(out))] = fmt.Sprintf("up%d", rng.IntN(100))
+		}
+		return out
+	}
+	listDown := func() []string {
+		out := slices.Clone(items)
+		for range rng.IntN(3) {
+			i := rng.IntN(len(out))
+			out = slices.Delete(out, i, i+1)
+		}
+		return out
+	}
+	v1 := versioned(t, "1.0.0", ``, ``, map[string]string{"f.txt": join(baseLines), "list.yaml": list(items)})
+	conflicts, seconds := 0, 0
 	for i := range n {
-		up := mutate("up")
-		v2 := versioned(t, "2.0.0", ``, ``, map[string]string{"f.txt": join(up)})
+		up := mutate("up", baseLines)
+		upItems := listUp()
+		v2 := versioned(t, "2.0.0", ``, ``, map[string]string{"f.txt": join(up), "list.yaml": list(upItems)})
 		dir := project(t, e, v1)
-		down := mutate("down")
-		writeFile(t, filepath.Join(dir, "f.txt"), join(down), 0o644)
+		down := mutate("down", baseLines)
+		text := join(down)
+		eol := "\n"
+		switch rng.IntN(6) {
+		case 0: // the team's line endings
+			eol = "\r\n"
+			text = strings.ReplaceAll(text, "\n", eol)
+		case 1: // trailing blanks
+			ls := strings.SplitAfter(text, "\n")
+			k := rng.IntN(len(ls))
+			ls[k] = strings.Replace(ls[k], "\n", "  \n", 1)
+			text = strings.Join(ls, "")
+		}
+		writeFile(t, filepath.Join(dir, "f.txt"), text, 0o644)
+		kept := listDown()
+		writeFile(t, filepath.Join(dir, "list.yaml"), list(kept), 0o644)
 		opts := &render.UpgradeOptions{Base: v1}
 		if i%4 == 3 {
 			opts = &render.UpgradeOptions{WithoutBase: true} // a quarter without the recorded version
 		}
 		res, err := upgradeDir(ctx, e, dir, v2, opts)
 		require.NoError(t, err, "case %d", i)
-		r := results(res)["f.txt"]
-		out := readFile(t, filepath.Join(dir, "f.txt"))
-		var inConflicts strings.Builder
-		for _, c := range r.Conflicts {
-			inConflicts.WriteString(c.Project)
-		}
-		for _, l := range down {
-			if strings.HasPrefix(l, "down ") {
-				assert.True(t, strings.Contains(out, l+"\n") || strings.Contains(inConflicts.String(), l+"\n"),
-					"case %d: %q lost (result %s)\nbase:\n%s\nupstream:\n%s\nproject:\n%s\nout:\n%s", i, l, r.Change, join(baseLines), join(up), join(down), out)
+		check := func(res *render.UpgradeResult, down, up, baseItems, kept []string) {
+			t.Helper()
+			r := results(res)["f.txt"]
+			out := readFile(t, filepath.Join(dir, "f.txt"))
+			var inConflicts strings.Builder
+			for _, c := range r.Conflicts {
+				inConflicts.WriteString(c.Project)
 			}
-		}
-		if r.Change == render.Merged || r.Change == render.Conflicted {
-			for _, l := range up {
-				if strings.HasPrefix(l, "up ") && r.Change == render.Merged {
-					assert.Contains(t, out, l+"\n", "case %d: upstream line lost in a clean merge", i)
+			for _, l := range down {
+				if strings.HasPrefix(l, "down ") {
+					assert.True(t, strings.Contains(out, l) || strings.Contains(inConflicts.String(), l),
+						"case %d: %q lost (result %s)\nbase:\n%s\nupstream:\n%s\nproject:\n%s\nout:\n%s", i, l, r.Change, join(baseLines), join(up), join(down), out)
+				}
+			}
+			if r.Change == render.Merged {
+				for _, l := range up {
+					if strings.HasPrefix(l, "up ") {
+						assert.Contains(t, out, l+eol, "case %d: upstream line lost in a clean merge", i)
+					}
+				}
+			}
+			for _, p := range []string{"f.txt", "list.yaml"} {
+				r := results(res)[p]
+				out := readFile(t, filepath.Join(dir, p))
+				if r.Change == render.Conflicted {
+					assert.True(t, r.Markers, "case %d: %s: conflict without markers", i, p)
+					assert.Contains(t, out, "<<<<<<< project", "case %d: %s", i, p)
+				}
+				if p != "list.yaml" {
+					continue
+				}
+				for _, project := range []bool{true, false} {
+					var v any
+					assert.NoError(t, yaml.Unmarshal([]byte(resolveMarkers(out, project)), &v), "case %d: list.yaml:\n%s", i, out)
+				}
+				if r.Change == render.Merged {
+					var v struct{ Items []string }
+					require.NoError(t, yaml.Unmarshal([]byte(out), &v))
+					for _, it := range baseItems {
+						if !slices.Contains(kept, it) {
+							assert.NotContains(t, v.Items, it, "case %d: an item the project deleted is back", i)
+						}
+					}
 				}
 			}
 		}
-		if !bytes.Contains([]byte(out), []byte("<<<<<<<")) {
-			assert.NotEqual(t, render.Conflicted, r.Change, "case %d: conflict without markers", i)
+		check(res, down, up, items, kept)
+		if res.Conflicts() == 0 {
+			continue
 		}
+		conflicts++
+
+		// A second upgrade is refused while the conflicts are there.
+		up3 := mutate("up", up)
+		v3 := versioned(t, "3.0.0", ``, ``, map[string]string{"f.txt": join(up3), "list.yaml": list(listUp())})
+		before := tree(t, dir)
+		_, err = upgradeDir(ctx, e, dir, v3, &render.UpgradeOptions{Base: v2})
+		var ce *render.ConflictsError
+		require.ErrorAs(t, err, &ce, "case %d", i)
+		assert.Equal(t, before, tree(t, dir), "case %d", i)
+
+		// The team keeps its side, and the next upgrade loses none of it.
+		var resolved []string
+		for _, f := range res.Files {
+			if f.Change != render.Conflicted {
+				continue
+			}
+			p := filepath.Join(dir, f.Path)
+			writeFile(t, p, resolveMarkers(readFile(t, p), true), 0o644)
+			resolved = append(resolved, f.Path)
+		}
+		require.NoError(t, render.Resolve(dir, resolved...), "case %d", i)
+		down = strings.Split(strings.TrimSuffix(strings.ReplaceAll(readFile(t, filepath.Join(dir, "f.txt")), "\r\n", "\n"), "\n"), "\n")
+		kept = nil
+		var v struct{ Items []string }
+		require.NoError(t, yaml.Unmarshal([]byte(readFile(t, filepath.Join(dir, "list.yaml"))), &v))
+		kept = v.Items
+		res, err = upgradeDir(ctx, e, dir, v3, &render.UpgradeOptions{Base: v2})
+		require.NoError(t, err, "case %d", i)
+		var added []string // what 3.0.0 adds to 2.0.0
+		for _, l := range up3 {
+			if !slices.Contains(up, l) {
+				added = append(added, l)
+			}
+		}
+		check(res, down, added, upItems, kept)
+		seconds++
 	}
+	t.Logf("%d cases, %d with conflicts upgraded again once resolved", n, seconds)
+	assert.Positive(t, conflicts)
 }
 
 // TestUpgradeEvaluatesDecisions: the new version is held to the decisions

@@ -166,6 +166,11 @@ func printFleet(w io.Writer, op render.FleetOp, results []render.FleetResult, su
 		case render.FleetViolation:
 			fmt.Fprintf(w, "violation %s (%d enforced finding(s))\n", r.ID, r.Enforced)
 		case render.FleetConflict, render.FleetDrift:
+			if r.Error != "" {
+				// Conflicts of an earlier upgrade, unresolved: not upgraded.
+				fmt.Fprintf(w, "%-9s %s: %s\n", r.Status, r.ID, r.Error)
+				continue
+			}
 			fmt.Fprintf(w, "%-9s %s (%s)\n", r.Status, r.ID, changeCounts(r.Changes))
 		}
 	}

@@ -38,7 +38,8 @@
 //	1  invalid input (a blueprint or parameter values that fail validation),
 //	   enforced findings, or any other error
 //	2  usage error: unknown command, bad flag, missing or extra arguments
-//	3  conflicts left to resolve after an upgrade
+//	3  conflicts left by an upgrade and not resolved yet (upgrade, render,
+//	   scan)
 package main
 
 import (
@@ -59,7 +60,7 @@ const (
 	exitOK        = 0
 	exitInvalid   = 1 // invalid input, enforced findings or any other error
 	exitUsage     = 2
-	exitConflicts = 3 // conflicts left by an upgrade
+	exitConflicts = 3 // conflicts left by an upgrade and not resolved yet
 )
 
 func main() { os.Exit(Main()) }
@@ -168,7 +169,7 @@ Exit codes:
   %d  success
   %d  invalid input, enforced findings, or any other error
   %d  usage error
-  %d  conflicts left to resolve (upgrade)
+  %d  conflicts left by an upgrade, not resolved yet (upgrade, render, scan)
 `, exitOK, exitInvalid, exitUsage, exitConflicts)
 }
 

@@ -39,7 +39,9 @@ files are re-rendered, seeded files that exist are left alone, and files
 edited since the last render are not overwritten (exit 1, listing them;
 gp upgrade merges them). A non-empty DIR that goldenpath did not render is
 refused. --force writes anyway, keeping each overwritten edit under
-DIR/.goldenpath/overwritten/.
+DIR/.goldenpath/overwritten/. A project with conflicts an upgrade left and
+that are not resolved is not rendered, even with --force or --dry-run
+(exit 3, listing them; see gp upgrade --resolved).
 
 With --json the plan is printed in its JSON form, {"manifest": ...,
 "decisions": ...} (the manifest written, and the evaluation of the
@@ -109,6 +111,9 @@ func dryRunJSON(plan *render.Plan, changes []render.FileDiff) (map[string]json.R
 }
 
 func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFlags, src, dir string, inputs []blueprint.Input, ask, dryRun, force, asJSON bool) error {
+	if err := checkConflicts(e, dir, "since an upgrade (nothing was written)"); err != nil {
+		return err
+	}
 	bp, err := sf.load(ctx, src)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -51,7 +52,9 @@ With --store (or $GP_STORE) the signals are appended to the store, where
 gp report aggregates them. A summary per project is printed, or with --json
 every signal.
 
-Exit 1 when an enforced rule fails in any project.`,
+Exit 1 when an enforced rule fails in any project, else 3 when a project
+has conflicts an upgrade left and that are not resolved (listed; see gp
+upgrade --resolved).`,
 	example: `
 gp scan ./orders ./billing --decisions testdata/decisions --catalog testdata/blueprints --store signals.jsonl
 gp scan ./orders --json`,
@@ -107,6 +110,7 @@ gp scan ./orders --json`,
 			}
 			var all []feedback.Signal
 			enforced := map[string]bool{} // project, decision and rule of each failing enforced rule
+			conflicts := 0                // projects with unresolved upgrade conflicts
 			for i, dir := range args {
 				o := opts
 				sigs, err := scan.Project(ctx, projects[i], &o)
@@ -128,6 +132,13 @@ gp scan ./orders --json`,
 					printScan(e.stdout, dir, sigs)
 				}
 				all = append(all, sigs...)
+				if err := checkConflicts(e, dir, "since an upgrade"); err != nil {
+					var ee *exitError
+					if !errors.As(err, &ee) {
+						return err
+					}
+					conflicts++
+				}
 			}
 			if *asJSON {
 				if all == nil {
@@ -143,6 +154,9 @@ gp scan ./orders --json`,
 			if len(enforced) > 0 {
 				fmt.Fprintf(e.stderr, "gp: %d enforced rule(s) fail\n", len(enforced))
 				return &exitError{code: exitInvalid}
+			}
+			if conflicts > 0 {
+				return &exitError{code: exitConflicts}
 			}
 			return nil
 		}
