@@ -271,7 +271,7 @@ func readRule(d *Decision, name string, v cue.Value) (*Rule, []Problem) {
 			bad(sch, "schedule: want a struct of dates and modes, such as {\"2026-07-01\": \"enforce\"}")
 		}
 		for err == nil && sit.Next() {
-			day, derr := parseDate(sit.Selector().Unquoted())
+			day, derr := parseISODate(sit.Selector().Unquoted())
 			m, merr := sit.Value().String()
 			switch {
 			case derr != nil:
