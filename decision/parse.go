@@ -181,7 +181,7 @@ func parse(ctx *cue.Context, name string, data []byte, po *parseOpts, record str
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
 	lines := strings.Split(text, "\n")
-	ps := &parsed{d: d, po: po, lines: lines, inFence: make([]bool, len(lines)), used: make([]bool, len(lines))}
+	ps := &parsed{d: d, po: po, lines: withoutComments(lines), inFence: make([]bool, len(lines)), used: make([]bool, len(lines))}
 	pos := func(line, col int) Position { return Position{Filename: name, Line: line, Column: col} }
 
 	// Front matter: lines[0] is "---", up to the next "---" or "...".
@@ -283,13 +283,13 @@ func parse(ctx *cue.Context, name string, data []byte, po *parseOpts, record str
 	// "* Status:", "* Deciders:", "* Date:".
 	keys := map[string]keyLine{}
 	for _, i := range preamble {
-		m := keyLineRE().FindStringSubmatch(lines[i])
+		m := keyLineRE().FindStringSubmatch(ps.lines[i])
 		if m == nil || m[2] == "" {
 			continue
 		}
 		k := strings.ToLower(strings.TrimSpace(m[1]))
 		if _, seen := keys[k]; !seen && slices.Contains(keyLineKeys, k) {
-			keys[k] = keyLine{value: m[2], pos: pos(i+1, strings.Index(lines[i], m[2])+1), line: i}
+			keys[k] = keyLine{value: m[2], pos: pos(i+1, strings.Index(ps.lines[i], m[2])+1), line: i}
 		}
 	}
 
@@ -366,6 +366,54 @@ func parse(ctx *cue.Context, name string, data []byte, po *parseOpts, record str
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// withoutComments returns the lines with HTML comments blanked out, as
+// templates write them ("<!-- optional -->", an example link in a comment),
+// so that metadata and links are read from what the record says. Fenced
+// code is left alone: a comment marker there is code.
+func withoutComments(lines []string) []string {
+	out := make([]string, len(lines))
+	in := false
+	var fch byte
+	var fn int
+	for i, l := range lines {
+		if fch != 0 {
+			out[i] = l
+			if fenceClose(l, fch, fn) {
+				fch = 0
+			}
+			continue
+		}
+		if !in {
+			if c, n, _, ok := fenceOpen(l); ok {
+				fch, fn = c, n
+				out[i] = l
+				continue
+			}
+		}
+		var b strings.Builder
+		for l != "" {
+			if in {
+				j := strings.Index(l, "-->")
+				if j < 0 {
+					l = ""
+					break
+				}
+				l, in = l[j+3:], false
+				continue
+			}
+			j := strings.Index(l, "<!--")
+			if j < 0 {
+				b.WriteString(l)
+				break
+			}
+			b.WriteString(l[:j])
+			l, in = l[j+4:], true
+		}
+		out[i] = strings.TrimRight(b.String(), " \t")
+	}
+	return out
+}
 
 // keyLine is a "Key: value" line of the preamble.
 type keyLine struct {

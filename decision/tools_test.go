@@ -1,0 +1,320 @@
+package decision_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/goldenpath-dev/goldenpath/decision"
+)
+
+// needTool returns the path of a tool the test runs, skipping the test when
+// it is missing outside CI and failing it in CI ($CI set), where .ci/run
+// installs it.
+func needTool(t *testing.T, name, install string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is missing: %s (.ci/run does)", name, install)
+	}
+	t.Skipf("%s is missing: %s to run this test", name, install)
+	return ""
+}
+
+// adr runs adr-tools in dir.
+func adr(t *testing.T, bin, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	// No editor: adr new only writes the file.
+	cmd.Env = append(os.Environ(), "EDITOR=", "VISUAL=", "ADR_TEMPLATE=")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "adr %s: %s", strings.Join(args, " "), out)
+}
+
+// TestADRToolsOutputLoads runs adr-tools itself — adr init, adr new, adr
+// new -s twice (a record superseded, and its successor superseded in
+// turn) and adr new -l (an amendment) — and loads the folder it wrote:
+// every record loads, the statuses and links are those adr-tools wrote,
+// and lint has nothing to say. The same folder in the spelling of
+// adr-tools 3.0.0 as released ("Superceded by", "Supercedes") loads
+// identically.
+func TestADRToolsOutputLoads(t *testing.T) {
+	bin := needTool(t, "adr", "install Debian's adr-tools package (apt-get install adr-tools)")
+	dir := t.TempDir()
+	adr(t, bin, dir, "init", "doc/adr")
+	adr(t, bin, dir, "new", "Use", "PostgreSQL", "for", "orders")
+	adr(t, bin, dir, "new", "-s", "2", "Use", "CockroachDB", "for", "orders")
+	adr(t, bin, dir, "new", "-s", "3", "Use", "Spanner", "for", "orders")
+	adr(t, bin, dir, "new", "-l", "4:Amends:Amended by", "Keep", "backups", "for", "30", "days")
+	folder := filepath.Join(dir, "doc", "adr")
+
+	check := func(t *testing.T, folder string) *decision.Registry {
+		reg, err := decision.LoadDir(context.Background(), folder, nil)
+		require.NoError(t, err)
+		require.Equal(t, 5, reg.Len())
+		want := []struct {
+			id, title string
+			status    decision.Status
+			links     map[decision.LinkKind][]string
+		}{
+			{"ADR-0001", "Record architecture decisions", decision.Accepted, nil},
+			{"ADR-0002", "Use PostgreSQL for orders", decision.Superseded, map[decision.LinkKind][]string{decision.SupersededBy: {"ADR-0003"}}},
+			{"ADR-0003", "Use CockroachDB for orders", decision.Superseded, map[decision.LinkKind][]string{decision.Supersedes: {"ADR-0002"}, decision.SupersededBy: {"ADR-0004"}}},
+			{"ADR-0004", "Use Spanner for orders", decision.Accepted, map[decision.LinkKind][]string{decision.Supersedes: {"ADR-0003"}, decision.AmendedBy: {"ADR-0005"}}},
+			{"ADR-0005", "Keep backups for 30 days", decision.Accepted, map[decision.LinkKind][]string{decision.Amends: {"ADR-0004"}}},
+		}
+		for _, w := range want {
+			d, ok := reg.Get(w.id)
+			require.True(t, ok, w.id)
+			assert.Equal(t, w.title, d.Title, w.id)
+			assert.Equal(t, w.status, d.Status, w.id)
+			assert.Equal(t, decision.ADRTools, d.Format, w.id)
+			assert.WithinDuration(t, time.Now(), d.Decided, 48*time.Hour, "%s: the date adr-tools wrote", w.id)
+			got := map[decision.LinkKind][]string{}
+			for _, l := range d.Links {
+				assert.False(t, l.Inferred, "%s: %s %s is inferred: adr-tools writes both sides", w.id, l.Kind, l.Target)
+				got[l.Kind] = append(got[l.Kind], l.Target)
+			}
+			if w.links == nil {
+				w.links = map[decision.LinkKind][]string{}
+			}
+			assert.Equal(t, w.links, got, w.id)
+		}
+		assert.Equal(t, []string{"ADR-0002", "ADR-0003", "ADR-0004"}, ids(reg.History("ADR-0003")))
+		cur, ok := reg.Current("ADR-0002")
+		require.True(t, ok)
+		assert.Equal(t, "ADR-0004", cur.ID)
+		assert.Empty(t, reg.Lint(context.Background(), nil), "lint on adr-tools' own output")
+		return reg
+	}
+	debian := check(t, folder)
+
+	// adr-tools 3.0.0 as released spells its keyword "Supercede".
+	released := t.TempDir()
+	entries, err := os.ReadDir(folder)
+	require.NoError(t, err)
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(folder, e.Name()))
+		require.NoError(t, err)
+		s := strings.NewReplacer("Superseded by", "Superceded by", "Supersedes", "Supercedes").Replace(string(data))
+		require.NoError(t, os.WriteFile(filepath.Join(released, e.Name()), []byte(s), 0o644))
+	}
+	d3, _ := os.ReadFile(filepath.Join(released, "0003-use-cockroachdb-for-orders.md"))
+	require.Contains(t, string(d3), "Supercedes [2. Use PostgreSQL for orders]")
+	rel := check(t, released)
+	for _, d := range debian.List(decision.Filter{}) {
+		r, _ := rel.Get(d.ID)
+		assert.Equal(t, d.Linked(decision.Supersedes), r.Linked(decision.Supersedes), d.ID)
+		assert.Equal(t, d.Linked(decision.SupersededBy), r.Linked(decision.SupersededBy), d.ID)
+	}
+}
+
+// npmPackage returns the directory of a package decision/testdata/npm
+// installs, skipping the test when it is not installed outside CI and
+// failing it in CI, where .ci/run runs npm ci there.
+func npmPackage(t *testing.T, name string) string {
+	t.Helper()
+	dir := filepath.Join("testdata", "npm", "node_modules", filepath.FromSlash(name))
+	if _, err := os.Stat(filepath.Join(dir, "package.json")); err == nil {
+		return dir
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("npm package %s is not installed: run npm ci in decision/testdata/npm (.ci/run does)", name)
+	}
+	t.Skipf("npm package %s is not installed: run npm ci in decision/testdata/npm to run this test", name)
+	return ""
+}
+
+// fromTemplate writes a record made from the template file src into dir as
+// name, replacing each old string by its new one, and fails when a
+// replacement finds nothing: the template changed.
+func fromTemplate(t *testing.T, src, dir, name string, replace ...string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	require.NoError(t, err)
+	s := string(data)
+	for i := 0; i < len(replace); i += 2 {
+		require.Contains(t, s, replace[i], "%s: the template has no %q", src, replace[i])
+		s = strings.Replace(s, replace[i], replace[i+1], 1)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644))
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(dst, data, 0o644))
+}
+
+// problemStrings returns the problems as strings, with the folder's path
+// made relative.
+func problemStrings(probs []decision.Problem, dir string) []string {
+	var out []string
+	for _, p := range probs {
+		out = append(out, strings.TrimPrefix(p.String(), filepath.ToSlash(dir)+"/"))
+	}
+	return out
+}
+
+// TestMADRTemplates writes a folder as MADR 4's documentation describes:
+// the template folder copied into docs/decisions (its README, its four
+// templates and its first record, 0000-use-markdown-…), then records made
+// by copying a template to NNNN-title-with-dashes.md and filling it in.
+// The templates and the README are skipped with notes; the records load
+// with their statuses, IDs and links.
+func TestMADRTemplates(t *testing.T) {
+	madr := filepath.Join(npmPackage(t, "madr"), "template")
+	dir := t.TempDir()
+	entries, err := os.ReadDir(madr)
+	require.NoError(t, err)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".md") {
+			copyFile(t, filepath.Join(madr, e.Name()), filepath.Join(dir, e.Name()))
+		}
+	}
+	full := filepath.Join(madr, "adr-template.md")
+	fromTemplate(t, full, dir, "0001-use-postgresql-for-orders.md",
+		`status: "{proposed | rejected | accepted | deprecated | … | superseded by ADR-0123"`, `status: "superseded by ADR-0003"`,
+		"date: {YYYY-MM-DD when the decision was last updated}", "date: 2024-03-05",
+		"decision-makers: {list everyone involved in the decision}", "decision-makers: ana, ben",
+		"# {short title, representative of solved problem and found solution}", "# Use PostgreSQL for orders")
+	fromTemplate(t, filepath.Join(madr, "adr-template-minimal.md"), dir, "0002-publish-order-events.md",
+		"# {short title, representative of solved problem and found solution}", "# Publish order events")
+	fromTemplate(t, full, dir, "0003-use-cockroachdb-for-orders.md",
+		`status: "{proposed | rejected | accepted | deprecated | … | superseded by ADR-0123"`, `status: accepted`,
+		"date: {YYYY-MM-DD when the decision was last updated}", "date: 2024-09-17",
+		"decision-makers: {list everyone involved in the decision}", "decision-makers: ana",
+		"# {short title, representative of solved problem and found solution}", "# Use CockroachDB for orders",
+		"## More Information\n\n{", "## More Information\n\nSupersedes [ADR-0001](0001-use-postgresql-for-orders.md)\n\n{")
+	fromTemplate(t, filepath.Join(madr, "adr-template-bare.md"), dir, "0004-keep-order-events-for-a-year.md",
+		"status:", "status: proposed",
+		"date: ", "date: 2024-11-02",
+		"# <!-- short title, representative of solved problem and found solution -->", "# Keep order events for a year",
+		"## More Information\n", "## More Information\n\nAmends [ADR-0002](0002-publish-order-events.md)\n")
+
+	reg, err := decision.LoadDir(context.Background(), dir, nil)
+	require.NoError(t, err)
+	want := []struct {
+		id, title string
+		status    decision.Status
+	}{
+		{"ADR-0000", "Use Markdown Architectural Decision Records", decision.Unknown},
+		{"ADR-0001", "Use PostgreSQL for orders", decision.Superseded},
+		{"ADR-0002", "Publish order events", decision.Unknown},
+		{"ADR-0003", "Use CockroachDB for orders", decision.Accepted},
+		{"ADR-0004", "Keep order events for a year", decision.Proposed},
+	}
+	require.Equal(t, len(want), reg.Len())
+	for _, w := range want {
+		d, ok := reg.Get(w.id)
+		require.True(t, ok, w.id)
+		assert.Equal(t, w.title, d.Title, w.id)
+		assert.Equal(t, w.status, d.Status, w.id)
+	}
+	d1, _ := reg.Get("ADR-0001")
+	assert.Equal(t, "superseded by ADR-0003", d1.StatusText)
+	assert.Equal(t, []string{"ADR-0003"}, d1.Linked(decision.SupersededBy))
+	assert.Equal(t, []string{"ana", "ben"}, d1.Deciders)
+	d3, _ := reg.Get("ADR-0003")
+	assert.Equal(t, []string{"ADR-0001"}, d3.Linked(decision.Supersedes))
+	d4, _ := reg.Get("ADR-0004")
+	assert.Equal(t, []string{"ADR-0002"}, d4.Linked(decision.Amends))
+
+	assert.Equal(t, []string{
+		"0000-use-markdown-architectural-decision-records.md:1:1: ADR-0000: warning: no status: the status is unknown (write one in a Status section or a status field)",
+		"0002-publish-order-events.md:1:1: ADR-0002: warning: no status: the status is unknown (write one in a Status section or a status field)",
+		"0004-keep-order-events-for-a-year.md:46:1: ADR-0004: warning: amends ADR-0002, but ADR-0002 does not say amended by ADR-0004 (taken as if it did)",
+		`README.md:1:1: note: skipped: not a record by the pattern "readme.md"`,
+		`adr-template-bare-minimal.md:1:1: note: skipped: not a record by the pattern "adr-template*.md"`,
+		`adr-template-bare.md:1:1: note: skipped: not a record by the pattern "adr-template*.md"`,
+		`adr-template-minimal.md:1:1: note: skipped: not a record by the pattern "adr-template*.md"`,
+		`adr-template.md:1:1: note: skipped: not a record by the pattern "*-template.md"`,
+	}, problemStrings(reg.Lint(context.Background(), &decision.LintOptions{Now: date("2026-11-30")}), dir))
+}
+
+// TestLog4brainsTemplates writes a folder as log4brains init and log4brains
+// adr new do: the template, index and README beside the two records init
+// creates (on one day, so their date prefixes are equal), then records
+// named YYYYMMDD-slug.md made from template.md. Each record's ID is its
+// slug, never its date, so records of one day do not collide.
+func TestLog4brainsTemplates(t *testing.T) {
+	assets := filepath.Join(npmPackage(t, "@log4brains/init"), "assets")
+	dir := t.TempDir()
+	for _, f := range []string{"template.md", "index.md", "README.md"} {
+		copyFile(t, filepath.Join(assets, f), filepath.Join(dir, f))
+	}
+	fromTemplate(t, filepath.Join(assets, "use-log4brains-to-manage-the-adrs.md"), dir, "20240311-use-log4brains-to-manage-the-adrs.md",
+		"{DATE_YESTERDAY}", "2024-03-10")
+	fromTemplate(t, filepath.Join(assets, "use-markdown-architectural-decision-records.md"), dir, "20240311-use-markdown-architectural-decision-records.md",
+		"{DATE_YESTERDAY}", "2024-03-10", "{LOG4BRAINS_ADR_SLUG}", "20240311-use-log4brains-to-manage-the-adrs")
+	tmpl := filepath.Join(assets, "template.md")
+	fromTemplate(t, tmpl, dir, "20240402-use-rabbitmq-for-events.md",
+		"# [short title of solved problem and solution]", "# Use RabbitMQ for events",
+		"- Status: [draft | proposed | rejected | accepted | deprecated | … | superseded by [xxx](yyyymmdd-xxx.md)]", "- Status: superseded by [Use Kafka for events](20240919-use-kafka-for-events.md)",
+		"- Date: [YYYY-MM-DD when the decision was last updated]", "- Date: 2024-04-02")
+	fromTemplate(t, tmpl, dir, "20240919-use-kafka-for-events.md",
+		"# [short title of solved problem and solution]", "# Use Kafka for events",
+		"- Status: [draft | proposed | rejected | accepted | deprecated | … | superseded by [xxx](yyyymmdd-xxx.md)]", "- Status: accepted",
+		"- Date: [YYYY-MM-DD when the decision was last updated]", "- Date: September 19, 2024",
+		"- [Link type](link to adr)", "- Supersedes [Use RabbitMQ for events](20240402-use-rabbitmq-for-events.md)")
+	fromTemplate(t, tmpl, dir, "20240919-keep-events-for-a-year.md",
+		"# [short title of solved problem and solution]", "# Keep events for a year",
+		"- Status: [draft | proposed | rejected | accepted | deprecated | … | superseded by [xxx](yyyymmdd-xxx.md)]", "- Status: draft",
+		"- [Link type](link to adr)", "- Refines [Use Kafka for events](20240919-use-kafka-for-events.md)")
+
+	reg, err := decision.LoadDir(context.Background(), dir, nil)
+	require.NoError(t, err)
+	want := []struct {
+		id     string
+		status decision.Status
+		text   string
+	}{
+		{"20240311-use-log4brains-to-manage-the-adrs", decision.Accepted, "accepted"},
+		{"20240311-use-markdown-architectural-decision-records", decision.Accepted, "accepted"},
+		{"20240402-use-rabbitmq-for-events", decision.Superseded, "superseded by [Use Kafka for events](20240919-use-kafka-for-events.md)"},
+		{"20240919-keep-events-for-a-year", decision.Proposed, "draft"},
+		{"20240919-use-kafka-for-events", decision.Accepted, "accepted"},
+	}
+	require.Equal(t, len(want), reg.Len())
+	for _, w := range want {
+		d, ok := reg.Get(w.id)
+		require.True(t, ok, w.id)
+		assert.Equal(t, w.status, d.Status, w.id)
+		assert.Equal(t, w.text, d.StatusText, w.id)
+	}
+	md, _ := reg.Get("20240311-use-markdown-architectural-decision-records")
+	assert.Equal(t, []string{"20240311-use-log4brains-to-manage-the-adrs"}, md.Linked(decision.Relates))
+	assert.Equal(t, date("2024-03-10"), md.Decided)
+	kafka, _ := reg.Get("20240919-use-kafka-for-events")
+	assert.Equal(t, date("2024-09-19"), kafka.Decided)
+	assert.Equal(t, []string{"20240402-use-rabbitmq-for-events"}, kafka.Linked(decision.Supersedes))
+	assert.Equal(t, []string{"20240402-use-rabbitmq-for-events", "20240919-use-kafka-for-events"}, ids(reg.History("20240919-use-kafka-for-events")))
+
+	var errs, notes []string
+	for _, p := range reg.Lint(context.Background(), &decision.LintOptions{Now: date("2026-11-30")}) {
+		switch {
+		case p.Note:
+			notes = append(notes, strings.TrimPrefix(p.String(), filepath.ToSlash(dir)+"/"))
+		case !p.Warning:
+			errs = append(errs, p.String())
+		}
+	}
+	assert.Empty(t, errs)
+	assert.Equal(t, []string{
+		`README.md:1:1: note: skipped: not a record by the pattern "readme.md"`,
+		`index.md:1:1: note: skipped: not a record by the pattern "index.md"`,
+		`template.md:1:1: note: skipped: not a record by the pattern "template.md"`,
+	}, notes)
+}
