@@ -151,6 +151,7 @@ type parsed struct {
 	// the ID only when the file name has no number.
 	pageID    string
 	pageIDPos Position
+	implied   []implied
 	used    []bool // the line was read for metadata or links already
 	probs   []Problem
 }
@@ -295,8 +296,18 @@ func parse(ctx *cue.Context, name string, data []byte, po *parseOpts, record str
 
 	if fm != nil {
 		ps.probs = append(ps.probs, fm.apply(ps)...)
+		// A front matter title loses its ID prefix too ("ADR013: Use
+		// node-fetch").
+		if _, ok := d.fields["title"]; ok {
+			if rest, prefix, n, ok := splitTitle(d.Title); ok && rest != "" && prefix != "" {
+				d.Title, titlePrefix, titleNumber = rest, prefix, n
+			}
+		}
 	}
 	ps.applyKeyLines(keys)
+
+	// Admonitions first: their lines may sit in any section.
+	ps.admonitions(bodyStart)
 
 	// The Status section: every line, for the status and for links such
 	// as "Supersedes [1. Record architecture decisions](0001-….md)".
@@ -316,8 +327,8 @@ func parse(ctx *cue.Context, name string, data []byte, po *parseOpts, record str
 			ps.linkSection(s, false)
 		}
 	}
-	ps.admonitions(bodyStart)
 	ps.bodyLinks(bodyStart, preamble)
+	ps.applyImplied()
 
 	// The ID: the front matter's, else the record's number, else the
 	// title's number, else the record's name.
@@ -506,6 +517,27 @@ func (ps *parsed) setStatus(text string, p Position) {
 // replaces a status that does not say otherwise — accepted, proposed or
 // unknown — since the link line is the newer word.
 func (ps *parsed) upgrade(s Status, text string, p Position) {
+	if s != "" {
+		ps.implied = append(ps.implied, implied{s, strings.TrimSpace(text), p})
+	}
+}
+
+// implied is a status a link line or an admonition implies.
+type implied struct {
+	s    Status
+	text string
+	p    Position
+}
+
+// applyImplied applies the implied statuses, in the order they were read,
+// once every explicit status has been read.
+func (ps *parsed) applyImplied() {
+	for _, x := range ps.implied {
+		ps.apply(x.s, x.text, x.p)
+	}
+}
+
+func (ps *parsed) apply(s Status, text string, p Position) {
 	d := ps.d
 	if s == "" || d.Status == s {
 		return
@@ -530,20 +562,14 @@ func (ps *parsed) upgrade(s Status, text string, p Position) {
 func (ps *parsed) statusSection(s Section) {
 	_, set := ps.d.fields["status"]
 	first := true
-	type implied struct {
-		s    Status
-		text string
-		p    Position
-	}
-	var imp []implied
 	for i := s.Line; i < len(ps.lines); i++ {
-		if ps.inFence[i] {
-			continue
-		}
 		if headingRE().MatchString(ps.lines[i]) {
 			break
 		}
-		l := strings.TrimSpace(commentRE().ReplaceAllString(ps.lines[i], ""))
+		if ps.inFence[i] || ps.used[i] {
+			continue
+		}
+		l := strings.TrimSpace(ps.lines[i])
 		if l == "" {
 			continue
 		}
@@ -552,7 +578,7 @@ func (ps *parsed) statusSection(s Section) {
 		if ph, rest, ok := phraseAt(l); ok {
 			ps.addLinks(ph.kind, rest, p, true)
 			if ph.status != "" {
-				imp = append(imp, implied{ph.status, l, p})
+				ps.upgrade(ph.status, l, p)
 			}
 			continue
 		}
@@ -562,12 +588,10 @@ func (ps *parsed) statusSection(s Section) {
 			continue
 		}
 		first = false
-		// Other lines with links relate, as adr-tools' custom link
-		// phrases ("Clarifies [3. …](…)") do.
-		ps.addLinks(Relates, l, p, strings.HasPrefix(strings.ToLower(strings.TrimLeft(l, "*-+ ")), "relate"))
-	}
-	for _, x := range imp {
-		ps.upgrade(x.s, x.text, x.p)
+		// Other lines with links to records relate, as adr-tools' custom
+		// link phrases ("Informs [3. …](0003-….md)") do; a link to a
+		// diagram or a web page is not a link to a decision.
+		ps.addRecordLinks(Relates, l, p)
 	}
 }
 
@@ -576,11 +600,11 @@ func (ps *parsed) statusSection(s Section) {
 // line with a Markdown link to a record, which relates.
 func (ps *parsed) linkSection(s Section, any bool) {
 	for i := s.Line; i < len(ps.lines); i++ {
-		if ps.inFence[i] {
-			continue
-		}
 		if headingRE().MatchString(ps.lines[i]) {
 			break
+		}
+		if ps.inFence[i] || ps.used[i] {
+			continue
 		}
 		l := strings.TrimSpace(ps.lines[i])
 		if l == "" {
@@ -634,25 +658,30 @@ func (ps *parsed) admonitions(start int) {
 			for j := i; j < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[j]), ">"); j++ {
 				body = append(body, j)
 			}
+			// GitHub's alerts: "> [!WARNING]" then the text.
+			if m := strings.TrimSpace(strings.TrimLeft(t, ">")); strings.HasPrefix(m, "[!") && strings.HasSuffix(m, "]") {
+				title = m
+			}
 		default:
 			continue
 		}
 		var text []string
-		for _, j := range body {
+		for k, j := range body {
 			ps.used[j] = true
-			text = append(text, strings.TrimLeft(strings.TrimSpace(lines[j]), ">:!? \t"))
+			l := strings.TrimSpace(lines[j])
+			if k == 0 && title != "" || strings.Trim(l, ":") == "" {
+				continue // the opening or closing marker
+			}
+			if l = strings.TrimSpace(strings.TrimLeft(l, ">")); l != "" {
+				text = append(text, l)
+			}
 		}
 		i = body[len(body)-1]
 		p := ps.pos(body[0], lines[body[0]])
 		joined := strings.Join(text, " ")
 		// The admonition's kind and title: "note Superseded", "warning
 		// \"Deprecated\"", "[!WARNING] Deprecated".
-		for _, w := range strings.Fields(strings.Trim(title+" "+strings.Join(text[:min(1, len(text))], " "), "\"")) {
-			if s, ok := ps.po.statuses.lookup(strings.Trim(w, `"*_[]!`)); ok && (s == Superseded || s == Deprecated) {
-				ps.upgrade(s, joined, p)
-				break
-			}
-		}
+		implied := len(ps.implied)
 		for rest := joined; ; {
 			ph, after, ok := phraseIn(rest)
 			if !ok {
@@ -661,11 +690,33 @@ func (ps *parsed) admonitions(start int) {
 			n := len(ps.d.Links)
 			ps.addLinks(ph.kind, firstClause(after), p, true)
 			if len(ps.d.Links) > n {
-				ps.upgrade(ph.status, joined, p)
+				ps.upgrade(ph.status, sentence(joined, len(joined)-len(after)), p)
 			}
 			rest = after
 		}
+		if len(ps.implied) > implied {
+			continue
+		}
+		// Else the admonition's title may say it: ":::note Superseded",
+		// "!!! warning \"Deprecated\"".
+		for _, w := range strings.Fields(title) {
+			w = strings.Trim(w, `"'*_[]!:.`)
+			if s, ok := ps.po.statuses.lookup(w); ok && (s == Superseded || s == Deprecated) {
+				ps.upgrade(s, w, p)
+				break
+			}
+		}
 	}
+}
+
+// sentence returns the sentence of text around the byte offset at.
+func sentence(text string, at int) string {
+	start := strings.LastIndex(text[:at], ". ") + 1
+	end := strings.Index(text[at:], ". ")
+	if end < 0 {
+		return strings.TrimSpace(text[start:])
+	}
+	return strings.TrimSpace(text[start : at+end+1])
 }
 
 // firstClause is text up to the end of its sentence, so that one phrase
@@ -725,6 +776,18 @@ func (ps *parsed) addLinks(kind LinkKind, text string, p Position, plainIDs bool
 	}
 	for _, id := range plainIDRE().FindAllString(text, -1) {
 		d.Links = append(d.Links, Link{Kind: kind, Ref: id, Pos: p})
+	}
+}
+
+// addRecordLinks adds a link of kind for every Markdown link in text that
+// points at a file named like a record (0003-x.md, 20200925-x.md) or whose
+// text is adr-tools' "3. Title".
+func (ps *parsed) addRecordLinks(kind LinkKind, text string, p Position) {
+	for _, m := range mdLinkRE().FindAllStringSubmatch(text, -1) {
+		_, numbered, dated := recordName(refName(m[2]))
+		if numbered || dated || titleNumberRE().MatchString(m[1]) {
+			ps.addLinks(kind, m[0], p, false)
+		}
 	}
 }
 
