@@ -152,8 +152,8 @@ type parsed struct {
 	pageID    string
 	pageIDPos Position
 	implied   []implied
-	used    []bool // the line was read for metadata or links already
-	probs   []Problem
+	used      []bool // the line was read for metadata or links already
+	probs     []Problem
 }
 
 func (ps *parsed) pos(i int, l string) Position {
