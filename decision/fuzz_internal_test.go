@@ -1,0 +1,51 @@
+package decision
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzStatusAndDates reads arbitrary text as a status, a date, a title and
+// a record's name: never a panic; a status is always one of Statuses; a
+// date read is a real day between 1900 and 2999; a title's rest is part of
+// the title; a name always gives an ID.
+func FuzzStatusAndDates(f *testing.F) {
+	for _, s := range []string{
+		"**Approved** (by vote on 3/25/21)", "Decided. Open to revisiting.", "{Proposed|Accepted|Deprecated}",
+		"Superceded by [4. Use PostgreSQL](0004-use-postgresql.md)", "in review", "2019-05-13, updated 2023-02-05 (clarification)",
+		"December 1, 2021", "1 Dec 2021", "3/25/21", "2021-02-30", "ADR 12: Title", "ADR-012 - Title", "[ADR-7] T",
+		"Architecture Decision Record: T", "20200925-slug", "adr003-x", "ADR-0003-x", "0003", "7. T", "Sep 31st, 2020",
+	} {
+		f.Add(s)
+	}
+	table := newStatusTable(map[string]Status{"parked": Proposed, "Im Einsatz": Accepted})
+	scheme := (*Options)(nil).scheme()
+	f.Fuzz(func(t *testing.T, s string) {
+		if st, _ := table.lookup(s); !st.Valid() {
+			t.Fatalf("status %q from %q", st, s)
+		}
+		if d, note, ok := parseDate(s); ok {
+			if d.Year() < 1900 || d.Year() > 2999 {
+				t.Fatalf("date %v from %q", d, s)
+			}
+			if len(note) > len(s) {
+				t.Fatalf("note %q longer than %q", note, s)
+			}
+		}
+		if rest, _, _, ok := splitTitle(s); ok && !strings.Contains(s, rest) {
+			t.Fatalf("title %q from %q", rest, s)
+		}
+		if s != "" {
+			if id, _, _ := scheme.nameID(s); id == "" {
+				t.Fatalf("no ID from %q", s)
+			}
+		}
+		if id, ok := scheme.normaliseID(s); ok && id == "" {
+			t.Fatalf("empty ID from %q", s)
+		}
+		_ = refName(s)
+		_ = withoutComments(strings.Split(s, "\n"))
+		_, _, _ = phraseAt(s)
+		_, _, _ = phraseIn(s)
+	})
+}
