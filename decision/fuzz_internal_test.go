@@ -1,6 +1,7 @@
 package decision
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -47,5 +48,31 @@ func FuzzStatusAndDates(f *testing.F) {
 		_ = withoutComments(strings.Split(s, "\n"))
 		_, _, _ = phraseAt(s)
 		_, _, _ = phraseIn(s)
+	})
+}
+
+// headingRE is what heading does, as a regular expression.
+var headingRE = regexp.MustCompile(`^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$`)
+
+// FuzzHeading compares the hand-written heading reader with headingRE.
+func FuzzHeading(f *testing.F) {
+	for _, s := range []string{"# T", "## Status", "   ### x ###", "#5", "####### x", "# ", "#", " # a # b #", "#\tx", "# x#"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, l string) {
+		if strings.ContainsAny(l, "\n\r") {
+			return
+		}
+		got, want := heading(l), headingRE.FindStringSubmatch(l)
+		if (got == nil) != (want == nil) {
+			t.Fatalf("%q: heading %q, regexp %q", l, got, want)
+		}
+		// The texts agree, except that heading drops a closing sequence
+		// the regexp keeps when nothing else is left ("# #" is empty, as
+		// CommonMark has it).
+		if got != nil && (got[1] != want[1] || !strings.HasPrefix(strings.TrimSpace(want[2]), got[2]) ||
+			strings.Trim(strings.TrimPrefix(strings.TrimSpace(want[2]), got[2]), "# \t") != "") {
+			t.Fatalf("%q: heading %q, regexp %q", l, got, want)
+		}
 	})
 }

@@ -124,9 +124,6 @@ type block struct {
 }
 
 var (
-	headingRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$`)
-	})
 	keyLineRE = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`^\s{0,3}(?:[*-]\s+)?(?:\*\*|__)?([A-Za-z][A-Za-z -]{0,30}?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*(.*?)\s*(?:<!--.*-->)?\s*$`)
 	})
@@ -140,6 +137,28 @@ var (
 		return regexp.MustCompile(`^(?:\{[^}]*\}|\[[^\]]*\]|<[^>]*>|(?:NUMBER\.\s*)?TITLE|(?i:title))$`)
 	})
 )
+
+// heading returns the parts of an ATX heading line — the line, its "#"
+// marks and its text, as a regexp's submatches would be — or nil for any other
+// line. It is hand-written: most lines are not headings, and a regexp with
+// an optional closing sequence backtracks on every one.
+func heading(l string) []string {
+	t := strings.TrimLeft(l, " ")
+	if len(l)-len(t) > 3 || !strings.HasPrefix(t, "#") {
+		return nil
+	}
+	n := len(t) - len(strings.TrimLeft(t, "#"))
+	rest := t[n:]
+	if n > 6 || (rest != "" && rest[0] != ' ' && rest[0] != '\t') {
+		return nil
+	}
+	text := strings.TrimRight(rest, " \t")
+	// A closing sequence of "#" after a space goes.
+	if c := strings.TrimRight(text, "#"); len(c) < len(text) && (c == "" || strings.HasSuffix(c, " ") || strings.HasSuffix(c, "\t")) {
+		text = c
+	}
+	return []string{l, t[:n], strings.TrimSpace(text)}
+}
 
 // parsed is a file split into lines, with what each line is part of.
 type parsed struct {
@@ -243,7 +262,7 @@ func parse(ctx *cue.Context, name string, data []byte, po *parseOpts, record str
 			i = j
 			continue
 		}
-		if m := headingRE().FindStringSubmatch(l); m != nil {
+		if m := heading(l); m != nil {
 			flush()
 			cur = &Section{Level: len(m[1]), Title: strings.TrimSpace(commentRE().ReplaceAllString(m[2], "")), Line: i + 1}
 			ps.used[i] = true
@@ -563,7 +582,7 @@ func (ps *parsed) statusSection(s Section) {
 	_, set := ps.d.fields["status"]
 	first := true
 	for i := s.Line; i < len(ps.lines); i++ {
-		if headingRE().MatchString(ps.lines[i]) {
+		if heading(ps.lines[i]) != nil {
 			break
 		}
 		if ps.inFence[i] || ps.used[i] {
@@ -600,7 +619,7 @@ func (ps *parsed) statusSection(s Section) {
 // line with a Markdown link to a record, which relates.
 func (ps *parsed) linkSection(s Section, any bool) {
 	for i := s.Line; i < len(ps.lines); i++ {
-		if headingRE().MatchString(ps.lines[i]) {
+		if heading(ps.lines[i]) != nil {
 			break
 		}
 		if ps.inFence[i] || ps.used[i] {

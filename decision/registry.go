@@ -9,11 +9,13 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
 
 	cueerrors "cuelang.org/go/cue/errors"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 )
@@ -166,13 +168,18 @@ func loadFS(ctx context.Context, fsys fs.FS, prefix string, opts *Options) (*Reg
 		return nil, fmt.Errorf("load decisions %s: %w", prefix, err)
 	}
 	po := opts.parseOptions()
-	var ds []*Decision
-	rels := map[*Decision]string{}
+	// Files are read one at a time (an fs.FS need not allow concurrent
+	// reads) and parsed GOMAXPROCS at a time; results keep the path order.
+	type result struct {
+		d     *Decision
+		probs []Problem
+	}
+	results := make([]result, len(files))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, rf := range files {
-		if i%64 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
+		if ctx.Err() != nil {
+			break
 		}
 		name := rf.path
 		if prefix != "" {
@@ -180,20 +187,29 @@ func loadFS(ctx context.Context, fsys fs.FS, prefix string, opts *Options) (*Reg
 		}
 		data, err := readCapped(fsys, rf.path)
 		if err != nil {
-			probs = append(probs, problemf(Position{Filename: name}, "", Syntax, "%v", err))
+			results[i].probs = []Problem{problemf(Position{Filename: name}, "", Syntax, "%v", err)}
 			continue
 		}
-		d, dprobs := parseBounded(ctx, name, data, po, rf.record)
-		if d == nil {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			probs = append(probs, dprobs...)
+		g.Go(func() error {
+			d, probs := parseBounded(ctx, name, data, po, rf.record)
+			results[i] = result{d, probs}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var ds []*Decision
+	rels := map[*Decision]string{}
+	for i, res := range results {
+		if res.d == nil {
+			probs = append(probs, res.probs...)
 			continue
 		}
-		d.problems = dprobs
-		ds = append(ds, d)
-		rels[d] = rf.path
+		res.d.problems = res.probs
+		ds = append(ds, res.d)
+		rels[res.d] = files[i].path
 	}
 	if len(ds) == 0 {
 		where := prefix

@@ -214,10 +214,13 @@ func parseDate(s string) (t time.Time, note string, ok bool) {
 	if m := isoDateRE().FindStringSubmatchIndex(s); m != nil {
 		try(m, atoi(s[m[2]:m[3]]), atoi(s[m[4]:m[5]]), atoi(s[m[6]:m[7]]))
 	}
-	if m := monthDayYearRE().FindStringSubmatchIndex(s); m != nil {
+	if best != nil && best.at == 0 {
+		// An ISO date first: no written date can come before it.
+	} else if m := monthDayYearRE().FindStringSubmatchIndex(s); m != nil {
 		try(m, atoi(s[m[6]:m[7]]), int(monthOf(s[m[2]:m[3]])), atoi(s[m[4]:m[5]]))
 	}
-	if m := dayMonthYearRE().FindStringSubmatchIndex(s); m != nil {
+	if best != nil && best.at == 0 {
+	} else if m := dayMonthYearRE().FindStringSubmatchIndex(s); m != nil {
 		try(m, atoi(s[m[6]:m[7]]), int(monthOf(s[m[4]:m[5]])), atoi(s[m[2]:m[3]]))
 	}
 	if best == nil {
