@@ -527,7 +527,7 @@ func (ps *parsed) setStatus(text string, p Position) {
 		if placeholderRE().MatchString(strings.ToLower(text)) {
 			ps.probs = append(ps.probs, warningf(p, "", Field, "status %q is a template's placeholder: the status is unknown", text))
 		} else {
-			ps.probs = append(ps.probs, warningf(p, "", Field, "status %q is not in the status table: the status is unknown (Options.Statuses adds words)", text))
+			ps.probs = append(ps.probs, warningf(p, "", Field, "status %q is not in the status table: the status is unknown", text))
 		}
 	}
 }

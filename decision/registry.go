@@ -216,7 +216,11 @@ func loadFS(ctx context.Context, fsys fs.FS, prefix string, opts *Options) (*Reg
 		if where == "" {
 			where = "."
 		}
-		probs = append(probs, problemf(Position{Filename: where}, "", Layout, "no decision records in %s: %d Markdown files, none a record", where, len(files)+countNotes(probs)))
+		if n := len(files) + countNotes(probs); n == 0 {
+			probs = append(probs, problemf(Position{Filename: where}, "", Layout, "no decision records in %s: no Markdown files", where))
+		} else {
+			probs = append(probs, problemf(Position{Filename: where}, "", Layout, "no decision records in %s: %d Markdown files, none a record (lint lists why)", where, n))
+		}
 	}
 	loadProbs := slices.Clone(probs)
 	for _, d := range ds {
