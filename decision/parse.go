@@ -361,7 +361,7 @@ func parse(ctx *cue.Context, name string, data []byte, po *parseOpts, record str
 		case numbered:
 			d.ID = id
 			if titleNumber > 0 && titleNumber != fileNumber {
-				ps.probs = append(ps.probs, warningf(d.Pos, "", Field, "the title says %d, the file name %d: the file's number is the ID", titleNumber, fileNumber))
+				ps.probs = append(ps.probs, warningf(d.fieldPos("title"), "", Field, "the title says %d, the file name %d: the file's number is the ID", titleNumber, fileNumber))
 			}
 		case ps.pageID != "":
 			d.ID, d.Pos = ps.pageID, ps.pageIDPos

@@ -109,6 +109,9 @@ func Load(ctx context.Context, source string, opts *Options) (*Registry, error) 
 	}
 	got, err := f.Fetch(ctx, source)
 	if err != nil {
+		if opts.Fetcher == nil && !strings.Contains(source, "://") && !strings.Contains(source, "::") {
+			return nil, fmt.Errorf("load decisions %s: %w (the default fetcher has the strict policy: a local directory loads with LoadDir, or with an Options.Fetcher of the local policy)", source, err)
+		}
 		return nil, fmt.Errorf("load decisions %s: %w", source, err)
 	}
 	prefix := got.Source
@@ -167,6 +170,7 @@ func loadFS(ctx context.Context, fsys fs.FS, prefix string, opts *Options) (*Reg
 	if err != nil {
 		return nil, fmt.Errorf("load decisions %s: %w", prefix, err)
 	}
+	mdFiles := len(files) + len(probs)
 	po := opts.parseOptions()
 	// Files are read one at a time (an fs.FS need not allow concurrent
 	// reads) and parsed GOMAXPROCS at a time; results keep the path order.
@@ -216,7 +220,7 @@ func loadFS(ctx context.Context, fsys fs.FS, prefix string, opts *Options) (*Reg
 		if where == "" {
 			where = "."
 		}
-		if n := len(files) + countNotes(probs); n == 0 {
+		if n := mdFiles; n == 0 {
 			probs = append(probs, problemf(Position{Filename: where}, "", Layout, "no decision records in %s: no Markdown files", where))
 		} else {
 			probs = append(probs, problemf(Position{Filename: where}, "", Layout, "no decision records in %s: %d Markdown files, none a record (lint lists why)", where, n))
@@ -237,16 +241,6 @@ func loadFS(ctx context.Context, fsys fs.FS, prefix string, opts *Options) (*Reg
 		return r, &LoadError{Problems: errs}
 	}
 	return r, nil
-}
-
-func countNotes(probs []Problem) int {
-	n := 0
-	for _, p := range probs {
-		if p.Note {
-			n++
-		}
-	}
-	return n
 }
 
 func readCapped(fsys fs.FS, name string) ([]byte, error) {

@@ -228,6 +228,25 @@ func TestLoadThroughSources(t *testing.T) {
 	require.NoError(t, err)
 	_, err = decision.Load(context.Background(), decisionsDir, &decision.Options{Fetcher: strict})
 	assert.Error(t, err)
+	// The default fetcher is strict too, and says what to use instead.
+	_, err = decision.Load(context.Background(), decisionsDir, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "a local directory loads with LoadDir, or with an Options.Fetcher of the local policy")
+
+	// Under the local policy, Load reads a local folder as LoadDir does:
+	// the same records, files and problems.
+	viaLoad, err := decision.Load(context.Background(), "testdata/corpus", &decision.Options{Fetcher: src})
+	require.NoError(t, err)
+	viaDir, err := decision.LoadDir(context.Background(), "testdata/corpus", nil)
+	require.NoError(t, err)
+	assert.Equal(t, viaDir.Len(), viaLoad.Len())
+	assert.Equal(t, viaDir.Problems(), viaLoad.Problems())
+	for _, d := range viaDir.List(decision.Filter{}) {
+		l, ok := viaLoad.Get(d.ID)
+		if assert.True(t, ok, d.ID) {
+			assert.Equal(t, d.File, l.File)
+		}
+	}
 }
 
 // TestLoadBoundsEvaluation loads a rule whose evaluation would take
