@@ -2,7 +2,9 @@ package decision_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -72,4 +74,31 @@ func TestLoadGeneratedRecords(t *testing.T) {
 			t.Errorf("%s: %v, want %s", id, d, want)
 		}
 	}
+}
+
+// BenchmarkLoad1000Baseline is the floor under BenchmarkLoad1000: walking
+// the same folder, reading every file and hashing it, nothing else.
+func BenchmarkLoad1000Baseline(b *testing.B) {
+	dir := b.TempDir()
+	writeRecords(b, dir, 1000)
+	cpu := cpuTime()
+	for b.Loop() {
+		n := 0
+		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			_ = sha256.Sum256(data)
+			n++
+			return nil
+		})
+		if err != nil || n != 1000 {
+			b.Fatalf("%d files: %v", n, err)
+		}
+	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 }

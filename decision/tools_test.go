@@ -318,3 +318,68 @@ func TestLog4brainsTemplates(t *testing.T) {
 		`template.md:1:1: note: skipped: not a record by the pattern "template.md"`,
 	}, notes)
 }
+
+// TestMarkdownIsReadByADRTools writes a record with Decision.Markdown into
+// a folder adr-tools made, and lets adr-tools work on it: adr generate toc
+// reads its title, adr new -s supersedes it (editing its Status section),
+// and the folder loads with the links both sides wrote.
+func TestMarkdownIsReadByADRTools(t *testing.T) {
+	bin := needTool(t, "adr", "install Debian's adr-tools package (apt-get install adr-tools)")
+	d, err := decision.Parse("0002-use-postgresql-for-orders.md", []byte(`---
+status: approved
+date: 2025-01-02
+owner: data-team
+deciders: [ana, ben]
+tags: [database]
+relates: [ADR-0001]
+---
+# Use PostgreSQL for orders
+
+## Context
+
+Orders need transactions.
+
+## Decision
+
+We use PostgreSQL 16.
+
+`+"```cue\nversion: {params: postgres: >=16, mode: \"warn\"}\n```\n"))
+	require.NoError(t, err)
+	md := d.Markdown()
+
+	// Read back: the same record.
+	back, err := decision.Parse("0002-use-postgresql-for-orders.md", md)
+	require.NoError(t, err, "%s", md)
+	assert.Equal(t, decision.ADRTools, back.Format)
+	for _, f := range []struct{ got, want any }{
+		{back.ID, d.ID}, {back.Title, d.Title}, {back.Status, d.Status}, {back.Decided, d.Decided},
+		{back.Owner, d.Owner}, {back.Deciders, d.Deciders}, {back.Tags, d.Tags},
+		{back.Linked(decision.Relates), d.Linked(decision.Relates)}, {len(back.Rules), len(d.Rules)},
+	} {
+		assert.Equal(t, f.want, f.got, "%s", md)
+	}
+
+	dir := t.TempDir()
+	adr(t, bin, dir, "init", "doc/adr")
+	folder := filepath.Join(dir, "doc", "adr")
+	require.NoError(t, os.WriteFile(filepath.Join(folder, "0002-use-postgresql-for-orders.md"), md, 0o644))
+	toc := exec.Command(bin, "generate", "toc")
+	toc.Dir = dir
+	out, err := toc.Output()
+	require.NoError(t, err)
+	assert.Contains(t, string(out), "[2. Use PostgreSQL for orders](0002-use-postgresql-for-orders.md)")
+
+	adr(t, bin, dir, "new", "-s", "2", "Use", "CockroachDB", "for", "orders")
+	reg, err := decision.LoadDir(context.Background(), folder, nil)
+	require.NoError(t, err)
+	old, _ := reg.Get("ADR-0002")
+	assert.Equal(t, decision.Superseded, old.Status)
+	assert.Equal(t, []string{"ADR-0003"}, old.Linked(decision.SupersededBy))
+	assert.Len(t, old.Rules, 1)
+	cur, ok := reg.Current("ADR-0002")
+	require.True(t, ok)
+	assert.Equal(t, "ADR-0003", cur.ID)
+	for _, p := range reg.Lint(context.Background(), nil) {
+		assert.True(t, p.Warning, "%s", p)
+	}
+}
