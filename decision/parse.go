@@ -15,7 +15,10 @@ import (
 	"unicode/utf8"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/literal"
+	"cuelang.org/go/cue/token"
 	"cuelang.org/go/encoding/yaml"
 )
 
@@ -223,7 +226,7 @@ func parse(ctx *cue.Context, name string, data []byte, po *parseOpts, record str
 			// One leading newline makes YAML line N line N of the file.
 			src := "\n" + strings.Join(lines[1:end], "\n")
 			var p []Problem
-			fm, p = parseFrontMatter(ctx, name, src)
+			fm, p = parseFrontMatter(name, src)
 			ps.probs = append(ps.probs, p...)
 			for i := 0; i <= end; i++ {
 				ps.used[i] = true
@@ -870,25 +873,119 @@ func fenceClose(l string, c byte, n int) bool {
 	return true
 }
 
-// frontMatter is the front matter, evaluated.
+// frontMatter is the front matter as CUE's YAML decoder reads it, walked
+// as syntax: its values are literals, and evaluating them would cost more
+// than reading them.
 type frontMatter struct {
-	name string
-	v    cue.Value
+	name   string
+	fields []*ast.Field
 }
 
-func parseFrontMatter(ctx *cue.Context, name, src string) (*frontMatter, []Problem) {
+func parseFrontMatter(name, src string) (*frontMatter, []Problem) {
 	f, err := yaml.Extract(name, src)
 	if err != nil {
 		return nil, []Problem{yamlProblem(name, err, 2)}
 	}
-	v := ctx.BuildFile(f)
-	if err := v.Err(); err != nil {
-		return nil, []Problem{yamlProblem(name, err, 2)}
+	fm := &frontMatter{name: name}
+	for _, decl := range f.Decls {
+		switch x := decl.(type) {
+		case *ast.Field:
+			fm.fields = append(fm.fields, x)
+		case *ast.EmbedDecl:
+			if !(fmNode{x.Expr}).isNull() {
+				return nil, []Problem{problemf(Position{Filename: name, Line: 2, Column: 1}, "", Syntax, "front matter is not a YAML mapping")}
+			}
+		}
 	}
-	if k := v.IncompleteKind(); k != cue.StructKind && k != cue.NullKind {
-		return nil, []Problem{problemf(Position{Filename: name, Line: 2, Column: 1}, "", Syntax, "front matter is not a YAML mapping")}
+	return fm, nil
+}
+
+// fmNode is one value of the front matter.
+type fmNode struct{ e ast.Expr }
+
+func (n fmNode) pos() Position { return toPos(n.e.Pos()) }
+
+func (n fmNode) isNull() bool {
+	l, ok := n.e.(*ast.BasicLit)
+	return ok && l.Kind == token.NULL
+}
+
+// scalar returns a YAML scalar as a string: strings as they are, numbers
+// and booleans as written.
+func (n fmNode) scalar() (string, bool) {
+	switch x := n.e.(type) {
+	case *ast.BasicLit:
+		switch x.Kind {
+		case token.STRING:
+			s, err := literal.Unquote(x.Value)
+			return strings.TrimSpace(s), err == nil
+		case token.INT, token.FLOAT, token.TRUE, token.FALSE:
+			return x.Value, true
+		}
+	case *ast.UnaryExpr:
+		if l, ok := x.X.(*ast.BasicLit); ok && (l.Kind == token.INT || l.Kind == token.FLOAT) {
+			return x.Op.String() + l.Value, true
+		}
 	}
-	return &frontMatter{name: name, v: v}, nil
+	return "", false
+}
+
+// strings returns a list of scalars, a single scalar, or a comma-separated
+// string as a list; null is an empty list.
+func (n fmNode) strings() ([]string, bool) {
+	if l, ok := n.e.(*ast.ListLit); ok {
+		var out []string
+		for _, e := range l.Elts {
+			s, ok := fmNode{e}.scalar()
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s)
+		}
+		return out, true
+	}
+	if n.isNull() {
+		return nil, true
+	}
+	s, ok := n.scalar()
+	if !ok {
+		return nil, false
+	}
+	return splitList(s), true
+}
+
+// elems returns the elements of a list, or the node itself.
+func (n fmNode) elems() []fmNode {
+	l, ok := n.e.(*ast.ListLit)
+	if !ok {
+		return []fmNode{n}
+	}
+	out := make([]fmNode, len(l.Elts))
+	for i, e := range l.Elts {
+		out[i] = fmNode{e}
+	}
+	return out
+}
+
+// fields returns the fields of a mapping; ok is false for anything else.
+func (n fmNode) fields() ([]*ast.Field, bool) {
+	st, ok := n.e.(*ast.StructLit)
+	if !ok {
+		return nil, false
+	}
+	var out []*ast.Field
+	for _, d := range st.Elts {
+		if f, ok := d.(*ast.Field); ok {
+			out = append(out, f)
+		}
+	}
+	return out, true
+}
+
+// fieldName returns a field's label as written.
+func fieldName(f *ast.Field) string {
+	name, _, _ := ast.LabelName(f.Label)
+	return name
 }
 
 // yamlProblem turns a YAML error, whose message carries "name:LINE:", into
@@ -939,14 +1036,10 @@ var fmKeys = map[string]string{
 func (fm *frontMatter) apply(ps *parsed) []Problem {
 	d := ps.d
 	var probs []Problem
-	it, err := fm.v.Fields()
-	if err != nil {
-		return nil // null front matter
-	}
-	for it.Next() {
-		key := it.Selector().Unquoted()
-		v := it.Value()
-		p := toPos(v.Pos())
+	for _, f := range fm.fields {
+		key := fieldName(f)
+		v := fmNode{f.Value}
+		p := toPos(f.Pos())
 		if !p.IsValid() {
 			p = Position{Filename: d.File, Line: 2, Column: 1}
 		}
@@ -965,8 +1058,8 @@ func (fm *frontMatter) apply(ps *parsed) []Problem {
 		}
 		switch canon {
 		case "id", "title", "owner", "version", "status", "date", "revisit-by":
-			s, ok := scalarString(v)
-			if !ok && v.Kind() == cue.NullKind {
+			s, ok := v.scalar()
+			if !ok && v.isNull() {
 				s, ok = "", true
 			}
 			if !ok {
@@ -1007,7 +1100,7 @@ func (fm *frontMatter) apply(ps *parsed) []Problem {
 				d.fields["revisit-by"] = p
 			}
 		case "deciders", "tags":
-			l, ok := stringList(v)
+			l, ok := v.strings()
 			if !ok {
 				bad("a list of strings")
 				continue
@@ -1019,15 +1112,16 @@ func (fm *frontMatter) apply(ps *parsed) []Problem {
 				d.Deciders = l
 			}
 		case "supersedes", "superseded-by", "amends", "amended-by", "relates":
-			l, ok := stringList(v)
+			l, ok := v.strings()
 			if !ok {
 				bad("an ID or a list of IDs")
 				continue
 			}
+			elems := v.elems()
 			for i, id := range l {
 				lp := p
-				if e := v.LookupPath(cue.MakePath(cue.Index(i))); e.Exists() && toPos(e.Pos()).IsValid() {
-					lp = toPos(e.Pos())
+				if i < len(elems) && len(elems) == len(l) && elems[i].pos().IsValid() {
+					lp = elems[i].pos()
 				}
 				n := len(d.Links)
 				ps.addLinks(LinkKind(canon), id, lp, false)
@@ -1051,14 +1145,14 @@ func (fm *frontMatter) apply(ps *parsed) []Problem {
 // applyLinks reads a links field: a list of link lines ("Supersedes
 // [ADR-0003](0003-x.md)", "relates to ADR-0004") or a mapping from link
 // phrases to IDs.
-func (fm *frontMatter) applyLinks(ps *parsed, key string, v cue.Value, p Position) []Problem {
-	if v.IncompleteKind() == cue.StructKind {
-		it, _ := v.Fields()
-		for it.Next() {
-			k := strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(it.Selector().Unquoted()))
-			l, ok := stringList(it.Value())
+func (fm *frontMatter) applyLinks(ps *parsed, key string, v fmNode, p Position) []Problem {
+	if fields, ok := v.fields(); ok {
+		for _, f := range fields {
+			name := fieldName(f)
+			k := strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(name))
+			l, ok := fmNode{f.Value}.strings()
 			if !ok {
-				return []Problem{warningf(p, "", Field, "%s.%s: want an ID or a list of IDs (ignored)", key, it.Selector().Unquoted())}
+				return []Problem{warningf(p, "", Field, "%s.%s: want an ID or a list of IDs (ignored)", key, name)}
 			}
 			for _, id := range l {
 				ps.linkLine(k+" "+id, p)
@@ -1066,7 +1160,7 @@ func (fm *frontMatter) applyLinks(ps *parsed, key string, v cue.Value, p Positio
 		}
 		return nil
 	}
-	l, ok := stringList(v)
+	l, ok := v.strings()
 	if !ok {
 		return []Problem{warningf(p, "", Field, "%s: want a list of link lines or a mapping (ignored)", key)}
 	}
@@ -1093,19 +1187,19 @@ func (ps *parsed) linkLine(line string, p Position) {
 	}
 }
 
-func applyScope(d *Decision, v cue.Value, key string, p Position) []Problem {
-	if v.IncompleteKind() != cue.StructKind {
+func applyScope(d *Decision, v fmNode, key string, p Position) []Problem {
+	fields, ok := v.fields()
+	if !ok {
 		return []Problem{problemf(p, "", Field, "%s: want a mapping with blueprints and tags", key)}
 	}
 	var probs []Problem
-	it, _ := v.Fields()
-	for it.Next() {
-		k := it.Selector().Unquoted()
-		fp := toPos(it.Value().Pos())
+	for _, f := range fields {
+		k := fieldName(f)
+		fp := toPos(f.Pos())
 		if !fp.IsValid() {
 			fp = p
 		}
-		l, ok := stringList(it.Value())
+		l, ok := fmNode{f.Value}.strings()
 		switch {
 		case k != "blueprints" && k != "tags":
 			probs = append(probs, problemf(fp, "", Field, "scope: unknown key %q (want blueprints or tags)", k))
@@ -1132,29 +1226,4 @@ func scalarString(v cue.Value) (string, bool) {
 		return string(b), err == nil
 	}
 	return "", false
-}
-
-// stringList returns a list of scalars, a single scalar, or a
-// comma-separated string as a list.
-func stringList(v cue.Value) ([]string, bool) {
-	if v.Kind() == cue.ListKind {
-		var out []string
-		it, _ := v.List()
-		for it.Next() {
-			s, ok := scalarString(it.Value())
-			if !ok {
-				return nil, false
-			}
-			out = append(out, s)
-		}
-		return out, true
-	}
-	if v.Kind() == cue.NullKind {
-		return nil, true
-	}
-	s, ok := scalarString(v)
-	if !ok {
-		return nil, false
-	}
-	return splitList(s), true
 }
