@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"path"
 	"regexp"
 	"slices"
@@ -106,15 +108,25 @@ func (o *Options) parseOptions() *parseOpts {
 // evaluation cannot be interrupted: on timeout the evaluation is abandoned
 // and d is nil. record is the name the record is known by when it is not
 // the file's ("0003-x" for 0003-x/index.md).
+//
+// Only the CUE work — decoding front matter, compiling rules — runs under
+// the bound, in the file's remaining time: the rest is linear-time Go, and
+// most records have no CUE at all.
 func parseBounded(ctx context.Context, name string, data []byte, po *parseOpts, record string) (*Decision, []Problem) {
-	var d *Decision
-	var probs []Problem
-	err := bounded(ctx, po.timeout, func() error {
-		d, probs = parse(cuecontext.New(), name, data, po, record)
-		return nil
-	})
-	if err != nil {
-		return nil, []Problem{problemf(Position{Filename: name, Line: 1, Column: 1}, "", Syntax, "evaluating the file: %v", err)}
+	deadline := time.Now().Add(po.timeout)
+	var stopped error
+	run := func(f func()) bool {
+		if stopped == nil {
+			stopped = bounded(ctx, time.Until(deadline), func() error { f(); return nil })
+		}
+		return stopped == nil
+	}
+	d, probs := parse(name, data, po, record, run)
+	if stopped != nil {
+		if errors.Is(stopped, ErrEvalTimeout) {
+			stopped = fmt.Errorf("%w after %v", ErrEvalTimeout, po.timeout)
+		}
+		return nil, []Problem{problemf(Position{Filename: name, Line: 1, Column: 1}, "", Syntax, "evaluating the file: %v", stopped)}
 	}
 	return d, probs
 }
@@ -127,9 +139,6 @@ type block struct {
 }
 
 var (
-	keyLineRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^\s{0,3}(?:[*-]\s+)?(?:\*\*|__)?([A-Za-z][A-Za-z -]{0,30}?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*(.*?)\s*(?:<!--.*-->)?\s*$`)
-	})
 	mdLinkRE = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)`)
 	})
@@ -186,7 +195,10 @@ func (ps *parsed) pos(i int, l string) Position {
 	return Position{Filename: ps.d.File, Line: i + 1, Column: col}
 }
 
-func parse(ctx *cue.Context, name string, data []byte, po *parseOpts, record string) (*Decision, []Problem) {
+// parse reads one record. run runs CUE work under the file's bound and
+// reports whether it finished; when it did not, parse returns at once and
+// its caller discards what it returns.
+func parse(name string, data []byte, po *parseOpts, record string, run func(func()) bool) (*Decision, []Problem) {
 	sum := sha256.Sum256(data)
 	d := &Decision{
 		File:   name,
@@ -226,7 +238,9 @@ func parse(ctx *cue.Context, name string, data []byte, po *parseOpts, record str
 			// One leading newline makes YAML line N line N of the file.
 			src := "\n" + strings.Join(lines[1:end], "\n")
 			var p []Problem
-			fm, p = parseFrontMatter(name, src)
+			if !run(func() { fm, p = parseFrontMatter(name, src) }) {
+				return nil, nil
+			}
 			ps.probs = append(ps.probs, p...)
 			for i := 0; i <= end; i++ {
 				ps.used[i] = true
@@ -306,13 +320,13 @@ func parse(ctx *cue.Context, name string, data []byte, po *parseOpts, record str
 	// "* Status:", "* Deciders:", "* Date:".
 	keys := map[string]keyLine{}
 	for _, i := range preamble {
-		m := keyLineRE().FindStringSubmatch(ps.lines[i])
-		if m == nil || m[2] == "" {
+		k, v, col, ok := keyValue(ps.lines[i])
+		if !ok || v == "" {
 			continue
 		}
-		k := strings.ToLower(strings.TrimSpace(m[1]))
+		k = strings.ToLower(k)
 		if _, seen := keys[k]; !seen && slices.Contains(keyLineKeys, k) {
-			keys[k] = keyLine{value: m[2], pos: pos(i+1, strings.Index(ps.lines[i], m[2])+1), line: i}
+			keys[k] = keyLine{value: v, pos: pos(i+1, col), line: i}
 		}
 	}
 
@@ -394,7 +408,13 @@ func parse(ctx *cue.Context, name string, data []byte, po *parseOpts, record str
 	for i := range d.Links {
 		d.Links[i].Target = po.scheme.guessTarget(d.Links[i].Ref)
 	}
-	ps.probs = append(ps.probs, parseRules(ctx, d, blocks)...)
+	if slices.ContainsFunc(blocks, func(b block) bool { return b.info == "cue" }) {
+		var p []Problem
+		if !run(func() { p = parseRules(cuecontext.New(), d, blocks) }) {
+			return nil, nil
+		}
+		ps.probs = append(ps.probs, p...)
+	}
 	return d, ps.probs
 }
 
@@ -447,6 +467,41 @@ func withoutComments(lines []string) []string {
 	}
 	return out
 }
+
+// keyValue reads a "Key: value" line: "Date: 2024-01-02", "* Status:
+// accepted", "- **Deciders:** ana", "**Date**: x". key is letters, spaces
+// and dashes, at most 31 characters; col is the value's column.
+func keyValue(l string) (key, value string, col int, ok bool) {
+	t := strings.TrimLeft(l, " \t")
+	if len(l)-len(t) > 3 {
+		return "", "", 0, false
+	}
+	if len(t) > 1 && (t[0] == '*' || t[0] == '-') && (t[1] == ' ' || t[1] == '\t') {
+		t = strings.TrimLeft(t[1:], " \t")
+	}
+	t = strings.TrimPrefix(strings.TrimPrefix(t, "**"), "__")
+	i := strings.IndexByte(t, ':')
+	if i <= 0 || i > 40 {
+		return "", "", 0, false
+	}
+	key = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(t[:i], "**"), "__"))
+	if key == "" || len(key) > 31 || !isLetter(key[0]) {
+		return "", "", 0, false
+	}
+	for j := 0; j < len(key); j++ {
+		if c := key[j]; !isLetter(c) && c != ' ' && c != '-' {
+			return "", "", 0, false
+		}
+	}
+	rest := strings.TrimPrefix(strings.TrimPrefix(t[i+1:], "**"), "__")
+	value = strings.TrimSpace(rest)
+	if value == "" {
+		return key, "", 0, true
+	}
+	return key, value, len(l) - len(rest) + strings.Index(rest, value) + 1, true
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // keyLine is a "Key: value" line of the preamble.
 type keyLine struct {

@@ -12,10 +12,10 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	cueerrors "cuelang.org/go/cue/errors"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 )
@@ -173,14 +173,28 @@ func loadFS(ctx context.Context, fsys fs.FS, prefix string, opts *Options) (*Reg
 	mdFiles := len(files) + len(probs)
 	po := opts.parseOptions()
 	// Files are read one at a time (an fs.FS need not allow concurrent
-	// reads) and parsed GOMAXPROCS at a time; results keep the path order.
+	// reads) and parsed by GOMAXPROCS workers, which keep their grown
+	// stacks from file to file; results keep the path order.
 	type result struct {
 		d     *Decision
 		probs []Problem
 	}
+	type job struct {
+		i         int
+		name, rec string
+		data      []byte
+	}
 	results := make([]result, len(files))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(files), 1)) {
+		wg.Go(func() {
+			for j := range jobs {
+				d, probs := parseBounded(ctx, j.name, j.data, po, j.rec)
+				results[j.i] = result{d, probs}
+			}
+		})
+	}
 	for i, rf := range files {
 		if ctx.Err() != nil {
 			break
@@ -194,13 +208,10 @@ func loadFS(ctx context.Context, fsys fs.FS, prefix string, opts *Options) (*Reg
 			results[i].probs = []Problem{problemf(Position{Filename: name}, "", Syntax, "%v", err)}
 			continue
 		}
-		g.Go(func() error {
-			d, probs := parseBounded(ctx, name, data, po, rf.record)
-			results[i] = result{d, probs}
-			return nil
-		})
+		jobs <- job{i, name, rf.record, data}
 	}
-	_ = g.Wait()
+	close(jobs)
+	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
