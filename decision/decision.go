@@ -5,12 +5,18 @@
 // three modes (audit, warn, enforce), with exceptions that exempt a project
 // from a rule until they expire.
 //
-// A decision is one Markdown file. YAML front matter, when present, carries
-// its metadata; folders written by adr-tools ("adr new", "adr new -s") and
-// MADR files without front matter load as they are, their metadata read from
-// the title, the Status section and "Key: value" lines. Every fenced code
-// block whose info string is "cue" holds rules: each regular top-level field
-// of the block is one rule. docs/decisions.md documents the format.
+// A decision is one Markdown file, or the index.md or README.md of a
+// record's own folder. YAML front matter, when present, carries its
+// metadata; folders written by adr-tools ("adr new", "adr new -s"), MADR
+// and log4brains load as they are, their metadata read from the title, the
+// Status section, "Key: value" lines, link lines and admonitions. Loading
+// never refuses a record for what it says: statuses go through a table
+// (StatusWords, Options.Statuses) to the lifecycle, a record without one is
+// Unknown, and what could not be read is a warning for Lint, kept apart
+// from errors. Every fenced code block whose info string is "cue" holds
+// rules: each regular top-level field of the block is one rule.
+// docs/decisions.md documents the format, the status table, the ID rules
+// and the layouts.
 //
 // A Registry is immutable once loaded and safe for concurrent use; so are the
 // Decisions and Rules it holds, which callers must not modify. Evaluate
