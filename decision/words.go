@@ -67,14 +67,26 @@ var defaultStatusTable = sync.OnceValue(func() *statusTable { return newStatusTa
 var (
 	placeholderRE = sync.OnceValue(func() *regexp.Regexp {
 		// {proposed | accepted}, [draft | proposed], <status>, ?, TBD.
-		return regexp.MustCompile(`^\s*(?:[{\[<][^}\]>]*[}\]>]|\?+|tbd|todo|status|n/?a|-+)\s*$|\{[^}]*\|[^}]*\}|\[[^\]]*\|[^\]]*\]`)
+		return regexp.MustCompile(`^\s*(?:[{\[<][^}\]>]*[}\]>]|\?+|tbd|todo|status|n/?a|-+)\s*$|\{[^}]*\|[^}]*\}|\[[^\]]*\|[^\]]*\]|\w\s*\|\s*\w`)
 	})
+	struckRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`~~[^~]*~~`) })
+	boldRE       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?:\*\*|__)([^*_|]+)(?:\*\*|__)`) })
 	statusWordRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[\p{L}\p{N}']+`) })
 )
 
 // lookup maps status text to a status. ok is false for a placeholder or a
 // status the table does not know.
 func (t *statusTable) lookup(text string) (Status, bool) {
+	// "~~Proposed~~ Accepted": a struck-out status is the old one.
+	if strings.Contains(text, "~~") {
+		text = struckRE().ReplaceAllString(text, " ")
+	}
+	// "Proposed | **Accepted** | Deprecated": the choice is the bold one.
+	if strings.Contains(text, "|") {
+		if m := boldRE().FindAllStringSubmatch(text, 2); len(m) == 1 {
+			text = m[0][1]
+		}
+	}
 	if placeholderRE().MatchString(strings.ToLower(text)) {
 		return Unknown, false
 	}
