@@ -205,7 +205,7 @@ func loadFS(ctx context.Context, fsys fs.FS, prefix string, opts *Options) (*Reg
 		}
 		data, err := readCapped(fsys, rf.path)
 		if err != nil {
-			results[i].probs = []Problem{problemf(Position{Filename: name}, "", Syntax, "%v", err)}
+			results[i].probs = []Problem{problemf(Position{Filename: name, Line: 1, Column: 1}, "", Syntax, "%v", err)}
 			continue
 		}
 		jobs <- job{i, name, rf.record, data}
