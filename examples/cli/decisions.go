@@ -106,6 +106,11 @@ gp decisions check ./orders --json`,
 			// check judges a project and needs every rule.
 			var loadErr *decision.LoadError
 			if err != nil && (sub == "check" || reg == nil || !errors.As(err, &loadErr)) {
+				if *asJSON && sub != "check" {
+					// The folder could not be read at all: the JSON still
+					// says why, as a problem of the folder.
+					return unreadableJSON(e, sub, df.sourceName(), err)
+				}
 				return err
 			}
 			var blueprints []*blueprint.Blueprint
@@ -140,6 +145,30 @@ type decisionFlags struct {
 	date   string
 	strict bool
 	src    sourceFlags
+	loaded string // the source load read
+}
+
+// sourceName is the folder load read, or tried to.
+func (d *decisionFlags) sourceName() string { return d.loaded }
+
+// unreadableJSON prints the JSON of list, show or lint for a folder that
+// could not be read, with the error as its one problem, and exits 1.
+func unreadableJSON(e *env, sub, source string, err error) error {
+	probs := []decision.Problem{{Pos: decision.Position{Filename: source}, Kind: decision.Layout, Message: err.Error()}}
+	var out any
+	switch sub {
+	case "list":
+		out = listResult{Decisions: []decisionEntry{}, Problems: probs}
+	case "show":
+		out = showResult{Problems: probs}
+	default:
+		out = lintResult{Errors: 1, Problems: probs}
+	}
+	if werr := writeJSON(e.stdout, out); werr != nil {
+		return werr
+	}
+	fmt.Fprintf(e.stderr, "gp: %v\n", err)
+	return &exitError{code: exitInvalid}
 }
 
 // loadFailed finishes list and show after a load with errors: the output
@@ -197,6 +226,7 @@ func (d *decisionFlags) load(ctx context.Context, def string) (*decision.Registr
 	if src == "" {
 		src = "decisions"
 	}
+	d.loaded = src
 	f, err := d.src.sources()
 	if err != nil {
 		return nil, err
