@@ -16,6 +16,7 @@ func FuzzStatusAndDates(f *testing.F) {
 		"Superceded by [4. Use PostgreSQL](0004-use-postgresql.md)", "in review", "2019-05-13, updated 2023-02-05 (clarification)",
 		"December 1, 2021", "1 Dec 2021", "3/25/21", "2021-02-30", "ADR 12: Title", "ADR-012 - Title", "[ADR-7] T",
 		"Architecture Decision Record: T", "20200925-slug", "adr003-x", "ADR-0003-x", "0003", "7. T", "Sep 31st, 2020",
+		"* **Status:** accepted", "- Date: 2020-01-01", "**Deciders**: ana, ben", "   Status:",
 	} {
 		f.Add(s)
 	}
@@ -43,6 +44,9 @@ func FuzzStatusAndDates(f *testing.F) {
 		}
 		if id, ok := scheme.normaliseID(s); ok && id == "" {
 			t.Fatalf("empty ID from %q", s)
+		}
+		if k, v, col, ok := keyValue(s); ok && v != "" && (col < 1 || col > len(s) || !strings.HasPrefix(s[col-1:], v)) {
+			t.Fatalf("key %q value %q at column %d of %q", k, v, col, s)
 		}
 		_ = refName(s)
 		_ = withoutComments(strings.Split(s, "\n"))

@@ -1233,8 +1233,6 @@ func (ps *parsed) linkLine(line string, p Position) {
 		ps.upgrade(ph.status, line, p)
 		return
 	}
-	k := strings.TrimPrefix(strings.TrimPrefix(strings.ToLower(line), "relates "), "related ")
-	_ = k
 	n := len(ps.d.Links)
 	ps.addLinks(Relates, line, p, true)
 	if len(ps.d.Links) == n && strings.TrimSpace(line) != "" && !strings.ContainsAny(strings.TrimSpace(line), " \t") {
