@@ -808,8 +808,9 @@ func firstClause(s string) string {
 }
 
 // bodyLinks reads link lines anywhere else in the body: a line that
-// starts with a link phrase and holds a Markdown link to a record, or, in
-// the preamble under the title, an ID.
+// starts with a link phrase and holds a Markdown link to a record (a file
+// named like one, or a link whose text is "3. Title" or an ID), or, in the
+// preamble under the title, any Markdown link or ID.
 func (ps *parsed) bodyLinks(start int, preamble []int) {
 	inPreamble := map[int]bool{}
 	for _, i := range preamble {
@@ -825,7 +826,13 @@ func (ps *parsed) bodyLinks(start int, preamble []int) {
 		}
 		p := ps.pos(i, ps.lines[i])
 		n := len(ps.d.Links)
-		ps.addLinks(ph.kind, rest, p, inPreamble[i])
+		if inPreamble[i] {
+			ps.addLinks(ph.kind, rest, p, true)
+		} else {
+			// In prose, only links to records: "Replaces [the design
+			// doc](design.md)" is not a link to a decision.
+			ps.addRecordLinks(ph.kind, rest, p)
+		}
 		if len(ps.d.Links) > n {
 			ps.upgrade(ph.status, strings.TrimSpace(ps.lines[i]), p)
 		}
@@ -858,11 +865,11 @@ func (ps *parsed) addLinks(kind LinkKind, text string, p Position, plainIDs bool
 
 // addRecordLinks adds a link of kind for every Markdown link in text that
 // points at a file named like a record (0003-x.md, 20200925-x.md) or whose
-// text is adr-tools' "3. Title".
+// text is adr-tools' "3. Title" or an ID.
 func (ps *parsed) addRecordLinks(kind LinkKind, text string, p Position) {
 	for _, m := range mdLinkRE().FindAllStringSubmatch(text, -1) {
 		_, numbered, dated := recordName(refName(m[2]))
-		if numbered || dated || titleNumberRE().MatchString(m[1]) {
+		if numbered || dated || titleNumberRE().MatchString(m[1]) || plainIDRE().MatchString(m[1]) {
 			ps.addLinks(kind, m[0], p, false)
 		}
 	}
