@@ -690,8 +690,18 @@ func (ps *parsed) linkSection(s Section, any bool) {
 		p := ps.pos(i, ps.lines[i])
 		if ph, rest, ok := phraseAt(l); ok {
 			ps.used[i] = true
-			ps.addLinks(ph.kind, rest, p, true)
-			ps.upgrade(ph.status, l, p)
+			n := len(ps.d.Links)
+			switch {
+			case any || !mdLinkRE().MatchString(rest):
+				ps.addLinks(ph.kind, rest, p, true)
+			default:
+				// More Information links to documents too: "See also
+				// [the guide](guide.md)" is not a link to a decision.
+				ps.addRecordLinks(ph.kind, rest, p)
+			}
+			if len(ps.d.Links) > n {
+				ps.upgrade(ph.status, l, p)
+			}
 			continue
 		}
 		if any {
