@@ -7,6 +7,7 @@ require (
 	github.com/goldenpath-dev/goldenpath v0.0.0
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/stretchr/testify v1.12.1
+	github.com/yuin/goldmark v1.8.7
 )
 
 require (
