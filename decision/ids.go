@@ -54,6 +54,7 @@ var (
 	titleNumberRE = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`^(\d{1,6})(?:\s*[.:)]\s+|\s+[-–—]\s+)(.+)$`)
 	})
+	idPrefixRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`) })
 	// A plain ID cited in text: ADR-0012, ADR-12, ADR 12, ADR012, DB-3.
 	plainIDRE = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`\b(?:(?i:adr)[- ]?\d{1,6}|[A-Z][A-Z0-9]*-\d{1,6})\b`)

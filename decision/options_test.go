@@ -55,9 +55,15 @@ func TestOptionsOverrideTheDefaults(t *testing.T) {
 	}
 	assert.Equal(t, []string{`drafts/0004.md:1:1: note: skipped: not a record by the pattern "drafts/*"`}, notes)
 
-	// A bad pattern is an error of the load, not a silent skip.
+	// Settings that cannot mean anything are refused, not ignored.
 	_, err = decision.LoadFS(ctx, fsys, "", &decision.Options{Skip: []string{"["}})
 	assert.ErrorContains(t, err, `skip pattern "["`)
+	_, err = decision.LoadFS(ctx, fsys, "", &decision.Options{Statuses: map[string]decision.Status{"parked": "parked"}})
+	assert.ErrorContains(t, err, `Options.Statuses["parked"]: "parked" is not a status`)
+	_, err = decision.LoadFS(ctx, fsys, "", &decision.Options{IDPrefix: "ADR-"})
+	assert.ErrorContains(t, err, `Options.IDPrefix "ADR-"`)
+	_, err = decision.ParseWith("0001-a.md", fsys["0001-a.md"].Data, &decision.Options{IDDigits: 12})
+	assert.ErrorContains(t, err, "Options.IDDigits 12")
 }
 
 // TestNothingLoadsIsAnError loads folders where no record loads: an error

@@ -50,6 +50,11 @@ func Parse(name string, data []byte) (*Decision, error) { return ParseWith(name,
 // The CUE evaluation of front matter and rules is bounded by
 // opts.EvalTimeout, default DefaultEvalTimeout.
 func ParseWith(name string, data []byte, opts *Options) (*Decision, error) {
+	if opts != nil {
+		if err := opts.validate(); err != nil {
+			return nil, err
+		}
+	}
 	po := opts.parseOptions()
 	d, probs := parseBounded(context.Background(), name, data, po, "")
 	if d != nil {

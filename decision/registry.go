@@ -58,6 +58,24 @@ type Options struct {
 	IDDigits int
 }
 
+// validate rejects settings that cannot mean anything: a status word
+// mapped to no status, an ID prefix that is not a word, more than nine
+// digits.
+func (o *Options) validate() error {
+	for w, st := range o.Statuses {
+		if !st.Valid() {
+			return fmt.Errorf("Options.Statuses[%q]: %q is not a status (want one of %v)", w, st, Statuses())
+		}
+	}
+	if o.IDPrefix != "" && !idPrefixRE().MatchString(o.IDPrefix) {
+		return fmt.Errorf("Options.IDPrefix %q: want letters and digits, starting with a letter", o.IDPrefix)
+	}
+	if o.IDDigits < 0 || o.IDDigits > 9 {
+		return fmt.Errorf("Options.IDDigits %d: want 1 to 9, or 0 for the default 4", o.IDDigits)
+	}
+	return nil
+}
+
 // DefaultSkip returns the patterns of the Markdown files a decisions folder
 // holds besides its records: index and README files, adr-tools', MADR's and
 // log4brains' templates, navigation files. Each call returns a new slice.
@@ -166,6 +184,9 @@ func LoadFS(ctx context.Context, fsys fs.FS, source string, opts *Options) (*Reg
 }
 
 func loadFS(ctx context.Context, fsys fs.FS, prefix string, opts *Options) (*Registry, error) {
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("load decisions %s: %w", prefix, err)
+	}
 	files, probs, err := walkRecords(fsys, prefix, opts)
 	if err != nil {
 		return nil, fmt.Errorf("load decisions %s: %w", prefix, err)
