@@ -244,63 +244,107 @@ func TestMADRTemplates(t *testing.T) {
 	}, problemStrings(reg.Lint(context.Background(), &decision.LintOptions{Now: date("2026-11-30")}), dir))
 }
 
-// TestLog4brainsTemplates writes a folder as log4brains init and log4brains
-// adr new do: the template, index and README beside the two records init
-// creates (on one day, so their date prefixes are equal), then records
-// named YYYYMMDD-slug.md made from template.md. Each record's ID is its
-// slug, never its date, so records of one day do not collide.
+// log4brains runs log4brains' own adr commands (testdata/npm/log4brains.cjs)
+// in dir and returns their output.
+func log4brains(t *testing.T, node, dir string, args ...string) string {
+	t.Helper()
+	driver, err := filepath.Abs(filepath.Join("testdata", "npm", "log4brains.cjs"))
+	require.NoError(t, err)
+	cmd := exec.Command(node, append([]string{driver}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "EDITOR=true", "VISUAL=true", "NO_COLOR=1")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "log4brains %s: %s", strings.Join(args, " "), out)
+	return string(out)
+}
+
+// TestLog4brainsTemplates makes a folder with log4brains itself, as its
+// documentation describes: the files log4brains init copies (the template,
+// the index and the README, beside .log4brains.yml), the two records init
+// creates with "adr new --from", then records made by "adr new" from the
+// template and filled in. log4brains names them YYYYMMDD-slug.md, all on
+// one day here: each record's ID is its slug, never its date, so none
+// collide. The registry agrees with log4brains' own "adr list" on every
+// record's slug and status, except the unfilled template's status, which
+// log4brains takes as draft and the registry as unknown, with a warning.
 func TestLog4brainsTemplates(t *testing.T) {
-	assets := filepath.Join(npmPackage(t, "@log4brains/init"), "assets")
-	dir := t.TempDir()
+	assets, err := filepath.Abs(filepath.Join(npmPackage(t, "@log4brains/init"), "assets"))
+	require.NoError(t, err)
+	npmPackage(t, "@log4brains/cli")
+	node := needTool(t, "node", "install Node.js (apt-get install nodejs)")
+	root := t.TempDir()
+	dir := filepath.Join(root, "docs", "adr")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, ".log4brains.yml"), []byte("project:\n  name: orders\n  tz: Etc/UTC\n  adrFolder: ./docs/adr\n"), 0o644))
 	for _, f := range []string{"template.md", "index.md", "README.md"} {
 		copyFile(t, filepath.Join(assets, f), filepath.Join(dir, f))
 	}
-	fromTemplate(t, filepath.Join(assets, "use-log4brains-to-manage-the-adrs.md"), dir, "20240311-use-log4brains-to-manage-the-adrs.md",
-		"{DATE_YESTERDAY}", "2024-03-10")
-	fromTemplate(t, filepath.Join(assets, "use-markdown-architectural-decision-records.md"), dir, "20240311-use-markdown-architectural-decision-records.md",
-		"{DATE_YESTERDAY}", "2024-03-10", "{LOG4BRAINS_ADR_SLUG}", "20240311-use-log4brains-to-manage-the-adrs")
-	tmpl := filepath.Join(assets, "template.md")
-	fromTemplate(t, tmpl, dir, "20240402-use-rabbitmq-for-events.md",
-		"# [short title of solved problem and solution]", "# Use RabbitMQ for events",
-		"- Status: [draft | proposed | rejected | accepted | deprecated | … | superseded by [xxx](yyyymmdd-xxx.md)]", "- Status: superseded by [Use Kafka for events](20240919-use-kafka-for-events.md)",
-		"- Date: [YYYY-MM-DD when the decision was last updated]", "- Date: 2024-04-02")
-	fromTemplate(t, tmpl, dir, "20240919-use-kafka-for-events.md",
-		"# [short title of solved problem and solution]", "# Use Kafka for events",
-		"- Status: [draft | proposed | rejected | accepted | deprecated | … | superseded by [xxx](yyyymmdd-xxx.md)]", "- Status: accepted",
-		"- Date: [YYYY-MM-DD when the decision was last updated]", "- Date: September 19, 2024",
-		"- [Link type](link to adr)", "- Supersedes [Use RabbitMQ for events](20240402-use-rabbitmq-for-events.md)")
-	fromTemplate(t, tmpl, dir, "20240919-keep-events-for-a-year.md",
-		"# [short title of solved problem and solution]", "# Keep events for a year",
-		"- Status: [draft | proposed | rejected | accepted | deprecated | … | superseded by [xxx](yyyymmdd-xxx.md)]", "- Status: draft",
-		"- [Link type](link to adr)", "- Refines [Use Kafka for events](20240919-use-kafka-for-events.md)")
+	slug := func(out string) string { return strings.TrimSpace(out) }
+	// What init does: two records from its assets, then their
+	// placeholders replaced.
+	l4b := slug(log4brains(t, node, root, "adr", "new", "--quiet", "--from", filepath.Join(assets, "use-log4brains-to-manage-the-adrs.md"), "Use Log4brains to manage the ADRs"))
+	madr := slug(log4brains(t, node, root, "adr", "new", "--quiet", "--from", filepath.Join(assets, "use-markdown-architectural-decision-records.md"), "Use Markdown Architectural Decision Records"))
+	fill := func(name string, replace ...string) {
+		t.Helper()
+		fromTemplate(t, filepath.Join(dir, name+".md"), dir, name+".md", replace...)
+	}
+	fill(l4b, "{DATE_YESTERDAY}", "2024-03-10")
+	fill(madr, "{DATE_YESTERDAY}", "2024-03-10", "{LOG4BRAINS_ADR_SLUG}", l4b)
+
+	// What a team does: adr new, then the record filled in.
+	const statusLine = "- Status: [draft | proposed | rejected | accepted | deprecated | … | superseded by [xxx](yyyymmdd-xxx.md)] <!-- optional -->"
+	const dateLine = "- Date: [YYYY-MM-DD when the decision was last updated] <!-- optional. To customize the ordering without relying on Git creation dates and filenames -->"
+	rabbit := slug(log4brains(t, node, root, "adr", "new", "--quiet", "Use RabbitMQ for events"))
+	kafka := slug(log4brains(t, node, root, "adr", "new", "--quiet", "Use Kafka for events"))
+	keep := slug(log4brains(t, node, root, "adr", "new", "--quiet", "Keep events for a year"))
+	unfilled := slug(log4brains(t, node, root, "adr", "new", "--quiet", "Partition events by tenant"))
+	fill(rabbit, statusLine, "- Status: superseded by ["+kafka+"]("+kafka+".md)", dateLine, "- Date: 2024-04-02")
+	fill(kafka, statusLine, "- Status: accepted", dateLine, "- Date: September 19, 2024",
+		"- [Link type](link to adr)", "- Supersedes [Use RabbitMQ for events]("+rabbit+".md)")
+	fill(keep, statusLine, "- Status: proposed", "- [Link type](link to adr)", "- Refines [Use Kafka for events]("+kafka+".md)")
 
 	reg, err := decision.LoadDir(context.Background(), dir, nil)
 	require.NoError(t, err)
-	want := []struct {
-		id     string
-		status decision.Status
-		text   string
-	}{
-		{"20240311-use-log4brains-to-manage-the-adrs", decision.Accepted, "accepted"},
-		{"20240311-use-markdown-architectural-decision-records", decision.Accepted, "accepted"},
-		{"20240402-use-rabbitmq-for-events", decision.Superseded, "superseded by [Use Kafka for events](20240919-use-kafka-for-events.md)"},
-		{"20240919-keep-events-for-a-year", decision.Proposed, "draft"},
-		{"20240919-use-kafka-for-events", decision.Accepted, "accepted"},
+	require.Equal(t, 6, reg.Len())
+	for _, id := range []string{l4b, madr, rabbit, kafka, keep, unfilled} {
+		_, ok := reg.Get(id)
+		assert.True(t, ok, "record %s: the slug is the ID", id)
 	}
-	require.Equal(t, len(want), reg.Len())
-	for _, w := range want {
-		d, ok := reg.Get(w.id)
-		require.True(t, ok, w.id)
-		assert.Equal(t, w.status, d.Status, w.id)
-		assert.Equal(t, w.text, d.StatusText, w.id)
+
+	// log4brains' own reading: "slug,STATUS,package,title" per record.
+	l4bStatus := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(log4brains(t, node, root, "adr", "list", "--raw")), "\n") {
+		f := strings.SplitN(line, ",", 4)
+		require.Len(t, f, 4, "adr list --raw: %q", line)
+		l4bStatus[f[0]] = strings.ToLower(f[1])
+		d, ok := reg.Get(f[0])
+		if assert.True(t, ok, "log4brains lists %s", f[0]) {
+			assert.Equal(t, f[3], d.Title, f[0])
+		}
 	}
-	md, _ := reg.Get("20240311-use-markdown-architectural-decision-records")
-	assert.Equal(t, []string{"20240311-use-log4brains-to-manage-the-adrs"}, md.Linked(decision.Relates))
-	assert.Equal(t, date("2024-03-10"), md.Decided)
-	kafka, _ := reg.Get("20240919-use-kafka-for-events")
-	assert.Equal(t, date("2024-09-19"), kafka.Decided)
-	assert.Equal(t, []string{"20240402-use-rabbitmq-for-events"}, kafka.Linked(decision.Supersedes))
-	assert.Equal(t, []string{"20240402-use-rabbitmq-for-events", "20240919-use-kafka-for-events"}, ids(reg.History("20240919-use-kafka-for-events")))
+	require.Len(t, l4bStatus, 6)
+	for _, d := range reg.List(decision.Filter{}) {
+		want := l4bStatus[d.ID]
+		switch {
+		case d.ID == unfilled:
+			assert.Equal(t, "draft", want)
+			assert.Equal(t, decision.Unknown, d.Status, "an unfilled status is unknown")
+		case want == "draft":
+			assert.Equal(t, decision.Proposed, d.Status, d.ID)
+		default:
+			assert.Equal(t, want, string(d.Status), d.ID)
+		}
+	}
+
+	r, _ := reg.Get(rabbit)
+	assert.Equal(t, []string{kafka}, r.Linked(decision.SupersededBy))
+	k, _ := reg.Get(kafka)
+	assert.Equal(t, date("2024-09-19"), k.Decided)
+	assert.Equal(t, []string{rabbit}, k.Linked(decision.Supersedes))
+	assert.Equal(t, []string{rabbit, kafka}, ids(reg.History(kafka)))
+	m, _ := reg.Get(madr)
+	assert.Equal(t, []string{l4b}, m.Linked(decision.Relates))
+	assert.Equal(t, date("2024-03-10"), m.Decided)
 
 	var errs, notes []string
 	for _, p := range reg.Lint(context.Background(), &decision.LintOptions{Now: date("2026-11-30")}) {
