@@ -244,8 +244,12 @@ func (d *Decision) Linked(kind LinkKind) []string {
 }
 
 // Problems returns what parsing found in the decision's file: errors,
-// warnings (an unknown status, a date that is not one), in file order.
-func (d *Decision) Problems() []Problem { return slices.Clone(d.problems) }
+// warnings (an unknown status, a date that is not one), sorted by position.
+func (d *Decision) Problems() []Problem {
+	probs := slices.Clone(d.problems)
+	sortProblems(probs)
+	return probs
+}
 
 // Section returns the first section with the given title, compared without
 // case; ok is false when there is none.

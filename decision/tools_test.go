@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -99,6 +100,23 @@ func TestADRToolsOutputLoads(t *testing.T) {
 		return reg
 	}
 	debian := check(t, folder)
+
+	// adr-tools' own reading of the links — the edges of adr generate
+	// graph — are links of the registry.
+	graph := exec.Command(bin, "generate", "graph")
+	graph.Dir = dir
+	out, err := graph.Output()
+	require.NoError(t, err)
+	edges := regexp.MustCompile(`_(\d+) -> _(\d+) \[label="([^"]+)"`).FindAllStringSubmatch(string(out), -1)
+	require.Len(t, edges, 3, "%s", out)
+	kinds := map[string]decision.LinkKind{"Supersedes": decision.Supersedes, "Amends": decision.Amends}
+	for _, e := range edges {
+		from, _ := debian.Get("ADR-" + e[1])
+		require.NotNil(t, from, e[0])
+		to, _ := debian.Get("ADR-" + e[2])
+		require.NotNil(t, to, e[0])
+		assert.Contains(t, from.Linked(kinds[e[3]]), to.ID, "adr-tools: %s", e[0])
+	}
 
 	// adr-tools 3.0.0 as released spells its keyword "Supercede".
 	released := t.TempDir()
