@@ -355,9 +355,11 @@ func parse(name string, data []byte, po *parseOpts, record string, run func(func
 	for _, s := range d.Sections {
 		t := strings.ToLower(s.Title)
 		switch {
-		case t == "status" || t == "statuses" || t == "state":
+		case t == "status" || t == "statuses" || t == "state" || t == "status:" ||
+			t == "decision status" || t == "current status" || t == "adr status":
 			ps.statusSection(s)
 		case strings.HasPrefix(t, "status:"):
+			// "## Status: Accepted"
 			if _, set := d.fields["status"]; !set {
 				ps.setStatus(strings.TrimSpace(s.Title[len("status:"):]), Position{Filename: name, Line: s.Line, Column: 1})
 			}
