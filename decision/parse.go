@@ -479,6 +479,19 @@ func withoutComments(lines []string) []string {
 // accepted", "- **Deciders:** ana", "**Date**: x". key is letters, spaces
 // and dashes, at most 31 characters; col is the value's column.
 func keyValue(l string) (key, value string, col int, ok bool) {
+	// A table row under the title: "| Status | Accepted |".
+	if c := strings.TrimSpace(l); strings.HasPrefix(c, "|") && strings.Count(c, "|") >= 3 {
+		cells := strings.Split(strings.Trim(c, "|"), "|")
+		k := strings.Trim(strings.TrimSpace(cells[0]), "*_")
+		if k == "" || strings.Trim(k, "-: ") == "" {
+			return "", "", 0, false
+		}
+		key, value, _, ok := keyValue(k + ": " + strings.TrimSpace(cells[1]))
+		if value != "" {
+			col = strings.Index(l, value) + 1
+		}
+		return key, value, col, ok
+	}
 	t := strings.TrimLeft(l, " \t")
 	if len(l)-len(t) > 3 {
 		return "", "", 0, false
