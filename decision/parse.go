@@ -214,14 +214,22 @@ func parse(name string, data []byte, po *parseOpts, record string, run func(func
 	if len(data) > MaxFileBytes {
 		return nil, []Problem{problemf(d.Pos, "", Syntax, "larger than %d bytes", MaxFileBytes)}
 	}
+	var probs []Problem
 	if !utf8.Valid(data) {
-		return nil, []Problem{problemf(d.Pos, "", Syntax, "not UTF-8 text")}
+		// Records written on Windows in its code page: read as Latin-1,
+		// byte for byte, rather than refused.
+		probs = append(probs, warningf(d.Pos, "", Syntax, "not UTF-8 text: read as Latin-1 (ISO 8859-1)"))
+		runes := make([]rune, len(data))
+		for i, b := range data {
+			runes[i] = rune(b)
+		}
+		data = []byte(string(runes))
 	}
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
 	lines := strings.Split(text, "\n")
-	ps := &parsed{d: d, po: po, lines: withoutComments(lines), inFence: make([]bool, len(lines)), used: make([]bool, len(lines))}
+	ps := &parsed{d: d, po: po, lines: withoutComments(lines), inFence: make([]bool, len(lines)), used: make([]bool, len(lines)), probs: probs}
 	pos := func(line, col int) Position { return Position{Filename: name, Line: line, Column: col} }
 
 	// Front matter: lines[0] is "---", up to the next "---" or "...".
