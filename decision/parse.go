@@ -332,7 +332,40 @@ func parse(name string, data []byte, po *parseOpts, record string, run func(func
 	// "Key: value" lines under the title: adr-tools' "Date:", MADR 2's
 	// "* Status:", "* Deciders:", "* Date:".
 	keys := map[string]keyLine{}
+	// A table whose header names two fields or more, with one row of
+	// values: "| Status | Date | Author(s) |", "|---|---|---|", "| Accepted |
+	// 2024-02-03 | … |".
+	inTable := map[int]bool{}
+	for n, i := range preamble {
+		if n+2 >= len(preamble) || preamble[n+1] != i+1 || preamble[n+2] != i+2 {
+			continue
+		}
+		head, sep, row := tableCells(ps.lines[i]), tableCells(ps.lines[i+1]), tableCells(ps.lines[i+2])
+		if len(head) < 2 || len(sep) != len(head) || len(row) != len(head) || strings.Trim(strings.Join(sep, ""), "-: ") != "" {
+			continue
+		}
+		known := 0
+		for _, h := range head {
+			if slices.Contains(keyLineKeys, strings.ToLower(strings.Trim(h, "*_ "))) {
+				known++
+			}
+		}
+		if known < 2 {
+			continue
+		}
+		inTable[i], inTable[i+1], inTable[i+2] = true, true, true
+		for c, h := range head {
+			k := strings.ToLower(strings.Trim(h, "*_ "))
+			if _, seen := keys[k]; seen || !slices.Contains(keyLineKeys, k) || row[c] == "" {
+				continue
+			}
+			keys[k] = keyLine{value: row[c], pos: pos(i+3, strings.Index(ps.lines[i+2], row[c])+1), line: i + 2}
+		}
+	}
 	for _, i := range preamble {
+		if inTable[i] {
+			continue
+		}
 		k, v, col, ok := keyValue(ps.lines[i])
 		if !ok || v == "" {
 			continue
@@ -529,6 +562,19 @@ func keyValue(l string) (key, value string, col int, ok bool) {
 	return key, value, len(l) - len(rest) + strings.Index(rest, value) + 1, true
 }
 
+// tableCells returns the trimmed cells of a Markdown table row, or nil.
+func tableCells(l string) []string {
+	t := strings.TrimSpace(l)
+	if !strings.HasPrefix(t, "|") || !strings.HasSuffix(t, "|") || len(t) < 2 {
+		return nil
+	}
+	cells := strings.Split(t[1:len(t)-1], "|")
+	for i := range cells {
+		cells[i] = strings.TrimSpace(cells[i])
+	}
+	return cells
+}
+
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // keyLine is a "Key: value" line of the preamble.
@@ -610,7 +656,7 @@ func (ps *parsed) setStatus(text string, p Position) {
 	s, ok := ps.po.statuses.lookup(text)
 	d.Status = s
 	if !ok {
-		if placeholderRE().MatchString(strings.ToLower(text)) {
+		if placeholderRE().MatchString(strings.ToLower(text)) || ps.po.statuses.isChoiceList(text) {
 			ps.probs = append(ps.probs, warningf(p, "", Field, "status %q is a template's placeholder: the status is unknown", text))
 		} else {
 			ps.probs = append(ps.probs, warningf(p, "", Field, "status %q is not in the status table: the status is unknown", text))

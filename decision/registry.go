@@ -82,6 +82,7 @@ func (o *Options) validate() error {
 func DefaultSkip() []string {
 	return []string{
 		"readme.md", "index.md", "_index.md", "_sidebar.md", "summary.md", "toc.md",
+		"00-index.md", "000-index.md", "0000-index.md",
 		"template.md", "*-template.md", "template-*.md", "adr-template*.md",
 		"*-template-bare*.md", "*-template-minimal*.md", "*_template.md",
 	}

@@ -88,7 +88,7 @@ func (t *statusTable) lookup(text string) (Status, bool) {
 			text = m[0][1]
 		}
 	}
-	if placeholderRE().MatchString(strings.ToLower(text)) {
+	if placeholderRE().MatchString(strings.ToLower(text)) || t.isChoiceList(text) {
 		return Unknown, false
 	}
 	clean := mdLinkRE().ReplaceAllString(text, " ")
@@ -99,6 +99,25 @@ func (t *statusTable) lookup(text string) (Status, bool) {
 		}
 	}
 	return Unknown, false
+}
+
+// isChoiceList reports whether text lists the choices of a template rather
+// than a status: "Proposed, Accepted, Rejected, Deprecated, Superseded" —
+// three or more words of the table, meaning two or more statuses.
+func (t *statusTable) isChoiceList(text string) bool {
+	parts := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return r == ',' || r == '/' })
+	if len(parts) < 3 {
+		return false
+	}
+	seen := map[Status]bool{}
+	for _, p := range parts {
+		s, ok := t.words[strings.Trim(strings.TrimSpace(p), "*_.`")]
+		if !ok {
+			return false
+		}
+		seen[s] = true
+	}
+	return len(seen) >= 2
 }
 
 // keys returns the table's keys, sorted, for messages and docs.
