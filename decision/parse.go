@@ -147,7 +147,8 @@ var (
 	mdLinkRE = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)`)
 	})
-	commentRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<!--.*?-->`) })
+	commentRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<!--.*?-->`) })
+	headingAttrRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s*\{[#.:][^{}]*\}\s*$`) })
 	// A template's title: "{short title …}", "[short title …]", "TITLE",
 	// adr-tools' "NUMBER. TITLE".
 	templateTitleRE = sync.OnceValue(func() *regexp.Regexp {
@@ -294,7 +295,13 @@ func parse(name string, data []byte, po *parseOpts, record string, run func(func
 		}
 		if m := heading(l); m != nil {
 			flush()
-			cur = &Section{Level: len(m[1]), Title: strings.TrimSpace(commentRE().ReplaceAllString(m[2], "")), Line: i + 1}
+			title := commentRE().ReplaceAllString(m[2], "")
+			// A heading attribute of Pandoc, kramdown or MkDocs:
+			// "Make X a monorepo {#adr_0014}".
+			if loc := headingAttrRE().FindStringIndex(title); loc != nil && loc[0] > 0 {
+				title = title[:loc[0]]
+			}
+			cur = &Section{Level: len(m[1]), Title: strings.TrimSpace(title), Line: i + 1}
 			ps.used[i] = true
 			inPreamble = false
 			if cur.Level == 1 && d.Title == "" {
