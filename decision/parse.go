@@ -673,7 +673,8 @@ func (ps *parsed) setStatus(text string, p Position) {
 
 // upgrade applies a status a link line implies ("Superseded by […]"): it
 // replaces a status that does not say otherwise — accepted, proposed or
-// unknown — since the link line is the newer word.
+// unknown, and deprecated by superseded — since the link line is the newer
+// word.
 func (ps *parsed) upgrade(s Status, text string, p Position) {
 	if s != "" {
 		ps.implied = append(ps.implied, implied{s, strings.TrimSpace(text), p})
@@ -700,8 +701,9 @@ func (ps *parsed) apply(s Status, text string, p Position) {
 	if s == "" || d.Status == s {
 		return
 	}
-	switch d.Status {
-	case "", Accepted, Proposed, Unknown:
+	switch {
+	case d.Status == "" || d.Status == Accepted || d.Status == Proposed || d.Status == Unknown:
+	case d.Status == Deprecated && s == Superseded: // a deprecated record may be superseded later
 	default:
 		return
 	}
