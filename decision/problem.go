@@ -92,9 +92,10 @@ func (p Problem) String() string {
 	return b.String()
 }
 
-// LoadError reports every problem that kept decisions or exceptions from
-// loading: unreadable front matter, unknown statuses, rules that do not
-// compile.
+// LoadError reports the errors of loading decisions or exceptions: front
+// matter that is not YAML, rules that do not compile, a folder where no
+// record loads — and with Options.Strict, the warnings too. Load, LoadFS
+// and ParseWith return it beside what did load.
 type LoadError struct {
 	Problems []Problem
 }
