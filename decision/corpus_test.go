@@ -117,3 +117,40 @@ func fsWalk(dir string, f func(rel string)) error {
 		return nil
 	})
 }
+
+// TestMarkdownRoundTrip writes every record of the corpus with
+// Decision.Markdown and reads it back: the ID, title, status (an unknown
+// one is written as Proposed), date and written links survive.
+func TestMarkdownRoundTrip(t *testing.T) {
+	reg, err := decision.LoadDir(context.Background(), "testdata/corpus", nil)
+	require.NoError(t, err)
+	for _, d := range reg.List(decision.Filter{}) {
+		name := d.File[strings.LastIndex(d.File, "/")+1:]
+		if strings.EqualFold(name, "index.md") || strings.EqualFold(name, "readme.md") {
+			name = d.ID + ".md"
+		}
+		md := d.Markdown()
+		back, err := decision.Parse(name, md)
+		require.NoError(t, err, "%s:\n%s", d.File, md)
+		want := d.Status
+		if want == decision.Unknown {
+			want = decision.Proposed
+		}
+		if !strings.HasPrefix(d.ID, "ADR-") {
+			continue // a slug ID comes from the file name, which Markdown does not choose
+		}
+		assert.Equal(t, d.ID, back.ID, "%s:\n%s", d.File, md)
+		assert.Equal(t, d.Title, back.Title, d.File)
+		assert.Equal(t, want, back.Status, "%s:\n%s", d.File, md)
+		assert.Equal(t, d.Decided, back.Decided, d.File)
+		for _, k := range []decision.LinkKind{decision.Supersedes, decision.SupersededBy, decision.Amends, decision.AmendedBy, decision.Relates} {
+			var written []string
+			for _, l := range d.Links {
+				if l.Kind == k && !l.Inferred {
+					written = append(written, l.Target)
+				}
+			}
+			assert.Equal(t, written, back.Linked(k), "%s %s:\n%s", d.File, k, md)
+		}
+	}
+}
