@@ -92,10 +92,14 @@ func (t *statusTable) lookup(text string) (Status, bool) {
 		return Unknown, false
 	}
 	clean := mdLinkRE().ReplaceAllString(text, " ")
-	words := statusWordRE().FindAllString(strings.ToLower(clean), t.maxWords)
-	for n := min(len(words), t.maxWords); n > 0; n-- {
-		if s, ok := t.words[strings.Join(words[:n], " ")]; ok {
-			return s, true
+	words := statusWordRE().FindAllString(strings.ToLower(clean), 9)
+	// The longest entry the text starts with; else, in a short line
+	// ("The team accepted it"), the first entry anywhere.
+	for start := 0; start < len(words) && (start == 0 || len(words) <= 8); start++ {
+		for n := min(len(words)-start, t.maxWords); n > 0; n-- {
+			if s, ok := t.words[strings.Join(words[start:start+n], " ")]; ok {
+				return s, true
+			}
 		}
 	}
 	return Unknown, false
