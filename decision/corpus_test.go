@@ -16,7 +16,7 @@ import (
 	"github.com/goldenpath-dev/goldenpath/decision"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+var update = flag.Bool("update", false, "rewrite golden files")
 
 // corpusEntry is one record of the corpus as the registry holds it.
 type corpusEntry struct {
