@@ -257,6 +257,9 @@ func decisionsList(e *env, reg *decision.Registry, status, tag string, bps []*bl
 	f := decision.Filter{Tag: tag}
 	if status != "" {
 		s := decision.Status(strings.ToLower(status))
+		if w, ok := decision.StatusWords()[string(s)]; ok && !s.Valid() {
+			s = w // --status draft lists the proposed decisions
+		}
 		if !s.Valid() {
 			return usageErrorf("--status %q: want proposed, accepted, rejected, deprecated, superseded or unknown", status)
 		}
