@@ -18,8 +18,9 @@ type recordFile struct {
 // walkRecords lists the records of a folder in path order, and a note for
 // every Markdown file that is not read as one. A record is a Markdown file,
 // or the index.md or README.md of a folder named like a record
-// (0003-name/, adr-003-name/, 20200925-name/): the folder is the record,
-// and its other Markdown files are parts of it. Directories whose names
+// (0003-name/, adr-003-name/, 20200925-name/) — or the one Markdown file of
+// such a folder: the folder is the record, and its other Markdown files
+// are parts of it. Directories whose names
 // start with "." or "_", and node_modules, are not entered.
 func walkRecords(fsys fs.FS, prefix string, opts *Options) ([]recordFile, []Problem, error) {
 	maxFiles := opts.MaxFiles
@@ -54,10 +55,8 @@ func walkRecords(fsys fs.FS, prefix string, opts *Options) ([]recordFile, []Prob
 		if len(mds) > maxFiles {
 			return fmt.Errorf("%w: more than %d", ErrTooManyFiles, maxFiles)
 		}
-		if dir := path.Dir(p); dir != "." && isIndexFile(p) {
-			if _, numbered, dated := recordName(path.Base(dir)); numbered || dated {
-				indexes[dir] = append(indexes[dir], p)
-			}
+		if dir := path.Dir(p); dir != "." && isIndexFile(p) && recordDir(path.Base(dir)) {
+			indexes[dir] = append(indexes[dir], p)
 		}
 		return nil
 	})
@@ -65,6 +64,32 @@ func walkRecords(fsys fs.FS, prefix string, opts *Options) ([]recordFile, []Prob
 		return nil, nil, err
 	}
 	slices.Sort(mds)
+	// A folder that holds records of its own is a category, whatever its
+	// name: its index is the category's.
+	for _, p := range mds {
+		base := path.Base(p)
+		if _, numbered, dated := recordName(strings.TrimSuffix(base, path.Ext(base))); numbered || dated {
+			delete(indexes, path.Dir(p))
+		}
+	}
+	// A numbered folder without an index whose one Markdown file is not
+	// named like a record is that record too: 0003-use-kafka/decision.md.
+	perDir := map[string][]string{}
+	for _, p := range mds {
+		perDir[path.Dir(p)] = append(perDir[path.Dir(p)], p)
+	}
+	for dir, ps := range perDir {
+		if _, ok := indexes[dir]; ok || dir == "." || len(ps) != 1 {
+			continue
+		}
+		base := path.Base(ps[0])
+		_, numbered, dated := recordName(strings.TrimSuffix(base, path.Ext(base)))
+		if recordDir(path.Base(dir)) && !numbered && !dated {
+			if _, skip := skipped(ps[0], skip); !skip {
+				indexes[dir] = ps
+			}
+		}
+	}
 	name := func(p string) string {
 		if prefix == "" {
 			return p
@@ -92,6 +117,14 @@ func walkRecords(fsys fs.FS, prefix string, opts *Options) ([]recordFile, []Prob
 		files = append(files, recordFile{path: p})
 	}
 	return files, notes, nil
+}
+
+// recordDir reports whether a folder's name is a record's: numbered or
+// dated, with a slug ("0003-use-kafka", "adr-003-x", "20200925-x"); a bare
+// number ("2023") names a category of records.
+func recordDir(name string) bool {
+	_, numbered, dated := recordName(name)
+	return (numbered || dated) && strings.ContainsFunc(name, func(r rune) bool { return r < '0' || r > '9' })
 }
 
 func isIndexFile(p string) bool {
