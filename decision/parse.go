@@ -858,7 +858,12 @@ func (ps *parsed) admonitions(start int) {
 				break
 			}
 			n := len(ps.d.Links)
-			ps.addLinks(ph.kind, firstClause(after), p, true)
+			if clause := firstClause(after); mdLinkRE().MatchString(clause) {
+				// A quote may link to anything: only links to records.
+				ps.addRecordLinks(ph.kind, clause, p)
+			} else {
+				ps.addLinks(ph.kind, clause, p, true)
+			}
 			if len(ps.d.Links) > n {
 				ps.upgrade(ph.status, sentence(joined, len(joined)-len(after)), p)
 			}
@@ -868,8 +873,13 @@ func (ps *parsed) admonitions(start int) {
 			continue
 		}
 		// Else the admonition's title may say it: ":::note Superseded",
-		// "!!! warning \"Deprecated\"".
-		for _, w := range strings.Fields(title) {
+		// "!!! warning \"Deprecated\"", or after a GitHub alert's kind its
+		// first word: "> [!WARNING]", "> Deprecated: …".
+		words := strings.Fields(title)
+		if strings.HasPrefix(title, "[!") && len(text) > 0 {
+			words = append(words, strings.Fields(text[0])[0])
+		}
+		for _, w := range words {
 			w = strings.Trim(w, `"'*_[]!:.`)
 			if s, ok := ps.po.statuses.lookup(w); ok && (s == Superseded || s == Deprecated) {
 				ps.upgrade(s, w, p)
