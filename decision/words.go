@@ -2,7 +2,6 @@ package decision
 
 import (
 	"errors"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -96,6 +95,9 @@ func (t *statusTable) lookup(text string) (Status, bool) {
 	// The longest entry the text starts with; else, in a short line
 	// ("The team accepted it"), the first entry anywhere.
 	for start := 0; start < len(words) && (start == 0 || len(words) <= 8); start++ {
+		if start > 0 && slices.Contains([]string{"not", "no", "never", "yet", "nor"}, words[start-1]) {
+			return Unknown, false // "not yet accepted" says no status the table knows
+		}
 		for n := min(len(words)-start, t.maxWords); n > 0; n-- {
 			if s, ok := t.words[strings.Join(words[start:start+n], " ")]; ok {
 				return s, true
@@ -124,9 +126,6 @@ func (t *statusTable) isChoiceList(text string) bool {
 	return len(seen) >= 2
 }
 
-// keys returns the table's keys, sorted, for messages and docs.
-func (t *statusTable) keys() []string { return slices.Sorted(maps.Keys(t.words)) }
-
 // linkPhrase is a phrase that starts a linking line, and the kind of link
 // it makes.
 type linkPhrase struct {
@@ -136,11 +135,10 @@ type linkPhrase struct {
 	status Status
 }
 
-// linkPhrases are the phrases of linking lines, longest first so that
-// "superseded by" is tried before "supersedes" would not match anyway and
-// "amended by" before "amends". adr-tools writes "Supersedes"/"Superseded
-// by" (Debian's package) or "Supercedes"/"Superceded by" (3.0.0 as
-// released); both are read.
+// linkPhrases are the phrases of linking lines, the longer of two phrases
+// with a common start first ("partly superseded by" before "superseded
+// by"). adr-tools writes "Supersedes"/"Superseded by" (Debian's package)
+// or "Supercedes"/"Superceded by" (3.0.0 as released); both are read.
 var linkPhrases = []linkPhrase{
 	{"partially superseded by", SupersededBy, Superseded},
 	{"partly superseded by", SupersededBy, Superseded},
