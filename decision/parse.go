@@ -147,6 +147,7 @@ var (
 	mdLinkRE = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)`)
 	})
+	pageIDRE      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N}._-]*$`) })
 	commentRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<!--.*?-->`) })
 	headingAttrRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s*\{[#.:][^{}]*\}\s*$`) })
 	// A template's title: "{short title …}", "[short title …]", "TITLE",
@@ -254,6 +255,20 @@ func parse(name string, data []byte, po *parseOpts, record string, run func(func
 			var p []Problem
 			if !run(func() { fm, p = parseFrontMatter(name, src) }) {
 				return nil, nil
+			}
+			if fm == nil && len(p) == 1 && p[0].Kind == Syntax {
+				// Not YAML, as a template's unfilled placeholders leave it
+				// ("status: {proposed | … | superseded by [ADR-0005](…)}"):
+				// read what each line says, with a warning.
+				var lfm *frontMatter
+				if !run(func() { lfm = lenientFrontMatter(name, src) }) {
+					return nil, nil
+				}
+				if lfm != nil && !lfm.has("scope") {
+					fm = lfm
+					p[0].Warning = true
+					p[0].Message += " (read line by line: each value as written)"
+				}
 			}
 			ps.probs = append(ps.probs, p...)
 			for i := 0; i <= end; i++ {
@@ -1065,6 +1080,41 @@ func parseFrontMatter(name, src string) (*frontMatter, []Problem) {
 	return fm, nil
 }
 
+// lenientFrontMatter reads front matter that is not YAML line by line: a
+// "key: value" line whose value is not YAML on its own has the value taken
+// as a string; other lines stay as written. It returns nil when that is
+// not YAML either.
+func lenientFrontMatter(name, src string) *frontMatter {
+	lines := strings.Split(src, "\n")
+	for i, l := range lines {
+		k, v, ok := strings.Cut(l, ":")
+		if !ok || k == "" || k != strings.TrimSpace(k) || strings.HasPrefix(k, "#") || strings.HasPrefix(k, "-") {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		// A value with an anchor or an alias is quoted without a look: no
+		// alias can expand here.
+		if strings.ContainsAny(v, "&*") {
+			lines[i] = k + ": " + strconv.Quote(v)
+		} else if _, err := yaml.Extract(name, k+": "+v); err != nil {
+			lines[i] = k + ": " + strconv.Quote(v)
+		}
+	}
+	fm, probs := parseFrontMatter(name, strings.Join(lines, "\n"))
+	if len(probs) > 0 {
+		return nil
+	}
+	return fm
+}
+
+// has reports whether the front matter has a field.
+func (fm *frontMatter) has(key string) bool {
+	return slices.ContainsFunc(fm.fields, func(f *ast.Field) bool { return fieldName(f) == key })
+}
+
 // fmNode is one value of the front matter.
 type fmNode struct{ e ast.Expr }
 
@@ -1233,8 +1283,8 @@ func (fm *frontMatter) apply(ps *parsed) []Problem {
 			}
 			switch canon {
 			case "id":
-				if s == "" || strings.ContainsAny(s, " \t\n/") {
-					bad("an ID without spaces or slashes, such as ADR-0012")
+				if !pageIDRE().MatchString(s) {
+					bad("an ID of letters, digits, dots, dashes and underscores, such as ADR-0012")
 					continue
 				}
 				d.fields[canon] = p

@@ -154,8 +154,10 @@ func TestParseProblemsHavePositions(t *testing.T) {
 	for _, tc := range []struct {
 		name, src, want string
 	}{
-		{"bad-yaml", "---\nid: [x\n---\n# T\n", "bad-yaml.md:2:1: "},
 		{"unclosed", "---\nid: x\n", "unclosed.md:1:1: front matter starts with --- and never ends"},
+		// Front matter that is not YAML is read line by line, unless it
+		// holds a scope, which decides where rules apply.
+		{"bad-yaml-scope", "---\nid: X-9\nscope: {blueprints: [a}\n---\n# T\n", "bad-yaml-scope.md:2:1: bad-yaml-scope: front matter: did not find expected"},
 		{"bad-scope", "---\nid: X-2\nscope: [a]\n---\n# T\n", "bad-scope.md:3:1: X-2: scope: want a mapping with blueprints and tags"},
 		{"rule-syntax", "---\nid: X-3\n---\n# T\n\n```cue\nr: {mode: \"warn\" params: x: 1\n```\n", "rule-syntax.md:7:"},
 		{"rule-two-targets", "---\nid: X-4\n---\n# T\n\n```cue\nr: {\n\tparams: x: 1\n\texists: \"a\"\n}\n```\n", "rule-two-targets.md:7:1: X-4: rule r: want exactly one of params, exists, absent and files, found 2"},
@@ -191,6 +193,7 @@ func TestParseWarnings(t *testing.T) {
 		{"bad-status-section", "# 3. T\n\n## Status\n\nSomeday, perhaps\n", `bad-status-section.md:5:1: ADR-0003: warning: status "Someday, perhaps" is not in the status table`},
 		{"bad-list", "---\nid: X-2\ntags: {a: 1}\n---\n# T\n", "bad-list.md:3:1: X-2: warning: tags: want a list of strings"},
 		{"no-status", "# 3. T\n", "no-status.md:1:1: ADR-0003: warning: no status: the status is unknown"},
+		{"bad-yaml", "---\nid: [x\nstatus: accepted\n---\n# T\n", "bad-yaml.md:2:1: bad-yaml: warning: front matter: did not find expected ',' or ']' (read line by line: each value as written)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d, err := decision.Parse(tc.name+".md", []byte(tc.src))
