@@ -41,8 +41,9 @@ func Parse(name string, data []byte) (*Decision, error) { return ParseWith(name,
 // ParseWith never refuses a record for what it says: a status the status
 // table does not know is Unknown, a date it cannot read is left zero, and
 // both are warnings, kept for Lint. Like go/parser, it returns the decision
-// together with a *LoadError when the file has errors — front matter that
-// is not YAML, a scope of the wrong shape, a rule that does not compile —
+// together with a *LoadError when the file has errors — a scope of the
+// wrong shape or in front matter that is not YAML, a rule that does not
+// compile —
 // and with opts.Strict when it has warnings. The decision is nil, with a
 // *LoadError, when the file is not a decision record at all: unreadable,
 // a template, or without a title or an ID; that problem is a note.

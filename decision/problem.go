@@ -92,9 +92,10 @@ func (p Problem) String() string {
 	return b.String()
 }
 
-// LoadError reports the errors of loading decisions or exceptions: front
-// matter that is not YAML, rules that do not compile, a folder where no
-// record loads — and with Options.Strict, the warnings too. Load, LoadFS
+// LoadError reports the errors of loading decisions or exceptions: a scope
+// that cannot be read, rules that do not compile, a folder where no record
+// loads, an exceptions file that is not YAML — and with Options.Strict,
+// the warnings too. Load, LoadFS
 // and ParseWith return it beside what did load.
 type LoadError struct {
 	Problems []Problem

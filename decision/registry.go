@@ -167,10 +167,10 @@ func LoadDir(ctx context.Context, dir string, opts *Options) (*Registry, error) 
 //
 // Loading never refuses a record for what it says. LoadFS returns the
 // registry of every record that has a title (or a front matter ID), and
-// with it a *LoadError listing the errors of every file — front matter
-// that is not YAML, rules that do not compile, two records with one ID —
-// and, with Options.Strict, the warnings. Warnings and notes (files
-// skipped) are kept for Lint. A folder where no record loads is an error.
+// with it a *LoadError listing the errors of every file — a scope that
+// cannot be read, rules that do not compile — and, with Options.Strict,
+// the warnings. Warnings and notes (files skipped) are kept for Lint, as
+// are two records with one ID (the registry keeps the first). A folder where no record loads is an error.
 // The registry is nil only when the folder cannot be walked or the context
 // ends.
 func LoadFS(ctx context.Context, fsys fs.FS, source string, opts *Options) (*Registry, error) {

@@ -29,7 +29,7 @@ else $GP_DECISIONS, else ./decisions.
 Loading never refuses a record for what it says: statuses are read
 through a table (approved is accepted, draft is proposed, ...), a record
 without one is "unknown", templates and index files are skipped. Errors
-(front matter that is not YAML, a rule that does not compile) are printed
+(a rule that does not compile, a scope that cannot be read) are printed
 on standard error, and in the JSON of list, show and lint; the command then
 exits 1 after printing what did load.
 
