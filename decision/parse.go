@@ -334,6 +334,19 @@ func parse(name string, data []byte, po *parseOpts, record string, run func(func
 	}
 	flush()
 
+	// Without a level-1 heading, a first heading of level 2 that is not
+	// one of the template's sections is the title ("## Use Kafka").
+	if d.Title == "" && len(d.Sections) > 0 && d.Sections[0].Level == 2 && !sectionNames[strings.ToLower(d.Sections[0].Title)] {
+		d.Title = d.Sections[0].Title
+		d.Pos = pos(d.Sections[0].Line, 1)
+		// Its lines are the preamble, as under a level-1 title.
+		for i := d.Sections[0].Line; i < len(lines) && heading(lines[i]) == nil; i++ {
+			if !ps.inFence[i] {
+				preamble = append(preamble, i)
+			}
+		}
+	}
+
 	// A template is not a record.
 	if templateTitleRE().MatchString(d.Title) {
 		return nil, append(ps.probs, notef(d.Pos, Layout, "skipped: a template (its title %q is a placeholder)", d.Title))
@@ -599,6 +612,18 @@ func tableCells(l string) []string {
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// sectionNames are the sections of the common templates (Nygard's, MADR,
+// log4brains, Y-statements), which are never a record's title.
+var sectionNames = map[string]bool{
+	"status": true, "context": true, "decision": true, "consequences": true,
+	"context and problem statement": true, "decision drivers": true, "considered options": true,
+	"decision outcome": true, "pros and cons of the options": true, "links": true,
+	"more information": true, "summary": true, "problem": true, "problem statement": true,
+	"background": true, "options": true, "references": true, "notes": true, "rationale": true,
+	"implications": true, "assumptions": true, "constraints": true, "positions": true,
+	"arguments": true, "related decisions": true, "issue": true, "motivation": true,
+}
 
 // keyLine is a "Key: value" line of the preamble.
 type keyLine struct {

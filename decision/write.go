@@ -72,7 +72,7 @@ func (d *Decision) Markdown() []byte {
 		fmt.Fprintf(&b, "%s %s\n\n", adrToolsPhrases[l.Kind], target)
 	}
 	for i, s := range d.Sections {
-		if (i == 0 && s.Level == 1) || strings.EqualFold(s.Title, "status") {
+		if (i == 0 && (s.Level == 1 || s.Title == d.Title)) || strings.EqualFold(s.Title, "status") {
 			continue // the title, and the status written above
 		}
 		fmt.Fprintf(&b, "%s %s\n\n", strings.Repeat("#", s.Level), s.Title)
