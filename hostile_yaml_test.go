@@ -1,6 +1,7 @@
 package goldenpath_test
 
 import (
+	"fmt"
 	"context"
 	"os"
 	"path/filepath"
@@ -79,8 +80,20 @@ func TestHostileYAML(t *testing.T) {
 			require.NoError(t, os.MkdirAll(dir, 0o755))
 			md := "---\nid: ADR-0001\ntitle: t\nstatus: accepted\n" + strings.TrimPrefix(doc, "name: orders\n") + "---\n# t\n"
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "0001-t.md"), []byte(md), 0o644))
-			_, err := decision.LoadDir(context.Background(), dir, nil)
-			return err
+			// A record is never refused for what it says: the front
+			// matter the pre-pass refuses is read line by line instead,
+			// unexpanded, and the problem names the limit. Strict
+			// loading turns it into an error.
+			reg, err := decision.LoadDir(context.Background(), dir, nil)
+			require.NoError(t, err)
+			var warned []string
+			for _, p := range reg.Problems() {
+				warned = append(warned, p.String())
+			}
+			require.NotEmpty(t, warned)
+			_, err = decision.LoadDir(context.Background(), dir, &decision.Options{Strict: true})
+			require.Error(t, err, "strict loading refuses the record")
+			return fmt.Errorf("%s\n%w", strings.Join(warned, "\n"), err)
 		}},
 	}
 	n := 0

@@ -72,7 +72,7 @@ func (x *Exception) UnmarshalJSON(b []byte) error {
 	}
 	*x = Exception(j.plain)
 	if j.Expires != "" {
-		t, err := parseDate(j.Expires)
+		t, err := parseISODate(j.Expires)
 		if err != nil {
 			return fmt.Errorf("exception expires %q: %v", j.Expires, err)
 		}
@@ -187,7 +187,7 @@ func ParseExceptions(name string, data []byte) ([]Exception, error) {
 		}
 		if expires == "" {
 			probs = append(probs, problemf(p, x.Decision, Field, "exception without expires: every exception expires"))
-		} else if t, err := parseDate(expires); err != nil {
+		} else if t, err := parseISODate(expires); err != nil {
 			probs = append(probs, problemf(posOr(e.LookupPath(cue.ParsePath("expires")), p), x.Decision, Field, "expires %q: %v", expires, err))
 		} else {
 			x.Expires = t

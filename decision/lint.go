@@ -1,7 +1,6 @@
 package decision
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"github.com/goldenpath-dev/goldenpath/internal/bound"
@@ -40,7 +39,10 @@ type LintOptions struct {
 // dangling and one-sided links, statuses the links contradict, dates out of
 // order, blueprints citing unknown or retired decisions, and blueprints
 // whose parameter schema can never satisfy an enforced parameters rule.
-// Problems with Warning set do not make the folder wrong.
+// Problems with Warning set do not make the folder wrong, unless the
+// registry was loaded with Options.Strict. The problems of loading (the
+// registry's Problems) come first in each file's order: Lint reports
+// everything.
 func (r *Registry) Lint(ctx context.Context, opts *LintOptions) []Problem {
 	if opts == nil {
 		opts = &LintOptions{}
@@ -52,7 +54,6 @@ func (r *Registry) Lint(ctx context.Context, opts *LintOptions) []Problem {
 	now := clock()
 	probs := slices.Clone(r.problems)
 	for _, d := range r.all {
-		probs = append(probs, d.warnings...)
 		if r.byID[d.ID] != d {
 			continue
 		}
@@ -71,9 +72,14 @@ func (r *Registry) Lint(ctx context.Context, opts *LintOptions) []Problem {
 	for _, bp := range opts.Blueprints {
 		probs = append(probs, r.lintBlueprint(ctx, bp, now, opts.EvalTimeout, map[string]bool{})...)
 	}
-	slices.SortStableFunc(probs, func(a, b Problem) int {
-		return cmp.Or(strings.Compare(a.Pos.Filename, b.Pos.Filename), cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Column, b.Pos.Column))
-	})
+	if r.strict {
+		for i := range probs {
+			if !probs[i].Note {
+				probs[i].Warning = false
+			}
+		}
+	}
+	sortProblems(probs)
 	return slices.CompactFunc(probs, func(a, b Problem) bool { return a == b })
 }
 
@@ -127,7 +133,7 @@ func (r *Registry) lintStatus(d *Decision) []Problem {
 			if d.Status == Accepted || d.Status == Proposed {
 				probs = append(probs, problemf(sp, d.ID, Transition, "%s, but the accepted %s supersedes it: its status must be superseded", d.Status, s.ID))
 			}
-		case Proposed, Superseded:
+		case Proposed, Superseded, Unknown:
 		default:
 			probs = append(probs, problemf(s.fieldPos("status"), s.ID, Transition, "%s supersedes %s: a successor must be accepted or proposed", s.Status, d.ID))
 		}

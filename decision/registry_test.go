@@ -198,13 +198,23 @@ func TestLoadFSAndNew(t *testing.T) {
 
 func TestLoadErrorsListEveryFile(t *testing.T) {
 	fsys := fstest.MapFS{
-		"0001-a.md": {Data: []byte("---\nid: A\nstatus: nope\n---\n")},
-		"0002-b.md": {Data: []byte("---\nid: B\n---\n```cue\nr: {exists: 1}\n```\n")},
+		"0001-a.md": {Data: []byte("---\nid: A-1\nstatus: nope\n---\n")},
+		"0002-b.md": {Data: []byte("---\nid: B-1\n---\n```cue\nr: {exists: 1}\n```\n")},
 	}
-	_, err := decision.LoadFS(context.Background(), fsys, "d", nil)
+	reg, err := decision.LoadFS(context.Background(), fsys, "d", nil)
 	require.Error(t, err)
-	assert.Equal(t, "d/0001-a.md:3:1: A: unknown status \"nope\" (want proposed, accepted, rejected, deprecated, superseded)\n"+
-		"d/0002-b.md:5:5: B: rule r: exists: want a concrete string", err.Error())
+	assert.Equal(t, "d/0002-b.md:5:5: B-1: rule r: exists: want a concrete string", err.Error())
+	// The registry holds every record, with what it says.
+	require.NotNil(t, reg)
+	assert.Equal(t, 2, reg.Len())
+	a, _ := reg.Get("A-1")
+	assert.Equal(t, decision.Unknown, a.Status)
+	assert.Equal(t, "nope", a.StatusText)
+
+	// Strict: the warnings fail the load too.
+	_, err = decision.LoadFS(context.Background(), fsys, "d", &decision.Options{Strict: true})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `d/0001-a.md:3:1: A-1: status "nope" is not in the status table`)
 }
 
 func TestLoadThroughSources(t *testing.T) {
@@ -218,6 +228,25 @@ func TestLoadThroughSources(t *testing.T) {
 	require.NoError(t, err)
 	_, err = decision.Load(context.Background(), decisionsDir, &decision.Options{Fetcher: strict})
 	assert.Error(t, err)
+	// The default fetcher is strict too, and says what to use instead.
+	_, err = decision.Load(context.Background(), decisionsDir, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "a local directory loads with LoadDir, or with an Options.Fetcher of the local policy")
+
+	// Under the local policy, Load reads a local folder as LoadDir does:
+	// the same records, files and problems.
+	viaLoad, err := decision.Load(context.Background(), "testdata/corpus", &decision.Options{Fetcher: src})
+	require.NoError(t, err)
+	viaDir, err := decision.LoadDir(context.Background(), "testdata/corpus", nil)
+	require.NoError(t, err)
+	assert.Equal(t, viaDir.Len(), viaLoad.Len())
+	assert.Equal(t, viaDir.Problems(), viaLoad.Problems())
+	for _, d := range viaDir.List(decision.Filter{}) {
+		l, ok := viaLoad.Get(d.ID)
+		if assert.True(t, ok, d.ID) {
+			assert.Equal(t, d.File, l.File)
+		}
+	}
 }
 
 // TestLoadBoundsEvaluation loads a rule whose evaluation would take

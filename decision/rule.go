@@ -235,13 +235,23 @@ func readRule(d *Decision, name string, v cue.Value) (*Rule, []Problem) {
 		bad(v, "want a struct with a check (params, exists, absent or files)")
 		return nil, probs
 	}
+	// The regular fields, read once: each lookup of a value costs an
+	// evaluation context, and a rule asks for a dozen fields.
+	present := map[string]bool{}
 	it, _ := v.Fields(cue.Optional(true))
 	for it.Next() {
-		if k := it.Selector().Unquoted(); !slices.Contains(ruleKeys, k) {
+		k := it.Selector().Unquoted()
+		if !slices.Contains(ruleKeys, k) {
 			bad(it.Value(), "unknown field %q (want one of %s)", k, strings.Join(ruleKeys, ", "))
+		}
+		if !it.IsOptional() {
+			present[k] = true
 		}
 	}
 	str := func(key string) (string, cue.Value, bool) {
+		if !present[key] {
+			return "", cue.Value{}, false
+		}
 		f := v.LookupPath(cue.MakePath(cue.Str(key)))
 		if !f.Exists() {
 			return "", f, false
@@ -266,13 +276,14 @@ func readRule(d *Decision, name string, v cue.Value) (*Rule, []Problem) {
 			bad(f, "unknown mode %q (want audit, warn or enforce)", s)
 		}
 	}
-	if sch := v.LookupPath(cue.MakePath(cue.Str("schedule"))); sch.Exists() {
+	if present["schedule"] {
+		sch := v.LookupPath(cue.MakePath(cue.Str("schedule")))
 		sit, err := sch.Fields()
 		if err != nil {
 			bad(sch, "schedule: want a struct of dates and modes, such as {\"2026-07-01\": \"enforce\"}")
 		}
 		for err == nil && sit.Next() {
-			day, derr := parseDate(sit.Selector().Unquoted())
+			day, derr := parseISODate(sit.Selector().Unquoted())
 			m, merr := sit.Value().String()
 			switch {
 			case derr != nil:
@@ -286,7 +297,7 @@ func readRule(d *Decision, name string, v cue.Value) (*Rule, []Problem) {
 		slices.SortFunc(r.Schedule, func(a, b Step) int { return a.From.Compare(b.From) })
 	}
 
-	has := func(k string) bool { return v.LookupPath(cue.MakePath(cue.Str(k))).Exists() }
+	has := func(k string) bool { return present[k] }
 	var targets []string
 	for _, k := range []string{"params", "exists", "absent", "files"} {
 		if has(k) {
