@@ -2,10 +2,10 @@ package feedback_test
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"maps"
 	"slices"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
