@@ -13,13 +13,21 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/goldenpath-dev/goldenpath/feedback/pgstore/pgtest"
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(withPostgres{m}, map[string]func(){
 		"gp": func() { os.Exit(Main()) },
 	})
 }
+
+// withPostgres runs the tests, then stops the PostgreSQL server they
+// shared, if they started one.
+type withPostgres struct{ m *testing.M }
+
+func (w withPostgres) Run() int { return pgtest.Main(w.m) }
 
 // TestScripts runs testdata/script/*.txtar. Besides the standard commands,
 // scripts have
