@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/pgstore"
@@ -328,4 +330,92 @@ func TestShardOf(t *testing.T) {
 		assert.NoError(t, err, "%+v", tc)
 		assert.Equal(t, [2]int{tc.i, tc.n}, [2]int{i, n}, "%+v", tc)
 	}
+}
+
+// The fleet examples (examples/fleet) use flags gp has, and split the fleet
+// into as many shards as they run.
+func TestFleetExamples(t *testing.T) {
+	// gpArgs returns the flags and arguments of "gp fleet …" in a command
+	// line, checked against the fleet command's flags.
+	gpArgs := func(line string) []string {
+		t.Helper()
+		_, rest, ok := strings.Cut(line, "gp fleet ")
+		require.True(t, ok, line)
+		// ${{ matrix.shard }} becomes {matrix.shard}; the output's
+		// redirection ends the command.
+		rest = regexp.MustCompile(`\$\{\{\s*(\S+)\s*\}\}`).ReplaceAllString(rest, "{$1}")
+		rest, _, _ = strings.Cut(rest, ">")
+		args := strings.Fields(strings.ReplaceAll(rest, `"`, ""))
+		fs, _ := fleetCmd.newFlagSet()
+		pos, err := parseInterspersed(fs, args)
+		require.NoError(t, err, line)
+		assert.Equal(t, []string{"upgrade"}, pos)
+		assert.NotEmpty(t, fs.Lookup("store").Value.String(), "the shards share a store")
+		return args
+	}
+
+	var job struct {
+		Spec struct {
+			CompletionMode string `yaml:"completionMode"`
+			Completions    int    `yaml:"completions"`
+			Parallelism    int    `yaml:"parallelism"`
+			Template       struct {
+				Spec struct {
+					Containers []struct {
+						Args []string `yaml:"args"`
+						Env  []struct {
+							Name  string `yaml:"name"`
+							Value string `yaml:"value"`
+						} `yaml:"env"`
+					} `yaml:"containers"`
+				} `yaml:"spec"`
+			} `yaml:"template"`
+		} `yaml:"spec"`
+	}
+	data, err := os.ReadFile("../fleet/indexed-job.yaml")
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(data, &job))
+	assert.Equal(t, "Indexed", job.Spec.CompletionMode)
+	c := job.Spec.Template.Spec.Containers[0]
+	shards := ""
+	for _, e := range c.Env {
+		if e.Name == "GP_SHARDS" {
+			shards = e.Value
+		}
+	}
+	assert.Equal(t, strconv.Itoa(job.Spec.Completions), shards, "GP_SHARDS is the job's completions")
+	assert.Equal(t, job.Spec.Completions, job.Spec.Parallelism)
+	gpArgs(strings.Join(c.Args, " "))
+
+	var wf struct {
+		Jobs map[string]struct {
+			Strategy struct {
+				Matrix struct {
+					Shard []int `yaml:"shard"`
+				} `yaml:"matrix"`
+			} `yaml:"strategy"`
+			Steps []struct {
+				Run string `yaml:"run"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	data, err = os.ReadFile("../fleet/ci-matrix.yml")
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(data, &wf))
+	up := wf.Jobs["upgrade"]
+	n := len(up.Strategy.Matrix.Shard)
+	for i, s := range up.Strategy.Matrix.Shard {
+		assert.Equal(t, i+1, s, "the matrix lists shards 1 to N")
+	}
+	found := false
+	for _, st := range up.Steps {
+		if strings.Contains(st.Run, "gp fleet ") {
+			found = true
+			args := gpArgs(st.Run)
+			i := slices.Index(args, "--shard")
+			require.GreaterOrEqual(t, i, 0)
+			assert.Equal(t, fmt.Sprintf("{matrix.shard}/%d", n), args[i+1])
+		}
+	}
+	assert.True(t, found, "the workflow runs gp fleet")
 }

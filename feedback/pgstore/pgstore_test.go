@@ -17,7 +17,9 @@ func TestMain(m *testing.M) {
 	if url := os.Getenv(childEnv); url != "" {
 		os.Exit(child(url))
 	}
-	os.Exit(pgtest.Main(m))
+	code := pgtest.Main(m)
+	stopBench()
+	os.Exit(code)
 }
 
 // open opens a store in a new database, closed at the end of the test.
