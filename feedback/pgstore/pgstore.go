@@ -361,11 +361,72 @@ func (s *Store) Query(ctx context.Context, f feedback.Filter) iter.Seq2[feedback
 	}
 }
 
-// errStop ends a query whose loop stopped.
-var errStop = errors.New("stopped")
+// page is one FETCH of a query's cursor: the rows' seq and signal columns,
+// the signals end to end in data.
+type page struct {
+	seqs []int64
+	ends []int
+	data []byte
+}
 
-func (s *Store) query(ctx context.Context, f feedback.Filter, yield func(feedback.Signal, error) bool) error {
+// query streams the signals matching f. One goroutine fetches pages from
+// the cursor while this one decodes the page before: at most three pages
+// are held, one being fetched, one waiting and one being decoded.
+func (s *Store) query(ctx context.Context, f feedback.Filter, yield func(feedback.Signal, error) bool) (err error) {
 	where, args := s.where(f)
+	pages := make(chan *page, 1)
+	free := make(chan *page, 2)
+	stop := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		err := s.fetch(ctx, where, args, pages, free, stop)
+		close(pages)
+		done <- err
+	}()
+	broke := false // the loop stopped: yield must not be called again
+	defer func() {
+		close(stop)
+		for range pages { // let the fetcher see stop
+		}
+		if ferr := <-done; err == nil && !broke && ctx.Err() == nil {
+			err = ferr
+		}
+	}()
+	n := 0
+	for p := range pages {
+		start := 0
+		for i, end := range p.ends {
+			raw := p.data[start:end]
+			start = end
+			if n++; n%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			sig, err := feedback.DecodeSignal(raw)
+			if err != nil {
+				if !yield(feedback.Signal{}, &RowError{Table: s.table, Seq: p.seqs[i], Err: err}) {
+					broke = true
+					return nil
+				}
+				continue
+			}
+			if f.Match(sig) && !yield(sig, nil) {
+				broke = true
+				return nil
+			}
+		}
+		select {
+		case free <- p:
+		default:
+		}
+	}
+	return ctx.Err() // and the fetcher's error, if any
+}
+
+// fetch reads the cursor of a query in pages, sending each on pages, until
+// the rows end, stop is closed or an error; it reuses the pages on free.
+func (s *Store) fetch(ctx context.Context, where string, args []any, pages chan<- *page, free <-chan *page, stop <-chan struct{}) error {
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return err
@@ -383,51 +444,49 @@ func (s *Store) query(ctx context.Context, f feedback.Filter, yield func(feedbac
 	}
 	fetch := `FETCH ` + strconv.Itoa(s.pageSize) + ` FROM gp_query`
 	for {
+		var p *page
+		select {
+		case p = <-free:
+			p.seqs, p.ends, p.data = p.seqs[:0], p.ends[:0], p.data[:0]
+		default:
+			p = &page{}
+		}
 		rows, err := tx.Query(ctx, fetch)
 		if err != nil {
 			return err
 		}
-		n := 0
-		stop := false
 		for rows.Next() {
-			n++
-			if n%256 == 0 && ctx.Err() != nil {
-				break
-			}
 			var seq int64
 			raw := rows.RawValues()
-			if len(raw) != 2 || raw[0] == nil || raw[1] == nil {
+			if len(raw) != 2 || raw[1] == nil {
 				continue
 			}
 			if err := rows.Scan(&seq, nil); err != nil {
 				rows.Close()
 				return err
 			}
-			sig, err := feedback.DecodeSignal(raw[1])
-			if err != nil {
-				if !yield(feedback.Signal{}, &RowError{Table: s.table, Seq: seq, Err: err}) {
-					stop = true
-					break
-				}
-				continue
-			}
-			if f.Match(sig) && !yield(sig, nil) {
-				stop = true
-				break
-			}
+			p.seqs = append(p.seqs, seq)
+			p.data = append(p.data, raw[1]...)
+			p.ends = append(p.ends, len(p.data))
 		}
 		rows.Close()
-		if stop {
-			return nil
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if n < s.pageSize {
+		if len(p.seqs) > 0 {
+			select {
+			case pages <- p:
+			case <-stop:
+				return nil
+			}
+		}
+		if len(p.seqs) < s.pageSize {
 			return nil
+		}
+		select {
+		case <-stop:
+			return nil
+		default:
 		}
 	}
 }
