@@ -26,3 +26,20 @@ func FuzzColumn(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIDColumn: two IDs never share a row, and every ID is text PostgreSQL
+// holds.
+func FuzzIDColumn(f *testing.F) {
+	for _, s := range [][2]string{{"a\x00", "a\\0"}, {"a\xff", "a\\xff"}, {"\\", "\\\\"}, {"0193f8a2c4e17b3f", "0193f8a2c4e17b3f"}, {"a\uFFFD", "a\xff"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		ca, cb := idColumn(a), idColumn(b)
+		if !utf8.ValidString(ca) || strings.IndexByte(ca, 0) >= 0 {
+			t.Fatalf("idColumn(%q) = %q: not text PostgreSQL holds", a, ca)
+		}
+		if a != b && ca == cb {
+			t.Fatalf("idColumn(%q) = idColumn(%q) = %q", a, b, ca)
+		}
+	})
+}

@@ -32,6 +32,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -243,6 +244,32 @@ func column(v string) string {
 	return strings.ToValidUTF8(v, "\uFFFD")
 }
 
+// idColumn returns id as the id column holds it: as it is when it is text
+// PostgreSQL holds and has no backslash (every ID feedback.NewID makes),
+// escaped otherwise — a backslash doubled, a NUL as \0, a byte of invalid
+// UTF-8 as \xHH — so that two IDs never share a row.
+func idColumn(id string) string {
+	if utf8.ValidString(id) && strings.IndexByte(id, 0) < 0 && strings.IndexByte(id, '\\') < 0 {
+		return id
+	}
+	var b strings.Builder
+	for i := 0; i < len(id); {
+		r, size := utf8.DecodeRuneInString(id[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, id[i])
+		case r == 0:
+			b.WriteString(`\0`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		default:
+			b.WriteString(id[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
 // Append validates the signals and stores them in one transaction, in
 // statements of Options.BatchSize signals: when it returns nil every
 // signal is committed, and when it fails none is. A signal whose ID is
@@ -285,7 +312,7 @@ func (s *Store) Append(ctx context.Context, signals ...feedback.Signal) error {
 				if err != nil {
 					return fmt.Errorf("pgstore: encoding signal %q: %w", sig.ID, err)
 				}
-				ids = append(ids, column(sig.ID))
+				ids = append(ids, idColumn(sig.ID))
 				times = append(times, sig.Time.UTC())
 				sources = append(sources, column(string(sig.Source)))
 				projects = append(projects, column(sig.Subject.Project))

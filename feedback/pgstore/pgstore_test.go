@@ -155,8 +155,25 @@ func TestAwkwardText(t *testing.T) {
 	a := storetest.Signals("a", 2)
 	a[0].Subject.Project = "nul\x00in"
 	a[1].Subject.Project = "nul\uFFFDin"
+	// IDs that would be one row if NUL and invalid UTF-8 were replaced.
+	ids := []string{"id\x00", "id\uFFFD", "id\xff", `id\0`, `id\\0`}
+	for _, id := range ids {
+		s := storetest.Signals(id, 1)[0]
+		s.ID = id
+		a = append(a, s)
+	}
 	if err := st.Append(t.Context(), a...); err != nil {
 		t.Fatal(err)
+	}
+	var got []string
+	for s, err := range st.Query(t.Context(), feedback.Filter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, s.ID)
+	}
+	if len(got) != 7 {
+		t.Errorf("stored %q, want 7 signals", got)
 	}
 	for _, p := range []string{"nul\x00in", "nul\uFFFDin"} {
 		var got []string
