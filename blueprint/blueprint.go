@@ -427,7 +427,7 @@ func (b *Blueprint) parse() (*ast.File, error) {
 }
 
 func (b *Blueprint) shaper(strip string, metaMsgs []authorMsg) *shaper {
-	return &shaper{
+	sh := &shaper{
 		schemaFile: b.schemaName,
 		hidden:     metaFile,
 		strip:      strip,
@@ -435,6 +435,10 @@ func (b *Blueprint) shaper(strip string, metaMsgs []authorMsg) *shaper {
 		enums:      b.enums,
 		decl:       b.decl,
 	}
+	if strip == "parameters" {
+		sh.kinds, sh.params = b.kinds, b.params
+	}
+	return sh
 }
 
 // check compiles blueprint.cue, validates it against #Blueprint and reads
@@ -464,12 +468,12 @@ func (b *Blueprint) check() error {
 	for _, req := range []string{"name", "version", "description", "owner"} {
 		if v := u.LookupPath(cue.ParsePath(req)); !v.Exists() || !v.IsConcrete() {
 			if _, dup := (&ValidationError{Fields: fields}).Field(req); !dup {
-				fields = append(fields, FieldError{Path: req, Message: "is required", Input: &Position{Filename: b.schemaName}})
+				fields = append(fields, FieldError{Path: req, Message: "required", Input: &Position{Filename: b.schemaName}})
 			}
 		}
 	}
 	if !root.LookupPath(cue.ParsePath("parameters")).Exists() {
-		fields = append(fields, FieldError{Path: "parameters", Message: "is required (write parameters: {} for none)", Input: &Position{Filename: b.schemaName}})
+		fields = append(fields, FieldError{Path: "parameters", Message: "required (write parameters: {} for none)", Input: &Position{Filename: b.schemaName}})
 	}
 	if len(fields) > 0 {
 		sortFieldErrors(fields)

@@ -50,7 +50,7 @@ func TestPlanRefusedByEnforcedRule(t *testing.T) {
 	var ee *decision.EnforcedError
 	require.True(t, errors.As(err, &ee), "error %v", err)
 	assert.Equal(t, "preview-environment: 1 enforced rule failure(s):\n"+
-		`../testdata/blueprints/preview-environment/blueprint.cue:16:2: ADR-0015/max-ttl (enforce, high): ttl: preview environments live at most 72h (invalid value "120h" (out of bound =~"^([1-9]|[1-6][0-9]|7[0-2])h$")) [rule at ../testdata/decisions/0015-preview-environments-expire.md:37:15]`,
+		`../testdata/blueprints/preview-environment/blueprint.cue:16:2: ADR-0015/max-ttl (enforce, high): ttl: preview environments live at most 72h (got "120h") [rule at ../testdata/decisions/0015-preview-environments-expire.md:37:15]`,
 		err.Error())
 
 	dir := filepath.Join(t.TempDir(), "web")
@@ -99,7 +99,7 @@ func TestPlanRecordsDecisionsAndFindings(t *testing.T) {
 		got = append(got, f.String())
 	}
 	assert.Equal(t, []string{
-		`Dockerfile:4:1: ADR-0007/build-stages-pinned (audit, low): build stages should be pinned by digest too: "FROM golang:1.25-alpine AS build" matches /(?m)^FROM\s+[^\s@]+(\s+AS\s+\S+)?\s*$/ [rule at ../testdata/decisions/0007-service-runtime-baseline.md:62:1]`,
+		`Dockerfile:4:1: ADR-0007/build-stages-pinned (audit, low): build stages should be pinned by digest too: "FROM golang:1.25-alpine AS build" [rule at ../testdata/decisions/0007-service-runtime-baseline.md:62:1]`,
 		"../testdata/blueprints/go-service/blueprint.cue:27:2: ADR-0013/team-set (warn, medium): team: services must name their owning team (parameter team) (not set, want string) [rule at ../testdata/decisions/0013-services-name-an-owning-team.md:38:16]",
 	}, got)
 	rep := plan.Report()
