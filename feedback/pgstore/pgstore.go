@@ -270,9 +270,10 @@ func idColumn(id string) string {
 	return b.String()
 }
 
-// Append validates the signals and stores them in one transaction, in
-// statements of Options.BatchSize signals: when it returns nil every
-// signal is committed, and when it fails none is. A signal whose ID is
+// Append validates the signals and stores them in one transaction (one
+// statement, up to Options.BatchSize signals; several in an explicit
+// transaction beyond): when it returns nil every signal is committed, and
+// when it fails none is. A signal whose ID is
 // stored, or earlier in the batch, is left out, so that a retried Append is
 // safe. An Append that deadlocks with another one on the same IDs is
 // retried.
@@ -303,7 +304,7 @@ func (s *Store) Append(ctx context.Context, signals ...feedback.Signal) error {
 			WITH ORDINALITY AS u(id, time, source, project, blueprint, decision, signal, n)
 		ORDER BY n
 		ON CONFLICT (id) DO NOTHING`
-	write := func(tx pgx.Tx) error {
+	write := func(tx execer) error {
 		for start := 0; start < len(signals); start += s.batchSize {
 			ids, times, sources, projects, blueprints, decisions, bodies =
 				ids[:0], times[:0], sources[:0], projects[:0], blueprints[:0], decisions[:0], bodies[:0]
@@ -328,7 +329,13 @@ func (s *Store) Append(ctx context.Context, signals ...feedback.Signal) error {
 	}
 	var err error
 	for attempt := 0; ; attempt++ {
-		err = pgx.BeginFunc(ctx, s.pool, write)
+		if len(signals) <= s.batchSize {
+			// One statement is a transaction of its own: no BEGIN and
+			// COMMIT to wait for.
+			err = write(s.pool)
+		} else {
+			err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return write(tx) })
+		}
 		var pe *pgconn.PgError
 		if attempt < 5 && errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001") && ctx.Err() == nil {
 			continue // deadlock or serialization failure: nothing was stored
@@ -342,6 +349,11 @@ func (s *Store) Append(ctx context.Context, signals ...feedback.Signal) error {
 		return fmt.Errorf("pgstore: appending %d signals to %s: %w", len(signals), s.table, err)
 	}
 	return nil
+}
+
+// execer is a pool or a transaction.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
 // RowError is an error in one stored row: a signal that does not decode,
