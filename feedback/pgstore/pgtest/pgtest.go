@@ -66,6 +66,9 @@ const User = "gp"
 // newest /usr/lib/postgresql/*/bin with initdb in it.
 func Bin() (string, error) {
 	if d := os.Getenv("GP_PG_BIN"); d != "" {
+		if _, err := os.Stat(filepath.Join(d, "initdb")); err != nil {
+			return "", fmt.Errorf("%w (GP_PG_BIN=%s: %v)", ErrNotInstalled, d, err)
+		}
 		return d, nil
 	}
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
