@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -211,6 +212,9 @@ func benchDB(b *testing.B) string {
 	return url
 }
 
+// benchIDs numbers the signals the benchmarks append.
+var benchIDs atomic.Int64
+
 // stopBench stops the benchmarks' server; TestMain calls it.
 var stopBench = func() error { return nil }
 
@@ -241,18 +245,23 @@ func benchStores(b *testing.B) []struct {
 // (fsync and synchronous commit on).
 func BenchmarkAppend(b *testing.B) {
 	fleet := newAggBench(5000)
-	for _, s := range benchStores(b) {
+	stores := benchStores(b)
+	insert := stores[1]
+	insert.name = "store=postgres-insert"
+	for _, s := range append(stores, insert) {
 		b.Run(s.name+"/batch=1000", func(b *testing.B) {
+			*pgstore.UseCopy = s.name != "store=postgres-insert"
+			defer func() { *pgstore.UseCopy = true }()
 			next, stop := iter.Pull2(fleet.signals(1 << 30))
 			defer stop()
 			batch := make([]feedback.Signal, 1000)
-			n := 0
 			b.ReportAllocs()
 			for b.Loop() {
 				for i := range batch {
+					// New IDs in every run of every count: a stored ID
+					// would make the append a no-op.
 					batch[i], _, _ = next()
-					batch[i].ID = s.name + strconv.Itoa(n)
-					n++
+					batch[i].ID = s.name + strconv.FormatInt(benchIDs.Add(1), 10)
 				}
 				if err := s.st.Append(b.Context(), batch...); err != nil {
 					b.Fatal(err)

@@ -82,6 +82,7 @@ type Store struct {
 	pool      *pgxpool.Pool
 	ownPool   bool
 	table     string // the signals table, quoted and qualified
+	ident     pgx.Identifier
 	batchSize int
 	pageSize  int
 
@@ -143,6 +144,7 @@ func newStore(ctx context.Context, pool *pgxpool.Pool, o Options) (*Store, error
 	s := &Store{
 		pool:      pool,
 		table:     pgx.Identifier{o.Schema, "gp_signals"}.Sanitize(),
+		ident:     pgx.Identifier{o.Schema, "gp_signals"},
 		batchSize: o.BatchSize,
 		pageSize:  o.PageSize,
 	}
@@ -270,10 +272,11 @@ func idColumn(id string) string {
 	return b.String()
 }
 
-// Append validates the signals and stores them in one transaction (one
-// statement, up to Options.BatchSize signals; several in an explicit
-// transaction beyond): when it returns nil every signal is committed, and
-// when it fails none is. A signal whose ID is
+// Append validates the signals and stores them in one transaction: one
+// COPY, or, when a signal's ID is stored already or repeated (the COPY then
+// fails whole), INSERT statements of Options.BatchSize signals that leave
+// those out. When it returns nil every signal is committed, and when it
+// fails none is. A signal whose ID is
 // stored, or earlier in the batch, is left out, so that a retried Append is
 // safe. An Append that deadlocks with another one on the same IDs is
 // retried.
@@ -292,6 +295,16 @@ func (s *Store) Append(ctx context.Context, signals ...feedback.Signal) error {
 	if len(signals) == 0 {
 		return nil
 	}
+	// Each signal's row, encoded once for either way of writing it.
+	rows := make([][]any, len(signals))
+	for i, sig := range signals {
+		b, err := sig.MarshalJSON()
+		if err != nil {
+			return fmt.Errorf("pgstore: encoding signal %q: %w", sig.ID, err)
+		}
+		rows[i] = []any{idColumn(sig.ID), sig.Time.UTC(), column(string(sig.Source)), column(sig.Subject.Project),
+			column(sig.Subject.Blueprint), column(sig.Decision), string(b)}
+	}
 	n := min(len(signals), s.batchSize)
 	var (
 		ids, sources, projects, blueprints, decisions, bodies = make([]string, 0, n), make([]string, 0, n),
@@ -305,27 +318,41 @@ func (s *Store) Append(ctx context.Context, signals ...feedback.Signal) error {
 		ORDER BY n
 		ON CONFLICT (id) DO NOTHING`
 	write := func(tx execer) error {
-		for start := 0; start < len(signals); start += s.batchSize {
+		for start := 0; start < len(rows); start += s.batchSize {
 			ids, times, sources, projects, blueprints, decisions, bodies =
 				ids[:0], times[:0], sources[:0], projects[:0], blueprints[:0], decisions[:0], bodies[:0]
-			for _, sig := range signals[start:min(start+s.batchSize, len(signals))] {
-				b, err := sig.MarshalJSON()
-				if err != nil {
-					return fmt.Errorf("pgstore: encoding signal %q: %w", sig.ID, err)
-				}
-				ids = append(ids, idColumn(sig.ID))
-				times = append(times, sig.Time.UTC())
-				sources = append(sources, column(string(sig.Source)))
-				projects = append(projects, column(sig.Subject.Project))
-				blueprints = append(blueprints, column(sig.Subject.Blueprint))
-				decisions = append(decisions, column(sig.Decision))
-				bodies = append(bodies, string(b))
+			for _, r := range rows[start:min(start+s.batchSize, len(rows))] {
+				ids = append(ids, r[0].(string))
+				times = append(times, r[1].(time.Time))
+				sources = append(sources, r[2].(string))
+				projects = append(projects, r[3].(string))
+				blueprints = append(blueprints, r[4].(string))
+				decisions = append(decisions, r[5].(string))
+				bodies = append(bodies, r[6].(string))
 			}
 			if _, err := tx.Exec(ctx, insert, ids, times, sources, projects, blueprints, decisions, bodies); err != nil {
 				return err
 			}
 		}
 		return nil
+	}
+	// The fast way first: one COPY, a transaction of its own, which fails
+	// whole when an ID is stored or repeated; then the INSERTs that leave
+	// those out.
+	if useCopy {
+		_, err := s.pool.CopyFrom(ctx, s.ident, columns, pgx.CopyFromRows(rows))
+		var pe *pgconn.PgError
+		if err == nil {
+			return nil
+		}
+		if !errors.As(err, &pe) || pe.Code != "23505" {
+			if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+				err = fmt.Errorf("%w (%w)", ctxErr, err)
+			}
+			if !errors.As(err, &pe) || (pe.Code != "40P01" && pe.Code != "40001") {
+				return fmt.Errorf("pgstore: appending %d signals to %s: %w", len(signals), s.table, err)
+			}
+		}
 	}
 	var err error
 	for attempt := 0; ; attempt++ {
@@ -350,6 +377,13 @@ func (s *Store) Append(ctx context.Context, signals ...feedback.Signal) error {
 	}
 	return nil
 }
+
+// useCopy makes Append try one COPY before INSERTs; the benchmarks turn it
+// off to compare.
+var useCopy = true
+
+// columns are the columns Append writes, in the order of its rows.
+var columns = []string{"id", "time", "source", "project", "blueprint", "decision", "signal"}
 
 // execer is a pool or a transaction.
 type execer interface {
