@@ -276,10 +276,9 @@ func idColumn(id string) string {
 // COPY, or, when a signal's ID is stored already or repeated (the COPY then
 // fails whole), INSERT statements of Options.BatchSize signals that leave
 // those out. When it returns nil every signal is committed, and when it
-// fails none is. A signal whose ID is
-// stored, or earlier in the batch, is left out, so that a retried Append is
-// safe. An Append that deadlocks with another one on the same IDs is
-// retried.
+// fails none is. A signal whose ID is stored, or earlier in the batch, is
+// left out, so that a retried Append is safe. An Append that deadlocks with
+// another one on the same IDs is retried.
 func (s *Store) Append(ctx context.Context, signals ...feedback.Signal) error {
 	if err := ctx.Err(); err != nil {
 		return err
