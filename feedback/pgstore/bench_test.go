@@ -185,7 +185,6 @@ func aggCheckBenchReport(b *testing.B, r *feedback.Report, n int) {
 	}
 }
 
-
 // benchServer is a server with PostgreSQL's durable defaults (fsync,
 // synchronous commit), started at the first benchmark that needs it.
 var benchServer struct {
