@@ -6,6 +6,7 @@ import (
 	"iter"
 	"path/filepath"
 	"strconv"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -186,7 +187,8 @@ func aggCheckBenchReport(b *testing.B, r *feedback.Report, n int) {
 }
 
 // benchServer is a server with PostgreSQL's durable defaults (fsync,
-// synchronous commit), started at the first benchmark that needs it.
+// synchronous commit), started at the first benchmark that needs it; with
+// GP_PG_BENCH_FAST=1, a server without them, to see what durability costs.
 var benchServer struct {
 	once sync.Once
 	srv  *pgtest.Server
@@ -196,7 +198,7 @@ var benchServer struct {
 func benchDB(b *testing.B) string {
 	b.Helper()
 	benchServer.once.Do(func() {
-		benchServer.srv, benchServer.err = pgtest.Start(context.Background(), &pgtest.Options{Durable: true})
+		benchServer.srv, benchServer.err = pgtest.Start(context.Background(), &pgtest.Options{Durable: os.Getenv("GP_PG_BENCH_FAST") != "1"})
 		if benchServer.err == nil {
 			stopBench = benchServer.srv.Stop
 		}
