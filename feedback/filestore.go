@@ -13,8 +13,10 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 )
 
 // DefaultMaxLineBytes is the default of FileStoreOptions.MaxLineBytes.
@@ -116,7 +118,18 @@ type FileStore struct {
 // never share one in practice.
 type idDigest [16]byte
 
+// digestID returns the digest of id as it reads back from the file: a byte
+// of invalid UTF-8 is U+FFFD there, as encoding/json writes it.
 func digestID(id string) idDigest {
+	if !utf8.ValidString(id) {
+		var b strings.Builder
+		for i := 0; i < len(id); {
+			r, size := utf8.DecodeRuneInString(id[i:])
+			b.WriteRune(r) // utf8.RuneError for a bad byte
+			i += size
+		}
+		id = b.String()
+	}
 	sum := sha256.Sum256([]byte(id))
 	return idDigest(sum[:16])
 }

@@ -302,6 +302,15 @@ func TestFileStoreIdempotentAcrossHandles(t *testing.T) {
 	c := openFile(t, path, nil)
 	require.NoError(t, c.Append(t.Context(), signals("a", 5)...))
 	assert.Equal(t, []string{"hand", "a0", "a1", "a2", "a3", "a4"}, checkFile(t, path))
+
+	// An ID of invalid UTF-8 reads back with U+FFFD for each bad byte: a
+	// second handle knows it by that.
+	bad := signals("x", 1)[0]
+	bad.ID = "bad\xff\xfeid"
+	require.NoError(t, c.Append(t.Context(), bad))
+	d := openFile(t, path, nil)
+	require.NoError(t, d.Append(t.Context(), bad))
+	assert.Equal(t, []string{"hand", "a0", "a1", "a2", "a3", "a4", "bad\uFFFD\uFFFDid"}, checkFile(t, path))
 }
 
 // checkFile asserts that every line of the file at path decodes and returns
