@@ -102,8 +102,13 @@ func Start(ctx context.Context, opts *Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A short path: a Unix socket's path is limited to about 100 bytes.
+	// A short path: a Unix socket's path is limited to about 100 bytes,
+	// which a long $TMPDIR (macOS's) exceeds.
 	dir, err := os.MkdirTemp("", "gp-pg-")
+	if err == nil && len(dir) > 80 {
+		os.Remove(dir)
+		dir, err = os.MkdirTemp("/tmp", "gp-pg-")
+	}
 	if err != nil {
 		return nil, err
 	}
