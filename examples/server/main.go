@@ -56,7 +56,9 @@
 //	                                        ("v":1, docs/signals.md), an array, or JSON Lines,
 //	                                        those without "id" or "time" stamped by the server;
 //	                                        or ratings, {"blueprint" or "decision", "score",
-//	                                        "comment", "by"}. 201 with the IDs stored; 400 for a
+//	                                        "comment", "by"}. 201 with the IDs stored (a signal
+//	                                        whose ID is stored already is kept once: a retry
+//	                                        is safe); 400 for a
 //	                                        body that is not JSON objects, 422 (with the index)
 //	                                        for an invalid signal, and then nothing is stored;
 //	                                        with --signals-token, 401 without
