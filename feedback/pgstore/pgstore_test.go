@@ -3,9 +3,14 @@ package pgstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/pgstore"
@@ -197,5 +202,52 @@ func TestOpenErrors(t *testing.T) {
 	_, err = pgstore.Open(t.Context(), "postgres://%zz", nil)
 	if err == nil || !strings.HasPrefix(err.Error(), "pgstore: ") {
 		t.Fatalf("a bad URL: %v", err)
+	}
+}
+
+// Options.MaxConns bounds the connections, however many goroutines use
+// the store.
+func TestPoolLimit(t *testing.T) {
+	st, url := open(t, &pgstore.Options{MaxConns: 3})
+	watch, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close(t.Context())
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Go(func() {
+			for i := range 10 {
+				if err := st.Append(t.Context(), storetest.Signals(fmt.Sprintf("g%d-%d-", g, i), 20)...); err != nil {
+					t.Error(err)
+					return
+				}
+				for _, err := range st.Query(t.Context(), feedback.Filter{Project: "orders"}) {
+					if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		})
+	}
+	go func() { wg.Wait(); close(done) }()
+	most := 0
+	for {
+		var n int
+		err := watch.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		most = max(most, n)
+		select {
+		case <-done:
+			if most > 3 || most == 0 {
+				t.Errorf("at most %d connections seen, want 1 to 3", most)
+			}
+			return
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
 }
