@@ -167,6 +167,21 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 		return fmt.Errorf("pgstore: %d migrations embedded, want %d", len(files), SchemaVersion)
 	}
 	s := pgx.Identifier{schema}.Sanitize()
+	// Tables at this version need nothing: no lock, no DDL, so that a
+	// role that may only read and write them can open the store.
+	var have int
+	err = pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM `+pgx.Identifier{schema, "gp_schema_version"}.Sanitize()).Scan(&have)
+	switch {
+	case err == nil && have == SchemaVersion:
+		return nil
+	case err == nil && have > SchemaVersion:
+		return newerError(s, have)
+	case err != nil:
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || (pe.Code != "42P01" && pe.Code != "3F000") { // no table, no schema
+			return fmt.Errorf("pgstore: reading the schema version of %s: %w", s, err)
+		}
+	}
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('goldenpath.pgstore.' || $1))`, schema); err != nil {
 			return fmt.Errorf("pgstore: locking schema %s for migration: %w", s, err)
@@ -188,7 +203,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 			return fmt.Errorf("pgstore: reading the schema version of %s: %w", s, err)
 		}
 		if have > SchemaVersion {
-			return fmt.Errorf("pgstore: the tables in schema %s are at version %d, newer than the %d this program knows: upgrade it", s, have, SchemaVersion)
+			return newerError(s, have)
 		}
 		for _, name := range files[have:] {
 			v, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
@@ -208,6 +223,10 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 		}
 		return nil
 	})
+}
+
+func newerError(schema string, have int) error {
+	return fmt.Errorf("pgstore: the tables in schema %s are at version %d, newer than the %d this program knows: upgrade it", schema, have, SchemaVersion)
 }
 
 // Pool returns the store's connection pool.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"os"
 	"strings"
 	"sync"
@@ -249,5 +250,49 @@ func TestPoolLimit(t *testing.T) {
 			return
 		case <-time.After(5 * time.Millisecond):
 		}
+	}
+}
+
+// A role that may only read and append to the tables opens a store that
+// is at this version: Open runs no DDL then.
+func TestOpenWithoutDDL(t *testing.T) {
+	owner, url := open(t, nil)
+	u, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`DROP ROLE IF EXISTS gp_writer`,
+		`CREATE ROLE gp_writer LOGIN`,
+		`GRANT USAGE ON SCHEMA public TO gp_writer`,
+		`GRANT SELECT, INSERT ON gp_signals, gp_schema_version TO gp_writer`,
+		`REVOKE CREATE ON SCHEMA public FROM PUBLIC`,
+		`REVOKE CREATE ON DATABASE ` + pgx.Identifier{strings.TrimPrefix(u.Path, "/")}.Sanitize() + ` FROM PUBLIC`,
+	} {
+		if _, err := owner.Pool().Exec(t.Context(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	writerURL := strings.Replace(url, "postgres://"+pgtest.User+"@", "postgres://gp_writer@", 1)
+	st, err := pgstore.Open(t.Context(), writerURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Append(t.Context(), storetest.Signals("w", 3)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Append(t.Context(), storetest.Signals("w", 4)...); err != nil {
+		t.Fatal(err, "(the INSERT of a batch with stored IDs)")
+	}
+	n := 0
+	for _, err := range st.Query(t.Context(), feedback.Filter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 4 {
+		t.Errorf("%d signals, want 4", n)
 	}
 }
