@@ -103,8 +103,13 @@ func Start(ctx context.Context, opts *Options) (*Server, error) {
 		return nil, err
 	}
 	// A short path: a Unix socket's path is limited to about 100 bytes,
-	// which a long $TMPDIR (macOS's) exceeds.
-	dir, err := os.MkdirTemp("", "gp-pg-")
+	// which a long $TMPDIR (macOS's) exceeds. As root, /tmp: the server's
+	// user must reach the directory, and root's $TMPDIR may be private.
+	parent := ""
+	if os.Geteuid() == 0 {
+		parent = "/tmp"
+	}
+	dir, err := os.MkdirTemp(parent, "gp-pg-")
 	if err == nil && len(dir) > 80 {
 		os.Remove(dir)
 		dir, err = os.MkdirTemp("/tmp", "gp-pg-")
