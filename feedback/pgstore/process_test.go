@@ -29,7 +29,7 @@ const (
 )
 
 // child appends batches of signals, each twice (a retry), and prints
-// "ack BATCH" after each batch's first Append returns.
+// "ack BATCH" after each batch's Appends return.
 func child(url string) int {
 	prefix := os.Getenv(prefixEnv)
 	batches, _ := strconv.Atoi(os.Getenv(batchesEnv))
@@ -45,6 +45,12 @@ func child(url string) int {
 	defer st.Close()
 	for b := 0; batches == 0 || b < batches; b++ {
 		batch := batchOf(prefix, b, size)
+		if b > 0 {
+			// The batch starts with signals of the one before, stored
+			// already: it takes the INSERT statements of a transaction,
+			// not the COPY, and a kill can fall between two of them.
+			batch = append(batchOf(prefix, b-1, size)[:min(100, size)], batch...)
+		}
 		for range 2 {
 			if err := st.Append(ctx, batch...); err != nil {
 				fmt.Fprintln(os.Stderr, err)
@@ -146,6 +152,7 @@ func TestKilledWriter(t *testing.T) {
 	st, url := open(t, nil)
 	const size = 1000
 	acked := map[string]bool{}
+	killedInTx := 0
 	for round := range 3 {
 		prefix := fmt.Sprintf("k%d", round)
 		cmd, out := startChild(t, url, prefix, 0, size)
@@ -155,8 +162,13 @@ func TestKilledWriter(t *testing.T) {
 		for n := 0; n < 2+round && sc.Scan(); n++ {
 			acked[prefix+"-"+strings.TrimPrefix(sc.Text(), "ack ")] = true
 		}
-		time.Sleep(time.Duration(round*7) * time.Millisecond)
+		// Kill it in the middle of a transaction of INSERT statements: when
+		// the server shows one open, after its first statement.
+		inTx := waitForInsert(t, st)
 		cmd.Process.Kill()
+		if inTx {
+			killedInTx++
+		}
 		for sc.Scan() {
 			acked[prefix+"-"+strings.TrimPrefix(sc.Text(), "ack ")] = true
 		}
@@ -178,5 +190,29 @@ func TestKilledWriter(t *testing.T) {
 			t.Errorf("%s stored %d times", id, n)
 		}
 	}
-	t.Logf("%d batches acknowledged, %d stored", len(acked), len(perBatch))
+	t.Logf("%d batches acknowledged, %d stored; %d of 3 kills in a transaction", len(acked), len(perBatch), killedInTx)
+	if killedInTx == 0 {
+		t.Error("no kill fell in a transaction: the test proves nothing")
+	}
+}
+
+// waitForInsert waits, for up to 10 s, until another client of the
+// store's database has a transaction open with an INSERT statement done or
+// running, and reports whether it saw one.
+func waitForInsert(t *testing.T, st *pgstore.Store) bool {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		var n int
+		err := st.Pool().QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid()
+			AND xact_start IS NOT NULL AND query LIKE 'INSERT INTO%'`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return true
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return false
 }
