@@ -107,10 +107,10 @@ gp fleet check --targets fleet.yaml --json`,
 				return err
 			}
 			var rec *fleetRecorder
-			if st.name("") != "" {
-				if op == render.FleetRender {
-					return usageErrorf("--store records upgrades and checks, not renders")
-				}
+			if op == render.FleetRender && st.path != "" {
+				return usageErrorf("--store records upgrades and checks, not renders")
+			}
+			if op != render.FleetRender && st.name("") != "" { // renders leave $GP_STORE alone
 				store, err := st.open(ctx, "", false)
 				if err != nil {
 					return err
