@@ -138,3 +138,39 @@ func BenchmarkQuery(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFirstAppend opens a file of 1 000 000 signals and appends one:
+// the first append reads the ID of every line, and keeps a digest of each.
+// index-MiB is the heap that holds them.
+func BenchmarkFirstAppend(b *testing.B) {
+	const total = 1_000_000
+	path := filepath.Join(b.TempDir(), "signals.jsonl")
+	st, err := feedback.OpenFileStore(path, nil)
+	require.NoError(b, err)
+	batch := make([]feedback.Signal, 0, 10_000)
+	for i := range total {
+		batch = append(batch, fleetSignal(i))
+		if len(batch) == cap(batch) {
+			require.NoError(b, st.Append(b.Context(), batch...))
+			batch = batch[:0]
+		}
+	}
+	require.NoError(b, st.Close())
+	var before, after runtime.MemStats
+	var index float64
+	n := 0
+	for b.Loop() {
+		st, err := feedback.OpenFileStore(path, nil)
+		require.NoError(b, err)
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		s := fleetSignal(total + n)
+		n++
+		require.NoError(b, st.Append(b.Context(), s))
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		index = float64(after.HeapAlloc-before.HeapAlloc) / (1 << 20)
+		require.NoError(b, st.Close())
+	}
+	b.ReportMetric(index, "index-MiB")
+}
