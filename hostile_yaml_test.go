@@ -1,8 +1,8 @@
 package goldenpath_test
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"

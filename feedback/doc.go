@@ -24,7 +24,10 @@
 // programs. [OpenFileStore] is the embedded default: one JSON Lines file,
 // portable and greppable, safe for many goroutines and many processes, which
 // repairs a line torn by a crash and never loses a signal whose Append
-// returned.
+// returned. Every store keeps one signal per ID, so a retried Append is
+// safe. Package feedback/storetest checks a Store against this contract;
+// module feedback/pgstore is a Store in PostgreSQL, for signals that many
+// servers and fleet workers share.
 //
 // # Ratings and measures
 //

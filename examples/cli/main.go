@@ -18,6 +18,7 @@
 //	scan       observe rendered projects: drift, decisions, exceptions, lag
 //	report     aggregate the signal store: which decision to revisit and why
 //	feedback   record a rating of a blueprint or a decision
+//	store      copy signals between stores (JSON Lines files, PostgreSQL)
 //	fleet      render, upgrade or check many projects
 //	version    print the version of gp
 //	help       show help for gp or one of its commands
@@ -130,6 +131,7 @@ func init() {
 		scanCmd,
 		reportCmd,
 		feedbackCmd,
+		storeCmd,
 		fleetCmd,
 		versionCmd,
 		helpCmd,

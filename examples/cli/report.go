@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -17,7 +16,7 @@ import (
 var reportCmd = &command{
 	name:    "report",
 	summary: "aggregate the signal store into a report: which decision to revisit and why",
-	usage:   "report [--store FILE] [--since WHEN] [--until WHEN] [--decisions SOURCE] [--date YYYY-MM-DD] [--min-projects N] [--format md|json]",
+	usage:   "report [--store FILE|URL] [--since WHEN] [--until WHEN] [--decisions SOURCE] [--date YYYY-MM-DD] [--min-projects N] [--format md|json]",
 	help: `
 Report streams the signals of the store (--store, $GP_STORE, or
 ./signals.jsonl) into a report: the decisions to revisit, ranked, each
@@ -71,11 +70,7 @@ gp report --format json --decisions testdata/decisions > report.json`,
 				}
 				opts.Registry = eo.Decisions
 			}
-			name := st.name("signals.jsonl")
-			if _, err := os.Stat(name); errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("no signal store at %s: record signals with gp scan --store, or give --store", name)
-			}
-			store, err := feedback.OpenFileStore(name, &feedback.FileStoreOptions{ReadOnly: true})
+			store, err := st.open(ctx, "signals.jsonl", true)
 			if err != nil {
 				return err
 			}

@@ -12,33 +12,16 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/signalstore"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/scan"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
-// storeFlag is --store: the signal store, default $GP_STORE.
-type storeFlag struct{ path string }
-
-func (s *storeFlag) define(fs *flag.FlagSet, what string) {
-	fs.StringVar(&s.path, "store", "", what+" the signal store `FILE` (JSON Lines; default $GP_STORE)")
-}
-
-// name returns the store's path: --store, $GP_STORE, or def.
-func (s *storeFlag) name(def string) string {
-	switch {
-	case s.path != "":
-		return s.path
-	case os.Getenv("GP_STORE") != "":
-		return os.Getenv("GP_STORE")
-	}
-	return def
-}
-
 var scanCmd = &command{
 	name:    "scan",
 	summary: "observe rendered projects: drift, decisions, exceptions, upgrade lag",
-	usage:   "scan DIR... [--store FILE] [--catalog SOURCE]... [--decisions SOURCE] [--date YYYY-MM-DD] [--json]",
+	usage:   "scan DIR... [--store FILE|URL] [--catalog SOURCE]... [--decisions SOURCE] [--date YYYY-MM-DD] [--json]",
 	help: `
 Scan observes each project DIR and turns what it finds into feedback
 signals: drift of managed and shared files against a fresh render of the
@@ -89,9 +72,9 @@ gp scan ./orders --json`,
 					return err
 				}
 			}
-			var store *feedback.FileStore
-			if name := st.name(""); name != "" {
-				if store, err = feedback.OpenFileStore(name, nil); err != nil {
+			var store signalstore.Store
+			if st.name("") != "" {
+				if store, err = st.open(ctx, "", false); err != nil {
 					return err
 				}
 				defer store.Close()
@@ -149,7 +132,7 @@ gp scan ./orders --json`,
 				}
 			}
 			if store != nil {
-				fmt.Fprintf(e.stderr, "appended %d signal(s) to %s\n", len(all), store.Path())
+				fmt.Fprintf(e.stderr, "appended %d signal(s) to %s\n", len(all), st.display(""))
 			}
 			if len(enforced) > 0 {
 				fmt.Fprintf(e.stderr, "gp: %d enforced rule(s) fail\n", len(enforced))
@@ -198,7 +181,7 @@ func printScan(w io.Writer, dir string, sigs []feedback.Signal) {
 var feedbackCmd = &command{
 	name:    "feedback",
 	summary: "record a rating of a blueprint or a decision",
-	usage:   "feedback rate BLUEPRINT|DECISION --score N [--comment TEXT] [--by NAME] [--store FILE] [--json]",
+	usage:   "feedback rate BLUEPRINT|DECISION --score N [--comment TEXT] [--by NAME] [--store FILE|URL] [--json]",
 	help: `
 Feedback records what people think of a golden path: "gp feedback rate"
 appends a rating from 1 to 5, with an optional comment, of a blueprint (a
@@ -232,7 +215,7 @@ gp feedback rate ADR-0012 --score 2 --comment "limits too tight for JVM services
 			if err != nil {
 				return usageErrorf("%v", strings.TrimPrefix(err.Error(), "feedback: "))
 			}
-			store, err := feedback.OpenFileStore(st.name("signals.jsonl"), nil)
+			store, err := st.open(ctx, "signals.jsonl", false)
 			if err != nil {
 				return err
 			}
@@ -243,7 +226,7 @@ gp feedback rate ADR-0012 --score 2 --comment "limits too tight for JVM services
 			if *asJSON {
 				return writeJSON(e.stdout, s)
 			}
-			fmt.Fprintf(e.stdout, "rated %s %d/5 in %s\n", args[1], *score, store.Path())
+			fmt.Fprintf(e.stdout, "rated %s %d/5 in %s\n", args[1], *score, st.display("signals.jsonl"))
 			return nil
 		}
 	},

@@ -202,7 +202,9 @@ func (c *countingQueries) Query(ctx context.Context, f feedback.Filter) iter.Seq
 }
 
 func TestReportCached(t *testing.T) {
-	rec := testRecorder("r", testNow.Add(-48*time.Hour))
+	// The fleet's IDs must not be the server recorder's: a store keeps one
+	// signal per ID.
+	rec := testRecorder("f", testNow.Add(-48*time.Hour))
 	st := &countingQueries{Store: feedback.NewMemoryStore()}
 	if err := st.Append(context.Background(), fleet(rec)...); err != nil {
 		t.Fatal(err)

@@ -14,9 +14,10 @@
 // path: blueprints are addressed by their catalog name, and optionally a
 // version, only.
 //
-// --store names the feedback store, a JSON Lines file (feedback.FileStore)
-// opened once at startup and closed at shutdown; no request can name
-// another. Signals posted to the API and ratings given on the pages are
+// --store (default $GP_STORE) names the feedback store, a JSON Lines file
+// (feedback.FileStore) or a postgres:// URL (pgstore.Store, which several
+// servers can share), opened once at startup and closed at shutdown; no
+// request can name another. Signals posted to the API and ratings given on the pages are
 // appended to it, and the report aggregates it. Without --store, feedback
 // is off: the pages offer no rating form, and the feedback routes answer
 // 503.
@@ -55,7 +56,9 @@
 //	                                        ("v":1, docs/signals.md), an array, or JSON Lines,
 //	                                        those without "id" or "time" stamped by the server;
 //	                                        or ratings, {"blueprint" or "decision", "score",
-//	                                        "comment", "by"}. 201 with the IDs stored; 400 for a
+//	                                        "comment", "by"}. 201 with the IDs stored (a signal
+//	                                        whose ID is stored already is kept once: a retry
+//	                                        is safe); 400 for a
 //	                                        body that is not JSON objects, 422 (with the index)
 //	                                        for an invalid signal, and then nothing is stored;
 //	                                        with --signals-token, 401 without
@@ -119,6 +122,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/signalstore"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
@@ -154,7 +158,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		blueprints      stringsFlag
 		addr            = fs.String("addr", "127.0.0.1:8080", "the `ADDRESS` to listen on")
 		decisions       = fs.String("decisions", "", "the decisions `SOURCE`: a directory of decision records, or a git repository or archive")
-		store           = fs.String("store", "", "the feedback store `FILE` (JSON Lines, created if needed): posted signals and ratings are appended to it, the report reads it; without it feedback is off")
+		store           = fs.String("store", os.Getenv(signalstore.Env), "the feedback `STORE`: a JSON Lines file (created if needed) or a postgres:// URL; posted signals and ratings are appended to it, the report reads it; without it feedback is off (default $GP_STORE)")
 		cacheDir        = fs.String("cache-dir", "", "the cache of fetched sources (default goldenpath/sources in the user cache directory)")
 		maxRenders      = fs.Int("max-renders", 4, "how many renders run at once")
 		maxBody         = fs.Int64("max-body", 1<<20, "the largest request body, in bytes")
@@ -243,7 +247,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// done: no request names it.
 	var signals feedback.Store
 	if *store != "" {
-		fstore, err := feedback.OpenFileStore(*store, &feedback.FileStoreOptions{
+		opened, err := signalstore.Open(ctx, *store, &signalstore.Options{
 			OnRepair: func(r feedback.Repair) {
 				logger.Warn("feedback store: removed a torn last line", "path", r.Path, "bytes", r.Dropped)
 			},
@@ -252,11 +256,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 		defer func() {
-			if err := fstore.Close(); err != nil {
+			if err := opened.Close(); err != nil {
 				logger.Error("closing the feedback store", "err", err)
 			}
 		}()
-		signals = fstore
+		signals = opened
 	}
 	s, err := newServer(&config{
 		Catalog:     catalog,
@@ -290,7 +294,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(stdout, "goldenpath server listening on http://%s\n", ln.Addr())
-	logger.Info("listening", "addr", ln.Addr().String(), "blueprints", len(catalog.Names()), "decisions", s.decisionCount(), "store", *store)
+	logger.Info("listening", "addr", ln.Addr().String(), "blueprints", len(catalog.Names()), "decisions", s.decisionCount(), "store", signalstore.Redact(*store))
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
