@@ -26,6 +26,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -434,7 +435,31 @@ func (b *Blueprint) shaper(strip string, metaMsgs []authorMsg) *shaper {
 		msgs:       append(append([]authorMsg(nil), b.msgs...), metaMsgs...),
 		enums:      b.enums,
 		decl:       b.decl,
+		defaults:   b.defaults(),
 	}
+}
+
+// defaults returns the declared default of every parameter that has one,
+// formatted as CUE would print it.
+func (b *Blueprint) defaults() map[string]string {
+	var m map[string]string
+	for _, p := range b.params {
+		if p.Default == nil {
+			continue
+		}
+		if m == nil {
+			m = map[string]string{}
+		}
+		m[p.Path] = formatDefault(p.Default)
+	}
+	return m
+}
+
+func formatDefault(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(v)
 }
 
 // check compiles blueprint.cue, validates it against #Blueprint and reads

@@ -62,6 +62,8 @@ type shaper struct {
 	enums map[string][]string
 	// decl maps a parameter path to the position of its declaration.
 	decl map[string]Position
+	// defaults maps a parameter path to its declared default, printed.
+	defaults map[string]string
 }
 
 type rawErr struct {
@@ -201,6 +203,17 @@ func (s *shaper) field(path string, rs []rawErr) FieldError {
 	}
 	missing := !slices.ContainsFunc(rs, func(r rawErr) bool { return !strings.HasPrefix(r.format, "incomplete value") })
 	if missing {
+		// A field with a default is only incomplete when its constraints
+		// ruled the default out (metricsPort's 9090 when httpPort is 9090):
+		// the author's message says what is wrong, "is required" would not.
+		if d, ok := s.defaults[path]; ok {
+			if m, ok := s.authorMsg(append(slices.Clone(rs), rawErr{schema: fe.Schema})); ok {
+				fe.Message = m + " (the default " + d + " breaks it)"
+				return fe
+			}
+			fe.Message = rewrite(rs[0]) + " (the default " + d + " breaks it)"
+			return fe
+		}
 		fe.Message = rewrite(rs[0])
 		return fe
 	}
