@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"cuelang.org/go/cue"
@@ -90,6 +91,7 @@ func (b *Blueprint) resolveWith(e *evaluator, in *ast.StructLit) (*Params, error
 	unknownFields(e.closed, in, "", &fields)
 	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil {
 		fields = append(fields, sh.shape(err)...)
+		fields = append(fields, b.brokenDefaults(v, sh, fields)...)
 	}
 	if len(fields) > 0 {
 		sortFieldErrors(fields)
@@ -381,4 +383,25 @@ func matchSegs(pat, name []string) bool {
 		pat, name = pat[1:], name[1:]
 	}
 	return len(name) == 0
+}
+
+// brokenDefaults reports the parameters whose default their constraints
+// ruled out, which CUE leaves unreported (as merely incomplete) when another
+// field fails; known lists the fields already reported.
+func (b *Blueprint) brokenDefaults(v cue.Value, sh *shaper, known []FieldError) []FieldError {
+	var out []FieldError
+	for _, p := range b.params {
+		if p.Default == nil || slices.ContainsFunc(known, func(f FieldError) bool { return f.Path == p.Path }) {
+			continue
+		}
+		fv := v.LookupPath(paramsPath.Append(cue.ParsePath(p.Path).Selectors()...))
+		if err := fv.Validate(cue.Concrete(true)); err != nil {
+			for _, fe := range sh.shape(err) {
+				if fe.Path == p.Path {
+					out = append(out, fe)
+				}
+			}
+		}
+	}
+	return out
 }
