@@ -74,7 +74,7 @@ func TestBrokenBlueprintFailsTheKit(t *testing.T) {
 			blueprinttest.Parses(),
 			kube("deploy", goServiceAgrees("httpPort", "metricsPort")),
 			blueprinttest.CommandEnv(goEnv, "go", "build", "-o", "bin/", "./..."),
-			serviceRuns("", true, true),
+			serviceRuns("", true),
 		},
 	}
 	err := m.Test(t.Context(), b, t.TempDir())

@@ -116,7 +116,7 @@ func goServiceMatrix(reg *decision.Registry, httpParam, metricsParam string) *bl
 		kube("deploy", goServiceAgrees(httpParam, metricsParam)),
 	}
 	checks = append(checks, goChecks("")...)
-	checks = append(checks, serviceRuns("", metricsParam != "", metricsParam != ""))
+	checks = append(checks, serviceRuns("", metricsParam != ""))
 	return &blueprinttest.Matrix{
 		Base:     map[string]any{"name": "orders"},
 		Values:   map[string][]any{"team": {blueprinttest.Absent, "payments"}},
@@ -233,7 +233,7 @@ func TestDemoEnvironment(t *testing.T) {
 		{Name: "compose", Func: composeAgrees},
 	}
 	checks = append(checks, goChecks("service")...)
-	checks = append(checks, serviceRuns("service", false, false))
+	checks = append(checks, serviceRuns("service", false))
 	m := &blueprinttest.Matrix{
 		Base:     map[string]any{"name": "shop", "team": "payments"},
 		Values:   map[string][]any{"ttl": {"72h", "24h"}, "mergeRequest": {1, 7}},

@@ -84,19 +84,19 @@ func fakeDatabase() (addr string, stop func(), err error) {
 }
 
 // serviceRuns is the check that the binary bin/NAME the project built
-// starts on free loopback ports, answers GET /healthz and /readyz on its
-// HTTP port (with 200 when strict200, any 2xx otherwise, as 1.x answers
-// 204) and, with metrics, GET /metrics on its metrics port, and stops on
-// SIGTERM within its shutdown timeout, exiting 0.
-func serviceRuns(sub string, metrics, strict200 bool) blueprinttest.Check {
+// starts on free loopback ports, answers GET /healthz and /readyz with 200
+// on its HTTP port and, with metrics, GET /metrics on its metrics port (and
+// not on the HTTP port), and stops on SIGTERM within its shutdown timeout,
+// exiting 0.
+func serviceRuns(sub string, metrics bool) blueprinttest.Check {
 	return blueprinttest.Check{Name: "service runs", Func: func(ctx context.Context, p *blueprinttest.Project) error {
 		name, _ := p.Params.Lookup("name")
 		db, _ := p.Params.Lookup("database")
-		return runService(ctx, filepath.Join(p.Dir, sub, "bin", fmt.Sprint(name)), db == "postgres", metrics, strict200)
+		return runService(ctx, filepath.Join(p.Dir, sub, "bin", fmt.Sprint(name)), db == "postgres", metrics)
 	}}
 }
 
-func runService(ctx context.Context, bin string, database, metrics, strict200 bool) error {
+func runService(ctx context.Context, bin string, database, metrics bool) error {
 	ports, err := freePorts(2)
 	if err != nil {
 		return err
@@ -139,7 +139,7 @@ func runService(ctx context.Context, bin string, database, metrics, strict200 bo
 		body, err := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(body), err
 	}
-	ok := func(code int) bool { return code == 200 || !strict200 && code >= 200 && code < 300 }
+	ok := func(code int) bool { return code == http.StatusOK }
 
 	// Started: /healthz answers.
 	deadline := time.Now().Add(15 * time.Second)

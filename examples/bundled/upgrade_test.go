@@ -104,7 +104,7 @@ func TestGoServiceUpgrade(t *testing.T) {
 		}),
 	}
 	checks = append(checks, goChecks("")...)
-	checks = append(checks, serviceRuns("", true, true))
+	checks = append(checks, serviceRuns("", true))
 	m := &blueprinttest.Matrix{
 		Base:     map[string]any{"name": "orders"},
 		Values:   map[string][]any{"team": {blueprinttest.Absent, "payments"}},
