@@ -48,6 +48,7 @@ parameters: {
 	debug:    bool | *false
 	team?:    string
 	port:     int & >=1024 & <=65535 | *8080
+	db: size: *"small" | "large"
 }
 `
 
@@ -61,14 +62,15 @@ func TestMatrixCombinations(t *testing.T) {
 	require.NoError(t, err)
 
 	// The defaults come first.
-	assert.Equal(t, "tier=dev replicas=2 database=none debug=false team=<absent> port=8080", combos[0].String())
-	assert.Equal(t, map[string]any{"name": "orders", "tier": "dev", "replicas": int64(2), "database": "none", "debug": false, "port": int64(8080)}, combos[0].Values)
+	assert.Equal(t, "tier=dev replicas=2 database=none debug=false team=<absent> port=8080 db.size=small", combos[0].String())
+	assert.Equal(t, map[string]any{"name": "orders", "tier": "dev", "replicas": int64(2), "database": "none", "debug": false, "port": int64(8080), "db.size": "small"}, combos[0].Values)
 
 	// Every pair of values of two axes is in a combination, but those the
 	// schema refuses, which are listed with its reason.
 	axes := map[string][]string{
 		"tier": {"dev", "prod"}, "replicas": {"2", "1", "10"}, "database": {"none", "postgres", "mysql"},
 		"debug": {"false", "true"}, "team": {"<absent>", "payments"}, "port": {"8080", "1024", "65535"},
+		"db.size": {"small", "large"},
 	}
 	has := func(c blueprinttest.Combination, k, v string) bool {
 		return strings.Contains(" "+c.String()+" ", " "+k+"="+v+" ")
@@ -99,11 +101,10 @@ func TestMatrixCombinations(t *testing.T) {
 	assert.Equal(t, "tier=prod replicas=2", left[0].A.Path+"="+left[0].A.Value.(string)+" replicas=2")
 	assert.Contains(t, left[1].String(), "tier=prod replicas=1: ")
 
-	// Pairwise keeps the count small: 2·3·3·2·2·3 = 216 in full.
+	// Pairwise keeps the count small: 2·3·3·2·2·3·2 = 432 in full.
 	assert.LessOrEqual(t, len(combos), 14)
-	for _, c := range combos {
-		_, err := b.Resolve(t.Context(), blueprint.ValuesMap(c.Values))
-		assert.NoError(t, err, "%s", c)
+	for _, c := range combos { // each resolves, nested db.size included, and renders
+		assert.NoError(t, m.RunCombination(t.Context(), b, c, filepath.Join(t.TempDir(), "p")), "%s", c)
 	}
 
 	// Pinned and based parameters are not axes; added combinations come
