@@ -26,7 +26,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"time"
 
@@ -428,38 +427,18 @@ func (b *Blueprint) parse() (*ast.File, error) {
 }
 
 func (b *Blueprint) shaper(strip string, metaMsgs []authorMsg) *shaper {
-	return &shaper{
+	sh := &shaper{
 		schemaFile: b.schemaName,
 		hidden:     metaFile,
 		strip:      strip,
 		msgs:       append(append([]authorMsg(nil), b.msgs...), metaMsgs...),
 		enums:      b.enums,
 		decl:       b.decl,
-		defaults:   b.defaults(),
 	}
-}
-
-// defaults returns the declared default of every parameter that has one,
-// formatted as CUE would print it.
-func (b *Blueprint) defaults() map[string]string {
-	var m map[string]string
-	for _, p := range b.params {
-		if p.Default == nil {
-			continue
-		}
-		if m == nil {
-			m = map[string]string{}
-		}
-		m[p.Path] = formatDefault(p.Default)
+	if strip == "parameters" {
+		sh.kinds, sh.params = b.kinds, b.params
 	}
-	return m
-}
-
-func formatDefault(v any) string {
-	if s, ok := v.(string); ok {
-		return strconv.Quote(s)
-	}
-	return fmt.Sprint(v)
+	return sh
 }
 
 // check compiles blueprint.cue, validates it against #Blueprint and reads
@@ -489,12 +468,12 @@ func (b *Blueprint) check() error {
 	for _, req := range []string{"name", "version", "description", "owner"} {
 		if v := u.LookupPath(cue.ParsePath(req)); !v.Exists() || !v.IsConcrete() {
 			if _, dup := (&ValidationError{Fields: fields}).Field(req); !dup {
-				fields = append(fields, FieldError{Path: req, Message: "is required", Input: &Position{Filename: b.schemaName}})
+				fields = append(fields, FieldError{Path: req, Message: "required", Input: &Position{Filename: b.schemaName}})
 			}
 		}
 	}
 	if !root.LookupPath(cue.ParsePath("parameters")).Exists() {
-		fields = append(fields, FieldError{Path: "parameters", Message: "is required (write parameters: {} for none)", Input: &Position{Filename: b.schemaName}})
+		fields = append(fields, FieldError{Path: "parameters", Message: "required (write parameters: {} for none)", Input: &Position{Filename: b.schemaName}})
 	}
 	if len(fields) > 0 {
 		sortFieldErrors(fields)

@@ -44,10 +44,14 @@ type Position struct {
 // IsValid reports whether p names a line.
 func (p Position) IsValid() bool { return p.Line > 0 }
 
-// String formats p as FILE:LINE:COL, or FILE when p has no line.
+// String formats p as FILE:LINE:COL, FILE:LINE when p has no column, or
+// FILE when p has no line.
 func (p Position) String() string {
 	if !p.IsValid() {
 		return p.Filename
+	}
+	if p.Column <= 0 {
+		return fmt.Sprintf("%s:%d", p.Filename, p.Line)
 	}
 	return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column)
 }
@@ -63,6 +67,10 @@ type FieldError struct {
 	Input *Position `json:"input,omitempty"`
 	// Schema lists the positions in blueprint.cue of the constraints involved.
 	Schema []Position `json:"schema,omitempty"`
+	// Missing reports that the field has no value: it is required and none
+	// was given, or every value it could default to is ruled out. A prompt
+	// or a form can ask for it.
+	Missing bool `json:"missing,omitempty"`
 }
 
 // Pos returns the position to show first: the input position if there is

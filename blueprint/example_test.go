@@ -61,7 +61,7 @@ func ExampleSet() {
 	_, err = bp.Resolve(ctx, blueprint.Set("name=orders", "port=http"))
 	fmt.Println(err)
 	// Output:
-	// --set:2:6: port: "http" is not an int
+	// --set:2:6: port: want an integer, got "http"
 }
 
 // Load follows a source policy. The strict policy, the default, refuses what

@@ -213,8 +213,22 @@ func syntaxError(name string, err error) error {
 		break
 	}
 	if fe.Input == nil {
+		// The YAML decoder's errors are text: "NAME:LINE: message". Keep the
+		// position once, as a position.
 		fe.Input = &Position{Filename: name}
 		fe.Message = err.Error()
+		if rest, ok := strings.CutPrefix(fe.Message, name+":"); ok {
+			fe.Message = strings.TrimSpace(rest)
+			if l, msg, ok := strings.Cut(rest, ":"); ok {
+				if n, err := strconv.Atoi(strings.TrimSpace(l)); err == nil && n > 0 {
+					fe.Input.Line = n
+					fe.Message = strings.TrimSpace(msg)
+				}
+			}
+		}
+		if fe.Message == "" {
+			fe.Message = "syntax error"
+		}
 	}
 	return &ValidationError{Fields: []FieldError{fe}}
 }
@@ -406,12 +420,12 @@ func scalarAST(k cue.Kind, val string, elem cue.Kind) (ast.Expr, error) {
 		return ast.NewString(val), nil
 	case k == cue.IntKind:
 		if _, err := strconv.ParseInt(val, 10, 64); err != nil {
-			return nil, fmt.Errorf("%q is not an int", val)
+			return nil, fmt.Errorf("want an integer, got %q", val)
 		}
 		return ast.NewLit(token.INT, val), nil
 	case k == cue.FloatKind || k == cue.NumberKind:
 		if _, err := strconv.ParseFloat(val, 64); err != nil {
-			return nil, fmt.Errorf("%q is not a number", val)
+			return nil, fmt.Errorf("want a number, got %q", val)
 		}
 		if _, err := strconv.ParseInt(val, 10, 64); err == nil && k == cue.NumberKind {
 			return ast.NewLit(token.INT, val), nil
@@ -420,13 +434,13 @@ func scalarAST(k cue.Kind, val string, elem cue.Kind) (ast.Expr, error) {
 	case k == cue.BoolKind:
 		bv, err := strconv.ParseBool(val)
 		if err != nil {
-			return nil, fmt.Errorf("%q is not a bool", val)
+			return nil, fmt.Errorf("want true or false, got %q", val)
 		}
 		return ast.NewBool(bv), nil
 	case k == cue.ListKind:
 		inner := strings.TrimSpace(val)
 		if !strings.HasPrefix(inner, "[") || !strings.HasSuffix(inner, "]") {
-			return nil, fmt.Errorf("%q is not a list: write [a,b]", val)
+			return nil, fmt.Errorf("want a list such as [a,b], got %q", val)
 		}
 		inner = strings.TrimSpace(inner[1 : len(inner)-1])
 		l := &ast.ListLit{}
@@ -457,7 +471,7 @@ func scalarAST(k cue.Kind, val string, elem cue.Kind) (ast.Expr, error) {
 	if k&cue.StringKind != 0 {
 		return ast.NewString(val), nil
 	}
-	return nil, fmt.Errorf("%q is not a valid %v", val, k)
+	return nil, fmt.Errorf("want %s, got %q", kindPhrase(k), val)
 }
 
 func kindOf(lit *ast.BasicLit) cue.Kind {

@@ -40,17 +40,17 @@ parameters: {}
 		{
 			name: "unknown top-level field",
 			cue:  "name: \"a\"\nversion: \"1.0.0\"\ndescription: \"d\"\nowner: \"o\"\nparameters: {}\nparamters: {}\n",
-			want: []string{"blueprint.cue:6:1: paramters: field not allowed"},
+			want: []string{"blueprint.cue:6:1: paramters: unknown field"},
 		},
 		{
 			name: "missing fields",
 			cue:  "name: \"a\"\nparameters: {}\n",
-			want: []string{"version: is required", "description: is required", "owner: is required"},
+			want: []string{"version: required", "description: required", "owner: required"},
 		},
 		{
 			name: "missing parameters",
 			cue:  "name: \"a\"\nversion: \"1.0.0\"\ndescription: \"d\"\nowner: \"o\"\n",
-			want: []string{"parameters: is required"},
+			want: []string{"parameters: required"},
 		},
 		{
 			name: "bad level",

@@ -163,8 +163,8 @@ func TestResolveSetTypesBySchema(t *testing.T) {
 	require.Len(t, ve.Fields, 3, ve.Error())
 	assert.Equal(t, "--set:4:1: novalue: \"novalue\" is not KEY=VALUE", ve.Fields[2].String()) // sorted by position
 	got := ve.Error()
-	assert.Contains(t, got, `--set:2:10: replicas: "three" is not an int`)
-	assert.Contains(t, got, `--set:3:7: debug: "maybe" is not a bool`)
+	assert.Contains(t, got, `--set:2:10: replicas: want an integer, got "three"`)
+	assert.Contains(t, got, `--set:3:7: debug: want true or false, got "maybe"`)
 }
 
 func TestResolveReportsEveryFieldWithPositions(t *testing.T) {
@@ -209,8 +209,8 @@ func TestResolveMessages(t *testing.T) {
 		{"enum collapsed", "name: abc\ntier: staging\n", "tier", `must be one of "dev", "prod" (got "staging")`},
 		{"bound", "name: abc\nreplicas: 11\n", "replicas", "must be <=10 (got 11)"},
 		{"nested bound", "name: abc\ndb: {size: 0}\n", "db.size", "must be >=1 (got 0)"},
-		{"type", "name: abc\ndebug: 3\n", "debug", "conflicting values"},
-		{"missing", "tier: dev\n", "name", `is required (=~"^[a-z][a-z0-9-]{2,30}$")`},
+		{"type", "name: abc\ndebug: 3\n", "debug", "want true or false, got 3"},
+		{"missing", "tier: dev\n", "name", "required (Service name)"},
 		{"unknown", "name: abc\nextra: 1\n", "extra", "unknown parameter (known: name, tier, replicas, database, owner, ratio, debug, tags, ports, db)"},
 		{"unknown nested", "name: abc\ndb: {zz: 1}\n", "db.zz", "unknown parameter (known: size, name)"},
 	}
@@ -235,7 +235,7 @@ func TestResolveMissingRequiredPointsAtDeclaration(t *testing.T) {
 	assert.Nil(t, name.Input)
 	assert.Equal(t, 12, name.Pos().Line)
 	replicas, _ := ve.Field("replicas")
-	assert.Contains(t, replicas.Message, "is required")
+	assert.Equal(t, "required: the default 2 does not satisfy >=3 & <=10 & int", replicas.Message)
 	assert.Equal(t, 15, replicas.Pos().Line)
 }
 
@@ -394,7 +394,165 @@ func TestResolveReportsEveryLayer(t *testing.T) {
 	ve := validationError(t, err)
 	require.Len(t, ve.Fields, 3, ve.Error())
 	got := ve.Error()
-	assert.Contains(t, got, `--set:2:10: replicas: "x" is not an int`)
-	assert.Contains(t, got, `--set:3:7: debug: "maybe" is not a bool`, "pairs are numbered across Set layers")
+	assert.Contains(t, got, `--set:2:10: replicas: want an integer, got "x"`)
+	assert.Contains(t, got, `--set:3:7: debug: want true or false, got "maybe"`, "pairs are numbered across Set layers")
 	assert.Contains(t, got, "v.yaml:")
+}
+
+// Resolution checks the input against the parameters alone before it computes
+// derived values: an invalid input is reported as parameter errors only, and
+// the rules written outside the parameters field still hold.
+func TestResolveParametersFirst(t *testing.T) {
+	b := load(t, `name: "svc"
+version: "1.0.0"
+description: "derived values and a rule outside the parameters"
+owner: "platform"
+parameters: {
+	name: string & =~"^[a-z]+$"
+	tier: *"dev" | "prod"
+	replicas: int | *1
+	if tier == "prod" {
+		replicas: >=3 @error("prod needs 3 replicas")
+	}
+}
+parameters: replicas: <=10 @error("at most 10 replicas")
+derived: labels: {
+	"app.kubernetes.io/name": parameters.name
+	image: "ghcr.io/acme/\(parameters.name):\(version)"
+}
+derived: replicasTimesTwo: parameters.replicas * 2
+files: "prod/**": include: parameters.tier == "prod"
+`)
+	ctx := context.Background()
+
+	// A missing parameter is reported as that parameter, never as a
+	// derived value that needs it.
+	_, err := b.Resolve(ctx)
+	ve := validationError(t, err)
+	require.Len(t, ve.Fields, 1, ve.Error())
+	assert.Equal(t, "name", ve.Fields[0].Path)
+	assert.NotContains(t, ve.Error(), "derived")
+
+	// Cross-field rules and a second declaration of a parameter hold,
+	// with their messages.
+	_, err = b.Resolve(ctx, blueprint.Set("name=orders", "tier=prod", "replicas=2"))
+	ve = validationError(t, err)
+	require.Len(t, ve.Fields, 1, ve.Error())
+	assert.Equal(t, "replicas", ve.Fields[0].Path)
+	assert.Contains(t, ve.Error(), "prod needs 3 replicas")
+	_, err = b.Resolve(ctx, blueprint.Set("name=orders", "replicas=11"))
+	ve = validationError(t, err)
+	require.Len(t, ve.Fields, 1, ve.Error())
+	assert.Contains(t, ve.Error(), "at most 10 replicas")
+
+	// A valid input gets its derived values and file conditions.
+	p, err := b.Resolve(ctx, blueprint.Set("name=orders", "tier=prod", "replicas=4"))
+	require.NoError(t, err)
+	labels, ok := p.Lookup("labels")
+	require.True(t, ok)
+	assert.Equal(t, map[string]any{"app.kubernetes.io/name": "orders", "image": "ghcr.io/acme/orders:1.0.0"}, labels)
+	twice, _ := p.Lookup("replicasTimesTwo")
+	assert.EqualValues(t, 8, twice)
+	assert.True(t, p.Included("prod/**"))
+
+	dev, err := b.Resolve(ctx, blueprint.Set("name=orders"))
+	require.NoError(t, err)
+	assert.False(t, dev.Included("prod/**"))
+}
+
+// A derived value that cannot be computed is reported at its own line in
+// blueprint.cue, after the parameters field.
+func TestResolveDerivedErrorPosition(t *testing.T) {
+	b := load(t, `import "strings"
+
+name: "svc"
+version: "1.0.0"
+description: "a derived value that fails"
+owner: "platform"
+parameters: {
+	name: string
+	// the lines of the parameters field are
+	// kept, so positions below stay right
+	n: int | *0
+}
+derived: x: strings.Repeat(parameters.name, -1 + parameters.n)
+`)
+	_, err := b.Resolve(context.Background(), blueprint.Set("name=a"))
+	ve := validationError(t, err)
+	require.NotEmpty(t, ve.Fields)
+	assert.Equal(t, 13, ve.Fields[0].Pos().Line, ve.Error())
+	assert.Equal(t, "derived.x", ve.Fields[0].Path)
+}
+
+// Every kind of error a parameter can produce reads the same in the user's
+// words, whether the value came from YAML, JSON or --set: once per field,
+// with the field's @error message when it has one, and never about a derived
+// value.
+func TestResolveErrorWords(t *testing.T) {
+	b := load(t, `name: "words"
+version: "1.0.0"
+description: "one parameter per kind of error"
+owner: "platform"
+parameters: {
+	// Service name: a DNS label.
+	name: string
+	count: int & >=1 & <=5 | *1
+	slug: string & =~"^[a-z]+$" | *"abc"
+	env: *"dev" | "prod"
+	if env == "prod" {
+		count: >=3 @error("prod needs at least 3")
+	}
+	flag: bool | *false
+	db: {size: int | *1}
+}
+derived: label: "\(parameters.name)-\(parameters.env)"
+`)
+	cases := []struct {
+		kind       string
+		yaml, json string
+		set        []string
+		path, want string
+	}{
+		{"type", "count: three", `{"count": "three"}`, []string{"count=three"}, "count", `want an integer, got "three"`},
+		{"bool type", "flag: 3", `{"flag": 3}`, []string{"flag=3"}, "flag", `want true or false, got 3`},
+		{"bound", "count: 9", `{"count": 9}`, []string{"count=9"}, "count", "must be <=5 (got 9)"},
+		{"pattern", "slug: ABC", `{"slug": "ABC"}`, []string{"slug=ABC"}, "slug", `must match ^[a-z]+$ (got "ABC")`},
+		{"enum", "env: test", `{"env": "test"}`, []string{"env=test"}, "env", `must be one of "dev", "prod" (got "test")`},
+		{"closed", "db: {sise: 2}", `{"db": {"sise": 2}}`, []string{"db.sise=2"}, "db.sise", "unknown parameter (known: size)"},
+		{"cross-field", "env: prod\ncount: 2", `{"env": "prod", "count": 2}`, []string{"env=prod", "count=2"}, "count", "prod needs at least 3"},
+	}
+	ctx := context.Background()
+	for _, tc := range cases {
+		for _, in := range []struct {
+			form  string
+			input []blueprint.Input
+		}{
+			{"yaml", []blueprint.Input{blueprint.ValuesData("v.yaml", []byte("name: a\n"+tc.yaml+"\n"))}},
+			{"json", []blueprint.Input{blueprint.ValuesData("v.json", []byte(`{"name": "a"}`)), blueprint.ValuesData("w.json", []byte(tc.json))}},
+			{"set", []blueprint.Input{blueprint.Set(append([]string{"name=a"}, tc.set...)...)}},
+		} {
+			t.Run(tc.kind+"/"+in.form, func(t *testing.T) {
+				_, err := b.Resolve(ctx, in.input...)
+				ve := validationError(t, err)
+				require.Len(t, ve.Fields, 1, ve.Error())
+				assert.Equal(t, tc.path, ve.Fields[0].Path)
+				want := tc.want
+				if in.form == "set" && tc.kind == "bool type" {
+					want = `want true or false, got "3"` // --set values are text
+				}
+				assert.Equal(t, want, ve.Fields[0].Message)
+				assert.NotContains(t, ve.Error(), "derived")
+				assert.NotContains(t, ve.Error(), "conflicting")
+			})
+		}
+	}
+	t.Run("required", func(t *testing.T) {
+		_, err := b.Resolve(ctx)
+		ve := validationError(t, err)
+		require.Len(t, ve.Fields, 1, ve.Error())
+		assert.Equal(t, "name", ve.Fields[0].Path)
+		assert.Equal(t, "required (Service name: a DNS label)", ve.Fields[0].Message)
+		assert.True(t, ve.Fields[0].Missing)
+		assert.Equal(t, 7, ve.Fields[0].Pos().Line, "the declaration")
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/token"
@@ -62,8 +63,10 @@ type shaper struct {
 	enums map[string][]string
 	// decl maps a parameter path to the position of its declaration.
 	decl map[string]Position
-	// defaults maps a parameter path to its declared default, printed.
-	defaults map[string]string
+	// kinds and params describe the parameters when the errors are about
+	// an input: the kind each path wants and each parameter's doc comment.
+	kinds  map[string]cue.Kind
+	params []Parameter
 }
 
 type rawErr struct {
@@ -203,21 +206,24 @@ func (s *shaper) field(path string, rs []rawErr) FieldError {
 	}
 	missing := !slices.ContainsFunc(rs, func(r rawErr) bool { return !strings.HasPrefix(r.format, "incomplete value") })
 	if missing {
-		// A field with a default is only incomplete when its constraints
-		// ruled the default out (metricsPort's 9090 when httpPort is 9090):
-		// the author's message says what is wrong, "is required" would not.
-		if d, ok := s.defaults[path]; ok {
+		fe.Missing = true
+		// A field with a default is only incomplete when another rule
+		// ruled the default out (metricsPort's 9090 when httpPort is
+		// 9090): the field's own message says what is wrong.
+		if d, ok := s.defaultOf(path); ok {
 			if m, ok := s.authorMsg(append(slices.Clone(rs), rawErr{schema: fe.Schema})); ok {
 				fe.Message = m + " (the default " + d + " breaks it)"
 				return fe
 			}
-			fe.Message = rewrite(rs[0]) + " (the default " + d + " breaks it)"
-			return fe
 		}
-		fe.Message = rewrite(rs[0])
+		fe.Message = s.required(path, rs[0])
 		return fe
 	}
 	if m, ok := s.authorMsg(rs); ok {
+		fe.Message = m
+		return fe
+	}
+	if m, ok := s.mismatch(path, rs); ok {
 		fe.Message = m
 		return fe
 	}
@@ -253,6 +259,114 @@ func (s *shaper) field(path string, rs []rawErr) FieldError {
 	return fe
 }
 
+// required says that a parameter needs a value, and what it is: its doc
+// comment, or else its constraint.
+// defaultOf returns the declared default of the parameter at path, printed.
+func (s *shaper) defaultOf(path string) (string, bool) {
+	for _, p := range s.params {
+		if p.Path == path && p.Default != nil {
+			return formatValue(p.Default), true
+		}
+	}
+	return "", false
+}
+
+func (s *shaper) required(path string, r rawErr) string {
+	for _, p := range s.params {
+		if p.Path != path {
+			continue
+		}
+		if p.Default != nil && len(r.args) > 0 {
+			// The default is there but another rule rules it out.
+			return fmt.Sprintf("required: the default %s does not satisfy %v", formatValue(p.Default), r.args[0])
+		}
+		if p.Doc != "" {
+			doc, _, _ := strings.Cut(p.Doc, "\n")
+			return "required (" + strings.TrimSuffix(doc, ".") + ")"
+		}
+	}
+	return rewrite(r)
+}
+
+// formatValue prints a parameter value as CUE or YAML would show it.
+func formatValue(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(v)
+}
+
+// mismatch turns conflicts of mismatched types ("conflicting values "three"
+// and 2 (mismatched types string and int)", once per disjunct) into one
+// line: want an integer, got "three".
+func (s *shaper) mismatch(path string, rs []rawErr) (string, bool) {
+	count := map[string]int{}
+	n := 0
+	for _, r := range rs {
+		if !strings.Contains(r.format, "mismatched types") || len(r.args) < 2 {
+			continue
+		}
+		n++
+		a, b := fmt.Sprint(r.args[0]), fmt.Sprint(r.args[1])
+		count[a]++
+		if b != a {
+			count[b]++
+		}
+	}
+	if n == 0 || n != len(rs) {
+		return "", false
+	}
+	got := ""
+	for v, c := range count {
+		if c == n && !isKindName(v) && (got == "" || v < got) {
+			got = v
+		}
+	}
+	if got == "" {
+		got = fmt.Sprint(rs[0].args[0])
+	}
+	k, ok := s.kinds[path]
+	if !ok {
+		return "", false
+	}
+	return "want " + kindPhrase(k) + ", got " + got, true
+}
+
+func isKindName(v string) bool {
+	switch v {
+	case "int", "float", "number", "string", "bool", "bytes", "null", "list", "struct", "[...]", "{...}":
+		return true
+	}
+	return false
+}
+
+// kindPhrase names what a value of kind k is in words, for messages: "an
+// integer", "a string", "true or false", "a list", "a mapping"; several kinds
+// are joined with "or".
+func kindPhrase(k cue.Kind) string {
+	var out []string
+	for _, c := range []struct {
+		k cue.Kind
+		s string
+	}{
+		{cue.IntKind, "an integer"}, {cue.FloatKind, "a number"}, {cue.StringKind, "a string"},
+		{cue.BoolKind, "true or false"}, {cue.ListKind, "a list"}, {cue.StructKind, "a mapping"},
+		{cue.BytesKind, "bytes"}, {cue.NullKind, "null"},
+	} {
+		if k&c.k != 0 {
+			if c.k == cue.FloatKind && k&cue.IntKind != 0 {
+				out[len(out)-1] = "a number"
+				continue
+			}
+			out = append(out, c.s)
+		}
+	}
+	if len(out) == 0 || k == cue.TopKind {
+		return "a value"
+	}
+	return strings.Join(out, " or ")
+}
+
 func (s *shaper) isEnum(path string) bool {
 	_, ok := s.enums[path]
 	return ok
@@ -284,7 +398,7 @@ func rewrite(r rawErr) string {
 		bound := fmt.Sprint(r.args[1])
 		switch {
 		case strings.HasPrefix(bound, "=~"):
-			return fmt.Sprintf("%v does not match %s", r.args[0], unquoteBound(bound[2:]))
+			return fmt.Sprintf("must match %s (got %v)", unquoteBound(bound[2:]), r.args[0])
 		case strings.HasPrefix(bound, "!~"):
 			return fmt.Sprintf("%v must not match %s", r.args[0], unquoteBound(bound[2:]))
 		case strings.HasPrefix(bound, "!="):
@@ -293,9 +407,11 @@ func rewrite(r rawErr) string {
 		return fmt.Sprintf("must be %s (got %v)", bound, r.args[0])
 	case strings.HasPrefix(r.format, "incomplete value"):
 		if len(r.args) > 0 {
-			return fmt.Sprintf("is required (%v)", r.args[0])
+			return fmt.Sprintf("required (%v)", r.args[0])
 		}
-		return "is required"
+		return "required"
+	case strings.HasPrefix(r.format, "field not allowed"):
+		return "unknown field"
 	}
 	return r.msg
 }

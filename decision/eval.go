@@ -112,8 +112,11 @@ type Finding struct {
 	// Pos is where the offence is: the line in File, or the parameter's
 	// declaration in the blueprint.cue.
 	Pos Position `json:"pos"`
-	// Message says what is wrong.
+	// Message says what is wrong: the rule's message when it has one.
 	Message string `json:"message"`
+	// Pattern is the regular expression of a matches or notMatches rule
+	// that the file failed, for tools; people read Message.
+	Pattern string `json:"pattern,omitempty"`
 	// Exception is the exception that exempts the finding.
 	Exception *Exception `json:"exception,omitempty"`
 }
@@ -378,6 +381,9 @@ func (run *evalRun) pos(p string, line, col int) Position {
 func (run *evalRun) rule(rep *Report, d *Decision, r *Rule) {
 	mode := r.ModeAt(run.now)
 	base := Finding{Decision: d.ID, Rule: r.Name, RulePos: r.Pos, Severity: r.Severity, Mode: mode, Result: Fail, Subject: run.s.Name}
+	if r.Kind == Matches || r.Kind == NotMatches {
+		base.Pattern = r.Pattern
+	}
 	var found []Finding
 	add := func(f Finding) {
 		if f.Message == "" {
@@ -433,9 +439,11 @@ func (run *evalRun) rule(rep *Report, d *Decision, r *Rule) {
 				for _, loc := range r.re.FindAllIndex(data, 10) {
 					line, col := lineCol(data, loc[0])
 					snippet := strings.TrimSpace(string(firstLine(data[loc[0]:loc[1]])))
+					// The rule's message says what is wrong; the pattern is
+					// only for readers of JSON, unless there is no message.
 					msg := fmt.Sprintf("%q matches /%s/", snippet, r.Pattern)
 					if r.Message != "" {
-						msg = r.Message + ": " + msg
+						msg = fmt.Sprintf("%s: %q", r.Message, snippet)
 					}
 					fail(p, "", run.pos(p, line, col), Position{}, msg)
 				}
@@ -520,7 +528,10 @@ func (run *evalRun) params(r *Rule, fail failFunc, errf errFunc) {
 			p = run.decls.param(field)
 		}
 		msg := e.msg
-		if r.Message != "" {
+		switch {
+		case r.Message != "" && e.got != "":
+			msg = r.Message + " (got " + e.got + ")"
+		case r.Message != "":
 			msg = r.Message + " (" + e.msg + ")"
 		}
 		if e.incomplete {
@@ -537,6 +548,9 @@ type cueError struct {
 	msg        string
 	incomplete bool
 	positions  []Position
+	// got is the offending value of a value out of its bound, as CUE
+	// prints it, for a message that is the rule's own.
+	got string
 }
 
 // in returns the first of e's positions in file.
@@ -567,10 +581,15 @@ func groupErrors(err error) []cueError {
 				ps = append(ps, p)
 			}
 		}
+		got := ""
+		if f == "invalid value %v (out of bound %s)" && len(a) == 2 {
+			msg = fmt.Sprintf("must be %v (got %v)", a[1], a[0])
+			got = fmt.Sprint(a[0])
+		}
 		i, seen := index[key]
 		if !seen {
 			index[key] = len(out)
-			out = append(out, cueError{path: e.Path(), msg: msg, incomplete: strings.HasPrefix(msg, "incomplete value"), positions: ps})
+			out = append(out, cueError{path: e.Path(), msg: msg, incomplete: strings.HasPrefix(msg, "incomplete value"), positions: ps, got: got})
 			continue
 		}
 		ce := &out[i]
@@ -638,7 +657,10 @@ func (run *evalRun) unify(r *Rule, p string, data []byte, fail failFunc, errf er
 			if e.incomplete {
 				msg = notSet(msg)
 			}
-			if r.Message != "" {
+			switch {
+			case r.Message != "" && e.got != "":
+				msg = r.Message + " (got " + e.got + ")"
+			case r.Message != "":
 				msg = r.Message + " (" + msg + ")"
 			}
 			fail(p, strings.Join(e.path, "."), off, e.in(r.file), msg)

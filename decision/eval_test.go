@@ -105,14 +105,21 @@ func TestEvaluateTree(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"Dockerfile: ADR-0007/runtime-image (enforce, high): the runtime stage must be a distroless image pinned by digest [rule at ../testdata/decisions/0007-service-runtime-baseline.md:54:1]",
-		`Dockerfile:1:1: ADR-0007/build-stages-pinned (audit, low): build stages should be pinned by digest too: "FROM golang:1.26-alpine AS build" matches /(?m)^FROM\s+[^\s@]+(\s+AS\s+\S+)?\s*$/ [rule at ../testdata/decisions/0007-service-runtime-baseline.md:62:1]`,
-		`Dockerfile:4:1: ADR-0007/build-stages-pinned (audit, low): build stages should be pinned by digest too: "FROM alpine:3.20" matches /(?m)^FROM\s+[^\s@]+(\s+AS\s+\S+)?\s*$/ [rule at ../testdata/decisions/0007-service-runtime-baseline.md:62:1]`,
-		`deploy/postgres/statefulset.yaml:7:18: ADR-0007/postgres-16 (enforce, medium): spec.template.spec.containers.0.image: the database must run PostgreSQL 16 (invalid value "postgres:15.4" (out of bound =~"^postgres:16([.-]|$)")) [rule at ../testdata/decisions/0007-service-runtime-baseline.md:74:14]`,
+		`Dockerfile:1:1: ADR-0007/build-stages-pinned (audit, low): build stages should be pinned by digest too: "FROM golang:1.26-alpine AS build" [rule at ../testdata/decisions/0007-service-runtime-baseline.md:62:1]`,
+		`Dockerfile:4:1: ADR-0007/build-stages-pinned (audit, low): build stages should be pinned by digest too: "FROM alpine:3.20" [rule at ../testdata/decisions/0007-service-runtime-baseline.md:62:1]`,
+		`deploy/postgres/statefulset.yaml:7:18: ADR-0007/postgres-16 (enforce, medium): spec.template.spec.containers.0.image: the database must run PostgreSQL 16 (got "postgres:15.4") [rule at ../testdata/decisions/0007-service-runtime-baseline.md:74:14]`,
 		"deploy/k8s/deployment.yaml:13:13: ADR-0012/limits (enforce, high): spec.template.spec.containers.0.resources.limits.memory: every container must set CPU and memory limits (not set) [rule at ../testdata/decisions/0012-every-deployment-sets-resource-limits.md:44:1]",
 		"config/tls.pem: ADR-0014/private-keys (enforce, critical): private keys must not be committed [rule at ../testdata/decisions/0014-no-secrets-in-repositories.md:31:1]",
 	}, findings(rep))
 	assert.Equal(t, 5, rep.Count(decision.Fail), "audit failures are failures too")
 	assert.Equal(t, 2, rep.Count(decision.Pass), "requests and dotenv")
+	// People read the rule's message; the pattern is there for tools.
+	for _, f := range rep.Findings {
+		if f.Rule == "build-stages-pinned" {
+			assert.Equal(t, `(?m)^FROM\s+[^\s@]+(\s+AS\s+\S+)?\s*$`, f.Pattern)
+			assert.NotContains(t, f.Message, f.Pattern)
+		}
+	}
 }
 
 func TestExceptions(t *testing.T) {

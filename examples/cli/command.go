@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
+	"sync"
 	"text/tabwriter"
 )
 
@@ -94,9 +96,23 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		return nil, fmt.Errorf("unknown flag %s", unknown)
 	}
 	if err := fs.Parse(flags); err != nil {
-		return nil, err
+		return nil, errors.New(dashes(err.Error()))
 	}
 	return append(pos, fs.Args()...), nil
+}
+
+// flagDash matches a flag name as the flag package writes it in its errors:
+// one dash, after "flag " or ": " ("invalid value "x" for flag -set",
+// "flag needs an argument: -o").
+// Compiled on first use: gp's start-up is measured.
+var flagDash = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(flag |for |: )-([A-Za-z][A-Za-z0-9-]+)`)
+})
+
+// dashes rewrites the flag package's error messages with the names as gp's
+// help shows them: --long, -s.
+func dashes(msg string) string {
+	return flagDash().ReplaceAllString(msg, "$1--$2")
 }
 
 func isBoolFlag(f *flag.Flag) bool {

@@ -103,7 +103,7 @@ func TestRenderRefusedByAnExampleDecision(t *testing.T) {
 	if code != 1 || stdout != "" {
 		t.Fatalf("exit %d, stdout %q", code, stdout)
 	}
-	want := `../../testdata/blueprints/preview-environment/blueprint.cue:16:2: ADR-0015/max-ttl (enforce, high): ttl: preview environments live at most 72h (invalid value "120h" (out of bound =~"^([1-9]|[1-6][0-9]|7[0-2])h$")) [rule at ../../testdata/decisions/0015-preview-environments-expire.md:37:15]
+	want := `../../testdata/blueprints/preview-environment/blueprint.cue:16:2: ADR-0015/max-ttl (enforce, high): ttl: preview environments live at most 72h (got "120h") [rule at ../../testdata/decisions/0015-preview-environments-expire.md:37:15]
 gp: render refused: 1 enforced rule failure(s); nothing written
 `
 	if stderr != want {

@@ -141,8 +141,10 @@ func lookup(name string) *command {
 
 // printUsage prints the top-level help.
 func printUsage(w io.Writer) {
-	fmt.Fprint(w, `gp works with golden-path blueprints: it checks parameter values against
-a blueprint's schema, renders projects, and prints the schema as JSON Schema.
+	fmt.Fprint(w, `gp works with golden paths: it validates parameter values against a
+blueprint, renders and upgrades projects without losing their edits, keeps
+the architectural decisions and checks projects against them, scans projects
+into feedback signals, and reports which decision or blueprint to revisit.
 
 Usage:
   gp COMMAND [ARGS]

@@ -149,7 +149,7 @@ func missingOnly(bp *blueprint.Blueprint, err error) map[string]bool {
 	}
 	missing := map[string]bool{}
 	for _, f := range ve.Fields {
-		if !strings.HasPrefix(f.Message, "is required") {
+		if !f.Missing {
 			return nil
 		}
 		if params[f.Path] {

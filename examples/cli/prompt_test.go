@@ -48,7 +48,7 @@ func TestRenderNeverAsksWithoutATerminal(t *testing.T) {
 		strings.NewReader("orders\n"), &stdout, &stderr)
 	assert.Equal(t, 1, code)
 	assert.NotContains(t, stderr.String(), ">")
-	assert.Contains(t, stderr.String(), "name: is required")
+	assert.Contains(t, stderr.String(), "name: required")
 }
 
 func TestRenderAsksOnlyForWhatIsMissing(t *testing.T) {

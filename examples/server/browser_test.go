@@ -72,6 +72,25 @@ func TestBrowser(t *testing.T) {
 	if m := files["orders/.goldenpath/manifest.json"].body; !strings.Contains(m, `"version": "2.0.0"`) {
 		t.Errorf("manifest:\n%s", m)
 	}
+	// The decision page as the browser drew it: Markdown rendered into
+	// lists, paragraphs and headings, each rule once.
+	var record map[string]any
+	for _, st := range res.Steps {
+		if st["name"] == "decision" {
+			record = st
+		}
+	}
+	if record == nil {
+		t.Fatalf("form.mjs did not visit a decision page: %v", res.Steps)
+	}
+	for key, least := range map[string]float64{"listItems": 5, "paragraphs": 3, "headings": 4, "ruleRows": 2} {
+		if n, _ := record[key].(float64); n < least {
+			t.Errorf("ADR-0007's page has %v %s, want at least %v", record[key], key, least)
+		}
+	}
+	if n, _ := record["runtimeImage"].(float64); n != 1 {
+		t.Errorf("the runtime-image rule shows %v times on ADR-0007's page, want once", record["runtimeImage"])
+	}
 	assertEmptyDir(t, tmp)
 }
 

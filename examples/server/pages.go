@@ -306,7 +306,7 @@ type decisionView struct {
 	History    []*decision.Decision
 	Current    *decision.Decision
 	Blueprints []blueprint.CatalogEntry
-	Sections   []decision.Section
+	Sections   []sectionView
 	Overdue    bool
 	// Rating is the rating form; nil when the server keeps no signals.
 	Rating *ratingForm
@@ -358,10 +358,10 @@ func (s *server) decisionData(id string) (*decisionView, bool) {
 			cited = append(cited, e)
 		}
 	}
-	var sections []decision.Section
+	var sections []sectionView
 	for _, sec := range d.Sections {
 		if sec.Level > 1 {
-			sections = append(sections, sec)
+			sections = append(sections, renderSection(sec.Level, sec.Title, sec.Body))
 		}
 	}
 	return &decisionView{

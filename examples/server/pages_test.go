@@ -141,7 +141,7 @@ func TestBlueprintSubmitInvalid(t *testing.T) {
 	for suffix, want := range map[string]string{
 		"name":     "name must start with a letter",
 		"port":     "port must be between 1024 and 65535",
-		"replicas": `&#34;many&#34; is not an int`,
+		"replicas": `want an integer, got &#34;many&#34;`,
 	} {
 		if f := fieldHTML(t, page, suffix); !strings.Contains(f, want) {
 			t.Errorf("%s lacks %s:\n%s", suffix, want, f)
@@ -243,7 +243,7 @@ func TestDecisionPages(t *testing.T) {
 	s, _ := newTestServer(t, nil)
 	page := do(t, s, "GET", "/decisions", nil).Body.String()
 	for _, want := range []string{
-		`<td><a href="/decisions/ADR-0015">ADR-0015</a></td>`,
+		`<td class="id"><a href="/decisions/ADR-0015">ADR-0015</a></td>`,
 		`<span class="status status-superseded">superseded</span>`,
 		`<span class="status status-accepted">accepted</span>`,
 	} {
@@ -261,9 +261,22 @@ func TestDecisionPages(t *testing.T) {
 		`<span class="mode mode-enforce">enforce</span>`,
 		`Cited by</dt><dd><a href="/blueprints/go-service">go-service</a>`,
 		`<h2>Context and Problem Statement</h2>`,
+		// The record's Markdown is rendered: lists, emphasis, paragraphs.
+		`<li>Reproducible builds: the same commit gives the same image.</li>`,
+		`<p>Chosen option: distroless runtime images pinned by digest`,
+		`The rules written here are in the <a href="#rules">Rules</a> table above.`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("ADR-0007's page lacks %s", want)
+		}
+	}
+	// Each rule is shown once, in the table; no Markdown shows as text.
+	if n := strings.Count(page, "the runtime stage must be a distroless image pinned by digest"); n != 1 {
+		t.Errorf("the runtime-image rule's message is on the page %d times", n)
+	}
+	for _, raw := range []string{"```", "* Good:", "## "} {
+		if strings.Contains(page, raw) {
+			t.Errorf("ADR-0007's page shows raw Markdown %q", raw)
 		}
 	}
 	// ADR-0012 is enforced from 2026-09-01 by its schedule.
@@ -276,5 +289,26 @@ func TestDecisionPages(t *testing.T) {
 	}
 	if w := do(t, s, "GET", "/decisions/ADR-9999", nil); w.Code != http.StatusNotFound {
 		t.Errorf("GET an unknown decision: %d", w.Code)
+	}
+}
+
+func TestRenderSection(t *testing.T) {
+	md := "Some *text* and `code`.\n\n<script>alert(1)</script>\n\n```go\nfmt.Println(\"<b>\")\n```\n\n```cue\nrule: {mode: \"audit\"}\n```\n\n| a | b |\n| - | - |\n| 1 | 2 |\n"
+	sv := renderSection(2, "Notes", md)
+	html := string(sv.HTML)
+	for _, want := range []string{
+		"<em>text</em>", "<code>code</code>",
+		`<pre><code class="language-go">fmt.Println(&quot;&lt;b&gt;&quot;)`,
+		"<td>1</td>",
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("rendered section lacks %s:\n%s", want, html)
+		}
+	}
+	if strings.Contains(html, "<script>") || strings.Contains(html, "alert(1)") {
+		t.Errorf("raw HTML reached the page:\n%s", html)
+	}
+	if strings.Contains(html, "rule:") || !sv.Rules {
+		t.Errorf("the cue rule block was not taken out (Rules=%v):\n%s", sv.Rules, html)
 	}
 }

@@ -126,6 +126,31 @@ try {
 	await download.saveAs(archive);
 	step('download', { file: download.suggestedFilename() });
 
+	// 6. The decisions at 1280 px: IDs and dates stay on one line, and a
+	// record's Markdown is rendered, its rules shown once.
+	await page.setViewportSize({ width: 1280, height: 900 });
+	await page.goto(base + '/decisions');
+	const wrapped = await page.$$eval('td.id, td.date', (tds) =>
+		tds.flatMap((td) => {
+			const r = document.createRange();
+			r.selectNodeContents(td);
+			const lines = new Set([...r.getClientRects()].map((c) => Math.round(c.top)));
+			return lines.size > 1 ? [td.textContent.trim()] : [];
+		}),
+	);
+	if (wrapped.length) fail(`wrapped in the decisions table: ${wrapped.join(', ')}`);
+	await page.goto(base + '/decisions/ADR-0007');
+	const record = await page.evaluate(() => ({
+		listItems: document.querySelectorAll('.prose li').length,
+		paragraphs: document.querySelectorAll('.prose p').length,
+		headings: document.querySelectorAll('section.md h2, section.md h3').length,
+		rawMarkdown: [...document.querySelectorAll('.prose')].some((el) => /```|^\s*[*#] /m.test(el.textContent)),
+		ruleRows: document.querySelectorAll('#rules tbody tr').length,
+		runtimeImage: (document.body.innerText.match(/the runtime stage must be a distroless image pinned by digest/g) || []).length,
+	}));
+	if (record.rawMarkdown) fail('ADR-0007 shows raw Markdown');
+	step('decision', record);
+
 	if (pageErrors.length) fail(`errors in the page: ${pageErrors.join('; ')}`);
 	console.log(JSON.stringify({ archive, steps }));
 } finally {
