@@ -113,3 +113,45 @@ func TestGoServiceUpgrade(t *testing.T) {
 	}
 	m.Run(t, v1)
 }
+
+// TestUpgradeRefusesEqualPorts upgrades a 1.4.0 project on port 9090:
+// 2.0.0's default metricsPort is 9090 too, and the upgrade is refused on
+// metricsPort with the field's message, before anything is written,
+// instead of rendering two container ports 9090.
+func TestUpgradeRefusesEqualPorts(t *testing.T) {
+	v1, v2 := load(t, "go-service"), load(t, "go-service-v2")
+	eng, err := render.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "orders")
+	p := blueprinttest.Resolve(t, v1, blueprint.Set("name=orders", "port=9090"))
+	if _, err := eng.Render(t.Context(), v1, p, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(filepath.Join(dir, "deploy/k8s/deployment.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = eng.Upgrade(t.Context(), dir, v2, &render.UpgradeOptions{Base: v1})
+	var ve *blueprint.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("upgrade: %v, want a validation error", err)
+	}
+	fe, ok := ve.Field("metricsPort")
+	if !ok || fe.Message != "metricsPort must be between 1024 and 65535 and differ from httpPort (the default 9090 breaks it)" {
+		t.Errorf("upgrade refused with %v", ve)
+	}
+	after, err := os.ReadFile(filepath.Join(dir, "deploy/k8s/deployment.yaml"))
+	if err != nil || string(after) != string(before) {
+		t.Errorf("the refused upgrade wrote the project: %v", err)
+	}
+	// With a metrics port of its own, the same project upgrades.
+	res, err := eng.Upgrade(t.Context(), dir, v2, &render.UpgradeOptions{Base: v1, Inputs: []blueprint.Input{blueprint.Set("metricsPort=9091")}})
+	if err != nil {
+		t.Fatalf("upgrade with metricsPort=9091: %v", err)
+	}
+	if res.Conflicts() != 0 {
+		t.Errorf("%d conflicts", res.Conflicts())
+	}
+}
