@@ -97,6 +97,19 @@ func serviceRuns(sub string, metrics bool) blueprinttest.Check {
 }
 
 func runService(ctx context.Context, bin string, database, metrics bool) error {
+	// A port found free can be taken by another process before the service
+	// binds it: try again with new ones.
+	var err error
+	for range 3 {
+		err = runServiceOnce(ctx, bin, database, metrics)
+		if err == nil || !strings.Contains(err.Error(), "address already in use") {
+			return err
+		}
+	}
+	return err
+}
+
+func runServiceOnce(ctx context.Context, bin string, database, metrics bool) error {
 	ports, err := freePorts(2)
 	if err != nil {
 		return err
