@@ -90,8 +90,22 @@ func goServiceAgrees(httpParam, metricsParam string) func(p *blueprinttest.Proje
 		if metricsParam != "" {
 			expose += fmt.Sprintf(" %d", want["metrics"])
 		}
-		if !regexp.MustCompile(`(?m)^` + expose + `$`).Match(docker) {
-			errs = append(errs, fmt.Errorf("Dockerfile does not say %q", expose))
+		env := fmt.Sprintf("ENV PORT=%d", want["http"])
+		if metricsParam != "" {
+			env += fmt.Sprintf(" METRICS_PORT=%d", want["metrics"])
+		}
+		for _, line := range []string{expose, env} {
+			if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(line) + `$`).Match(docker) {
+				errs = append(errs, fmt.Errorf("Dockerfile does not say %q", line))
+			}
+		}
+		// The code's own fallback, when PORT is not set, is the parameter.
+		main, err := os.ReadFile(filepath.Join(p.Dir, "cmd", n, "main.go"))
+		if err != nil {
+			return err
+		}
+		if fallback := fmt.Sprintf("port = \"%d\"", want["http"]); !strings.Contains(string(main), fallback) {
+			errs = append(errs, fmt.Errorf("cmd/%s/main.go does not fall back to %s", n, fallback))
 		}
 		return errors.Join(errs...)
 	}
