@@ -259,8 +259,6 @@ func (s *shaper) field(path string, rs []rawErr) FieldError {
 	return fe
 }
 
-// required says that a parameter needs a value, and what it is: its doc
-// comment, or else its constraint.
 // defaultOf returns the declared default of the parameter at path, printed.
 func (s *shaper) defaultOf(path string) (string, bool) {
 	for _, p := range s.params {
@@ -271,6 +269,8 @@ func (s *shaper) defaultOf(path string) (string, bool) {
 	return "", false
 }
 
+// required says that a parameter needs a value, and what it is: its doc
+// comment, or else its constraint.
 func (s *shaper) required(path string, r rawErr) string {
 	for _, p := range s.params {
 		if p.Path != path {
