@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -31,13 +32,27 @@ func buildAndRun(t *testing.T, dir, name string) {
 		}
 	}
 
+	// A port found free can be taken by another process before the service
+	// binds it: try again with new ones.
+	var err error
+	for range 3 {
+		if err = serveOnce(filepath.Join(dir, "bin", name)); err == nil || !strings.Contains(err.Error(), "address already in use") {
+			break
+		}
+	}
+	if err != nil {
+		t.Error(err)
+	}
+}
+
+func serveOnce(bin string) error {
 	// Two free ports, held until both are chosen so that they differ.
 	var ports []int
 	var held []net.Listener
 	for range 2 {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		held = append(held, ln)
 		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
@@ -47,7 +62,7 @@ func buildAndRun(t *testing.T, dir, name string) {
 	}
 	db, err := net.Listen("tcp", "127.0.0.1:0") // the readiness check only dials
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer db.Close()
 	go func() {
@@ -60,17 +75,18 @@ func buildAndRun(t *testing.T, dir, name string) {
 		}
 	}()
 	var logs strings.Builder
-	cmd := exec.Command(filepath.Join(dir, "bin", name))
+	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(ports[0]), "METRICS_PORT="+strconv.Itoa(ports[1]),
 		"DATABASE_URL=postgres://orders:secret@"+db.Addr().String()+"/orders")
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
+	stopped := false
 	defer func() {
-		if cmd.ProcessState == nil {
+		if !stopped {
 			cmd.Process.Kill()
 			<-done
 		}
@@ -87,25 +103,28 @@ func buildAndRun(t *testing.T, dir, name string) {
 	deadline := time.Now().Add(15 * time.Second)
 	for code, body := get(ports[0], "/healthz"); code != http.StatusOK; code, body = get(ports[0], "/healthz") {
 		if time.Now().After(deadline) {
-			t.Fatalf("GET /healthz: %d %s\nlogs:\n%s", code, body, logs.String())
+			return fmt.Errorf("GET /healthz: %d %s\nlogs:\n%s", code, body, logs.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	var errs []error
 	if code, body := get(ports[0], "/readyz"); code != http.StatusOK {
-		t.Errorf("GET /readyz: %d %s", code, body)
+		errs = append(errs, fmt.Errorf("GET /readyz: %d %s", code, body))
 	}
 	if code, body := get(ports[1], "/metrics"); code != http.StatusOK || !strings.Contains(body, "# TYPE ") {
-		t.Errorf("GET /metrics on the metrics port: %d %s", code, body)
+		errs = append(errs, fmt.Errorf("GET /metrics on the metrics port: %d %s", code, body))
 	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	select {
 	case err := <-done:
+		stopped = true
 		if err != nil {
-			t.Errorf("after SIGTERM: %v\nlogs:\n%s", err, logs.String())
+			errs = append(errs, fmt.Errorf("after SIGTERM: %v\nlogs:\n%s", err, logs.String()))
 		}
 	case <-time.After(12 * time.Second):
-		t.Errorf("still running 12s after SIGTERM\nlogs:\n%s", logs.String())
+		errs = append(errs, fmt.Errorf("still running 12s after SIGTERM\nlogs:\n%s", logs.String()))
 	}
+	return errors.Join(errs...)
 }
