@@ -218,3 +218,34 @@ func TestMatrixBundledGoService(t *testing.T) {
 		})
 	}
 }
+
+// The decisions check fails on a rule of any mode, an audit one included,
+// for the combinations that break it, and on a decision the registry lacks.
+func TestMatrixDecisions(t *testing.T) {
+	reg, err := decision.LoadDir(t.Context(), "../../testdata/decisions", nil)
+	require.NoError(t, err)
+	b := writeBlueprint(t, map[string]string{
+		"blueprint.cue": `package blueprint
+
+name:        "svc"
+version:     "1.0.0"
+description: "decisions"
+owner:       "platform-team"
+tags: ["service"]
+decisions: ["ADR-0007", "ADR-0099"]
+
+parameters: pinned: bool | *true
+`,
+		"template/Dockerfile.tmpl": `FROM golang:1.26-alpine{{if .pinned}}@sha256:7a3e50096189ad57c9f9f865e7e4aa8585ed1585248513dc5cda498e2f41812c{{end}} AS build
+FROM gcr.io/distroless/static-debian12:nonroot@sha256:6ec5aa99dc335666e79dc64e4a6c8b89c33a543a1967f20d360922a80dd21f02
+`,
+	})
+	m := &blueprinttest.Matrix{Checks: []blueprinttest.Check{blueprinttest.Decisions(reg, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))}}
+	err = m.Test(t.Context(), b, t.TempDir())
+	require.Error(t, err)
+	msg := err.Error()
+	assert.Contains(t, msg, "svc 1.0.0 [pinned=true]: check decisions: svc lists ADR-0099, which the registry does not hold")
+	assert.Contains(t, msg, "svc 1.0.0 [pinned=false]: check decisions: ")
+	assert.Contains(t, msg, "Dockerfile:1:1: ADR-0007/build-stages-pinned (audit, low)")
+	assert.Equal(t, 1, strings.Count(msg, "build-stages-pinned"), msg)
+}
