@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"cuelang.org/go/cue"
@@ -117,8 +118,10 @@ func (b *Blueprint) resolveWith(e *evaluator, in *ast.StructLit) (*Params, error
 	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil || len(fields) > 0 {
 		// Tell the parameters' own errors apart: a derived value fails
 		// whenever a parameter it needs does.
-		if perr := e.params.Unify(inV).Validate(cue.Concrete(true), cue.All()); perr != nil {
+		pv := e.params.Unify(inV)
+		if perr := pv.Validate(cue.Concrete(true), cue.All()); perr != nil {
 			fields = append(fields, sh.shape(perr)...)
+			fields = append(fields, b.brokenDefaults(pv, sh, fields)...)
 		}
 		if len(fields) == 0 {
 			// A rule outside the parameters field, or a derived value
@@ -372,3 +375,25 @@ func kindString(k cue.Kind) string {
 // glob: "*" and the other path.Match patterns stay within one segment, and a
 // "**" segment matches zero or more segments.
 func MatchGlob(pattern, name string) bool { return globs.Match(pattern, name) }
+
+// brokenDefaults reports the parameters whose default their constraints
+// ruled out, which CUE leaves unreported (as merely incomplete) when another
+// field fails; params is the parameters' value, known lists the fields
+// already reported.
+func (b *Blueprint) brokenDefaults(params cue.Value, sh *shaper, known []FieldError) []FieldError {
+	var out []FieldError
+	for _, p := range b.params {
+		if p.Default == nil || slices.ContainsFunc(known, func(f FieldError) bool { return f.Path == p.Path }) {
+			continue
+		}
+		fv := params.LookupPath(cue.ParsePath(p.Path))
+		if err := fv.Validate(cue.Concrete(true)); err != nil {
+			for _, fe := range sh.shape(err) {
+				if fe.Path == p.Path {
+					out = append(out, fe)
+				}
+			}
+		}
+	}
+	return out
+}

@@ -94,7 +94,7 @@ func TestUpgradeGoServiceToV2(t *testing.T) {
 	// Merged: both sides' changes are in the file.
 	main := readFile(t, filepath.Join(dir, "cmd/orders/main.go"))
 	assert.Contains(t, main, "ReadHeaderTimeout: 10 * time.Second")
-	assert.Contains(t, main, "health.Register(mux)")
+	assert.Contains(t, main, "health.Register(mux, nil)")
 	assert.Contains(t, main, `port = "9000"`)
 
 	// Conflicted: markers around the clash, the far edit merged.

@@ -1,7 +1,9 @@
 // Package blueprinttest helps users test their own blueprints with the
 // standard testing package: load a blueprint directory and fail with the
 // readable errors, resolve an input, and assert that an input is rejected
-// for the given fields.
+// for the given fields. Matrix renders a blueprint over a pairwise matrix
+// of its parameters and runs checks on every rendered project: built-in
+// ones (Parses, Gofmt, Decisions, Command) and the author's own.
 //
 // Every helper takes a testing.TB, calls t.Helper, and reports through
 // t.Fatalf or t.Errorf, so failures point at the caller's line. Loading,
