@@ -1,19 +1,15 @@
 package blueprint
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"path"
-	"slices"
-	"strconv"
 	"strings"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/cuecontext"
-	"cuelang.org/go/cue/parser"
 )
 
 // closedParams names the definition that closes the parameters, to find
@@ -29,18 +25,16 @@ var (
 // evaluator is a cue.Context with blueprint.cue compiled into it. One
 // goroutine uses it at a time.
 //
-// Resolution goes in two steps. The input is first unified with the
-// parameters alone (params) — the schema, its defaults and its cross-field
-// rules, and nothing else — so every error is about a parameter and none
-// about a derived value. Only a valid input goes on: its concrete values are
-// filled into rest, blueprint.cue with the parameters left open, to compute
-// the derived values, file conditions and include values without evaluating
-// the parameter schema a second time.
+// A valid input costs one evaluation: blueprint.cue with the input filled
+// into its parameters gives the parameters, derived values, file conditions
+// and include values at once. An invalid one is evaluated a second time
+// against the parameters alone (params) — the schema, its defaults and its
+// cross-field rules — so that every error reported is about a parameter and
+// none about a derived value that follows from it.
 type evaluator struct {
 	root   cue.Value // blueprint.cue as written
 	params cue.Value // root's parameters
 	closed cue.Value // the parameters, closed
-	rest   cue.Value // blueprint.cue with parameters: _
 	used   int
 }
 
@@ -54,42 +48,13 @@ func (b *Blueprint) newEvaluator() (*evaluator, error) {
 	if err := root.Err(); err != nil {
 		return nil, err
 	}
+	// The closed copy is a value of its own, not a field of root, so that
+	// evaluating root does not evaluate the parameters twice.
 	closed := ctx.BuildFile(&ast.File{Decls: []ast.Decl{&ast.Field{Label: ast.NewIdent(closedParams), Value: ast.NewIdent("parameters")}}}, cue.Scope(root))
 	if err := closed.Err(); err != nil {
 		return nil, err
 	}
-	// rest: the same source with an open parameters field, parsed again so
-	// that every reference resolves in the new tree.
-	src := b.schemaSrc
-	for _, d := range f.Decls {
-		if fld, ok := d.(*ast.Field); ok {
-			if name, _, err := ast.LabelName(fld.Label); err == nil && name == "parameters" && fld.Value != nil {
-				from, to := fld.Value.Pos().Offset(), fld.Value.End().Offset()
-				if from >= 0 && to <= len(src) && from < to {
-					// Blank the value but keep its newlines, so that every
-					// position after it stays where it was.
-					blank := bytes.Clone(src[from:to])
-					for i, c := range blank {
-						if c != '\n' {
-							blank[i] = ' '
-						}
-					}
-					blank[0] = '_'
-					src = slices.Concat(src[:from:from], blank, src[to:])
-				}
-			}
-		}
-	}
-	rf, err := parser.ParseFile(b.schemaName, src)
-	if err != nil {
-		return nil, err
-	}
-	dropUnusedImports(rf)
-	rest := ctx.BuildFile(rf)
-	if err := rest.Err(); err != nil {
-		return nil, err
-	}
-	return &evaluator{root: root, params: root.LookupPath(paramsPath), closed: closed.LookupPath(closedPath), rest: rest}, nil
+	return &evaluator{root: root, params: root.LookupPath(paramsPath), closed: closed.LookupPath(closedPath)}, nil
 }
 
 // Resolve validates the layered inputs against the parameter schema and
@@ -135,37 +100,29 @@ func (b *Blueprint) resolveWith(e *evaluator, in *ast.StructLit) (*Params, error
 	if err := inV.Err(); err != nil {
 		return nil, &ValidationError{Blueprint: b.Name, Fields: sh.shape(err)}
 	}
-	// Step 1: the parameters alone.
-	pv := e.params.Unify(inV)
 	var fields []FieldError
 	unknownFields(e.closed, in, "", &fields)
-	if err := pv.Validate(cue.Concrete(true), cue.All()); err != nil {
-		fields = append(fields, sh.shape(err)...)
-	}
-	if len(fields) > 0 {
+	v := e.root.FillPath(paramsPath, inV)
+	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil || len(fields) > 0 {
+		// Tell the parameters' own errors apart: a derived value fails
+		// whenever a parameter it needs does.
+		if perr := e.params.Unify(inV).Validate(cue.Concrete(true), cue.All()); perr != nil {
+			fields = append(fields, sh.shape(perr)...)
+		}
+		if len(fields) == 0 {
+			// A rule outside the parameters field, or a derived value
+			// that cannot be computed from valid parameters.
+			fields = sh.shape(err)
+		}
 		sortFieldErrors(fields)
 		return nil, &ValidationError{Blueprint: b.Name, Fields: fields}
 	}
 	p := &Params{bp: b}
-	if err := pv.Decode(&p.values); err != nil {
+	if err := v.LookupPath(paramsPath).Decode(&p.values); err != nil {
 		return nil, &ValidationError{Blueprint: b.Name, Fields: sh.shape(err)}
 	}
 	if p.values == nil {
 		p.values = map[string]any{}
-	}
-	if !b.needsRest() {
-		p.data = mergedData(p.values, p.derived)
-		return p, nil
-	}
-	// Step 2: derived values, file conditions and include values, from the
-	// concrete parameters.
-	v := e.rest.FillPath(paramsPath, pv)
-	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil {
-		// A rule outside the parameters field, or a derived value that
-		// cannot be computed from these parameters.
-		fields = sh.shape(err)
-		sortFieldErrors(fields)
-		return nil, &ValidationError{Blueprint: b.Name, Fields: fields}
 	}
 	if d := v.LookupPath(derivedPath); d.Exists() {
 		if err := d.Decode(&p.derived); err != nil {
@@ -206,62 +163,6 @@ func (b *Blueprint) resolveWith(e *evaluator, in *ast.StructLit) (*Params, error
 	}
 	p.data = mergedData(p.values, p.derived)
 	return p, nil
-}
-
-// dropUnusedImports removes the imports that no identifier of f names any
-// more (those only the parameters used), which CUE would refuse.
-func dropUnusedImports(f *ast.File) {
-	used := map[string]bool{}
-	labels := map[ast.Node]bool{}
-	ast.Walk(f, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.ImportDecl:
-			return false
-		case *ast.Field:
-			labels[n.Label] = true
-		case *ast.Ident:
-			if !labels[n] {
-				used[n.Name] = true
-			}
-		}
-		return true
-	}, nil)
-	for _, d := range f.Decls {
-		id, ok := d.(*ast.ImportDecl)
-		if !ok {
-			continue
-		}
-		id.Specs = slices.DeleteFunc(id.Specs, func(spec *ast.ImportSpec) bool {
-			name := ""
-			if spec.Name != nil {
-				name = spec.Name.Name
-			} else if p, err := strconv.Unquote(spec.Path.Value); err == nil {
-				name = path.Base(strings.SplitN(p, ":", 2)[0])
-				if i := strings.LastIndex(p, ":"); i >= 0 {
-					name = p[i+1:]
-				}
-			}
-			return !used[name]
-		})
-	}
-	f.Decls = slices.DeleteFunc(f.Decls, func(d ast.Decl) bool {
-		id, ok := d.(*ast.ImportDecl)
-		return ok && len(id.Specs) == 0
-	})
-}
-
-// needsRest reports whether resolution has a second step: derived values,
-// conditional files or include values to compute.
-func (b *Blueprint) needsRest() bool {
-	if len(b.derived) > 0 || len(b.includeDecls) > 0 {
-		return true
-	}
-	for _, r := range b.Files {
-		if r.Conditional {
-			return true
-		}
-	}
-	return false
 }
 
 // unknownFields reports every input field that the parameter schema does not
