@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 
@@ -159,6 +160,14 @@ func (s *server) apiResolve(w http.ResponseWriter, r *http.Request) (*blueprint.
 	}
 	var inputs []blueprint.Input
 	if len(bytes.TrimSpace(body)) > 0 {
+		if file == "request.json" && !json.Valid(body) {
+			// A body that is not JSON is a bad request, not invalid
+			// parameters, as POST /api/signals answers it.
+			var v any
+			err := json.Unmarshal(body, &v)
+			writeJSON(w, http.StatusBadRequest, apiProblem{Error: "malformed JSON: " + jsonErrorAt(body, err)})
+			return nil, e, nil, false
+		}
 		inputs = append(inputs, blueprint.ValuesData(file, body))
 	}
 	params, err := s.resolve(r.Context(), bp, inputs...)
@@ -251,4 +260,20 @@ func (s *server) apiError(w http.ResponseWriter, r *http.Request, err error, e *
 	}
 	retryAfter(w, err)
 	writeJSON(w, status, p)
+}
+
+// jsonErrorAt says where in body err, an error of encoding/json, is: at line
+// L, column C, and what it is.
+func jsonErrorAt(body []byte, err error) string {
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return err.Error()
+	}
+	off := int(se.Offset)
+	if off > len(body) {
+		off = len(body)
+	}
+	line := 1 + bytes.Count(body[:off], []byte("\n"))
+	col := off - bytes.LastIndexByte(body[:off], '\n')
+	return fmt.Sprintf("line %d, column %d: %v", line, col, se)
 }

@@ -261,3 +261,18 @@ func TestRunFailures(t *testing.T) {
 		})
 	}
 }
+
+// The server's help names every flag with two dashes, as gp's does.
+func TestHelpFlags(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"--help"}, &stdout, &stderr)
+	out := stdout.String() + stderr.String()
+	if code != exitOK || !strings.Contains(out, "  --addr ADDRESS") || !strings.Contains(out, "  --blueprints SOURCE") {
+		t.Errorf("--help: %d\n%s", code, out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "  -") && !strings.HasPrefix(line, "  --") && !strings.HasPrefix(line, "  -h, --help") {
+			t.Errorf("a flag with one dash: %q", line)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -305,13 +306,16 @@ func (s *server) status(r *http.Request, err error) (int, string) {
 }
 
 // displayFile shortens a file name in a position for people and API
-// clients: an absolute path, which names a file on the server's disk, keeps
-// its last two elements ("go-service/blueprint.cue").
+// clients: a path names a file on the server's disk, so only its last two
+// elements are shown, the blueprint's directory and the file
+// ("go-service/blueprint.cue").
 func displayFile(name string) string {
-	if !filepath.IsAbs(name) {
-		return filepath.ToSlash(name)
+	name = filepath.ToSlash(name)
+	dir, file := path.Split(name)
+	if dir == "" {
+		return file
 	}
-	return filepath.Base(filepath.Dir(name)) + "/" + filepath.Base(name)
+	return path.Base(path.Clean(dir)) + "/" + file
 }
 
 func displayPos(p blueprint.Position) blueprint.Position {
