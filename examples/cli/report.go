@@ -43,10 +43,14 @@ gp report --format json --decisions testdata/decisions > report.json`,
 		since := fs.String("since", "", "only signals made since `WHEN`: YYYY-MM-DD or a duration back (30d, 12h)")
 		until := fs.String("until", "", "only signals made before `WHEN`")
 		minProjects := fs.Int("min-projects", 0, "how many projects make a pattern (default 3)")
-		format := fs.String("format", "md", "the report's `FORMAT`: md or json")
+		format := fs.String("format", "md", "the report's `FORMAT`: md or json (--json is json)")
+		asJSON := fs.Bool("json", false, "print the report as JSON")
 		return func(ctx context.Context, e *env, args []string) error {
 			if err := exactArgs(args); err != nil {
 				return err
+			}
+			if *asJSON {
+				*format = "json"
 			}
 			if *format != "md" && *format != "json" {
 				return usageErrorf("--format %q: want md or json", *format)
