@@ -95,7 +95,7 @@ func (p *Project) load(fsys fs.FS) error {
 		case rerr != nil:
 			return rerr
 		case len(entries) == 0:
-			return fmt.Errorf("%s: no project: no %s: %w", p.dir, ManifestPath, fs.ErrNotExist)
+			return fmt.Errorf("%s is empty: not a project goldenpath rendered (no %s): %w", p.dir, ManifestPath, fs.ErrNotExist)
 		}
 		return fmt.Errorf("%s: %w: no %s", p.dir, ErrNotProject, ManifestPath)
 	}
