@@ -13,10 +13,13 @@
 //     registry with lifecycle and lint, executable CUE rules over parameters
 //     and rendered trees (audit, warn, enforce, scheduled), exceptions.
 //   - render: the engine — plans, renderers (and render/rendertest, their
-//     conformance kit), atomic apply, manifests, rebuilds, three-way-merge
-//     upgrades, fleets.
-//   - feedback: signals from scans, upgrades and people, durable stores,
-//     aggregation into reports that say which decision to revisit and why.
+//     conformance kit), atomic apply, rendered projects opened once
+//     (render.Project) with their drift, manifests, rebuilds,
+//     three-way-merge upgrades, fleets.
+//   - feedback: signals from scans, upgrades and people, and durable stores;
+//     feedback/scan observes rendered projects, and feedback/report
+//     aggregates signals into reports that say which decision to revisit and
+//     why.
 //   - examples (a module of its own): gp, the command line, and an HTTP
 //     server with web forms, built only on the public API.
 //

@@ -20,8 +20,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/goldenpath-dev/goldenpath/internal/bound"
-	"github.com/goldenpath-dev/goldenpath/internal/fetch"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -37,6 +35,10 @@ import (
 	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/parser"
+
+	"github.com/goldenpath-dev/goldenpath/internal/bound"
+	"github.com/goldenpath-dev/goldenpath/internal/fetch"
+	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
 )
 
 //go:embed schema.cue
@@ -117,6 +119,12 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxInputBytes caps each parameter input. Default 1 MiB.
 	MaxInputBytes int64
+	// MaxInputNodes caps the values of each YAML or JSON parameter input:
+	// every scalar, mapping and list counts, and so does every node an
+	// alias or a merge key copies. It is checked before the input is
+	// decoded or evaluated, and so is nesting (at most 100 levels).
+	// Default 100 000.
+	MaxInputNodes int
 	// MaxSchemaBytes caps blueprint.cue. Default 1 MiB.
 	MaxSchemaBytes int64
 	// MaxTemplateFiles caps the number of files in template/. Default 50 000.
@@ -128,6 +136,11 @@ type Options struct {
 	// EvaluatorUses is how many resolutions one CUE context serves before it
 	// is dropped for a fresh one, which keeps memory flat. Default 512.
 	EvaluatorUses int
+	// Renderers, when not nil, are the renderer names files rules may use
+	// (render.Engine.Renderers gives an engine's): loading a blueprint, or
+	// one it includes, that names another fails with *UnknownRendererError.
+	// Nil accepts any name; rendering then refuses unknown ones.
+	Renderers []string
 	// Isolation, when set, runs every CUE evaluation (the check at load and
 	// each Resolve, of the blueprint and of what it includes) first in a
 	// child process with a memory limit and EvalTimeout, and in process only
@@ -138,6 +151,7 @@ type Options struct {
 }
 
 func (o *Options) maxInputBytes() int64    { return orDefault(o.MaxInputBytes, 1<<20) }
+func (o *Options) maxInputNodes() int      { return orDefault(o.MaxInputNodes, 100_000) }
 func (o *Options) maxSchemaBytes() int64   { return orDefault(o.MaxSchemaBytes, 1<<20) }
 func (o *Options) maxTemplateFiles() int   { return orDefault(o.MaxTemplateFiles, 50_000) }
 func (o *Options) maxTemplateBytes() int64 { return orDefault(o.MaxTemplateBytes, 512<<20) }
@@ -161,6 +175,12 @@ func orDefault[T int | int64 | time.Duration](v, d T) T {
 
 // Blueprint is a loaded, checked blueprint. It is immutable and safe for
 // concurrent use.
+//
+// Only Load, LoadDir, LoadFS and Catalog.Load make usable Blueprints. The
+// zero Blueprint{} is not one: its Resolve returns ErrNotLoaded, its
+// Template is empty, and its Parameters, Schema and Includes are empty; its
+// exported fields are information about a loaded blueprint, and setting
+// them makes no blueprint.
 type Blueprint struct {
 	Name        string
 	Version     string
@@ -198,6 +218,7 @@ type Blueprint struct {
 	migrations   []Migration
 	includeDecls []includeDecl
 	includes     []Include
+	rendererPos  map[string]Position // by files glob: where its renderer is named
 	jsonOnce     sync.Once
 	jsonParams   cue.Value
 	jsonSchema   []byte
@@ -206,6 +227,9 @@ type Blueprint struct {
 
 // Template returns the template tree (the blueprint's template/ directory).
 func (b *Blueprint) Template() fs.FS {
+	if b.fsys == nil {
+		return emptyFS{}
+	}
 	sub, err := fs.Sub(b.fsys, TemplateDir)
 	if err != nil {
 		return emptyFS{}
@@ -252,9 +276,15 @@ func loadSource(ctx context.Context, source string, opts *Options, stack []strin
 	s, _ := f.(*Sources)
 	var key string
 	if s != nil && got.Revision != "" {
-		key = fmt.Sprintf("%s\x00%s\x00%d,%d,%d,%d,%v,%d,%p,%p", got.Source, got.Revision, opts.MaxInputBytes, opts.MaxSchemaBytes,
+		key = fmt.Sprintf("%s\x00%s\x00%d,%d,%d,%d,%d,%v,%d,%p,%p", got.Source, got.Revision, opts.MaxInputBytes, opts.MaxInputNodes, opts.MaxSchemaBytes,
 			opts.MaxTemplateFiles, opts.MaxTemplateBytes, opts.EvalTimeout, opts.EvaluatorUses, opts.Logger, opts.Isolation)
 		if b := s.lookup(key); b != nil {
+			if opts.Renderers != nil {
+				// Kept whatever the names: check them for this load.
+				if err := b.CheckRenderers(opts.Renderers); err != nil {
+					return nil, err
+				}
+			}
 			return b, nil
 		}
 	}
@@ -396,6 +426,11 @@ func load(ctx context.Context, fsys fs.FS, source, schemaName string, opts *Opti
 			return nil, fmt.Errorf("load blueprint %s: %w", source, err)
 		}
 		return nil, err
+	}
+	if opts.Renderers != nil {
+		if err := b.checkRenderers(opts.Renderers); err != nil {
+			return nil, err
+		}
 	}
 	b.pool = &pool{uses: opts.evaluatorUses(), build: b.newEvaluator}
 	opts.logger().Debug("blueprint loaded", "name", b.Name, "version", b.Version, "source", source, "digest", b.Digest)
@@ -640,7 +675,7 @@ func (b *Blueprint) readFiles(root cue.Value) error {
 		glob := it.Selector().Unquoted()
 		v := it.Value()
 		rule := FileRule{Glob: glob, Include: true}
-		if err := checkGlob(glob); err != nil {
+		if err := globs.Check(glob); err != nil {
 			errs = append(errs, FieldError{Path: "files." + glob, Message: err.Error(), Schema: posOf(v)})
 			continue
 		}
@@ -657,6 +692,12 @@ func (b *Blueprint) readFiles(root cue.Value) error {
 				errs = append(errs, FieldError{Path: "files." + glob + ".renderer", Message: "must be a concrete renderer name", Schema: posOf(rv)})
 			}
 			rule.Renderer = s
+			if p := posOf(rv); len(p) > 0 {
+				if b.rendererPos == nil {
+					b.rendererPos = map[string]Position{}
+				}
+				b.rendererPos[glob] = p[0]
+			}
 		}
 		if iv := v.LookupPath(cue.ParsePath("include")); iv.Exists() {
 			// Only a literal is static: anything else may depend on the

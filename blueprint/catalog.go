@@ -16,11 +16,12 @@ import (
 	cueyaml "cuelang.org/go/encoding/yaml"
 
 	"github.com/goldenpath-dev/goldenpath/internal/fetch"
+	"github.com/goldenpath-dev/goldenpath/internal/yamlcheck"
 )
 
-// IndexFiles are the names of a catalog index, looked for in this order at
-// the root of a catalog source.
-var IndexFiles = []string{"catalog.yaml", "catalog.yml", "catalog.json"}
+// IndexFiles returns the names of a catalog index, looked for in this order
+// at the root of a catalog source, in a new slice.
+func IndexFiles() []string { return []string{"catalog.yaml", "catalog.yml", "catalog.json"} }
 
 // catalogSchema checks an index file.
 const catalogSchema = `
@@ -116,7 +117,7 @@ func (c *Catalog) addSource(ctx context.Context, f Fetcher, src string, depth in
 		_, err := c.addBlueprint(ctx, src, nil)
 		return err
 	}
-	for _, name := range IndexFiles {
+	for _, name := range IndexFiles() {
 		if exists(got.FS, name) {
 			return c.addIndex(ctx, f, got, name, depth)
 		}
@@ -140,7 +141,7 @@ func (c *Catalog) addSource(ctx context.Context, f Fetcher, src string, depth in
 		found = true
 	}
 	if !found {
-		return fmt.Errorf("catalog: %s holds no blueprint, no %s and no blueprint directories", Redact(src), IndexFiles[0])
+		return fmt.Errorf("catalog: %s holds no blueprint, no %s and no blueprint directories", Redact(src), IndexFiles()[0])
 	}
 	return nil
 }
@@ -210,6 +211,9 @@ func (c *Catalog) addIndex(ctx context.Context, f Fetcher, got *Fetched, name st
 }
 
 func decodeIndex(file string, data []byte) ([]indexEntry, error) {
+	if err := yamlcheck.Check(file, data, yamlcheck.Limits{}); err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
 	ctx := cuecontext.New()
 	expr, err := cueyaml.Extract(file, data)
 	if err != nil {

@@ -144,3 +144,11 @@ func TestCatalogIndexErrors(t *testing.T) {
 	_, err = blueprint.LoadCatalog(ctx, []string{t.TempDir()}, &blueprint.Options{Fetcher: localSources(t)})
 	assert.ErrorContains(t, err, "holds no blueprint")
 }
+
+// IndexFiles returns a fresh list: changing it changes nothing else.
+func TestIndexFilesIsACopy(t *testing.T) {
+	names := blueprint.IndexFiles()
+	assert.Equal(t, []string{"catalog.yaml", "catalog.yml", "catalog.json"}, names)
+	names[0] = "elsewhere.yaml"
+	assert.Equal(t, "catalog.yaml", blueprint.IndexFiles()[0])
+}

@@ -17,26 +17,85 @@ var ErrEvalTimeout = errors.New("cue evaluation timed out")
 // template tree exceeds the limits in Options.
 var ErrTooLarge = errors.New("too large")
 
+// ErrNotLoaded is returned by Resolve on a Blueprint that was not made by
+// Load, LoadDir, LoadFS or Catalog.Load: a zero Blueprint{} (or a nil
+// *Blueprint) has no schema to resolve against.
+var ErrNotLoaded = errors.New("blueprint not loaded: use Load, LoadDir, LoadFS or Catalog.Load")
+
 // ErrSymlink is returned (wrapped) when a local blueprint holds a symlink:
 // at its root, as blueprint.cue, as template/ or anywhere under it. The
 // error names the symlink.
-var ErrSymlink = fetch.ErrSymlink
+var ErrSymlink = errors.New("symlinks are not allowed in a blueprint")
 
 // ErrOffline is returned (wrapped) in offline mode for a source that is not
 // in the cache.
-var ErrOffline = fetch.ErrOffline
+var ErrOffline = errors.New("not in the cache, and fetching is off (offline)")
 
 // ErrForbiddenAddress is returned (wrapped) when a download would connect to
 // an address the source policy refuses: loopback, private, link-local.
-var ErrForbiddenAddress = fetch.ErrForbiddenAddress
+var ErrForbiddenAddress = errors.New("address not allowed")
 
 // ErrDownloadTooLarge is returned (wrapped) when a download, a git fetch or
 // an unpacked archive exceeds its size limit.
-var ErrDownloadTooLarge = fetch.ErrDownloadTooLarge
+var ErrDownloadTooLarge = errors.New("download exceeds its size limit")
 
 // ErrTooManyFiles is returned (wrapped) when an archive or a repository
 // holds more files than SourceOptions.MaxFiles.
-var ErrTooManyFiles = fetch.ErrTooManyFiles
+var ErrTooManyFiles = errors.New("too many files")
+
+// sourceError is an error of the fetcher that errors.Is also matches with
+// this package's sentinel for it.
+type sourceError struct{ err, sentinel error }
+
+func (e *sourceError) Error() string   { return e.err.Error() }
+func (e *sourceError) Unwrap() []error { return []error{e.err, e.sentinel} }
+
+// sourceErr makes the fetcher's sentinel errors match this package's.
+func sourceErr(err error) error {
+	for _, s := range [...]struct{ from, to error }{
+		{fetch.ErrOffline, ErrOffline},
+		{fetch.ErrForbiddenAddress, ErrForbiddenAddress},
+		{fetch.ErrDownloadTooLarge, ErrDownloadTooLarge},
+		{fetch.ErrTooManyFiles, ErrTooManyFiles},
+		{fetch.ErrSymlink, ErrSymlink},
+	} {
+		if errors.Is(err, s.from) {
+			return &sourceError{err, s.to}
+		}
+	}
+	return err
+}
+
+// UnknownRendererError is returned when a files rule names a renderer that
+// is not among the known ones: by Load, LoadDir and LoadFS when
+// Options.Renderers is set, by Blueprint.CheckRenderers, and by rendering.
+type UnknownRendererError struct {
+	// Blueprint is the name of the blueprint (its source while loading).
+	Blueprint string
+	// Glob is the files rule's glob.
+	Glob string
+	// Renderer is the unknown name.
+	Renderer string
+	// Pos is where blueprint.cue names the renderer.
+	Pos Position
+	// Known are the names that were expected, sorted.
+	Known []string
+}
+
+// Error returns "POS: files.GLOB.renderer: unknown renderer "NAME" (known:
+// A, B)".
+func (e *UnknownRendererError) Error() string {
+	var b strings.Builder
+	if e.Pos.IsValid() {
+		b.WriteString(e.Pos.String())
+		b.WriteString(": ")
+	} else if e.Blueprint != "" {
+		b.WriteString(e.Blueprint)
+		b.WriteString(": ")
+	}
+	fmt.Fprintf(&b, "files.%q.renderer: unknown renderer %q (known: %s)", e.Glob, e.Renderer, strings.Join(e.Known, ", "))
+	return b.String()
+}
 
 // Position is a place in a file: a blueprint.cue, a values file, or the
 // pseudo-file "--set" whose line N is the N-th key=value pair.

@@ -19,6 +19,8 @@ import (
 	"cuelang.org/go/cue/token"
 	cuejson "cuelang.org/go/encoding/json"
 	cueyaml "cuelang.org/go/encoding/yaml"
+
+	"github.com/goldenpath-dev/goldenpath/internal/yamlcheck"
 )
 
 // SetFile is the pseudo-file name used in positions of key=value pairs: line N
@@ -111,12 +113,12 @@ func (b *Blueprint) layer(in Input, setLine int) (*ast.StructLit, error) {
 		if err != nil {
 			return nil, err
 		}
-		return parseValues(in.name, data)
+		return parseValues(in.name, data, b.opts.maxInputNodes())
 	case inputData:
 		if int64(len(in.data)) > max {
 			return nil, fmt.Errorf("%s: %w: %d bytes, the limit is %d", in.name, ErrTooLarge, len(in.data), max)
 		}
-		return parseValues(in.name, in.data)
+		return parseValues(in.name, in.data, b.opts.maxInputNodes())
 	case inputMap:
 		x, err := goToAST(in.values, 0)
 		if err != nil {
@@ -155,7 +157,7 @@ func inputError(pos token.Pos, name, msg string) error {
 }
 
 // parseValues parses YAML or JSON into a struct literal.
-func parseValues(name string, data []byte) (_ *ast.StructLit, err error) {
+func parseValues(name string, data []byte, maxNodes int) (_ *ast.StructLit, err error) {
 	// The YAML decoder can panic on some malformed input (found by
 	// FuzzResolveValues): report it as a syntax error.
 	defer func() {
@@ -165,12 +167,21 @@ func parseValues(name string, data []byte) (_ *ast.StructLit, err error) {
 	}()
 	var expr ast.Expr
 	if strings.EqualFold(path.Ext(name), ".json") {
+		if err := yamlcheck.CheckJSON(name, data, yamlcheck.Limits{MaxNodes: maxNodes}); err != nil {
+			return nil, limitError(err)
+		}
 		x, err := cuejson.Extract(name, data)
 		if err != nil {
 			return nil, syntaxError(name, err)
 		}
 		expr = x
 	} else {
+		// Aliases and merge keys are counted before the decoder expands
+		// them: it follows a merge key into its own anchor until the stack
+		// overflows, which no recover catches.
+		if err := yamlcheck.Check(name, data, yamlcheck.Limits{MaxNodes: maxNodes}); err != nil {
+			return nil, limitError(err)
+		}
 		f, err := cueyaml.Extract(name, data)
 		if err != nil {
 			return nil, syntaxError(name, err)
@@ -231,6 +242,16 @@ func syntaxError(name string, err error) error {
 		}
 	}
 	return &ValidationError{Fields: []FieldError{fe}}
+}
+
+// limitError turns a document refused by internal/yamlcheck into a
+// validation error at the node where the limit was crossed.
+func limitError(err error) error {
+	var le *yamlcheck.Error
+	if !errors.As(err, &le) {
+		return err
+	}
+	return &ValidationError{Fields: []FieldError{{Message: le.Msg, Input: &Position{Filename: le.File, Line: le.Line, Column: le.Column}}}}
 }
 
 // mergeStruct overlays src onto dst: a field of src replaces the field of dst
@@ -497,5 +518,8 @@ func extractYAML(name, src string) (f *ast.File, err error) {
 			err = fmt.Errorf("cannot parse: %v", r)
 		}
 	}()
+	if err := yamlcheck.Check(name, []byte(src), yamlcheck.Limits{}); err != nil {
+		return nil, err
+	}
 	return cueyaml.Extract(name, []byte(src))
 }

@@ -60,7 +60,7 @@ parameters: {}
 		{
 			name: "bad glob",
 			cue:  "name: \"a\"\nversion: \"1.0.0\"\ndescription: \"d\"\nowner: \"o\"\nparameters: {}\nfiles: \"../x\": level: \"managed\"\n",
-			want: []string{"files.../x: glob \"../x\""},
+			want: []string{"files.../x: \"../x\" has an empty"},
 		},
 		{
 			name: "derived shadows parameter",

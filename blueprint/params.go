@@ -10,7 +10,24 @@ import (
 
 // Params are resolved parameters: concrete, defaulted, with the derived
 // values filled in and the conditional files rules decided. Params are
-// immutable and safe to share between goroutines.
+// immutable and safe to share between goroutines: every method that returns
+// values returns a copy, which the caller may change freely.
+//
+// Values decode from CUE to these Go types:
+//
+//	CUE              Go
+//	int              int64 (*big.Int beyond the range of int64)
+//	float, number    float64 (1.0 and 1e3 are floats)
+//	string           string
+//	bytes            []byte
+//	bool             bool
+//	null             nil
+//	list             []any
+//	struct           map[string]any
+//
+// Parameters read back from a manifest (render) follow the same rules:
+// a JSON number written without a fraction or an exponent becomes an
+// int64, any other a float64.
 type Params struct {
 	bp       *Blueprint
 	with     map[string]map[string]any // each include's mapped values
@@ -27,9 +44,10 @@ func (p *Params) Values() map[string]any { return values.DeepCopy(p.values) }
 // Derived returns a copy of the derived values.
 func (p *Params) Derived() map[string]any { return values.DeepCopy(p.derived) }
 
-// Data returns the template data: every parameter and every derived value at
-// top level. The map is shared: callers must not modify it.
-func (p *Params) Data() map[string]any { return p.data }
+// Data returns a copy of the template data: every parameter and every
+// derived value at top level (a derived value wins over a parameter of the
+// same name). Changing the copy changes nothing in p.
+func (p *Params) Data() map[string]any { return values.DeepCopy(p.data) }
 
 // Lookup returns the value at a dotted path of parameters or derived values.
 func (p *Params) Lookup(path string) (any, bool) {

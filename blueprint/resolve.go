@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
+	"slices"
 	"strings"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/cuecontext"
+
+	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
 )
 
 // closedParams names the definition that closes the parameters, to find
@@ -60,8 +62,12 @@ func (b *Blueprint) newEvaluator() (*evaluator, error) {
 // Resolve validates the layered inputs against the parameter schema and
 // returns concrete, defaulted Params. On invalid input it returns a
 // *ValidationError naming every failing field. Later inputs override earlier
-// ones. Resolve is safe for concurrent use.
+// ones. Resolve is safe for concurrent use. On a Blueprint that was not
+// loaded (a zero Blueprint{}, a nil *Blueprint) it returns ErrNotLoaded.
 func (b *Blueprint) Resolve(ctx context.Context, inputs ...Input) (*Params, error) {
+	if b == nil || b.pool == nil {
+		return nil, ErrNotLoaded
+	}
 	in, err := b.inputs(inputs)
 	if err != nil {
 		var ve *ValidationError
@@ -112,8 +118,10 @@ func (b *Blueprint) resolveWith(e *evaluator, in *ast.StructLit) (*Params, error
 	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil || len(fields) > 0 {
 		// Tell the parameters' own errors apart: a derived value fails
 		// whenever a parameter it needs does.
-		if perr := e.params.Unify(inV).Validate(cue.Concrete(true), cue.All()); perr != nil {
+		pv := e.params.Unify(inV)
+		if perr := pv.Validate(cue.Concrete(true), cue.All()); perr != nil {
 			fields = append(fields, sh.shape(perr)...)
+			fields = append(fields, b.brokenDefaults(pv, sh, fields)...)
 		}
 		if len(fields) == 0 {
 			// A rule outside the parameters field, or a derived value
@@ -363,50 +371,29 @@ func kindString(k cue.Kind) string {
 	return strings.ReplaceAll(s, " ", "")
 }
 
-// checkGlob reports whether a files glob is well formed.
-func checkGlob(glob string) error {
-	if glob == "" || strings.HasPrefix(glob, "/") || strings.HasSuffix(glob, "/") {
-		return fmt.Errorf("glob %q must be a relative path pattern", glob)
-	}
-	for _, seg := range strings.Split(glob, "/") {
-		if seg == "" || seg == "." || seg == ".." {
-			return fmt.Errorf("glob %q has an empty, '.' or '..' segment", glob)
-		}
-		if seg == "**" {
-			continue
-		}
-		if _, err := path.Match(seg, ""); err != nil {
-			return fmt.Errorf("glob %q: %v", glob, err)
-		}
-	}
-	return nil
-}
-
 // MatchGlob reports whether the slash-separated path name matches a files
 // glob: "*" and the other path.Match patterns stay within one segment, and a
 // "**" segment matches zero or more segments.
-func MatchGlob(glob, name string) bool {
-	return matchSegs(strings.Split(glob, "/"), strings.Split(name, "/"))
-}
+func MatchGlob(pattern, name string) bool { return globs.Match(pattern, name) }
 
-func matchSegs(pat, name []string) bool {
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			rest := pat[1:]
-			for i := 0; i <= len(name); i++ {
-				if matchSegs(rest, name[i:]) {
-					return true
+// brokenDefaults reports the parameters whose default their constraints
+// ruled out, which CUE leaves unreported (as merely incomplete) when another
+// field fails; params is the parameters' value, known lists the fields
+// already reported.
+func (b *Blueprint) brokenDefaults(params cue.Value, sh *shaper, known []FieldError) []FieldError {
+	var out []FieldError
+	for _, p := range b.params {
+		if p.Default == nil || slices.ContainsFunc(known, func(f FieldError) bool { return f.Path == p.Path }) {
+			continue
+		}
+		fv := params.LookupPath(cue.ParsePath(p.Path))
+		if err := fv.Validate(cue.Concrete(true)); err != nil {
+			for _, fe := range sh.shape(err) {
+				if fe.Path == p.Path {
+					out = append(out, fe)
 				}
 			}
-			return false
 		}
-		if len(name) == 0 {
-			return false
-		}
-		if ok, _ := path.Match(pat[0], name[0]); !ok {
-			return false
-		}
-		pat, name = pat[1:], name[1:]
 	}
-	return len(name) == 0
+	return out
 }

@@ -206,8 +206,17 @@ func (s *shaper) field(path string, rs []rawErr) FieldError {
 	}
 	missing := !slices.ContainsFunc(rs, func(r rawErr) bool { return !strings.HasPrefix(r.format, "incomplete value") })
 	if missing {
-		fe.Message = s.required(path, rs[0])
 		fe.Missing = true
+		// A field with a default is only incomplete when another rule
+		// ruled the default out (metricsPort's 9090 when httpPort is
+		// 9090): the field's own message says what is wrong.
+		if d, ok := s.defaultOf(path); ok {
+			if m, ok := s.authorMsg(append(slices.Clone(rs), rawErr{schema: fe.Schema})); ok {
+				fe.Message = m + " (the default " + d + " breaks it)"
+				return fe
+			}
+		}
+		fe.Message = s.required(path, rs[0])
 		return fe
 	}
 	if m, ok := s.authorMsg(rs); ok {
@@ -248,6 +257,16 @@ func (s *shaper) field(path string, rs []rawErr) FieldError {
 	}
 	fe.Message = strings.Join(msgs, "; ")
 	return fe
+}
+
+// defaultOf returns the declared default of the parameter at path, printed.
+func (s *shaper) defaultOf(path string) (string, bool) {
+	for _, p := range s.params {
+		if p.Path == path && p.Default != nil {
+			return formatValue(p.Default), true
+		}
+	}
+	return "", false
 }
 
 // required says that a parameter needs a value, and what it is: its doc

@@ -70,10 +70,16 @@ type SourceOptions struct {
 
 // Sources is the library's Fetcher: go-getter v2 behind a source policy,
 // with a content-addressed cache on disk. Concurrent fetches of one source
-// share one download, and at most fetch.MaxConcurrentFetches fetches run
-// at once in the process. It is safe for concurrent use.
+// share one download, and at most four fetches run at once in the process,
+// over every Sources. It is safe for concurrent use.
+//
+// The zero Sources is usable: it is what NewSources(nil) returns, set up on
+// first use (its Fetch and Tags return the error, should the user's cache
+// directory be unknown).
 type Sources struct {
-	f *fetch.Fetcher
+	f    *fetch.Fetcher
+	once sync.Once // sets f or ferr for a zero Sources
+	ferr error
 
 	// loaded keeps the blueprints loaded from pinned revisions, which
 	// cannot change: a later Load of the same revision with the same
@@ -112,6 +118,22 @@ func (s *Sources) keep(key string, b *Blueprint) {
 
 var _ Fetcher = (*Sources)(nil)
 
+// fetcher returns s's fetcher, making the default one for a zero Sources.
+func (s *Sources) fetcher() (*fetch.Fetcher, error) {
+	s.once.Do(func() {
+		if s.f != nil {
+			return
+		}
+		d, err := NewSources(nil)
+		if err != nil {
+			s.ferr = err
+			return
+		}
+		s.f = d.f
+	})
+	return s.f, s.ferr
+}
+
 // NewSources returns Sources configured by o, which may be nil.
 func NewSources(o *SourceOptions) (*Sources, error) {
 	if o == nil {
@@ -148,15 +170,25 @@ func DefaultSources() (*Sources, error) { return defaultSources() }
 // Fetch fetches source (or finds it in the cache) and returns its
 // directory. See docs/sources.md for the address syntax.
 func (s *Sources) Fetch(ctx context.Context, source string) (*Fetched, error) {
-	r, err := s.f.Fetch(ctx, source)
+	f, err := s.fetcher()
 	if err != nil {
 		return nil, err
+	}
+	r, err := f.Fetch(ctx, source)
+	if err != nil {
+		return nil, sourceErr(err)
 	}
 	return &Fetched{FS: os.DirFS(r.Dir), Dir: r.Dir, Source: r.Source, Revision: r.Revision}, nil
 }
 
 // Policy returns the policy s fetches under.
-func (s *Sources) Policy() Policy { return Policy(s.f.Policy()) }
+func (s *Sources) Policy() Policy {
+	f, err := s.fetcher()
+	if err != nil {
+		return Strict
+	}
+	return Policy(f.Policy())
+}
 
 // SourceStats counts what Sources did.
 type SourceStats struct {
@@ -170,7 +202,11 @@ type SourceStats struct {
 
 // Stats returns what s has done so far.
 func (s *Sources) Stats() SourceStats {
-	st := s.f.Stats()
+	f, err := s.fetcher()
+	if err != nil {
+		return SourceStats{}
+	}
+	st := f.Stats()
 	return SourceStats{Fetches: st.Fetches, Resolves: st.Resolves, Hits: st.Hits}
 }
 
@@ -183,5 +219,10 @@ type TagLister interface {
 // Tags lists the tags of the git repository source names; its ref and
 // subdirectory are ignored. The list is cached like a ref.
 func (s *Sources) Tags(ctx context.Context, source string) ([]string, error) {
-	return s.f.Tags(ctx, source)
+	f, err := s.fetcher()
+	if err != nil {
+		return nil, err
+	}
+	tags, err := f.Tags(ctx, source)
+	return tags, sourceErr(err)
 }

@@ -201,3 +201,39 @@ func TestLoadKeepsPinnedRevisions(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotSame(t, e1, e2)
 }
+
+// The fetcher's failures match this package's sentinels with errors.Is.
+func TestSourceErrorsMatchSentinels(t *testing.T) {
+	ctx := t.Context()
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(tlsSrv.Close)
+	strict, err := blueprint.NewSources(&blueprint.SourceOptions{CacheDir: t.TempDir(),
+		TLSConfig: tlsSrv.Client().Transport.(*http.Transport).TLSClientConfig})
+	require.NoError(t, err)
+	_, err = strict.Fetch(ctx, tlsSrv.URL+"/bp.tar.gz")
+	assert.ErrorIs(t, err, blueprint.ErrForbiddenAddress, "loopback under the strict policy")
+
+	src := newTarServer(t, map[string]string{"a.txt": "a", "b.txt": "b", "c.txt": strings.Repeat("c", 4096)}) + "/bp.tar.gz"
+	few, err := blueprint.NewSources(&blueprint.SourceOptions{Policy: blueprint.Local, CacheDir: t.TempDir(), MaxFiles: 2})
+	require.NoError(t, err)
+	_, err = few.Fetch(ctx, src)
+	assert.ErrorIs(t, err, blueprint.ErrTooManyFiles)
+
+	small, err := blueprint.NewSources(&blueprint.SourceOptions{Policy: blueprint.Local, CacheDir: t.TempDir(), MaxDownloadBytes: 64})
+	require.NoError(t, err)
+	_, err = small.Fetch(ctx, src)
+	assert.ErrorIs(t, err, blueprint.ErrDownloadTooLarge)
+}
+
+// The zero Sources is NewSources(nil), made on first use.
+func TestZeroSources(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	var s blueprint.Sources
+	assert.Equal(t, blueprint.Strict, s.Policy())
+	assert.Equal(t, blueprint.SourceStats{}, s.Stats())
+	_, err := s.Fetch(t.Context(), "../testdata/blueprints/go-service")
+	require.Error(t, err, "the strict policy refuses local paths")
+	assert.Contains(t, err.Error(), "strict")
+	_, err = blueprint.Load(t.Context(), "git::file:///nowhere//x?ref=v1", &blueprint.Options{Fetcher: &s})
+	require.Error(t, err)
+}

@@ -5,12 +5,18 @@
 // three modes (audit, warn, enforce), with exceptions that exempt a project
 // from a rule until they expire.
 //
-// A decision is one Markdown file. YAML front matter, when present, carries
-// its metadata; folders written by adr-tools ("adr new", "adr new -s") and
-// MADR files without front matter load as they are, their metadata read from
-// the title, the Status section and "Key: value" lines. Every fenced code
-// block whose info string is "cue" holds rules: each regular top-level field
-// of the block is one rule. docs/decisions.md documents the format.
+// A decision is one Markdown file, or the index.md or README.md of a
+// record's own folder. YAML front matter, when present, carries its
+// metadata; folders written by adr-tools ("adr new", "adr new -s"), MADR
+// and log4brains load as they are, their metadata read from the title, the
+// Status section, "Key: value" lines, link lines and admonitions. Loading
+// never refuses a record for what it says: statuses go through a table
+// (StatusWords, Options.Statuses) to the lifecycle, a record without one is
+// Unknown, and what could not be read is a warning for Lint, kept apart
+// from errors. Every fenced code block whose info string is "cue" holds
+// rules: each regular top-level field of the block is one rule.
+// docs/decisions.md documents the format, the status table, the ID rules
+// and the layouts.
 //
 // A Registry is immutable once loaded and safe for concurrent use; so are the
 // Decisions and Rules it holds, which callers must not modify. Evaluate
@@ -49,16 +55,19 @@ const (
 	Superseded Status = "superseded"
 )
 
-// Statuses lists the statuses in lifecycle order.
-var Statuses = []Status{Proposed, Accepted, Rejected, Deprecated, Superseded}
+// Statuses returns the statuses in lifecycle order, then Unknown.
+func Statuses() []Status {
+	return []Status{Proposed, Accepted, Rejected, Deprecated, Superseded, Unknown}
+}
 
 // Valid reports whether s is one of Statuses.
-func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
+func (s Status) Valid() bool { return slices.Contains(Statuses(), s) }
 
 // CanBecome reports whether a decision with status s may move to status to:
 // proposed becomes accepted or rejected; accepted becomes deprecated or
 // superseded; deprecated becomes superseded; a rejected decision may be
 // proposed again. Superseded is final. A status may always stay what it is.
+// An unknown status may become any other.
 func (s Status) CanBecome(to Status) bool {
 	if s == to {
 		return true
@@ -72,6 +81,8 @@ func (s Status) CanBecome(to Status) bool {
 		return to == Superseded
 	case Rejected:
 		return to == Proposed
+	case Unknown:
+		return to.Valid()
 	}
 	return false
 }
@@ -164,17 +175,26 @@ type Link struct {
 // shared and must not be modified.
 type Decision struct {
 	// ID is the stable identifier blueprints cite, such as "ADR-0012": the
-	// front matter id, else "ADR-" and the file's four-digit number, else
-	// the file name without ".md".
+	// front matter id when it is a decision ID, else "ADR-" and the
+	// four-digit number of the file (or record folder) name, else the
+	// number in the title, else the file name without ".md"
+	// (docs/decisions.md, "IDs").
 	ID string
-	// Title is the first level-1 heading without its number, or the front
-	// matter title.
+	// Title is the first level-1 heading without its number or ID prefix,
+	// or the front matter title.
 	Title string
-	// Status is the lifecycle status.
+	// Status is the lifecycle status, read through the status table;
+	// Unknown when the record says none the table knows.
 	Status Status
+	// StatusText is the status as the record writes it ("**Approved** (by
+	// vote on 3/25/21)", "Superseded by [4. …](…)"), for display.
+	StatusText string
 	// Decided is the date the decision was taken (front matter date or
 	// decided, or a "Date:" line); zero when unknown.
 	Decided time.Time
+	// DateNote is what the date line says besides the date ("updated
+	// 2023-02-05 (clarification)").
+	DateNote string
 	// RevisitBy is the date by which the decision should be reviewed; zero
 	// when none is set.
 	RevisitBy time.Time
@@ -209,7 +229,7 @@ type Decision struct {
 	Pos Position
 
 	fields   map[string]Position // front matter and "Key:" fields
-	warnings []Problem
+	problems []Problem           // what parsing found: errors, warnings, notes
 }
 
 // Linked returns the IDs of the decisions d links to with kind, in order.
@@ -221,6 +241,14 @@ func (d *Decision) Linked(kind LinkKind) []string {
 		}
 	}
 	return ids
+}
+
+// Problems returns what parsing found in the decision's file: errors,
+// warnings (an unknown status, a date that is not one), sorted by position.
+func (d *Decision) Problems() []Problem {
+	probs := slices.Clone(d.problems)
+	sortProblems(probs)
+	return probs
 }
 
 // Section returns the first section with the given title, compared without
@@ -262,31 +290,33 @@ func formatDate(t time.Time) string {
 
 // decisionJSON is the JSON form of a Decision.
 type decisionJSON struct {
-	ID        string    `json:"id"`
-	Title     string    `json:"title"`
-	Status    Status    `json:"status"`
-	Decided   string    `json:"decided,omitempty"`
-	RevisitBy string    `json:"revisitBy,omitempty"`
-	Owner     string    `json:"owner,omitempty"`
-	Deciders  []string  `json:"deciders,omitempty"`
-	Tags      []string  `json:"tags,omitempty"`
-	Scope     *Scope    `json:"scope,omitempty"`
-	Links     []Link    `json:"links,omitempty"`
-	Version   string    `json:"version,omitempty"`
-	Digest    string    `json:"digest"`
-	Format    Format    `json:"format"`
-	Sections  []Section `json:"sections,omitempty"`
-	Rules     []*Rule   `json:"rules,omitempty"`
-	File      string    `json:"file"`
-	Pos       Position  `json:"pos"`
+	ID         string    `json:"id"`
+	Title      string    `json:"title"`
+	Status     Status    `json:"status"`
+	StatusText string    `json:"statusText,omitempty"`
+	Decided    string    `json:"decided,omitempty"`
+	DateNote   string    `json:"dateNote,omitempty"`
+	RevisitBy  string    `json:"revisitBy,omitempty"`
+	Owner      string    `json:"owner,omitempty"`
+	Deciders   []string  `json:"deciders,omitempty"`
+	Tags       []string  `json:"tags,omitempty"`
+	Scope      *Scope    `json:"scope,omitempty"`
+	Links      []Link    `json:"links,omitempty"`
+	Version    string    `json:"version,omitempty"`
+	Digest     string    `json:"digest"`
+	Format     Format    `json:"format"`
+	Sections   []Section `json:"sections,omitempty"`
+	Rules      []*Rule   `json:"rules,omitempty"`
+	File       string    `json:"file"`
+	Pos        Position  `json:"pos"`
 }
 
 // MarshalJSON writes the decision with dates as YYYY-MM-DD and without the
 // raw body (its sections carry the text).
 func (d *Decision) MarshalJSON() ([]byte, error) {
 	j := decisionJSON{
-		ID: d.ID, Title: d.Title, Status: d.Status,
-		Decided: formatDate(d.Decided), RevisitBy: formatDate(d.RevisitBy),
+		ID: d.ID, Title: d.Title, Status: d.Status, StatusText: d.StatusText,
+		Decided: formatDate(d.Decided), DateNote: d.DateNote, RevisitBy: formatDate(d.RevisitBy),
 		Owner: d.Owner, Deciders: d.Deciders, Tags: d.Tags, Links: d.Links,
 		Version: d.Version, Digest: d.Digest, Format: d.Format, Sections: d.Sections,
 		Rules: d.Rules, File: d.File, Pos: d.Pos,

@@ -3,7 +3,6 @@ package decision
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"github.com/goldenpath-dev/goldenpath/internal/tree"
 	"io"
@@ -22,12 +21,16 @@ import (
 	"cuelang.org/go/encoding/yaml"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
+	"github.com/goldenpath-dev/goldenpath/internal/yamlcheck"
 )
 
 // ErrEvalTimeout is returned (wrapped) when evaluating rules takes longer
 // than EvalOptions.Timeout. CUE evaluation cannot be interrupted, so the
-// evaluation is abandoned and its resources are reclaimed when it ends.
-var ErrEvalTimeout = errors.New("rule evaluation timed out")
+// evaluation is abandoned and its resources are reclaimed when it ends. It
+// is blueprint.ErrEvalTimeout: one error for every CUE evaluation that
+// timed out.
+var ErrEvalTimeout = blueprint.ErrEvalTimeout
 
 // Result is the outcome of a check or a finding.
 type Result string
@@ -76,9 +79,9 @@ type Subject struct {
 // EvalOptions configures Evaluate. The zero value, and a nil *EvalOptions,
 // give the defaults.
 type EvalOptions struct {
-	// Now is the time rule schedules and exception expiry are compared with.
-	// Default time.Now().
-	Now time.Time
+	// Now returns the time rule schedules and exception expiry are compared
+	// with; it is called once per evaluation. Nil means time.Now.
+	Now func() time.Time
 	// Timeout bounds the evaluation. Default 30 s.
 	Timeout time.Duration
 	// MaxFileBytes caps each file a tree rule reads. Default 8 MiB; larger
@@ -287,10 +290,11 @@ func Evaluate(ctx context.Context, decisions []*Decision, s *Subject, opts *Eval
 	if opts == nil {
 		opts = &EvalOptions{}
 	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
+	clock := opts.Now
+	if clock == nil {
+		clock = time.Now
 	}
+	now := clock()
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = 30 * time.Second
@@ -411,18 +415,18 @@ func (run *evalRun) rule(rep *Report, d *Decision, r *Rule) {
 	case r.Kind == Params:
 		run.params(r, fail, errf)
 	case r.Kind == Exists:
-		if !slices.ContainsFunc(run.paths, func(p string) bool { return blueprint.MatchGlob(r.Glob, p) }) {
+		if !slices.ContainsFunc(run.paths, func(p string) bool { return globs.Match(r.Glob, p) }) {
 			fail(r.Glob, "", Position{}, Position{}, orDefault(r.Message, "no file matches "+r.Glob))
 		}
 	case r.Kind == Absent:
 		for _, p := range run.paths {
-			if blueprint.MatchGlob(r.Glob, p) {
+			if globs.Match(r.Glob, p) {
 				fail(p, "", run.pos(p, 0, 0), Position{}, orDefault(r.Message, "must not exist (matches "+r.Glob+")"))
 			}
 		}
 	default:
 		for _, p := range run.paths {
-			if !blueprint.MatchGlob(r.Glob, p) {
+			if !globs.Match(r.Glob, p) {
 				continue
 			}
 			data, err := run.read(p)
@@ -701,6 +705,10 @@ func isIndex(s string) bool {
 	return true
 }
 
+// maxTreeNodes is the node budget of one YAML file a tree rule reads, aliases
+// and merge keys expanded: generous for a file of MaxFileBytes (8 MiB).
+const maxTreeNodes = 2_000_000
+
 // decodeDocs decodes a JSON file, or every document of a YAML file.
 func decodeDocs(name string, data []byte) ([]ast.Expr, error) {
 	switch strings.ToLower(path.Ext(name)) {
@@ -711,6 +719,11 @@ func decodeDocs(name string, data []byte) ([]ast.Expr, error) {
 		}
 		return []ast.Expr{e}, nil
 	case ".yaml", ".yml":
+		// A project's files are untrusted: count their aliases and merge
+		// keys before the decoder expands them.
+		if err := yamlcheck.Check(name, data, yamlcheck.Limits{MaxNodes: maxTreeNodes}); err != nil {
+			return nil, err
+		}
 		dec := yaml.NewDecoder(name, bytes.NewReader(data))
 		var docs []ast.Expr
 		for {

@@ -32,7 +32,7 @@ func TestEvaluateParams(t *testing.T) {
 	s := &decision.Subject{Name: "orders", Blueprint: bp, Params: params.Values()}
 
 	// Before 2027 the rule warns.
-	rep, err := decision.Evaluate(ctx, []*decision.Decision{team}, s, &decision.EvalOptions{Now: date("2026-11-30")})
+	rep, err := decision.Evaluate(ctx, []*decision.Decision{team}, s, &decision.EvalOptions{Now: clock("2026-11-30")})
 	require.NoError(t, err)
 	require.Len(t, rep.Findings, 1)
 	f := rep.Findings[0]
@@ -44,7 +44,7 @@ func TestEvaluateParams(t *testing.T) {
 	assert.NoError(t, rep.Err())
 
 	// From 2027 it is enforced: the report refuses.
-	rep, err = decision.Evaluate(ctx, []*decision.Decision{team}, s, &decision.EvalOptions{Now: date("2027-01-01")})
+	rep, err = decision.Evaluate(ctx, []*decision.Decision{team}, s, &decision.EvalOptions{Now: clock("2027-01-01")})
 	require.NoError(t, err)
 	var ee *decision.EnforcedError
 	require.True(t, errors.As(rep.Err(), &ee))
@@ -101,7 +101,7 @@ func TestEvaluateTree(t *testing.T) {
 		d, _ := reg.Get(id)
 		ds = append(ds, d)
 	}
-	rep, err := decision.Evaluate(ctx, ds, &decision.Subject{Name: "orders", Files: driftedTree}, &decision.EvalOptions{Now: date("2026-11-30")})
+	rep, err := decision.Evaluate(ctx, ds, &decision.Subject{Name: "orders", Files: driftedTree}, &decision.EvalOptions{Now: clock("2026-11-30")})
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"Dockerfile: ADR-0007/runtime-image (enforce, high): the runtime stage must be a distroless image pinned by digest [rule at ../testdata/decisions/0007-service-runtime-baseline.md:54:1]",
@@ -148,7 +148,7 @@ func TestExceptions(t *testing.T) {
 	d12, _ := reg.Get("ADR-0012")
 	d14, _ := reg.Get("ADR-0014")
 	assert.Empty(t, reg.CheckExceptions(xs))
-	rep, err := decision.Evaluate(ctx, []*decision.Decision{d12, d14}, &decision.Subject{Files: driftedTree, Exceptions: xs}, &decision.EvalOptions{Now: date("2026-11-30")})
+	rep, err := decision.Evaluate(ctx, []*decision.Decision{d12, d14}, &decision.Subject{Files: driftedTree, Exceptions: xs}, &decision.EvalOptions{Now: clock("2026-11-30")})
 	require.NoError(t, err)
 	assert.Equal(t, 1, rep.Count(decision.Exempt))
 	assert.Equal(t, 1, rep.Count(decision.Fail), "the expired exception no longer applies")

@@ -92,7 +92,7 @@ func ExampleEvaluate() {
 	for _, day := range []string{"2026-08-31", "2026-09-01"} {
 		now, _ := time.Parse("2006-01-02", day)
 		rep, err := decision.Evaluate(context.Background(), []*decision.Decision{d},
-			&decision.Subject{Name: "web", Files: project}, &decision.EvalOptions{Now: now})
+			&decision.Subject{Name: "web", Files: project}, &decision.EvalOptions{Now: func() time.Time { return now }})
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -107,4 +107,36 @@ func ExampleEvaluate() {
 	// refused: false
 	// 2026-09-01 k8s/web.yaml:7:11: ADR-0012/limits (enforce, medium): spec.template.spec.containers.0.resources.limits.memory: not set, want string [rule at 0012-limits.md:11:75]
 	// refused: true
+}
+
+// A folder as teams write them: statuses outside the five words, a
+// log4brains record named by its date, a record in its own folder, a
+// template. Every record loads with what it says; the template is a note,
+// the unknown status a warning.
+func ExampleLoadFS_existingFolder() {
+	adr := fstest.MapFS{
+		"adr-001-use-adrs.md":          {Data: []byte("# ADR 1: Use ADRs\n\n## Status\n\n**Approved** (by vote on 3/25/21)\n")},
+		"0002-use-kafka/index.md":      {Data: []byte("# 2. Use Kafka\n\nDate: December 1, 2021\n\n## Status\n\nIn review\n\nAmends ADR-001\n")},
+		"20200925-use-a-cache.md":      {Data: []byte("# Use a cache\n\n- Status: someday\n")},
+		"adr-template.md":              {Data: []byte("# {short title}\n\n## Status\n\n{proposed | accepted}\n")},
+		"0003-replace-kafka/README.md": {Data: []byte("# 3. Replace Kafka\n\n## Status\n\nDeclined\n")},
+	}
+	reg, err := decision.LoadFS(context.Background(), adr, "docs/adr", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, d := range reg.List(decision.Filter{}) {
+		fmt.Printf("%s (%s, written %q) %v\n", d, d.File, d.StatusText, d.Linked(decision.Amends))
+	}
+	for _, p := range reg.Problems() {
+		fmt.Println(p)
+	}
+	// Output:
+	// 20200925-use-a-cache: Use a cache (unknown) (docs/adr/20200925-use-a-cache.md, written "someday") []
+	// ADR-0001: Use ADRs (accepted) (docs/adr/adr-001-use-adrs.md, written "**Approved** (by vote on 3/25/21)") []
+	// ADR-0002: Use Kafka (proposed) (docs/adr/0002-use-kafka/index.md, written "In review") [ADR-0001]
+	// ADR-0003: Replace Kafka (rejected) (docs/adr/0003-replace-kafka/README.md, written "Declined") []
+	// docs/adr/20200925-use-a-cache.md:3:11: 20200925-use-a-cache: warning: status "someday" is not in the status table: the status is unknown
+	// docs/adr/adr-template.md:1:1: note: skipped: not a record by the pattern "*-template.md"
 }

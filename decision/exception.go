@@ -11,6 +11,8 @@ import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/encoding/yaml"
+
+	"github.com/goldenpath-dev/goldenpath/internal/yamlcheck"
 )
 
 // ExceptionsFile is where a project keeps its exceptions, relative to its
@@ -70,7 +72,7 @@ func (x *Exception) UnmarshalJSON(b []byte) error {
 	}
 	*x = Exception(j.plain)
 	if j.Expires != "" {
-		t, err := parseDate(j.Expires)
+		t, err := parseISODate(j.Expires)
 		if err != nil {
 			return fmt.Errorf("exception expires %q: %v", j.Expires, err)
 		}
@@ -117,6 +119,9 @@ func ReadExceptions(fsys fs.FS, name string) ([]Exception, error) {
 func ParseExceptions(name string, data []byte) ([]Exception, error) {
 	if len(data) > MaxFileBytes {
 		return nil, &LoadError{Problems: []Problem{problemf(Position{Filename: name}, "", Syntax, "larger than %d bytes", MaxFileBytes)}}
+	}
+	if err := yamlcheck.Check(name, data, yamlcheck.Limits{}); err != nil {
+		return nil, &LoadError{Problems: []Problem{limitProblem(err)}}
 	}
 	f, err := yaml.Extract(name, data)
 	if err != nil {
@@ -182,7 +187,7 @@ func ParseExceptions(name string, data []byte) ([]Exception, error) {
 		}
 		if expires == "" {
 			probs = append(probs, problemf(p, x.Decision, Field, "exception without expires: every exception expires"))
-		} else if t, err := parseDate(expires); err != nil {
+		} else if t, err := parseISODate(expires); err != nil {
 			probs = append(probs, problemf(posOr(e.LookupPath(cue.ParsePath("expires")), p), x.Decision, Field, "expires %q: %v", expires, err))
 		} else {
 			x.Expires = t

@@ -1,7 +1,6 @@
 package decision
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"github.com/goldenpath-dev/goldenpath/internal/bound"
@@ -27,9 +26,9 @@ type LintOptions struct {
 	// satisfy an enforced rule in force for them. Included blueprints are
 	// checked too.
 	Blueprints []*blueprint.Blueprint
-	// Now is the day revisit-by dates and rule schedules are compared with.
-	// Default time.Now.
-	Now time.Time
+	// Now returns the day revisit-by dates and rule schedules are compared
+	// with; it is called once per Lint. Nil means time.Now.
+	Now func() time.Time
 	// EvalTimeout bounds the CUE evaluation of each blueprint's static
 	// check. Default 10 s.
 	EvalTimeout time.Duration
@@ -40,18 +39,21 @@ type LintOptions struct {
 // dangling and one-sided links, statuses the links contradict, dates out of
 // order, blueprints citing unknown or retired decisions, and blueprints
 // whose parameter schema can never satisfy an enforced parameters rule.
-// Problems with Warning set do not make the folder wrong.
+// Problems with Warning set do not make the folder wrong, unless the
+// registry was loaded with Options.Strict. The problems of loading (the
+// registry's Problems) come first in each file's order: Lint reports
+// everything.
 func (r *Registry) Lint(ctx context.Context, opts *LintOptions) []Problem {
 	if opts == nil {
 		opts = &LintOptions{}
 	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
+	clock := opts.Now
+	if clock == nil {
+		clock = time.Now
 	}
+	now := clock()
 	probs := slices.Clone(r.problems)
 	for _, d := range r.all {
-		probs = append(probs, d.warnings...)
 		if r.byID[d.ID] != d {
 			continue
 		}
@@ -70,9 +72,14 @@ func (r *Registry) Lint(ctx context.Context, opts *LintOptions) []Problem {
 	for _, bp := range opts.Blueprints {
 		probs = append(probs, r.lintBlueprint(ctx, bp, now, opts.EvalTimeout, map[string]bool{})...)
 	}
-	slices.SortStableFunc(probs, func(a, b Problem) int {
-		return cmp.Or(strings.Compare(a.Pos.Filename, b.Pos.Filename), cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Column, b.Pos.Column))
-	})
+	if r.strict {
+		for i := range probs {
+			if !probs[i].Note {
+				probs[i].Warning = false
+			}
+		}
+	}
+	sortProblems(probs)
 	return slices.CompactFunc(probs, func(a, b Problem) bool { return a == b })
 }
 
@@ -126,7 +133,7 @@ func (r *Registry) lintStatus(d *Decision) []Problem {
 			if d.Status == Accepted || d.Status == Proposed {
 				probs = append(probs, problemf(sp, d.ID, Transition, "%s, but the accepted %s supersedes it: its status must be superseded", d.Status, s.ID))
 			}
-		case Proposed, Superseded:
+		case Proposed, Superseded, Unknown:
 		default:
 			probs = append(probs, problemf(s.fieldPos("status"), s.ID, Transition, "%s supersedes %s: a successor must be accepted or proposed", s.Status, d.ID))
 		}

@@ -60,7 +60,7 @@ func TestADRToolsFolderLoadsUnchanged(t *testing.T) {
 	assert.Equal(t, "ADR-0003", cur.ID)
 
 	// Both sides are written, so the folder lints clean.
-	assert.Empty(t, reg.Lint(context.Background(), &decision.LintOptions{Now: date("2026-11-30")}))
+	assert.Empty(t, reg.Lint(context.Background(), &decision.LintOptions{Now: clock("2026-11-30")}))
 }
 
 func ids(ds []*decision.Decision) []string {
@@ -154,12 +154,11 @@ func TestParseProblemsHavePositions(t *testing.T) {
 	for _, tc := range []struct {
 		name, src, want string
 	}{
-		{"bad-yaml", "---\nid: [x\n---\n# T\n", "bad-yaml.md:2:1: "},
-		{"bad-status", "---\nid: X-1\nstatus: maybe\n---\n# T\n", `bad-status.md:3:1: X-1: unknown status "maybe"`},
-		{"bad-date", "# 3. T\n\nDate: 12/03/2025\n\n## Status\n\nAccepted\n", `bad-date.md:3:7: ADR-0003: date "12/03/2025": not a date`},
-		{"bad-status-section", "# 3. T\n\n## Status\n\nPending review\n", `bad-status-section.md:5:1: ADR-0003: unknown status "Pending review"`},
 		{"unclosed", "---\nid: x\n", "unclosed.md:1:1: front matter starts with --- and never ends"},
-		{"bad-list", "---\nid: X-2\ntags: {a: 1}\n---\n", "bad-list.md:3:1: X-2: tags: want a list of strings"},
+		// Front matter that is not YAML is read line by line, unless it
+		// holds a scope, which decides where rules apply.
+		{"bad-yaml-scope", "---\nid: X-9\nscope: {blueprints: [a}\n---\n# T\n", "bad-yaml-scope.md:2:1: bad-yaml-scope: front matter: did not find expected"},
+		{"bad-scope", "---\nid: X-2\nscope: [a]\n---\n# T\n", "bad-scope.md:3:1: X-2: scope: want a mapping with blueprints and tags"},
 		{"rule-syntax", "---\nid: X-3\n---\n# T\n\n```cue\nr: {mode: \"warn\" params: x: 1\n```\n", "rule-syntax.md:7:"},
 		{"rule-two-targets", "---\nid: X-4\n---\n# T\n\n```cue\nr: {\n\tparams: x: 1\n\texists: \"a\"\n}\n```\n", "rule-two-targets.md:7:1: X-4: rule r: want exactly one of params, exists, absent and files, found 2"},
 		{"rule-mode", "---\nid: X-5\n---\n```cue\nr: {mode: \"block\", absent: \"x\"}\n```\n", `rule-mode.md:5:5: X-5: rule r: unknown mode "block"`},
@@ -178,6 +177,38 @@ func TestParseProblemsHavePositions(t *testing.T) {
 			for _, p := range le.Problems {
 				assert.True(t, p.Pos.IsValid() || tc.name == "rule-where", "problem without a line: %s", p)
 			}
+		})
+	}
+}
+
+// TestParseWarnings checks that what a record says is never refused: a
+// status or a date Parse cannot read, metadata of the wrong shape, are
+// warnings at their line, and the record loads.
+func TestParseWarnings(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, want string
+	}{
+		{"bad-status", "---\nid: X-1\nstatus: maybe\n---\n# T\n", `bad-status.md:3:1: X-1: warning: status "maybe" is not in the status table: the status is unknown`},
+		{"bad-date", "# 3. T\n\nDate: 12/03/2025\n\n## Status\n\nAccepted\n", `bad-date.md:3:7: ADR-0003: warning: date "12/03/2025" is not a date`},
+		{"bad-status-section", "# 3. T\n\n## Status\n\nSomeday, perhaps\n", `bad-status-section.md:5:1: ADR-0003: warning: status "Someday, perhaps" is not in the status table`},
+		{"bad-list", "---\nid: X-2\ntags: {a: 1}\n---\n# T\n", "bad-list.md:3:1: X-2: warning: tags: want a list of strings"},
+		{"no-status", "# 3. T\n", "no-status.md:1:1: ADR-0003: warning: no status: the status is unknown"},
+		{"bad-yaml", "---\nid: [x\nstatus: accepted\n---\n# T\n", "bad-yaml.md:2:1: bad-yaml: warning: front matter: did not find expected ',' or ']' (read line by line: each value as written)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := decision.Parse(tc.name+".md", []byte(tc.src))
+			require.NoError(t, err)
+			var got []string
+			for _, p := range d.Problems() {
+				got = append(got, p.String())
+				assert.True(t, p.Warning, "%s", p)
+			}
+			assert.Contains(t, strings.Join(got, "\n"), tc.want)
+
+			_, err = decision.ParseWith(tc.name+".md", []byte(tc.src), &decision.Options{Strict: true})
+			var le *decision.LoadError
+			require.True(t, errors.As(err, &le), "strict: error %v", err)
+			assert.Contains(t, le.Error(), strings.Replace(tc.want, "warning: ", "", 1))
 		})
 	}
 }
@@ -225,9 +256,9 @@ func TestStatusTransitions(t *testing.T) {
 		{decision.Accepted, decision.Superseded}, {decision.Accepted, decision.Deprecated},
 		{decision.Deprecated, decision.Superseded}, {decision.Rejected, decision.Proposed},
 	}
-	for _, from := range decision.Statuses {
-		for _, to := range decision.Statuses {
-			want := from == to || slices.Contains(ok, [2]decision.Status{from, to})
+	for _, from := range decision.Statuses() {
+		for _, to := range decision.Statuses() {
+			want := from == to || from == decision.Unknown || slices.Contains(ok, [2]decision.Status{from, to})
 			assert.Equal(t, want, from.CanBecome(to), "%s -> %s", from, to)
 		}
 	}

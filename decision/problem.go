@@ -33,6 +33,9 @@ const (
 	Unsatisfiable ProblemKind = "unsatisfiable"
 	// Dates problems are dates out of order or past.
 	Dates ProblemKind = "dates"
+	// Layout problems are about the folder: a Markdown file skipped as not
+	// a decision record (a note), a folder where no record loads.
+	Layout ProblemKind = "layout"
 )
 
 // Problem is one thing wrong with a decision, an exception file, or a
@@ -50,10 +53,25 @@ type Problem struct {
 	// worked around them (one-sided links) or they need attention rather
 	// than a fix (a revisit date passed).
 	Warning bool `json:"warning,omitempty"`
+	// Note marks warnings that only inform: a Markdown file of the folder
+	// that is not read as a decision (a template, an index). A note is
+	// also a Warning; Options.Strict does not turn notes into errors.
+	Note bool `json:"note,omitempty"`
+}
+
+// Severity returns "error", "warning" or "note".
+func (p Problem) Severity() string {
+	switch {
+	case p.Note:
+		return "note"
+	case p.Warning:
+		return "warning"
+	}
+	return "error"
 }
 
 // String formats p in the compiler convention FILE:LINE:COL: ID: MESSAGE,
-// with "warning: " before the message of a warning.
+// with "warning: " or "note: " before the message of a warning or a note.
 func (p Problem) String() string {
 	var b strings.Builder
 	if p.Pos.Filename != "" {
@@ -64,16 +82,21 @@ func (p Problem) String() string {
 		b.WriteString(p.Decision)
 		b.WriteString(": ")
 	}
-	if p.Warning {
+	switch {
+	case p.Note:
+		b.WriteString("note: ")
+	case p.Warning:
 		b.WriteString("warning: ")
 	}
 	b.WriteString(p.Message)
 	return b.String()
 }
 
-// LoadError reports every problem that kept decisions or exceptions from
-// loading: unreadable front matter, unknown statuses, rules that do not
-// compile.
+// LoadError reports the errors of loading decisions or exceptions: a scope
+// that cannot be read, rules that do not compile, a folder where no record
+// loads, an exceptions file that is not YAML — and with Options.Strict,
+// the warnings too. Load, LoadFS
+// and ParseWith return it beside what did load.
 type LoadError struct {
 	Problems []Problem
 }
@@ -94,5 +117,11 @@ func problemf(pos Position, id string, kind ProblemKind, format string, args ...
 func warningf(pos Position, id string, kind ProblemKind, format string, args ...any) Problem {
 	p := problemf(pos, id, kind, format, args...)
 	p.Warning = true
+	return p
+}
+
+func notef(pos Position, kind ProblemKind, format string, args ...any) Problem {
+	p := warningf(pos, "", kind, format, args...)
+	p.Note = true
 	return p
 }

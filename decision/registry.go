@@ -2,15 +2,16 @@ package decision
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	cueerrors "cuelang.org/go/cue/errors"
@@ -18,11 +19,15 @@ import (
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 )
 
-// Options configures loading. The zero value, and a nil *Options, give the
-// defaults.
+// Options configures loading and parsing. The zero value, and a nil
+// *Options, give the lenient defaults: the status table of StatusWords, the
+// skip patterns of DefaultSkip, IDs as ADR-0007, warnings kept apart from
+// errors.
 type Options struct {
 	// Fetcher fetches the sources Load is given, as for blueprints. Nil uses
-	// blueprint.DefaultSources: the strict policy.
+	// blueprint.DefaultSources: the strict policy, which refuses local
+	// paths; give a blueprint.Sources with the local policy (or use
+	// LoadDir) to load a local directory.
 	Fetcher blueprint.Fetcher
 	// Logger receives debug logs. Nil discards them.
 	Logger *slog.Logger
@@ -31,11 +36,61 @@ type Options struct {
 	// EvalTimeout bounds the CUE evaluation of each file's front matter and
 	// rules. Default DefaultEvalTimeout.
 	EvalTimeout time.Duration
+	// Statuses adds words to the status table, or changes what a word of
+	// StatusWords means: keys are status words, without case ("parked":
+	// Proposed). A status the table does not know is Unknown, with a
+	// warning.
+	Statuses map[string]Status
+	// Skip lists the Markdown files of a folder that are not decision
+	// records, as path.Match patterns matched without case against the
+	// file's name and against its slash path in the folder. Nil means
+	// DefaultSkip(); an empty, non-nil slice skips nothing by name.
+	// Skipped files are listed by Lint as notes.
+	Skip []string
+	// Strict turns warnings into errors: Load and Parse fail on them, and
+	// Lint reports them as errors. Notes stay notes.
+	Strict bool
+	// IDPrefix is the prefix of IDs made from numbers: "ADR" (the default)
+	// makes 0007-x.md ADR-0007.
+	IDPrefix string
+	// IDDigits is how many digits those IDs have, zero-padded. Default 4.
+	IDDigits int
+}
+
+// validate rejects settings that cannot mean anything: a status word
+// mapped to no status, an ID prefix that is not a word, more than nine
+// digits.
+func (o *Options) validate() error {
+	for w, st := range o.Statuses {
+		if !st.Valid() {
+			return fmt.Errorf("Options.Statuses[%q]: %q is not a status (want one of %v)", w, st, Statuses())
+		}
+	}
+	if o.IDPrefix != "" && !idPrefixRE().MatchString(o.IDPrefix) {
+		return fmt.Errorf("Options.IDPrefix %q: want letters and digits, starting with a letter", o.IDPrefix)
+	}
+	if o.IDDigits < 0 || o.IDDigits > 9 {
+		return fmt.Errorf("Options.IDDigits %d: want 1 to 9, or 0 for the default 4", o.IDDigits)
+	}
+	return nil
+}
+
+// DefaultSkip returns the patterns of the Markdown files a decisions folder
+// holds besides its records: index and README files, adr-tools', MADR's and
+// log4brains' templates, navigation files. Each call returns a new slice.
+func DefaultSkip() []string {
+	return []string{
+		"readme.md", "index.md", "_index.md", "_sidebar.md", "summary.md", "toc.md",
+		"00-index.md", "000-index.md", "0000-index.md",
+		"template.md", "*-template.md", "template-*.md", "adr-template*.md",
+		"*-template-bare*.md", "*-template-minimal*.md", "*_template.md",
+	}
 }
 
 // ErrTooManyFiles is returned (wrapped) when a folder holds more decision
-// files than Options.MaxFiles.
-var ErrTooManyFiles = errors.New("too many decision files")
+// files than Options.MaxFiles. It is blueprint.ErrTooManyFiles: one error
+// for every tree with more files than its limit.
+var ErrTooManyFiles = blueprint.ErrTooManyFiles
 
 // Registry is a set of decisions, with their links resolved and filled in
 // both ways. It is immutable and safe for concurrent use.
@@ -46,23 +101,20 @@ type Registry struct {
 	byID     map[string]*Decision // the first file of each ID
 	byFile   map[string]*Decision // by slash path relative to the root
 	rel      map[*Decision]string
-	problems []Problem
-}
-
-// skipFile reports whether a Markdown file of a decisions folder is not a
-// decision: README.md, index.md and templates.
-func skipFile(name string) bool {
-	switch strings.ToLower(path.Base(name)) {
-	case "readme.md", "index.md", "template.md", "adr-template.md", "_sidebar.md":
-		return true
-	}
-	return false
+	problems []Problem // loading's, then build's
+	scheme   idScheme
+	strict   bool
 }
 
 // Load loads the decisions at source through opts.Fetcher, which decides by
 // its policy what source may name: a git repository
 // (git::https://host/org/decisions.git?ref=main), an archive, and under the
-// local policy a local directory. opts may be nil.
+// local policy a local directory, read as LoadDir reads it. opts may be
+// nil.
+//
+// Like LoadFS, Load returns the registry of every record it could read,
+// and with it a *LoadError when there are errors (or, with Options.Strict,
+// warnings); the registry is nil only when the source cannot be read.
 func Load(ctx context.Context, source string, opts *Options) (*Registry, error) {
 	if opts == nil {
 		opts = &Options{}
@@ -76,6 +128,9 @@ func Load(ctx context.Context, source string, opts *Options) (*Registry, error) 
 	}
 	got, err := f.Fetch(ctx, source)
 	if err != nil {
+		if opts.Fetcher == nil && !strings.Contains(source, "://") && !strings.Contains(source, "::") {
+			return nil, fmt.Errorf("load decisions %s: %w (the default fetcher has the strict policy: a local directory loads with LoadDir, or with an Options.Fetcher of the local policy)", blueprint.Redact(source), err)
+		}
 		return nil, fmt.Errorf("load decisions %s: %w", blueprint.Redact(source), err)
 	}
 	prefix := got.Source
@@ -83,16 +138,14 @@ func Load(ctx context.Context, source string, opts *Options) (*Registry, error) 
 		prefix = filepath.ToSlash(got.Source)
 	}
 	r, err := loadFS(ctx, got.FS, prefix, opts)
-	if err != nil {
-		return nil, err
+	if r != nil {
+		r.source, r.revision = blueprint.Redact(got.Source), got.Revision
 	}
-	r.source, r.revision = blueprint.Redact(got.Source), got.Revision
-	return r, nil
+	return r, err
 }
 
 // LoadDir loads the decisions in the local directory dir and its
-// subdirectories: every *.md file except README.md, index.md and templates,
-// and except directories whose names start with "." or "_". opts may be nil.
+// subdirectories, as LoadFS does. opts may be nil.
 func LoadDir(ctx context.Context, dir string, opts *Options) (*Registry, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {
@@ -101,104 +154,124 @@ func LoadDir(ctx context.Context, dir string, opts *Options) (*Registry, error) 
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("load decisions %s: not a directory", dir)
 	}
-	r, err := LoadFS(ctx, os.DirFS(dir), filepath.ToSlash(filepath.Clean(dir)), opts)
-	if err != nil {
-		return nil, err
-	}
-	return r, nil
+	return LoadFS(ctx, os.DirFS(dir), filepath.ToSlash(filepath.Clean(dir)), opts)
 }
 
-// LoadFS loads the decisions in fsys, as LoadDir does. source names the
-// folder in positions ("source/0001-x.md"); "" names files by their path
-// in fsys. opts may be nil.
+// LoadFS loads the decisions in fsys: every *.md file of the folder and its
+// subdirectories that is a record, in one of three layouts (flat, one
+// numbered folder per record with an index.md or README.md, nested
+// category folders); directories whose names start with "." or "_", and
+// files Options.Skip names, are not read (docs/decisions.md, "A folder of
+// decisions"). source names the folder in positions ("source/0001-x.md");
+// "" names files by their path in fsys. opts may be nil.
+//
+// Loading never refuses a record for what it says. LoadFS returns the
+// registry of every record that has a title (or a front matter ID), and
+// with it a *LoadError listing the errors of every file — a scope that
+// cannot be read, rules that do not compile — and, with Options.Strict,
+// the warnings. Warnings and notes (files skipped) are kept for Lint, as
+// are two records with one ID (the registry keeps the first). A folder where no record loads is an error.
+// The registry is nil only when the folder cannot be walked or the context
+// ends.
 func LoadFS(ctx context.Context, fsys fs.FS, source string, opts *Options) (*Registry, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
 	r, err := loadFS(ctx, fsys, source, opts)
-	if err != nil {
-		return nil, err
+	if r != nil {
+		r.source = source
 	}
-	r.source = source
-	return r, nil
+	return r, err
 }
 
 func loadFS(ctx context.Context, fsys fs.FS, prefix string, opts *Options) (*Registry, error) {
-	maxFiles := opts.MaxFiles
-	if maxFiles <= 0 {
-		maxFiles = 10_000
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("load decisions %s: %w", prefix, err)
 	}
-	var files []string
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if p != "." && (strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_")) {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() || !strings.EqualFold(path.Ext(p), ".md") || skipFile(p) {
-			return nil
-		}
-		files = append(files, p)
-		if len(files) > maxFiles {
-			return fmt.Errorf("%w: more than %d", ErrTooManyFiles, maxFiles)
-		}
-		return nil
-	})
+	files, probs, err := walkRecords(fsys, prefix, opts)
 	if err != nil {
 		return nil, fmt.Errorf("load decisions %s: %w", prefix, err)
 	}
-	slices.Sort(files)
+	mdFiles := len(files) + len(probs)
+	po := opts.parseOptions()
+	// Files are read one at a time (an fs.FS need not allow concurrent
+	// reads) and parsed by GOMAXPROCS workers, which keep their grown
+	// stacks from file to file; results keep the path order.
+	type result struct {
+		d     *Decision
+		probs []Problem
+	}
+	type job struct {
+		i         int
+		name, rec string
+		data      []byte
+	}
+	results := make([]result, len(files))
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(files), 1)) {
+		wg.Go(func() {
+			for j := range jobs {
+				d, probs := parseBounded(ctx, j.name, j.data, po, j.rec)
+				results[j.i] = result{d, probs}
+			}
+		})
+	}
+	for i, rf := range files {
+		if ctx.Err() != nil {
+			break
+		}
+		name := rf.path
+		if prefix != "" {
+			name = prefix + "/" + rf.path
+		}
+		data, err := readCapped(fsys, rf.path)
+		if err != nil {
+			results[i].probs = []Problem{problemf(Position{Filename: name, Line: 1, Column: 1}, "", Syntax, "%v", err)}
+			continue
+		}
+		jobs <- job{i, name, rf.record, data}
+	}
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var ds []*Decision
 	rels := map[*Decision]string{}
-	var errs []Problem
-	timeout := opts.EvalTimeout
-	if timeout <= 0 {
-		timeout = DefaultEvalTimeout
-	}
-	for i, p := range files {
-		if i%64 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		name := p
-		if prefix != "" {
-			name = prefix + "/" + p
-		}
-		data, err := readCapped(fsys, p)
-		if err != nil {
-			errs = append(errs, problemf(Position{Filename: name}, "", Syntax, "%v", err))
+	for i, res := range results {
+		if res.d == nil {
+			probs = append(probs, res.probs...)
 			continue
 		}
-		d, probs := parseBounded(ctx, name, data, timeout)
-		if d == nil {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			errs = append(errs, probs...)
-			continue
-		}
-		for _, pr := range probs {
-			if pr.Warning {
-				d.warnings = append(d.warnings, pr)
-			} else {
-				errs = append(errs, pr)
-			}
-		}
-		ds = append(ds, d)
-		rels[d] = p
+		res.d.problems = res.probs
+		ds = append(ds, res.d)
+		rels[res.d] = files[i].path
 	}
-	if len(errs) > 0 {
-		return nil, &LoadError{Problems: errs}
+	if len(ds) == 0 {
+		where := prefix
+		if where == "" {
+			where = "."
+		}
+		if n := mdFiles; n == 0 {
+			probs = append(probs, problemf(Position{Filename: where}, "", Layout, "no decision records in %s: no Markdown files", where))
+		} else {
+			probs = append(probs, problemf(Position{Filename: where}, "", Layout, "no decision records in %s: %d Markdown files, none a record (lint lists why)", where, n))
+		}
 	}
-	r := build(ds, rels)
-	logger := opts.Logger
-	if logger != nil {
-		logger.Debug("decisions loaded", "source", prefix, "decisions", len(r.byID))
+	loadProbs := slices.Clone(probs)
+	for _, d := range ds {
+		loadProbs = append(loadProbs, d.problems...)
+	}
+	sortProblems(loadProbs)
+	r := build(ds, rels, po)
+	r.problems = append(probs, r.problems...)
+	if opts.Logger != nil {
+		opts.Logger.Debug("decisions loaded", "source", prefix, "decisions", len(r.byID))
+	}
+	// Two records with one ID are for Lint: the registry keeps the first.
+	if errs := failures(loadProbs, po.strict); len(errs) > 0 {
+		return r, &LoadError{Problems: errs}
 	}
 	return r, nil
 }
@@ -214,6 +287,15 @@ func readCapped(fsys fs.FS, name string) ([]byte, error) {
 	return fs.ReadFile(fsys, name)
 }
 
+// Problems returns what loading found, sorted by position: errors,
+// warnings (an unknown status, a date that is not one) and notes (files
+// skipped as not records). Lint returns them too, with its own checks.
+func (r *Registry) Problems() []Problem {
+	probs := slices.Clone(r.problems)
+	sortProblems(probs)
+	return probs
+}
+
 // New returns a registry of the given decisions, as Parse returns them,
 // with their links resolved and filled in both ways. Links to files resolve
 // against each decision's File. The decisions are copied.
@@ -226,12 +308,15 @@ func New(decisions ...*Decision) *Registry {
 		ds[i] = &c
 		rels[&c] = filepath.ToSlash(d.File)
 	}
-	return build(ds, rels)
+	return build(ds, rels, (*Options)(nil).parseOptions())
 }
 
 // build indexes ds, resolves links and fills in their other sides.
-func build(ds []*Decision, rels map[*Decision]string) *Registry {
-	r := &Registry{all: ds, byID: map[string]*Decision{}, byFile: map[string]*Decision{}, rel: rels}
+func build(ds []*Decision, rels map[*Decision]string, po *parseOpts) *Registry {
+	r := &Registry{all: ds, byID: map[string]*Decision{}, byFile: map[string]*Decision{}, rel: rels, scheme: po.scheme, strict: po.strict}
+	for _, d := range ds {
+		r.problems = append(r.problems, d.problems...)
+	}
 	for _, d := range ds {
 		if prev, dup := r.byID[d.ID]; dup {
 			r.problems = append(r.problems, problemf(d.Pos, d.ID, Duplicate, "ID %s is also the ID of %s", d.ID, prev.Pos))
@@ -248,15 +333,12 @@ func build(ds []*Decision, rels map[*Decision]string) *Registry {
 			if l.Inferred {
 				continue
 			}
-			if strings.HasSuffix(strings.ToLower(l.Ref), ".md") {
-				target := path.Join(path.Dir(rels[d]), l.Ref)
-				if t, ok := r.byFile[target]; ok {
-					l.Target = t.ID
-					continue
-				}
+			if t := r.linkedFile(rels[d], l.Ref); t != nil {
+				l.Target = t.ID
+				continue
 			}
-			if _, ok := r.byID[l.Ref]; ok {
-				l.Target = l.Ref
+			if t, ok := r.Get(l.Ref); ok {
+				l.Target = t.ID
 			}
 		}
 	}
@@ -287,10 +369,33 @@ func (r *Registry) Source() string { return r.source }
 // archive digest); empty for local sources.
 func (r *Registry) Revision() string { return r.revision }
 
-// Get returns the decision with the given ID.
+// Get returns the decision with the given ID. An ID cited another way
+// finds it too: "ADR-2", "ADR 002", "adr-0002" and "ADR002" are ADR-0002.
 func (r *Registry) Get(id string) (*Decision, bool) {
-	d, ok := r.byID[id]
-	return d, ok
+	if d, ok := r.byID[id]; ok {
+		return d, true
+	}
+	if n, ok := r.scheme.normaliseID(id); ok {
+		d, ok := r.byID[n]
+		return d, ok
+	}
+	return nil, false
+}
+
+// linkedFile returns the record a link from the file rel to ref points
+// at: the file, the file with ".md", or a record folder's index.md or
+// README.md.
+func (r *Registry) linkedFile(rel, ref string) *Decision {
+	if strings.Contains(ref, "://") {
+		return nil
+	}
+	target := path.Join(path.Dir(rel), ref)
+	for _, t := range []string{target, target + ".md", target + "/index.md", target + "/README.md", target + "/readme.md"} {
+		if d, ok := r.byFile[t]; ok {
+			return d
+		}
+	}
+	return nil
 }
 
 // Len returns the number of decisions, duplicates excluded.

@@ -55,7 +55,7 @@ func TestExampleDecisions(t *testing.T) {
 	for _, k := range []decision.Kind{decision.Params, decision.Exists, decision.Absent, decision.Matches, decision.NotMatches, decision.Unify} {
 		assert.Positive(t, kinds[k], "a rule of kind %s", k)
 	}
-	for _, m := range decision.Modes {
+	for _, m := range decision.Modes() {
 		assert.Positive(t, modes[m], "a rule in mode %s", m)
 	}
 	assert.Positive(t, scheduled, "a scheduled rule")
@@ -101,7 +101,7 @@ func TestLintExamples(t *testing.T) {
 	for _, n := range []string{"go-service", "go-service-v2", "preview-environment", "terraform-module", "demo-environment"} {
 		bps = append(bps, loadBlueprint(t, n))
 	}
-	probs := reg.Lint(context.Background(), &decision.LintOptions{Blueprints: bps, Now: date("2026-11-30")})
+	probs := reg.Lint(context.Background(), &decision.LintOptions{Blueprints: bps, Now: clock("2026-11-30")})
 	var got []string
 	for _, p := range probs {
 		assert.True(t, p.Warning, "an error in the examples: %s", p)
@@ -120,7 +120,7 @@ func TestLintProblems(t *testing.T) {
 	reg, err := decision.LoadDir(context.Background(), "testdata/lint", nil)
 	require.NoError(t, err)
 	var got []string
-	for _, p := range reg.Lint(context.Background(), &decision.LintOptions{Now: date("2026-11-30")}) {
+	for _, p := range reg.Lint(context.Background(), &decision.LintOptions{Now: clock("2026-11-30")}) {
 		got = append(got, p.String())
 	}
 	want := []string{
@@ -156,7 +156,7 @@ parameters: {
 	bp, err := blueprint.LoadDir(ctx, dir, nil)
 	require.NoError(t, err)
 	var got []string
-	for _, p := range reg.Lint(ctx, &decision.LintOptions{Blueprints: []*blueprint.Blueprint{bp}, Now: date("2026-11-30")}) {
+	for _, p := range reg.Lint(ctx, &decision.LintOptions{Blueprints: []*blueprint.Blueprint{bp}, Now: clock("2026-11-30")}) {
 		if strings.HasPrefix(p.Pos.Filename, dir) {
 			got = append(got, strings.TrimPrefix(p.String(), dir+"/"))
 		}
@@ -198,13 +198,23 @@ func TestLoadFSAndNew(t *testing.T) {
 
 func TestLoadErrorsListEveryFile(t *testing.T) {
 	fsys := fstest.MapFS{
-		"0001-a.md": {Data: []byte("---\nid: A\nstatus: nope\n---\n")},
-		"0002-b.md": {Data: []byte("---\nid: B\n---\n```cue\nr: {exists: 1}\n```\n")},
+		"0001-a.md": {Data: []byte("---\nid: A-1\nstatus: nope\n---\n")},
+		"0002-b.md": {Data: []byte("---\nid: B-1\n---\n```cue\nr: {exists: 1}\n```\n")},
 	}
-	_, err := decision.LoadFS(context.Background(), fsys, "d", nil)
+	reg, err := decision.LoadFS(context.Background(), fsys, "d", nil)
 	require.Error(t, err)
-	assert.Equal(t, "d/0001-a.md:3:1: A: unknown status \"nope\" (want proposed, accepted, rejected, deprecated, superseded)\n"+
-		"d/0002-b.md:5:5: B: rule r: exists: want a concrete string", err.Error())
+	assert.Equal(t, "d/0002-b.md:5:5: B-1: rule r: exists: want a concrete string", err.Error())
+	// The registry holds every record, with what it says.
+	require.NotNil(t, reg)
+	assert.Equal(t, 2, reg.Len())
+	a, _ := reg.Get("A-1")
+	assert.Equal(t, decision.Unknown, a.Status)
+	assert.Equal(t, "nope", a.StatusText)
+
+	// Strict: the warnings fail the load too.
+	_, err = decision.LoadFS(context.Background(), fsys, "d", &decision.Options{Strict: true})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `d/0001-a.md:3:1: A-1: status "nope" is not in the status table`)
 }
 
 func TestLoadThroughSources(t *testing.T) {
@@ -218,6 +228,25 @@ func TestLoadThroughSources(t *testing.T) {
 	require.NoError(t, err)
 	_, err = decision.Load(context.Background(), decisionsDir, &decision.Options{Fetcher: strict})
 	assert.Error(t, err)
+	// The default fetcher is strict too, and says what to use instead.
+	_, err = decision.Load(context.Background(), decisionsDir, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "a local directory loads with LoadDir, or with an Options.Fetcher of the local policy")
+
+	// Under the local policy, Load reads a local folder as LoadDir does:
+	// the same records, files and problems.
+	viaLoad, err := decision.Load(context.Background(), "testdata/corpus", &decision.Options{Fetcher: src})
+	require.NoError(t, err)
+	viaDir, err := decision.LoadDir(context.Background(), "testdata/corpus", nil)
+	require.NoError(t, err)
+	assert.Equal(t, viaDir.Len(), viaLoad.Len())
+	assert.Equal(t, viaDir.Problems(), viaLoad.Problems())
+	for _, d := range viaDir.List(decision.Filter{}) {
+		l, ok := viaLoad.Get(d.ID)
+		if assert.True(t, ok, d.ID) {
+			assert.Equal(t, d.File, l.File)
+		}
+	}
 }
 
 // TestLoadBoundsEvaluation loads a rule whose evaluation would take
@@ -230,6 +259,6 @@ func TestLoadBoundsEvaluation(t *testing.T) {
 	_, err := decision.LoadFS(context.Background(), fstest.MapFS{"0001-slow.md": {Data: []byte(slow)}}, "d",
 		&decision.Options{EvalTimeout: 200 * time.Millisecond})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "d/0001-slow.md:1:1: evaluating the file: rule evaluation timed out after 200ms")
+	assert.Contains(t, err.Error(), "d/0001-slow.md:1:1: evaluating the file: cue evaluation timed out after 200ms")
 	assert.Less(t, time.Since(start), 5*time.Second)
 }

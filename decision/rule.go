@@ -3,7 +3,6 @@ package decision
 import (
 	"encoding/json"
 	"fmt"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,6 +12,8 @@ import (
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/format"
 	"cuelang.org/go/cue/token"
+
+	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
 )
 
 // Mode is what a failing rule does.
@@ -29,11 +30,11 @@ const (
 	Enforce Mode = "enforce"
 )
 
-// Modes lists the modes, weakest first.
-var Modes = []Mode{Audit, Warn, Enforce}
+// Modes returns the modes, weakest first, in a new slice.
+func Modes() []Mode { return []Mode{Audit, Warn, Enforce} }
 
-// Valid reports whether m is one of Modes.
-func (m Mode) Valid() bool { return slices.Contains(Modes, m) }
+// Valid reports whether m is one of [Modes].
+func (m Mode) Valid() bool { return slices.Contains(Modes(), m) }
 
 // Severity is how much a failure of a rule matters, for reports; the Mode
 // decides what a failure does.
@@ -47,11 +48,11 @@ const (
 	Critical Severity = "critical"
 )
 
-// Severities lists the severities, least first.
-var Severities = []Severity{Low, Medium, High, Critical}
+// Severities returns the severities, least first, in a new slice.
+func Severities() []Severity { return []Severity{Low, Medium, High, Critical} }
 
-// Valid reports whether s is one of Severities.
-func (s Severity) Valid() bool { return slices.Contains(Severities, s) }
+// Valid reports whether s is one of [Severities].
+func (s Severity) Valid() bool { return slices.Contains(Severities(), s) }
 
 // Kind is what a rule checks.
 type Kind string
@@ -234,13 +235,23 @@ func readRule(d *Decision, name string, v cue.Value) (*Rule, []Problem) {
 		bad(v, "want a struct with a check (params, exists, absent or files)")
 		return nil, probs
 	}
+	// The regular fields, read once: each lookup of a value costs an
+	// evaluation context, and a rule asks for a dozen fields.
+	present := map[string]bool{}
 	it, _ := v.Fields(cue.Optional(true))
 	for it.Next() {
-		if k := it.Selector().Unquoted(); !slices.Contains(ruleKeys, k) {
+		k := it.Selector().Unquoted()
+		if !slices.Contains(ruleKeys, k) {
 			bad(it.Value(), "unknown field %q (want one of %s)", k, strings.Join(ruleKeys, ", "))
+		}
+		if !it.IsOptional() {
+			present[k] = true
 		}
 	}
 	str := func(key string) (string, cue.Value, bool) {
+		if !present[key] {
+			return "", cue.Value{}, false
+		}
 		f := v.LookupPath(cue.MakePath(cue.Str(key)))
 		if !f.Exists() {
 			return "", f, false
@@ -265,13 +276,14 @@ func readRule(d *Decision, name string, v cue.Value) (*Rule, []Problem) {
 			bad(f, "unknown mode %q (want audit, warn or enforce)", s)
 		}
 	}
-	if sch := v.LookupPath(cue.MakePath(cue.Str("schedule"))); sch.Exists() {
+	if present["schedule"] {
+		sch := v.LookupPath(cue.MakePath(cue.Str("schedule")))
 		sit, err := sch.Fields()
 		if err != nil {
 			bad(sch, "schedule: want a struct of dates and modes, such as {\"2026-07-01\": \"enforce\"}")
 		}
 		for err == nil && sit.Next() {
-			day, derr := parseDate(sit.Selector().Unquoted())
+			day, derr := parseISODate(sit.Selector().Unquoted())
 			m, merr := sit.Value().String()
 			switch {
 			case derr != nil:
@@ -285,7 +297,7 @@ func readRule(d *Decision, name string, v cue.Value) (*Rule, []Problem) {
 		slices.SortFunc(r.Schedule, func(a, b Step) int { return a.From.Compare(b.From) })
 	}
 
-	has := func(k string) bool { return v.LookupPath(cue.MakePath(cue.Str(k))).Exists() }
+	has := func(k string) bool { return present[k] }
 	var targets []string
 	for _, k := range []string{"params", "exists", "absent", "files"} {
 		if has(k) {
@@ -314,7 +326,7 @@ func readRule(d *Decision, name string, v cue.Value) (*Rule, []Problem) {
 		if !ok {
 			return false
 		}
-		if err := checkGlob(s); err != nil {
+		if err := globs.Check(s); err != nil {
 			bad(f, "%s: %v", key, err)
 			return false
 		}
@@ -374,23 +386,6 @@ func readRule(d *Decision, name string, v cue.Value) (*Rule, []Problem) {
 		return nil, probs
 	}
 	return r, nil
-}
-
-// checkGlob checks a files glob: a clean relative slash-separated pattern
-// whose segments are path.Match patterns or "**".
-func checkGlob(g string) error {
-	if g == "" || strings.HasPrefix(g, "/") || strings.Contains(g, `\`) {
-		return fmt.Errorf("%q is not a relative slash-separated glob", g)
-	}
-	for _, seg := range strings.Split(g, "/") {
-		if seg == "" || seg == "." || seg == ".." {
-			return fmt.Errorf("%q has an empty, . or .. segment", g)
-		}
-		if _, err := path.Match(seg, ""); err != nil {
-			return fmt.Errorf("%q: %v", g, err)
-		}
-	}
-	return nil
 }
 
 // formatValue formats the CUE of v as written, for display.

@@ -55,22 +55,26 @@ func fleetSignal(i int) feedback.Signal {
 	return s
 }
 
-// BenchmarkAppend appends batches of 1 and of 100 signals to a file, each
-// batch synced: the sync is most of the cost.
+// BenchmarkAppend appends batches of 1, 100 and 1 000 signals to a file,
+// each batch synced: the sync is most of the cost. Each batch has new IDs,
+// as a store leaves out the IDs it holds.
 func BenchmarkAppend(b *testing.B) {
-	for _, batch := range []int{1, 100} {
+	for _, batch := range []int{1, 100, 1000} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
 			st, err := feedback.OpenFileStore(filepath.Join(b.TempDir(), "signals.jsonl"), nil)
 			require.NoError(b, err)
 			defer st.Close()
-			// The same batch every time: stores do not check IDs, and
-			// the figures are the store's alone.
 			sigs := make([]feedback.Signal, batch)
 			for i := range sigs {
 				sigs[i] = fleetSignal(i)
 			}
 			b.ReportAllocs()
+			n := 0
 			for b.Loop() {
+				for i := range sigs {
+					sigs[i].ID = fmt.Sprintf("%032x", n)
+					n++
+				}
 				if err := st.Append(b.Context(), sigs...); err != nil {
 					b.Fatal(err)
 				}
@@ -133,4 +137,40 @@ func BenchmarkQuery(b *testing.B) {
 			b.ReportMetric(float64(fi.Size())/total, "file-B/signal")
 		})
 	}
+}
+
+// BenchmarkFirstAppend opens a file of 1 000 000 signals and appends one:
+// the first append reads the ID of every line, and keeps a digest of each.
+// index-MiB is the heap that holds them.
+func BenchmarkFirstAppend(b *testing.B) {
+	const total = 1_000_000
+	path := filepath.Join(b.TempDir(), "signals.jsonl")
+	st, err := feedback.OpenFileStore(path, nil)
+	require.NoError(b, err)
+	batch := make([]feedback.Signal, 0, 10_000)
+	for i := range total {
+		batch = append(batch, fleetSignal(i))
+		if len(batch) == cap(batch) {
+			require.NoError(b, st.Append(b.Context(), batch...))
+			batch = batch[:0]
+		}
+	}
+	require.NoError(b, st.Close())
+	var before, after runtime.MemStats
+	var index float64
+	n := 0
+	for b.Loop() {
+		st, err := feedback.OpenFileStore(path, nil)
+		require.NoError(b, err)
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		s := fleetSignal(total + n)
+		n++
+		require.NoError(b, st.Append(b.Context(), s))
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		index = float64(after.HeapAlloc-before.HeapAlloc) / (1 << 20)
+		require.NoError(b, st.Close())
+	}
+	b.ReportMetric(index, "index-MiB")
 }

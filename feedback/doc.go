@@ -24,28 +24,20 @@
 // programs. [OpenFileStore] is the embedded default: one JSON Lines file,
 // portable and greppable, safe for many goroutines and many processes, which
 // repairs a line torn by a crash and never loses a signal whose Append
-// returned.
+// returned. Every store keeps one signal per ID, so a retried Append is
+// safe. Package feedback/storetest checks a Store against this contract;
+// module feedback/pgstore is a Store in PostgreSQL, for signals that many
+// servers and fleet workers share.
 //
-// # Observing projects
+// # Ratings and measures
 //
-// [Scan] observes one rendered project and returns its signals: drift
-// against a fresh render of the recorded blueprint and parameters, one
-// signal per edited hunk with a normalised key so that the same edit in many
-// projects groups; the result of every rule of the decisions in force, with
-// the project's exceptions; the exceptions themselves, active or expired;
-// and how far behind a catalog's newest release the project is.
-// [UpgradeSignals] turns an upgrade's result into signals, and [Rate] and
-// [Metric] record what people say and what is measured.
+// [Rate] and [Metric] record what people say and what is measured.
 //
-// # Reports
+// # The other packages
 //
-// [Aggregate] (and [AggregateStore]) stream signals into a [Report] in one
-// pass, with memory bounded by the number of groups — decisions, rules,
-// blueprints, files, distinct edits, projects — never by the number of
-// signals. Only each project's latest scan counts for the current state;
-// trends use every scan. The report ranks the decisions to revisit, each
-// [Reason] with the signals behind it, lists the desire paths (the same
-// downstream edit in several projects), and summarises every decision and
-// blueprint; it renders as JSON and as Markdown. docs/feedback.md documents
-// the conventions, every field and every reason.
+// Package feedback/scan observes rendered projects and turns upgrades into
+// signals; it is the only part of the feedback loop that needs the
+// renderer. Package feedback/report aggregates signals into a report and
+// renders it as JSON and Markdown. A program that only keeps signals, such
+// as a server receiving them or a database store, imports feedback alone.
 package feedback

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,8 +13,10 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 )
 
 // DefaultMaxLineBytes is the default of FileStoreOptions.MaxLineBytes.
@@ -66,24 +70,41 @@ func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %v", e.Path, e.L
 // Unwrap returns e.Err.
 func (e *LineError) Unwrap() error { return e.Err }
 
+// Is reports whether target is ErrBadRecord and the line was stepped over:
+// it did not decode. A line too long to read ends a query and does not
+// match.
+func (e *LineError) Is(target error) bool {
+	return target == ErrBadRecord && !errors.Is(e.Err, bufio.ErrTooLong)
+}
+
 // FileStore is a [Store] in one JSON Lines file: one signal per line, in its
 // JSON form (see docs/signals.md), in the order appended. The file is
 // portable and greppable; nothing else is kept beside it.
 //
 // Any of FileStore's methods may be called concurrently, and several
-// processes may use one file at once: an append holds an exclusive advisory
-// lock on the file (flock(2); on systems without it, only the goroutines of
-// one process are serialised, so use one process per file there) and
-// writes with O_APPEND. Append syncs the file before it returns, so an
+// processes may use one file at once: an append holds an exclusive lock on
+// the file (flock(2) on Unix systems; on Windows, LockFileEx on one byte far
+// past the end of the file, so that queries still read while another
+// process appends; on other systems only the goroutines of one process are
+// serialised, so use one process per file there) and writes with O_APPEND. Append syncs the file before it returns, so an
 // acknowledged signal survives a crash of the process or of the machine.
 // A crash in the middle of an append can leave a torn last line; the next
 // OpenFileStore or Append (of any process) removes it first, and queries
 // never return it. Use a local file system: advisory locks over NFS are not
 // to be trusted.
 //
+// A signal whose ID is in the file already is not appended again, so a
+// retried Append is safe. To know, the store keeps a digest of every ID in
+// memory (about 40 bytes a signal), read from the whole file at the first
+// Append and, at each Append, from the lines other processes added since.
+//
 // The file is never rotated or compacted: it grows by about 200 to 600
 // bytes per signal, plus its hunk. To start afresh, rename it while no
-// process has it open.
+// process has it open (Windows refuses to rename an open file).
+//
+// On Windows the creation of a new file is not synced to its directory (a
+// directory cannot be synced there); the signals themselves are synced as
+// on other systems.
 type FileStore struct {
 	path     string
 	max      int
@@ -95,6 +116,34 @@ type FileStore struct {
 	f      *os.File
 	closed bool
 	buf    bytes.Buffer
+	ends   []int // the end of each signal's line in buf
+	// ids holds a digest of the ID of every signal in the file's first
+	// indexed bytes, so that Append leaves out the IDs already stored. It
+	// is built at the first Append and brought up to date, under the
+	// file's lock, with the lines other processes appended since.
+	ids     map[idDigest]struct{}
+	indexed int64
+}
+
+// idDigest is the first 128 bits of the SHA-256 of a signal ID: a set of
+// digests costs less memory than a set of IDs, and two IDs that differ
+// never share one in practice.
+type idDigest [16]byte
+
+// digestID returns the digest of id as it reads back from the file: a byte
+// of invalid UTF-8 is U+FFFD there, as encoding/json writes it.
+func digestID(id string) idDigest {
+	if !utf8.ValidString(id) {
+		var b strings.Builder
+		for i := 0; i < len(id); {
+			r, size := utf8.DecodeRuneInString(id[i:])
+			b.WriteRune(r) // utf8.RuneError for a bad byte
+			i += size
+		}
+		id = b.String()
+	}
+	sum := sha256.Sum256([]byte(id))
+	return idDigest(sum[:16])
 }
 
 // OpenFileStore opens the store in the file at path, creating it if needed
@@ -204,7 +253,8 @@ func (s *FileStore) Close() error {
 
 // Append validates the signals, encodes them, and appends them to the file
 // in one write under the file's lock, after removing a torn last line left
-// by a crash; it returns once the file is synced. An invalid signal, or one
+// by a crash; it returns once the file is synced. A signal whose ID is in
+// the file, or earlier in the batch, is left out. An invalid signal, or one
 // longer than FileStoreOptions.MaxLineBytes, appends nothing. If the write
 // or the sync fails, Append removes what it wrote and returns the error.
 //
@@ -231,6 +281,7 @@ func (s *FileStore) Append(ctx context.Context, signals ...Signal) error {
 		s.buf = bytes.Buffer{} // do not keep a huge batch's buffer
 	}
 	s.buf.Reset()
+	s.ends = s.ends[:0]
 	for i := range signals {
 		start := s.buf.Len()
 		if err := signals[i].encode(&s.buf); err != nil {
@@ -240,6 +291,7 @@ func (s *FileStore) Append(ctx context.Context, signals ...Signal) error {
 			return fmt.Errorf("%w %q: it encodes to %d bytes, more than the %d of FileStoreOptions.MaxLineBytes",
 				ErrInvalidSignal, signals[i].ID, n, s.max)
 		}
+		s.ends = append(s.ends, s.buf.Len())
 	}
 
 	if err := lockFile(s.f, true); err != nil {
@@ -253,7 +305,14 @@ func (s *FileStore) Append(ctx context.Context, signals ...Signal) error {
 	if err != nil {
 		return err
 	}
-	err = s.write(s.buf.Bytes())
+	if err := s.indexLocked(size); err != nil {
+		return err
+	}
+	out, fresh := s.newLines(signals)
+	if len(out) == 0 {
+		return nil // every signal is stored already
+	}
+	err = s.write(out)
 	if err == nil {
 		err = fault("sync", 0)
 	}
@@ -268,7 +327,106 @@ func (s *FileStore) Append(ctx context.Context, signals ...Signal) error {
 		}
 		return fmt.Errorf("appending to %s: %w", s.path, err)
 	}
+	for _, d := range fresh {
+		s.ids[d] = struct{}{}
+	}
+	s.indexed = size + int64(len(out))
 	return nil
+}
+
+// newLines returns the lines of s.buf whose signals' IDs are neither stored
+// nor earlier in the batch, and the digests of their IDs.
+func (s *FileStore) newLines(signals []Signal) ([]byte, []idDigest) {
+	fresh := make([]idDigest, 0, len(signals))
+	var batch map[idDigest]struct{}
+	if len(signals) > 1 {
+		batch = make(map[idDigest]struct{}, len(signals))
+	}
+	all := s.buf.Bytes()
+	var out []byte // nil while every line so far is kept
+	start := 0
+	for i := range signals {
+		line := all[start:s.ends[i]]
+		d := digestID(signals[i].ID)
+		_, stored := s.ids[d]
+		_, repeated := batch[d]
+		switch {
+		case stored || repeated:
+			if out == nil {
+				out = append(make([]byte, 0, len(all)), all[:start]...)
+			}
+		default:
+			fresh = append(fresh, d)
+			if batch != nil {
+				batch[d] = struct{}{}
+			}
+			if out != nil {
+				out = append(out, line...)
+			}
+		}
+		start = s.ends[i]
+	}
+	if out == nil {
+		return all, fresh
+	}
+	return out, fresh
+}
+
+// indexLocked brings s.ids up to date with the first size bytes of the
+// file, its complete lines, with the file locked: it reads what was
+// appended since it last looked, or the whole file if it shrank.
+func (s *FileStore) indexLocked(size int64) error {
+	if s.ids == nil || size < s.indexed {
+		s.ids, s.indexed = make(map[idDigest]struct{}), 0
+	}
+	if size == s.indexed {
+		return nil
+	}
+	r := bufio.NewReaderSize(io.NewSectionReader(s.f, s.indexed, size-s.indexed), 64<<10)
+	var long []byte
+	for {
+		line, err := r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long, line...)
+			continue
+		}
+		if long != nil {
+			line = append(long, line...)
+			long = nil
+		}
+		if len(line) > 0 {
+			if id, ok := lineID(line); ok {
+				s.ids[digestID(id)] = struct{}{}
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return &fs.PathError{Op: "read", Path: s.path, Err: err}
+		}
+	}
+	s.indexed = size
+	return nil
+}
+
+// lineID returns the ID of the signal on a line of the file: quickly when
+// the line starts as this package writes it, with encoding/json otherwise.
+// A line that is not a signal has none.
+func lineID(line []byte) (string, bool) {
+	const prefix = `{"v":1,"id":"`
+	if rest, ok := bytes.CutPrefix(line, []byte(prefix)); ok {
+		if i := bytes.IndexByte(rest, '"'); i >= 0 && bytes.IndexByte(rest[:i], '\\') < 0 {
+			return string(rest[:i]), true
+		}
+	}
+	var v struct {
+		ID *string `json:"id"`
+	}
+	if json.Unmarshal(line, &v) != nil || v.ID == nil {
+		return "", false
+	}
+	return *v.ID, true
 }
 
 // faultHook, when set, is consulted before each write, sync and clean-up
@@ -379,7 +537,7 @@ func completeEnd(f io.ReaderAt, size int64) (int64, error) {
 // for.
 //
 // A line that does not decode (another version, a hand edit) yields a
-// *LineError; the stream goes on if the loop does. A line longer than
+// *LineError matching ErrBadRecord; the stream goes on if the loop does. A line longer than
 // MaxLineBytes, an I/O error or ctx's cancellation yields an error and ends
 // the stream. Blank lines are skipped.
 func (s *FileStore) Query(ctx context.Context, f Filter) iter.Seq2[Signal, error] {

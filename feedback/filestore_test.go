@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/storetest"
 )
 
 func openFile(t *testing.T, path string, opts *feedback.FileStoreOptions) *feedback.FileStore {
@@ -27,7 +28,7 @@ func openFile(t *testing.T, path string, opts *feedback.FileStoreOptions) *feedb
 }
 
 func TestFileStore(t *testing.T) {
-	testStore(t, func(t *testing.T) feedback.Store {
+	storetest.Run(t, func(t *testing.T) feedback.Store {
 		return openFile(t, filepath.Join(t.TempDir(), "signals.jsonl"), nil)
 	})
 }
@@ -185,6 +186,7 @@ func TestFileStoreBadLines(t *testing.T) {
 		assert.Equal(t, path, le.Path)
 		assert.Equal(t, want, le.Line)
 		assert.True(t, strings.HasPrefix(errs[i].Error(), fmt.Sprintf("%s:%d: ", path, want)), errs[i].Error())
+		assert.ErrorIs(t, errs[i], feedback.ErrBadRecord, "a line stepped over")
 	}
 	assert.ErrorIs(t, errs[1], feedback.ErrUnsupportedVersion)
 	assert.ErrorIs(t, errs[2], feedback.ErrInvalidSignal)
@@ -216,7 +218,9 @@ func TestFileStoreMaxLineBytes(t *testing.T) {
 
 	// Another writer allowed more: a query stops at the long line.
 	large := openFile(t, path, nil)
-	require.NoError(t, large.Append(t.Context(), big, s))
+	other := s
+	other.ID = "a1"
+	require.NoError(t, large.Append(t.Context(), big, s, other))
 	var errs []error
 	var got []string
 	for s, err := range small.Query(t.Context(), feedback.Filter{}) {
@@ -229,8 +233,9 @@ func TestFileStoreMaxLineBytes(t *testing.T) {
 	assert.Equal(t, []string{"a0"}, got)
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], bufio.ErrTooLong)
+	assert.NotErrorIs(t, errs[0], feedback.ErrBadRecord, "a long line ends the query: it is not stepped over")
 	assert.EqualError(t, errs[0], fmt.Sprintf("%s:2: line longer than %d bytes (FileStoreOptions.MaxLineBytes): bufio.Scanner: token too long", path, size))
-	assert.Len(t, collect(t, large, feedback.Filter{}), 3)
+	assert.Equal(t, []string{"a0", "big", "a1"}, ids(collect(t, large, feedback.Filter{})), "a0 is not stored twice")
 }
 
 func TestFileStoreClosedAndReadOnly(t *testing.T) {
@@ -280,6 +285,34 @@ func TestFileStoreTwoHandles(t *testing.T) {
 		seen[id] = true
 	}
 	assert.Equal(t, got, ids(collect(t, b, feedback.Filter{})))
+}
+
+// An ID another handle, or an earlier process, stored is not stored again,
+// whether the line is in this package's shape or not.
+func TestFileStoreIdempotentAcrossHandles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "signals.jsonl")
+	// A line written by hand, keys in another order and the ID escaped.
+	require.NoError(t, os.WriteFile(path, []byte(`{"source":"rule","time":"2026-11-03T10:15:00Z","id":"h\u0061nd","v":1}`+"\n"), 0o644))
+	a := openFile(t, path, nil)
+	require.NoError(t, a.Append(t.Context(), signals("a", 2)...))
+	b := openFile(t, path, nil)
+	hand := signals("x", 1)[0]
+	hand.ID = "hand"
+	require.NoError(t, b.Append(t.Context(), append(signals("a", 3), hand)...))
+	require.NoError(t, a.Append(t.Context(), signals("a", 4)...), "a reads what b appended")
+	require.NoError(t, a.Close())
+	c := openFile(t, path, nil)
+	require.NoError(t, c.Append(t.Context(), signals("a", 5)...))
+	assert.Equal(t, []string{"hand", "a0", "a1", "a2", "a3", "a4"}, checkFile(t, path))
+
+	// An ID of invalid UTF-8 reads back with U+FFFD for each bad byte: a
+	// second handle knows it by that.
+	bad := signals("x", 1)[0]
+	bad.ID = "bad\xff\xfeid"
+	require.NoError(t, c.Append(t.Context(), bad))
+	d := openFile(t, path, nil)
+	require.NoError(t, d.Append(t.Context(), bad))
+	assert.Equal(t, []string{"hand", "a0", "a1", "a2", "a3", "a4", "bad\uFFFD\uFFFDid"}, checkFile(t, path))
 }
 
 // checkFile asserts that every line of the file at path decodes and returns

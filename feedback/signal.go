@@ -199,9 +199,9 @@ func (s *Signal) Validate() error {
 	case s.Value != nil && (math.IsNaN(*s.Value) || math.IsInf(*s.Value, 0)):
 		problem = fmt.Sprintf("value %v is not finite", *s.Value)
 	case s.Mode != "" && !s.Mode.Valid():
-		problem = fmt.Sprintf("mode %q is not one of %s", s.Mode, join(decision.Modes))
+		problem = fmt.Sprintf("mode %q is not one of %s", s.Mode, join(decision.Modes()))
 	case s.Severity != "" && !s.Severity.Valid():
-		problem = fmt.Sprintf("severity %q is not one of %s", s.Severity, join(decision.Severities))
+		problem = fmt.Sprintf("severity %q is not one of %s", s.Severity, join(decision.Severities()))
 	case s.Evidence.Line < 0:
 		problem = fmt.Sprintf("evidence line %d is negative", s.Evidence.Line)
 	default:

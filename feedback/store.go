@@ -16,14 +16,22 @@ type Store interface {
 	Append(ctx context.Context, signals ...Signal) error
 	// Query streams the signals that match f, in the order they were
 	// appended; every signal whose Append returned before Query was called
-	// is among them. An error ends the stream unless the store says
-	// otherwise (a FileStore goes on after a line it cannot decode if the
-	// loop goes on). Query holds no lock between two signals.
+	// is among them. An error ends the stream, except one matching
+	// ErrBadRecord, after which the stream goes on if the loop does.
+	// Query holds no lock between two signals.
 	Query(ctx context.Context, f Filter) iter.Seq2[Signal, error]
 }
 
 // ErrClosed is returned by the methods of a store that was closed.
 var ErrClosed = errors.New("feedback: store is closed")
+
+// ErrBadRecord is matched (with errors.Is) by the error a Store's Query
+// yields for one stored record it cannot decode and steps over: another
+// version, a hand edit. The stream goes on after it if the loop does. A
+// reader that tolerates damaged records, such as report.Aggregate, counts
+// these errors and goes on; any other error ends a stream. A FileStore's
+// *LineError for a line that does not decode matches it.
+var ErrBadRecord = errors.New("feedback: stored record does not decode")
 
 // Filter selects signals. The zero value of each field selects all signals;
 // set fields must all match.

@@ -48,11 +48,14 @@ type ApplyOptions struct {
 
 // Render renders bp with params into dir in one pass and returns the plan it
 // carried out. It is PlanWith followed by Apply without rendering twice; the
-// exceptions of the project in dir (ReadExceptions) apply.
+// exceptions of the project in dir (decision.ExceptionsFile) apply. Render
+// and Apply take the directory, not a Project: the target may not exist or
+// hold a project yet.
 func (e *Engine) Render(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, dir string, opts *ApplyOptions) (*Plan, error) {
+	e.init()
 	var po *PlanOptions
 	if e.decisions != nil {
-		xs, err := ReadExceptions(dir)
+		xs, err := readExceptions(dir)
 		if err != nil {
 			return nil, err
 		}
@@ -76,7 +79,9 @@ func (e *Engine) Render(ctx context.Context, bp *blueprint.Blueprint, params *bl
 // Apply writes plan into dir, atomically: when Apply returns, either every
 // file of the plan is written with the manifest, or the directory is as it
 // was. A process killed during Apply leaves the directory as it was or, once
-// the change is committed, to be completed by the next Apply or Recover.
+// the change is committed, to be completed by the next Apply, OpenProject or
+// Recover; until then OpenProjectFS and ReadManifest refuse it
+// (*PendingError).
 //
 // A directory that does not exist or is empty is created by rendering into a
 // sibling temporary directory and renaming it. In an existing project, files
@@ -539,11 +544,14 @@ func checkJournalPath(p string) error {
 	return checkOutputPath(p)
 }
 
-// Recover completes or discards an Apply to dir that was interrupted: a
-// committed change is rolled forward, and the staged files of an uncommitted
-// one are removed (under .goldenpath/, or the hidden sibling directory a new
-// target is rendered into). Apply calls it first for existing projects; it is
-// safe to call at any time no Apply to dir is running.
+// Recover completes or discards an Apply or an Upgrade to dir that was
+// interrupted: a committed change is rolled forward, and the staged files of
+// an uncommitted one are removed (under .goldenpath/, or the hidden sibling
+// directory a new target is rendered into). Apply and OpenProject call it
+// first; gp recover DIR runs it. It is safe to call at any time no Apply or
+// Upgrade to dir is running. It takes a directory, not a Project: a
+// project with an interrupted apply pending cannot be opened read-only
+// until it has run.
 func Recover(dir string) error {
 	dir = filepath.Clean(dir)
 	// Staging directories of new targets are siblings that never became

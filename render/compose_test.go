@@ -69,7 +69,7 @@ func TestRenderComposedBlueprint(t *testing.T) {
 	_, err = newEngine(t, nil).Render(ctx, loadBP(t, demoEnvironment), resolve(t, bp, blueprint.Set("name=orders", "team=payments", "mergeRequest=7")), again, nil)
 	require.NoError(t, err)
 	assert.Equal(t, tree(t, dir), tree(t, again))
-	rebuilt, err := newEngine(t, nil).Rebuild(ctx, loadBP(t, demoEnvironment), dir)
+	rebuilt, err := rebuildDir(ctx, newEngine(t, nil), loadBP(t, demoEnvironment), dir)
 	require.NoError(t, err)
 	assert.Equal(t, m.Files, rebuilt.Manifest.Files)
 }

@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -53,7 +54,7 @@ func upgradeChild() {
 		var v2 *blueprint.Blueprint
 		if v2, err = blueprint.LoadDir(ctx, os.Getenv("GP_BP2"), nil); err == nil {
 			e, _ := render.New(nil)
-			_, err = e.Upgrade(ctx, os.Getenv("GP_DIR"), v2, &render.UpgradeOptions{Base: v1})
+			_, err = upgradeDir(ctx, e, os.Getenv("GP_DIR"), v2, &render.UpgradeOptions{Base: v1})
 		}
 	}
 	if err != nil {
@@ -92,8 +93,34 @@ func runChild(t *testing.T, env []string, kill time.Duration) {
 	require.NoError(t, cmd.Wait(), stderr.String())
 }
 
-// checkConsistent asserts that dir holds exactly what its manifest says.
+// checkConsistent asserts that dir holds exactly what its manifest says,
+// and nothing left of an apply.
 func checkConsistent(t *testing.T, dir string) {
+	t.Helper()
+	checkWhole(t, dir)
+	for p := range tree(t, dir) {
+		require.False(t, strings.HasPrefix(p, ".goldenpath/staging-"), "staging left: %s", p)
+	}
+}
+
+// readableWhole asserts that the project in dir, as a kill left it, is
+// either refused read-only (an interrupted apply is pending) or whole:
+// never read as a mix of two versions.
+func readableWhole(t *testing.T, dir string) (pending bool) {
+	t.Helper()
+	_, err := render.OpenProjectFS(os.DirFS(dir), dir)
+	var pe *render.PendingError
+	if errors.As(err, &pe) {
+		return true
+	}
+	require.NoError(t, err)
+	checkWhole(t, dir)
+	return false
+}
+
+// checkWhole asserts that the files of dir are exactly those its manifest
+// records, with their hashes.
+func checkWhole(t *testing.T, dir string) {
 	t.Helper()
 	m, err := render.ReadManifest(dir)
 	require.NoError(t, err)
@@ -111,9 +138,6 @@ func checkConsistent(t *testing.T, dir string) {
 	}
 	require.Equal(t, len(m.Files), files)
 	require.Contains(t, []string{`{"flag":false,"n":1,"name":"alpha"}`, `{"flag":false,"n":1,"name":"beta"}`}, string(m.Parameters))
-	for p := range got {
-		require.False(t, strings.HasPrefix(p, ".goldenpath/staging-"), "staging left: %s", p)
-	}
 }
 
 // TestApplyKilled kills a process at random points while it renders into a
@@ -139,11 +163,14 @@ func TestApplyKilled(t *testing.T) {
 	project := filepath.Join(parent, "project")
 	run(project, true, 0)
 	checkConsistent(t, project)
-	interrupted := 0
+	interrupted, pending := 0, 0
 	for i := 0; i < 12; i++ {
 		run(project, false, time.Duration(20+rand.IntN(200))*time.Millisecond)
 		if leftovers, _ := filepath.Glob(filepath.Join(project, ".goldenpath", "[sj]*")); len(leftovers) > 0 {
 			interrupted++
+		}
+		if readableWhole(t, project) {
+			pending++
 		}
 		require.NoError(t, render.Recover(project))
 		checkConsistent(t, project)
@@ -155,7 +182,7 @@ func TestApplyKilled(t *testing.T) {
 			checkConsistent(t, fresh)
 		}
 	}
-	t.Logf("%d of 12 kills left a staging directory or a journal to recover", interrupted)
+	t.Logf("%d of 12 kills left a staging directory or a journal to recover, %d a journal (the project refused until recovered)", interrupted, pending)
 	entries, err := os.ReadDir(parent)
 	require.NoError(t, err)
 	for _, e := range entries {

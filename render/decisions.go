@@ -26,7 +26,7 @@ import (
 // are what Plan uses.
 type PlanOptions struct {
 	// Exceptions exempt the project from rules of the decisions in force,
-	// as the project's .goldenpath/exceptions.yaml does (ReadExceptions).
+	// as the project's .goldenpath/exceptions.yaml does (Project.Exceptions).
 	Exceptions []decision.Exception
 	// Subject names the project in findings. Default: the blueprint's name.
 	Subject string
@@ -49,10 +49,14 @@ func (e *Engine) PlanWith(ctx context.Context, bp *blueprint.Blueprint, params *
 // Options.Decisions.
 func (p *Plan) Report() *decision.Report { return p.report }
 
-// ReadExceptions reads the exceptions of the project in dir
-// (decision.ExceptionsFile); a project without the file has none.
-func ReadExceptions(dir string) ([]decision.Exception, error) {
-	return decision.ReadExceptions(os.DirFS(dir), filepath.Join(dir, filepath.FromSlash(decision.ExceptionsFile)))
+// readExceptions reads the exceptions of the directory dir, which may not
+// be a project (yet); a directory without the file has none.
+func readExceptions(dir string) ([]decision.Exception, error) {
+	xs, err := decision.ReadExceptions(os.DirFS(dir), filepath.Join(dir, filepath.FromSlash(decision.ExceptionsFile)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return xs, err
 }
 
 // captureSink keeps the content of the rendered files tree rules read,
@@ -169,7 +173,7 @@ func (e *Engine) evaluate(ctx context.Context, bp *blueprint.Blueprint, parts []
 			Paths:      paths,
 			Dir:        p.Dir,
 			Exceptions: opts.Exceptions,
-		}, &decision.EvalOptions{Now: now})
+		}, &decision.EvalOptions{Now: func() time.Time { return now }})
 		if err != nil {
 			return nil, err
 		}
@@ -225,44 +229,36 @@ func (i memTreeInfo) ModTime() time.Time { return time.Time{} }
 func (i memTreeInfo) IsDir() bool        { return false }
 func (i memTreeInfo) Sys() any           { return nil }
 
-// CheckOptions configures Check. The zero value, and a nil *CheckOptions,
-// give the defaults.
-type CheckOptions struct {
-	// Now is the time rule schedules and exception expiry are compared with.
-	// Default time.Now().
-	Now time.Time
+// EvaluateOptions configures Project.Evaluate. The zero value, and a nil
+// *EvaluateOptions, give the defaults.
+type EvaluateOptions struct {
+	// Now is the clock rule schedules and exception expiry are compared
+	// with. Nil means time.Now.
+	Now func() time.Time
 	// Blueprint, when it is the blueprint the manifest names, lets findings
 	// about parameters point at their declarations in its blueprint.cue.
 	Blueprint *blueprint.Blueprint
 }
 
-// Check evaluates the decisions of reg against the project in dir as it is
+// Evaluate evaluates the decisions of reg against the project as it is
 // now, drift included: for the blueprint and each included blueprint the
 // manifest records, the decisions in force today (by name, tags and cited
 // decisions) are evaluated against the recorded parameters and the files on
 // disk under the part's directory, every file there counted, rendered or
-// not. The project's .goldenpath/exceptions.yaml applies. Enforced failures
-// are in the report (Report.Err); the error is for projects that cannot be
-// checked.
-func Check(ctx context.Context, dir string, reg *decision.Registry, opts *CheckOptions) (*decision.Report, error) {
+// not. The project's exceptions apply. Enforced failures are in the report
+// (Report.Err); the error is for projects that cannot be evaluated.
+func (p *Project) Evaluate(ctx context.Context, reg *decision.Registry, opts *EvaluateOptions) (*decision.Report, error) {
 	if reg == nil {
-		return nil, errors.New("render: check needs a decision registry")
+		return nil, errors.New("render: evaluating a project needs a decision registry")
 	}
 	if opts == nil {
-		opts = &CheckOptions{}
+		opts = &EvaluateOptions{}
 	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
+	now := time.Now()
+	if opts.Now != nil {
+		now = opts.Now()
 	}
-	m, err := ReadManifest(dir)
-	if err != nil {
-		return nil, fmt.Errorf("check %s: %w", dir, err)
-	}
-	xs, err := ReadExceptions(dir)
-	if err != nil {
-		return nil, fmt.Errorf("check %s: %w", dir, err)
-	}
+	m, xs, dir := p.manifest, p.exceptions, p.dir
 	type part struct {
 		name, dir string
 		ref       BlueprintRef
@@ -272,12 +268,12 @@ func Check(ctx context.Context, dir string, reg *decision.Registry, opts *CheckO
 	for _, inc := range m.Includes {
 		parts = append(parts, part{name: inc.Name, dir: inc.Dir, ref: inc.Blueprint, params: inc.Parameters})
 	}
-	root, err := os.OpenRoot(dir)
+	fsys, done, err := p.files()
 	if err != nil {
 		return nil, fmt.Errorf("check %s: %w", dir, err)
 	}
-	defer root.Close()
-	all, err := tree.Files(root.FS())
+	defer done()
+	all, err := tree.Files(fsys)
 	if err != nil {
 		return nil, fmt.Errorf("check %s: %w", dir, err)
 	}
@@ -305,9 +301,9 @@ func Check(ctx context.Context, dir string, reg *decision.Registry, opts *CheckO
 				return nil, fmt.Errorf("check %s: %w: parameters of %s: %v", dir, ErrManifest, p.ref.Name, err)
 			}
 		}
-		var files fs.FS = root.FS()
+		files := fsys
 		if p.dir != "" {
-			if files, err = fs.Sub(root.FS(), p.dir); err != nil {
+			if files, err = fs.Sub(fsys, p.dir); err != nil {
 				return nil, err
 			}
 		}
@@ -325,7 +321,7 @@ func Check(ctx context.Context, dir string, reg *decision.Registry, opts *CheckO
 		if i == 0 && opts.Blueprint != nil && opts.Blueprint.Digest == p.ref.Digest {
 			s.Blueprint = opts.Blueprint
 		}
-		r, err := decision.Evaluate(ctx, reg.InForceFor(p.ref.Name, p.ref.Tags, p.ref.Decisions), s, &decision.EvalOptions{Now: now})
+		r, err := decision.Evaluate(ctx, reg.InForceFor(p.ref.Name, p.ref.Tags, p.ref.Decisions), s, &decision.EvalOptions{Now: func() time.Time { return now }})
 		if err != nil {
 			return nil, err
 		}

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -99,7 +101,6 @@ func TestPlanRecordsDecisionsAndFindings(t *testing.T) {
 		got = append(got, f.String())
 	}
 	assert.Equal(t, []string{
-		`Dockerfile:4:1: ADR-0007/build-stages-pinned (audit, low): build stages should be pinned by digest too: "FROM golang:1.25-alpine AS build" [rule at ../testdata/decisions/0007-service-runtime-baseline.md:62:1]`,
 		"../testdata/blueprints/go-service/blueprint.cue:27:2: ADR-0013/team-set (warn, medium): team: services must name their owning team (parameter team) (not set, want string) [rule at ../testdata/decisions/0013-services-name-an-owning-team.md:38:16]",
 	}, got)
 	rep := plan.Report()
@@ -163,7 +164,9 @@ func TestCheckDriftedProject(t *testing.T) {
 	require.NoError(t, err)
 	reg := loadDecisions(t)
 
-	rep, err := render.Check(ctx, dir, reg, &render.CheckOptions{Now: today})
+	proj, err := render.OpenProject(dir)
+	require.NoError(t, err)
+	rep, err := proj.Evaluate(ctx, reg, &render.EvaluateOptions{Now: func() time.Time { return today }})
 	require.NoError(t, err)
 	require.NoError(t, rep.Err())
 	assert.Zero(t, rep.Count(decision.Error))
@@ -196,7 +199,12 @@ func TestCheckDriftedProject(t *testing.T) {
     expires: 2026-10-31
 `), 0o644))
 
-	rep, err = render.Check(ctx, dir, reg, &render.CheckOptions{Now: today, Blueprint: bp})
+	// The exceptions are read when the project is opened; this time
+	// read-only, over an fs.FS.
+	proj, err = render.OpenProjectFS(os.DirFS(dir), dir)
+	require.NoError(t, err)
+	assert.Len(t, proj.Exceptions(), 2)
+	rep, err = proj.Evaluate(ctx, reg, &render.EvaluateOptions{Now: func() time.Time { return today }, Blueprint: bp})
 	require.NoError(t, err)
 	var ee *decision.EnforcedError
 	require.ErrorAs(t, rep.Err(), &ee)
@@ -211,7 +219,15 @@ func TestCheckDriftedProject(t *testing.T) {
 	assert.Equal(t, "ADR-0012", rep.Expired[0].Decision)
 }
 
-func TestCheckNeedsAProject(t *testing.T) {
-	_, err := render.Check(context.Background(), t.TempDir(), loadDecisions(t), nil)
-	assert.Error(t, err)
+func TestOpenProjectNeedsAProject(t *testing.T) {
+	_, err := render.OpenProject(t.TempDir())
+	assert.ErrorIs(t, err, fs.ErrNotExist, "an empty directory holds no project")
+	notProject := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(notProject, "README.md"), []byte("hi"), 0o644))
+	_, err = render.OpenProject(notProject)
+	assert.ErrorIs(t, err, render.ErrNotProject)
+	_, err = render.OpenProject(filepath.Join(t.TempDir(), "missing"))
+	assert.ErrorIs(t, err, fs.ErrNotExist)
+	_, err = render.OpenProjectFS(fstest.MapFS{"README.md": {Data: []byte("hi")}}, "mapfs")
+	assert.ErrorIs(t, err, render.ErrNotProject)
 }

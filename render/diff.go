@@ -3,11 +3,8 @@ package render
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -16,10 +13,11 @@ import (
 	"github.com/goldenpath-dev/goldenpath/internal/diff"
 )
 
-// Change says how a file on disk differs from a plan.
+// Change says how a file on disk differs from a plan (Diff) or from what
+// the project's recorded version renders (Drift): what a render would do.
 type Change string
 
-// The changes Diff reports.
+// The changes Diff and Drift report (Removed: Diff only).
 const (
 	// Added files are in the plan and not on disk.
 	Added Change = "added"
@@ -42,36 +40,34 @@ type FileDiff struct {
 	Unified string `json:"diff,omitempty"`
 }
 
-// Diff compares a plan with the directory dir: every planned file is added,
-// changed (with a unified diff) or unchanged, and files the project's
-// manifest records that the plan no longer has are removed. A missing dir
-// makes every file added. Diff writes nothing.
-func (e *Engine) Diff(ctx context.Context, plan *Plan, dir string) ([]FileDiff, error) {
-	s := &diffSink{}
-	root, err := os.OpenRoot(dir)
-	switch {
-	case err == nil:
-		defer root.Close()
-		s.root = root
-	case !errors.Is(err, fs.ErrNotExist):
-		return nil, err
+// Diff compares a plan with the project p: every planned file is added,
+// changed (with a unified diff) or unchanged, and files p's manifest
+// records that the plan no longer has are removed. A nil p is a directory
+// with nothing in it yet: every file is added. Diff writes nothing; it
+// compares each file as Engine.Drift does.
+func (e *Engine) Diff(ctx context.Context, plan *Plan, p *Project) ([]FileDiff, error) {
+	s := &diffSink{plan: plan.Manifest}
+	if p != nil {
+		fsys, done, err := p.files()
+		if err != nil {
+			return nil, err
+		}
+		defer done()
+		s.fsys = fsys
 	}
-	s.plan = plan.Manifest
 	if _, _, err := e.run(ctx, plan.blueprint, plan.params, s); err != nil {
 		return nil, err
 	}
 	if s.err != nil {
 		return nil, s.err
 	}
-	if root != nil {
-		if old, err := ReadManifest(dir); err == nil {
-			for _, f := range old.Files {
-				if _, ok := plan.Manifest.File(f.Path); ok {
-					continue
-				}
-				if _, err := root.Lstat(f.Path); err == nil {
-					s.out = append(s.out, FileDiff{Path: f.Path, Change: Removed, Level: f.Level})
-				}
+	if p != nil {
+		for _, f := range p.manifest.Files {
+			if _, ok := plan.Manifest.File(f.Path); ok {
+				continue
+			}
+			if _, err := fs.Lstat(s.fsys, f.Path); err == nil {
+				s.out = append(s.out, FileDiff{Path: f.Path, Change: Removed, Level: f.Level})
 			}
 		}
 	}
@@ -81,7 +77,7 @@ func (e *Engine) Diff(ctx context.Context, plan *Plan, dir string) ([]FileDiff, 
 
 // diffSink buffers each rendered file and compares it with the disk.
 type diffSink struct {
-	root *os.Root
+	fsys fs.FS // nil: nothing on disk
 	plan *Manifest
 	mu   sync.Mutex
 	out  []FileDiff
@@ -94,50 +90,27 @@ func (s *diffSink) open(out string, mode fs.FileMode) (io.Writer, func(error) er
 		if err != nil {
 			return err
 		}
-		d, err := s.compare(out, mode, buf.Bytes())
+		f, ok := s.plan.File(out)
+		if !ok {
+			f = File{Path: out}
+		}
+		f.Mode = FileMode(mode.Perm())
+		d, err := compareFile(s.fsys, f, buf.Bytes())
 		if err != nil {
 			return err
 		}
+		fd := FileDiff{Path: out, Change: d.Change, Level: f.Level}
+		if d.Change == Changed {
+			if d.Got != nil && !bytes.Equal(d.Got, d.Want) {
+				fd.Unified = diff.Unified("a/"+out, "b/"+out, d.Got, d.Want, 3)
+			}
+			if d.Note != "" {
+				fd.Unified = d.Note + "\n" + fd.Unified
+			}
+		}
 		s.mu.Lock()
-		s.out = append(s.out, d)
+		s.out = append(s.out, fd)
 		s.mu.Unlock()
 		return nil
 	}, nil
-}
-
-func (s *diffSink) compare(out string, mode fs.FileMode, planned []byte) (FileDiff, error) {
-	d := FileDiff{Path: out}
-	if f, ok := s.plan.File(out); ok {
-		d.Level = f.Level
-	}
-	if s.root == nil {
-		d.Change = Added
-		return d, nil
-	}
-	fi, err := s.root.Lstat(out)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		d.Change = Added
-		return d, nil
-	case err != nil:
-		return d, err
-	case !fi.Mode().IsRegular():
-		d.Change = Changed
-		d.Unified = fmt.Sprintf("%s is a %s on disk, a file in the plan\n", out, fi.Mode().Type())
-		return d, nil
-	}
-	onDisk, err := s.root.ReadFile(out)
-	if err != nil {
-		return d, err
-	}
-	d.Change = Unchanged
-	if !bytes.Equal(onDisk, planned) {
-		d.Change = Changed
-		d.Unified = diff.Unified("a/"+out, "b/"+out, onDisk, planned, 3)
-	}
-	if fi.Mode().Perm() != mode.Perm() {
-		d.Change = Changed
-		d.Unified = fmt.Sprintf("mode %04o on disk, %04o in the plan\n", fi.Mode().Perm(), mode.Perm()) + d.Unified
-	}
-	return d, nil
 }

@@ -35,12 +35,12 @@ func TestDiff(t *testing.T) {
 
 	plan, err := e.Plan(ctx, bp, resolve(t, bp, blueprint.Set("flag=true")))
 	require.NoError(t, err)
-	ds, err := e.Diff(ctx, plan, dir)
+	ds, err := diffDir(ctx, e, plan, dir)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]render.Change{"a.txt": render.Added, "b.txt": render.Added, "run.sh": render.Added, "opt/only.txt": render.Added}, changes(ds))
 
 	require.NoError(t, e.Apply(ctx, plan, dir, nil))
-	ds, err = e.Diff(ctx, plan, dir)
+	ds, err = diffDir(ctx, e, plan, dir)
 	require.NoError(t, err)
 	for _, d := range ds {
 		assert.Equal(t, render.Unchanged, d.Change, "two renders diff clean: %s", d.Path)
@@ -51,7 +51,7 @@ func TestDiff(t *testing.T) {
 	require.NoError(t, os.Chmod(filepath.Join(dir, "b.txt"), 0o755))
 	plan2, err := e.Plan(ctx, bp, resolve(t, bp, blueprint.Set("name=other", "flag=false")))
 	require.NoError(t, err)
-	ds, err = e.Diff(ctx, plan2, dir)
+	ds, err = diffDir(ctx, e, plan2, dir)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]render.Change{"a.txt": render.Changed, "b.txt": render.Changed, "run.sh": render.Unchanged, "opt/only.txt": render.Removed}, changes(ds))
 	for _, d := range ds {
@@ -60,7 +60,7 @@ func TestDiff(t *testing.T) {
 			assert.Equal(t, "--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n line 1\n-name demo\n+name other\n line 3\n", d.Unified)
 			assert.Equal(t, blueprint.Shared, d.Level)
 		case "b.txt":
-			assert.Equal(t, "mode 0755 on disk, 0644 in the plan\n", d.Unified)
+			assert.Equal(t, "mode 0755 on disk, 0644 rendered\n", d.Unified)
 		}
 	}
 	entries, err := os.ReadDir(dir)
@@ -78,7 +78,7 @@ func TestDiffGoServiceTwice(t *testing.T) {
 	require.NoError(t, err)
 	plan, err := newEngine(t, nil).Plan(ctx, loadBP(t, goService), params)
 	require.NoError(t, err)
-	ds, err := e.Diff(ctx, plan, dir)
+	ds, err := diffDir(ctx, e, plan, dir)
 	require.NoError(t, err)
 	require.Len(t, ds, len(plan.Manifest.Files))
 	for _, d := range ds {

@@ -5,7 +5,17 @@
 //
 // An Engine is configured once with renderers and limits and is safe for
 // concurrent use; it parses each blueprint's templates once and reuses them
-// across renders while its template cache has room.
+// across renders while its template cache has room. The zero Engine is
+// New(nil)'s.
+//
+// A rendered project is a Project, opened once with OpenProject (to read
+// and write: an interrupted apply is completed first) or OpenProjectFS
+// (read-only over any fs.FS: a project with an interrupted apply pending is
+// refused with a *PendingError). Every operation on a project takes one:
+// Engine.Diff, Engine.Drift (the one comparison of a project with what its
+// recorded version renders), Engine.Rebuild, Engine.Upgrade and
+// Project.Evaluate. Engine.Render and Engine.Apply take a directory, which
+// may hold no project yet.
 package render
 
 import (
@@ -31,13 +41,19 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/internal/diff"
 )
 
 // ErrLimit is returned (wrapped) when a render exceeds a limit of Options.
 var ErrLimit = errors.New("render limit exceeded")
 
-// Suffix maps a file-name suffix to a renderer. The suffix is removed from
-// the output name, or replaced by Replace.
+// Suffix maps a file-name suffix to a renderer. A template file whose path
+// ends with Suffix (and whose name is longer than it) is rendered by
+// Renderer into a file named without the suffix, followed by Replace:
+// {Suffix: ".up", Renderer: "upper", Replace: ".txt"} renders hello.up into
+// hello.txt. The first matching suffix wins; a files rule of the blueprint
+// may then choose another renderer, never another name. docs/renderers.md
+// has the whole rule.
 type Suffix struct {
 	Suffix   string
 	Renderer string
@@ -62,11 +78,11 @@ type Options struct {
 	// MaxBytes caps the total output of one render. Default 1 GiB.
 	MaxBytes int64
 	// MaxFileBytes caps one output file. Default 64 MiB.
+	MaxFileBytes int64
 	// FileTimeout bounds the rendering of one file: a template whose loops
 	// never end fails with ErrLimit instead of holding the render. Default
 	// 10 s. Renderers receive it as their context's deadline.
-	FileTimeout  time.Duration
-	MaxFileBytes int64
+	FileTimeout time.Duration
 	// MaxSteps caps the work of one template execution (a file's contents,
 	// a path or a dirs: entry), in template nodes: every {{range}} is
 	// charged, when it starts, the items it will visit times the nodes of
@@ -98,7 +114,12 @@ type Options struct {
 }
 
 // Engine renders blueprints. It is safe for concurrent use.
+//
+// The zero Engine is ready to use with the defaults of New(nil): the
+// built-in renderers, the default limits, no decisions. An Engine must not
+// be copied after first use.
 type Engine struct {
+	setup     sync.Once // configures a zero Engine on first use
 	renderers map[string]Renderer
 	suffixes  []Suffix
 	log       *slog.Logger
@@ -122,38 +143,55 @@ type Engine struct {
 // maxCompiled bounds how many blueprints an Engine keeps compiled.
 const maxCompiled = 64
 
-// New returns an Engine. opts may be nil.
+// New returns an Engine configured by opts, or an error for options that
+// cannot work (a nil renderer, a suffix naming an unknown renderer). opts
+// may be nil.
 func New(opts *Options) (*Engine, error) {
+	e := &Engine{}
+	var err error
+	e.setup.Do(func() { err = e.configure(opts) })
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// init configures a zero Engine with the defaults, once; it does nothing
+// to an Engine made by New.
+func (e *Engine) init() {
+	e.setup.Do(func() { _ = e.configure(nil) })
+}
+
+// configure sets e up from opts.
+func (e *Engine) configure(opts *Options) error {
 	if opts == nil {
 		opts = &Options{}
 	}
-	e := &Engine{
-		renderers: map[string]Renderer{TemplateRenderer: Template(), CopyRenderer: Copy()},
-		log:       opts.Logger,
-		conc:      opts.Concurrency,
-		maxFiles:  opts.MaxFiles,
-		maxBytes:  opts.MaxBytes,
-		maxFile:   opts.MaxFileBytes,
-		maxSteps:  opts.MaxSteps,
-		maxRender: opts.MaxRenderSteps,
-		timeout:   opts.FileTimeout,
-		generator: opts.Generator,
-		decisions: opts.Decisions,
-		clock:     opts.Now,
-		compiled:  map[string]*compiled{},
-	}
+	e.renderers = map[string]Renderer{TemplateRenderer: Template(), CopyRenderer: Copy()}
+	e.log = opts.Logger
+	e.conc = opts.Concurrency
+	e.maxFiles = opts.MaxFiles
+	e.maxBytes = opts.MaxBytes
+	e.maxFile = opts.MaxFileBytes
+	e.maxSteps = opts.MaxSteps
+	e.maxRender = opts.MaxRenderSteps
+	e.timeout = opts.FileTimeout
+	e.generator = opts.Generator
+	e.decisions = opts.Decisions
+	e.clock = opts.Now
+	e.compiled = map[string]*compiled{}
 	for name, r := range opts.Renderers {
 		if r == nil {
-			return nil, fmt.Errorf("render: renderer %q is nil", name)
+			return fmt.Errorf("render: renderer %q is nil", name)
 		}
 		e.renderers[name] = r
 	}
 	for _, s := range opts.Suffixes {
 		if s.Suffix == "" {
-			return nil, fmt.Errorf("render: empty suffix for renderer %q", s.Renderer)
+			return fmt.Errorf("render: empty suffix for renderer %q", s.Renderer)
 		}
 		if _, ok := e.renderers[s.Renderer]; !ok {
-			return nil, fmt.Errorf("render: suffix %q names unknown renderer %q", s.Suffix, s.Renderer)
+			return fmt.Errorf("render: suffix %q names unknown renderer %q", s.Suffix, s.Renderer)
 		}
 	}
 	e.suffixes = append(slices.Clone(opts.Suffixes), Suffix{Suffix: ".tmpl", Renderer: TemplateRenderer})
@@ -191,7 +229,7 @@ func New(opts *Options) (*Engine, error) {
 	default:
 		e.cacheBudget.Store(opts.TemplateCacheBytes)
 	}
-	return e, nil
+	return nil
 }
 
 func moduleVersion() string {
@@ -382,7 +420,7 @@ func (e *Engine) classify(bp *blueprint.Blueprint, p string, info fs.FileInfo) (
 		}
 		if r.Renderer != "" {
 			if _, ok := e.renderers[r.Renderer]; !ok {
-				return nil, fmt.Errorf("files %q: unknown renderer %q (known: %s)", r.Glob, r.Renderer, strings.Join(e.rendererNames(), ", "))
+				return nil, bp.CheckRenderers(e.rendererNames()) // *blueprint.UnknownRendererError
 			}
 			f.renderer = r.Renderer
 		}
@@ -400,6 +438,12 @@ func (e *Engine) classify(bp *blueprint.Blueprint, p string, info fs.FileInfo) (
 	f.out = pt
 	return f, nil
 }
+
+// Renderers returns the names of the engine's renderers, sorted: the
+// built-ins and Options.Renderers. Load blueprints with
+// blueprint.Options.Renderers set to them to refuse, at load time, a
+// blueprint whose files rules name another.
+func (e *Engine) Renderers() []string { return e.rendererNames() }
 
 func (e *Engine) rendererNames() []string {
 	names := make([]string, 0, len(e.renderers))
@@ -429,6 +473,7 @@ var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10
 // (params.Parts) into the part's directory; a path an earlier part renders is
 // not rendered again by a later one.
 func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, s sink) ([]File, []string, error) {
+	e.init()
 	parts := params.Parts()
 	if parts[0].Blueprint.Digest != bp.Digest {
 		return nil, nil, fmt.Errorf("render: the parameters were resolved by another blueprint than %s", bp.Name)
@@ -438,6 +483,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 		tfs  fs.FS
 		f    *tmplFile
 		out  string
+		data map[string]any // the part's template data, one copy per part
 	}
 	var jobs []job
 	type claim struct {
@@ -476,7 +522,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 				continue
 			}
 			claimed[out] = claim{pi, f.path}
-			jobs = append(jobs, job{part: part, tfs: tfs, f: f, out: out})
+			jobs = append(jobs, job{part: part, tfs: tfs, f: f, out: out, data: data})
 			if len(jobs) > e.maxFiles {
 				return nil, nil, fmt.Errorf("%w: more than %d files", ErrLimit, e.maxFiles)
 			}
@@ -498,7 +544,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 			break
 		}
 		g.Go(func() error {
-			mf, err := e.renderFile(gctx, j.tfs, j.f, j.out, j.part.Params.Data(), s, &total, &steps)
+			mf, err := e.renderFile(gctx, j.tfs, j.f, j.out, j.data, s, &total, &steps)
 			if err != nil {
 				var re *RenderError
 				if errors.As(err, &re) {
@@ -570,7 +616,7 @@ func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out str
 	case *preparedTemplate:
 		err = p.execute(fctx, lim, bw, data)
 	case nil:
-		err = e.renderers[renderer].Render(withLimits(fctx, lim), bw, &Input{Path: f.path, Source: src, Data: data})
+		err = e.renderers[renderer].Render(withLimits(fctx, lim), bw, &Request{Path: f.path, Source: src, Data: data})
 	default:
 		err = p.Execute(withLimits(fctx, lim), bw, data)
 	}
@@ -602,7 +648,7 @@ func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out str
 		Template: f.path,
 		Renderer: renderer,
 		Level:    f.level,
-		Mode:     Mode(f.mode),
+		Mode:     FileMode(f.mode),
 		Size:     cw.n,
 		SHA256:   hex.EncodeToString(h.Sum(nil)),
 	}, nil
@@ -624,7 +670,7 @@ func (e *Engine) prepare(tfs fs.FS, f *tmplFile) (Prepared, []byte, string, erro
 	if err != nil {
 		return nil, nil, "", err
 	}
-	if f.renderer == CopyRenderer || isBinary(src) {
+	if f.renderer == CopyRenderer || diff.IsBinary(src) {
 		return nil, src, CopyRenderer, nil
 	}
 	return nil, src, f.renderer, nil
@@ -638,7 +684,7 @@ func (e *Engine) cache(tfs fs.FS, f *tmplFile, prep Preparer) {
 		return
 	}
 	src, err := fs.ReadFile(tfs, f.path)
-	if err == nil && !isBinary(src) {
+	if err == nil && !diff.IsBinary(src) {
 		f.prepared, f.perr = prep.Prepare(f.path, src)
 	}
 	if f.prepared == nil {

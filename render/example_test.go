@@ -47,7 +47,7 @@ func Example() {
 
 // A custom renderer is a function; a suffix routes files to it.
 func ExampleRendererFunc() {
-	upper := render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Input) error {
+	upper := render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Request) error {
 		_, err := w.Write(bytes.ToUpper(in.Source))
 		return err
 	})
@@ -57,7 +57,7 @@ func ExampleRendererFunc() {
 	})
 	fmt.Println(err)
 	var out bytes.Buffer
-	_ = upper.Render(context.Background(), &out, &render.Input{Path: "hello.shout", Source: []byte("hello")})
+	_ = upper.Render(context.Background(), &out, &render.Request{Path: "hello.shout", Source: []byte("hello")})
 	fmt.Println(out.String())
 	// Output:
 	// <nil>

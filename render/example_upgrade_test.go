@@ -40,7 +40,12 @@ func ExampleEngine_Upgrade() {
 	src, _ := os.ReadFile(main)
 	os.WriteFile(main, []byte(strings.Replace(string(src), "5 * time.Second", "10 * time.Second", 1)), 0o644)
 
-	res, err := engine.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	project, err := render.OpenProject(dir)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res, err := engine.Upgrade(ctx, project, v2, &render.UpgradeOptions{Base: v1})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -87,4 +92,115 @@ func ExampleEngine_Fleet() {
 	// Output:
 	// broken failed
 	// <nil> 2 ok of 3
+}
+
+// Drift compares a project with what its recorded version renders: here a
+// team edited a managed file, deleted a shared one and rewrote the seeded
+// README, which is theirs.
+func ExampleEngine_Drift() {
+	ctx := context.Background()
+	bp, err := blueprint.LoadDir(ctx, "../testdata/blueprints/go-service", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var engine render.Engine // the zero Engine is render.New(nil)'s
+	tmp, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(tmp)
+	dir := filepath.Join(tmp, "orders")
+	params, _ := bp.Resolve(ctx, blueprint.Set("name=orders"))
+	if _, err := engine.Render(ctx, bp, params, dir, nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\n"), 0o644)
+	os.Remove(filepath.Join(dir, "Makefile"))
+	os.WriteFile(filepath.Join(dir, "README.md"), []byte("# orders, our way\n"), 0o644)
+
+	// Read-only: a project with an interrupted apply pending is refused.
+	project, err := render.OpenProjectFS(os.DirFS(dir), dir)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for d, err := range engine.Drift(ctx, bp, project) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if d.Change != render.Unchanged {
+			fmt.Println(d.Change, d.File.Level, d.File.Path)
+		}
+	}
+	// Output:
+	// changed managed Dockerfile
+	// added shared Makefile
+	// changed seeded README.md
+}
+
+// A conflict left by an upgrade is marked in the file, named by its key and
+// line, and remembered: the next upgrade is refused until the team resolves
+// it.
+func ExampleResolve() {
+	ctx := context.Background()
+	v1, _ := blueprint.LoadDir(ctx, "../testdata/blueprints/go-service", nil)
+	v2, _ := blueprint.LoadDir(ctx, "../testdata/blueprints/go-service-v2", nil)
+	engine, _ := render.New(nil)
+	tmp, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(tmp)
+	dir := filepath.Join(tmp, "orders")
+	params, _ := v1.Resolve(ctx, blueprint.Set("name=orders"))
+	if _, err := engine.Render(ctx, v1, params, dir, nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The team deletes the name of the container's port; 2.0.0 adds a
+	// second port to the same list.
+	dep := filepath.Join(dir, "deploy/k8s/deployment.yaml")
+	src, _ := os.ReadFile(dep)
+	os.WriteFile(dep, []byte(strings.Replace(string(src), "            - name: http\n", "", 1)), 0o644)
+
+	upgrade := func(to, base *blueprint.Blueprint) (*render.UpgradeResult, error) {
+		project, err := render.OpenProject(dir)
+		if err != nil {
+			return nil, err
+		}
+		return engine.Upgrade(ctx, project, to, &render.UpgradeOptions{Base: base})
+	}
+	res, _ := upgrade(v2, v1)
+	for _, f := range res.Files {
+		for _, c := range f.Conflicts {
+			fmt.Printf("%s: conflict at line %d, key %s\n", f.Path, c.Line, c.Key)
+		}
+	}
+	_, err := upgrade(v2, v2)
+	fmt.Println(strings.Contains(err.Error(), "still in conflict"))
+
+	// The team keeps 2.0.0's ports, edits the markers out, and says so.
+	pending, _ := render.UnresolvedConflicts(dir)
+	fmt.Println(pending[0].Where())
+	merged, _ := os.ReadFile(dep)
+	var out []string
+	keep := true
+	for _, l := range strings.SplitAfter(string(merged), "\n") {
+		switch {
+		case strings.HasPrefix(l, "<<<<<<< "):
+			keep = false
+		case l == "=======\n":
+			keep = true
+		case strings.HasPrefix(l, ">>>>>>> "):
+		case keep:
+			out = append(out, l)
+		}
+	}
+	os.WriteFile(dep, []byte(strings.Join(out, "")), 0o644)
+	fmt.Println(render.Resolve(dir, "deploy/k8s/deployment.yaml"))
+	_, err = upgrade(v2, v2)
+	fmt.Println(err)
+	// Output:
+	// deploy/k8s/deployment.yaml: conflict at line 29, key spec.template.spec.containers
+	// true
+	// markers at deploy/k8s/deployment.yaml:29 (key spec.template.spec.containers)
+	// <nil>
+	// <nil>
 }

@@ -8,3 +8,6 @@ func SetFaultHook(hook func(op, path string) error) (restore func()) {
 	faultHook = hook
 	return func() { faultHook = prev }
 }
+
+// MarkerLines exposes markerLines to the fuzz test.
+var MarkerLines = markerLines

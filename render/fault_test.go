@@ -152,7 +152,7 @@ func TestUpgradeFailsAtEveryWrite(t *testing.T) {
 	before := projectState(t, seed)
 	done := filepath.Join(t.TempDir(), "done")
 	require.NoError(t, os.CopyFS(done, os.DirFS(seed)))
-	_, err := e.Upgrade(ctx, done, v2, &render.UpgradeOptions{Base: v1})
+	_, err := upgradeDir(ctx, e, done, v2, &render.UpgradeOptions{Base: v1})
 	require.NoError(t, err)
 	after := projectState(t, done)
 	require.Equal(t, "one (up)\ntwo\nthree\nfour (down)\n", after["a.txt"])
@@ -160,7 +160,7 @@ func TestUpgradeFailsAtEveryWrite(t *testing.T) {
 
 	outcomes := map[string]int{}
 	total := everyWrite(t, seed, func(dir string) error {
-		_, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+		_, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
 		return err
 	}, func(i int, dir string) {
 		got := projectState(t, dir)

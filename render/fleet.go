@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/internal/yamlcheck"
 )
 
 // FleetOp is what a fleet run does to each target.
@@ -89,6 +89,11 @@ func ReadTargets(r io.Reader, base string) ([]Target, error) {
 			ts = append(ts, t)
 		}
 	} else {
+		// A fleet is large, but no larger than its text: aliases and merge
+		// keys may not make it grow past that.
+		if err := yamlcheck.Check("targets", data, yamlcheck.Limits{MaxNodes: max(len(data), 1<<20)}); err != nil {
+			return nil, err
+		}
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
 		if err := dec.Decode(&ts); err != nil && !errors.Is(err, io.EOF) {
@@ -139,7 +144,9 @@ type FleetStatus string
 const (
 	// FleetOK: done, nothing to report.
 	FleetOK FleetStatus = "ok"
-	// FleetConflict: upgraded, with conflicts left to resolve.
+	// FleetConflict: upgraded, with conflicts left to resolve; or not
+	// upgraded because conflicts of an earlier upgrade are unresolved
+	// (Error lists them).
 	FleetConflict FleetStatus = "conflict"
 	// FleetDrift: the project differs from a fresh render (check).
 	FleetDrift FleetStatus = "drift"
@@ -229,6 +236,7 @@ type FleetSummary struct {
 // the context's error when the run was cancelled, the first failure's with
 // FailFast, or a journal error.
 func (e *Engine) Fleet(ctx context.Context, targets []Target, opts *FleetOptions) (*FleetSummary, error) {
+	e.init()
 	if opts == nil || opts.Op == "" {
 		return nil, errors.New("render: fleet needs an operation")
 	}
@@ -376,10 +384,11 @@ func (f *fleet) target(ctx context.Context, t Target) (r FleetResult) {
 			if err != nil {
 				return err
 			}
-			m, err := ReadManifest(t.Dir)
+			proj, err := OpenProject(t.Dir)
 			if err != nil {
 				return err
 			}
+			m := proj.Manifest()
 			uo := f.opts.Upgrade
 			if !uo.WithoutBase {
 				if uo.Base, err = f.load(ctx, m.Blueprint.Source); err != nil {
@@ -390,7 +399,14 @@ func (f *fleet) target(ctx context.Context, t Target) (r FleetResult) {
 			if len(t.Values) > 0 {
 				uo.Inputs = []blueprint.Input{blueprint.ValuesMap(t.Values)}
 			}
-			res, err := f.e.Upgrade(ctx, t.Dir, to, &uo)
+			res, err := f.e.Upgrade(ctx, proj, to, &uo)
+			var ce *ConflictsError
+			if errors.As(err, &ce) {
+				// Conflicts of an earlier upgrade are still there: nothing
+				// was written, and the project is not in a clean state.
+				r.Status, r.Error, r.Version = FleetConflict, ce.Error(), m.Blueprint.Version
+				return nil
+			}
 			if err != nil {
 				return err
 			}
@@ -399,29 +415,38 @@ func (f *fleet) target(ctx context.Context, t Target) (r FleetResult) {
 				r.Status = FleetConflict
 			}
 		case FleetCheck:
-			m, err := ReadManifest(t.Dir)
+			// A check reads: a project with an interrupted apply pending
+			// is refused, not read as a mix of two versions.
+			root, err := os.OpenRoot(t.Dir)
 			if err != nil {
 				return err
 			}
+			defer root.Close()
+			proj, err := OpenProjectFS(root.FS(), t.Dir)
+			if err != nil {
+				return err
+			}
+			m := proj.Manifest()
 			bp, err := f.load(ctx, m.Blueprint.Source)
 			if err != nil {
 				return fmt.Errorf("loading the recorded blueprint: %w", err)
 			}
-			plan, err := f.e.Rebuild(ctx, bp, t.Dir)
-			if err != nil {
-				return err
-			}
-			// The rebuild reproduced the manifest, so the disk is compared
-			// with the manifest's hashes: no second render.
-			r.Version, r.Files = bp.Version, len(plan.Manifest.Files)
-			if r.Changes, err = drift(t.Dir, plan.Manifest); err != nil {
-				return err
+			r.Version, r.Files = bp.Version, len(m.Files)
+			r.Changes = map[Change]int{}
+			for d, err := range f.e.Drift(ctx, bp, proj) {
+				if err != nil {
+					return err
+				}
+				// Seeded files are the team's: their edits are not drift.
+				if d.Change != Unchanged && (d.Change == Added || d.File.Level != blueprint.Seeded) {
+					r.Changes[d.Change]++
+				}
 			}
 			if len(r.Changes) > 0 {
 				r.Status = FleetDrift
 			}
 			if f.e.decisions != nil {
-				rep, err := Check(ctx, t.Dir, f.e.decisions, &CheckOptions{Now: f.e.now(), Blueprint: bp})
+				rep, err := proj.Evaluate(ctx, f.e.decisions, &EvaluateOptions{Now: f.e.now, Blueprint: bp})
 				if err != nil {
 					return err
 				}
@@ -502,28 +527,4 @@ func readJournal(path string, op FleetOp) (map[string]bool, error) {
 		done[e.ID] = true
 	}
 	return done, sc.Err()
-}
-
-// drift counts the files of the project in dir that differ from what m
-// records: added (deleted in the project, so a render would add them back)
-// or changed in content or mode — edits of seeded files aside, which are the
-// team's.
-func drift(dir string, m *Manifest) (map[Change]int, error) {
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer root.Close()
-	out := map[Change]int{}
-	for _, f := range m.Files {
-		sum, mode, err := hashFile(root, f.Path)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			out[Added]++
-		case f.Level == blueprint.Seeded:
-		case err != nil || sum != f.SHA256 || mode.Perm() != fs.FileMode(f.Mode).Perm():
-			out[Changed]++ // another kind of file in its place counts as changed
-		}
-	}
-	return out, nil
 }

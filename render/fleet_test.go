@@ -243,6 +243,17 @@ func TestFleetUpgradeAndCheck(t *testing.T) {
 	assert.Equal(t, 1, res["svc01"].Changes[render.Merged])
 	assert.Equal(t, "2.0.0", res["svc00"].Version)
 	assert.Contains(t, readFile(t, filepath.Join(targets[1].Dir, "app.conf")), "n = 1\nlocal = true\na = 1\nb = 3\n")
+
+	// Upgrading again: svc03's conflict is unresolved, so it is still a
+	// conflict, and nothing is written to it.
+	before := tree(t, targets[3].Dir)
+	res = map[string]render.FleetResult{}
+	sum, err = e.Fleet(ctx, targets, &render.FleetOptions{Op: render.FleetUpgrade, Load: load, Result: func(r render.FleetResult) { res[r.ID] = r }})
+	require.NoError(t, err)
+	assert.Equal(t, 5, sum.Statuses[render.FleetOK], "%+v", res)
+	assert.Equal(t, render.FleetConflict, res["svc03"].Status)
+	assert.Contains(t, res["svc03"].Error, "app.conf: markers at app.conf:")
+	assert.Equal(t, before, tree(t, targets[3].Dir))
 }
 
 func TestReadTargets(t *testing.T) {

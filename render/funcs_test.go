@@ -40,12 +40,12 @@ func TestFuncs(t *testing.T) {
 	r := render.Template()
 	for src, want := range cases {
 		var out bytes.Buffer
-		err := r.Render(context.Background(), &out, &render.Input{Path: "t", Source: []byte(src), Data: data})
+		err := r.Render(context.Background(), &out, &render.Request{Path: "t", Source: []byte(src), Data: data})
 		require.NoError(t, err, src)
 		assert.Equal(t, want, out.String(), src)
 	}
 	for _, bad := range []string{`{{add "x" 1}}`, `{{mul 1.5 2}}`, `{{join "," 3}}`, `{{env "HOME"}}`, `{{readFile "/etc/passwd"}}`, `{{now}}`} {
-		err := r.Render(context.Background(), &bytes.Buffer{}, &render.Input{Path: "t", Source: []byte(bad), Data: data})
+		err := r.Render(context.Background(), &bytes.Buffer{}, &render.Request{Path: "t", Source: []byte(bad), Data: data})
 		assert.Error(t, err, bad)
 	}
 	// Nothing reads the environment, files, the network or the clock.

@@ -18,6 +18,8 @@ func FuzzDecodeManifest(f *testing.F) {
 	f.Add(`{"schema":1,"generator":"g","blueprint":{"name":"a","version":"1.0.0","source":"s","digest":"d"},"parameters":{"a":1},"decisions":[],"files":[{"path":"a.txt","template":"a.txt","renderer":"copy","level":"shared","mode":"0644","size":1,"sha256":"` + strings.Repeat("a", 64) + `"}]}`)
 	f.Add(`{"schema":1,"parameters":{},"files":[{"path":"../x","sha256":"00"}]}`)
 	f.Add(`{"schema":1,"parameters":{},"dirs":["/abs"]}`)
+	f.Add(`{"schema":1,"parameters":{},"conflicts":[{"path":"a.yaml","upgrade":"x 2.0.0","markers":true,"keys":["a.b"],"lines":[3]},{"path":"b.bin","upgrade":"x 2.0.0","saved":".goldenpath/conflicts/b.bin"}]}`)
+	f.Add(`{"schema":1,"parameters":{},"conflicts":[{"path":"a","upgrade":"x","saved":".goldenpath/conflicts/../../etc/passwd"}]}`)
 	f.Fuzz(func(t *testing.T, data string) {
 		m, err := render.DecodeManifest(strings.NewReader(data))
 		if err != nil {
@@ -26,6 +28,14 @@ func FuzzDecodeManifest(f *testing.F) {
 		for _, file := range m.Files {
 			if !filepath.IsLocal(file.Path) || strings.HasPrefix(file.Path, ".goldenpath") {
 				t.Fatalf("accepted path %q", file.Path)
+			}
+		}
+		for _, c := range m.Conflicts {
+			if !filepath.IsLocal(c.Path) || strings.HasPrefix(c.Path, ".goldenpath") {
+				t.Fatalf("accepted conflict path %q", c.Path)
+			}
+			if c.Saved != "" && (!filepath.IsLocal(c.Saved) || !strings.HasPrefix(c.Saved, render.ConflictsDir+"/") || strings.Contains(c.Saved, "..")) {
+				t.Fatalf("accepted conflict copy %q", c.Saved)
 			}
 		}
 		out, err := m.Marshal()
@@ -109,6 +119,68 @@ func FuzzReadTargets(f *testing.F) {
 			if !filepath.IsAbs(tg.Dir) {
 				t.Fatalf("dir %q not made absolute", tg.Dir)
 			}
+		}
+	})
+}
+
+// FuzzRecover completes arbitrary journals: whatever the journal says,
+// Recover (and so OpenProject) writes nothing outside the project, and a
+// project it leaves without a journal opens read-only.
+func FuzzRecover(f *testing.F) {
+	f.Add(`{"staging":"staging-1","ops":[{"kind":"write","path":"a.txt"}]}`)
+	f.Add(`{"staging":"staging-1","ops":[{"kind":"remove","path":"../outside/x.txt"}]}`)
+	f.Add(`{"staging":"../../outside","ops":[{"kind":"write","path":"x.txt"}]}`)
+	f.Add(`{"staging":"staging-1","ops":[{"kind":"stash","path":".goldenpath/manifest.json"},{"kind":"mkdir","path":"/tmp/x"}]}`)
+	f.Add(`{"staging":"staging-1","ops":[{"kind":"save","path":"a.txt"},{"kind":"write","path":".goldenpath/conflicts/../../x"}]}`)
+	f.Fuzz(func(t *testing.T, journal string) {
+		parent := t.TempDir()
+		dir, outside := filepath.Join(parent, "p"), filepath.Join(parent, "outside")
+		for _, p := range []string{
+			filepath.Join(dir, "a.txt"), filepath.Join(dir, ".goldenpath", "staging-1", "a.txt"),
+			filepath.Join(dir, ".goldenpath", "staging-1", ".goldenpath", "manifest.json"),
+			filepath.Join(outside, "x.txt"),
+		} {
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte("data\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, ".goldenpath", "journal.json"), []byte(journal), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err := render.Recover(dir)
+		if data, rerr := os.ReadFile(filepath.Join(outside, "x.txt")); rerr != nil || string(data) != "data\n" {
+			t.Fatalf("journal %q changed a file outside the project: %v", journal, rerr)
+		}
+		entries, _ := os.ReadDir(parent)
+		if len(entries) != 2 {
+			t.Fatalf("journal %q wrote beside the project: %v", journal, entries)
+		}
+		if err == nil {
+			if _, serr := os.Stat(filepath.Join(dir, ".goldenpath", "journal.json")); serr == nil {
+				t.Fatalf("Recover succeeded and left the journal %q", journal)
+			}
+		}
+	})
+}
+
+// FuzzMarkerLines: whatever a file holds, the conflict markers found are
+// lines of it that start with "<<<<<<<", in order.
+func FuzzMarkerLines(f *testing.F) {
+	f.Add("a\n<<<<<<< project\nb\n=======\nc\n>>>>>>> svc 2.0.0\nd\n")
+	f.Add("<<<<<<< project\r\n||||||| base\r\n=======\r\n>>>>>>> up")
+	f.Add("<<<<<<<\n=======\n<<<<<<< x\n=======\n>>>>>>>\n")
+	f.Add("=======\n>>>>>>> x\n")
+	f.Fuzz(func(t *testing.T, data string) {
+		lines := strings.SplitAfter(data, "\n")
+		prev := 0
+		for _, n := range render.MarkerLines([]byte(data)) {
+			if n <= prev || n > len(lines) || !strings.HasPrefix(lines[n-1], "<<<<<<<") {
+				t.Fatalf("marker line %d of %q", n, data)
+			}
+			prev = n
 		}
 	})
 }

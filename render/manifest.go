@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,6 +56,10 @@ type Manifest struct {
 	Files []File `json:"files"`
 	// Dirs are the directories rendered even when empty, sorted.
 	Dirs []string `json:"dirs,omitempty"`
+	// Conflicts are the files the last upgrade left in conflict, sorted by
+	// path, and not resolved since (see UnresolvedConflicts and Resolve).
+	// Upgrade refuses to run while any is unresolved.
+	Conflicts []FileConflict `json:"conflicts,omitempty"`
 }
 
 // BlueprintRef identifies a blueprint version.
@@ -109,23 +112,24 @@ type File struct {
 	// Level is the file's responsibility level.
 	Level blueprint.Level `json:"level"`
 	// Mode holds the permission bits (0644 or 0755).
-	Mode Mode `json:"mode"`
+	Mode FileMode `json:"mode"`
 	// Size is the length in bytes.
 	Size int64 `json:"size"`
 	// SHA256 is the hex digest of the content.
 	SHA256 string `json:"sha256"`
 }
 
-// Mode is a file mode, written in JSON as an octal string ("0644").
-type Mode fs.FileMode
+// FileMode is a file's permission bits, written in JSON as an octal
+// string ("0644").
+type FileMode fs.FileMode
 
 // MarshalJSON writes the mode as an octal string.
-func (m Mode) MarshalJSON() ([]byte, error) {
+func (m FileMode) MarshalJSON() ([]byte, error) {
 	return json.Marshal(fmt.Sprintf("%04o", fs.FileMode(m).Perm()))
 }
 
 // UnmarshalJSON reads an octal string.
-func (m *Mode) UnmarshalJSON(b []byte) error {
+func (m *FileMode) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
@@ -134,7 +138,7 @@ func (m *Mode) UnmarshalJSON(b []byte) error {
 	if err != nil || v > 0o777 {
 		return fmt.Errorf("mode %q is not an octal permission", s)
 	}
-	*m = Mode(v)
+	*m = FileMode(v)
 	return nil
 }
 
@@ -163,9 +167,21 @@ func (m *Manifest) Marshal() ([]byte, error) {
 // maxManifestBytes caps the manifest a reader accepts.
 const maxManifestBytes = 64 << 20
 
-// ReadManifest reads and checks the manifest of the project in dir.
+// ReadManifest reads and checks the manifest of the project in dir, for a
+// program that only needs the manifest: operations on a project open it
+// once (OpenProject) and read its manifest from the Project. A project with
+// an interrupted apply pending gives a *PendingError: its manifest may not
+// describe its files.
 func ReadManifest(dir string) (*Manifest, error) {
-	f, err := os.Open(path.Join(dir, ManifestPath))
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	if err := checkPending(root.FS(), dir); err != nil {
+		return nil, err
+	}
+	f, err := root.Open(ManifestPath)
 	if err != nil {
 		return nil, err
 	}
@@ -220,6 +236,20 @@ func DecodeManifest(r io.Reader) (*Manifest, error) {
 	for i, d := range m.Dirs {
 		if err := checkOutputPath(d); err != nil {
 			return nil, fmt.Errorf("%w: dirs[%d]: %v", ErrManifest, i, err)
+		}
+	}
+	for i, c := range m.Conflicts {
+		if err := checkOutputPath(c.Path); err != nil {
+			return nil, fmt.Errorf("%w: conflicts[%d]: %v", ErrManifest, i, err)
+		}
+		if i > 0 && m.Conflicts[i-1].Path >= c.Path {
+			return nil, fmt.Errorf("%w: conflicts are not sorted and unique at %q", ErrManifest, c.Path)
+		}
+		if c.Saved != "" {
+			rest, ok := strings.CutPrefix(c.Saved, ConflictsDir+"/")
+			if !ok || checkOutputPath(rest) != nil {
+				return nil, fmt.Errorf("%w: conflicts[%d] (%s): saved %q is not a path under %s/", ErrManifest, i, c.Path, c.Saved, ConflictsDir)
+			}
 		}
 	}
 	for i, inc := range m.Includes {

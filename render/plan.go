@@ -21,6 +21,18 @@ type Plan struct {
 	report    *decision.Report
 }
 
+// MarshalJSON writes the plan's JSON form, the one gp render --json
+// prints: {"manifest": ..., "decisions": ...}, where manifest is the
+// manifest the render records (docs/manifest.md) and decisions the
+// evaluation of the decisions in force (Plan.Report), left out when there
+// was none. Fields are only ever added to this form.
+func (p Plan) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Manifest  *Manifest        `json:"manifest"`
+		Decisions *decision.Report `json:"decisions,omitempty"`
+	}{p.Manifest, p.report})
+}
+
 // Blueprint returns the blueprint the plan renders.
 func (p *Plan) Blueprint() *blueprint.Blueprint { return p.blueprint }
 
@@ -38,6 +50,7 @@ func (e *Engine) plan(ctx context.Context, bp *blueprint.Blueprint, params *blue
 }
 
 func (e *Engine) planWith(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, s sink, opts *PlanOptions) (*Plan, error) {
+	e.init()
 	if bp == nil || params == nil {
 		return nil, fmt.Errorf("render: nil blueprint or parameters")
 	}

@@ -22,46 +22,22 @@ func (e *MismatchError) Error() string {
 	return "the blueprint does not reproduce the manifest: " + strings.Join(e.Paths, ", ")
 }
 
-// Rebuild re-renders the project in dir from its manifest and bp, and
-// checks that every file is byte-identical to what the manifest records. It
+// Rebuild re-renders the project p from its manifest and bp, and checks
+// that every file is byte-identical to what the manifest records. It
 // returns the plan, which Apply writes wherever the caller wants the rebuilt
 // tree. bp must be the blueprint the manifest names (the same digest). The
-// decisions of Options.Decisions are not evaluated: Check judges a project.
-func (e *Engine) Rebuild(ctx context.Context, bp *blueprint.Blueprint, dir string) (*Plan, error) {
-	m, err := ReadManifest(dir)
-	if err != nil {
-		return nil, err
-	}
-	return e.rebuild(ctx, bp, dir, m, discard{})
+// decisions of Options.Decisions are not evaluated: Project.Evaluate judges
+// a project. Engine.Drift compares the rebuilt files with the disk.
+func (e *Engine) Rebuild(ctx context.Context, bp *blueprint.Blueprint, p *Project) (*Plan, error) {
+	return e.rebuild(ctx, bp, p, discard{})
 }
 
-// RebuildContents is Rebuild that also calls fn with each file's manifest
-// entry and content, one file at a time, in path order: how a tool compares
-// a project with what its blueprint renders — drift, desire paths — in one
-// render and without a scratch directory. fn's error stops the walk and is
-// returned.
-func (e *Engine) RebuildContents(ctx context.Context, bp *blueprint.Blueprint, dir string, fn func(f File, content []byte) error) (*Plan, error) {
-	m, err := ReadManifest(dir)
-	if err != nil {
-		return nil, err
-	}
-	s := &memSink{files: map[string]memFile{}}
-	plan, err := e.rebuild(ctx, bp, dir, m, s)
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range plan.Manifest.Files {
-		if err := fn(f, s.files[f.Path].data); err != nil {
-			return nil, err
-		}
-	}
-	return plan, nil
-}
-
-// rebuild renders the version m records into s, never judged by decisions
-// (a rebuild reproduces what was recorded), and checks that it reproduces
-// every file m records, with its mode and level, and no other.
-func (e *Engine) rebuild(ctx context.Context, bp *blueprint.Blueprint, dir string, m *Manifest, s sink) (*Plan, error) {
+// rebuild renders the version p's manifest records into s, never judged by
+// decisions (a rebuild reproduces what was recorded), and checks that it
+// reproduces every file the manifest records, with its mode and level, and
+// no other.
+func (e *Engine) rebuild(ctx context.Context, bp *blueprint.Blueprint, p *Project, s sink) (*Plan, error) {
+	m, dir := p.manifest, p.dir
 	if bp.Digest != m.Blueprint.Digest {
 		return nil, fmt.Errorf("rebuild %s: the manifest records %s %s (%s), the loaded blueprint is %s %s (%s)",
 			dir, m.Blueprint.Name, m.Blueprint.Version, m.Blueprint.Digest, bp.Name, bp.Version, bp.Digest)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -439,7 +440,7 @@ func TestRenderNeverWritesThroughSymlinks(t *testing.T) {
 }
 
 func TestCustomRenderers(t *testing.T) {
-	upper := render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Input) error {
+	upper := render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Request) error {
 		_, err := w.Write(bytes.ToUpper(in.Source))
 		return err
 	})
@@ -465,6 +466,13 @@ func TestCustomRenderers(t *testing.T) {
 `, map[string]string{"a": "a"})
 	_, err = newEngine(t, nil).Plan(context.Background(), bad, resolve(t, bad))
 	assert.ErrorContains(t, err, `unknown renderer "nope" (known: copy, template)`)
+	var ure *blueprint.UnknownRendererError
+	require.ErrorAs(t, err, &ure)
+	assert.Equal(t, "*", ure.Glob)
+	assert.Equal(t, "nope", ure.Renderer)
+	assert.Positive(t, ure.Pos.Line)
+	assert.Contains(t, err.Error(), "blueprint.cue:"+strconv.Itoa(ure.Pos.Line)+":")
+	assert.Equal(t, []string{"copy", "template", "upper"}, e.Renderers())
 }
 
 func TestTwoTemplatesOnePath(t *testing.T) {
@@ -484,7 +492,7 @@ func TestRebuild(t *testing.T) {
 	// what goldenpath wrote, byte for byte.
 	writeFile(t, filepath.Join(dir, "README.md"), "ours\n", 0o644)
 	writeFile(t, filepath.Join(dir, "Makefile"), "edited\n", 0o644)
-	plan, err := newEngine(t, nil).Rebuild(ctx, loadBP(t, goService), dir)
+	plan, err := rebuildDir(ctx, newEngine(t, nil), loadBP(t, goService), dir)
 	require.NoError(t, err)
 	out := filepath.Join(t.TempDir(), "rebuilt")
 	require.NoError(t, e.Apply(ctx, plan, out, nil))
@@ -503,7 +511,7 @@ func TestRebuild(t *testing.T) {
 	assert.Equal(t, string(original), rebuilt[render.ManifestPath], "the manifest is rebuilt byte for byte")
 
 	other := miniBlueprint(t, "", map[string]string{"a": "a"})
-	_, err = e.Rebuild(ctx, other, dir)
+	_, err = rebuildDir(ctx, e, other, dir)
 	assert.ErrorContains(t, err, "the manifest records go-service 1.4.0")
 }
 

@@ -11,10 +11,11 @@ import (
 	"text/template/parse"
 )
 
-// Input is what a Renderer renders: one template file and the data.
+// Request is what a Renderer is asked to render: one template file and
+// the data.
 // Renderers must treat Source and Data as read-only: they are shared
 // between concurrent renders.
-type Input struct {
+type Request struct {
 	// Path is the file's slash-separated path in the template tree.
 	Path string
 	// Source is the file's content.
@@ -24,17 +25,19 @@ type Input struct {
 }
 
 // A Renderer writes the rendered form of one template file to w. It must be
-// deterministic (the same Input gives the same bytes), honour ctx, and be
+// deterministic (the same Request gives the same bytes), honour ctx, and be
 // safe for concurrent use.
 type Renderer interface {
-	Render(ctx context.Context, w io.Writer, in *Input) error
+	Render(ctx context.Context, w io.Writer, in *Request) error
 }
 
 // RendererFunc adapts a function to a Renderer.
-type RendererFunc func(ctx context.Context, w io.Writer, in *Input) error
+type RendererFunc func(ctx context.Context, w io.Writer, in *Request) error
 
 // Render calls f.
-func (f RendererFunc) Render(ctx context.Context, w io.Writer, in *Input) error { return f(ctx, w, in) }
+func (f RendererFunc) Render(ctx context.Context, w io.Writer, in *Request) error {
+	return f(ctx, w, in)
+}
 
 // A Preparer is a Renderer that can parse a template once for many renders.
 // The Engine calls Prepare once per template file and blueprint and keeps
@@ -60,7 +63,7 @@ const (
 
 // Copy returns the renderer that writes the source unchanged.
 func Copy() Renderer {
-	return RendererFunc(func(ctx context.Context, w io.Writer, in *Input) error {
+	return RendererFunc(func(ctx context.Context, w io.Writer, in *Request) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -112,7 +115,7 @@ func (r textTemplate) used(src []byte) template.FuncMap {
 }
 
 // Render parses and executes in one go.
-func (r textTemplate) Render(ctx context.Context, w io.Writer, in *Input) error {
+func (r textTemplate) Render(ctx context.Context, w io.Writer, in *Request) error {
 	p, err := r.prepare(in.Path, in.Source)
 	if err != nil {
 		return err
@@ -261,13 +264,6 @@ func (p *preparedTemplate) execute(ctx context.Context, l limits, w io.Writer, d
 	err = x.b.stopped(err)
 	p.put(x)
 	return err
-}
-
-// isBinary reports whether data looks binary: a NUL byte in its first 8000
-// bytes, as git decides.
-func isBinary(data []byte) bool {
-	n := min(len(data), 8000)
-	return bytes.IndexByte(data[:n], 0) >= 0
 }
 
 // RenderError is a failure to render one template file.

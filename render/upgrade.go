@@ -82,11 +82,14 @@ type UpgradeOptions struct {
 
 // Conflict is one conflicting region of a file.
 type Conflict struct {
-	// Line is the line of the "<<<<<<<" marker in the file written, when
-	// markers were written.
+	// Line is the line of the "<<<<<<<" marker in the file written with
+	// markers: the project's file, or the copy under .goldenpath/conflicts/
+	// when conflicts are withheld. It is 0 for conflicts without markers
+	// (binary files).
 	Line int `json:"line,omitempty"`
-	// Key is the YAML or JSON path of a conflicting key, for structured
-	// merges.
+	// Key is the YAML or JSON data path of the conflicting value, for
+	// conflicts the structured merge found (several, joined by ", ", when
+	// their marked regions were joined).
 	Key string `json:"key,omitempty"`
 	// Base, Project and Upstream are the region as the recorded version
 	// rendered it, as the project has it and as the new version renders it.
@@ -176,7 +179,7 @@ func (e *ParamsError) Error() string {
 // Unwrap returns the resolution error.
 func (e *ParamsError) Unwrap() error { return e.Err }
 
-// Upgrade upgrades the project in dir to the blueprint to, merging three
+// Upgrade upgrades the project p to the blueprint to, merging three
 // versions of every file: base, the recorded blueprint version rendered with
 // the recorded parameters; upstream, to rendered with the same parameters
 // after to's migrations; and the project's files on disk. By the level to
@@ -197,30 +200,42 @@ func (e *ParamsError) Unwrap() error { return e.Err }
 // applies unless the project changed the mode too.
 //
 // Every downstream edit is either in the result, kept under .goldenpath/, or
-// in a reported conflict. Applying is atomic, like Apply: every file and the
-// new manifest, or nothing. The result is returned with a nil error even
-// when conflicts remain: check Conflicts.
-func (e *Engine) Upgrade(ctx context.Context, dir string, to *blueprint.Blueprint, opts *UpgradeOptions) (*UpgradeResult, error) {
+// in a reported conflict. Every conflict of a text file is marked: in the
+// file, or in its copy under .goldenpath/conflicts/ with
+// opts.WithholdConflicts; the conflicts of a YAML or JSON file name the
+// data path of each conflicting value. Applying is atomic, like Apply:
+// every file and the new manifest, or nothing. The result is returned with
+// a nil error even when conflicts remain: check Conflicts.
+//
+// The new manifest remembers the files left in conflict
+// (Manifest.Conflicts). While any of them is unresolved (see
+// UnresolvedConflicts and Resolve), Upgrade refuses with a
+// *ConflictsError listing them, and writes nothing.
+func (e *Engine) Upgrade(ctx context.Context, p *Project, to *blueprint.Blueprint, opts *UpgradeOptions) (*UpgradeResult, error) {
+	e.init()
 	if opts == nil {
 		opts = &UpgradeOptions{}
 	}
 	if to == nil {
 		return nil, errors.New("render: nil blueprint")
 	}
-	dir = filepath.Clean(dir)
-	if !opts.DryRun {
-		if err := Recover(dir); err != nil {
-			return nil, err
-		}
+	project, dir, m := p, p.dir, p.manifest
+	if !opts.DryRun && p.ReadOnly() {
+		return nil, fmt.Errorf("upgrade %s: the project was opened read-only (OpenProjectFS): only a dry run can read it", dir)
 	}
-	m, err := ReadManifest(dir)
-	if err != nil {
-		return nil, fmt.Errorf("upgrade %s: %w", dir, err)
+	if len(m.Conflicts) > 0 {
+		pending, err := UnresolvedConflicts(dir)
+		if err != nil {
+			return nil, fmt.Errorf("upgrade %s: %w", dir, err)
+		}
+		if len(pending) > 0 {
+			return nil, &ConflictsError{Dir: dir, Files: pending}
+		}
 	}
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("upgrade %s from %s %s: %w", dir, m.Blueprint.Name, m.Blueprint.Version, fmt.Errorf(format, args...))
 	}
-	base, baseTree, err := e.upgradeBase(ctx, dir, m, opts)
+	base, baseTree, err := e.upgradeBase(ctx, p, opts)
 	if err != nil {
 		return nil, fail("%w", err)
 	}
@@ -230,24 +245,20 @@ func (e *Engine) Upgrade(ctx context.Context, dir string, to *blueprint.Blueprin
 	}
 	var po *PlanOptions
 	if e.decisions != nil {
-		xs, err := ReadExceptions(dir)
-		if err != nil {
-			return nil, fail("%w", err)
-		}
-		po = &PlanOptions{Exceptions: xs}
+		po = &PlanOptions{Exceptions: p.Exceptions()}
 	}
 	plan, tree, err := e.planMem(ctx, to, newParams, po)
 	if err != nil {
 		return nil, fail("rendering %s %s: %w", to.Name, to.Version, err)
 	}
 
-	root, err := os.OpenRoot(dir)
+	fsys, done, err := p.files()
 	if err != nil {
 		return nil, err
 	}
-	defer root.Close()
+	defer done()
 	u := &upgrader{
-		root:  root,
+		fsys:  fsys,
 		opts:  opts,
 		mopts: &merge.Options{OursLabel: "project", BaseLabel: m.Blueprint.Name + " " + m.Blueprint.Version, TheirsLabel: to.Name + " " + to.Version, Diff3: opts.Diff3},
 		old:   m,
@@ -267,19 +278,27 @@ func (e *Engine) Upgrade(ctx context.Context, dir string, to *blueprint.Blueprin
 		}
 		res.Files = append(res.Files, fr)
 	}
+	plan.Manifest.Conflicts = recordConflicts(res.Files, to.Name+" "+to.Version)
 	if opts.DryRun {
 		return res, nil
 	}
-	if err := u.commit(ctx); err != nil {
+	root, err := project.root()
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	if err := u.commit(ctx, root); err != nil {
 		return nil, fail("%w", err)
 	}
+	project.manifest = plan.Manifest
 	return res, nil
 }
 
 // upgradeBase loads and renders the recorded version, and checks that it
 // reproduces every hash the manifest records. With opts.WithoutBase it
 // returns nothing: the upgrade goes by the manifest's hashes alone.
-func (e *Engine) upgradeBase(ctx context.Context, dir string, m *Manifest, opts *UpgradeOptions) (*blueprint.Blueprint, map[string]memFile, error) {
+func (e *Engine) upgradeBase(ctx context.Context, p *Project, opts *UpgradeOptions) (*blueprint.Blueprint, map[string]memFile, error) {
+	m := p.manifest
 	if opts.WithoutBase {
 		return nil, nil, nil
 	}
@@ -300,7 +319,7 @@ func (e *Engine) upgradeBase(ctx context.Context, dir string, m *Manifest, opts 
 			m.Blueprint.Source, m.Blueprint.Digest, base.Name, base.Version, base.Digest, hint)
 	}
 	s := &memSink{files: map[string]memFile{}}
-	if _, err := e.rebuild(ctx, base, dir, m, s); err != nil {
+	if _, err := e.rebuild(ctx, base, p, s); err != nil {
 		var mm *MismatchError
 		if errors.As(err, &mm) {
 			return nil, nil, fmt.Errorf("rendering the recorded version: %w%s", err, hint)
@@ -443,7 +462,7 @@ func unionPaths(a, b *Manifest) []string {
 
 // upgrader decides each file and collects what to write.
 type upgrader struct {
-	root  *os.Root
+	fsys  fs.FS // the project's files, as read
 	opts  *UpgradeOptions
 	mopts *merge.Options
 	old   *Manifest
@@ -467,7 +486,7 @@ type diskFile struct {
 
 // read returns the project's file at p, nil when it does not exist.
 func (u *upgrader) read(p string) (*diskFile, error) {
-	fi, err := u.root.Lstat(p)
+	fi, err := fs.Lstat(u.fsys, p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil
@@ -476,7 +495,7 @@ func (u *upgrader) read(p string) (*diskFile, error) {
 	case !fi.Mode().IsRegular():
 		return nil, fmt.Errorf("exists in the project as a %s, not a regular file: move it away and upgrade again", fi.Mode().Type())
 	}
-	data, err := u.root.ReadFile(p)
+	data, err := fs.ReadFile(u.fsys, p)
 	if err != nil {
 		return nil, err
 	}
@@ -639,9 +658,6 @@ func (u *upgrader) file(p string) (FileUpgrade, error) {
 	case u.opts.WithholdConflicts:
 		r.Saved = ConflictsDir + "/" + p
 		r.Note = note(joinNote(r.Note, "conflicts withheld: the file is left as it is, the merge with markers is in "+r.Saved))
-		for i := range r.Conflicts {
-			r.Conflicts[i].Line = 0
-		}
 		u.write(r.Saved, mr.Merged, mode)
 	default:
 		r.Markers = true
@@ -683,8 +699,7 @@ func (u *upgrader) diff(p string, from, to []byte) string {
 
 // commit stages every write and the new manifest, checks that no file
 // changed since it was read, and applies the change through a journal.
-func (u *upgrader) commit(ctx context.Context) error {
-	root := u.root
+func (u *upgrader) commit(ctx context.Context, root *os.Root) error {
 	if err := root.MkdirAll(StateDir, 0o755); err != nil {
 		return err
 	}

@@ -117,7 +117,7 @@ func BenchmarkUpgrade(b *testing.B) {
 		dir := filepath.Join(work, fmt.Sprint("p", i))
 		copyDir(b, seed, dir)
 		b.StartTimer()
-		res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+		res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
 		if err != nil {
 			b.Fatal(err)
 		}

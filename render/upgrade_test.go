@@ -1,7 +1,6 @@
 package render_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,12 +8,14 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
@@ -66,7 +67,7 @@ func TestUpgradeGoServiceToV2(t *testing.T) {
 	dockerfile := readFile(t, filepath.Join(dir, "Dockerfile"))
 	makefile := readFile(t, filepath.Join(dir, "Makefile"))
 
-	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
 	require.NoError(t, err)
 	got := results(res)
 	want := map[string]render.Change{
@@ -93,7 +94,7 @@ func TestUpgradeGoServiceToV2(t *testing.T) {
 	// Merged: both sides' changes are in the file.
 	main := readFile(t, filepath.Join(dir, "cmd/orders/main.go"))
 	assert.Contains(t, main, "ReadHeaderTimeout: 10 * time.Second")
-	assert.Contains(t, main, "health.Register(mux)")
+	assert.Contains(t, main, "health.Register(mux, nil)")
 	assert.Contains(t, main, `port = "9000"`)
 
 	// Conflicted: markers around the clash, the far edit merged.
@@ -136,9 +137,27 @@ func TestUpgradeGoServiceToV2(t *testing.T) {
 	assert.NotContains(t, params, "port")
 	assertNoStaging(t, dir)
 
-	// Upgrading again to the same version changes nothing.
+	// The manifest remembers the conflict: upgrading again is refused,
+	// writing nothing, until it is resolved.
+	require.Len(t, m.Conflicts, 1)
+	assert.Equal(t, "deploy/k8s/deployment.yaml", m.Conflicts[0].Path)
+	assert.Equal(t, "go-service 2.0.0", m.Conflicts[0].Upgrade)
 	before := tree(t, dir)
-	again, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v2})
+	_, err = upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v2})
+	var ce *render.ConflictsError
+	require.ErrorAs(t, err, &ce)
+	require.Len(t, ce.Files, 1)
+	assert.Equal(t, []int{c.Line}, ce.Files[0].Lines)
+	assert.Equal(t, before, tree(t, dir))
+	writeFile(t, filepath.Join(dir, "deploy/k8s/deployment.yaml"), resolveMarkers(dep, true), 0o644)
+	require.NoError(t, render.Resolve(dir, "deploy/k8s/deployment.yaml"))
+	m, err = render.ReadManifest(dir)
+	require.NoError(t, err)
+	assert.Empty(t, m.Conflicts)
+
+	// Upgrading again to the same version changes nothing.
+	before = tree(t, dir)
+	again, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v2})
 	require.NoError(t, err)
 	for _, f := range again.Files {
 		assert.Contains(t, []render.Change{render.Unchanged, render.KeptRemoved}, f.Change, f.Path)
@@ -155,7 +174,7 @@ func TestUpgradeDryRunWritesNothing(t *testing.T) {
 	require.NoError(t, err)
 	edit(t, dir, "Dockerfile", "USER", "# local\nUSER")
 	before := tree(t, dir)
-	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1, DryRun: true})
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1, DryRun: true})
 	require.NoError(t, err)
 	assert.True(t, res.DryRun)
 	assert.Equal(t, before, tree(t, dir))
@@ -177,16 +196,16 @@ func TestUpgradeLoadsTheRecordedSource(t *testing.T) {
 	require.NoError(t, err)
 
 	// The recorded source is a local directory: the strict policy refuses it.
-	_, err = e.Upgrade(ctx, dir, loadBP(t, goServiceV2), nil)
+	_, err = upgradeDir(ctx, e, dir, loadBP(t, goServiceV2), nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "loading the recorded blueprint")
 
-	res, err := e.Upgrade(ctx, dir, loadBP(t, goServiceV2), &render.UpgradeOptions{Load: &blueprint.Options{Fetcher: local}})
+	res, err := upgradeDir(ctx, e, dir, loadBP(t, goServiceV2), &render.UpgradeOptions{Load: &blueprint.Options{Fetcher: local}})
 	require.NoError(t, err)
 	assert.Equal(t, "1.4.0", res.From.Version)
 
 	// Now the project records 2.0.0; a 1.x base is refused.
-	_, err = e.Upgrade(ctx, dir, loadBP(t, goServiceV2), &render.UpgradeOptions{Base: v1})
+	_, err = upgradeDir(ctx, e, dir, loadBP(t, goServiceV2), &render.UpgradeOptions{Base: v1})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "give the recorded version")
 }
@@ -263,7 +282,7 @@ func TestUpgradeCases(t *testing.T) {
 	require.NoError(t, os.Chmod(filepath.Join(dir, "keep.sh"), 0o700))
 	write("both.txt", "added in the project\n")
 
-	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
 	require.NoError(t, err)
 	got := results(res)
 	check := func(p string, c render.Change) render.FileUpgrade {
@@ -316,7 +335,7 @@ func TestUpgradeWithheldConflicts(t *testing.T) {
 	v2 := versioned(t, "2.0.0", ``, ``, map[string]string{"a.txt": "x = 2\n"})
 	dir := project(t, e, v1)
 	writeFile(t, filepath.Join(dir, "a.txt"), "x = 3\n", 0o644)
-	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1, WithholdConflicts: true, Diff3: true})
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1, WithholdConflicts: true, Diff3: true})
 	require.NoError(t, err)
 	r := results(res)["a.txt"]
 	assert.Equal(t, render.Conflicted, r.Change)
@@ -326,7 +345,7 @@ func TestUpgradeWithheldConflicts(t *testing.T) {
 	assert.Equal(t, "<<<<<<< project\nx = 3\n||||||| mini 1.0.0\nx = 1\n=======\nx = 2\n>>>>>>> mini 2.0.0\n",
 		readFile(t, filepath.Join(dir, filepath.FromSlash(r.Saved))))
 	require.Len(t, r.Conflicts, 1)
-	assert.Equal(t, render.Conflict{Base: "x = 1\n", Project: "x = 3\n", Upstream: "x = 2\n"}, r.Conflicts[0])
+	assert.Equal(t, render.Conflict{Line: 1, Base: "x = 1\n", Project: "x = 3\n", Upstream: "x = 2\n"}, r.Conflicts[0])
 }
 
 func TestUpgradeParameters(t *testing.T) {
@@ -338,7 +357,7 @@ team: string`, ``, map[string]string{"n.txt.tmpl": "{{.n}} {{.team}}\n"})
 
 	// A required parameter the new version adds is named, with a hint.
 	dir := project(t, e, v1)
-	_, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	_, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
 	var pe *render.ParamsError
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, []string{"team=VALUE"}, pe.Missing)
@@ -346,25 +365,30 @@ team: string`, ``, map[string]string{"n.txt.tmpl": "{{.n}} {{.team}}\n"})
 	assert.Equal(t, "1\n", readFile(t, filepath.Join(dir, "n.txt")), "nothing written")
 
 	// A value left at the old default follows the new default.
-	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1, Inputs: []blueprint.Input{blueprint.Set("team=core")}})
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1, Inputs: []blueprint.Input{blueprint.Set("team=core")}})
 	require.NoError(t, err)
 	assert.Equal(t, "2 core\n", readFile(t, filepath.Join(dir, "n.txt")))
 	assert.Equal(t, "n: 1 was the default of 1.0.0; the new version's default applies", res.Migrations[0])
 
 	// A chosen value stays, and so does a default with KeepDefaults.
 	dir = project(t, e, v1, blueprint.Set("n=5"))
-	_, err = e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1, Inputs: []blueprint.Input{blueprint.Set("team=core")}})
+	_, err = upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1, Inputs: []blueprint.Input{blueprint.Set("team=core")}})
 	require.NoError(t, err)
 	assert.Equal(t, "5 core\n", readFile(t, filepath.Join(dir, "n.txt")))
 	dir = project(t, e, v1)
-	_, err = e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1, KeepDefaults: true, Inputs: []blueprint.Input{blueprint.Set("team=core")}})
+	_, err = upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1, KeepDefaults: true, Inputs: []blueprint.Input{blueprint.Set("team=core")}})
 	require.NoError(t, err)
 	assert.Equal(t, "1 core\n", readFile(t, filepath.Join(dir, "n.txt")))
 }
 
 // TestUpgradeNeverLosesAnEdit upgrades random projects: a shared text file
-// changed at random upstream and downstream. Every line the project added
-// must be in the file after the upgrade, or in a reported conflict.
+// and a shared YAML list changed at random upstream and downstream, the
+// project sometimes also changing the text's line endings or adding
+// trailing blanks, and deleting list items. Every line the project added
+// must be in the file after the upgrade, or in a reported conflict; every
+// conflict is marked, and a marked YAML file resolves to YAML either way.
+// After a conflict, a second upgrade is refused until the project resolves
+// it, and the upgrade after that loses nothing either.
 func TestUpgradeNeverLosesAnEdit(t *testing.T) {
 	ctx := context.Background()
 	e := newEngine(t, nil)
@@ -377,8 +401,8 @@ func TestUpgradeNeverLosesAnEdit(t *testing.T) {
 	for i := range baseLines {
 		baseLines[i] = fmt.Sprintf("line %d", i)
 	}
-	mutate := func(tag string) []string {
-		out := append([]string(nil), baseLines...)
+	mutate := func(tag string, from []string) []string {
+		out := append([]string(nil), from...)
 		for range 1 + rng.IntN(4) {
 			i := rng.IntN(len(out))
 			switch rng.IntN(3) {
@@ -398,42 +422,151 @@ func TestUpgradeNeverLosesAnEdit(t *testing.T) {
 		}
 		return strings.Join(ls, "\n") + "\n"
 	}
-	v1 := versioned(t, "1.0.0", ``, ``, map[string]string{"f.txt": join(baseLines)})
+	items := []string{"a", "b", "c", "d", "e"}
+	list := func(items []string) string {
+		s := "name: svc\nitems:\n"
+		for _, it := range items {
+			s += "  - " + it + "\n"
+		}
+		return s + "port: 8080\n"
+	}
+	listUp := func() []string {
+		out := slices.Clone(items)
+		switch rng.IntN(3) {
+		case 0:
+			out = append(out, fmt.Sprintf("up%d", rng.IntN(100)))
+		case 1:
+			out[rng.IntN(len(out))] = fmt.Sprintf("up%d", rng.IntN(100))
+		}
+		return out
+	}
+	listDown := func() []string {
+		out := slices.Clone(items)
+		for range rng.IntN(3) {
+			i := rng.IntN(len(out))
+			out = slices.Delete(out, i, i+1)
+		}
+		return out
+	}
+	v1 := versioned(t, "1.0.0", ``, ``, map[string]string{"f.txt": join(baseLines), "list.yaml": list(items)})
+	conflicts, seconds := 0, 0
 	for i := range n {
-		up := mutate("up")
-		v2 := versioned(t, "2.0.0", ``, ``, map[string]string{"f.txt": join(up)})
+		up := mutate("up", baseLines)
+		upItems := listUp()
+		v2 := versioned(t, "2.0.0", ``, ``, map[string]string{"f.txt": join(up), "list.yaml": list(upItems)})
 		dir := project(t, e, v1)
-		down := mutate("down")
-		writeFile(t, filepath.Join(dir, "f.txt"), join(down), 0o644)
+		down := mutate("down", baseLines)
+		text := join(down)
+		eol := "\n"
+		switch rng.IntN(6) {
+		case 0: // the team's line endings
+			eol = "\r\n"
+			text = strings.ReplaceAll(text, "\n", eol)
+		case 1: // trailing blanks
+			ls := strings.SplitAfter(text, "\n")
+			k := rng.IntN(len(ls))
+			ls[k] = strings.Replace(ls[k], "\n", "  \n", 1)
+			text = strings.Join(ls, "")
+		}
+		writeFile(t, filepath.Join(dir, "f.txt"), text, 0o644)
+		kept := listDown()
+		writeFile(t, filepath.Join(dir, "list.yaml"), list(kept), 0o644)
 		opts := &render.UpgradeOptions{Base: v1}
 		if i%4 == 3 {
 			opts = &render.UpgradeOptions{WithoutBase: true} // a quarter without the recorded version
 		}
-		res, err := e.Upgrade(ctx, dir, v2, opts)
+		res, err := upgradeDir(ctx, e, dir, v2, opts)
 		require.NoError(t, err, "case %d", i)
-		r := results(res)["f.txt"]
-		out := readFile(t, filepath.Join(dir, "f.txt"))
-		var inConflicts strings.Builder
-		for _, c := range r.Conflicts {
-			inConflicts.WriteString(c.Project)
-		}
-		for _, l := range down {
-			if strings.HasPrefix(l, "down ") {
-				assert.True(t, strings.Contains(out, l+"\n") || strings.Contains(inConflicts.String(), l+"\n"),
-					"case %d: %q lost (result %s)\nbase:\n%s\nupstream:\n%s\nproject:\n%s\nout:\n%s", i, l, r.Change, join(baseLines), join(up), join(down), out)
+		check := func(res *render.UpgradeResult, down, up, baseItems, kept []string) {
+			t.Helper()
+			r := results(res)["f.txt"]
+			out := readFile(t, filepath.Join(dir, "f.txt"))
+			var inConflicts strings.Builder
+			for _, c := range r.Conflicts {
+				inConflicts.WriteString(c.Project)
 			}
-		}
-		if r.Change == render.Merged || r.Change == render.Conflicted {
-			for _, l := range up {
-				if strings.HasPrefix(l, "up ") && r.Change == render.Merged {
-					assert.Contains(t, out, l+"\n", "case %d: upstream line lost in a clean merge", i)
+			for _, l := range down {
+				if strings.HasPrefix(l, "down ") {
+					assert.True(t, strings.Contains(out, l) || strings.Contains(inConflicts.String(), l),
+						"case %d: %q lost (result %s)\nbase:\n%s\nupstream:\n%s\nproject:\n%s\nout:\n%s", i, l, r.Change, join(baseLines), join(up), join(down), out)
+				}
+			}
+			if r.Change == render.Merged {
+				for _, l := range up {
+					if strings.HasPrefix(l, "up ") {
+						assert.Contains(t, out, l+eol, "case %d: upstream line lost in a clean merge", i)
+					}
+				}
+			}
+			for _, p := range []string{"f.txt", "list.yaml"} {
+				r := results(res)[p]
+				out := readFile(t, filepath.Join(dir, p))
+				if r.Change == render.Conflicted {
+					assert.True(t, r.Markers, "case %d: %s: conflict without markers", i, p)
+					assert.Contains(t, out, "<<<<<<< project", "case %d: %s", i, p)
+				}
+				if p != "list.yaml" {
+					continue
+				}
+				for _, project := range []bool{true, false} {
+					var v any
+					assert.NoError(t, yaml.Unmarshal([]byte(resolveMarkers(out, project)), &v), "case %d: list.yaml:\n%s", i, out)
+				}
+				if r.Change == render.Merged {
+					var v struct{ Items []string }
+					require.NoError(t, yaml.Unmarshal([]byte(out), &v))
+					for _, it := range baseItems {
+						if !slices.Contains(kept, it) {
+							assert.NotContains(t, v.Items, it, "case %d: an item the project deleted is back", i)
+						}
+					}
 				}
 			}
 		}
-		if !bytes.Contains([]byte(out), []byte("<<<<<<<")) {
-			assert.NotEqual(t, render.Conflicted, r.Change, "case %d: conflict without markers", i)
+		check(res, down, up, items, kept)
+		if res.Conflicts() == 0 {
+			continue
 		}
+		conflicts++
+
+		// A second upgrade is refused while the conflicts are there.
+		up3 := mutate("up", up)
+		v3 := versioned(t, "3.0.0", ``, ``, map[string]string{"f.txt": join(up3), "list.yaml": list(listUp())})
+		before := tree(t, dir)
+		_, err = upgradeDir(ctx, e, dir, v3, &render.UpgradeOptions{Base: v2})
+		var ce *render.ConflictsError
+		require.ErrorAs(t, err, &ce, "case %d", i)
+		assert.Equal(t, before, tree(t, dir), "case %d", i)
+
+		// The team keeps its side, and the next upgrade loses none of it.
+		var resolved []string
+		for _, f := range res.Files {
+			if f.Change != render.Conflicted {
+				continue
+			}
+			p := filepath.Join(dir, f.Path)
+			writeFile(t, p, resolveMarkers(readFile(t, p), true), 0o644)
+			resolved = append(resolved, f.Path)
+		}
+		require.NoError(t, render.Resolve(dir, resolved...), "case %d", i)
+		down = strings.Split(strings.TrimSuffix(strings.ReplaceAll(readFile(t, filepath.Join(dir, "f.txt")), "\r\n", "\n"), "\n"), "\n")
+		kept = nil
+		var v struct{ Items []string }
+		require.NoError(t, yaml.Unmarshal([]byte(readFile(t, filepath.Join(dir, "list.yaml"))), &v))
+		kept = v.Items
+		res, err = upgradeDir(ctx, e, dir, v3, &render.UpgradeOptions{Base: v2})
+		require.NoError(t, err, "case %d", i)
+		var added []string // what 3.0.0 adds to 2.0.0
+		for _, l := range up3 {
+			if !slices.Contains(up, l) {
+				added = append(added, l)
+			}
+		}
+		check(res, down, added, upItems, kept)
+		seconds++
 	}
+	t.Logf("%d cases, %d with conflicts upgraded again once resolved", n, seconds)
+	assert.Positive(t, conflicts)
 }
 
 // TestUpgradeEvaluatesDecisions: the new version is held to the decisions
@@ -452,7 +585,7 @@ func TestUpgradeEvaluatesDecisions(t *testing.T) {
 	before := tree(t, dir)
 
 	e := newEngine(t, &render.Options{Decisions: reg, Now: after})
-	_, err = e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	_, err = upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
 	var ee *decision.EnforcedError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, "ADR-0013", ee.Enforced()[0].Decision)
@@ -467,7 +600,7 @@ func TestUpgradeEvaluatesDecisions(t *testing.T) {
     approved-by: aylin.demir
     expires: 2027-06-30
 `, 0o644)
-	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
 	require.NoError(t, err)
 	require.NotNil(t, res.Decisions)
 	assert.Equal(t, 1, res.Decisions.Count(decision.Exempt))
@@ -485,7 +618,7 @@ func TestUpgradeMergesYAMLByStructure(t *testing.T) {
 	v2 := versioned(t, "2.0.0", ``, ``, map[string]string{"values.yaml": "# service values\nreplicas: 2\nimage: app:2.0\nport: 8080\n"})
 	dir := project(t, e, v1)
 	writeFile(t, filepath.Join(dir, "values.yaml"), "# service values\nreplicas: 5\nimage: app:1.0\nport: 8080\n", 0o644)
-	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v1})
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
 	require.NoError(t, err)
 	r := results(res)["values.yaml"]
 	assert.Equal(t, render.Merged, r.Change)
@@ -509,10 +642,10 @@ func TestUpgradeWithoutBase(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "m.txt"), "managed, edited\n", 0o644)
 
 	// The recorded version given is not the one the manifest names.
-	_, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{Base: v2})
+	_, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v2})
 	require.ErrorContains(t, err, "--without-base")
 
-	res, err := e.Upgrade(ctx, dir, v2, &render.UpgradeOptions{WithoutBase: true})
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{WithoutBase: true})
 	require.NoError(t, err)
 	got := results(res)
 	assert.Equal(t, render.Conflicted, got["a.txt"].Change, "changed on both sides: no base to merge from")

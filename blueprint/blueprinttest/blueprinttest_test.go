@@ -1,6 +1,8 @@
 package blueprinttest_test
 
 import (
+	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/blueprint/blueprinttest"
+	"github.com/goldenpath-dev/goldenpath/render"
 )
 
 // fakeTB records what a helper reports. Fatal stops the helper the way
@@ -21,11 +24,22 @@ type fakeTB struct {
 	helpers int
 	errors  []string
 	fatal   bool
+	ctx     context.Context
 }
 
 type fatalStop struct{}
 
-func (f *fakeTB) Helper()             { f.helpers++ }
+// update is the -update switch every golden test of the repository shares:
+// Golden reads it by name.
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func (f *fakeTB) Helper() { f.helpers++ }
+func (f *fakeTB) Context() context.Context {
+	if f.ctx == nil {
+		f.ctx = context.Background()
+	}
+	return f.ctx
+}
 func (f *fakeTB) Logf(string, ...any) {}
 
 // fakeTemp holds the fake TBs' temporary directories; TestMain removes it.
@@ -130,4 +144,33 @@ func TestRejects(t *testing.T) {
 	})
 	assert.True(t, f.fatal)
 	assert.Contains(t, f.errors[0], "want a validation error on name")
+}
+
+// Validate with an engine's renderer names refuses a files rule that names
+// a renderer the engine lacks, at its position in blueprint.cue.
+func TestValidateRenderers(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "blueprint.cue"), []byte(`name: "cfg"
+version: "1.0.0"
+description: "d"
+owner: "o"
+parameters: {}
+files: "*.cue": renderer: "cue-yaml"
+`), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "template"), 0o755))
+
+	f := run(func(tb testing.TB) { blueprinttest.Validate(tb, dir, nil) })
+	assert.Empty(t, f.errors, "without an engine any name loads")
+
+	e, err := render.New(nil)
+	require.NoError(t, err)
+	f = run(func(tb testing.TB) { blueprinttest.Validate(tb, dir, &blueprint.Options{Renderers: e.Renderers()}) })
+	assert.True(t, f.fatal)
+	require.Len(t, f.errors, 1)
+	assert.Contains(t, f.errors[0], filepath.Join(dir, "blueprint.cue")+`:6:17: files."*.cue".renderer: unknown renderer "cue-yaml" (known: copy, template)`)
+
+	e, err = render.New(&render.Options{Renderers: map[string]render.Renderer{"cue-yaml": render.Copy()}})
+	require.NoError(t, err)
+	f = run(func(tb testing.TB) { blueprinttest.Validate(tb, dir, &blueprint.Options{Renderers: e.Renderers()}) })
+	assert.Empty(t, f.errors)
 }

@@ -1,6 +1,7 @@
 package blueprinttest_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 type printTB struct{ testing.TB }
 
 func (printTB) Helper()                           {}
+func (printTB) Context() context.Context          { return context.Background() }
 func (printTB) Errorf(format string, args ...any) { fmt.Printf(format+"\n", args...) }
 func (p printTB) Fatalf(format string, args ...any) {
 	p.Errorf(format, args...)

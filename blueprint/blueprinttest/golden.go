@@ -2,7 +2,7 @@ package blueprinttest
 
 import (
 	"bytes"
-	"context"
+	"errors"
 	"flag"
 	"io/fs"
 	"os"
@@ -16,26 +16,43 @@ import (
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
-// UpdateEnv is the environment variable that makes Golden rewrite golden
-// directories instead of comparing with them.
-const UpdateEnv = "GOLDENPATH_UPDATE"
-
 // updating reports whether golden directories are to be rewritten: the test
-// binary defines an -update flag that is set, or GOLDENPATH_UPDATE=1. The
-// package registers no flag itself, so it never clashes with the -update
-// flag many test suites already define.
+// binary defines an -update flag and it is set. The package registers no
+// flag itself, so it never clashes with the -update flag a test suite
+// defines; define one in each test package that calls Golden:
+//
+//	var _ = flag.Bool("update", false, "rewrite golden files")
 func updating() bool {
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		return true
-	}
-	return os.Getenv(UpdateEnv) == "1"
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
 }
+
+// updateHint says how to rewrite golden directories in this test binary.
+func updateHint() string {
+	if flag.Lookup("update") == nil {
+		return `define an -update flag in the test package (var _ = flag.Bool("update", false, "rewrite golden files")) and run with -update`
+	}
+	return "run with -update"
+}
+
+// EmptyDirsFile is the file, under the golden directory's .goldenpath/, that
+// lists the empty directories of the render one per line: git keeps no
+// empty directory, so Golden records them there. Like the render's own
+// .goldenpath/, it is never compared as a rendered file.
+const EmptyDirsFile = "empty-dirs"
 
 // Golden renders b with the inputs and compares the rendered files (not
 // .goldenpath/) with the directory golden: same paths, same bytes, same
-// executable bits. Run the test with -update (when the test defines that
-// flag) or GOLDENPATH_UPDATE=1 to rewrite golden from the render. engine may
-// be nil for the default engine.
+// executable bits, and the same empty directories (those that the
+// blueprint's dirs: renders with nothing in them), which golden lists in
+// .goldenpath/empty-dirs (EmptyDirsFile) or holds as empty directories.
+// engine may be nil for the default engine.
+//
+// Run the test with -update to rewrite golden from the render. Golden reads
+// the flag by name and registers none, so that it never clashes with a
+// suite's own -update; a test package without one defines it:
+//
+//	var _ = flag.Bool("update", false, "rewrite golden files")
 func Golden(t testing.TB, engine *render.Engine, b *blueprint.Blueprint, golden string, inputs ...blueprint.Input) {
 	t.Helper()
 	if engine == nil {
@@ -50,37 +67,30 @@ func Golden(t testing.TB, engine *render.Engine, b *blueprint.Blueprint, golden 
 		return
 	}
 	out := filepath.Join(t.TempDir(), "render")
-	if _, err := engine.Render(context.Background(), b, params, out, nil); err != nil {
+	if _, err := engine.Render(t.Context(), b, params, out, nil); err != nil {
 		t.Fatalf("rendering %s: %v", b.Name, err)
 		return
 	}
-	got, err := readTree(out)
+	got, gotDirs, err := readTree(out)
 	if err != nil {
 		t.Fatalf("reading the render: %v", err)
 		return
 	}
 	if updating() {
-		if err := os.RemoveAll(golden); err != nil {
+		if err := writeGolden(golden, got, gotDirs); err != nil {
 			t.Fatalf("update %s: %v", golden, err)
 			return
 		}
-		for p, f := range got {
-			dst := filepath.Join(golden, filepath.FromSlash(p))
-			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-				t.Fatalf("update %s: %v", golden, err)
-				return
-			}
-			if err := os.WriteFile(dst, f.data, f.mode); err != nil {
-				t.Fatalf("update %s: %v", golden, err)
-				return
-			}
-		}
-		t.Logf("updated %s (%d files)", golden, len(got))
+		t.Logf("updated %s (%d files, %d empty directories)", golden, len(got), len(gotDirs))
 		return
 	}
-	want, err := readTree(golden)
+	want, onDisk, err := readTree(golden)
+	var wantDirs []string
+	if err == nil {
+		wantDirs, err = readDirsFile(golden)
+	}
 	if err != nil {
-		t.Fatalf("reading golden directory %s: %v (run with -update or %s=1 to create it)", golden, err, UpdateEnv)
+		t.Fatalf("reading golden directory %s: %v (%s to create it)", golden, err, updateHint())
 		return
 	}
 	var problems []string
@@ -100,9 +110,79 @@ func Golden(t testing.TB, engine *render.Engine, b *blueprint.Blueprint, golden 
 			problems = append(problems, p+": rendered, not in the golden directory")
 		}
 	}
-	if len(problems) > 0 {
-		t.Errorf("%s does not match %s (run with -update or %s=1 to accept the render):\n%s", b.Name, golden, UpdateEnv, strings.Join(problems, "\n"))
+	for _, d := range onDisk {
+		// An empty directory on disk counts, unless a listed one was
+		// below it (a listed directory removed by hand).
+		if !slices.ContainsFunc(wantDirs, func(w string) bool { return strings.HasPrefix(w, d+"/") }) {
+			wantDirs = append(wantDirs, d)
+		}
 	}
+	slices.Sort(wantDirs)
+	wantDirs = slices.Compact(wantDirs)
+	for _, d := range wantDirs {
+		if !slices.Contains(gotDirs, d) {
+			problems = append(problems, d+"/: an empty directory in the golden directory, not rendered empty")
+		}
+	}
+	for _, d := range gotDirs {
+		if !slices.Contains(wantDirs, d) {
+			problems = append(problems, d+"/: rendered as an empty directory, not in the golden directory")
+		}
+	}
+	if len(problems) > 0 {
+		t.Errorf("%s does not match %s (%s to accept the render):\n%s", b.Name, golden, updateHint(), strings.Join(problems, "\n"))
+	}
+}
+
+// writeGolden replaces the directory golden with the rendered files and
+// empty directories, listing the latter in .goldenpath/empty-dirs.
+func writeGolden(golden string, files map[string]treeFile, dirs []string) error {
+	if err := os.RemoveAll(golden); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(golden, 0o755); err != nil {
+		return err
+	}
+	for p, f := range files {
+		dst := filepath.Join(golden, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(dst, f.data, f.mode); err != nil {
+			return err
+		}
+	}
+	if len(dirs) == 0 {
+		return nil
+	}
+	for _, d := range dirs {
+		if err := os.MkdirAll(filepath.Join(golden, filepath.FromSlash(d)), 0o755); err != nil {
+			return err
+		}
+	}
+	state := filepath.Join(golden, render.StateDir)
+	if err := os.MkdirAll(state, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(state, EmptyDirsFile), []byte(strings.Join(dirs, "\n")+"\n"), 0o644)
+}
+
+// readDirsFile returns the empty directories golden lists, if it lists any.
+func readDirsFile(golden string) ([]string, error) {
+	b, err := os.ReadFile(filepath.Join(golden, render.StateDir, EmptyDirsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var dirs []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSuffix(strings.TrimSpace(l), "/"); l != "" {
+			dirs = append(dirs, l)
+		}
+	}
+	return dirs, nil
 }
 
 type treeFile struct {
@@ -110,8 +190,11 @@ type treeFile struct {
 	mode fs.FileMode
 }
 
-func readTree(dir string) (map[string]treeFile, error) {
+// readTree returns the files under dir and its empty directories (sorted),
+// leaving out .goldenpath/.
+func readTree(dir string) (map[string]treeFile, []string, error) {
 	out := map[string]treeFile{}
+	var empty []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -124,6 +207,15 @@ func readTree(dir string) (map[string]treeFile, error) {
 		if d.IsDir() {
 			if rel == render.StateDir {
 				return fs.SkipDir
+			}
+			if rel != "." {
+				entries, err := os.ReadDir(p)
+				if err != nil {
+					return err
+				}
+				if len(entries) == 0 {
+					empty = append(empty, rel)
+				}
 			}
 			return nil
 		}
@@ -138,7 +230,8 @@ func readTree(dir string) (map[string]treeFile, error) {
 		out[rel] = treeFile{data: data, mode: info.Mode().Perm()}
 		return nil
 	})
-	return out, err
+	slices.Sort(empty)
+	return out, empty, err
 }
 
 func sortedKeys(m map[string]treeFile) []string {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -25,19 +26,28 @@ blocks carry rules (see docs/decisions.md). The folder comes from
 --decisions SOURCE (a directory, or any source a blueprint may come from),
 else $GP_DECISIONS, else ./decisions.
 
+Loading never refuses a record for what it says: statuses are read
+through a table (approved is accepted, draft is proposed, ...), a record
+without one is "unknown", templates and index files are skipped. Errors
+(a rule that does not compile, a scope that cannot be read) are printed
+on standard error, and in the JSON of list, show and lint; the command then
+exits 1 after printing what did load.
+
 "gp decisions list" prints every decision: ID, status, date, number of
 rules and title; --status, --tag and --blueprint narrow the list (the
 latter to the decisions in force for a blueprint).
 
-"gp decisions show ID" prints one decision: its metadata, links, history
-of supersession, rules and sections.
+"gp decisions show ID" prints one decision: its metadata, the status as the
+record writes it, links, history of supersession, rules and sections. An
+ID is found however it is cited: ADR-2, ADR 002 and adr-0002 are ADR-0002.
 
-"gp decisions lint" checks the folder — duplicate IDs, dangling and
-one-sided links, statuses the links contradict, dates — and, with
---blueprint (repeatable), the blueprints' citations and whether their
+"gp decisions lint" checks the folder — what loading found, duplicate IDs,
+dangling and one-sided links, statuses the links contradict, dates — and,
+with --blueprint (repeatable), the blueprints' citations and whether their
 parameter schemas can ever satisfy the enforced rules in force for them.
 Problems are printed one per line as FILE:LINE:COL: ID: MESSAGE; warnings
-say so. It exits 1 when there is a problem that is not a warning.
+and notes (files skipped as not records) say so. It exits 1 when there is
+a problem that is not a warning; with --strict, warnings count too.
 
 "gp decisions check DIR" evaluates the decisions in force for the project
 rendered in DIR against its recorded parameters and the files on disk,
@@ -60,6 +70,7 @@ gp decisions check ./orders --json`,
 		tag := fs.String("tag", "", "list: only decisions with this `TAG`")
 		var bps stringsFlag
 		fs.Var(&bps, "blueprint", "list: the decisions in force for this blueprint `SOURCE`; lint: check this blueprint too (repeatable); check: name parameter positions in it")
+		strict := fs.Bool("strict", false, "lint: warnings are errors too (an unknown status, a date that is not one, a one-sided link)")
 		return func(ctx context.Context, e *env, args []string) error {
 			if len(args) == 0 {
 				return usageErrorf("decisions needs a subcommand: list, show, lint or check")
@@ -82,12 +93,24 @@ gp decisions check ./orders --json`,
 			if sub != "list" && (*status != "" || *tag != "") {
 				return usageErrorf("--status and --tag go with list")
 			}
+			if sub != "lint" && *strict {
+				return usageErrorf("--strict goes with lint")
+			}
 			now, err := df.now()
 			if err != nil {
 				return err
 			}
+			df.strict = *strict
 			reg, err := df.load(ctx, "")
-			if err != nil {
+			// list, show and lint print what loaded, with the problems;
+			// check judges a project and needs every rule.
+			var loadErr *decision.LoadError
+			if err != nil && (sub == "check" || reg == nil || !errors.As(err, &loadErr)) {
+				if *asJSON && sub != "check" {
+					// The folder could not be read at all: the JSON still
+					// says why, as a problem of the folder.
+					return unreadableJSON(e, sub, df.sourceName(), err)
+				}
 				return err
 			}
 			var blueprints []*blueprint.Blueprint
@@ -100,9 +123,9 @@ gp decisions check ./orders --json`,
 			}
 			switch sub {
 			case "list":
-				return decisionsList(e, reg, *status, *tag, blueprints, *asJSON)
+				return loadFailed(e, loadErr, *asJSON, decisionsList(e, reg, *status, *tag, blueprints, *asJSON))
 			case "show":
-				return decisionsShow(e, reg, rest[0], *asJSON)
+				return loadFailed(e, loadErr, *asJSON, decisionsShow(e, reg, rest[0], *asJSON))
 			case "lint":
 				return decisionsLint(ctx, e, reg, blueprints, now, *asJSON)
 			default:
@@ -120,7 +143,48 @@ gp decisions check ./orders --json`,
 type decisionFlags struct {
 	source string
 	date   string
+	strict bool
 	src    sourceFlags
+	loaded string // the source load read
+}
+
+// sourceName is the folder load read, or tried to.
+func (d *decisionFlags) sourceName() string { return d.loaded }
+
+// unreadableJSON prints the JSON of list, show or lint for a folder that
+// could not be read, with the error as its one problem, and exits 1.
+func unreadableJSON(e *env, sub, source string, err error) error {
+	probs := []decision.Problem{{Pos: decision.Position{Filename: source}, Kind: decision.Layout, Message: err.Error()}}
+	var out any
+	switch sub {
+	case "list":
+		out = listResult{Decisions: []decisionEntry{}, Problems: probs}
+	case "show":
+		out = showResult{Problems: probs}
+	default:
+		out = lintResult{Errors: 1, Problems: probs}
+	}
+	if werr := writeJSON(e.stdout, out); werr != nil {
+		return werr
+	}
+	fmt.Fprintf(e.stderr, "gp: %v\n", err)
+	return &exitError{code: exitInvalid}
+}
+
+// loadFailed finishes list and show after a load with errors: the output
+// was printed (in JSON with the problems); the errors go to standard error
+// in text, and the exit status is 1.
+func loadFailed(e *env, loadErr *decision.LoadError, asJSON bool, err error) error {
+	if err != nil || loadErr == nil {
+		return err
+	}
+	if !asJSON {
+		for _, p := range loadErr.Problems {
+			fmt.Fprintf(e.stderr, "gp: %s\n", p)
+		}
+	}
+	fmt.Fprintf(e.stderr, "gp: %d problem(s) in the decisions\n", len(loadErr.Problems))
+	return &exitError{code: exitInvalid}
 }
 
 func (d *decisionFlags) define(fs *flag.FlagSet) {
@@ -149,7 +213,8 @@ func (d *decisionFlags) now() (time.Time, error) {
 }
 
 // load loads the registry --decisions names, else $GP_DECISIONS, else def;
-// def "" means ./decisions.
+// def "" means ./decisions. Like decision.Load, it returns the registry
+// with a *decision.LoadError when records have errors.
 func (d *decisionFlags) load(ctx context.Context, def string) (*decision.Registry, error) {
 	src := d.source
 	if src == "" {
@@ -161,30 +226,42 @@ func (d *decisionFlags) load(ctx context.Context, def string) (*decision.Registr
 	if src == "" {
 		src = "decisions"
 	}
+	d.loaded = src
 	f, err := d.src.sources()
 	if err != nil {
 		return nil, err
 	}
-	return decision.Load(ctx, src, &decision.Options{Fetcher: f})
+	return decision.Load(ctx, src, &decision.Options{Fetcher: f, Strict: d.strict})
+}
+
+// listResult is gp decisions list --json: the decisions, and the problems
+// loading found (errors, warnings and notes).
+type listResult struct {
+	Decisions []decisionEntry    `json:"decisions"`
+	Problems  []decision.Problem `json:"problems"`
 }
 
 // decisionEntry is one decision in gp decisions list --json.
 type decisionEntry struct {
-	ID      string          `json:"id"`
-	Title   string          `json:"title"`
-	Status  decision.Status `json:"status"`
-	Decided string          `json:"decided,omitempty"`
-	Tags    []string        `json:"tags,omitempty"`
-	Rules   []string        `json:"rules,omitempty"`
-	File    string          `json:"file"`
+	ID         string          `json:"id"`
+	Title      string          `json:"title"`
+	Status     decision.Status `json:"status"`
+	StatusText string          `json:"statusText,omitempty"`
+	Decided    string          `json:"decided,omitempty"`
+	Tags       []string        `json:"tags,omitempty"`
+	Rules      []string        `json:"rules,omitempty"`
+	File       string          `json:"file"`
 }
 
 func decisionsList(e *env, reg *decision.Registry, status, tag string, bps []*blueprint.Blueprint, asJSON bool) error {
 	f := decision.Filter{Tag: tag}
 	if status != "" {
 		s := decision.Status(strings.ToLower(status))
+		if w, ok := decision.StatusWords()[string(s)]; ok && !s.Valid() {
+			s = w // --status draft lists the proposed decisions
+		}
 		if !s.Valid() {
-			return usageErrorf("--status %q: want proposed, accepted, rejected, deprecated or superseded", status)
+			return usageErrorf("--status %q: want proposed, accepted, rejected, deprecated, superseded or unknown", status)
 		}
 		f.Status = []decision.Status{s}
 	}
@@ -196,7 +273,7 @@ func decisionsList(e *env, reg *decision.Registry, status, tag string, bps []*bl
 	}
 	var list []decisionEntry
 	for _, d := range reg.List(f) {
-		entry := decisionEntry{ID: d.ID, Title: d.Title, Status: d.Status, Tags: d.Tags, File: d.File}
+		entry := decisionEntry{ID: d.ID, Title: d.Title, Status: d.Status, StatusText: d.StatusText, Tags: d.Tags, File: d.File}
 		if !d.Decided.IsZero() {
 			entry.Decided = d.Decided.Format("2006-01-02")
 		}
@@ -209,7 +286,7 @@ func decisionsList(e *env, reg *decision.Registry, status, tag string, bps []*bl
 		if list == nil {
 			list = []decisionEntry{}
 		}
-		return writeJSON(e.stdout, list)
+		return writeJSON(e.stdout, listResult{Decisions: list, Problems: nonNil(reg.Problems())})
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tDATE\tRULES\tTITLE")
@@ -226,10 +303,19 @@ func orDash(s string) string {
 	return s
 }
 
-// showResult is gp decisions show --json.
+// showResult is gp decisions show --json: the decision, its history, and
+// the problems loading found in its file.
 type showResult struct {
 	Decision *decision.Decision `json:"decision"`
 	History  []string           `json:"history"`
+	Problems []decision.Problem `json:"problems"`
+}
+
+func nonNil(probs []decision.Problem) []decision.Problem {
+	if probs == nil {
+		return []decision.Problem{}
+	}
+	return probs
 }
 
 func decisionsShow(e *env, reg *decision.Registry, id string, asJSON bool) error {
@@ -238,11 +324,17 @@ func decisionsShow(e *env, reg *decision.Registry, id string, asJSON bool) error
 		return fmt.Errorf("no decision %s in %s", id, reg.Source())
 	}
 	var history []string
-	for _, h := range reg.History(id) {
+	for _, h := range reg.History(d.ID) {
 		history = append(history, h.ID)
 	}
 	if asJSON {
-		return writeJSON(e.stdout, showResult{Decision: d, History: history})
+		var probs []decision.Problem
+		for _, p := range reg.Problems() {
+			if p.Pos.Filename == d.File || p.Decision == d.ID {
+				probs = append(probs, p)
+			}
+		}
+		return writeJSON(e.stdout, showResult{Decision: d, History: history, Problems: nonNil(probs)})
 	}
 	w := e.stdout
 	fmt.Fprintf(w, "%s: %s\n\n", d.ID, d.Title)
@@ -252,9 +344,19 @@ func decisionsShow(e *env, reg *decision.Registry, id string, asJSON bool) error
 			fmt.Fprintf(tw, "%s:\t%s\n", k, v)
 		}
 	}
-	row("status", string(d.Status))
+	status := string(d.Status)
+	// The wording, when it says more than the status word ("Superseded
+	// by [...]" says what the links row says).
+	if first, _, _ := strings.Cut(strings.ToLower(strings.TrimLeft(d.StatusText, "*_ ")), " "); d.StatusText != "" && strings.Trim(first, "*_.,;:") != status {
+		status += fmt.Sprintf(" (written %q)", d.StatusText)
+	}
+	row("status", status)
 	if !d.Decided.IsZero() {
-		row("date", d.Decided.Format("2006-01-02"))
+		date := d.Decided.Format("2006-01-02")
+		if d.DateNote != "" {
+			date += " (" + d.DateNote + ")"
+		}
+		row("date", date)
 	}
 	if !d.RevisitBy.IsZero() {
 		row("revisit-by", d.RevisitBy.Format("2006-01-02"))
@@ -324,19 +426,23 @@ type lintResult struct {
 	Decisions int                `json:"decisions"`
 	Errors    int                `json:"errors"`
 	Warnings  int                `json:"warnings"`
+	Notes     int                `json:"notes"`
 	Problems  []decision.Problem `json:"problems"`
 }
 
 func decisionsLint(ctx context.Context, e *env, reg *decision.Registry, bps []*blueprint.Blueprint, now time.Time, asJSON bool) error {
-	probs := reg.Lint(ctx, &decision.LintOptions{Blueprints: bps, Now: now})
+	probs := reg.Lint(ctx, &decision.LintOptions{Blueprints: bps, Now: func() time.Time { return now }})
 	res := lintResult{Decisions: reg.Len(), Problems: probs}
 	if res.Problems == nil {
 		res.Problems = []decision.Problem{}
 	}
 	for _, p := range probs {
-		if p.Warning {
+		switch {
+		case p.Note:
+			res.Notes++
+		case p.Warning:
 			res.Warnings++
-		} else {
+		default:
 			res.Errors++
 		}
 	}
@@ -348,7 +454,7 @@ func decisionsLint(ctx context.Context, e *env, reg *decision.Registry, bps []*b
 		for _, p := range probs {
 			fmt.Fprintln(e.stdout, p.String())
 		}
-		fmt.Fprintf(e.stdout, "%d decisions, %d blueprints: %d errors, %d warnings\n", res.Decisions, len(bps), res.Errors, res.Warnings)
+		fmt.Fprintf(e.stdout, "%d decisions, %d blueprints: %d errors, %d warnings, %d notes\n", res.Decisions, len(bps), res.Errors, res.Warnings, res.Notes)
 	}
 	if res.Errors > 0 {
 		fmt.Fprintf(e.stderr, "gp: %d problem(s) in the decisions\n", res.Errors)
@@ -358,7 +464,12 @@ func decisionsLint(ctx context.Context, e *env, reg *decision.Registry, bps []*b
 }
 
 func decisionsCheck(ctx context.Context, e *env, reg *decision.Registry, dir string, bp *blueprint.Blueprint, now time.Time, asJSON bool) error {
-	rep, err := render.Check(ctx, dir, reg, &render.CheckOptions{Now: now, Blueprint: bp})
+	p, done, err := readProject(dir)
+	if err != nil {
+		return err
+	}
+	defer done()
+	rep, err := p.Evaluate(ctx, reg, &render.EvaluateOptions{Now: func() time.Time { return now }, Blueprint: bp})
 	if err != nil {
 		return err
 	}

@@ -40,8 +40,8 @@ func TestDecisionsOnTheExamples(t *testing.T) {
 	}
 
 	code, out, _ = gp(t, "decisions", "list", "--blueprint", "../../testdata/blueprints/terraform-module", "--json")
-	var list []decisionEntry
-	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) != 3 || list[0].ID != "ADR-0003" {
+	var list listResult
+	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list.Decisions) != 3 || list.Decisions[0].ID != "ADR-0003" || list.Problems == nil {
 		t.Errorf("list --blueprint --json: exit %d, %s", code, out)
 	}
 
@@ -60,7 +60,7 @@ func TestDecisionsOnTheExamples(t *testing.T) {
 	code, out, errOut = gp(t, "decisions", "lint", "--date", "2026-11-30",
 		"--blueprint", "../../testdata/blueprints/go-service", "--blueprint", "../../testdata/blueprints/preview-environment",
 		"--blueprint", "../../testdata/blueprints/terraform-module", "--blueprint", "../../testdata/blueprints/demo-environment")
-	if code != 0 || errOut != "" || !strings.Contains(out, "12 decisions, 4 blueprints: 0 errors, 2 warnings") {
+	if code != 0 || errOut != "" || !strings.Contains(out, "12 decisions, 4 blueprints: 0 errors, 2 warnings, 0 notes") {
 		t.Errorf("lint: exit %d\n%s%s", code, out, errOut)
 	}
 
@@ -73,7 +73,7 @@ func TestDecisionsOnTheExamples(t *testing.T) {
 	}
 	proj := filepath.FromSlash(exampleProject)
 	for _, want := range []string{
-		"8 checks: 4 pass, 3 fail, 1 exempt, 0 error, 0 skip",
+		"8 checks: 5 pass, 2 fail, 1 exempt, 0 error, 0 skip",
 		filepath.Join(proj, "deploy/k8s/deployment.yaml") + ":45:13: ADR-0012/limits (enforce, high): spec.template.spec.containers.0.resources.limits.memory:",
 		filepath.Join(proj, "certs/dev-tls.pem") + ": ADR-0014/private-keys (enforce, critical, exempt)",
 		"../../testdata/blueprints/go-service/blueprint.cue:27:2: ADR-0013/team-set (warn, medium)",

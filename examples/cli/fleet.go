@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -13,13 +15,14 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
 var fleetCmd = &command{
 	name:    "fleet",
 	summary: "render, upgrade or check many projects",
-	usage:   "fleet render|upgrade|check --targets FILE [--shard I/N] [--concurrency N] [--journal FILE] [--decisions SOURCE] [--fail-fast] [--json]",
+	usage:   "fleet render|upgrade|check --targets FILE [--shard I/N | --shards N] [--store FILE|URL] [--concurrency N] [--journal FILE] [--decisions SOURCE] [--fail-fast] [--json]",
 	help: `
 Fleet runs one operation over every project of a targets file: a YAML or
 JSON list, or JSON Lines, of {id, dir, source, values}. Relative dirs and
@@ -41,7 +44,17 @@ decisions in force too, with each project's exceptions.
 Targets run --concurrency at a time (default: the number of CPUs); a
 failed target does not stop the others unless --fail-fast. --shard I/N runs
 only the targets whose id hashes to shard I of N, the same on every
-machine, so a CI matrix or an indexed batch job can split a fleet.
+machine, so a CI matrix or an indexed batch job can split a fleet: the N
+shards cover every target exactly once. In a Kubernetes Indexed Job, give
+the job's completions with --shards N (or $GP_SHARDS) and the shard is
+read from $JOB_COMPLETION_INDEX (0 to N-1, so shard index+1 of N).
+
+With --store FILE|URL (or $GP_STORE), upgrade and check append one signal
+per target to the signal store, a JSON Lines file or a postgres:// URL that
+every shard can share: an upgrade signal (pass, or fail with the number of
+conflicting files) or a drift signal (pass or fail). Its ID is derived from
+the target, the operation, the version and the outcome (and the day, for
+check), so a shard that runs again records nothing twice.
 --journal FILE records each finished target; running again with the same
 journal skips them, so an interrupted run resumes where it stopped.
 
@@ -62,6 +75,9 @@ gp fleet check --targets fleet.yaml --json`,
 		df.defineForRender(fs)
 		targets := fs.String("targets", "", "the targets `FILE`")
 		shard := fs.String("shard", "", "run only shard `I/N` of the targets")
+		shards := fs.Int("shards", 0, "with $JOB_COMPLETION_INDEX, split the targets in `N` shards (default $GP_SHARDS)")
+		var st storeFlag
+		st.define(fs, "record a signal per target (upgrade, check) in")
 		conc := fs.Int("concurrency", 0, "run `N` targets at once (default: the number of CPUs)")
 		journal := fs.String("journal", "", "record finished targets in `FILE` and skip those it records")
 		failFast := fs.Bool("fail-fast", false, "stop at the first failed target")
@@ -80,20 +96,69 @@ gp fleet check --targets fleet.yaml --json`,
 				return usageErrorf("--targets FILE is required")
 			}
 			opts := &render.FleetOptions{Op: op, Concurrency: *conc, Journal: *journal, FailFast: *failFast}
-			if *shard != "" {
-				i, n, ok := parseShard(*shard)
-				if !ok {
-					return usageErrorf("--shard %q: want I/N with 1 <= I <= N", *shard)
-				}
-				opts.Shard, opts.Shards = i, n
+			i, n, err := shardOf(*shard, *shards, os.Getenv)
+			if err != nil {
+				return err
 			}
+			opts.Shard, opts.Shards = i, n
 			eopts, err := df.engineOptions(ctx, &sf)
 			if err != nil {
 				return err
 			}
-			return runFleet(ctx, e, &sf, eopts, *targets, opts, *asJSON)
+			var rec *fleetRecorder
+			if op == render.FleetRender && st.path != "" {
+				return usageErrorf("--store records upgrades and checks, not renders")
+			}
+			if op != render.FleetRender && st.name("") != "" { // renders leave $GP_STORE alone
+				store, err := st.open(ctx, "", false)
+				if err != nil {
+					return err
+				}
+				defer store.Close()
+				rec = &fleetRecorder{store: store, op: op, now: time.Now}
+			}
+			if err := runFleet(ctx, e, &sf, eopts, *targets, opts, *asJSON, rec); err != nil {
+				return err
+			}
+			return rec.err()
 		}
 	},
+}
+
+// shardOf returns the shard to run, 1-based, and the number of shards (0
+// for all): --shard I/N, or $JOB_COMPLETION_INDEX (0-based, as Kubernetes
+// Indexed Jobs set it) of --shards N or $GP_SHARDS.
+func shardOf(shard string, shards int, getenv func(string) string) (int, int, error) {
+	if shard != "" {
+		i, n, ok := parseShard(shard)
+		if !ok {
+			return 0, 0, usageErrorf("--shard %q: want I/N with 1 <= I <= N", shard)
+		}
+		return i, n, nil
+	}
+	if shards == 0 && getenv("GP_SHARDS") != "" {
+		var err error
+		if shards, err = strconv.Atoi(getenv("GP_SHARDS")); err != nil || shards < 1 {
+			return 0, 0, usageErrorf("$GP_SHARDS %q: want a number of shards, 1 or more", getenv("GP_SHARDS"))
+		}
+	}
+	if shards < 0 {
+		return 0, 0, usageErrorf("--shards %d: want 1 or more", shards)
+	}
+	index := getenv("JOB_COMPLETION_INDEX")
+	switch {
+	case index == "" && shards == 0:
+		return 0, 0, nil
+	case index == "":
+		return 0, 0, usageErrorf("--shards %d needs $JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job); elsewhere, give --shard I/N", shards)
+	case shards == 0:
+		return 0, 0, usageErrorf("$JOB_COMPLETION_INDEX is %s: give the job's completions with --shards N or $GP_SHARDS", index)
+	}
+	i, err := strconv.Atoi(index)
+	if err != nil || i < 0 || i >= shards {
+		return 0, 0, usageErrorf("$JOB_COMPLETION_INDEX %q: want 0 to %d for %d shards", index, shards-1, shards)
+	}
+	return i + 1, shards, nil
 }
 
 func parseShard(s string) (int, int, bool) {
@@ -108,7 +173,7 @@ type fleetOutput struct {
 	Summary *render.FleetSummary `json:"summary"`
 }
 
-func runFleet(ctx context.Context, e *env, sf *sourceFlags, eopts *render.Options, file string, opts *render.FleetOptions, asJSON bool) error {
+func runFleet(ctx context.Context, e *env, sf *sourceFlags, eopts *render.Options, file string, opts *render.FleetOptions, asJSON bool, rec *fleetRecorder) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return err
@@ -126,7 +191,10 @@ func runFleet(ctx context.Context, e *env, sf *sourceFlags, eopts *render.Option
 		return err
 	}
 	var results []render.FleetResult
-	opts.Result = func(r render.FleetResult) { results = append(results, r) }
+	opts.Result = func(r render.FleetResult) {
+		results = append(results, r)
+		rec.record(ctx, r)
+	}
 	if bar := newProgressBar(e.stderr); bar != nil {
 		opts.Progress = bar.update
 		defer bar.done()
@@ -134,6 +202,9 @@ func runFleet(ctx context.Context, e *env, sf *sourceFlags, eopts *render.Option
 	sum, err := engine.Fleet(ctx, targets, opts)
 	if err != nil && sum == nil {
 		return err
+	}
+	if ferr := rec.flush(ctx); ferr != nil && err == nil {
+		err = ferr
 	}
 	sort.Slice(results, func(i, j int) bool { return results[i].ID < results[j].ID })
 	if asJSON {
@@ -166,6 +237,11 @@ func printFleet(w io.Writer, op render.FleetOp, results []render.FleetResult, su
 		case render.FleetViolation:
 			fmt.Fprintf(w, "violation %s (%d enforced finding(s))\n", r.ID, r.Enforced)
 		case render.FleetConflict, render.FleetDrift:
+			if r.Error != "" {
+				// Conflicts of an earlier upgrade, unresolved: not upgraded.
+				fmt.Fprintf(w, "%-9s %s: %s\n", r.Status, r.ID, r.Error)
+				continue
+			}
 			fmt.Fprintf(w, "%-9s %s (%s)\n", r.Status, r.ID, changeCounts(r.Changes))
 		}
 	}
@@ -222,3 +298,87 @@ func (b *progressBar) update(p render.FleetProgress) {
 }
 
 func (b *progressBar) done() { fmt.Fprintln(b.w) }
+
+// fleetRecorder appends a signal per finished target to a store, in
+// batches.
+type fleetRecorder struct {
+	store   feedback.Store
+	op      render.FleetOp
+	now     func() time.Time
+	pending []feedback.Signal
+	failed  error
+}
+
+// record queues the signal of r, and appends the queue when it is full.
+// A nil recorder records nothing.
+func (f *fleetRecorder) record(ctx context.Context, r render.FleetResult) {
+	if f == nil || r.Status == render.FleetSkipped {
+		return
+	}
+	f.pending = append(f.pending, fleetSignal(f.op, r, f.now().UTC()))
+	if len(f.pending) >= 100 {
+		f.flush(ctx)
+	}
+}
+
+// flush appends the queued signals and returns the first error of any
+// append.
+func (f *fleetRecorder) flush(ctx context.Context) error {
+	if f == nil {
+		return nil
+	}
+	if len(f.pending) > 0 && f.failed == nil {
+		if err := f.store.Append(ctx, f.pending...); err != nil {
+			f.failed = fmt.Errorf("recording the fleet's signals: %w", err)
+		}
+	}
+	f.pending = f.pending[:0]
+	return f.failed
+}
+
+func (f *fleetRecorder) err() error {
+	if f == nil {
+		return nil
+	}
+	return f.failed
+}
+
+// fleetSignal returns the signal recording r. Its ID is a digest of the
+// operation, the target, the version and the outcome (and the day, for a
+// check): a shard run again records the same signal, stored once.
+func fleetSignal(op render.FleetOp, r render.FleetResult, now time.Time) feedback.Signal {
+	s := feedback.Signal{
+		Time:    now,
+		Subject: feedback.Subject{Project: r.ID, Dir: r.Dir, Version: r.Version},
+		Labels:  map[string]string{"fleet": string(op), "status": string(r.Status)},
+	}
+	if m, err := render.ReadManifest(r.Dir); err == nil {
+		s.Subject.Blueprint = m.Blueprint.Name
+	}
+	conflicts := float64(r.Changes[render.Conflicted])
+	switch op {
+	case render.FleetUpgrade:
+		s.Source = feedback.SourceUpgrade
+		s.Value, s.Unit = &conflicts, "conflicts"
+		s.Evidence.Message = fmt.Sprintf("fleet upgrade to %s: %s", r.Version, r.Status)
+	default:
+		s.Source = feedback.SourceDrift
+		s.Evidence.Message = fmt.Sprintf("fleet check at %s: %s", r.Version, r.Status)
+	}
+	switch r.Status {
+	case render.FleetOK:
+		s.Result = feedback.ResultPass
+	case render.FleetFailed:
+		s.Result = feedback.ResultError
+		s.Evidence.Message += ": " + r.Error
+	default:
+		s.Result = feedback.ResultFail
+	}
+	key := strings.Join([]string{"gp fleet", string(op), r.ID, r.Version, string(r.Status)}, "\x00")
+	if op == render.FleetCheck {
+		key += "\x00" + now.Format(time.DateOnly)
+	}
+	sum := sha256.Sum256([]byte(key))
+	s.ID = hex.EncodeToString(sum[:16])
+	return s
+}

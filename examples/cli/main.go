@@ -12,11 +12,13 @@
 //	schema     print a blueprint's parameters as JSON Schema
 //	render     render a blueprint into a directory
 //	upgrade    upgrade a rendered project to a new blueprint version
+//	recover    complete an interrupted render or upgrade of a project
 //	catalog    list the blueprints of a catalog and show one of them
 //	decisions  list, show, lint and check architectural decisions
 //	scan       observe rendered projects: drift, decisions, exceptions, lag
 //	report     aggregate the signal store: which decision to revisit and why
 //	feedback   record a rating of a blueprint or a decision
+//	store      copy signals between stores (JSON Lines files, PostgreSQL)
 //	fleet      render, upgrade or check many projects
 //	version    print the version of gp
 //	help       show help for gp or one of its commands
@@ -37,7 +39,8 @@
 //	1  invalid input (a blueprint or parameter values that fail validation),
 //	   enforced findings, or any other error
 //	2  usage error: unknown command, bad flag, missing or extra arguments
-//	3  conflicts left to resolve after an upgrade
+//	3  conflicts left by an upgrade and not resolved yet (upgrade, render,
+//	   scan)
 package main
 
 import (
@@ -58,7 +61,7 @@ const (
 	exitOK        = 0
 	exitInvalid   = 1 // invalid input, enforced findings or any other error
 	exitUsage     = 2
-	exitConflicts = 3 // conflicts left by an upgrade
+	exitConflicts = 3 // conflicts left by an upgrade and not resolved yet
 )
 
 func main() { os.Exit(Main()) }
@@ -122,11 +125,13 @@ func init() {
 		schemaCmd,
 		renderCmd,
 		upgradeCmd,
+		recoverCmd,
 		catalogCmd,
 		decisionsCmd,
 		scanCmd,
 		reportCmd,
 		feedbackCmd,
+		storeCmd,
 		fleetCmd,
 		versionCmd,
 		helpCmd,
@@ -166,7 +171,7 @@ Exit codes:
   %d  success
   %d  invalid input, enforced findings, or any other error
   %d  usage error
-  %d  conflicts left to resolve (upgrade)
+  %d  conflicts left by an upgrade, not resolved yet (upgrade, render, scan)
 `, exitOK, exitInvalid, exitUsage, exitConflicts)
 }
 

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/goldenpath-dev/goldenpath/feedback/pgstore/pgtest"
 )
 
 func TestMain(m *testing.M) {
@@ -21,10 +23,16 @@ func TestMain(m *testing.M) {
 		// or gp itself for TestHostileMemory.
 		os.Exit(Main())
 	}
-	testscript.Main(m, map[string]func(){
+	testscript.Main(withPostgres{m}, map[string]func(){
 		"gp": func() { os.Exit(Main()) },
 	})
 }
+
+// withPostgres runs the tests, then stops the PostgreSQL server they
+// shared, if they started one.
+type withPostgres struct{ m *testing.M }
+
+func (w withPostgres) Run() int { return pgtest.Main(w.m) }
 
 // TestScripts runs testdata/script/*.txtar. Besides the standard commands,
 // scripts have

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
@@ -21,8 +23,11 @@ var renderCmd = &command{
 	help: `
 Render resolves the parameter values given with -f and --set against the
 blueprint in the directory BLUEPRINT and renders the project into DIR,
-with its manifest in DIR/.goldenpath/manifest.json. The write is atomic:
-every file or none.
+with its manifest in DIR/.goldenpath/manifest.json. Every file and the
+manifest are written, or none: a new DIR appears whole or not at all, and
+a render of an existing project that is killed after it committed is
+completed by the next render or by gp recover DIR (until then, commands
+that only read the project refuse it).
 
 Invalid parameters are reported like validate reports them (exit 1), and
 nothing is created. With --dry-run the plan is printed — every file with
@@ -34,9 +39,14 @@ files are re-rendered, seeded files that exist are left alone, and files
 edited since the last render are not overwritten (exit 1, listing them;
 gp upgrade merges them). A non-empty DIR that goldenpath did not render is
 refused. --force writes anyway, keeping each overwritten edit under
-DIR/.goldenpath/overwritten/.
+DIR/.goldenpath/overwritten/. A project with conflicts an upgrade left and
+that are not resolved is not rendered, even with --force or --dry-run
+(exit 3, listing them; see gp upgrade --resolved).
 
-With --json the plan (dry run) or the written manifest is printed as JSON.
+With --json the plan is printed in its JSON form, {"manifest": ...,
+"decisions": ...} (the manifest written, and the evaluation of the
+decisions in force when there was one); a dry run adds "changes", the
+change of each file against DIR.
 
 On a terminal, without -f or --set, render asks for each parameter,
 showing its description, default and constraints (Enter keeps the
@@ -80,13 +90,30 @@ gp render ./blueprints/go-service -o ./orders -f values.yaml --dry-run`,
 	},
 }
 
-// planResult is the --json output of a dry run.
-type planResult struct {
-	Manifest *render.Manifest  `json:"manifest"`
-	Changes  []render.FileDiff `json:"changes"`
+// dryRunJSON is the --json output of a dry run: the plan's JSON form
+// (render.Plan.MarshalJSON) with the changes it would make.
+func dryRunJSON(plan *render.Plan, changes []render.FileDiff) (map[string]json.RawMessage, error) {
+	data, err := json.Marshal(plan)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]json.RawMessage
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, err
+	}
+	if changes == nil {
+		changes = []render.FileDiff{}
+	}
+	if out["changes"], err = json.Marshal(changes); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFlags, src, dir string, inputs []blueprint.Input, ask, dryRun, force, asJSON bool) error {
+	if err := checkConflicts(e, dir, "since an upgrade (nothing was written)"); err != nil {
+		return err
+	}
 	bp, err := sf.load(ctx, src)
 	if err != nil {
 		return err
@@ -118,10 +145,35 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 			return err
 		}
 		opts.Now = func() time.Time { return now }
-		if popts.Exceptions, err = render.ReadExceptions(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		popts.Subject = dir
+	}
+	// A dry run writes nothing: a project with an interrupted apply
+	// pending is refused, not planned against as a mix of two versions. A
+	// render completes it (Apply recovers first).
+	var project *render.Project
+	if dryRun {
+		p, done, err := readTarget(dir)
+		switch {
+		case errors.Is(err, render.ErrNotProject) && !force:
+			return fmt.Errorf("%s is not empty and was not rendered by goldenpath: use --force to render into it", dir)
+		case err != nil && !errors.Is(err, render.ErrNotProject):
 			return err
 		}
-		popts.Subject = dir
+		if done != nil {
+			defer done()
+		}
+		project = p
+	} else if err := render.Recover(dir); err != nil {
+		return err
+	}
+	if opts.Decisions != nil {
+		if project != nil {
+			popts.Exceptions = project.Exceptions()
+		} else if xs, err := decision.ReadExceptions(os.DirFS(dir), filepath.Join(dir, filepath.FromSlash(decision.ExceptionsFile))); err == nil {
+			popts.Exceptions = xs
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
 	}
 	engine, err := render.New(opts)
 	if err != nil {
@@ -140,12 +192,25 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 		return err
 	}
 	if dryRun {
-		changes, err := engine.Diff(ctx, plan, dir)
+		changes, err := engine.Diff(ctx, plan, project)
 		if err != nil {
 			return err
 		}
+		if project == nil {
+			// With --force into a directory goldenpath did not render, a
+			// planned file that is there already is overwritten.
+			for i, c := range changes {
+				if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(c.Path))); err == nil {
+					changes[i].Change = render.Changed
+				}
+			}
+		}
 		if asJSON {
-			return writeJSON(e.stdout, planResult{Manifest: plan.Manifest, Changes: changes})
+			out, err := dryRunJSON(plan, changes)
+			if err != nil {
+				return err
+			}
+			return writeJSON(e.stdout, out)
 		}
 		sizes := map[string]int64{}
 		for _, f := range plan.Manifest.Files {
@@ -172,7 +237,7 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 		return err
 	}
 	if asJSON {
-		return writeJSON(e.stdout, plan.Manifest)
+		return writeJSON(e.stdout, plan)
 	}
 	l := plan.Levels()
 	fmt.Fprintf(e.stdout, "rendered %s %s into %s: %d files (%d managed, %d shared, %d seeded)\n",

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -11,12 +10,13 @@ import (
 	"time"
 
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/report"
 )
 
 var reportCmd = &command{
 	name:    "report",
 	summary: "aggregate the signal store into a report: which decision to revisit and why",
-	usage:   "report [--store FILE] [--since WHEN] [--until WHEN] [--decisions SOURCE] [--date YYYY-MM-DD] [--min-projects N] [--format md|json]",
+	usage:   "report [--store FILE|URL] [--since WHEN] [--until WHEN] [--decisions SOURCE] [--date YYYY-MM-DD] [--min-projects N] [--format md|json]",
 	help: `
 Report streams the signals of the store (--store, $GP_STORE, or
 ./signals.jsonl) into a report: the decisions to revisit, ranked, each
@@ -62,7 +62,7 @@ gp report --format json --decisions testdata/decisions > report.json`,
 			if f.Until, err = parseWhen(*until, now); err != nil {
 				return usageErrorf("--until: %v", err)
 			}
-			opts := &feedback.AggregateOptions{Now: now, MinProjects: *minProjects}
+			opts := &report.AggregateOptions{Now: func() time.Time { return now }, MinProjects: *minProjects}
 			if df.source != "" || os.Getenv("GP_DECISIONS") != "" {
 				eo, err := df.engineOptions(ctx, &sf)
 				if err != nil {
@@ -70,23 +70,19 @@ gp report --format json --decisions testdata/decisions > report.json`,
 				}
 				opts.Registry = eo.Decisions
 			}
-			name := st.name("signals.jsonl")
-			if _, err := os.Stat(name); errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("no signal store at %s: record signals with gp scan --store, or give --store", name)
-			}
-			store, err := feedback.OpenFileStore(name, &feedback.FileStoreOptions{ReadOnly: true})
+			store, err := st.open(ctx, "signals.jsonl", true)
 			if err != nil {
 				return err
 			}
 			defer store.Close()
-			rep, err := feedback.AggregateStore(ctx, store, f, opts)
+			rep, err := report.AggregateStore(ctx, store, f, opts)
 			if err != nil {
 				return err
 			}
 			if *format == "json" {
 				return rep.JSON(e.stdout)
 			}
-			return rep.Markdown(e.stdout)
+			return rep.Markdown(e.stdout, nil)
 		}
 	},
 }

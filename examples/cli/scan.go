@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,31 +12,16 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/signalstore"
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/scan"
+	"github.com/goldenpath-dev/goldenpath/render"
 )
-
-// storeFlag is --store: the signal store, default $GP_STORE.
-type storeFlag struct{ path string }
-
-func (s *storeFlag) define(fs *flag.FlagSet, what string) {
-	fs.StringVar(&s.path, "store", "", what+" the signal store `FILE` (JSON Lines; default $GP_STORE)")
-}
-
-// name returns the store's path: --store, $GP_STORE, or def.
-func (s *storeFlag) name(def string) string {
-	switch {
-	case s.path != "":
-		return s.path
-	case os.Getenv("GP_STORE") != "":
-		return os.Getenv("GP_STORE")
-	}
-	return def
-}
 
 var scanCmd = &command{
 	name:    "scan",
 	summary: "observe rendered projects: drift, decisions, exceptions, upgrade lag",
-	usage:   "scan DIR... [--store FILE] [--catalog SOURCE]... [--decisions SOURCE] [--date YYYY-MM-DD] [--json]",
+	usage:   "scan DIR... [--store FILE|URL] [--catalog SOURCE]... [--decisions SOURCE] [--date YYYY-MM-DD] [--json]",
 	help: `
 Scan observes each project DIR and turns what it finds into feedback
 signals: drift of managed and shared files against a fresh render of the
@@ -49,7 +35,9 @@ With --store (or $GP_STORE) the signals are appended to the store, where
 gp report aggregates them. A summary per project is printed, or with --json
 every signal.
 
-Exit 1 when an enforced rule fails in any project.`,
+Exit 1 when an enforced rule fails in any project, else 3 when a project
+has conflicts an upgrade left and that are not resolved (listed; see gp
+upgrade --resolved).`,
 	example: `
 gp scan ./orders ./billing --decisions testdata/decisions --catalog testdata/blueprints --store signals.jsonl
 gp scan ./orders --json`,
@@ -67,7 +55,7 @@ gp scan ./orders --json`,
 			if len(args) == 0 {
 				return usageErrorf("scan needs at least one project DIR")
 			}
-			opts := feedback.ScanOptions{}
+			opts := scan.Options{}
 			lopts, err := sf.loadOptions()
 			if err != nil {
 				return err
@@ -78,26 +66,37 @@ gp scan ./orders --json`,
 				return err
 			}
 			opts.Registry = eo.Decisions
-			if eo.Now != nil {
-				opts.Now = eo.Now()
-			}
+			opts.Now = eo.Now
 			if cats := cats.orEnv("GP_CATALOG"); len(cats) > 0 {
 				if opts.Catalog, err = blueprint.LoadCatalog(ctx, cats, opts.Load); err != nil {
 					return err
 				}
 			}
-			var store *feedback.FileStore
-			if name := st.name(""); name != "" {
-				if store, err = feedback.OpenFileStore(name, nil); err != nil {
+			var store signalstore.Store
+			if st.name("") != "" {
+				if store, err = st.open(ctx, "", false); err != nil {
 					return err
 				}
 				defer store.Close()
 			}
+			// Every project is opened before any is scanned: one with an
+			// interrupted apply pending refuses the scan before a signal
+			// is recorded.
+			projects := make([]*render.Project, len(args))
+			for i, dir := range args {
+				p, done, err := readProject(dir)
+				if err != nil {
+					return err
+				}
+				defer done()
+				projects[i] = p
+			}
 			var all []feedback.Signal
 			enforced := map[string]bool{} // project, decision and rule of each failing enforced rule
-			for _, dir := range args {
+			conflicts := 0                // projects with unresolved upgrade conflicts
+			for i, dir := range args {
 				o := opts
-				sigs, err := feedback.Scan(ctx, dir, &o)
+				sigs, err := scan.Project(ctx, projects[i], &o)
 				if err != nil {
 					return err
 				}
@@ -116,6 +115,13 @@ gp scan ./orders --json`,
 					printScan(e.stdout, dir, sigs)
 				}
 				all = append(all, sigs...)
+				if err := checkConflicts(e, dir, "since an upgrade"); err != nil {
+					var ee *exitError
+					if !errors.As(err, &ee) {
+						return err
+					}
+					conflicts++
+				}
 			}
 			if *asJSON {
 				if all == nil {
@@ -126,11 +132,14 @@ gp scan ./orders --json`,
 				}
 			}
 			if store != nil {
-				fmt.Fprintf(e.stderr, "appended %d signal(s) to %s\n", len(all), store.Path())
+				fmt.Fprintf(e.stderr, "appended %d signal(s) to %s\n", len(all), st.display(""))
 			}
 			if len(enforced) > 0 {
 				fmt.Fprintf(e.stderr, "gp: %d enforced rule(s) fail\n", len(enforced))
 				return &exitError{code: exitInvalid}
+			}
+			if conflicts > 0 {
+				return &exitError{code: exitConflicts}
 			}
 			return nil
 		}
@@ -172,7 +181,7 @@ func printScan(w io.Writer, dir string, sigs []feedback.Signal) {
 var feedbackCmd = &command{
 	name:    "feedback",
 	summary: "record a rating of a blueprint or a decision",
-	usage:   "feedback rate BLUEPRINT|DECISION --score N [--comment TEXT] [--by NAME] [--store FILE] [--json]",
+	usage:   "feedback rate BLUEPRINT|DECISION --score N [--comment TEXT] [--by NAME] [--store FILE|URL] [--json]",
 	help: `
 Feedback records what people think of a golden path: "gp feedback rate"
 appends a rating from 1 to 5, with an optional comment, of a blueprint (a
@@ -202,11 +211,11 @@ gp feedback rate ADR-0012 --score 2 --comment "limits too tight for JVM services
 			} else {
 				bp = args[1]
 			}
-			s, err := feedback.Rate(nil, bp, id, *score, *comment, *by)
+			s, err := feedback.Rate(nil, feedback.Rating{Blueprint: bp, Decision: id, Score: *score, Comment: *comment, By: *by})
 			if err != nil {
 				return usageErrorf("%v", strings.TrimPrefix(err.Error(), "feedback: "))
 			}
-			store, err := feedback.OpenFileStore(st.name("signals.jsonl"), nil)
+			store, err := st.open(ctx, "signals.jsonl", false)
 			if err != nil {
 				return err
 			}
@@ -217,7 +226,7 @@ gp feedback rate ADR-0012 --score 2 --comment "limits too tight for JVM services
 			if *asJSON {
 				return writeJSON(e.stdout, s)
 			}
-			fmt.Fprintf(e.stdout, "rated %s %d/5 in %s\n", args[1], *score, store.Path())
+			fmt.Fprintf(e.stdout, "rated %s %d/5 in %s\n", args[1], *score, st.display("signals.jsonl"))
 			return nil
 		}
 	},

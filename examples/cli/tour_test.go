@@ -28,7 +28,8 @@ func TestReadmeTour(t *testing.T) {
 
 	cmd := exec.Command("bash", "-c", "set -euo pipefail\nshopt -s expand_aliases\n"+block)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir(), "GP_CACHE="+t.TempDir(), "GP_STORE=", "GP_DECISIONS=", "GP_CATALOG=")
+	tmp := t.TempDir()
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "GP_CACHE="+t.TempDir(), "GP_STORE=", "GP_DECISIONS=", "GP_CATALOG=")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "the tour failed:\n%s", out)
 	for _, want := range []string{
@@ -44,4 +45,10 @@ func TestReadmeTour(t *testing.T) {
 	} {
 		assert.Contains(t, string(out), want)
 	}
+
+	// The upgraded project builds, passes its tests and runs.
+	projects, err := filepath.Glob(filepath.Join(tmp, "*", "orders"))
+	require.NoError(t, err)
+	require.Len(t, projects, 1, "the tour's project")
+	buildAndRun(t, projects[0], "orders")
 }

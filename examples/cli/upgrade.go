@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +18,7 @@ import (
 var upgradeCmd = &command{
 	name:    "upgrade",
 	summary: "upgrade a rendered project to a new blueprint version, merging downstream edits",
-	usage:   "upgrade DIR [--to SOURCE] [--from SOURCE | --without-base] [--catalog SOURCE]... [-f FILE]... [--set KEY=VALUE]... [--decisions SOURCE] [--dry-run] [--withhold] [--diff3] [--json]",
+	usage:   "upgrade DIR [--to SOURCE] [--from SOURCE | --without-base] [--catalog SOURCE]... [-f FILE]... [--set KEY=VALUE]... [--decisions SOURCE] [--dry-run] [--withhold] [--diff3] [--json] | upgrade DIR --resolved FILE...",
 	help: `
 Upgrade merges three versions of every file of the project in DIR: the
 blueprint version its manifest records, rendered with the recorded
@@ -30,7 +31,17 @@ shared files are merged, line by line or by YAML/JSON structure; seeded
 files are never touched. One line per file says what happened: unchanged,
 updated, merged, conflict, added, removed, kept-removed or overwritten.
 Conflicts are written into the file with <<<<<<< markers, or, with
---withhold, left out of it and written under .goldenpath/conflicts/.
+--withhold, left out of it and written under .goldenpath/conflicts/; in a
+YAML or JSON file the markers surround the entries of the conflicting keys,
+and each conflict is listed with its line and key.
+
+The manifest remembers the files left in conflict. Until they are
+resolved, gp upgrade, gp render and gp scan exit 3 listing them, and
+upgrade and render write nothing. A conflict is resolved when its markers
+are gone from the file and its copy under .goldenpath/conflicts/ is
+removed; --resolved FILE... says so (it refuses a file that still has
+markers, and removes the copy), and is the only way to resolve a file
+removed upstream and edited in the project that you keep.
 
 When the recorded version is gone (a local directory changed in place, a
 deleted tag), --without-base upgrades by the manifest's hashes alone:
@@ -50,10 +61,12 @@ With --dry-run every result and its diff is printed and nothing is
 written. With --json the result is printed as JSON.
 
 Exit 0 when the upgrade left no conflict, 3 when conflicts remain (the
-project was upgraded; resolve them), 1 on errors (nothing was written).`,
+project was upgraded; resolve them) or conflicts of an earlier upgrade are
+unresolved (nothing was written), 1 on errors (nothing was written).`,
 	example: `
 gp upgrade ./orders --to ./blueprints/go-service-v2 --dry-run
-gp upgrade ./orders --set metricsPort=9100`,
+gp upgrade ./orders --set metricsPort=9100
+gp upgrade ./orders --resolved deploy/k8s/deployment.yaml`,
 	setup: func(fs *flag.FlagSet) runFunc {
 		var in inputFlags
 		in.define(fs)
@@ -68,7 +81,17 @@ gp upgrade ./orders --set metricsPort=9100`,
 		diff3 := fs.Bool("diff3", false, "show the recorded version in conflict markers too (|||||||)")
 		withoutBase := fs.Bool("without-base", false, "upgrade without the recorded version (gone, or changed in place): the manifest's hashes say what the project changed, and files changed on both sides are conflicts")
 		asJSON := fs.Bool("json", false, "print the result as JSON")
+		resolved := fs.Bool("resolved", false, "mark the files FILE... given after DIR as resolved, and write nothing else")
 		return func(ctx context.Context, e *env, args []string) error {
+			if *resolved {
+				if len(args) < 2 {
+					return usageErrorf("--resolved needs DIR and at least one FILE")
+				}
+				if *to != "" || *from != "" || *dryRun || *withhold || *diff3 || *withoutBase || *asJSON || len(cats) > 0 || !in.empty() {
+					return usageErrorf("--resolved FILE... takes no other flag: it only marks files resolved")
+				}
+				return resolveConflicts(e, args[0], args[1:])
+			}
 			if err := exactArgs(args, "DIR"); err != nil {
 				return err
 			}
@@ -97,13 +120,25 @@ type upgradeArgs struct {
 }
 
 func upgradeProject(ctx context.Context, e *env, sf *sourceFlags, dir string, a upgradeArgs, asJSON bool) error {
-	m, err := render.ReadManifest(dir)
-	if errors.Is(err, os.ErrNotExist) {
+	// An upgrade that writes completes an interrupted apply first; a dry
+	// run writes nothing, so it refuses a project with one pending.
+	var p *render.Project
+	var err error
+	if a.opts.DryRun {
+		var done func()
+		if p, done, err = readProject(dir); err == nil {
+			defer done()
+		}
+	} else {
+		p, err = render.OpenProject(dir)
+	}
+	if errors.Is(err, render.ErrNotProject) || errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%s: no %s: not a project goldenpath rendered", dir, render.ManifestPath)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", dir, err)
+		return err
 	}
+	m := p.Manifest()
 	lopts, err := sf.loadOptions()
 	if err != nil {
 		return err
@@ -135,7 +170,12 @@ func upgradeProject(ctx context.Context, e *env, sf *sourceFlags, dir string, a 
 	if err != nil {
 		return err
 	}
-	res, err := engine.Upgrade(ctx, dir, to, &opts)
+	res, err := engine.Upgrade(ctx, p, to, &opts)
+	var ce *render.ConflictsError
+	if errors.As(err, &ce) {
+		printConflicts(e.stderr, dir, "since an upgrade (nothing was written)", ce.Files)
+		return &exitError{code: exitConflicts}
+	}
 	if err != nil {
 		var pe *render.ParamsError
 		var ve *blueprint.ValidationError
@@ -157,10 +197,62 @@ func upgradeProject(ctx context.Context, e *env, sf *sourceFlags, dir string, a 
 		printUpgrade(e.stdout, res)
 	}
 	if n := res.Conflicts(); n > 0 {
-		fmt.Fprintf(e.stderr, "%s: %d file(s) in conflict: resolve them, then commit\n", dir, n)
+		printConflicts(e.stderr, dir, "", res.Manifest.Conflicts)
 		return &exitError{code: exitConflicts}
 	}
 	return nil
+}
+
+// printConflicts lists the files in conflict and where each conflict is,
+// and how to go on.
+func printConflicts(w io.Writer, dir, since string, files []render.FileConflict) {
+	if since != "" {
+		since = " " + since
+	}
+	fmt.Fprintf(w, "%s: %d file(s) in conflict%s:\n", dir, len(files), since)
+	for _, f := range files {
+		fmt.Fprintf(w, "  %s: %s\n", f.Path, f.Where())
+	}
+	fmt.Fprintf(w, "resolve them (edit out the markers, remove the copies under %s/), then: gp upgrade %s --resolved FILE...\n", render.ConflictsDir, dir)
+}
+
+// checkConflicts reports the unresolved conflicts of the project in dir, if
+// it is one, and returns an exit 3 error when there are any. A directory
+// whose manifest cannot be read is left to the command to report.
+func checkConflicts(e *env, dir, since string) error {
+	pending, err := render.UnresolvedConflicts(dir)
+	if err != nil || len(pending) == 0 {
+		return nil
+	}
+	printConflicts(e.stderr, dir, since, pending)
+	return &exitError{code: exitConflicts}
+}
+
+// resolveConflicts is upgrade --resolved: files are relative to dir, or
+// paths inside it.
+func resolveConflicts(e *env, dir string, files []string) error {
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	var paths []string
+	for _, f := range files {
+		// A path inside DIR, as a shell completes it, or one relative to
+		// DIR, as gp prints it.
+		if abs, err := filepath.Abs(f); err == nil && strings.HasPrefix(abs, absDir+string(filepath.Separator)) {
+			if _, err := os.Lstat(abs); err == nil || strings.HasPrefix(filepath.Clean(f), filepath.Clean(dir)+string(filepath.Separator)) || filepath.IsAbs(f) {
+				f, _ = filepath.Rel(absDir, abs)
+			}
+		}
+		paths = append(paths, filepath.ToSlash(filepath.Clean(f)))
+	}
+	if err := render.Resolve(dir, paths...); err != nil {
+		return err
+	}
+	for _, p := range paths {
+		fmt.Fprintf(e.stdout, "resolved %s\n", p)
+	}
+	return checkConflicts(e, dir, "still")
 }
 
 // newestVersion finds the newest version of the recorded blueprint: in the
@@ -230,10 +322,18 @@ func printUpgrade(w io.Writer, r *render.UpgradeResult) {
 		fmt.Fprintln(w, line)
 		for _, c := range f.Conflicts {
 			switch {
+			case c.Line > 0:
+				at := f.Path
+				if !f.Markers && f.Saved != "" {
+					at = f.Saved // withheld: the markers are in the copy
+				}
+				line := fmt.Sprintf("      conflict at %s:%d", at, c.Line)
+				if c.Key != "" {
+					line += " (key " + c.Key + ")"
+				}
+				fmt.Fprintln(w, line)
 			case c.Key != "":
 				fmt.Fprintf(w, "      conflict at key %s\n", c.Key)
-			case c.Line > 0:
-				fmt.Fprintf(w, "      conflict at %s:%d\n", f.Path, c.Line)
 			}
 		}
 	}

@@ -23,11 +23,16 @@ order: a later file or --set overrides an earlier one. With no inputs the
 defaults alone are checked, so required parameters are reported.
 
 When the values are valid it prints "ok: NAME VERSION" and exits 0.
+Whatever the values, it first prints on standard error, as
+"warning: FILE:LINE:COL: FIELD: MESSAGE", what in blueprint.cue loads but is
+likely wrong, such as a default that its field's constraints never check;
+warnings do not change the exit code.
 Otherwise it prints one line per failing field on standard error, as
 FILE:LINE:COL: FIELD: MESSAGE, and exits 1. With --json the result, valid
 or not, is a JSON object on standard output:
 {"valid":true,"blueprint":...,"version":...,"parameters":{...}} or
-{"valid":false,"errors":[{"path":...,"message":...,"input":{...},"schema":[...]}]}.
+{"valid":false,"errors":[{"path":...,"message":...,"input":{...},"schema":[...]}]},
+with the warnings in "warnings", in the form of the errors.
 
 With --schema-only only blueprint.cue is checked, and no parameters are
 resolved.`,
@@ -61,6 +66,9 @@ type validateResult struct {
 	Version    string                 `json:"version,omitempty"`
 	Parameters *blueprint.Params      `json:"parameters,omitempty"`
 	Errors     []blueprint.FieldError `json:"errors,omitempty"`
+	// Warnings are blueprint.Lint's findings: blueprint.cue loads, but is
+	// likely wrong.
+	Warnings []blueprint.FieldError `json:"warnings,omitempty"`
 }
 
 func validate(ctx context.Context, e *env, sf *sourceFlags, src string, inputs []blueprint.Input, schemaOnly, asJSON bool) error {
@@ -68,6 +76,14 @@ func validate(ctx context.Context, e *env, sf *sourceFlags, src string, inputs [
 	bp, err := sf.load(ctx, src)
 	if err == nil {
 		res.Blueprint, res.Version = bp.Name, bp.Version
+		if res.Warnings, err = bp.Lint(ctx); err != nil {
+			return err
+		}
+		if !asJSON {
+			for _, w := range res.Warnings {
+				fmt.Fprintf(e.stderr, "warning: %s\n", w)
+			}
+		}
 		if !schemaOnly {
 			res.Parameters, err = bp.Resolve(ctx, inputs...)
 		}

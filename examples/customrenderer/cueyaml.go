@@ -35,7 +35,7 @@ func CUEYAML() render.Renderer { return cueYAML{} }
 
 type cueYAML struct{}
 
-func (r cueYAML) Render(ctx context.Context, w io.Writer, in *render.Input) error {
+func (r cueYAML) Render(ctx context.Context, w io.Writer, in *render.Request) error {
 	p, err := r.Prepare(in.Path, in.Source)
 	if err != nil {
 		return err

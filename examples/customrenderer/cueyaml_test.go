@@ -21,7 +21,7 @@ func TestConformance(t *testing.T) {
 	rendertest.Run(t, rendertest.Suite{
 		New: customrenderer.CUEYAML,
 		Valid: []rendertest.Case{
-			{Name: "deployment", Input: render.Input{Path: "d.cue", Data: data, Source: []byte(`
+			{Name: "deployment", Input: render.Request{Path: "d.cue", Data: data, Source: []byte(`
 apiVersion: "apps/v1"
 kind: "Deployment"
 metadata: "name": name
@@ -29,10 +29,10 @@ spec: "replicas": replicas & >=1
 `)}, Want: []byte("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\nspec:\n  replicas: 3\n")},
 		},
 		Invalid: []rendertest.Case{
-			{Name: "syntax", Input: render.Input{Path: "a.cue", Data: data, Source: []byte("a: {")}},
-			{Name: "constraint", Input: render.Input{Path: "b.cue", Data: data, Source: []byte(`spec: "replicas": replicas & >5`)}},
-			{Name: "unknown reference", Input: render.Input{Path: "c.cue", Data: data, Source: []byte("x: nope")}},
-			{Name: "incomplete", Input: render.Input{Path: "d.cue", Data: data, Source: []byte("x: string")}},
+			{Name: "syntax", Input: render.Request{Path: "a.cue", Data: data, Source: []byte("a: {")}},
+			{Name: "constraint", Input: render.Request{Path: "b.cue", Data: data, Source: []byte(`spec: "replicas": replicas & >5`)}},
+			{Name: "unknown reference", Input: render.Request{Path: "c.cue", Data: data, Source: []byte("x: nope")}},
+			{Name: "incomplete", Input: render.Request{Path: "d.cue", Data: data, Source: []byte("x: string")}},
 		},
 	})
 }

@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
+	"fmt"
 	"mime"
 	"net/http"
 
@@ -53,6 +53,9 @@ type apiProblem struct {
 	Version   string                 `json:"version,omitempty"`
 	Fields    []blueprint.FieldError `json:"fields,omitempty"`
 	Findings  []decision.Finding     `json:"findings,omitempty"`
+	// Omitted counts the fields and findings left out of a long reply
+	// (config.MaxErrors).
+	Omitted int `json:"omitted,omitempty"`
 }
 
 func toAPIVersion(e blueprint.CatalogEntry) apiVersion {
@@ -150,16 +153,24 @@ func (s *server) apiResolve(w http.ResponseWriter, r *http.Request) (*blueprint.
 			return nil, e, nil, false
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	body, err := s.readBody(w, r)
 	if err != nil {
 		s.apiError(w, r, err, &e)
 		return nil, e, nil, false
 	}
 	var inputs []blueprint.Input
 	if len(bytes.TrimSpace(body)) > 0 {
+		if file == "request.json" && !json.Valid(body) {
+			// A body that is not JSON is a bad request, not invalid
+			// parameters, as POST /api/signals answers it.
+			var v any
+			err := json.Unmarshal(body, &v)
+			writeJSON(w, http.StatusBadRequest, apiProblem{Error: "malformed JSON: " + jsonErrorAt(body, err)})
+			return nil, e, nil, false
+		}
 		inputs = append(inputs, blueprint.ValuesData(file, body))
 	}
-	params, err := bp.Resolve(r.Context(), inputs...)
+	params, err := s.resolve(r.Context(), bp, inputs...)
 	if err != nil {
 		s.apiError(w, r, err, &e)
 		return nil, e, nil, false
@@ -238,13 +249,31 @@ func (s *server) apiError(w http.ResponseWriter, r *http.Request, err error, e *
 		enforced *decision.EnforcedError
 	)
 	if errors.As(err, &invalid) {
-		p.Fields = fieldErrors(invalid)
+		var n int
+		p.Fields, n = s.capFields(fieldErrors(invalid))
+		p.Omitted += n
 	}
 	if errors.As(err, &enforced) {
-		p.Findings = findings(enforced.Findings)
+		var n int
+		p.Findings, n = s.capFindings(findings(enforced.Findings))
+		p.Omitted += n
 	}
-	if status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", "2")
-	}
+	retryAfter(w, err)
 	writeJSON(w, status, p)
+}
+
+// jsonErrorAt says where in body err, an error of encoding/json, is: at line
+// L, column C, and what it is.
+func jsonErrorAt(body []byte, err error) string {
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return err.Error()
+	}
+	off := int(se.Offset)
+	if off > len(body) {
+		off = len(body)
+	}
+	line := 1 + bytes.Count(body[:off], []byte("\n"))
+	col := off - bytes.LastIndexByte(body[:off], '\n')
+	return fmt.Sprintf("line %d, column %d: %v", line, col, se)
 }

@@ -61,7 +61,7 @@ func (s *server) renderArchive(ctx context.Context, bp *blueprint.Blueprint, par
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.RenderTimeout)
 	defer cancel()
 
-	dir, err := os.MkdirTemp(s.cfg.TempDir, "gp-render-")
+	dir, err := os.MkdirTemp(s.cfg.TempDir, renderDirPattern())
 	if err != nil {
 		return nil, err
 	}

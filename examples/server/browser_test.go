@@ -21,7 +21,8 @@ import (
 // reads the downloaded archive.
 //
 // It needs node, Debian's chromium (or $CHROMIUM) and npm ci in browser/;
-// it fails without them, and skips only when GP_SKIP_BROWSER=1 is set.
+// without them it skips naming what to install (./test installs them), and
+// fails when CI is set.
 func TestBrowser(t *testing.T) {
 	node, chromium := requireBrowser(t)
 	s, tmp := newTestServer(t, nil)
@@ -95,7 +96,8 @@ func TestBrowser(t *testing.T) {
 }
 
 // requireBrowser returns the Chromium executable and checks that the
-// browser driver's packages are installed, failing when they are not.
+// browser driver's packages are installed: without them the test skips,
+// naming what to install, or fails when CI is set.
 func requireBrowser(t *testing.T) (node, chromium string) {
 	t.Helper()
 	node = requireNode(t)
@@ -104,10 +106,10 @@ func requireBrowser(t *testing.T) (node, chromium string) {
 		chromium = "/usr/bin/chromium"
 	}
 	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("no Chromium at %s: install Debian's chromium package (.ci/run does), set CHROMIUM, or set GP_SKIP_BROWSER=1 to skip the browser tests", chromium)
+		missingSystemPart(t, "no Chromium at "+chromium+": install Debian's chromium package (./test does) or set CHROMIUM")
 	}
 	if _, err := os.Stat(filepath.Join("browser", "node_modules", "playwright-core", "package.json")); err != nil {
-		t.Fatal("playwright-core is not installed: run npm ci in examples/server/browser (.ci/run does), or set GP_SKIP_BROWSER=1 to skip the browser tests")
+		missingSystemPart(t, "playwright-core is not installed: run npm ci in examples/server/browser (./test does)")
 	}
 	return node, chromium
 }
@@ -119,8 +121,8 @@ func requireBrowser(t *testing.T) (node, chromium string) {
 // page comes back as a thank-you (303) and counts in the report. The test
 // then reads the rating from the store.
 //
-// Like TestBrowser, it fails without node, Chromium or npm ci in browser/,
-// and skips only when GP_SKIP_BROWSER=1 is set.
+// Like TestBrowser, it skips without node, Chromium or npm ci in browser/,
+// or fails when CI is set.
 func TestBrowserFeedback(t *testing.T) {
 	node, chromium := requireBrowser(t)
 	st, err := feedback.OpenFileStore(filepath.Join(t.TempDir(), "signals.jsonl"), nil)

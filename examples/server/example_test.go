@@ -12,6 +12,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/report"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -104,7 +105,7 @@ func Example_signals() {
 		panic(err)
 	}
 	defer resp.Body.Close()
-	var report struct{ Revisit []feedback.Revisit }
+	var report struct{ Revisit []report.Revisit }
 	if err := json.NewDecoder(resp.Body).Decode(&report); err != nil {
 		panic(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/report"
 )
 
 // The bounds of a rating's comment and rater's name, in characters.
@@ -65,7 +66,7 @@ func (s *server) apiSignals(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if tok := s.cfg.SignalsToken; tok != "" {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		got, ok := bearerToken(r.Header.Get("Authorization"))
 		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(tok)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="goldenpath signals"`)
 			writeJSON(w, http.StatusUnauthorized, apiProblem{Error: "POST /api/signals needs the server's signals token: Authorization: Bearer TOKEN"})
@@ -83,7 +84,7 @@ func (s *server) apiSignals(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	body, err := s.readBody(w, r)
 	if err != nil {
 		s.feedbackError(w, r, err)
 		return
@@ -252,7 +253,7 @@ func (s *server) rate(bp, dec string, score int, comment, by string) (feedback.S
 	if !utf8.ValidString(comment) || !utf8.ValidString(by) {
 		return feedback.Signal{}, errors.New("rating: the comment and the name must be UTF-8")
 	}
-	return feedback.Rate(s.cfg.Recorder, bp, dec, score, comment, by)
+	return feedback.Rate(s.cfg.Recorder, feedback.Rating{Blueprint: bp, Decision: dec, Score: score, Comment: comment, By: by})
 }
 
 // feedbackError answers an API request of the feedback routes with the
@@ -277,8 +278,11 @@ func (s *server) feedbackError(w http.ResponseWriter, r *http.Request, err error
 		writeJSON(w, http.StatusUnprocessableEntity, apiProblem{Error: err.Error()})
 	case errors.As(err, &maxBytes):
 		writeJSON(w, http.StatusRequestEntityTooLarge, apiProblem{Error: fmt.Sprintf("request body larger than %d bytes", maxBytes.Limit)})
+	case errors.Is(err, errBodyTimeout), errors.Is(err, errBodyTruncated):
+		status, msg, _ := bodyStatus(err)
+		writeJSON(w, status, apiProblem{Error: msg})
 	case errors.Is(err, errBusy):
-		w.Header().Set("Retry-After", "2")
+		retryAfter(w, err)
 		writeJSON(w, http.StatusServiceUnavailable, apiProblem{Error: err.Error()})
 	case errors.Is(err, context.DeadlineExceeded):
 		writeJSON(w, http.StatusServiceUnavailable, apiProblem{Error: "the report took too long"})
@@ -341,35 +345,31 @@ func parseReportQuery(q url.Values) (reportQuery, error) {
 	return rq, nil
 }
 
-// report aggregates the store for q, in a render slot: a report streams
-// the whole store, so reports and renders share the same bound.
-func (s *server) report(ctx context.Context, q reportQuery) (*feedback.Report, error) {
+// report aggregates the store for q in a report slot, apart from renders,
+// or serves the report computed for q since the store last changed.
+// Reports are shared: the caller must not change it.
+func (s *server) report(ctx context.Context, q reportQuery) (*report.Report, error) {
 	if s.cfg.Signals == nil {
 		return nil, errNoStore
 	}
-	release, err := s.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.RenderTimeout)
-	defer cancel()
-	rep, err := feedback.AggregateStore(ctx, s.cfg.Signals, q.filter, &feedback.AggregateOptions{
-		Now:         s.cfg.Now(),
-		Registry:    s.cfg.Decisions,
-		MinProjects: q.minProjects,
+	return s.cachedReport(ctx, q, func(ctx context.Context) (*report.Report, error) {
+		rep, err := report.AggregateStore(ctx, s.cfg.Signals, q.filter, &report.AggregateOptions{
+			Now:         s.cfg.Now,
+			Registry:    s.cfg.Decisions,
+			MinProjects: q.minProjects,
+		})
+		if err != nil {
+			return nil, err
+		}
+		s.scrub(rep)
+		return rep, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	s.scrub(rep)
-	return rep, nil
 }
 
 // scrub removes from a report what names places on the server: the
 // registry's source, the store's path in the errors of lines it could not
 // read; decision files keep their last two elements (displayFile).
-func (s *server) scrub(rep *feedback.Report) {
+func (s *server) scrub(rep *report.Report) {
 	rep.Settings.Registry = ""
 	for i := range rep.Decisions {
 		if f := rep.Decisions[i].File; f != "" {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/report"
 )
 
 // testRecorder returns a Recorder whose IDs are prefix01, prefix02… and
@@ -123,7 +124,7 @@ func fleet(rec *feedback.Recorder) []feedback.Signal {
 		score   int
 		by      string
 	}{{"go-service", "", 2, "alice"}, {"go-service", "", 1, "bob"}, {"go-service", "", 2, "carol"}, {"", "ADR-0014", 5, "alice"}} {
-		s, err := feedback.Rate(rec, r.bp, r.dec, r.score, "rated by "+r.by, r.by)
+		s, err := feedback.Rate(rec, feedback.Rating{Blueprint: r.bp, Decision: r.dec, Score: r.score, Comment: "rated by " + r.by, By: r.by})
 		if err != nil {
 			panic(err)
 		}
@@ -334,7 +335,7 @@ func TestAPIFeedbackOff(t *testing.T) {
 }
 
 // reportJSON is the part of GET /api/report's body the tests read. (A
-// feedback.Report does not decode its own JSON: decision.Step writes its
+// report.Report does not decode its own JSON: decision.Step writes its
 // date as YYYY-MM-DD and has no UnmarshalJSON.)
 type reportJSON struct {
 	Generated  time.Time
@@ -346,9 +347,9 @@ type reportJSON struct {
 		Registry    string
 		MinProjects int
 	}
-	Revisit     []feedback.Revisit
-	DesirePaths []feedback.DesirePath
-	Blueprints  []feedback.BlueprintReport
+	Revisit     []report.Revisit
+	DesirePaths []report.DesirePath
+	Blueprints  []report.BlueprintReport
 }
 
 func TestAPIReport(t *testing.T) {

@@ -14,9 +14,10 @@
 // path: blueprints are addressed by their catalog name, and optionally a
 // version, only.
 //
-// --store names the feedback store, a JSON Lines file (feedback.FileStore)
-// opened once at startup and closed at shutdown; no request can name
-// another. Signals posted to the API and ratings given on the pages are
+// --store (default $GP_STORE) names the feedback store, a JSON Lines file
+// (feedback.FileStore) or a postgres:// URL (pgstore.Store, which several
+// servers can share), opened once at startup and closed at shutdown; no
+// request can name another. Signals posted to the API and ratings given on the pages are
 // appended to it, and the report aggregates it. Without --store, feedback
 // is off: the pages offer no rating form, and the feedback routes answer
 // 503.
@@ -55,12 +56,14 @@
 //	                                        ("v":1, docs/signals.md), an array, or JSON Lines,
 //	                                        those without "id" or "time" stamped by the server;
 //	                                        or ratings, {"blueprint" or "decision", "score",
-//	                                        "comment", "by"}. 201 with the IDs stored; 400 for a
+//	                                        "comment", "by"}. 201 with the IDs stored (a signal
+//	                                        whose ID is stored already is kept once: a retry
+//	                                        is safe); 400 for a
 //	                                        body that is not JSON objects, 422 (with the index)
 //	                                        for an invalid signal, and then nothing is stored;
 //	                                        with --signals-token, 401 without
 //	                                        "Authorization: Bearer TOKEN"
-//	GET  /api/report                        the report as JSON (feedback.Report), with the
+//	GET  /api/report                        the report as JSON (report.Report), with the
 //	                                        query of GET /report; 400 for a bad query
 //
 // For example:
@@ -81,14 +84,24 @@
 //	gp scan --json ./orders | curl -s -X POST --data-binary @- localhost:8080/api/signals
 //	curl -s 'localhost:8080/api/report?since=2026-10-01&min-projects=2'
 //
-// Request bodies are limited (--max-body, 413 beyond), renders and reports
-// run at most --max-renders at a time (a request waits briefly for a slot,
-// then gets 503), each render in a temporary directory that is removed when
-// the request ends. Form posts from other sites are refused
-// (http.CrossOriginProtection), and the report leaves out where the store
-// and the registry are on the server. The server
-// shuts down gracefully on SIGINT or SIGTERM, waiting up to
-// --shutdown-timeout for requests in flight.
+// Request bodies are limited in bytes (--max-body, 413 beyond) and in values
+// (--max-values, YAML aliases and merge keys expanded, checked before
+// anything decodes them: 422 beyond). Parameter evaluations run at most
+// --max-evals at a time and keep their slot until they end, even when their
+// request gave up after --eval-timeout (503, without Retry-After: the same
+// input would take as long again); renders run at most --max-renders at a
+// time, reports at most --max-reports, and a report is served from a cache
+// until the store changes. A request waits briefly for a slot, then gets
+// 503 with a Retry-After spread over a few seconds. Error replies list the
+// first 20 fields or findings and count the rest ("omitted"). Each render
+// runs in a temporary directory that is removed when the request ends; those
+// a crashed run left are removed at start. A body cut off by the read
+// timeout answers 408, one that ends early 400. Form posts from other sites
+// are refused (http.CrossOriginProtection), and the report leaves out where
+// the store and the registry are on the server. The server shuts down
+// gracefully on SIGINT or SIGTERM, waiting up to --shutdown-timeout for
+// requests in flight; a second signal stops it at once. SECURITY.md lists
+// every bound.
 package main
 
 import (
@@ -102,12 +115,15 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/signalstore"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
@@ -143,18 +159,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		blueprints      stringsFlag
 		addr            = fs.String("addr", "127.0.0.1:8080", "the `ADDRESS` to listen on")
 		decisions       = fs.String("decisions", "", "the decisions `SOURCE`: a directory of decision records, or a git repository or archive")
-		store           = fs.String("store", "", "the feedback store `FILE` (JSON Lines, created if needed): posted signals and ratings are appended to it, the report reads it; without it feedback is off")
+		store           = fs.String("store", os.Getenv(signalstore.Env), "the feedback `STORE`: a JSON Lines file (created if needed) or a postgres:// URL; posted signals and ratings are appended to it, the report reads it; without it feedback is off (default $GP_STORE)")
 		cacheDir        = fs.String("cache-dir", "", "the cache of fetched sources (default goldenpath/sources in the user cache directory)")
 		maxRenders      = fs.Int("max-renders", 4, "how many renders run at once")
 		maxBody         = fs.Int64("max-body", 1<<20, "the largest request body, in bytes")
+		maxValues       = fs.Int("max-values", 2000, "the most values (scalars, mappings and lists, YAML aliases and merge keys expanded) one request's parameters may hold")
+		maxEvals        = fs.Int("max-evals", 0, "how many parameter evaluations run at once, abandoned ones included (default 2 × GOMAXPROCS)")
+		evalTimeout     = fs.Duration("eval-timeout", 10*time.Second, "how long a request waits for the evaluation of its parameters")
+		maxReports      = fs.Int("max-reports", 2, "how many feedback reports are computed at once")
+		memoryLimit     = fs.Int64("memory-limit", 512<<20, "the Go runtime's soft memory limit, in bytes (runtime/debug.SetMemoryLimit; 0 keeps $GOMEMLIMIT or none)")
 		shutdownTimeout = fs.Duration("shutdown-timeout", 15*time.Second, "how long a shutdown waits for requests in flight")
 		logLevel        = fs.String("log-level", "info", "the log `LEVEL`: debug, info, warn or error")
 		signalsToken    = fs.String("signals-token", os.Getenv("GP_SIGNALS_TOKEN"), "require `TOKEN` as a bearer token on POST /api/signals (default $GP_SIGNALS_TOKEN; empty: open)")
 	)
 	fs.Var(&blueprints, "blueprints", "a catalog `SOURCE`: a directory of blueprints, a blueprint, or a catalog index; repeatable")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: server --blueprints SOURCE [--decisions SOURCE] [--addr ADDRESS] [flags]\n\n")
-		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), "usage: server --blueprints SOURCE [--decisions SOURCE] [--addr ADDRESS] [flags]\n\nFlags:\n")
+		printFlags(fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -176,6 +197,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usage("--max-renders must be 1 or more")
 	case *maxBody < 1:
 		return usage("--max-body must be 1 or more")
+	case *maxValues < 1:
+		return usage("--max-values must be 1 or more")
+	case *maxEvals < 0, *maxReports < 1:
+		return usage("--max-evals and --max-reports must be 1 or more")
+	case *evalTimeout <= 0:
+		return usage("--eval-timeout must be positive")
+	}
+	if *memoryLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		// A soft limit makes the collector work harder near it and hand
+		// memory back to the system, instead of holding the peak of a
+		// burst while idle.
+		debug.SetMemoryLimit(*memoryLimit)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -192,7 +225,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	catalog, err := blueprint.LoadCatalog(ctx, blueprints, &blueprint.Options{Fetcher: sources, Logger: logger})
+	// Requests' parameters are capped in values before anything decodes
+	// them. The library's evaluation deadline is a ceiling only: the
+	// server answers a request after --eval-timeout, and keeps the
+	// evaluation's slot until the evaluation really ends.
+	catalog, err := blueprint.LoadCatalog(ctx, blueprints, &blueprint.Options{Fetcher: sources, Logger: logger,
+		MaxInputBytes: *maxBody, MaxInputNodes: *maxValues, EvalTimeout: evalCeiling(*evalTimeout)})
 	if err != nil {
 		return fail(err)
 	}
@@ -210,7 +248,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// done: no request names it.
 	var signals feedback.Store
 	if *store != "" {
-		fstore, err := feedback.OpenFileStore(*store, &feedback.FileStoreOptions{
+		opened, err := signalstore.Open(ctx, *store, &signalstore.Options{
 			OnRepair: func(r feedback.Repair) {
 				logger.Warn("feedback store: removed a torn last line", "path", r.Path, "bytes", r.Dropped)
 			},
@@ -219,20 +257,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 		defer func() {
-			if err := fstore.Close(); err != nil {
+			if err := opened.Close(); err != nil {
 				logger.Error("closing the feedback store", "err", err)
 			}
 		}()
-		signals = fstore
+		signals = opened
 	}
 	s, err := newServer(&config{
-		Catalog:    catalog,
-		Decisions:  reg,
-		Engine:     engine,
-		Logger:     logger,
-		MaxBody:    *maxBody,
-		MaxRenders: *maxRenders,
-		Signals:    signals,
+		Catalog:     catalog,
+		Decisions:   reg,
+		Engine:      engine,
+		Logger:      logger,
+		MaxBody:     *maxBody,
+		MaxRenders:  *maxRenders,
+		MaxEvals:    *maxEvals,
+		EvalTimeout: *evalTimeout,
+		MaxReports:  *maxReports,
+		Signals:     signals,
 
 		SignalsToken: *signalsToken,
 	})
@@ -254,7 +295,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(stdout, "goldenpath server listening on http://%s\n", ln.Addr())
-	logger.Info("listening", "addr", ln.Addr().String(), "blueprints", len(catalog.Names()), "decisions", s.decisionCount(), "store", *store)
+	logger.Info("listening", "addr", ln.Addr().String(), "blueprints", len(catalog.Names()), "decisions", s.decisionCount(), "store", signalstore.Redact(*store))
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -264,17 +305,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down", "timeout", shutdownTimeout.String())
+	// A second signal stops the server at once, without waiting for the
+	// requests in flight; the render directories they leave are removed at
+	// the next start.
+	again := make(chan os.Signal, 1)
+	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(again)
 	sctx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(sctx) }()
+	select {
+	case err := <-shut:
+		if err != nil {
+			srv.Close()
+			return fail(fmt.Errorf("shutdown: %w", err))
+		}
+	case sig := <-again:
+		logger.Warn("second signal: stopping now", "signal", sig.String())
 		srv.Close()
-		return fail(fmt.Errorf("shutdown: %w", err))
+		return exitError
 	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fail(err)
 	}
 	logger.Info("stopped")
 	return exitOK
+}
+
+// evalCeiling is the library's deadline for one evaluation in the server:
+// long enough that the server's own wait (--eval-timeout) always ends
+// first, so that an evaluation's slot is held for as long as it runs.
+func evalCeiling(wait time.Duration) time.Duration {
+	return max(10*wait, 2*time.Minute)
 }
 
 // loadDecisions loads the decisions at source: a local directory directly,
@@ -285,4 +348,23 @@ func loadDecisions(ctx context.Context, source string, sources blueprint.Fetcher
 		return decision.LoadDir(ctx, source, opts)
 	}
 	return decision.Load(ctx, source, opts)
+}
+
+// printFlags prints the flags of fs as gp does: two dashes, the argument's
+// name, what the flag does and its default.
+func printFlags(fs *flag.FlagSet) {
+	tw := tabwriter.NewWriter(fs.Output(), 0, 0, 2, ' ', 0)
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, usage := flag.UnquoteUsage(f)
+		name := "--" + f.Name
+		if arg != "" {
+			name += " " + arg
+		}
+		if d := f.DefValue; d != "" && d != "false" && d != "0" && d != "[]" && !strings.Contains(usage, "(default") {
+			usage += fmt.Sprintf(" (default %s)", d)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\n", name, usage)
+	})
+	fmt.Fprintf(tw, "  %s\t%s\n", "-h, --help", "show this help")
+	tw.Flush()
 }

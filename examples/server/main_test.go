@@ -21,6 +21,7 @@ import (
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/pgstore/pgtest"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -35,6 +36,10 @@ var (
 var testNow = time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
 
 func TestMain(m *testing.M) {
+	if os.Getenv(serverProcessEnv) == "1" {
+		main() // the test binary run as the server, by startServer
+		return
+	}
 	os.Exit(func() int {
 		cache, err := os.MkdirTemp("", "gp-server-test-cache-")
 		if err != nil {
@@ -54,7 +59,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, "loading the testdata:", err)
 			return 1
 		}
-		return m.Run()
+		return pgtest.Main(m)
 	}())
 }
 
@@ -254,5 +259,20 @@ func TestRunFailures(t *testing.T) {
 				t.Errorf("stdout: %s", stdout.String())
 			}
 		})
+	}
+}
+
+// The server's help names every flag with two dashes, as gp's does.
+func TestHelpFlags(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"--help"}, &stdout, &stderr)
+	out := stdout.String() + stderr.String()
+	if code != exitOK || !strings.Contains(out, "  --addr ADDRESS") || !strings.Contains(out, "  --blueprints SOURCE") {
+		t.Errorf("--help: %d\n%s", code, out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "  -") && !strings.HasPrefix(line, "  --") && !strings.HasPrefix(line, "  -h, --help") {
+			t.Errorf("a flag with one dash: %q", line)
+		}
 	}
 }

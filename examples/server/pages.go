@@ -134,6 +134,10 @@ func (s *server) blueprintSubmit(w http.ResponseWriter, r *http.Request) {
 			s.errorPage(w, r, status, msg)
 			return
 		}
+		if isTimeout(err) {
+			s.errorPage(w, r, http.StatusRequestTimeout, errBodyTimeout.Error())
+			return
+		}
 		s.errorPage(w, r, http.StatusBadRequest, "the form could not be read: "+err.Error())
 		return
 	}
@@ -160,12 +164,10 @@ func (s *server) blueprintSubmit(w http.ResponseWriter, r *http.Request) {
 			p.Errors = []string{msg}
 		}
 		p.Status, _ = s.status(r, err)
-		if p.Status == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "2")
-		}
+		retryAfter(w, err)
 		s.page(w, r, p.Status, "blueprint.html", p)
 	}
-	params, err := bp.Resolve(r.Context(), blueprint.Set(pairs...))
+	params, err := s.resolve(r.Context(), bp, blueprint.Set(pairs...))
 	if err != nil {
 		fail(err)
 		return

@@ -181,8 +181,8 @@ func TestBlueprintSubmitPreview(t *testing.T) {
 			t.Errorf("the preview lacks %s", want)
 		}
 	}
-	if m := regexp.MustCompile(`(\d+) files, `).FindStringSubmatch(page); m == nil || m[1] != "13" {
-		t.Errorf("preview counts %v files, want 13", m)
+	if m := regexp.MustCompile(`(\d+) files, `).FindStringSubmatch(page); m == nil || m[1] != "16" {
+		t.Errorf("preview counts %v files, want 16", m)
 	}
 	assertEmptyDir(t, tmp)
 }

@@ -63,6 +63,10 @@ func (s *server) readRating(w http.ResponseWriter, r *http.Request) (score int, 
 			s.errorPage(w, r, status, m)
 			return 0, "", "", "", false
 		}
+		if isTimeout(err) {
+			s.errorPage(w, r, http.StatusRequestTimeout, errBodyTimeout.Error())
+			return 0, "", "", "", false
+		}
 		s.errorPage(w, r, http.StatusBadRequest, "the form could not be read: "+err.Error())
 		return 0, "", "", "", false
 	}

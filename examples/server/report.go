@@ -11,6 +11,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/report"
 )
 
 // The colours of the charts: the outcomes of checks, the levels of files,
@@ -36,7 +37,7 @@ type reportView struct {
 	// Error is a bad query, Off says the server keeps no signals.
 	Error string
 	Off   bool
-	R     *feedback.Report
+	R     *report.Report
 	// JSONLink is the same report from the API.
 	JSONLink string
 	// Sources counts the signals of each source: "drift 8, rule 12".
@@ -51,25 +52,25 @@ type reportView struct {
 }
 
 type revisitView struct {
-	feedback.Revisit
+	report.Revisit
 	// Known says the decision is in the registry, or the blueprint in the
 	// catalog: its name links to its page.
 	Known bool
 }
 
 type decisionRow struct {
-	feedback.DecisionReport
+	report.DecisionReport
 	Known bool
 }
 
 type desireView struct {
-	feedback.DesirePath
+	report.DesirePath
 	Anchor string
 	Known  bool
 }
 
 type blueprintRow struct {
-	feedback.BlueprintReport
+	report.BlueprintReport
 	Known bool
 	// Latest is the catalog's latest version, or the newest the signals
 	// name.
@@ -102,7 +103,7 @@ func (s *server) reportPage(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.Is(err, errBusy):
 			status, msg = http.StatusServiceUnavailable, err.Error()
-			w.Header().Set("Retry-After", "2")
+			retryAfter(w, err)
 		case errors.Is(err, context.DeadlineExceeded):
 			status, msg = http.StatusServiceUnavailable, "the report took too long"
 		default:
@@ -116,7 +117,7 @@ func (s *server) reportPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // fillReport builds the page's views and charts of rep.
-func (s *server) fillReport(v *reportView, rep *feedback.Report) {
+func (s *server) fillReport(v *reportView, rep *report.Report) {
 	v.R = rep
 	var sources []string
 	for _, src := range feedback.Sources() {
@@ -389,21 +390,21 @@ func hunkLines(h string) []hunkLine {
 }
 
 // reasonLabel names a reason on the page.
-func reasonLabel(r feedback.Reason) string {
+func reasonLabel(r report.Reason) string {
 	switch r {
-	case feedback.ReasonExemptionRate:
+	case report.ReasonExemptionRate:
 		return "many exemptions"
-	case feedback.ReasonDesirePathAgainstRule:
+	case report.ReasonDesirePathAgainstRule:
 		return "desire path against a rule"
-	case feedback.ReasonManagedEdits:
+	case report.ReasonManagedEdits:
 		return "managed file edited"
-	case feedback.ReasonUpgradeConflicts:
+	case report.ReasonUpgradeConflicts:
 		return "upgrade conflicts"
-	case feedback.ReasonLowRating:
+	case report.ReasonLowRating:
 		return "low rating"
-	case feedback.ReasonRevisitByPassed:
+	case report.ReasonRevisitByPassed:
 		return "revisit-by date passed"
-	case feedback.ReasonProposedTooLong:
+	case report.ReasonProposedTooLong:
 		return "proposed for too long"
 	}
 	return string(r)

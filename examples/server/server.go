@@ -12,10 +12,13 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
@@ -50,8 +53,29 @@ type config struct {
 	// RenderTimeout bounds each render, archive included. Default 1 min.
 	RenderTimeout time.Duration
 	// TempDir holds the temporary directory of each render. Default
-	// os.TempDir().
+	// os.TempDir(). The directories a previous run left there when it
+	// crashed are removed by newServer.
 	TempDir string
+	// MaxEvals is how many parameter evaluations (validations, and the
+	// resolution that starts a render) run at once. An evaluation keeps its
+	// slot until it ends, even when its request gave up. Default
+	// 2 × GOMAXPROCS.
+	MaxEvals int
+	// EvalWait is how long an evaluation waits for a free slot before the
+	// request is answered 503. Default 5 s.
+	EvalWait time.Duration
+	// EvalTimeout is how long a request waits for its evaluation before it
+	// is answered 503 (without Retry-After). Default 10 s.
+	EvalTimeout time.Duration
+	// MaxReports is how many reports are computed at once, apart from
+	// renders. Default 2.
+	MaxReports int
+	// ReportTTL is how long a computed report is served again while the
+	// store does not change. Default 1 min.
+	ReportTTL time.Duration
+	// MaxErrors caps the fields and findings of an error reply; the reply
+	// says how many it left out. Default 20.
+	MaxErrors int
 	// Now is the clock for rule schedules shown on the decision pages, for
 	// the feedback report, and for the signals the server stamps. Default
 	// time.Now.
@@ -76,7 +100,16 @@ type server struct {
 	handler http.Handler
 	// renders holds one token per render or preview in progress.
 	renders chan struct{}
-	pages   map[string]*template.Template
+	// evals holds one token per parameter evaluation in progress,
+	// abandoned ones included.
+	evals chan struct{}
+	// reportSlots holds one token per report being computed.
+	reportSlots chan struct{}
+	// reports caches the reports; storeGen counts the appends made through
+	// the server.
+	reports  reportCache
+	storeGen atomic.Int64
+	pages    map[string]*template.Template
 }
 
 // newServer returns a server for cfg, with the defaults filled in.
@@ -100,13 +133,38 @@ func newServer(cfg *config) (*server, error) {
 	if c.TempDir == "" {
 		c.TempDir = os.TempDir()
 	}
+	if c.MaxEvals <= 0 {
+		c.MaxEvals = 2 * runtime.GOMAXPROCS(0)
+	}
+	if c.EvalWait <= 0 {
+		c.EvalWait = 5 * time.Second
+	}
+	if c.EvalTimeout <= 0 {
+		c.EvalTimeout = 10 * time.Second
+	}
+	if c.MaxReports <= 0 {
+		c.MaxReports = 2
+	}
+	if c.ReportTTL <= 0 {
+		c.ReportTTL = time.Minute
+	}
+	if c.MaxErrors <= 0 {
+		c.MaxErrors = 20
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
 	if c.Recorder == nil {
 		c.Recorder = &feedback.Recorder{Now: c.Now}
 	}
-	s := &server{cfg: c, renders: make(chan struct{}, c.MaxRenders)}
+	s := &server{cfg: c, renders: make(chan struct{}, c.MaxRenders),
+		evals: make(chan struct{}, c.MaxEvals), reportSlots: make(chan struct{}, c.MaxReports)}
+	if c.Signals != nil {
+		s.cfg.Signals = countingStore{Store: c.Signals, gen: &s.storeGen}
+	}
+	if n := removeStaleRenderDirs(c.TempDir, c.Logger); n > 0 {
+		c.Logger.Info("removed render directories left by a previous run", "count", n)
+	}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -194,22 +252,7 @@ func (s *server) lookup(ctx context.Context, name, version string) (*blueprint.B
 // acquire takes a render slot, waiting at most RenderWait; the caller must
 // call release.
 func (s *server) acquire(ctx context.Context) (release func(), err error) {
-	release = func() { <-s.renders }
-	select {
-	case s.renders <- struct{}{}:
-		return release, nil
-	default:
-	}
-	t := time.NewTimer(s.cfg.RenderWait)
-	defer t.Stop()
-	select {
-	case s.renders <- struct{}{}:
-		return release, nil
-	case <-t.C:
-		return nil, errBusy
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return slot(ctx, s.renders, s.cfg.RenderWait)
 }
 
 // plan renders bp with params in memory, for a preview, in a render slot.
@@ -239,6 +282,11 @@ func (s *server) status(r *http.Request, err error) (int, string) {
 		return http.StatusNotFound, err.Error()
 	case errors.As(err, &maxBytes):
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", maxBytes.Limit)
+	case errors.Is(err, errBodyTimeout), errors.Is(err, errBodyTruncated):
+		status, msg, _ := bodyStatus(err)
+		return status, msg
+	case errors.Is(err, errEvalTimeout):
+		return http.StatusServiceUnavailable, err.Error()
 	case errors.As(err, &invalid):
 		return http.StatusUnprocessableEntity, "invalid parameters"
 	case errors.As(err, &enforced):
@@ -247,7 +295,7 @@ func (s *server) status(r *http.Request, err error) (int, string) {
 		return http.StatusUnprocessableEntity, err.Error()
 	case errors.Is(err, errBusy):
 		return http.StatusServiceUnavailable, err.Error()
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, blueprint.ErrEvalTimeout), errors.Is(err, decision.ErrEvalTimeout):
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, blueprint.ErrEvalTimeout):
 		return http.StatusServiceUnavailable, "the render took too long"
 	case errors.As(err, &rerr):
 		s.cfg.Logger.Error("render failed", "path", r.URL.Path, "err", err)
@@ -258,13 +306,16 @@ func (s *server) status(r *http.Request, err error) (int, string) {
 }
 
 // displayFile shortens a file name in a position for people and API
-// clients: an absolute path, which names a file on the server's disk, keeps
-// its last two elements ("go-service/blueprint.cue").
+// clients: a path names a file on the server's disk, so only its last two
+// elements are shown, the blueprint's directory and the file
+// ("go-service/blueprint.cue").
 func displayFile(name string) string {
-	if !filepath.IsAbs(name) {
-		return filepath.ToSlash(name)
+	name = filepath.ToSlash(name)
+	dir, file := path.Split(name)
+	if dir == "" {
+		return file
 	}
-	return filepath.Base(filepath.Dir(name)) + "/" + filepath.Base(name)
+	return path.Base(path.Clean(dir)) + "/" + file
 }
 
 func displayPos(p blueprint.Position) blueprint.Position {
@@ -418,6 +469,14 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
+		if sw.status == 0 && r.Context().Err() != nil {
+			// The client went away before an answer was written: say so,
+			// in nginx's words, rather than log a 200 nobody received.
+			s.cfg.Logger.Log(r.Context(), slog.LevelInfo, "request",
+				"method", r.Method, "path", r.URL.Path, "status", statusClientClosed, "canceled", true,
+				"duration", time.Since(start).Round(time.Microsecond).String())
+			return
+		}
 		if sw.status == 0 {
 			sw.status = http.StatusOK // nothing written: net/http answers 200
 		}
@@ -433,6 +492,10 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 			"bytes", sw.bytes, "duration", time.Since(start).Round(time.Microsecond).String())
 	})
 }
+
+// statusClientClosed is logged for a request whose client went away before
+// it was answered (nginx's 499).
+const statusClientClosed = 499
 
 // recoverPanics turns a panic in a handler into a logged 500.
 func (s *server) recoverPanics(next http.Handler) http.Handler {

@@ -12,7 +12,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	getter "github.com/hashicorp/go-getter/v2"
 )
@@ -200,7 +199,11 @@ func checkTree(root string, lim limits) error {
 		if err != nil {
 			return err
 		}
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Nlink > 1 {
+		links, err := linkCount(p, fi)
+		if err != nil {
+			return err
+		}
+		if links > 1 {
 			return &TreeError{Path: rel, Reason: "hard links are not allowed"}
 		}
 		files++

@@ -433,15 +433,6 @@ func (f *Fetcher) commit(tree, object string) error {
 	return syncDir(filepath.Dir(object))
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
 func (f *Fetcher) fetchGit(ctx context.Context, a *Address) (*Result, error) {
 	if a.URL.Scheme != "file" {
 		if err := f.guard.checkHost(ctx, a.URL.Hostname()); err != nil {

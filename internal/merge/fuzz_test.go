@@ -36,7 +36,8 @@ var fuzzNames = []string{"a.yaml", "a.json", "a.txt", "a.YML"}
 // FuzzFile checks that File never panics, that merging x with x, base
 // with x and x with base gives x, that a line merge's result keeps the
 // invariants of FuzzLines, and that a structured result either re-parses
-// or reports conflicts with paths and no markers.
+// or has its conflicts marked so that taking either side everywhere gives
+// a text that parses.
 func FuzzFile(f *testing.F) {
 	for _, tc := range fileCases {
 		for i, name := range fuzzNames {
@@ -49,6 +50,11 @@ func FuzzFile(f *testing.F) {
 	f.Add(uint8(0), []byte("a: 1\n"), []byte("a: 1\nb: 2\n"), []byte("a: 1\nb: 3\n"))
 	f.Add(uint8(1), []byte(`{"a":[1]}`), []byte(`{"a":[1],"b":{"c":1}}`), []byte(`{"b":{"d":2},"a":[1]}`))
 	f.Add(uint8(2), []byte("\x00a"), []byte("\x00b"), []byte("\x00c"))
+	// A list item deleted on one side, the list extended on the other: the
+	// lines merge into text that is not YAML.
+	f.Add(uint8(0), []byte("ports:\n  - name: http\n    port: 80\nenv: []\n"), []byte("ports:\n    port: 80\nenv: []\n"),
+		[]byte("ports:\n  - name: http\n    port: 80\n  - name: metrics\n    port: 90\nenv: []\n"))
+	f.Add(uint8(1), []byte("{\r\n\t\"a\": 1,\r\n\t\"b\": [1, 2]\r\n}"), []byte("{\r\n\t\"a\": 1,  \r\n\t\"b\": [2]\r\n}"), []byte("{\n  \"a\": 2,\n  \"b\": [1, 2, 3]\n}\n"))
 	f.Fuzz(func(t *testing.T, which uint8, base, ours, theirs []byte) {
 		if len(base) > maxFuzzInput || len(ours) > maxFuzzInput || len(theirs) > maxFuzzInput {
 			return
@@ -71,10 +77,11 @@ func FuzzFile(f *testing.F) {
 				t.Fatalf("structured merge does not parse: %q", r.Merged)
 			}
 		case r.Structured:
-			for _, c := range r.Conflicts {
-				if c.Line != 0 {
-					t.Fatalf("structured conflict with markers: %+v", c)
-				}
+			_, errB := parse(formatOf(name), base)
+			_, errO := parse(formatOf(name), ours)
+			_, errT := parse(formatOf(name), theirs)
+			if err := checkMarked(formatOf(name), r, opts, errB == nil && errO == nil && errT == nil); err != nil {
+				t.Fatalf("%v\nmerged:\n%s", err, r.Merged)
 			}
 		case len(r.Conflicts) == 1 && r.Conflicts[0].Line == 0:
 			// A binary conflict.

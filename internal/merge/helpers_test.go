@@ -169,3 +169,28 @@ func checkChunks(base, ours, theirs []byte, refine bool) error {
 	}
 	return nil
 }
+
+// checkMarked checks a structured merge with conflicts: every conflict is
+// marked, and resolving them all by ours, or all by theirs, gives a
+// document of format f whose root is a mapping, or with mapping unset,
+// well-formed YAML or JSON.
+func checkMarked(f format, r *Result, opts *Options, mapping bool) error {
+	for _, c := range r.Conflicts {
+		if c.Line == 0 {
+			return fmt.Errorf("structured conflict without markers: %+v", c)
+		}
+	}
+	for _, p := range []pick{pickOurs, pickTheirs} {
+		out, err := resolveErr(r, opts, p)
+		if err != nil {
+			return err
+		}
+		if _, err := parse(f, out); mapping && err != nil {
+			return fmt.Errorf("resolved merge does not parse: %v\n%s", err, out)
+		}
+		if !wellFormed(f, out) {
+			return fmt.Errorf("resolved merge is not well-formed\n%s", out)
+		}
+	}
+	return nil
+}

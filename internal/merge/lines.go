@@ -25,6 +25,9 @@ type chunk struct {
 	kind           kind
 	b0, b1, o0, o1 int
 	t0, t1         int
+	// path is, for a conflict the structured merge found, the data paths
+	// of the values it covers; see markConflicts.
+	path string
 }
 
 // chunks computes the chunks of the 3-way merge of the lines a (base), o
@@ -46,7 +49,7 @@ func chunks(a, o, t [][]byte, eo, et []diff.Edit, refine bool) []chunk {
 			lo = et[j].OldStart
 		}
 		if lo > pos {
-			cs = append(cs, chunk{stable, pos, lo, pos + do, lo + do, pos + dt, lo + dt})
+			cs = append(cs, chunk{kind: stable, b0: pos, b1: lo, o0: pos + do, o1: lo + do, t0: pos + dt, t1: lo + dt})
 		}
 		// Absorb every edit of either side that overlaps or touches the
 		// block: edits of one side are separated by unchanged lines, so a
@@ -93,7 +96,7 @@ func chunks(a, o, t [][]byte, eo, et []diff.Edit, refine bool) []chunk {
 		pos = hi
 	}
 	if pos < len(a) {
-		cs = append(cs, chunk{stable, pos, len(a), pos + do, len(a) + do, pos + dt, len(a) + dt})
+		cs = append(cs, chunk{kind: stable, b0: pos, b1: len(a), o0: pos + do, o1: len(a) + do, t0: pos + dt, t1: len(a) + dt})
 	}
 	return cs
 }
@@ -112,11 +115,11 @@ func appendRefined(cs []chunk, o, t [][]byte, c chunk) []chunk {
 		s++
 	}
 	if p > 0 {
-		cs = append(cs, chunk{same, c.b0, c.b0, c.o0, c.o0 + p, c.t0, c.t0 + p})
+		cs = append(cs, chunk{kind: same, b0: c.b0, b1: c.b0, o0: c.o0, o1: c.o0 + p, t0: c.t0, t1: c.t0 + p})
 	}
-	cs = append(cs, chunk{conflict, c.b0, c.b1, c.o0 + p, c.o1 - s, c.t0 + p, c.t1 - s})
+	cs = append(cs, chunk{kind: conflict, b0: c.b0, b1: c.b1, o0: c.o0 + p, o1: c.o1 - s, t0: c.t0 + p, t1: c.t1 - s, path: c.path})
 	if s > 0 {
-		cs = append(cs, chunk{same, c.b1, c.b1, c.o1 - s, c.o1, c.t1 - s, c.t1})
+		cs = append(cs, chunk{kind: same, b0: c.b1, b1: c.b1, o0: c.o1 - s, o1: c.o1, t0: c.t1 - s, t1: c.t1})
 	}
 	return cs
 }
@@ -175,6 +178,7 @@ func render(a, o, t [][]byte, cs []chunk, opts *Options, size int) ([]byte, []Co
 				Base:   join(a[c.b0:c.b1]),
 				Ours:   join(o[c.o0:c.o1]),
 				Theirs: join(t[c.t0:c.t1]),
+				Path:   c.path,
 			}
 			conflicts = append(conflicts, cf)
 			section := func(marker, label string, text []byte, lines int) {
@@ -257,11 +261,29 @@ func join(lines [][]byte) []byte {
 	return b
 }
 
-// mergeLines is Lines on split texts.
-func mergeLines(base, ours, theirs []byte, opts *Options) *Result {
+// lineMerge is a line merge: the split texts and the chunks of their
+// merge.
+type lineMerge struct {
+	a, o, t [][]byte
+	cs      []chunk
+	size    int // the length of the longer of ours and theirs
+}
+
+// splitMerge splits the texts and computes the chunks of their merge.
+func splitMerge(base, ours, theirs []byte, opts *Options) *lineMerge {
 	a, o, t := diff.SplitLines(base), diff.SplitLines(ours), diff.SplitLines(theirs)
 	eo, et := diff.Lines(base, ours), diff.Lines(base, theirs)
-	cs := chunks(a, o, t, eo, et, opts == nil || !opts.Diff3)
-	merged, conflicts := render(a, o, t, cs, opts, max(len(ours), len(theirs)))
+	return &lineMerge{a, o, t, chunks(a, o, t, eo, et, opts == nil || !opts.Diff3), max(len(ours), len(theirs))}
+}
+
+// result renders the merge with the chunks cs.
+func (lm *lineMerge) result(cs []chunk, opts *Options) *Result {
+	merged, conflicts := render(lm.a, lm.o, lm.t, cs, opts, lm.size)
 	return &Result{Merged: merged, Conflicts: conflicts}
+}
+
+// mergeLines is Lines on split texts.
+func mergeLines(base, ours, theirs []byte, opts *Options) *Result {
+	lm := splitMerge(base, ours, theirs, opts)
+	return lm.result(lm.cs, opts)
 }

@@ -1,14 +1,17 @@
 // Package merge computes 3-way merges of files, as an upgrade of a
 // generated project needs them: base is a file as the old blueprint
-// version rendered it, ours is the same file as the new version renders
-// it, and theirs is the file on disk, with the team's edits.
+// version rendered it, ours is the file on disk, with the team's edits,
+// and theirs is the same file as the new version renders it (git's
+// convention: ours is what is checked out).
 //
 // The guarantee is that no change is lost silently: every change either
 // side made relative to base is in the merged output, or is inside a
-// reported [Conflict]. The structured merge of [File], used where the line
-// merge has conflicts or does not give a valid document, keeps it for data
-// and comments; it writes the file in theirs' layout, so a change of key
-// order or white space alone that ours made is not kept.
+// reported [Conflict], marked in the text. The structured merge of [File],
+// used where the line merge has conflicts or does not give a valid
+// document, keeps it for data and comments; it writes the file in ours'
+// layout (the team's), so a change of key order or white space alone that
+// theirs made is not kept, and it is not used when it cannot keep ours'
+// layout.
 //
 // # Line merges
 //
@@ -77,7 +80,9 @@
 // merge against the structure when it can. This needs all three versions
 // to parse as a single document whose root is a mapping, without anchors,
 // aliases, merge keys ("<<"), keys that are not scalars or duplicate keys;
-// otherwise the result is the line merge's. JSON is parsed by
+// otherwise the result is the line merge's, except that a clean line merge
+// of two well-formed files (several YAML documents, say) into one that is
+// not well-formed is a conflict of the whole file. JSON is parsed by
 // encoding/json, YAML by go.yaml.in/yaml/v3 into its node tree, comments
 // included.
 //
@@ -96,18 +101,23 @@
 // merged apart from the value: one side may change a value and the other
 // its comment.
 //
-// The merged document is written in the layout of theirs, the file on
-// disk. Keys keep theirs' order, and a key only ours has goes after the
-// key that precedes it in ours (first if none does). The tree is theirs',
+// The merged document is written in the layout of ours, the file on
+// disk. Keys keep ours' order, and a key only theirs has goes after the
+// key that precedes it in theirs (first if none does). The tree is ours',
 // so its comments and scalar styles (quoting, flow or block) are kept,
-// and the encoder follows theirs' indentation step, compact or indented
-// block sequences, line endings, final newline and leading "---". Then,
-// where the encoded text differs from theirs in white space only (blank
-// lines, spacing, line breaks in folded scalars or JSON arrays), theirs'
-// lines are put back, provided the value stays the same; if not, only
-// blank lines are put back, under the same proviso. The merged text must
-// parse back to the merged value and, for YAML, hold every comment either
-// side changed, or the structured merge is not used.
+// and the encoder follows ours' indentation step (tabs or spaces in
+// JSON), compact or indented block sequences, line endings, final newline
+// and leading "---". Then, where the encoded text differs from ours in
+// white space only (blank lines, indentation, trailing blanks, line
+// endings, line breaks in folded scalars or JSON arrays), ours' lines are
+// put back, provided the value stays the same; if not, only blank lines
+// are put back, under the same proviso. The merged text must parse back
+// to the merged value and, for YAML, hold every comment either side
+// changed. It must also keep ours' layout: the same final newline, the
+// same line endings where ours has one kind, and every line of ours, as
+// it is, that theirs did not change (but for line endings and trailing
+// blanks). Otherwise the structured merge is not used: a team's layout is
+// never rewritten silently.
 //
 // File chooses among the line merge L and the structured merge S; when
 // one side equals base, or both sides are equal, it is L, which is then
@@ -117,13 +127,21 @@
 //     conflicts: L, which keeps both sides' layout. So the merge of
 //     sequences edited in different places, which S takes as a conflict,
 //     is L's clean one.
-//   - L clean but its text does not parse, or not to the value of a clean
-//     S: S, if clean. If S has conflicts, as when both sides add the same
-//     key in different places, the result is L's text with S's conflicts,
-//     which have a Path and no markers (Line 0), and Structured is set.
-//   - L with conflicts and S clean: S, with Structured set. This is how
+//   - S clean and in ours' layout: S, with Structured set. This is how
 //     changes of adjacent keys on different sides merge cleanly.
-//   - Both with conflicts: L, whose conflicts have markers.
+//   - Otherwise — L conflicts, or its text does not parse, or not to the
+//     value of S; and S has conflicts or could not keep ours' layout —
+//     the conflicts are marked in L's text, and Structured is set: L's own
+//     conflicts, and for each conflict of S the lines of the entry holding
+//     the conflicting value (from its key, head comment included, to the
+//     next key of its mapping) in each version, with the lines L aligned
+//     with them, as one conflict whose Path is the value's data path.
+//     Taking every conflict's ours, or every conflict's theirs, must give
+//     a document that parses; where it does not, the regions grow to the
+//     entries of the parent mappings, up to the whole file. So a YAML or
+//     JSON file is never left unparsable without markers: as when both
+//     sides add the same key in different places, or one side deletes an
+//     item of a sequence the other extends.
 //
 // Lines and File may be called concurrently; they neither modify nor keep
 // their inputs, except that a binary conflict's regions are the inputs.
@@ -169,8 +187,8 @@ func (o *Options) labels() (ours, base, theirs string) {
 // Conflict is a region that both sides changed differently.
 type Conflict struct {
 	// Line is the 1-based line of the merged text where the conflict's
-	// "<<<<<<<" marker is, or 0 when no markers were written for it, as
-	// for structured and binary conflicts.
+	// "<<<<<<<" marker is, or 0 for a binary conflict, which has no
+	// markers.
 	Line int
 
 	// Base, Ours and Theirs are the conflicting regions of each version:
@@ -178,8 +196,10 @@ type Conflict struct {
 	// (nil for a key a version lacks), the whole files for binary data.
 	Base, Ours, Theirs []byte
 
-	// Path is, for a structured merge, the data path of the conflicting
-	// value, such as "spec.replicas"; it is "" for line and binary
+	// Path is, for a conflict the structured merge found, the data path
+	// of the conflicting value, such as "spec.replicas", or the paths,
+	// joined by ", " (ten, then "and N more"), of the values whose marked
+	// regions were joined; it is "" for other line conflicts and binary
 	// conflicts.
 	Path string
 }
@@ -217,37 +237,43 @@ func Lines(base, ours, theirs []byte, opts *Options) *Result {
 // set to ours.
 //
 // Other files are merged by [Lines], and YAML and JSON files by structure
-// where the line merge has conflicts, as the package comment details.
+// where the line merge has conflicts, as the package comment details;
+// every conflict of a text file is marked.
 func File(name string, base, ours, theirs []byte, opts *Options) *Result {
 	if diff.IsBinary(base) || diff.IsBinary(ours) || diff.IsBinary(theirs) {
 		return mergeBinary(base, ours, theirs)
 	}
-	l := Lines(base, ours, theirs, opts)
+	lm := splitMerge(base, ours, theirs, opts)
+	l := lm.result(lm.cs, opts)
 	f := formatOf(name)
 	if f == formatNone || bytes.Equal(base, ours) || bytes.Equal(base, theirs) || bytes.Equal(ours, theirs) {
 		// When a side is unchanged, or both are the same, the line
 		// merge's result is that side, as it is.
 		return l
 	}
-	s, want, ok := mergeStructured(f, base, ours, theirs)
+	s, ok := mergeStructured(f, base, ours, theirs)
 	if !ok {
+		// Not documents the structured merge handles (several YAML
+		// documents, anchors, a root that is not a mapping): still, lines
+		// that merge cleanly into a file that is not YAML or JSON any
+		// more are a conflict.
+		if l.Clean() && wellFormed(f, ours) && wellFormed(f, theirs) && !wellFormed(f, l.Merged) {
+			return markConflicts(f, lm, &structState{}, opts)
+		}
 		return l
 	}
 	if l.Clean() {
-		if got, ok := parsedValue(f, l.Merged); ok && (!s.Clean() || reflect.DeepEqual(got, want)) {
+		if got, ok := parsedValue(f, l.Merged); ok && (!s.res.Clean() || reflect.DeepEqual(got, s.want)) {
 			return l
 		}
-		if s.Clean() {
-			return s
-		}
-		// The lines merged, but not into a document, as when both sides
-		// add the same key in different places.
-		return &Result{Merged: l.Merged, Conflicts: s.Conflicts, Structured: true}
 	}
-	if s.Clean() {
-		return s
+	if s.res.Clean() && s.usable {
+		return s.res
 	}
-	return l
+	// The lines did not merge into the document, or conflict, and the
+	// structure has conflicts too or could not be written in ours'
+	// layout: mark the conflicts.
+	return markConflicts(f, lm, s.structState, opts)
 }
 
 func mergeBinary(base, ours, theirs []byte) *Result {

@@ -3,7 +3,9 @@ package merge
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -547,4 +549,390 @@ func checkMerged(base, ours, theirs []byte, opts *Options, r *Result) error {
 		}
 	}
 	return nil
+}
+
+// layoutCases is the number of random cases of TestPropertyLayout.
+const layoutCases = 10000
+
+// layout is how a team writes a YAML or JSON file.
+type layout struct {
+	indent    string // one step: "  ", "    " or, in JSON, "\t"
+	crlf      bool   // "\r\n" line endings
+	blanks    []int  // lines (0-based) given trailing blanks
+	noFinalNL bool   // no newline after the last line
+}
+
+// encodeLayout writes the document m (keys sorted; values are int,
+// string, []any of scalars or map[string]any) in format f and layout l.
+func encodeLayout(f format, m map[string]any, l layout) []byte {
+	var b strings.Builder
+	var write func(m map[string]any, depth int)
+	scalar := func(v any) string {
+		if s, ok := v.(string); ok {
+			if f == formatJSON {
+				return `"` + s + `"`
+			}
+			return s
+		}
+		return fmt.Sprint(v)
+	}
+	pad := func(depth int) string { return strings.Repeat(l.indent, depth) }
+	write = func(m map[string]any, depth int) {
+		keys := slices.Sorted(maps.Keys(m))
+		for i, k := range keys {
+			comma := ""
+			if f == formatJSON && i < len(keys)-1 {
+				comma = ","
+			}
+			switch v := m[k].(type) {
+			case map[string]any:
+				if f == formatJSON {
+					b.WriteString(pad(depth) + `"` + k + `": {` + "\n")
+					write(v, depth+1)
+					b.WriteString(pad(depth) + "}" + comma + "\n")
+				} else if len(v) == 0 {
+					b.WriteString(pad(depth) + k + ": {}\n")
+				} else {
+					b.WriteString(pad(depth) + k + ":\n")
+					write(v, depth+1)
+				}
+			case []any:
+				if f == formatJSON {
+					b.WriteString(pad(depth) + `"` + k + `": [` + "\n")
+					for j, x := range v {
+						c := ","
+						if j == len(v)-1 {
+							c = ""
+						}
+						b.WriteString(pad(depth+1) + scalar(x) + c + "\n")
+					}
+					b.WriteString(pad(depth) + "]" + comma + "\n")
+				} else if len(v) == 0 {
+					b.WriteString(pad(depth) + k + ": []\n")
+				} else {
+					b.WriteString(pad(depth) + k + ":\n")
+					for _, x := range v {
+						b.WriteString(pad(depth+1) + "- " + scalar(x) + "\n")
+					}
+				}
+			default:
+				if f == formatJSON {
+					b.WriteString(pad(depth) + `"` + k + `": ` + scalar(v) + comma + "\n")
+				} else {
+					b.WriteString(pad(depth) + k + ": " + scalar(v) + "\n")
+				}
+			}
+		}
+	}
+	if f == formatJSON {
+		b.WriteString("{\n")
+		write(m, 1)
+		b.WriteString("}\n")
+	} else {
+		write(m, 0)
+	}
+	ls := strings.SplitAfter(b.String(), "\n")
+	ls = ls[:len(ls)-1]
+	for _, i := range l.blanks {
+		if i < len(ls) {
+			ls[i] = strings.TrimSuffix(ls[i], "\n") + " \t \n"
+		}
+	}
+	out := strings.Join(ls, "")
+	if l.crlf {
+		out = strings.ReplaceAll(out, "\n", "\r\n")
+	}
+	if l.noFinalNL {
+		out = strings.TrimRight(out, "\r\n")
+	}
+	return []byte(out)
+}
+
+// layoutDoc returns a random document for TestPropertyLayout: nested
+// mappings, lists and scalars, each value unique.
+func layoutDoc(rng *rand.Rand, depth int, next *int) map[string]any {
+	m := map[string]any{}
+	for i := range 1 + rng.IntN(5) {
+		k := fmt.Sprintf("k%d", i)
+		*next++
+		switch r := rng.IntN(6); {
+		case r == 0 && depth > 0:
+			m[k] = layoutDoc(rng, depth-1, next)
+		case r == 1:
+			var l []any
+			for range 1 + rng.IntN(4) {
+				*next++
+				l = append(l, fmt.Sprintf("item%d", *next))
+			}
+			m[k] = l
+		default:
+			m[k] = *next
+		}
+	}
+	return m
+}
+
+// layoutEdit edits the document m in place as one side: values changed,
+// keys added and deleted, list items deleted (ours) or added (theirs).
+// touched collects the paths the side changed.
+func layoutEdit(rng *rand.Rand, m map[string]any, ours bool, p string, next *int, touched map[string]bool) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		kp := p + "." + k
+		if kp == ".name" {
+			continue // every document keeps one key
+		}
+		switch v := m[k].(type) {
+		case map[string]any:
+			if rng.IntN(3) == 0 {
+				layoutEdit(rng, v, ours, kp, next, touched)
+			}
+			continue
+		case []any:
+			if rng.IntN(4) != 0 {
+				continue
+			}
+			*next++
+			if ours && len(v) > 1 {
+				i := rng.IntN(len(v))
+				m[k] = slices.Delete(slices.Clone(v), i, i+1)
+			} else {
+				i := rng.IntN(len(v) + 1)
+				m[k] = slices.Insert(slices.Clone(v), i, any(fmt.Sprintf("new%d", *next)))
+			}
+			touched[kp] = true
+			continue
+		}
+		switch rng.IntN(8) {
+		case 0:
+			*next++
+			m[k] = *next
+			touched[kp] = true
+		case 1:
+			delete(m, k)
+			touched[kp] = true
+		}
+	}
+	if rng.IntN(4) == 0 {
+		*next++
+		k := fmt.Sprintf("n%d", *next)
+		m[k] = *next
+		touched[p+"."+k] = true
+	}
+}
+
+// cloneDoc deep-copies a document of layoutDoc.
+func cloneDoc(m map[string]any) map[string]any {
+	c := make(map[string]any, len(m))
+	for k, v := range m {
+		switch x := v.(type) {
+		case map[string]any:
+			v = cloneDoc(x)
+		case []any:
+			v = slices.Clone(x)
+		}
+		c[k] = v
+	}
+	return c
+}
+
+// applyEdits returns base with the changes of the edited version side
+// applied to dst at the paths side touched.
+func applyEdits(dst, side map[string]any, touched map[string]bool, p string) {
+	for k, v := range side {
+		kp := p + "." + k
+		if touched[kp] {
+			dst[k] = v
+			continue
+		}
+		if sub, ok := v.(map[string]any); ok {
+			if d, ok := dst[k].(map[string]any); ok {
+				applyEdits(d, sub, touched, kp)
+			}
+		}
+	}
+	for k := range dst {
+		if _, ok := side[k]; !ok && touched[p+"."+k] {
+			delete(dst, k)
+		}
+	}
+}
+
+// samePaths reports whether every value of the document want at a path
+// that touched does not name, nor a parent of, is the same in got; if
+// not, it returns the path.
+func samePaths(want, got any, touched map[string]bool, p string) (string, bool) {
+	if touched[p] {
+		return "", true
+	}
+	wm, ok := want.(map[string]any)
+	if !ok {
+		return p, reflect.DeepEqual(want, got)
+	}
+	gm, ok := got.(map[string]any)
+	if !ok {
+		return p, false
+	}
+	for k, v := range wm {
+		kp := p + "." + k
+		if touched[kp] {
+			continue
+		}
+		if q, ok := samePaths(v, gm[k], touched, kp); !ok {
+			return q, false
+		}
+	}
+	return "", true
+}
+
+// TestPropertyLayout merges random YAML and JSON documents edited on
+// both sides, where the project (ours) also has its own layout: "\r\n"
+// line endings, tabs (JSON) or four spaces (YAML) for indentation,
+// trailing blanks, no final newline. The platform (theirs) changes values,
+// adds and deletes keys and adds list items; the project changes values,
+// adds and deletes keys and deletes list items. Whatever File returns:
+//
+//  1. a clean result parses, and where the two sides changed different
+//     paths, its value has both sides' changes; a result with conflicts
+//     has every conflict marked, and taking either side of every conflict
+//     gives a document that parses;
+//  2. a clean result is in the project's layout: its final newline, its
+//     line endings, its indentation step, and its trailing blanks on every
+//     line the platform did not change;
+//  3. after a conflict, the project's side of every conflict taken, the
+//     next version (a second upgrade) merges without losing any value the
+//     project has that the next version did not change.
+func TestPropertyLayout(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	clean, structuredClean, spurious, seconds := 0, 0, 0, 0
+	for i := range layoutCases {
+		f, name := formatYAML, "values.yaml"
+		if i%2 == 1 {
+			f, name = formatJSON, "values.json"
+		}
+		next := 0
+		base := layoutDoc(rng, 2, &next)
+		base["name"] = "orders"
+		ours, theirs := cloneDoc(base), cloneDoc(base)
+		to, tt := map[string]bool{}, map[string]bool{}
+		layoutEdit(rng, ours, true, "", &next, to)
+		layoutEdit(rng, theirs, false, "", &next, tt)
+		overlap := false
+		for p := range to {
+			for q := range tt {
+				overlap = overlap || p == q || strings.HasPrefix(p, q+".") || strings.HasPrefix(q, p+".")
+			}
+		}
+		platform := layout{indent: "  "}
+		team := layout{indent: "  "}
+		if rng.IntN(2) == 0 {
+			team.indent = "    "
+			if f == formatJSON && rng.IntN(2) == 0 {
+				team.indent = "\t"
+			}
+		}
+		team.crlf = rng.IntN(3) == 0
+		team.noFinalNL = rng.IntN(4) == 0
+		for range rng.IntN(4) {
+			team.blanks = append(team.blanks, rng.IntN(12))
+		}
+		bt, ot, tt2 := encodeLayout(f, base, platform), encodeLayout(f, ours, team), encodeLayout(f, theirs, platform)
+		r := File(name, bt, ot, tt2, &Options{Diff3: i%3 == 0})
+		fail := func(format string, args ...any) {
+			t.Helper()
+			t.Fatalf("case %d: %s\nbase:\n%s\nours:\n%q\ntheirs:\n%s\nmerged:\n%q", i, fmt.Sprintf(format, args...), bt, ot, tt2, r.Merged)
+		}
+		if !r.Clean() {
+			if err := checkMarked(f, r, &Options{Diff3: i%3 == 0}, true); err != nil {
+				fail("%v", err)
+			}
+			if !overlap {
+				spurious++
+			}
+			// 3. The team keeps its side of every conflict, and the next
+			// version merges into that without losing any of it.
+			resolved, err := resolveErr(r, &Options{Diff3: i%3 == 0}, pickOurs)
+			if err != nil {
+				fail("%v", err)
+			}
+			kept, _ := parsedValue(f, resolved)
+			theirs2, tt3 := cloneDoc(theirs), map[string]bool{}
+			layoutEdit(rng, theirs2, false, "", &next, tt3)
+			t3 := encodeLayout(f, theirs2, platform)
+			r2 := File(name, tt2, resolved, t3, nil)
+			seconds++
+			if !r2.Clean() {
+				if err := checkMarked(f, r2, nil, true); err != nil {
+					fail("second merge: %v", err)
+				}
+				continue
+			}
+			got2, ok := parsedValue(f, r2.Merged)
+			if !ok {
+				fail("second merge does not parse:\n%s", r2.Merged)
+			}
+			if p, ok := samePaths(kept, got2, tt3, ""); !ok {
+				fail("second merge: the team's value at %s lost:\n%s", p, r2.Merged)
+			}
+			continue
+		}
+		clean++
+		if r.Structured {
+			structuredClean++
+		}
+		got, ok := parsedValue(f, r.Merged)
+		if !ok {
+			fail("clean merge does not parse")
+		}
+		if !overlap {
+			want := cloneDoc(base)
+			applyEdits(want, ours, to, "")
+			applyEdits(want, theirs, tt, "")
+			wantValue, _ := parsedValue(f, encodeLayout(f, want, platform))
+			if !reflect.DeepEqual(got, wantValue) {
+				fail("value %v, want %v", got, wantValue)
+			}
+		}
+		if bytes.Equal(ot, bt) || bytes.Equal(tt2, bt) {
+			continue // one side as it is
+		}
+		if bytes.HasSuffix(ot, []byte("\n")) != bytes.HasSuffix(r.Merged, []byte("\n")) {
+			fail("final newline not kept")
+		}
+		if oc, ol := lineEndings(ot); oc+ol == 0 {
+			// One line without an ending: the team has no line endings.
+		} else if crlf, lf := lineEndings(r.Merged); team.crlf && lf > 0 || !team.crlf && crlf > 0 {
+			fail("line endings not kept: %d CRLF, %d LF", crlf, lf)
+		}
+		theirLines := map[string]bool{}
+		for l := range bytes.Lines(tt2) {
+			theirLines[string(bytes.TrimSpace(l))] = true
+		}
+		merged := append([]byte("\n"), r.Merged...)
+		for l := range bytes.Lines(ot) {
+			bare := bytes.TrimRight(l, " \t\r\n")
+			if !bytes.HasSuffix(bytes.TrimRight(l, "\r\n"), []byte("\t ")) || !theirLines[string(bytes.TrimSpace(l))] ||
+				len(bytes.Trim(bare, "{}[], \t")) == 0 {
+				// Not blanks, or a line the platform changed, or brackets,
+				// which repeat: which of them a line of the merge is cannot
+				// be told from its text.
+				continue
+			}
+			// The line is in the merge, at its indentation, but without
+			// its blanks.
+			at := slices.Concat([]byte("\n"), bare, []byte("\n"))
+			atCRLF := slices.Concat([]byte("\n"), bare, []byte("\r\n"))
+			if (bytes.Contains(merged, at) || bytes.Contains(merged, atCRLF)) && !bytes.Contains(merged, l) {
+				fail("trailing blanks of %q lost", l)
+			}
+		}
+		for l := range bytes.Lines(r.Merged) {
+			ws := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]
+			if len(ws) > 0 && (team.indent == "\t") != (ws[0] == '\t') {
+				fail("indentation %q, the team's is %q", ws, team.indent)
+			}
+		}
+	}
+	// Changes of different paths may still conflict: changed lines next to
+	// each other where the structured merge cannot keep the layout.
+	t.Logf("%d cases: %d clean (%d by structure), %d conflicts of changes to different paths, %d merged again after a conflict", layoutCases, clean, structuredClean, spurious, seconds)
 }

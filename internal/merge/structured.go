@@ -9,6 +9,7 @@ import (
 	"path"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -133,7 +134,7 @@ func keyID(k *yaml.Node) string { return k.ShortTag() + "\x00" + k.Value }
 func parseJSON(data []byte) (*yaml.Node, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	root, err := jsonValue(dec, 0)
+	root, err := jsonValue(dec, &lineCounter{data: data}, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +144,30 @@ func parseJSON(data []byte) (*yaml.Node, error) {
 	return &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}, nil
 }
 
-func jsonValue(dec *json.Decoder, depth int) (*yaml.Node, error) {
+// lineCounter gives the line of the JSON token a decoder reads next, for
+// the key nodes' Line, which locates the conflicts of a structured merge.
+// The offsets it is asked about only grow, so it counts each line once.
+type lineCounter struct {
+	data      []byte
+	off, line int // line is the number of newlines before off
+}
+
+// next returns the 1-based line of the token after the decoder's offset
+// off: past white space and the separators "," and ":".
+func (c *lineCounter) next(off int64) int {
+	i := int(off)
+	for i < len(c.data) && strings.IndexByte(" \t\r\n,:", c.data[i]) >= 0 {
+		i++
+	}
+	for ; c.off < i && c.off < len(c.data); c.off++ {
+		if c.data[c.off] == '\n' {
+			c.line++
+		}
+	}
+	return c.line + 1
+}
+
+func jsonValue(dec *json.Decoder, lc *lineCounter, depth int) (*yaml.Node, error) {
 	if depth > maxDepth {
 		return nil, errors.New("document nested too deeply")
 	}
@@ -159,13 +183,16 @@ func jsonValue(dec *json.Decoder, depth int) (*yaml.Node, error) {
 		}
 		for dec.More() {
 			if n.Kind == yaml.MappingNode {
+				line := lc.next(dec.InputOffset())
 				k, err := dec.Token()
 				if err != nil {
 					return nil, err
 				}
-				n.Content = append(n.Content, jsonString(k.(string)))
+				kn := jsonString(k.(string))
+				kn.Line = line
+				n.Content = append(n.Content, kn)
 			}
-			c, err := jsonValue(dec, depth+1)
+			c, err := jsonValue(dec, lc, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -237,9 +264,9 @@ func writeJSONString(b *bytes.Buffer, s string) {
 }
 
 // encodeDoc encodes the merged document doc in format f in the layout of
-// theirs: its indentation, line endings, final newline and, for YAML, a
-// leading document marker.
-func encodeDoc(f format, doc *yaml.Node, theirs []byte) (out []byte, err error) {
+// the text layout: its indentation, line endings, final newline and, for
+// YAML, a leading document marker.
+func encodeDoc(f format, doc *yaml.Node, layout []byte) (out []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, fmt.Errorf("encoder panic: %v", r)
@@ -248,11 +275,11 @@ func encodeDoc(f format, doc *yaml.Node, theirs []byte) (out []byte, err error) 
 	var b bytes.Buffer
 	switch f {
 	case formatYAML:
-		if bytes.HasPrefix(theirs, []byte("---")) {
+		if bytes.HasPrefix(layout, []byte("---")) {
 			b.WriteString("---\n")
 		}
 		enc := yaml.NewEncoder(&b)
-		indent, compact := yamlLayout(theirs)
+		indent, compact := yamlLayout(layout)
 		enc.SetIndent(indent)
 		if compact {
 			enc.CompactSeqIndent()
@@ -263,22 +290,25 @@ func encodeDoc(f format, doc *yaml.Node, theirs []byte) (out []byte, err error) 
 		if err := enc.Close(); err != nil {
 			return nil, err
 		}
+		if len(layout) > 0 && layout[len(layout)-1] != '\n' {
+			b.Truncate(len(bytes.TrimRight(b.Bytes(), "\n")))
+		}
 	case formatJSON:
 		var compact bytes.Buffer
 		writeJSON(&compact, doc.Content[0])
-		if indent, ok := jsonIndent(theirs); ok {
+		if indent, ok := jsonIndent(layout); ok {
 			if err := json.Indent(&b, compact.Bytes(), "", indent); err != nil {
 				return nil, err
 			}
 		} else {
 			b.Write(compact.Bytes())
 		}
-		if bytes.HasSuffix(theirs, []byte("\n")) {
+		if bytes.HasSuffix(layout, []byte("\n")) {
 			b.WriteByte('\n')
 		}
 	}
 	out = b.Bytes()
-	if i := bytes.IndexByte(theirs, '\n'); i > 0 && theirs[i-1] == '\r' {
+	if i := bytes.IndexByte(layout, '\n'); i > 0 && layout[i-1] == '\r' {
 		out = bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
 	}
 	return out, nil
@@ -376,6 +406,8 @@ func value(f format, n *yaml.Node) (v any, err error) {
 type structMerge struct {
 	f         format
 	conflicts []Conflict
+	keys      [][]string          // the key IDs of the path of each conflict
+	paths     map[string][]string // the key IDs of each data path merged
 }
 
 // conflict records a conflict at the data path p.
@@ -384,31 +416,57 @@ func (m *structMerge) conflict(p string, b, o, t *yaml.Node) {
 		Path: p,
 		Base: encodeValue(m.f, b), Ours: encodeValue(m.f, o), Theirs: encodeValue(m.f, t),
 	})
+	m.keys = append(m.keys, m.paths[p])
+}
+
+// structState is a structured merge: the parsed documents, the merged one
+// and its conflicts, each with the key IDs of its path.
+type structState struct {
+	docs      [3]*yaml.Node // base, ours, theirs
+	doc       *yaml.Node
+	conflicts []Conflict
+	keys      [][]string
 }
 
 // structured merges the documents base, ours and theirs of format f by
 // structure. It returns the merged document and its conflicts, and false
 // when the documents are not all mappings (see parse).
 func structured(f format, base, ours, theirs []byte) (*yaml.Node, []Conflict, bool) {
+	st, ok := mergeTrees(f, base, ours, theirs)
+	if !ok {
+		return nil, nil, false
+	}
+	return st.doc, st.conflicts, true
+}
+
+// mergeTrees is structured, keeping the parsed documents and the key
+// paths of the conflicts. The merged tree is ours' (the project's): its
+// order, comments and styles, and ours' values where there is a conflict.
+func mergeTrees(f format, base, ours, theirs []byte) (*structState, bool) {
 	var docs [3]*yaml.Node
 	for i, data := range [][]byte{base, ours, theirs} {
 		doc, err := parse(f, data)
 		if err != nil {
-			return nil, nil, false
+			return nil, false
 		}
 		docs[i] = doc
 	}
-	m := &structMerge{f: f}
-	b, o, t := docs[0], docs[1], docs[2]
-	doc := m.node("", b, o, t)
-	return doc, m.conflicts, true
+	m := &structMerge{f: f, paths: map[string][]string{}}
+	// node keeps the layout of its last argument: ours'.
+	doc := m.node("", docs[0], docs[2], docs[1])
+	for i := range m.conflicts {
+		c := &m.conflicts[i]
+		c.Ours, c.Theirs = c.Theirs, c.Ours
+	}
+	return &structState{docs: docs, doc: doc, conflicts: m.conflicts, keys: m.keys}, true
 }
 
 // node merges the nodes b, o and t, which are present, except that b is
 // nil when both sides added the node. Where one side changed a node and the
 // other did not, it takes the changed one; where both changed a mapping,
 // or a document, it merges their entries; any other change of both sides
-// to different nodes is a conflict, for which it keeps t.
+// to different nodes is a conflict, for which it keeps t. Where o and t
+// are equal, it takes t: t is the side whose layout the result has.
 //
 // Comments are part of a node, so that a change of a comment on one side
 // is kept like any other change, but they are merged apart from the
@@ -540,6 +598,9 @@ func (m *structMerge) entry(p string, be, oe, te map[string]entry, id string) (e
 		key = t.key
 	}
 	kp := childPath(p, key.Value)
+	if _, ok := m.paths[kp]; !ok {
+		m.paths[kp] = append(slices.Clone(m.paths[p]), id)
+	}
 	eq := func(x entry, inX bool, y entry, inY bool) bool {
 		return inX == inY && (!inX || equalNode(x.key, y.key) && equalNode(x.value, y.value))
 	}
@@ -617,25 +678,36 @@ func equalContent(x, y *yaml.Node) bool {
 	return true
 }
 
+// structResult is a structured merge for File: the merge itself, the
+// value of the merged document, and, when it has no conflicts, whether its
+// text can be used: encoded, true to the merged value and the comments,
+// and in ours' layout (see layoutKept).
+type structResult struct {
+	*structState
+	res    *Result
+	want   any
+	usable bool
+}
+
 // mergeStructured merges base, ours and theirs of format f by structure
-// and encodes the merged document. It returns false when the documents
-// are not mappings, or when the encoded document does not decode to the
-// merged value, which would be a bug of the encoder.
-func mergeStructured(f format, base, ours, theirs []byte) (*Result, any, bool) {
-	doc, conflicts, ok := structured(f, base, ours, theirs)
+// and, without conflicts, encodes the merged document in ours' layout. It
+// returns false when the documents are not all mappings.
+func mergeStructured(f format, base, ours, theirs []byte) (*structResult, bool) {
+	st, ok := mergeTrees(f, base, ours, theirs)
 	if !ok {
-		return nil, nil, false
+		return nil, false
 	}
-	want, err := value(f, doc)
+	want, err := value(f, st.doc)
 	if err != nil {
-		return nil, nil, false
+		return nil, false
 	}
-	if len(conflicts) > 0 {
-		return &Result{Conflicts: conflicts, Structured: true}, want, true
+	sr := &structResult{structState: st, want: want, res: &Result{Conflicts: st.conflicts, Structured: true}}
+	if len(st.conflicts) > 0 {
+		return sr, true
 	}
-	out, err := encodeDoc(f, doc, theirs)
+	out, err := encodeDoc(f, st.doc, ours)
 	if err != nil {
-		return nil, nil, false
+		return sr, true
 	}
 	valid := func(out []byte) bool {
 		got, ok := parsedValue(f, out)
@@ -643,26 +715,127 @@ func mergeStructured(f format, base, ours, theirs []byte) (*Result, any, bool) {
 			(f != formatYAML || commentsKept(out, base, ours) && commentsKept(out, base, theirs))
 	}
 	if !valid(out) {
-		return nil, nil, false
+		return sr, true
 	}
-	return &Result{Merged: restoreLayout(out, theirs, valid), Structured: true}, want, true
+	out = restoreLayout(out, ours, valid)
+	sr.res.Merged = out
+	sr.usable = layoutKept(out, base, ours, theirs, st.docs)
+	return sr, true
 }
 
-// restoreLayout gives back to the encoded document out the layout of
-// theirs where the encoder changed only white space. It aligns the lines
-// of theirs and out by their text without white space, and takes theirs'
-// lines where that text is the same: single lines that differ in spacing
-// or indentation, runs of lines that differ in line breaks (folded text,
-// JSON arrays), blank lines the encoder dropped. Indentation matters in
-// YAML, and line breaks in its block scalars, so the result must pass
-// valid, which checks its value; otherwise only the dropped blank lines
-// are put back, and if that fails too out is returned as it is.
-func restoreLayout(out, theirs []byte, valid func([]byte) bool) []byte {
-	tl, ol := diff.SplitLines(theirs), diff.SplitLines(out)
+// layoutKept reports whether out, the structured merge of ours and theirs,
+// is in ours' layout: the same final newline, the same line endings when
+// ours has one kind only, and, line for line, ours' text wherever theirs
+// changed nothing but white space. That is checked on the merge of the
+// texts where each line is its text without white space, after the data
+// path of the key it is under (see lineKeys): every line of ours in a
+// region of that merge that theirs did not change must be in out, as it
+// is in ours (white space and line ending included), in order. So a
+// team's indentation, trailing blanks, blank lines and line endings are
+// kept wherever the new version did not change the line.
+func layoutKept(out, base, ours, theirs []byte, docs [3]*yaml.Node) bool {
+	if len(ours) > 0 && ours[len(ours)-1] == '\n' != (len(out) > 0 && out[len(out)-1] == '\n') {
+		return false
+	}
+	crlf, lf := lineEndings(ours)
+	ocrlf, olf := lineEndings(out)
+	if crlf > 0 && lf == 0 && olf > 0 || lf > 0 && crlf == 0 && ocrlf > 0 {
+		return false
+	}
+	kb, ko, kt := lineKeys(docs[0], base), lineKeys(docs[1], ours), lineKeys(docs[2], theirs)
+	cs := chunks(diff.SplitLines(kb), diff.SplitLines(ko), diff.SplitLines(kt), diff.Lines(kb, ko), diff.Lines(kb, kt), false)
+	ol, outl := diff.SplitLines(ours), diff.SplitLines(out)
+	trim := func(l []byte) []byte { return bytes.TrimSuffix(l, []byte("\n")) }
+	j := 0
+	for _, c := range cs {
+		if c.kind == theirsOnly || c.kind == conflict {
+			continue
+		}
+		for _, l := range ol[c.o0:c.o1] {
+			for j < len(outl) && !bytes.Equal(trim(outl[j]), trim(l)) {
+				j++
+			}
+			if j == len(outl) {
+				return false
+			}
+			j++
+		}
+	}
+	return true
+}
+
+// lineKeys returns the lines of data, the text of the document doc, as
+// the keys layoutKept aligns them by: each line's text without white
+// space, after the data path of the last key at or before it. The paths
+// keep lines that read the same under different keys (a "k: 1" at two
+// depths, a closing bracket) from being taken one for another.
+func lineKeys(doc *yaml.Node, data []byte) []byte {
+	var paths []string // by line, 1-based: the path of a key on that line
+	var walk func(n *yaml.Node, p string)
+	walk = func(n *yaml.Node, p string) {
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				kp := p + "\x01" + k.Value
+				if k.Line > 0 {
+					for len(paths) <= k.Line {
+						paths = append(paths, "")
+					}
+					paths[k.Line] = kp
+				}
+				walk(n.Content[i+1], kp)
+			}
+			return
+		}
+		for _, c := range n.Content {
+			walk(c, p)
+		}
+	}
+	walk(doc, "")
+	var b []byte
+	cur := ""
+	n := 0
+	for l := range bytes.Lines(data) {
+		n++
+		if n < len(paths) && paths[n] != "" {
+			cur = paths[n]
+		}
+		b = append(nonSpace(append(append(b, cur...), '\x00'), l), '\n')
+	}
+	return b
+}
+
+// lineEndings counts the lines of data that end in "\r\n" and in a bare
+// "\n".
+func lineEndings(data []byte) (crlf, lf int) {
+	for l := range bytes.Lines(data) {
+		switch {
+		case bytes.HasSuffix(l, []byte("\r\n")):
+			crlf++
+		case bytes.HasSuffix(l, []byte("\n")):
+			lf++
+		}
+	}
+	return crlf, lf
+}
+
+// restoreLayout gives back to the encoded document out the layout of the
+// text layout (ours) where the encoder changed only white space. It aligns
+// the lines of layout and out by their text without line endings and
+// trailing blanks, and takes layout's lines where their text without white
+// space is the same: single lines that differ in spacing, indentation,
+// trailing blanks or line ending, runs of lines that differ in line breaks
+// (folded text, JSON arrays), blank lines the encoder dropped, also at the
+// ends of a run of changed lines. Indentation matters in YAML, and line
+// breaks in its block scalars, so the result must pass valid, which checks
+// its value; otherwise only the dropped blank lines are put back, and if
+// that fails too out is returned as it is.
+func restoreLayout(out, layout []byte, valid func([]byte) bool) []byte {
+	tl, ol := diff.SplitLines(layout), diff.SplitLines(out)
 	key := func(lines [][]byte) []byte {
 		var b []byte
 		for _, l := range lines {
-			b = append(nonSpace(b, l), '\n')
+			b = append(append(b, bytes.TrimRight(l, " \t\r\n")...), '\n')
 		}
 		return b
 	}
@@ -672,14 +845,26 @@ func restoreLayout(out, theirs []byte, valid func([]byte) bool) []byte {
 		restored := false
 		add := func(t, o [][]byte) {
 			lines := o
-			if !equalLines(t, o) && bytes.Equal(nonSpace(nil, t...), nonSpace(nil, o...)) && (!blankOnly || len(o) == 0) {
+			switch {
+			case equalLines(t, o):
+			case bytes.Equal(nonSpace(nil, t...), nonSpace(nil, o...)) && (!blankOnly || len(o) == 0):
 				lines, restored = t, true
+			default:
+				// An edit joins changed lines with their neighbours:
+				// put back layout's lines at its start and end where only
+				// white space differs.
+				pt, po := commonLines(t, o, false)
+				st, so := commonLines(t[pt:], o[po:], true)
+				if (pt > 0 || st > 0) && (!blankOnly || po == 0 && so == 0) {
+					lines = slices.Concat(t[:pt], o[po:len(o)-so], t[len(t)-st:])
+					restored = true
+				}
 			}
 			for _, l := range lines {
 				b = append(b, l...)
 			}
 		}
-		i, j := 0, 0 // next lines of theirs and out
+		i, j := 0, 0 // next lines of layout and out
 		for _, e := range edits {
 			for ; i < e.OldStart; i, j = i+1, j+1 {
 				add(tl[i:i+1], ol[j:j+1])
@@ -695,6 +880,57 @@ func restoreLayout(out, theirs []byte, valid func([]byte) bool) []byte {
 		}
 	}
 	return out
+}
+
+// commonLines returns how many lines at the start of t and of o (at the
+// end with fromEnd) hold the same text once white space is left out: the
+// most, including blank lines, such that the rest of both starts (ends) at
+// a line boundary.
+func commonLines(t, o [][]byte, fromEnd bool) (int, int) {
+	seq := func(ls [][]byte) ([]byte, []int) {
+		var s []byte
+		cum := []int{0}
+		for k := range ls {
+			l := ls[k]
+			if fromEnd {
+				l = ls[len(ls)-1-k]
+			}
+			n := nonSpace(nil, l)
+			if fromEnd {
+				slices.Reverse(n)
+			}
+			s = append(s, n...)
+			cum = append(cum, len(s))
+		}
+		return s, cum
+	}
+	st, ct := seq(t)
+	so, co := seq(o)
+	p := 0
+	for p < len(st) && p < len(so) && st[p] == so[p] {
+		p++
+	}
+	bi, bj := 0, 0
+	i, j := 0, 0
+	for i < len(ct) && j < len(co) && ct[i] <= p && co[j] <= p {
+		switch {
+		case ct[i] == co[j]:
+			bi, bj = i, j
+			switch {
+			case i+1 < len(ct) && ct[i+1] == ct[i]:
+				i++
+			case j+1 < len(co) && co[j+1] == co[j]:
+				j++
+			default:
+				i, j = i+1, j+1
+			}
+		case ct[i] < co[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return bi, bj
 }
 
 // nonSpace appends to b the bytes of lines other than white space.
@@ -745,6 +981,29 @@ func comment(line []byte) []byte {
 		}
 	}
 	return nil
+}
+
+// wellFormed reports whether data is well-formed in format f: JSON, or
+// any number of YAML documents.
+func wellFormed(f format, data []byte) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	if f == formatJSON {
+		return json.Valid(data)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))))
+	for {
+		var n yaml.Node
+		switch err := dec.Decode(&n); {
+		case err == io.EOF:
+			return true
+		case err != nil:
+			return false
+		}
+	}
 }
 
 // parsedValue parses data as parse does and returns its value.

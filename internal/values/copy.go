@@ -2,8 +2,11 @@
 // values and template data are made of.
 package values
 
-// DeepCopy copies a tree of maps and []any slices; other values are shared,
-// so it suits decoded JSON, YAML and CUE values.
+import "math/big"
+
+// DeepCopy copies a tree of maps, []any slices, []byte and *big.Int values;
+// other values (strings, numbers, booleans) are immutable and shared, so it
+// suits decoded JSON, YAML and CUE values.
 func DeepCopy(m map[string]any) map[string]any {
 	if m == nil {
 		return nil
@@ -26,6 +29,10 @@ func DeepCopyValue(v any) any {
 			out[i] = DeepCopyValue(e)
 		}
 		return out
+	case []byte:
+		return append([]byte(nil), x...)
+	case *big.Int:
+		return new(big.Int).Set(x)
 	}
 	return v
 }

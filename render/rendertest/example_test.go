@@ -14,12 +14,12 @@ func ExampleTestRenderer() {
 		New: rendertest.Fake,
 		Valid: []rendertest.Case{{
 			Name:  "greeting",
-			Input: render.Input{Path: "hello.txt", Source: []byte("hello ${name}"), Data: map[string]any{"name": "orders"}},
+			Input: render.Request{Path: "hello.txt", Source: []byte("hello ${name}"), Data: map[string]any{"name": "orders"}},
 			Want:  []byte("hello orders"),
 		}},
 		Invalid: []rendertest.Case{{
 			Name:  "unknown key",
-			Input: render.Input{Path: "bad.txt", Source: []byte("${nope}"), Data: map[string]any{}},
+			Input: render.Request{Path: "bad.txt", Source: []byte("${nope}"), Data: map[string]any{}},
 		}},
 	})
 	fmt.Println("conforms:", err == nil)

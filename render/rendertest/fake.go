@@ -16,7 +16,7 @@ var placeholder = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_.]*)\}`)
 // replaces ${key} and ${a.b} with values from the data, and fails on a key
 // the data lacks or an unclosed "${".
 func Fake() render.Renderer {
-	return render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Input) error {
+	return render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Request) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

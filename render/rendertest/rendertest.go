@@ -37,7 +37,7 @@ import (
 type Case struct {
 	// Name labels the case in failures.
 	Name  string
-	Input render.Input
+	Input render.Request
 	// Want is the exact expected output; nil skips the comparison.
 	Want []byte
 }
@@ -54,7 +54,7 @@ type Suite struct {
 
 type rule struct {
 	name  string
-	check func(s *Suite) error
+	check func(ctx context.Context, s *Suite) error
 }
 
 var rules = []rule{
@@ -69,21 +69,23 @@ var rules = []rule{
 }
 
 // TestRenderer checks every rule and returns all failures joined, or nil.
-// It works with any test framework.
+// It works with any test framework; renders run under context.Background
+// (Run uses each subtest's t.Context).
 func TestRenderer(s Suite) error {
 	if s.New == nil || len(s.Valid) == 0 {
 		return errors.New("rendertest: the suite needs New and at least one valid case")
 	}
 	var errs []error
 	for _, r := range rules {
-		if err := r.check(s.clone()); err != nil {
+		if err := r.check(context.Background(), s.clone()); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", r.name, err))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// Run runs each rule as a subtest of t.
+// Run runs each rule as a subtest of t, rendering under the subtest's
+// t.Context.
 func Run(t *testing.T, s Suite) {
 	t.Helper()
 	if s.New == nil || len(s.Valid) == 0 {
@@ -91,7 +93,7 @@ func Run(t *testing.T, s Suite) {
 	}
 	for _, r := range rules {
 		t.Run(r.name, func(t *testing.T) {
-			if err := r.check(s.clone()); err != nil {
+			if err := r.check(t.Context(), s.clone()); err != nil {
 				t.Error(err)
 			}
 		})
@@ -117,7 +119,7 @@ func cloneCases(cs []Case) []Case {
 	return out
 }
 
-func render1(r render.Renderer, ctx context.Context, in render.Input) (out []byte, err error) {
+func render1(r render.Renderer, ctx context.Context, in render.Request) (out []byte, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v", p)
@@ -128,11 +130,11 @@ func render1(r render.Renderer, ctx context.Context, in render.Input) (out []byt
 	return buf.Bytes(), err
 }
 
-func checkValid(s *Suite) error {
+func checkValid(ctx context.Context, s *Suite) error {
 	r := s.New()
 	var errs []error
 	for _, c := range s.Valid {
-		out, err := render1(r, context.Background(), c.Input)
+		out, err := render1(r, ctx, c.Input)
 		switch {
 		case err != nil:
 			errs = append(errs, fmt.Errorf("%s: %v", c.Name, err))
@@ -143,11 +145,11 @@ func checkValid(s *Suite) error {
 	return errors.Join(errs...)
 }
 
-func checkInvalid(s *Suite) error {
+func checkInvalid(ctx context.Context, s *Suite) error {
 	r := s.New()
 	var errs []error
 	for _, c := range s.Invalid {
-		_, err := render1(r, context.Background(), c.Input)
+		_, err := render1(r, ctx, c.Input)
 		if err == nil {
 			errs = append(errs, fmt.Errorf("%s: rendered without an error", c.Name))
 		} else if bytes.HasPrefix([]byte(err.Error()), []byte("panic: ")) {
@@ -157,16 +159,16 @@ func checkInvalid(s *Suite) error {
 	return errors.Join(errs...)
 }
 
-func checkDeterministic(s *Suite) error {
+func checkDeterministic(ctx context.Context, s *Suite) error {
 	a, b := s.New(), s.New()
 	var errs []error
 	for _, c := range s.Valid {
-		first, err := render1(a, context.Background(), c.Input)
+		first, err := render1(a, ctx, c.Input)
 		if err != nil {
 			continue // reported by valid
 		}
 		for _, r := range []render.Renderer{a, b} {
-			again, err := render1(r, context.Background(), c.Input)
+			again, err := render1(r, ctx, c.Input)
 			if err != nil || !bytes.Equal(first, again) {
 				errs = append(errs, fmt.Errorf("%s: rendered %q, then %q (%v)", c.Name, first, again, err))
 				break
@@ -176,8 +178,8 @@ func checkDeterministic(s *Suite) error {
 	return errors.Join(errs...)
 }
 
-func checkCancel(s *Suite) error {
-	ctx, cancel := context.WithCancel(context.Background())
+func checkCancel(ctx context.Context, s *Suite) error {
+	ctx, cancel := context.WithCancel(ctx)
 	cancel()
 	r := s.New()
 	var errs []error
@@ -196,7 +198,7 @@ type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errWrite }
 
-func checkWriteError(s *Suite) error {
+func checkWriteError(ctx context.Context, s *Suite) error {
 	r := s.New()
 	var errs []error
 	for _, c := range s.Valid {
@@ -207,10 +209,10 @@ func checkWriteError(s *Suite) error {
 					err = fmt.Errorf("panic: %v", p)
 				}
 			}()
-			return r.Render(context.Background(), failingWriter{}, &in)
+			return r.Render(ctx, failingWriter{}, &in)
 		}()
 		if err == nil {
-			out, _ := render1(r, context.Background(), c.Input)
+			out, _ := render1(r, ctx, c.Input)
 			if len(out) == 0 {
 				continue // nothing to write, nothing to fail
 			}
@@ -220,13 +222,13 @@ func checkWriteError(s *Suite) error {
 	return errors.Join(errs...)
 }
 
-func checkReadOnly(s *Suite) error {
+func checkReadOnly(ctx context.Context, s *Suite) error {
 	r := s.New()
 	var errs []error
 	for _, c := range append(append([]Case(nil), s.Valid...), s.Invalid...) {
 		src := bytes.Clone(c.Input.Source)
 		data := values.DeepCopy(c.Input.Data)
-		_, _ = render1(r, context.Background(), c.Input)
+		_, _ = render1(r, ctx, c.Input)
 		if !bytes.Equal(src, c.Input.Source) {
 			errs = append(errs, fmt.Errorf("%s: Render modified the source", c.Name))
 		}
@@ -237,11 +239,11 @@ func checkReadOnly(s *Suite) error {
 	return errors.Join(errs...)
 }
 
-func checkConcurrent(s *Suite) error {
+func checkConcurrent(ctx context.Context, s *Suite) error {
 	r := s.New()
 	want := make([][]byte, len(s.Valid))
 	for i, c := range s.Valid {
-		want[i], _ = render1(r, context.Background(), c.Input)
+		want[i], _ = render1(r, ctx, c.Input)
 	}
 	const workers, rounds = 8, 10
 	var mu sync.Mutex
@@ -253,7 +255,7 @@ func checkConcurrent(s *Suite) error {
 			defer wg.Done()
 			for n := 0; n < rounds; n++ {
 				for i, c := range s.Valid {
-					got, err := render1(r, context.Background(), c.Input)
+					got, err := render1(r, ctx, c.Input)
 					if err != nil || !bytes.Equal(got, want[i]) {
 						mu.Lock()
 						errs = append(errs, fmt.Errorf("%s: concurrent render gave %q (%v), alone %q", c.Name, got, err, want[i]))
@@ -268,26 +270,26 @@ func checkConcurrent(s *Suite) error {
 	return errors.Join(errs...)
 }
 
-func checkPrepare(s *Suite) error {
+func checkPrepare(ctx context.Context, s *Suite) error {
 	p, ok := s.New().(render.Preparer)
 	if !ok {
 		return nil
 	}
 	var errs []error
 	for _, c := range s.Valid {
-		want, _ := render1(p, context.Background(), c.Input)
+		want, _ := render1(p, ctx, c.Input)
 		prep, err := p.Prepare(c.Input.Path, c.Input.Source)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: Prepare: %v", c.Name, err))
 			continue
 		}
 		var buf bytes.Buffer
-		if err := prep.Execute(context.Background(), &buf, c.Input.Data); err != nil || !bytes.Equal(buf.Bytes(), want) {
+		if err := prep.Execute(ctx, &buf, c.Input.Data); err != nil || !bytes.Equal(buf.Bytes(), want) {
 			errs = append(errs, fmt.Errorf("%s: Execute gave %q (%v), Render %q", c.Name, buf.Bytes(), err, want))
 		}
-		ctx, cancel := context.WithCancel(context.Background())
+		cancelled, cancel := context.WithCancel(ctx)
 		cancel()
-		if err := prep.Execute(ctx, &bytes.Buffer{}, c.Input.Data); !errors.Is(err, context.Canceled) {
+		if err := prep.Execute(cancelled, &bytes.Buffer{}, c.Input.Data); !errors.Is(err, context.Canceled) {
 			errs = append(errs, fmt.Errorf("%s: Execute with a cancelled context got %v", c.Name, err))
 		}
 	}
@@ -296,7 +298,7 @@ func checkPrepare(s *Suite) error {
 		if err != nil {
 			continue
 		}
-		if err := prep.Execute(context.Background(), &bytes.Buffer{}, c.Input.Data); err == nil {
+		if err := prep.Execute(ctx, &bytes.Buffer{}, c.Input.Data); err == nil {
 			errs = append(errs, fmt.Errorf("%s: invalid input prepared and executed without an error", c.Name))
 		}
 	}

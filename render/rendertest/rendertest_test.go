@@ -20,12 +20,12 @@ func TestFake(t *testing.T) {
 	rendertest.Run(t, rendertest.Suite{
 		New: rendertest.Fake,
 		Valid: []rendertest.Case{
-			{Name: "plain", Input: render.Input{Path: "a", Source: []byte("no placeholders\n"), Data: data}, Want: []byte("no placeholders\n")},
-			{Name: "values", Input: render.Input{Path: "b", Source: []byte("${name} x${replicas} ${db.size}"), Data: data}, Want: []byte("orders x3 10")},
+			{Name: "plain", Input: render.Request{Path: "a", Source: []byte("no placeholders\n"), Data: data}, Want: []byte("no placeholders\n")},
+			{Name: "values", Input: render.Request{Path: "b", Source: []byte("${name} x${replicas} ${db.size}"), Data: data}, Want: []byte("orders x3 10")},
 		},
 		Invalid: []rendertest.Case{
-			{Name: "missing key", Input: render.Input{Path: "c", Source: []byte("${nope}"), Data: data}},
-			{Name: "unclosed", Input: render.Input{Path: "d", Source: []byte("${name"), Data: data}},
+			{Name: "missing key", Input: render.Request{Path: "c", Source: []byte("${nope}"), Data: data}},
+			{Name: "unclosed", Input: render.Request{Path: "d", Source: []byte("${name"), Data: data}},
 		},
 	})
 }
@@ -34,41 +34,41 @@ func TestBuiltins(t *testing.T) {
 	rendertest.Run(t, rendertest.Suite{
 		New: render.Template,
 		Valid: []rendertest.Case{
-			{Name: "substitution", Input: render.Input{Path: "a.tmpl", Source: []byte("{{.name}}: {{.replicas}}"), Data: data}, Want: []byte("orders: 3")},
-			{Name: "functions", Input: render.Input{Path: "b.tmpl", Source: []byte("{{.name | upper}} {{join \",\" .tags}} {{toJson .db}}\n{{toYaml .db}}"), Data: data}, Want: []byte("ORDERS a,b {\"size\":10}\nsize: 10")},
-			{Name: "control", Input: render.Input{Path: "c.tmpl", Source: []byte("{{range .tags}}-{{.}}{{end}}{{if gt .replicas 2}}!{{end}}"), Data: data}, Want: []byte("-a-b!")},
+			{Name: "substitution", Input: render.Request{Path: "a.tmpl", Source: []byte("{{.name}}: {{.replicas}}"), Data: data}, Want: []byte("orders: 3")},
+			{Name: "functions", Input: render.Request{Path: "b.tmpl", Source: []byte("{{.name | upper}} {{join \",\" .tags}} {{toJson .db}}\n{{toYaml .db}}"), Data: data}, Want: []byte("ORDERS a,b {\"size\":10}\nsize: 10")},
+			{Name: "control", Input: render.Request{Path: "c.tmpl", Source: []byte("{{range .tags}}-{{.}}{{end}}{{if gt .replicas 2}}!{{end}}"), Data: data}, Want: []byte("-a-b!")},
 		},
 		Invalid: []rendertest.Case{
-			{Name: "syntax", Input: render.Input{Path: "d.tmpl", Source: []byte("{{.name"), Data: data}},
-			{Name: "unknown function", Input: render.Input{Path: "e.tmpl", Source: []byte("{{env \"HOME\"}}"), Data: data}},
-			{Name: "execution", Input: render.Input{Path: "f.tmpl", Source: []byte("{{index .tags 9}}"), Data: data}},
+			{Name: "syntax", Input: render.Request{Path: "d.tmpl", Source: []byte("{{.name"), Data: data}},
+			{Name: "unknown function", Input: render.Request{Path: "e.tmpl", Source: []byte("{{env \"HOME\"}}"), Data: data}},
+			{Name: "execution", Input: render.Request{Path: "f.tmpl", Source: []byte("{{index .tags 9}}"), Data: data}},
 		},
 	})
 	rendertest.Run(t, rendertest.Suite{
 		New: render.Copy,
 		Valid: []rendertest.Case{
-			{Name: "text", Input: render.Input{Path: "a", Source: []byte("{{.name}}"), Data: data}, Want: []byte("{{.name}}")},
-			{Name: "binary", Input: render.Input{Path: "b", Source: []byte{0, 1, 2, 255}}, Want: []byte{0, 1, 2, 255}},
+			{Name: "text", Input: render.Request{Path: "a", Source: []byte("{{.name}}"), Data: data}, Want: []byte("{{.name}}")},
+			{Name: "binary", Input: render.Request{Path: "b", Source: []byte{0, 1, 2, 255}}, Want: []byte{0, 1, 2, 255}},
 		},
 	})
 }
 
 // Broken renderers must be caught: each violates one rule.
 func TestKitCatchesBrokenRenderers(t *testing.T) {
-	valid := []rendertest.Case{{Name: "v", Input: render.Input{Path: "a", Source: []byte("${name}"), Data: data}, Want: []byte("orders")}}
-	invalid := []rendertest.Case{{Name: "i", Input: render.Input{Path: "b", Source: []byte("${nope}"), Data: map[string]any{"name": "x"}}}}
+	valid := []rendertest.Case{{Name: "v", Input: render.Request{Path: "a", Source: []byte("${name}"), Data: data}, Want: []byte("orders")}}
+	invalid := []rendertest.Case{{Name: "i", Input: render.Request{Path: "b", Source: []byte("${nope}"), Data: map[string]any{"name": "x"}}}}
 	cases := map[string]struct {
 		r    func() render.Renderer
 		rule string
 	}{
 		"ignores context": {func() render.Renderer {
-			return render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Input) error {
+			return render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Request) error {
 				return rendertest.Fake().Render(context.Background(), w, in)
 			})
 		}, "cancel:"},
 		"not deterministic": {func() render.Renderer {
 			var n atomic.Int64
-			return render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Input) error {
+			return render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Request) error {
 				if err := rendertest.Fake().Render(ctx, w, in); err != nil {
 					return err
 				}
@@ -77,7 +77,7 @@ func TestKitCatchesBrokenRenderers(t *testing.T) {
 			})
 		}, "deterministic:"},
 		"accepts everything": {func() render.Renderer {
-			return render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Input) error {
+			return render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Request) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
@@ -86,7 +86,7 @@ func TestKitCatchesBrokenRenderers(t *testing.T) {
 			})
 		}, "invalid:"},
 		"swallows write errors": {func() render.Renderer {
-			return render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Input) error {
+			return render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Request) error {
 				if err := rendertest.Fake().Render(ctx, io.Discard, in); err != nil {
 					return err
 				}
@@ -95,7 +95,7 @@ func TestKitCatchesBrokenRenderers(t *testing.T) {
 			})
 		}, "write-error:"},
 		"mutates data": {func() render.Renderer {
-			return render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Input) error {
+			return render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Request) error {
 				if in.Path == "b" { // only the invalid case, which no goroutines share
 					in.Data["seen"] = true
 				}
@@ -103,7 +103,7 @@ func TestKitCatchesBrokenRenderers(t *testing.T) {
 			})
 		}, "read-only:"},
 		"panics": {func() render.Renderer {
-			return render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Input) error {
+			return render.RendererFunc(func(ctx context.Context, w io.Writer, in *render.Request) error {
 				if strings.Contains(string(in.Source), "nope") {
 					panic("boom")
 				}
@@ -114,7 +114,7 @@ func TestKitCatchesBrokenRenderers(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			d := map[string]any{"name": "orders"}
-			v := []rendertest.Case{{Name: valid[0].Name, Input: render.Input{Path: "a", Source: valid[0].Input.Source, Data: d}, Want: valid[0].Want}}
+			v := []rendertest.Case{{Name: valid[0].Name, Input: render.Request{Path: "a", Source: valid[0].Input.Source, Data: d}, Want: valid[0].Want}}
 			err := rendertest.TestRenderer(rendertest.Suite{New: tc.r, Valid: v, Invalid: invalid})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.rule)

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/goldenpath-dev/goldenpath/render"
+)
+
+var recoverCmd = &command{
+	name:    "recover",
+	summary: "complete an interrupted render or upgrade of a project",
+	usage:   "recover DIR",
+	help: `
+Recover completes a render or an upgrade of the project in DIR that was
+interrupted (the process killed, the machine stopped) after it committed:
+every file is brought to the new version. The staged files of one that had
+not committed are removed, leaving the old version. Either way the project
+is then one version, never a mix of two.
+
+Commands that only read a project (render --dry-run, scan, decisions check,
+fleet check, upgrade --dry-run) refuse one with an interrupted apply pending
+and say to run gp recover; render, upgrade and fleet render or upgrade
+complete it themselves before they write. Run recover while no other gp
+command writes the project.`,
+	example: "gp recover services/orders",
+	setup: func(fs *flag.FlagSet) runFunc {
+		return func(ctx context.Context, e *env, args []string) error {
+			if err := exactArgs(args, "DIR"); err != nil {
+				return err
+			}
+			dir := args[0]
+			pending := false
+			if root, err := os.OpenRoot(dir); err == nil {
+				_, err := render.OpenProjectFS(root.FS(), dir)
+				var pe *render.PendingError
+				pending = errors.As(err, &pe)
+				root.Close()
+			}
+			if err := render.Recover(dir); err != nil {
+				return err
+			}
+			p, err := render.OpenProject(dir)
+			if err != nil {
+				return err
+			}
+			m := p.Manifest()
+			state := "nothing to recover"
+			if pending {
+				state = "completed the interrupted apply"
+			}
+			_, err = fmt.Fprintf(e.stdout, "%s: %s %s, %d files (%s)\n", dir, m.Blueprint.Name, m.Blueprint.Version, len(m.Files), state)
+			return err
+		}
+	},
+}
+
+// readProject opens the project rendered in dir for a command that only
+// reads it: nothing is written, and a project with an interrupted apply
+// pending is refused ("run gp recover DIR") rather than read as a mix of
+// two versions. close releases the directory.
+func readProject(dir string) (p *render.Project, close func(), err error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err = render.OpenProjectFS(root.FS(), filepath.Clean(dir))
+	if err != nil {
+		root.Close()
+		return nil, nil, err
+	}
+	return p, func() { root.Close() }, nil
+}
+
+// readTarget is readProject for a directory that may hold no project yet:
+// a directory that does not exist or is empty gives a nil Project.
+func readTarget(dir string) (p *render.Project, close func(), err error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) || err == nil && len(entries) == 0 {
+		return nil, func() {}, nil
+	}
+	return readProject(dir)
+}

@@ -1,0 +1,298 @@
+package pgstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	neturl "net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/pgstore"
+	"github.com/goldenpath-dev/goldenpath/feedback/pgstore/pgtest"
+	"github.com/goldenpath-dev/goldenpath/feedback/storetest"
+)
+
+func TestMain(m *testing.M) {
+	if url := os.Getenv(childEnv); url != "" {
+		os.Exit(child(url))
+	}
+	code := pgtest.Main(m)
+	stopBench()
+	os.Exit(code)
+}
+
+// open opens a store in a new database, closed at the end of the test.
+func open(t testing.TB, opts *pgstore.Options) (*pgstore.Store, string) {
+	t.Helper()
+	url := pgtest.Database(t)
+	st, err := pgstore.Open(t.Context(), url, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, url
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) feedback.Store {
+		st, _ := open(t, nil)
+		return st
+	})
+}
+
+// Small batches and pages: an Append is several statements, a query
+// several fetches.
+func TestStoreSmallPages(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) feedback.Store {
+		st, _ := open(t, &pgstore.Options{BatchSize: 7, PageSize: 5, MaxConns: 2})
+		return st
+	})
+}
+
+// The error-joining form passes too, with stores in schemas of one
+// database.
+func TestStoreSchemas(t *testing.T) {
+	url := pgtest.Database(t)
+	n := 0
+	var stores []*pgstore.Store
+	defer func() {
+		for _, st := range stores {
+			st.Close()
+		}
+	}()
+	err := storetest.TestStore(t.Context(), func(ctx context.Context) (feedback.Store, error) {
+		n++
+		st, err := pgstore.Open(ctx, url, &pgstore.Options{Schema: "kit " + strings.Repeat("x", n)})
+		if err == nil {
+			stores = append(stores, st)
+		}
+		return st, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Opening migrates once, however many open at once, and refuses tables
+// newer than the package.
+func TestMigrate(t *testing.T) {
+	url := pgtest.Database(t)
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			st, err := pgstore.Open(t.Context(), url, nil)
+			if err == nil {
+				err = st.Append(t.Context(), storetest.Signals("m", 2)...)
+				st.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := pgstore.Open(t.Context(), url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var versions []int
+	rows, err := st.Pool().Query(t.Context(), `SELECT version FROM gp_schema_version ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var v int
+		rows.Scan(&v)
+		versions = append(versions, v)
+	}
+	if len(versions) != 1 || versions[0] != pgstore.SchemaVersion {
+		t.Fatalf("versions recorded: %v, want [%d]", versions, pgstore.SchemaVersion)
+	}
+	if _, err := st.Pool().Exec(t.Context(), `INSERT INTO gp_schema_version (version) VALUES (99)`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = pgstore.Open(t.Context(), url, nil)
+	if err == nil || !strings.Contains(err.Error(), "version 99, newer than the 1 this program knows") {
+		t.Fatalf("opening newer tables: %v", err)
+	}
+}
+
+// A row that does not decode is reported with its place, and the stream
+// goes on.
+func TestRowError(t *testing.T) {
+	st, _ := open(t, nil)
+	if err := st.Append(t.Context(), storetest.Signals("r", 3)...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Pool().Exec(t.Context(), `UPDATE gp_signals SET signal = '{"v":2}' WHERE id = 'r1'`); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var errs []error
+	for s, err := range st.Query(t.Context(), feedback.Filter{}) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		got = append(got, s.ID)
+	}
+	var re *pgstore.RowError
+	if len(errs) != 1 || !errors.As(errs[0], &re) || re.Seq != 2 || !errors.Is(errs[0], feedback.ErrUnsupportedVersion) {
+		t.Fatalf("errors %v, want one RowError at seq 2", errs)
+	}
+	if strings.Join(got, " ") != "r0 r2" {
+		t.Fatalf("signals %v, want r0 r2", got)
+	}
+}
+
+// Fields PostgreSQL's text cannot hold are filtered exactly all the same.
+func TestAwkwardText(t *testing.T) {
+	st, _ := open(t, nil)
+	a := storetest.Signals("a", 2)
+	a[0].Subject.Project = "nul\x00in"
+	a[1].Subject.Project = "nul\uFFFDin"
+	// IDs that would be one row if NUL and invalid UTF-8 were replaced.
+	ids := []string{"id\x00", "id\uFFFD", "id\xff", `id\0`, `id\\0`}
+	for _, id := range ids {
+		s := storetest.Signals(id, 1)[0]
+		s.ID = id
+		a = append(a, s)
+	}
+	if err := st.Append(t.Context(), a...); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for s, err := range st.Query(t.Context(), feedback.Filter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, s.ID)
+	}
+	if len(got) != 7 {
+		t.Errorf("stored %q, want 7 signals", got)
+	}
+	for _, p := range []string{"nul\x00in", "nul\uFFFDin"} {
+		var got []string
+		for s, err := range st.Query(t.Context(), feedback.Filter{Project: p}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, s.Subject.Project)
+		}
+		if len(got) != 1 || got[0] != p {
+			t.Errorf("filter on %q: got %q", p, got)
+		}
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	_, err := pgstore.Open(t.Context(), "postgres://nobody@/nowhere?host=/nonexistent&connect_timeout=2", nil)
+	if err == nil {
+		t.Fatal("opened a store on no server")
+	}
+	_, err = pgstore.Open(t.Context(), "postgres://%zz", nil)
+	if err == nil || !strings.HasPrefix(err.Error(), "pgstore: ") {
+		t.Fatalf("a bad URL: %v", err)
+	}
+}
+
+// Options.MaxConns bounds the connections, however many goroutines use
+// the store.
+func TestPoolLimit(t *testing.T) {
+	st, url := open(t, &pgstore.Options{MaxConns: 3})
+	watch, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close(t.Context())
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Go(func() {
+			for i := range 10 {
+				if err := st.Append(t.Context(), storetest.Signals(fmt.Sprintf("g%d-%d-", g, i), 20)...); err != nil {
+					t.Error(err)
+					return
+				}
+				for _, err := range st.Query(t.Context(), feedback.Filter{Project: "orders"}) {
+					if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		})
+	}
+	go func() { wg.Wait(); close(done) }()
+	most := 0
+	for {
+		var n int
+		err := watch.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		most = max(most, n)
+		select {
+		case <-done:
+			if most > 3 || most == 0 {
+				t.Errorf("at most %d connections seen, want 1 to 3", most)
+			}
+			return
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// A role that may only read and append to the tables opens a store that
+// is at this version: Open runs no DDL then.
+func TestOpenWithoutDDL(t *testing.T) {
+	owner, url := open(t, nil)
+	u, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`DROP ROLE IF EXISTS gp_writer`,
+		`CREATE ROLE gp_writer LOGIN`,
+		`GRANT USAGE ON SCHEMA public TO gp_writer`,
+		`GRANT SELECT, INSERT ON gp_signals, gp_schema_version TO gp_writer`,
+		`REVOKE CREATE ON SCHEMA public FROM PUBLIC`,
+		`REVOKE CREATE ON DATABASE ` + pgx.Identifier{strings.TrimPrefix(u.Path, "/")}.Sanitize() + ` FROM PUBLIC`,
+	} {
+		if _, err := owner.Pool().Exec(t.Context(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	writerURL := strings.Replace(url, "postgres://"+pgtest.User+"@", "postgres://gp_writer@", 1)
+	st, err := pgstore.Open(t.Context(), writerURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Append(t.Context(), storetest.Signals("w", 3)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Append(t.Context(), storetest.Signals("w", 4)...); err != nil {
+		t.Fatal(err, "(the INSERT of a batch with stored IDs)")
+	}
+	n := 0
+	for _, err := range st.Query(t.Context(), feedback.Filter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 4 {
+		t.Errorf("%d signals, want 4", n)
+	}
+}

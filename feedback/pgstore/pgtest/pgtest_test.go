@@ -1,0 +1,63 @@
+package pgtest_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/goldenpath-dev/goldenpath/feedback/pgstore/pgtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// Without the binaries, Start says which package to install.
+func TestNotInstalled(t *testing.T) {
+	t.Setenv("GP_PG_BIN", t.TempDir())
+	_, err := pgtest.Start(context.Background(), nil)
+	if !errors.Is(err, pgtest.ErrNotInstalled) || !strings.Contains(err.Error(), "install the Debian package postgresql") {
+		t.Fatalf("Start without binaries: %v", err)
+	}
+}
+
+// A server starts, takes databases, and leaves nothing behind when it
+// stops.
+func TestStartStop(t *testing.T) {
+	if _, err := pgtest.Bin(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	srv, err := pgtest.Start(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := srv.CreateDatabase(t.Context(), "Some Test/Name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(url, "/some_test_name_1?host=") {
+		t.Errorf("URL %s", url)
+	}
+	dir := srv.Dir()
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the server's directory is left: %v", err)
+	}
+	if out, err := exec.Command("pgrep", "-f", "postgres -D "+dir).Output(); err == nil {
+		t.Errorf("a server process is left: %s", out)
+	}
+}
+
+// The shared server hands each test its own database.
+func TestDatabase(t *testing.T) {
+	a, b := pgtest.Database(t), pgtest.Database(t)
+	if a == b {
+		t.Errorf("two tests' databases are one: %s", a)
+	}
+}

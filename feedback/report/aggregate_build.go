@@ -1,0 +1,703 @@
+package report
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/feedback"
+)
+
+// This file makes the Report from the groups the aggregator kept.
+
+// decisionAgg gathers what the current state says about one decision.
+type decisionAgg struct {
+	checks         Counts
+	subjects       projectSet
+	rules          map[string]*ruleAgg
+	exemptProjects projectSet
+	exemptEv       evidenceList
+	exceptions     []ExceptionEntry
+	active         int
+	expired        int
+}
+
+type ruleAgg struct {
+	checks     Counts
+	notPassing projectSet
+}
+
+func (d *decisionAgg) rule(name string) *ruleAgg {
+	r := d.rules[name]
+	if r == nil {
+		r = &ruleAgg{notPassing: projectSet{}}
+		d.rules[name] = r
+	}
+	return r
+}
+
+type ruleHit struct{ decision, rule, id string }
+
+type driftItem struct{ project, id, path, hunk, level, hunkID string }
+
+type hunkKey struct{ blueprint, file, key string }
+
+type managedAgg struct {
+	projects projectSet
+	ev       evidenceList
+	paths    map[string]struct{}
+}
+
+// revisitSet gathers the revisit evidence, by decision or blueprint.
+type revisitSet struct {
+	o     *settings
+	items map[[2]string]*Revisit
+}
+
+func (rv *revisitSet) add(dec, bp string, rr RevisitReason) {
+	w, ok := rv.o.Reasons[rr.Reason]
+	if !ok {
+		return
+	}
+	if rr.Signals == nil {
+		rr.Signals = []string{}
+	}
+	k := [2]string{dec, bp}
+	if dec != "" {
+		k[1] = ""
+	}
+	it := rv.items[k]
+	if it == nil {
+		it = &Revisit{Decision: k[0], Blueprint: k[1]}
+		rv.items[k] = it
+	}
+	it.Score += w
+	it.Reasons = append(it.Reasons, rr)
+}
+
+func startOfDay(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func formatDay(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+// exceptionActive reports whether an exception is active on the day of
+// now: by its expiry, else by the status it was recorded with.
+func exceptionActive(e exceptionEntry, now time.Time) bool {
+	if exp, err := time.Parse(time.DateOnly, e.expires); err == nil {
+		return !startOfDay(now).After(exp)
+	}
+	if e.status != "" {
+		return e.status == "active"
+	}
+	return e.result == feedback.ResultExempt
+}
+
+// builder makes the report from the aggregator's groups, step by step.
+type builder struct {
+	*aggregator
+	r       *Report
+	rv      *revisitSet
+	decs    map[string]*decisionAgg
+	bps     map[string]*BlueprintReport
+	hits    map[[2]string][]ruleHit // (project, path) → findings not passing there
+	ratings map[ratingKey]*RatingSummary
+	limitP  int
+	limitS  int
+}
+
+func (b *builder) dec(id string) *decisionAgg {
+	d := b.decs[id]
+	if d == nil {
+		d = &decisionAgg{subjects: projectSet{}, rules: map[string]*ruleAgg{}, exemptProjects: projectSet{}}
+		b.decs[id] = d
+	}
+	return d
+}
+
+func (b *builder) bpr(name string) *BlueprintReport {
+	r := b.bps[name]
+	if r == nil {
+		r = &BlueprintReport{Name: name, Versions: []VersionCount{}, Conflicts: []FileConflicts{}, ManagedEdits: []FileEdits{}}
+		b.bps[name] = r
+	}
+	return r
+}
+
+func (a *aggregator) report() *Report {
+	o := &a.o
+	r := &Report{
+		Generated: o.now,
+		Settings: Settings{
+			Window: o.Window.String(), Windows: o.Windows, ScanGap: o.ScanGap.String(),
+			MinProjects: o.MinProjects, MinConflicts: o.MinConflicts, ExemptionRate: o.ExemptionRate,
+			LowRating: o.LowRating, MinRatings: o.MinRatings, ProposedDays: o.ProposedFor.Hours() / 24,
+			Reasons: maps.Clone(o.Reasons), MaxProjects: o.MaxProjects, MaxSignals: o.MaxSignals,
+		},
+		Signals: a.signals, Sources: a.bySource, Projects: len(a.projects),
+		Skipped: a.skipped, SkipErrors: a.skipErrors,
+		Revisit: []Revisit{}, Decisions: []DecisionReport{}, DesirePaths: []DesirePath{}, Blueprints: []BlueprintReport{},
+	}
+	if reg := o.Registry; reg != nil {
+		r.Settings.Registry = reg.Source()
+		if rev := reg.Revision(); rev != "" {
+			r.Settings.Registry += "@" + rev
+		}
+	}
+	if a.signals > 0 {
+		r.First, r.Last = time.UnixMicro(a.first).UTC(), time.UnixMicro(a.last).UTC()
+	}
+	b := &builder{
+		aggregator: a, r: r, rv: &revisitSet{o: o, items: map[[2]string]*Revisit{}},
+		decs: map[string]*decisionAgg{}, bps: map[string]*BlueprintReport{}, hits: map[[2]string][]ruleHit{},
+		ratings: map[ratingKey]*RatingSummary{}, limitP: o.MaxProjects, limitS: o.MaxSignals,
+	}
+	b.checks()
+	b.exceptions()
+	b.drift()
+	b.versions()
+	b.conflicts()
+	b.rate()
+	b.decisions()
+	b.finish()
+	return r
+}
+
+// checks gathers the current check of every rule of every project, and
+// counts the last checks in the trend.
+func (b *builder) checks() {
+	for k, st := range b.rules {
+		out := st.outcome()
+		b.addTrend(k.decision, st.end, out)
+		if st.prevOut >= 0 {
+			b.addTrend(k.decision, st.prev.end, st.prevOut)
+		}
+		if !st.within(b.projects[k.project].ruleScan) {
+			continue
+		}
+		d := b.dec(k.decision)
+		d.checks.add(out)
+		d.subjects.add(k.project)
+		ra := d.rule(k.rule)
+		ra.checks.add(out)
+		if out != iPass && out != iExempt {
+			ra.notPassing.add(k.project)
+		}
+		for _, f := range st.findings {
+			if out == iExempt && f.result == feedback.ResultExempt {
+				d.exemptProjects.add(k.project)
+				d.exemptEv.add(k.project, f.id)
+			}
+			if f.result == feedback.ResultFail || f.result == feedback.ResultWarn || f.result == feedback.ResultExempt {
+				hk := [2]string{k.project, f.path}
+				b.hits[hk] = append(b.hits[hk], ruleHit{k.decision, k.rule, f.id})
+			}
+		}
+	}
+}
+
+// exceptions gathers the exceptions of the latest scan of each project.
+func (b *builder) exceptions() {
+	for k, st := range b.excs {
+		if !st.within(b.projects[k.project].ruleScan) {
+			continue
+		}
+		d := b.dec(k.decision)
+		for _, e := range st.list {
+			active := exceptionActive(e, b.o.now)
+			if active {
+				d.active++
+				if d.exemptProjects != nil {
+					if _, ok := d.exemptProjects[k.project]; ok {
+						d.exemptEv.add(k.project, e.id)
+					}
+				}
+			} else {
+				d.expired++
+			}
+			d.exceptions = append(d.exceptions, ExceptionEntry{
+				Project: k.project, Rule: k.rule, Justification: e.justification, Expires: e.expires,
+				Active: active, RequestedBy: e.requestedBy, ApprovedBy: e.approvedBy, Signal: e.id,
+			})
+		}
+	}
+}
+
+// drift finds the desire paths and the managed files edited, in the latest
+// scan of each project.
+func (b *builder) drift() {
+	groups := map[hunkKey][]driftItem{}
+	managed := map[fileKey]*managedAgg{}
+	for k, st := range b.aggregator.drift {
+		p := b.projects[k.project]
+		if !st.within(p.scan) {
+			continue
+		}
+		bp := cmp.Or(st.blueprint, p.blueprint)
+		if st.level == string(blueprint.Managed) {
+			fk := fileKey{bp, k.file}
+			m := managed[fk]
+			if m == nil {
+				m = &managedAgg{projects: projectSet{}, paths: map[string]struct{}{}}
+				managed[fk] = m
+			}
+			m.projects.add(k.project)
+			m.ev.add(k.project, st.id)
+			addPath(m.paths, st.path)
+		}
+		if k.key != "" {
+			hk := hunkKey{bp, k.file, k.key}
+			groups[hk] = append(groups[hk], driftItem{k.project, st.id, st.path, st.hunk, st.level, st.hunkID})
+		}
+	}
+	for hk, items := range groups {
+		if len(items) < b.o.MinProjects {
+			continue
+		}
+		slices.SortFunc(items, func(x, y driftItem) int { return strings.Compare(x.project, y.project) })
+		dp := DesirePath{Blueprint: hk.blueprint, File: hk.file, Level: items[0].level, HunkID: cmp.Or(items[0].hunkID, hunkIDOf(hk.key)),
+			Key: hk.key, Count: len(items), Projects: []string{}}
+		var ev evidenceList
+		for i, it := range items {
+			if i < b.limitP {
+				dp.Projects = append(dp.Projects, it.project)
+			}
+			if it.level == string(blueprint.Managed) {
+				dp.Level = it.level
+			}
+			ev.add(it.project, it.id)
+		}
+		dp.Signals, _ = ev.ids(b.limitS)
+		dp.Example = Example{Project: items[0].project, Path: items[0].path, Hunk: items[0].hunk, Signal: items[0].id}
+		b.r.DesirePaths = append(b.r.DesirePaths, dp)
+
+		b.against(hk, items, dp.HunkID)
+	}
+	slices.SortFunc(b.r.DesirePaths, func(x, y DesirePath) int {
+		return cmp.Or(cmp.Compare(y.Count, x.Count), strings.Compare(x.Blueprint, y.Blueprint),
+			strings.Compare(x.File, y.File), strings.Compare(x.Key, y.Key))
+	})
+	b.managedEdits(managed)
+}
+
+// managedEdits reports the managed files edited; those edited in
+// MinProjects projects are evidence against the decisions that govern the
+// file, else against the blueprint.
+func (b *builder) managedEdits(managed map[fileKey]*managedAgg) {
+	for fk, m := range managed {
+		ids, n := m.ev.ids(b.limitS)
+		br := b.bpr(fk.blueprint)
+		br.ManagedEdits = append(br.ManagedEdits, FileEdits{File: fk.file, Count: len(m.projects),
+			Projects: m.projects.list(b.limitP), Signals: ids})
+		if len(m.projects) < b.o.MinProjects {
+			continue
+		}
+		rr := RevisitReason{
+			Reason:  ReasonManagedEdits,
+			Summary: fmt.Sprintf("%d projects of %s edited the managed file %s", len(m.projects), fk.blueprint, fk.file),
+			Value:   float64(len(m.projects)), Threshold: float64(b.o.MinProjects),
+			Blueprint: fk.blueprint, File: fk.file, Count: len(m.projects), Projects: m.projects.list(b.limitP),
+			Signals: ids, SignalCount: n,
+		}
+		b.attribute(fk.blueprint, rr, pathList(fk.file, m.paths)...)
+	}
+}
+
+// against reports a desire path as evidence against the decisions whose
+// rules fail (or warn, or are exempt) in the edited file for at least
+// MinProjects of the projects that made the edit.
+func (b *builder) against(hk hunkKey, items []driftItem, hunkID string) {
+	type against struct {
+		projects projectSet
+		rules    map[string]struct{}
+		ev       evidenceList
+	}
+	contra := map[string]*against{}
+	for _, it := range items {
+		paths := []string{hk.file}
+		if it.path != "" && it.path != hk.file {
+			paths = append(paths, it.path)
+		}
+		for _, path := range paths {
+			for _, h := range b.hits[[2]string{it.project, path}] {
+				c := contra[h.decision]
+				if c == nil {
+					c = &against{projects: projectSet{}, rules: map[string]struct{}{}}
+					contra[h.decision] = c
+				}
+				c.projects.add(it.project)
+				c.rules[h.rule] = struct{}{}
+				c.ev.add(it.project, h.id)
+				c.ev.add(it.project, it.id)
+			}
+		}
+	}
+	for id, c := range contra {
+		if len(c.projects) < b.o.MinProjects {
+			continue
+		}
+		rules := make([]string, 0, len(c.rules))
+		for rl := range c.rules {
+			rules = append(rules, rl)
+		}
+		slices.Sort(rules)
+		ids, n := c.ev.ids(b.limitS)
+		b.rv.add(id, "", RevisitReason{
+			Reason: ReasonDesirePathAgainstRule,
+			Summary: fmt.Sprintf("%d projects of %s made the same edit to %s where they fail, warn or are exempt from %s",
+				len(c.projects), hk.blueprint, hk.file, strings.Join(prefixed(id, rules), ", ")),
+			Value: float64(len(c.projects)), Threshold: float64(b.o.MinProjects),
+			Blueprint: hk.blueprint, File: hk.file, Rule: strings.Join(rules, ","), HunkID: hunkID,
+			Count: len(c.projects), Projects: c.projects.list(b.limitP), Signals: ids, SignalCount: n,
+		})
+	}
+}
+
+// versions reports each blueprint's versions and lag, by the latest scan
+// of each project.
+func (b *builder) versions() {
+	versions := map[[2]string]int{}
+	type lagged struct {
+		ProjectLag
+		known bool
+	}
+	lags := map[string][]lagged{}
+	latest := map[string]string{}
+	for name, p := range b.aggregator.projects {
+		if p.blueprint == "" {
+			continue
+		}
+		b.bpr(p.blueprint).Projects++
+		versions[[2]string{p.blueprint, p.version}]++
+		if l := p.lag; l != nil {
+			bp := cmp.Or(l.blueprintNm, p.blueprint)
+			lags[bp] = append(lags[bp], lagged{ProjectLag{Project: name, Version: cmp.Or(l.version, p.version),
+				Versions: l.value, Days: l.days, Signal: l.id}, l.daysKnown})
+			if l.latest != "" && blueprint.CompareVersions(l.latest, latest[bp]) > 0 {
+				latest[bp] = l.latest
+			}
+		}
+	}
+	for k, n := range versions {
+		br := b.bpr(k[0])
+		br.Versions = append(br.Versions, VersionCount{Version: k[1], Projects: n})
+	}
+	for bp, ls := range lags {
+		lag := &LagSummary{Latest: latest[bp], Projects: len(ls), BehindProjects: []ProjectLag{}}
+		var sum, days float64
+		for _, l := range ls {
+			sum += l.Versions
+			lag.MaxVersions = max(lag.MaxVersions, l.Versions)
+			if l.known {
+				lag.DaysKnown++
+				days += l.Days
+				lag.MaxDays = max(lag.MaxDays, l.Days)
+			}
+		}
+		lag.MeanVersions = sum / float64(len(ls))
+		if lag.DaysKnown > 0 {
+			lag.MeanDays = days / float64(lag.DaysKnown)
+		}
+		slices.SortFunc(ls, func(x, y lagged) int {
+			return cmp.Or(cmp.Compare(y.Versions, x.Versions), cmp.Compare(y.Days, x.Days), strings.Compare(x.Project, y.Project))
+		})
+		for _, l := range ls {
+			if l.Versions > 0 {
+				lag.Behind++
+				if len(lag.BehindProjects) < b.limitP {
+					lag.BehindProjects = append(lag.BehindProjects, l.ProjectLag)
+				}
+			}
+		}
+		b.bpr(bp).Lag = lag
+	}
+}
+
+// conflicts reports the upgrade conflicts, over every upgrade signal.
+func (b *builder) conflicts() {
+	for fk, u := range b.upgrades {
+		if u.conflicts == 0 {
+			continue
+		}
+		ps := projectSet(u.projects)
+		ids := u.ids.list(b.limitS)
+		br := b.bpr(fk.blueprint)
+		br.Conflicts = append(br.Conflicts, FileConflicts{File: fk.file, Count: len(ps), Projects: ps.list(b.limitP),
+			Conflicts: u.conflicts, Merged: u.merged, Example: u.example, Signals: ids})
+		if len(ps) < b.o.MinConflicts {
+			continue
+		}
+		b.attribute(fk.blueprint, RevisitReason{
+			Reason: ReasonUpgradeConflicts,
+			Summary: fmt.Sprintf("upgrades of %s conflicted in %s in %d projects (%d conflicts, %d merged)",
+				fk.blueprint, fk.file, len(ps), u.conflicts, u.merged),
+			Value: float64(len(ps)), Threshold: float64(b.o.MinConflicts),
+			Blueprint: fk.blueprint, File: fk.file, Count: len(ps), Projects: ps.list(b.limitP),
+			Signals: ids, SignalCount: u.ids.n,
+		}, pathList(fk.file, u.paths)...)
+	}
+}
+
+// rate summarises the ratings of decisions and blueprints.
+func (b *builder) rate() {
+	for k, ra := range b.aggregator.ratings {
+		s := &RatingSummary{Count: ra.anonCount, Min: ra.anonMin, Max: ra.anonMax}
+		sum := ra.anonSum
+		var ev evidenceList
+		for _, x := range ra.anonymous {
+			ev.add("", x.id)
+		}
+		for _, x := range ra.byRater {
+			s.Count++
+			sum += x.value
+			s.Min, s.Max = min(s.Min, x.value), max(s.Max, x.value)
+			if x.value < b.o.LowRating {
+				s.Low++
+				ev.add("", x.id)
+			}
+		}
+		if s.Count == 0 {
+			continue
+		}
+		s.Low += ra.anonLow
+		s.Mean = sum / float64(s.Count)
+		b.ratings[k] = s
+		if s.Count < b.o.MinRatings || s.Mean >= b.o.LowRating {
+			continue
+		}
+		ids, n := ev.ids(b.limitS)
+		what := k.decision
+		if what == "" {
+			what = "blueprint " + k.blueprint
+		}
+		b.rv.add(k.decision, k.blueprint, RevisitReason{
+			Reason:  ReasonLowRating,
+			Summary: fmt.Sprintf("%s is rated %.2g out of 5 on average by %d ratings (%d under %g)", what, s.Mean, s.Count, s.Low, b.o.LowRating),
+			Value:   s.Mean, Threshold: b.o.LowRating, Blueprint: k.blueprint, Count: s.Count,
+			Signals: ids, SignalCount: n,
+		})
+		if k.blueprint != "" {
+			b.bpr(k.blueprint)
+		}
+	}
+	for k, s := range b.ratings {
+		if k.decision != "" {
+			b.dec(k.decision)
+		} else {
+			b.bpr(k.blueprint).Ratings = s
+		}
+	}
+}
+
+// decisions reports each decision, with the reasons to revisit it that
+// come from its checks and from the registry.
+func (b *builder) decisions() {
+	o := b.o
+	for id := range b.trend { // decisions checked only in older scans
+		b.dec(id)
+	}
+	// The registry: every accepted or proposed decision, their dates.
+	reg := o.Registry
+	if reg != nil {
+		for _, d := range reg.List(decision.Filter{Status: []decision.Status{decision.Accepted, decision.Proposed}}) {
+			b.dec(d.ID)
+		}
+	}
+
+	// Decisions.
+	for id, d := range b.decs {
+		dr := DecisionReport{ID: id, Subjects: len(d.subjects), Checks: d.checks, Rates: d.checks.Rates(),
+			Rules: []RuleReport{}, Trend: []TrendPoint{}, Ratings: b.ratings[ratingKey{decision: id}],
+			Exceptions: Exceptions{Active: d.active, Expired: d.expired, List: []ExceptionEntry{}}}
+		var rd *decision.Decision
+		if reg != nil {
+			if x, ok := reg.Get(id); ok {
+				rd = x
+				dr.Title, dr.Status, dr.File, dr.RevisitBy = x.Title, x.Status, x.File, formatDay(x.RevisitBy)
+			}
+		}
+		for name, ra := range d.rules {
+			rr := RuleReport{Name: name, Subjects: ra.checks.Total, Checks: ra.checks, Rates: ra.checks.Rates()}
+			if m := b.meta[[2]string{id, name}]; m != nil {
+				rr.Mode, rr.Severity = m.mode, m.severity
+			}
+			dr.Rules = append(dr.Rules, rr)
+		}
+		slices.SortFunc(dr.Rules, func(x, y RuleReport) int { return strings.Compare(x.Name, y.Name) })
+		slices.SortFunc(d.exceptions, func(x, y ExceptionEntry) int {
+			return cmp.Or(strings.Compare(x.Expires, y.Expires), strings.Compare(x.Project, y.Project),
+				strings.Compare(x.Rule, y.Rule), strings.Compare(x.Signal, y.Signal))
+		})
+		dr.Exceptions.List = append(dr.Exceptions.List, d.exceptions[:min(len(d.exceptions), b.limitS)]...)
+		for w, c := range b.trend[id] {
+			dr.Trend = append(dr.Trend, TrendPoint{Start: time.UnixMicro(w).UTC(), Checks: *c, PassRate: c.Rates().Pass})
+		}
+		slices.SortFunc(dr.Trend, func(x, y TrendPoint) int { return x.Start.Compare(y.Start) })
+		if rd != nil {
+			dr.Rollouts = b.rollouts(rd, d)
+		}
+		b.r.Decisions = append(b.r.Decisions, dr)
+
+		if dr.Checks.Total > 0 && dr.Rates.Exempt > o.ExemptionRate {
+			ids, n := d.exemptEv.ids(b.limitS)
+			b.rv.add(id, "", RevisitReason{
+				Reason: ReasonExemptionRate,
+				Summary: fmt.Sprintf("%s of %d checks of %s are exempt (%d projects), above %s",
+					pct(dr.Rates.Exempt), dr.Checks.Total, id, len(d.exemptProjects), pct(o.ExemptionRate)),
+				Value: dr.Rates.Exempt, Threshold: o.ExemptionRate,
+				Count: len(d.exemptProjects), Projects: d.exemptProjects.list(b.limitP), Signals: ids, SignalCount: n,
+			})
+		}
+		if rd == nil {
+			continue
+		}
+		today := startOfDay(o.now)
+		if !rd.RevisitBy.IsZero() && (rd.Status == decision.Accepted || rd.Status == decision.Proposed) &&
+			today.After(startOfDay(rd.RevisitBy)) {
+			overdue := today.Sub(startOfDay(rd.RevisitBy)).Hours() / 24
+			b.rv.add(id, "", RevisitReason{
+				Reason:  ReasonRevisitByPassed,
+				Summary: fmt.Sprintf("%s was to be revisited by %s, %.0f days ago", id, formatDay(rd.RevisitBy), overdue),
+				Value:   overdue, Threshold: 0, Date: formatDay(rd.RevisitBy), Signals: []string{},
+			})
+		}
+		if rd.Status == decision.Proposed && !rd.Decided.IsZero() && o.now.Sub(rd.Decided) > o.ProposedFor {
+			days := today.Sub(startOfDay(rd.Decided)).Hours() / 24
+			b.rv.add(id, "", RevisitReason{
+				Reason: ReasonProposedTooLong,
+				Summary: fmt.Sprintf("%s has been proposed since %s, %.0f days, longer than %.0f days",
+					id, formatDay(rd.Decided), days, o.ProposedFor.Hours()/24),
+				Value: days, Threshold: o.ProposedFor.Hours() / 24, Date: formatDay(rd.Decided), Signals: []string{},
+			})
+		}
+	}
+	slices.SortFunc(b.r.Decisions, func(x, y DecisionReport) int { return strings.Compare(x.ID, y.ID) })
+}
+
+// finish sorts the blueprints and metrics, and ranks the revisit evidence.
+func (b *builder) finish() {
+	o, r := b.o, b.r
+	for _, bp := range b.bps {
+		slices.SortFunc(bp.Versions, func(x, y VersionCount) int {
+			return cmp.Or(-blueprint.CompareVersions(x.Version, y.Version), strings.Compare(x.Version, y.Version))
+		})
+		slices.SortFunc(bp.Conflicts, func(x, y FileConflicts) int {
+			return cmp.Or(cmp.Compare(y.Count, x.Count), strings.Compare(x.File, y.File))
+		})
+		slices.SortFunc(bp.ManagedEdits, func(x, y FileEdits) int {
+			return cmp.Or(cmp.Compare(y.Count, x.Count), strings.Compare(x.File, y.File))
+		})
+		r.Blueprints = append(r.Blueprints, *bp)
+	}
+	slices.SortFunc(r.Blueprints, func(x, y BlueprintReport) int { return strings.Compare(x.Name, y.Name) })
+
+	for k, m := range b.metrics {
+		r.Metrics = append(r.Metrics, MetricSummary{Blueprint: k.blueprint, Name: k.name, Unit: k.unit,
+			Count: m.count, Mean: m.sum / float64(m.count), Min: m.min, Max: m.max})
+	}
+	slices.SortFunc(r.Metrics, func(x, y MetricSummary) int {
+		return cmp.Or(strings.Compare(x.Blueprint, y.Blueprint), strings.Compare(x.Name, y.Name), strings.Compare(x.Unit, y.Unit))
+	})
+
+	// Revisit evidence, ranked.
+	for _, it := range b.rv.items {
+		if it.Decision != "" && o.Registry != nil {
+			if d, ok := o.Registry.Get(it.Decision); ok {
+				it.Title, it.Status = d.Title, d.Status
+			}
+		}
+		slices.SortStableFunc(it.Reasons, func(x, y RevisitReason) int {
+			return cmp.Or(cmp.Compare(o.Reasons[y.Reason], o.Reasons[x.Reason]),
+				cmp.Compare(slices.Index(Reasons(), x.Reason), slices.Index(Reasons(), y.Reason)),
+				cmp.Compare(y.Count, x.Count), strings.Compare(x.Blueprint, y.Blueprint),
+				strings.Compare(x.File, y.File), strings.Compare(x.HunkID, y.HunkID))
+		})
+		r.Revisit = append(r.Revisit, *it)
+	}
+	slices.SortFunc(r.Revisit, func(x, y Revisit) int {
+		return cmp.Or(cmp.Compare(y.Score, x.Score), cmp.Compare(len(y.Reasons), len(x.Reasons)),
+			cmp.Compare(btoi(x.Decision == ""), btoi(y.Decision == "")), // decisions before blueprints
+			strings.Compare(x.Decision, y.Decision), strings.Compare(x.Blueprint, y.Blueprint))
+	})
+}
+
+// attribute adds a reason about a blueprint file to the decisions that
+// govern the file, or to the blueprint when none does.
+func (b *builder) attribute(bp string, rr RevisitReason, paths ...string) {
+	ds := b.governing(bp, paths...)
+	if len(ds) == 0 {
+		b.rv.add("", bp, rr)
+		return
+	}
+	for _, d := range ds {
+		b.rv.add(d.ID, "", rr)
+	}
+}
+
+// rollouts reports the rules of d whose schedule turns them enforced.
+func (a *aggregator) rollouts(d *decision.Decision, agg *decisionAgg) []Rollout {
+	var out []Rollout
+	for _, rl := range d.Rules {
+		i := slices.IndexFunc(rl.Schedule, func(s decision.Step) bool { return s.Mode == decision.Enforce })
+		if i < 0 {
+			continue
+		}
+		from := rl.Schedule[i].From
+		ro := Rollout{Rule: rl.Name, Schedule: rl.Schedule, Mode: rl.ModeAt(a.o.now), EnforceFrom: formatDay(from),
+			NotPassing: []string{}}
+		if today := startOfDay(a.o.now); today.Before(from) {
+			ro.DaysLeft = int(from.Sub(today).Hours() / 24)
+		}
+		if ra := agg.rules[rl.Name]; ra != nil {
+			ro.Subjects, ro.Passing, ro.Exempt = ra.checks.Total, ra.checks.Pass, ra.checks.Exempt
+			ro.PassRate = ra.checks.Rates().Pass
+			ro.NotPassing = ra.notPassing.list(a.o.MaxProjects)
+		}
+		out = append(out, ro)
+	}
+	return out
+}
+
+func prefixed(id string, rules []string) []string {
+	out := make([]string, len(rules))
+	for i, r := range rules {
+		out[i] = id + "/" + r
+	}
+	return out
+}
+
+// hunkIDOf returns the ID of a normalised hunk, as Labels["hunk.id"] holds
+// it: the first 16 hex digits of its SHA-256.
+func hunkIDOf(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:8])
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// pathList returns file, then the paths, sorted.
+func pathList(file string, paths map[string]struct{}) []string {
+	out := make([]string, 0, len(paths)+1)
+	for p := range paths {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return append([]string{file}, out...)
+}

@@ -1,0 +1,299 @@
+package render
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+)
+
+// FileConflict is a file an upgrade left in conflict, as the manifest
+// remembers it (Manifest.Conflicts) until it is resolved: its markers are
+// gone from the file and its copy under .goldenpath/conflicts/ is removed,
+// or Resolve says so.
+type FileConflict struct {
+	// Path is the file's slash-separated path in the project.
+	Path string `json:"path"`
+	// Upgrade names the blueprint version whose upgrade left the conflict,
+	// as "go-service 2.0.0".
+	Upgrade string `json:"upgrade"`
+	// Markers reports that the file was written with conflict markers.
+	Markers bool `json:"markers,omitempty"`
+	// Saved is the copy under .goldenpath/conflicts/ the upgrade wrote: the
+	// merge with markers of a withheld conflict, or the new version of a
+	// binary file.
+	Saved string `json:"saved,omitempty"`
+	// Keys are the YAML or JSON data paths of the conflicting values.
+	Keys []string `json:"keys,omitempty"`
+	// Lines are the lines of the "<<<<<<<" markers: in the file when it has
+	// markers, else in Saved. UnresolvedConflicts gives them as they are
+	// now.
+	Lines []int `json:"lines,omitempty"`
+	// Note says what is left to do when neither markers nor a copy show
+	// the conflict, as for a file removed upstream and edited in the
+	// project.
+	Note string `json:"note,omitempty"`
+}
+
+// Where says where the conflict is to be found, for people: the marker
+// lines in the file or in the copy, with the keys, or the note.
+func (c FileConflict) Where() string {
+	lines := func(f string) string {
+		if len(c.Lines) == 0 {
+			return f
+		}
+		var ls []string
+		for _, l := range c.Lines {
+			ls = append(ls, fmt.Sprintf("%s:%d", f, l))
+		}
+		return "markers at " + strings.Join(ls, ", ")
+	}
+	var s string
+	switch {
+	case c.Markers:
+		s = lines(c.Path)
+	case c.Saved != "" && len(c.Lines) > 0:
+		s = "left as it was; the merge with " + lines(c.Saved)
+	case c.Saved != "":
+		s = "the project's version is kept; the new version is in " + c.Saved
+	default:
+		s = c.Note
+	}
+	if len(c.Keys) > 0 {
+		s += " (key " + strings.Join(c.Keys, ", ") + ")"
+	}
+	return s
+}
+
+// ConflictsError is returned by Upgrade for a project with conflicts left
+// by an earlier upgrade and not resolved yet: nothing is written until
+// they are.
+type ConflictsError struct {
+	Dir   string
+	Files []FileConflict
+}
+
+// Error lists the files and where their conflicts are.
+func (e *ConflictsError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d file(s) still in conflict since an upgrade:", e.Dir, len(e.Files))
+	for _, f := range e.Files {
+		fmt.Fprintf(&b, " %s: %s;", f.Path, f.Where())
+	}
+	b.WriteString(" resolve them, then mark them resolved (gp upgrade DIR --resolved FILE...)")
+	return b.String()
+}
+
+// markerLines returns the lines (1-based) of the "<<<<<<<" markers of
+// data's conflicts: a "<<<<<<<" line followed by a "=======" line and a
+// ">>>>>>>" line, as Upgrade writes them.
+func markerLines(data []byte) []int {
+	var out []int
+	state, start, n := 0, 0, 0
+	for l := range bytes.Lines(data) {
+		n++
+		l = bytes.TrimRight(l, "\r\n")
+		is := func(m string) bool {
+			return bytes.Equal(l, []byte(m)) || bytes.HasPrefix(l, []byte(m+" "))
+		}
+		switch {
+		case is("<<<<<<<"):
+			state, start = 1, n
+		case state == 1 && bytes.Equal(l, []byte("=======")):
+			state = 2
+		case state == 2 && is(">>>>>>>"):
+			out = append(out, start)
+			state = 0
+		}
+	}
+	return out
+}
+
+// UnresolvedConflicts returns the conflicts the manifest of the project in
+// dir remembers and that are still there, with their marker lines as they
+// are now. A conflict is resolved when the file has no conflict markers
+// left (or is gone) and the copy under .goldenpath/conflicts/ is removed;
+// one that neither markers nor a copy show (a file removed upstream and
+// edited in the project) stays until the file is deleted or Resolve is
+// called for it.
+func UnresolvedConflicts(dir string) ([]FileConflict, error) {
+	m, err := ReadManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(m.Conflicts) == 0 {
+		return nil, nil
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return unresolved(root.FS(), m)
+}
+
+// unresolved returns the conflicts m records that are still there in the
+// project whose files fsys holds.
+func unresolved(fsys fs.FS, m *Manifest) ([]FileConflict, error) {
+	if len(m.Conflicts) == 0 {
+		return nil, nil
+	}
+	read := func(p string) ([]byte, bool, error) {
+		data, err := fs.ReadFile(fsys, p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, false, nil
+		}
+		return data, err == nil, err
+	}
+	var out []FileConflict
+	for _, c := range m.Conflicts {
+		data, exists, err := read(c.Path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.Path, err)
+		}
+		c.Lines = nil
+		marked := markerLines(data)
+		c.Markers = len(marked) > 0
+		if c.Markers {
+			c.Lines = marked
+		}
+		pending := c.Markers
+		if c.Saved != "" {
+			saved, ok, err := read(c.Saved)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", c.Saved, err)
+			}
+			if ok {
+				pending = true
+				if !c.Markers {
+					c.Lines = markerLines(saved)
+				}
+			} else {
+				c.Saved = ""
+			}
+		} else if c.Note != "" && exists {
+			pending = true
+		}
+		if pending {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// Resolve marks the files paths (slash-separated, relative to dir) of the
+// project in dir as resolved: each must be recorded in conflict in the
+// manifest and hold no conflict markers any more; its copy under
+// .goldenpath/conflicts/, if any, is removed, and the manifest forgets the
+// conflict. Conflicts whose markers and copies are all gone are forgotten
+// too. Nothing is changed if any path cannot be resolved.
+func Resolve(dir string, paths ...string) error {
+	if err := Recover(dir); err != nil {
+		return err
+	}
+	m, err := ReadManifest(dir)
+	if err != nil {
+		return err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	pending, err := unresolved(root.FS(), m)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	resolved := map[string]FileConflict{}
+	for _, p := range paths {
+		i := slices.IndexFunc(m.Conflicts, func(c FileConflict) bool { return c.Path == p })
+		if i < 0 {
+			errs = append(errs, fmt.Errorf("%s: no conflict recorded in %s", p, ManifestPath))
+			continue
+		}
+		if j := slices.IndexFunc(pending, func(c FileConflict) bool { return c.Path == p }); j >= 0 && pending[j].Markers {
+			errs = append(errs, fmt.Errorf("%s: still holds conflict markers at line %d: edit them out first", p, pending[j].Lines[0]))
+			continue
+		}
+		resolved[p] = m.Conflicts[i]
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("resolve %s: %w", dir, err)
+	}
+	for _, c := range resolved {
+		if c.Saved == "" {
+			continue
+		}
+		if err := root.Remove(c.Saved); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		removeEmptyParents(root, c.Saved)
+	}
+	still := map[string]bool{}
+	for _, c := range pending {
+		still[c.Path] = true
+	}
+	m.Conflicts = slices.DeleteFunc(m.Conflicts, func(c FileConflict) bool {
+		_, done := resolved[c.Path]
+		return done || !still[c.Path]
+	})
+	if len(m.Conflicts) == 0 {
+		m.Conflicts = nil
+	}
+	return writeManifest(root, m)
+}
+
+// writeManifest replaces the manifest of the project at root with m,
+// atomically.
+func writeManifest(root *os.Root, m *Manifest) error {
+	data, err := m.Marshal()
+	if err != nil {
+		return err
+	}
+	tmp := ManifestPath + ".tmp"
+	f, err := root.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return root.Rename(tmp, ManifestPath)
+}
+
+// recordConflicts returns the conflicts of an upgrade's results, for the
+// new manifest.
+func recordConflicts(files []FileUpgrade, upgrade string) []FileConflict {
+	var out []FileConflict
+	for _, f := range files {
+		if f.Change != Conflicted {
+			continue
+		}
+		c := FileConflict{Path: f.Path, Upgrade: upgrade, Markers: f.Markers, Saved: f.Saved}
+		for _, r := range f.Conflicts {
+			if r.Key != "" && !slices.Contains(c.Keys, r.Key) {
+				c.Keys = append(c.Keys, r.Key)
+			}
+			if r.Line > 0 {
+				c.Lines = append(c.Lines, r.Line)
+			}
+		}
+		if !c.Markers && c.Saved == "" {
+			c.Note = f.Note
+		}
+		out = append(out, c)
+	}
+	return out
+}

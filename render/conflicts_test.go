@@ -1,0 +1,199 @@
+package render_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/render"
+)
+
+// resolveMarkers resolves every conflict of a text with markers by the
+// project's side, or by the upstream side.
+func resolveMarkers(text string, project bool) string {
+	var out []string
+	state := 0 // 0 outside, 1 project, 2 base, 3 upstream
+	for _, l := range strings.SplitAfter(text, "\n") {
+		switch {
+		case strings.HasPrefix(l, "<<<<<<< "):
+			state = 1
+		case state == 1 && strings.HasPrefix(l, "||||||| "):
+			state = 2
+		case state > 0 && state < 3 && strings.TrimRight(l, "\r\n") == "=======":
+			state = 3
+		case state == 3 && strings.HasPrefix(l, ">>>>>>> "):
+			state = 0
+		case state == 0, state == 1 && project, state == 3 && !project:
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "")
+}
+
+// TestUpgradeMarksStructuredConflicts: a list item deleted in the project
+// where the new version extends the list. The line merge is clean but not
+// YAML; the structured merge conflicts on the list. The file gets markers
+// around the list, taking either side gives YAML, and the result names the
+// key and the line. Withheld, the copy has the markers and the file is as
+// it was.
+func TestUpgradeMarksStructuredConflicts(t *testing.T) {
+	ctx := context.Background()
+	v1, v2 := loadBP(t, goService), loadBP(t, goServiceV2)
+	e := newEngine(t, nil)
+	const dep = "deploy/k8s/deployment.yaml"
+	for _, tc := range []struct {
+		name, line string
+		withhold   bool
+	}{
+		{"port item", "            - name: http\n", false},
+		{"port item withheld", "            - name: http\n", true},
+		{"env item", "            - name: PORT\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "orders")
+			_, err := e.Render(ctx, v1, resolve(t, v1, blueprint.Set("name=orders")), dir, nil)
+			require.NoError(t, err)
+			edit(t, dir, dep, tc.line, "")
+			edited := readFile(t, filepath.Join(dir, dep))
+
+			res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1, WithholdConflicts: tc.withhold})
+			require.NoError(t, err)
+			r := results(res)[dep]
+			require.Equal(t, render.Conflicted, r.Change)
+			require.NotEmpty(t, r.Conflicts)
+			assert.Equal(t, "spec.template.spec.containers", r.Conflicts[0].Key)
+			written := filepath.Join(dir, dep)
+			if tc.withhold {
+				assert.False(t, r.Markers)
+				assert.Equal(t, edited, readFile(t, written), "withheld: the file is left as it was")
+				written = filepath.Join(dir, filepath.FromSlash(r.Saved))
+			} else {
+				assert.True(t, r.Markers)
+			}
+			out := readFile(t, written)
+			assert.Equal(t, "<<<<<<< project", strings.Split(out, "\n")[r.Conflicts[0].Line-1])
+			for _, project := range []bool{true, false} {
+				var v any
+				require.NoError(t, yaml.Unmarshal([]byte(resolveMarkers(out, project)), &v), "resolved by the project: %v\n%s", project, out)
+			}
+			assert.Contains(t, resolveMarkers(out, false), "name: metrics")
+
+			// Remembered: listed, and a second upgrade is refused.
+			m, err := render.ReadManifest(dir)
+			require.NoError(t, err)
+			require.Len(t, m.Conflicts, 1)
+			assert.Equal(t, []string{"spec.template.spec.containers"}, m.Conflicts[0].Keys)
+			pending, err := render.UnresolvedConflicts(dir)
+			require.NoError(t, err)
+			require.Len(t, pending, 1)
+			assert.Equal(t, dep, pending[0].Path)
+			assert.Equal(t, []int{r.Conflicts[0].Line}, pending[0].Lines)
+			before := tree(t, dir)
+			for _, o := range []*render.UpgradeOptions{{Base: v2}, {Base: v2, DryRun: true}} {
+				_, err = upgradeDir(ctx, e, dir, v2, o)
+				var ce *render.ConflictsError
+				require.ErrorAs(t, err, &ce)
+				assert.Contains(t, err.Error(), dep)
+			}
+			assert.Equal(t, before, tree(t, dir))
+
+			if tc.withhold {
+				// Resolving removes the copy; the file is the team's
+				// choice.
+				require.NoError(t, render.Resolve(dir, dep))
+				assert.NoFileExists(t, written)
+			} else {
+				// Markers left: Resolve refuses; gone: resolved.
+				err := render.Resolve(dir, dep)
+				require.ErrorContains(t, err, "still holds conflict markers")
+				writeFile(t, written, resolveMarkers(out, false), 0o644)
+				pending, err = render.UnresolvedConflicts(dir)
+				require.NoError(t, err)
+				assert.Empty(t, pending)
+			}
+			_, err = upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v2})
+			require.NoError(t, err)
+			m, err = render.ReadManifest(dir)
+			require.NoError(t, err)
+			assert.Empty(t, m.Conflicts)
+		})
+	}
+}
+
+// TestResolveWithoutMarkers: a file removed upstream and edited in the
+// project is a conflict no marker shows; it stays until Resolve, or until
+// the file is deleted.
+func TestResolveWithoutMarkers(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, nil)
+	v1 := versioned(t, "1.0.0", ``, ``, map[string]string{"gone.txt": "one\n", "a.txt": "a\n"})
+	v2 := versioned(t, "2.0.0", ``, ``, map[string]string{"a.txt": "a\n"})
+	v3 := versioned(t, "3.0.0", ``, ``, map[string]string{"a.txt": "a3\n"})
+	dir := project(t, e, v1)
+	writeFile(t, filepath.Join(dir, "gone.txt"), "one, edited\n", 0o644)
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Conflicts())
+	pending, err := render.UnresolvedConflicts(dir)
+	require.NoError(t, err)
+	require.Len(t, pending, 1)
+	assert.Contains(t, pending[0].Where(), "removed upstream and edited")
+
+	_, err = upgradeDir(ctx, e, dir, v3, &render.UpgradeOptions{Base: v2})
+	var ce *render.ConflictsError
+	require.ErrorAs(t, err, &ce)
+	require.ErrorContains(t, render.Resolve(dir, "a.txt"), "no conflict recorded")
+	require.NoError(t, render.Resolve(dir, "gone.txt"))
+	assert.FileExists(t, filepath.Join(dir, "gone.txt"))
+	_, err = upgradeDir(ctx, e, dir, v3, &render.UpgradeOptions{Base: v2})
+	require.NoError(t, err)
+	assert.Equal(t, "a3\n", readFile(t, filepath.Join(dir, "a.txt")))
+
+	// Deleting the file resolves it too.
+	dir = project(t, e, v1)
+	writeFile(t, filepath.Join(dir, "gone.txt"), "one, edited\n", 0o644)
+	_, err = upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(filepath.Join(dir, "gone.txt")))
+	_, err = upgradeDir(ctx, e, dir, v3, &render.UpgradeOptions{Base: v2})
+	require.NoError(t, err)
+}
+
+// TestManifestConflictsChecked: the conflicts a manifest records are read
+// back like its files: clean paths, sorted, copies under
+// .goldenpath/conflicts/ only. A manifest without them reads as before.
+func TestManifestConflictsChecked(t *testing.T) {
+	head := `{"schema":1,"generator":"g","blueprint":{"name":"a","version":"1.0.0","source":"s","digest":"d"},"parameters":{},"decisions":[],"files":[]`
+	for _, tc := range []struct {
+		conflicts, err string
+	}{
+		{``, ""},
+		{`,"conflicts":[{"path":"a.yaml","upgrade":"a 2.0.0","markers":true,"keys":["x"],"lines":[3]},{"path":"b.bin","upgrade":"a 2.0.0","saved":".goldenpath/conflicts/b.bin"}]`, ""},
+		{`,"conflicts":[{"path":"b","upgrade":"a"},{"path":"a","upgrade":"a"}]`, "not sorted"},
+		{`,"conflicts":[{"path":"../a","upgrade":"a"}]`, "conflicts[0]"},
+		{`,"conflicts":[{"path":"a","upgrade":"a","saved":".goldenpath/overwritten/a"}]`, "not a path under .goldenpath/conflicts/"},
+		{`,"conflicts":[{"path":"a","upgrade":"a","saved":".goldenpath/conflicts/../../x"}]`, "not a path under"},
+		{`,"conflicts":[{"path":"a","upgrade":"a","extra":1}]`, "unknown field"},
+	} {
+		m, err := render.DecodeManifest(strings.NewReader(head + tc.conflicts + "}"))
+		if tc.err != "" {
+			assert.ErrorContains(t, err, tc.err, tc.conflicts)
+			continue
+		}
+		require.NoError(t, err, tc.conflicts)
+		out, err := m.Marshal()
+		require.NoError(t, err)
+		if tc.conflicts == "" {
+			assert.NotContains(t, string(out), "conflicts")
+		} else {
+			assert.Contains(t, string(out), `"saved": ".goldenpath/conflicts/b.bin"`)
+		}
+	}
+}
