@@ -16,7 +16,7 @@ import (
 var reportCmd = &command{
 	name:    "report",
 	summary: "aggregate the signal store into a report: which decision to revisit and why",
-	usage:   "report [--store FILE|URL] [--since WHEN] [--until WHEN] [--decisions SOURCE] [--date YYYY-MM-DD] [--min-projects N] [--format md|json]",
+	usage:   "report [--store FILE|URL] [--since WHEN] [--until WHEN] [--decisions SOURCE] [--date YYYY-MM-DD] [--min-projects N] [--json | --format md|json]",
 	help: `
 Report streams the signals of the store (--store, $GP_STORE, or
 ./signals.jsonl) into a report: the decisions to revisit, ranked, each
@@ -29,10 +29,10 @@ projects — with an example; per blueprint its versions, lag and conflicts.
 --since and --until take a date (YYYY-MM-DD) or a duration back from now
 (30d, 12h). --decisions (or $GP_DECISIONS) adds the decisions' titles,
 statuses and dates, and the files they govern. The report is Markdown, or
-JSON with --format json (docs/feedback.md documents both).`,
+JSON with --json (or --format json; docs/feedback.md documents both).`,
 	example: `
 gp report --store signals.jsonl --since 90d
-gp report --format json --decisions testdata/decisions > report.json`,
+gp report --json --decisions testdata/decisions > report.json`,
 	setup: func(fs *flag.FlagSet) runFunc {
 		var sf sourceFlags
 		sf.define(fs)
@@ -43,10 +43,14 @@ gp report --format json --decisions testdata/decisions > report.json`,
 		since := fs.String("since", "", "only signals made since `WHEN`: YYYY-MM-DD or a duration back (30d, 12h)")
 		until := fs.String("until", "", "only signals made before `WHEN`")
 		minProjects := fs.Int("min-projects", 0, "how many projects make a pattern (default 3)")
-		format := fs.String("format", "md", "the report's `FORMAT`: md or json")
+		format := fs.String("format", "md", "the report's `FORMAT`: md or json (--json is json)")
+		asJSON := fs.Bool("json", false, "print the report as JSON")
 		return func(ctx context.Context, e *env, args []string) error {
 			if err := exactArgs(args); err != nil {
 				return err
+			}
+			if *asJSON {
+				*format = "json"
 			}
 			if *format != "md" && *format != "json" {
 				return usageErrorf("--format %q: want md or json", *format)

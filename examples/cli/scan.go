@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
@@ -194,6 +195,11 @@ gp feedback rate ADR-0012 --score 2 --comment "limits too tight for JVM services
 	setup: func(fs *flag.FlagSet) runFunc {
 		var st storeFlag
 		st.define(fs, "append the rating to")
+		var sf sourceFlags
+		sf.define(fs)
+		var cats stringsFlag
+		fs.Var(&cats, "catalog", "check a blueprint's name against the catalog `SOURCE`; repeatable (default $GP_CATALOG)")
+		decisions := fs.String("decisions", "", "check a decision's ID against the decisions `SOURCE` (default $GP_DECISIONS)")
 		score := fs.Int("score", 0, "the rating, `N` from 1 to 5")
 		comment := fs.String("comment", "", "what to say about it: `TEXT`")
 		by := fs.String("by", os.Getenv("USER"), "who rates: `NAME` (default $USER)")
@@ -210,6 +216,9 @@ gp feedback rate ADR-0012 --score 2 --comment "limits too tight for JVM services
 				id = args[1]
 			} else {
 				bp = args[1]
+			}
+			if err := checkSubject(ctx, &sf, cats.orEnv("GP_CATALOG"), *decisions, bp, id); err != nil {
+				return err
 			}
 			s, err := feedback.Rate(nil, feedback.Rating{Blueprint: bp, Decision: id, Score: *score, Comment: *comment, By: *by})
 			if err != nil {
@@ -230,6 +239,42 @@ gp feedback rate ADR-0012 --score 2 --comment "limits too tight for JVM services
 			return nil
 		}
 	},
+}
+
+// checkSubject refuses a rating of a blueprint the catalogs do not hold, or
+// of a decision the decisions do not hold, listing the known ones. Without a
+// catalog (or decisions) to check against, any name (or ID) is taken.
+func checkSubject(ctx context.Context, sf *sourceFlags, cats []string, decisions, bp, id string) error {
+	if decisions == "" {
+		decisions = os.Getenv("GP_DECISIONS")
+	}
+	lopts, err := sf.loadOptions()
+	if err != nil {
+		return err
+	}
+	switch {
+	case bp != "" && len(cats) > 0:
+		c, err := blueprint.LoadCatalog(ctx, cats, lopts)
+		if err != nil {
+			return err
+		}
+		if names := c.Names(); !slices.Contains(names, bp) {
+			return usageErrorf("no blueprint %s in %s: the catalog has %s", bp, strings.Join(cats, ", "), strings.Join(names, ", "))
+		}
+	case id != "" && decisions != "":
+		reg, err := decision.Load(ctx, decisions, &decision.Options{Fetcher: lopts.Fetcher})
+		if reg == nil {
+			return err
+		}
+		if _, ok := reg.Get(id); !ok {
+			var ids []string
+			for _, d := range reg.List(decision.Filter{}) {
+				ids = append(ids, d.ID)
+			}
+			return usageErrorf("no decision %s in %s: it has %s", id, decisions, strings.Join(ids, ", "))
+		}
+	}
+	return nil
 }
 
 // decisionID tells decision IDs (ADR-0012, SEC-7) from blueprint names,

@@ -42,6 +42,8 @@ func TestReadmeTour(t *testing.T) {
 		"drift      shared  deploy/k8s/deployment.yaml",
 		"rated go-service 4/5",
 		"## Desire paths",
+		"Nothing to revisit.",           // the day is pinned: no revisit-by date has passed
+		"readOnlyRootFilesystem: false", // the team's own edit is the desire path
 	} {
 		assert.Contains(t, string(out), want)
 	}
