@@ -690,10 +690,11 @@ derived: x: [for a in [for i, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for j, _ in [0
 func settled(t *testing.T, goroutines int) {
 	t.Helper()
 	cpu := processCPU()
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(400 * time.Millisecond)
 	assert.LessOrEqual(t, runtime.NumGoroutine(), goroutines, "a goroutine outlived the call")
 	if cpu >= 0 {
-		// A loop left running would take the whole 300 ms of a core.
-		assert.Less(t, processCPU()-cpu, 150*time.Millisecond, "work went on after the call returned")
+		// A loop left running would take the whole 400 ms of a core; the
+		// garbage collector, under -race on a busy machine, some of it.
+		assert.Less(t, processCPU()-cpu, 200*time.Millisecond, "work went on after the call returned")
 	}
 }
