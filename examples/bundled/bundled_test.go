@@ -155,32 +155,14 @@ func TestGoService(t *testing.T) {
 	})
 }
 
-// TestTerraformModule renders terraform-module over its matrix (provider,
-// withExamples): every file parses as HCL, every variable referenced is
-// declared, and the decisions it lists pass — but ADR-0003's example rule
-// (warn) for a module rendered without its example, which is what the
-// rule is for: the team chose to deviate, and is reported.
+// TestTerraformModule renders terraform-module over its matrix (provider):
+// every file parses as HCL, every variable referenced is declared, and the
+// decisions it lists pass.
 func TestTerraformModule(t *testing.T) {
 	reg := registry(t)
-	decisions := blueprinttest.Decisions(reg, evalTime)
 	m := &blueprinttest.Matrix{
-		Base: map[string]any{"name": "bucket_store"},
-		Checks: []blueprinttest.Check{blueprinttest.Parses(), terraform(), {
-			Name: "decisions",
-			Func: func(ctx context.Context, p *blueprinttest.Project) error {
-				err := decisions.Func(ctx, p)
-				if with, _ := p.Params.Lookup("withExamples"); with == false {
-					if err == nil || !strings.Contains(err.Error(), "ADR-0003/example (warn, low)") {
-						return fmt.Errorf("without examples, ADR-0003/example should report the module: %v", err)
-					}
-					if strings.Count(err.Error(), "\n") > 0 {
-						return fmt.Errorf("without examples, only ADR-0003/example should fail:\n%v", err)
-					}
-					return nil
-				}
-				return err
-			},
-		}},
+		Base:     map[string]any{"name": "bucket_store"},
+		Checks:   []blueprinttest.Check{blueprinttest.Parses(), terraform(), blueprinttest.Decisions(reg, evalTime)},
 		Parallel: true,
 	}
 	m.Run(t, load(t, "terraform-module"))

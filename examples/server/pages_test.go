@@ -99,10 +99,10 @@ func TestBlueprintPage(t *testing.T) {
 	if !strings.Contains(page, `value="1.4.0"`) || !strings.Contains(page, `name="port"`) {
 		t.Error("the 1.4.0 form lacks its version or port")
 	}
-	page = do(t, s, "GET", "/blueprints/terraform-module", nil).Body.String()
-	f := fieldHTML(t, page, "withExamples")
-	if !strings.Contains(f, `<input type="hidden" name="withExamples" value="false">`) || !strings.Contains(f, `type="checkbox" id="f-withExamples" name="withExamples" value="true" checked`) {
-		t.Errorf("withExamples:\n%s", f)
+	page = do(t, s, "GET", "/blueprints/preview-environment", nil).Body.String()
+	f := fieldHTML(t, page, "seedData")
+	if !strings.Contains(f, `<input type="hidden" name="seedData" value="false">`) || !strings.Contains(f, `type="checkbox" id="f-seedData" name="seedData" value="true"`) || strings.Contains(f, "checked") {
+		t.Errorf("seedData:\n%s", f)
 	}
 
 	for _, target := range []string{"/blueprints/nope", "/blueprints/go-service?version=3.0.0", "/blueprints/..%2Fgo-service-v2", "/blueprints/go-service?version=..%2F..%2Fetc"} {
@@ -190,27 +190,24 @@ func TestBlueprintSubmitPreview(t *testing.T) {
 func TestBlueprintSubmitDownload(t *testing.T) {
 	s, tmp := newTestServer(t, nil)
 	for _, tc := range []struct {
-		examples []string // the posted values of withExamples
-		want     bool
+		seed []string // the posted values of seedData: the hidden field, then the checkbox
+		want bool
 	}{
 		{[]string{"false"}, false},
 		{[]string{"false", "true"}, true},
 		{nil, false},
 	} {
-		kv := []string{"_action", "download", "name", "bucket_store", "provider", "google"}
-		for _, v := range tc.examples {
-			kv = append(kv, "withExamples", v)
+		kv := []string{"_action", "download", "service", "orders", "mergeRequest", "42", "database", "postgres"}
+		for _, v := range tc.seed {
+			kv = append(kv, "seedData", v)
 		}
-		w := do(t, s, "POST", "/blueprints/terraform-module", form(kv...), "Content-Type", formType)
-		if w.Code != http.StatusOK || w.Header().Get("Content-Disposition") != "attachment; filename=bucket_store.tar.gz" {
-			t.Fatalf("download: %d %s %s", w.Code, w.Header().Get("Content-Disposition"), w.Body)
+		w := do(t, s, "POST", "/blueprints/preview-environment", form(kv...), "Content-Type", formType)
+		if w.Code != http.StatusOK || w.Header().Get("Content-Disposition") != "attachment; filename=preview-environment.tar.gz" {
+			t.Fatalf("download: %d %s %.300q", w.Code, w.Header().Get("Content-Disposition"), w.Body)
 		}
 		files := readArchive(t, w.Body)
-		if _, ok := files["bucket_store/examples/basic/main.tf"]; ok != tc.want {
-			t.Errorf("withExamples=%v: examples/basic/main.tf in the archive: %v, want %v", tc.examples, ok, tc.want)
-		}
-		if v := files["bucket_store/versions.tf"].body; !strings.Contains(v, "hashicorp/google") {
-			t.Errorf("versions.tf:\n%s", v)
+		if _, ok := files["preview-environment/k8s/seed-job.yaml"]; ok != tc.want {
+			t.Errorf("seedData=%v: k8s/seed-job.yaml in the archive: %v, want %v", tc.seed, ok, tc.want)
 		}
 	}
 	assertEmptyDir(t, tmp)
