@@ -103,7 +103,9 @@ func TestIsolatedEvaluation(t *testing.T) {
 		return
 	}
 	ctx := context.Background()
-	opts := &blueprint.Options{Isolation: isolation(0)}
+	// A generous deadline: the child is this test binary, slow under -race
+	// on a busy machine; the deadline's own test is below.
+	opts := &blueprint.Options{Isolation: isolation(0), EvalTimeout: time.Minute}
 	bp, err := blueprint.LoadDir(ctx, writeBlueprint(t, serviceCUE), opts)
 	require.NoError(t, err)
 	p, err := bp.Resolve(ctx, blueprint.Set("name=orders"))
