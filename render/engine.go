@@ -4,8 +4,9 @@
 // disk.
 //
 // An Engine is configured once with renderers and limits and is safe for
-// concurrent use; it parses each blueprint's templates once and reuses them
-// across renders while its template cache has room. The zero Engine is
+// concurrent use; from a blueprint's second render on it parses each
+// template once and reuses it while its template cache has room. The zero
+// Engine is
 // New(nil)'s.
 //
 // A rendered project is a Project, opened once with OpenProject (to read
@@ -94,8 +95,9 @@ type Options struct {
 	MaxRenderSteps int64
 	// TemplateCacheBytes is how many bytes of template source the Engine
 	// keeps parsed across renders, over all blueprints. A parsed template
-	// takes about five times its source. Default 2 MiB; negative disables
-	// the cache.
+	// takes about five times its source. A file enters the cache at its
+	// second render, so a blueprint rendered once holds none. Default
+	// 2 MiB; negative disables the cache.
 	TemplateCacheBytes int64
 	// Generator is recorded in manifests. Default "goldenpath" and the
 	// library's module version.
