@@ -6,8 +6,7 @@
 // An Engine is configured once with renderers and limits and is safe for
 // concurrent use; from a blueprint's second render on it parses each
 // template once and reuses it while its template cache has room. The zero
-// Engine is
-// New(nil)'s.
+// Engine is New(nil)'s.
 //
 // A rendered project is a Project, opened once with OpenProject (to read
 // and write: an interrupted apply is completed first) or OpenProjectFS
