@@ -487,6 +487,7 @@ func (b *Blueprint) digest() (string, error) {
 	fmt.Fprintf(h, "%s\x00%d\x00", SchemaFile, len(b.schemaSrc))
 	h.Write(b.schemaSrc)
 	files, total := 0, int64(0)
+	buf := make([]byte, 32<<10) // one copy buffer for the whole tree
 	err := fs.WalkDir(b.fsys, TemplateDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) && p == TemplateDir {
@@ -517,7 +518,7 @@ func (b *Blueprint) digest() (string, error) {
 			return err
 		}
 		fmt.Fprintf(h, "%s\x00%o\x00%d\x00", p, fi.Mode().Perm()&0o111, fi.Size())
-		n, err := io.Copy(h, io.LimitReader(f, b.opts.maxTemplateBytes()-total+1))
+		n, err := io.CopyBuffer(h, io.LimitReader(f, b.opts.maxTemplateBytes()-total+1), buf)
 		if err != nil {
 			return err
 		}

@@ -52,9 +52,15 @@ type ApplyOptions struct {
 // and Apply take the directory, not a Project: the target may not exist or
 // hold a project yet.
 func (e *Engine) Render(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, dir string, opts *ApplyOptions) (*Plan, error) {
+	return e.RenderWith(ctx, bp, params, dir, opts, nil)
+}
+
+// RenderWith is Render planning with po, as PlanWith does: po's subject
+// and exceptions stand for the decisions in force. A nil po is Render's: the
+// exceptions of the project in dir.
+func (e *Engine) RenderWith(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, dir string, opts *ApplyOptions, po *PlanOptions) (*Plan, error) {
 	e.init()
-	var po *PlanOptions
-	if e.decisions != nil {
+	if po == nil && e.decisions != nil {
 		xs, err := readExceptions(dir)
 		if err != nil {
 			return nil, err

@@ -76,6 +76,19 @@ func TestPlanRefusedByEnforcedRule(t *testing.T) {
 	m, err := render.ReadManifest(dir)
 	require.NoError(t, err)
 	assert.Equal(t, plan.Manifest.Findings, m.Findings)
+
+	// RenderWith plans with the same options in the same pass: the same
+	// manifest, exemption and subject as PlanWith then Apply.
+	dir2 := filepath.Join(t.TempDir(), "web")
+	plan2, err := e.RenderWith(ctx, bp, params, dir2, nil, &render.PlanOptions{Exceptions: xs, Subject: "web-mr42"})
+	require.NoError(t, err)
+	m2, err := render.ReadManifest(dir2)
+	require.NoError(t, err)
+	assert.Equal(t, m.Findings, m2.Findings)
+	assert.Equal(t, m.Files, m2.Files)
+	assert.Equal(t, plan.Manifest.Files, plan2.Manifest.Files)
+	_, err = e.RenderWith(ctx, bp, params, filepath.Join(t.TempDir(), "web"), nil, &render.PlanOptions{Subject: "web-mr42"})
+	require.ErrorAs(t, err, &ee, "without the exception the rule is enforced")
 }
 
 func TestPlanRecordsDecisionsAndFindings(t *testing.T) {

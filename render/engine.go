@@ -4,9 +4,9 @@
 // disk.
 //
 // An Engine is configured once with renderers and limits and is safe for
-// concurrent use; it parses each blueprint's templates once and reuses them
-// across renders while its template cache has room. The zero Engine is
-// New(nil)'s.
+// concurrent use; from a blueprint's second render on it parses each
+// template once and reuses it while its template cache has room. The zero
+// Engine is New(nil)'s.
 //
 // A rendered project is a Project, opened once with OpenProject (to read
 // and write: an interrupted apply is completed first) or OpenProjectFS
@@ -94,8 +94,9 @@ type Options struct {
 	MaxRenderSteps int64
 	// TemplateCacheBytes is how many bytes of template source the Engine
 	// keeps parsed across renders, over all blueprints. A parsed template
-	// takes about five times its source. Default 2 MiB; negative disables
-	// the cache.
+	// takes about five times its source. A file enters the cache at its
+	// second render, so a blueprint rendered once holds none. Default
+	// 2 MiB; negative disables the cache.
 	TemplateCacheBytes int64
 	// Generator is recorded in manifests. Default "goldenpath" and the
 	// library's module version.
@@ -264,6 +265,7 @@ type tmplFile struct {
 	cond     []string // globs of conditional rules that must include it
 	size     int64
 
+	rendered atomic.Bool // rendered once already: parse and keep it from now on
 	once     sync.Once
 	prepared Prepared // set under once; nil when not cached
 	perr     error    // set under once: the template does not parse
@@ -655,9 +657,25 @@ func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out str
 }
 
 // prepare returns a cached parsed template, or the source and the renderer
-// to render it with. Binary files are always copied.
+// to render it with. Binary files are always copied. A file is parsed for
+// the cache from its second render on: a blueprint rendered once (gp render)
+// then holds no parse tree longer than its file's render, and one rendered
+// many times (fleets, a server) parses each file once more than it would.
 func (e *Engine) prepare(tfs fs.FS, f *tmplFile) (Prepared, []byte, string, error) {
-	if prep, ok := e.renderers[f.renderer].(Preparer); ok && f.renderer != CopyRenderer {
+	if prep, ok := e.renderers[f.renderer].(Preparer); ok && f.renderer != CopyRenderer && !f.rendered.Swap(true) {
+		src, err := fs.ReadFile(tfs, f.path)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		if diff.IsBinary(src) {
+			return nil, src, CopyRenderer, nil
+		}
+		p, err := prep.Prepare(f.path, src)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		return p, nil, f.renderer, nil
+	} else if ok && f.renderer != CopyRenderer {
 		f.once.Do(func() { e.cache(tfs, f, prep) })
 		if f.perr != nil {
 			return nil, nil, "", f.perr

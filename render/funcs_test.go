@@ -54,3 +54,38 @@ func TestFuncs(t *testing.T) {
 		assert.False(t, ok, name)
 	}
 }
+
+// TestFuncsFoundInActions renders templates whose functions hide behind
+// what the scan for used functions must step over: literals holding "}}"
+// or quotes, raw strings across lines, comments, trim markers, and names
+// that occur only in the text around the actions.
+func TestFuncsFoundInActions(t *testing.T) {
+	data := map[string]any{"name": "Order"}
+	cases := map[string]string{
+		`upper lower {{.name}}`:                                  "upper lower Order",
+		`{{printf "}}" | upper}} {{lower .name}}`:                "}} order",
+		`{{printf "a\"}}" | upper}}{{upper .name}}`:              `A"}}ORDER`,
+		"{{printf `x\n}}\"` | upper}} {{lower .name}}":           "X\n}}\" order",
+		`{{/* "upper }} */}}{{lower .name}}`:                     "order",
+		`{{- /* " */ -}} {{upper .name}}`:                        "ORDER",
+		"{{-\t/* \" */ -}} {{upper .name}}":                      "ORDER",
+		`{{if eq 'x' 'x'}}{{kebab .name}}{{end}}`:                "order",
+		`a {{ "{{" }} {{snake .name}} }} b {{title "x"}}`:        "a {{ order }} b X",
+		`{{define "u"}}{{upper .}}{{end}}{{template "u" .name}}`: "ORDER",
+	}
+	r := render.Template()
+	for src, want := range cases {
+		var out bytes.Buffer
+		err := r.Render(context.Background(), &out, &render.Request{Path: "t", Source: []byte(src), Data: data})
+		require.NoError(t, err, src)
+		assert.Equal(t, want, out.String(), src)
+	}
+	// Errors still name the file and line, and an undefined function is
+	// still refused.
+	for _, bad := range []string{"x\n{{upper .name", "{{nosuch .name}}", `{{upper "x}}`, "{{/* x"} {
+		err := r.Render(context.Background(), &bytes.Buffer{}, &render.Request{Path: "t", Source: []byte(bad), Data: data})
+		assert.Error(t, err, bad)
+	}
+	err := r.Render(context.Background(), &bytes.Buffer{}, &render.Request{Path: "f.tmpl", Source: []byte("a\nb {{nosuch}}"), Data: data})
+	assert.ErrorContains(t, err, "f.tmpl:2")
+}

@@ -87,11 +87,106 @@ func (r textTemplate) parse(path string, src []byte) (*template.Template, error)
 	if mk == "" {
 		mk = "default"
 	}
-	t := template.New(path).Option("missingkey=" + mk)
-	if fm := r.used(src); len(fm) > 0 {
+	text := string(src)
+	fm, exact := r.usedInActions(src)
+	t, err := r.parseWith(path, mk, fm, text)
+	if err != nil && exact {
+		// The action scan is an optimisation: should it ever miss a
+		// function the parser needs, parse again with every function
+		// whose name occurs anywhere in the file.
+		return r.parseWith(path, mk, r.used(src), text)
+	}
+	return t, err
+}
+
+func (r textTemplate) parseWith(path, missingKey string, fm template.FuncMap, text string) (*template.Template, error) {
+	t := template.New(path).Option("missingkey=" + missingKey)
+	if len(fm) > 0 {
 		t.Funcs(fm)
 	}
-	return t.Parse(string(src))
+	return t.Parse(text)
+}
+
+// usedInActions returns the functions named by an identifier inside the
+// file's {{ }} actions, reading the file once: identifiers in the text
+// around the actions, in string literals and in comments are skipped.
+// exact is false when the file has no action (fm is then nil too); a
+// file the scan cannot follow (an unterminated action or literal) gets
+// the wider set of used.
+func (r textTemplate) usedInActions(src []byte) (fm template.FuncMap, exact bool) {
+	i := bytes.Index(src, []byte("{{"))
+	if i < 0 {
+		return nil, false
+	}
+	for i >= 0 {
+		i += 2
+		if i+1 < len(src) && src[i] == '/' && src[i+1] == '*' {
+			// {{/* comment */}}: no function in it.
+			end := bytes.Index(src[i+2:], []byte("*/"))
+			if end < 0 {
+				return r.used(src), false
+			}
+			i += 2 + end + 2
+		} else if i+2 < len(src) && src[i] == '-' && src[i+1] == ' ' && src[i+2] == '/' && i+3 < len(src) && src[i+3] == '*' {
+			end := bytes.Index(src[i+4:], []byte("*/"))
+			if end < 0 {
+				return r.used(src), false
+			}
+			i += 4 + end + 2
+		}
+		closed := false
+	action:
+		for i < len(src) {
+			c := src[i]
+			switch {
+			case c == '}' && i+1 < len(src) && src[i+1] == '}':
+				i += 2
+				closed = true
+				break action
+			case c == '"' || c == '\'':
+				j := i + 1
+				for j < len(src) && src[j] != c && src[j] != '\n' {
+					if src[j] == '\\' {
+						j++
+					}
+					j++
+				}
+				if j >= len(src) || src[j] != c {
+					return r.used(src), false
+				}
+				i = j + 1
+			case c == '`':
+				end := bytes.IndexByte(src[i+1:], '`')
+				if end < 0 {
+					return r.used(src), false
+				}
+				i += 1 + end + 1
+			case c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+				j := i + 1
+				for j < len(src) && (src[j] == '_' || 'a' <= src[j] && src[j] <= 'z' || 'A' <= src[j] && src[j] <= 'Z' || '0' <= src[j] && src[j] <= '9') {
+					j++
+				}
+				if f, ok := r.funcs[string(src[i:j])]; ok {
+					if fm == nil {
+						fm = template.FuncMap{}
+					}
+					fm[string(src[i:j])] = f
+				}
+				i = j
+			default:
+				i++
+			}
+		}
+		if !closed {
+			return r.used(src), false
+		}
+		next := bytes.Index(src[i:], []byte("{{"))
+		if next < 0 {
+			break
+		}
+		i += next
+	}
+	return fm, true
 }
 
 // used returns the functions whose names occur in src. Registering a

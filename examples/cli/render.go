@@ -179,7 +179,14 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 	if err != nil {
 		return err
 	}
-	plan, err := engine.PlanWith(ctx, bp, params, &popts)
+	var plan *render.Plan
+	if dryRun {
+		plan, err = engine.PlanWith(ctx, bp, params, &popts)
+	} else {
+		// One pass: the files are rendered once, straight into the
+		// directory's staging area.
+		plan, err = engine.RenderWith(ctx, bp, params, dir, &render.ApplyOptions{Force: force}, &popts)
+	}
 	var refused *decision.EnforcedError
 	if errors.As(err, &refused) {
 		for _, f := range refused.Findings {
@@ -188,10 +195,10 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 		fmt.Fprintf(e.stderr, "gp: render refused: %d enforced rule failure(s); nothing written\n", len(refused.Enforced()))
 		return &exitError{code: exitInvalid}
 	}
-	if err != nil {
-		return err
-	}
 	if dryRun {
+		if err != nil {
+			return err
+		}
 		changes, err := engine.Diff(ctx, plan, project)
 		if err != nil {
 			return err
@@ -223,7 +230,6 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 		printFindings(e, plan)
 		return nil
 	}
-	err = engine.Apply(ctx, plan, dir, &render.ApplyOptions{Force: force})
 	var edited *render.EditedError
 	switch {
 	case errors.As(err, &edited):
