@@ -63,7 +63,8 @@ try {
 		if (info.segments.some((s) => !(s.width > 0))) fail(`${id} has a segment of no width: ${JSON.stringify(info.segments)}`);
 		charts[id] = { title: info.title, bars: info.bars, segments: info.segments.length, legend: info.legend, width: Math.round(box.width) };
 		charts[id].first = info.segments[0].title;
-		charts[id].labels = await labelsFit(svg, id);
+		const fit = await labelsFit(svg, id);
+		Object.assign(charts[id], { labels: fit.labels, lines: fit.lines, tightest: fit.tightest });
 	}
 	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 	if (overflow > 0) fail(`the report scrolls sideways by ${overflow}px at 1280px`);
@@ -122,11 +123,14 @@ try {
 // of its lines no longer than its column (a label is right-aligned at the
 // column's edge, so the room is its x); its box inside the chart's and left
 // of its bar; every other text (notes, legend) inside the chart. It returns
-// the labels' texts, line by line joined.
+// the labels' texts (lines joined), their numbers of lines, and the largest
+// share of its column a line takes.
 async function labelsFit(svg, id) {
 	const res = await svg.evaluate((el) => {
 		const problems = [];
 		const labels = [];
+		const lineCounts = [];
+		let tightest = 0;
 		const box = el.getBoundingClientRect();
 		const pad = 0.5;
 		for (const g of el.querySelectorAll('g.bar')) {
@@ -140,10 +144,12 @@ async function labelsFit(svg, id) {
 			const own = (n) => [...n.childNodes].filter((c) => c.nodeType === Node.TEXT_NODE).map((c) => c.data).join('');
 			const whole = tspans.length ? tspans.map((t) => t.textContent).join('') : own(text);
 			labels.push(whole);
+			lineCounts.push(lines.length);
 			if (whole.includes('…')) problems.push(`label cut: ${JSON.stringify(whole)}`);
 			const room = text.x.baseVal[0].value;
 			for (const line of lines) {
 				const len = line.getComputedTextLength();
+				tightest = Math.max(tightest, len / room);
 				if (len > room + pad) problems.push(`label line ${JSON.stringify(line.textContent)} is ${len.toFixed(1)} long, its column ${room}`);
 			}
 			const r = text.getBoundingClientRect();
@@ -157,8 +163,8 @@ async function labelsFit(svg, id) {
 			if (r.left < box.left - pad || r.right > box.right + pad || r.bottom > box.bottom + pad)
 				problems.push(`text ${JSON.stringify(t.textContent)} runs out of the chart`);
 		}
-		return { problems, labels };
+		return { problems, labels, lines: lineCounts, tightest: Math.round(tightest * 100) / 100 };
 	});
 	if (res.problems.length) fail(`${id} at 1280px: ${res.problems.join('; ')}`);
-	return res.labels;
+	return res;
 }
