@@ -361,3 +361,19 @@ func TestWrapLabel(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkBarChartSVG draws a chart of 50 bars with desire-path labels,
+// a fifth of them long enough to wrap.
+func BenchmarkBarChartSVG(b *testing.B) {
+	c := &barChart{ID: "bench", Title: "Desire paths", Legend: []legendItem{{"in a shared file", "#00f"}, {"in a managed file", "#f0f"}}}
+	for i := range 50 {
+		label := "go-service: deploy/k8s/deployment-" + strconv.Itoa(i) + ".yaml.tmpl"
+		if i%5 == 0 {
+			label = "go-service: deploy/overlays/production/eu-west-1/k8s/horizontal-pod-autoscaler-" + strconv.Itoa(i) + ".yaml.tmpl"
+		}
+		c.Bars = append(c.Bars, bar{Label: label, Href: "#dp", Note: "3 projects", Segments: []segment{{Value: float64(i + 1), Color: "#00f", Title: label}}})
+	}
+	for b.Loop() {
+		_ = c.SVG()
+	}
+}
