@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,9 +115,14 @@ func requireBrowser(t *testing.T) (node, chromium string) {
 	return node, chromium
 }
 
+// longDesireFile is a blueprint file whose path, as a chart label, is
+// wider than the widest label column.
+const longDesireFile = "deploy/overlays/production/eu-west-1/k8s/horizontal-pod-autoscaler.yaml.tmpl"
+
 // TestBrowserFeedback drives headless Chromium through the feedback side
 // with browser/feedback.mjs, over a file store holding the fleet's
-// signals: the report's SVG charts are drawn and visible, the browser
+// signals: the report's SVG charts are drawn and visible, their labels
+// whole and fitting their columns in a 1280×900 window, the browser
 // refuses a rating without a score, and a rating sent from go-service's
 // page comes back as a thank-you (303) and counts in the report. The test
 // then reads the rating from the store.
@@ -130,7 +136,17 @@ func TestBrowserFeedback(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	fleetSigs := fleet(testRecorder("s", testNow.Add(-time.Hour)))
+	rec := testRecorder("s", testNow.Add(-time.Hour))
+	fleetSigs := fleet(rec)
+	// And one desire path more, in a file whose path is longer than the
+	// widest label column, so that its label wraps in the browser.
+	for _, p := range []struct{ name, version string }{{"orders", "2.0.0"}, {"billing", "2.0.0"}, {"search", "1.4.0"}} {
+		s := rec.New(feedback.SourceDrift, feedback.Subject{Project: p.name, Owner: "team-" + p.name, Blueprint: "go-service", Version: p.version})
+		s.File = longDesireFile
+		s.Evidence = feedback.Evidence{Hunk: "@@ -1,0 +2 @@\n+  minReplicas: 2\n"}
+		s.Labels = map[string]string{"level": "shared", "change": "changed", "hunk.key": "+  minReplicas: 2\n"}
+		fleetSigs = append(fleetSigs, s)
+	}
 	if err := st.Append(t.Context(), fleetSigs...); err != nil {
 		t.Fatal(err)
 	}
@@ -156,6 +172,9 @@ func TestBrowserFeedback(t *testing.T) {
 			Segments int
 			Legend   []string
 			First    string
+			Labels   []string
+			Lines    []int
+			Tightest float64
 		}
 		Steps []map[string]any
 	}
@@ -172,12 +191,34 @@ func TestBrowserFeedback(t *testing.T) {
 		first          string
 	}{
 		"chart-compliance": {"Compliance per decision", 4, 8, "ADR-0007: 2 of 3 checks pass (67%)"},
-		"chart-desire":     {"Desire paths", 2, 2, "go-service: Makefile, edit 16ee4b311faeaeba: 3 projects (billing, orders, search)"},
+		"chart-desire":     {"Desire paths", 3, 3, "go-service: Makefile, edit 16ee4b311faeaeba: 3 projects (billing, orders, search)"},
 		"chart-spread":     {"Version spread per blueprint", 2, 4, "go-service 2.0.0: 2 of 4 projects (50%), the latest"},
 	} {
 		got := res.Charts[id]
 		if got.Title != want.title || got.Bars != want.bars || got.Segments != want.segments || got.First != want.first {
 			t.Errorf("%s in the browser: %+v, want %+v", id, got, want)
+		}
+	}
+	// Every label whole, as the browser wrote it (feedback.mjs checked
+	// that each fits its column at 1280 px): the desire paths' files too,
+	// the longest wrapped.
+	for id, want := range map[string][]string{
+		"chart-compliance": {"ADR-0007", "ADR-0012", "ADR-0013", "ADR-0014"},
+		"chart-desire":     {"go-service: " + longDesireFile, "go-service: Makefile", "go-service: deploy/k8s/deployment.yaml.tmpl"},
+		"chart-spread":     {"go-service", "terraform-module"},
+	} {
+		c := res.Charts[id]
+		t.Logf("%s: labels %q in %v lines; the fullest line takes %v of its column", id, c.Labels, c.Lines, c.Tightest)
+		for i, label := range c.Labels {
+			if wrapped := c.Lines[i] > 1; wrapped != strings.Contains(label, "horizontal-pod") {
+				t.Errorf("%s: %q is drawn in %d lines", id, label, c.Lines[i])
+			}
+		}
+		got := slices.Clone(c.Labels)
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s's labels in the browser: %q, want %q", id, got, want)
 		}
 	}
 	if l := res.Charts["chart-compliance"].Legend; strings.Join(l, " ") != "pass warn fail exempt error" {

@@ -38,7 +38,8 @@
 //	GET  /report                   the feedback report (?since= &until= YYYY-MM-DD, until
 //	                               exclusive; ?min-projects=): what to revisit and why, with the
 //	                               signals behind each reason; charts drawn as SVG on the server:
-//	                               compliance per decision, desire paths, version spread
+//	                               compliance per decision, desire paths, version spread,
+//	                               every label whole (long file paths wrap)
 //
 // JSON API (the request body of validate and render is the parameter values,
 // as JSON or, with Content-Type application/yaml, YAML; ?version= picks a

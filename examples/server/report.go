@@ -244,7 +244,7 @@ func desireChart(dps []desireView) *barChart {
 		}
 		title := fmt.Sprintf("%s, edit %s: %s (%s)", where, dp.HunkID, plural(dp.Count, "project"), strings.Join(dp.Projects, ", "))
 		c.Bars = append(c.Bars, bar{
-			Label: shortenLeft(where, labelRunes), Title: where + ", edit " + dp.HunkID,
+			Label: where, Title: where + ", edit " + dp.HunkID,
 			Href: "#" + dp.Anchor, Note: plural(dp.Count, "project"),
 			Segments: []segment{{Value: float64(dp.Count), Color: color, Title: title}},
 		})

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"html/template"
+	"math"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -37,8 +39,11 @@ type legendItem struct {
 
 // bar is one bar of a chart.
 type bar struct {
-	// Label is written left of the bar, shortened to labelRunes; Title is
-	// the full label, shown on hover ("" means Label).
+	// Label is written whole left of the bar: the label column grows to
+	// the longest label, up to maxLabelWidth, and a longer label wraps
+	// onto more lines (after a "/", a space or a "-", else anywhere).
+	// Title, if set, is a fuller description, shown on hover ("" means
+	// Label).
 	Label, Title string
 	// Href, if set, links the label: a path of this server ("/…") or a
 	// fragment of the page ("#…"); anything else is not linked.
@@ -58,32 +63,76 @@ type segment struct {
 	Text string
 }
 
-// The geometry of a chart, in SVG user units (pixels at 100%).
+// The geometry of a chart, in SVG user units (pixels at 100%). The chart
+// scales to its box (width 100%), text with it, so what fits in user
+// units fits at any width.
 const (
-	chartWidth   = 720
-	labelWidth   = 200 // the label column, right-aligned at labelWidth-8
-	noteWidth    = 110 // the note column, after the bars
-	barAreaX     = labelWidth
-	barAreaWidth = chartWidth - labelWidth - noteWidth
-	rowHeight    = 24
-	barHeight    = 16
-	legendHeight = 22
-	charWidth    = 7.2 // an estimate of the width of one character at 12px
-	labelRunes   = 26
+	chartWidth    = 720
+	minLabelWidth = 60  // the narrowest label column
+	maxLabelWidth = 340 // the widest; longer labels wrap
+	labelGap      = 8   // between a label's end and its bar
+	minNoteWidth  = 40  // the narrowest note column, after the bars
+	maxNoteWidth  = 160 // the widest
+	noteGap       = 6   // between a bar's end and its note
+	rowHeight     = 24  // a row of one line
+	lineHeight    = 14  // each further line of a wrapped label
+	barHeight     = 16
+	legendHeight  = 22
+	fontSize      = 12
 )
+
+// chartLayout is where a chart's parts go, computed from its text.
+type chartLayout struct {
+	// LabelWidth is the label column's width: labels end labelGap left of
+	// it, and the bars start at it.
+	LabelWidth float64
+	// BarWidth is the width a full bar takes.
+	BarWidth float64
+	// Top is where the first row starts, below the legend.
+	Top float64
+	// Lines holds each bar's label, wrapped; RowY the top of each row.
+	Lines [][]string
+	RowY  []float64
+	// Height is the chart's height.
+	Height float64
+}
+
+// layout computes where the chart's parts go. The label column is as wide
+// as the longest label needs, between minLabelWidth and maxLabelWidth;
+// labels longer than that wrap, and their rows grow a line each. Widths
+// are whole units. The note
+// column is as wide as the longest note needs.
+func (c *barChart) layout() chartLayout {
+	longest, note := 0.0, 0.0
+	for _, br := range c.Bars {
+		longest = max(longest, textWidth(br.Label))
+		note = max(note, textWidth(br.Note))
+	}
+	l := chartLayout{LabelWidth: min(max(math.Ceil(longest+labelGap+2), minLabelWidth), maxLabelWidth)}
+	noteWidth := min(max(math.Ceil(note+noteGap+4), minNoteWidth), maxNoteWidth)
+	l.BarWidth = chartWidth - l.LabelWidth - noteWidth
+	if len(c.Legend) > 0 {
+		l.Top = float64(legendRows(c.Legend, l.LabelWidth)) * legendHeight
+	}
+	y := l.Top
+	for _, br := range c.Bars {
+		lines := wrapLabel(br.Label, l.LabelWidth-labelGap)
+		l.Lines = append(l.Lines, lines)
+		l.RowY = append(l.RowY, y)
+		y += rowHeight + float64(len(lines)-1)*lineHeight
+	}
+	l.Height = y + 6
+	return l
+}
 
 // SVG returns the chart as an <svg> element, for html/template.
 func (c *barChart) SVG() template.HTML {
 	var b strings.Builder
-	top := 0.0
-	if len(c.Legend) > 0 {
-		top = float64(legendRows(c.Legend)) * legendHeight
-	}
-	height := top + float64(len(c.Bars))*rowHeight + 6
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="%s" viewBox="0 0 %d %s" width="100%%" preserveAspectRatio="xMinYMin meet" aria-labelledby="%s-title" aria-describedby="%s-desc" font-family="system-ui, sans-serif" font-size="12">`,
-		esc(c.ID), chartWidth, num(height), esc(c.ID), esc(c.ID))
+	l := c.layout()
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="%s" viewBox="0 0 %d %s" width="100%%" preserveAspectRatio="xMinYMin meet" aria-labelledby="%s-title" aria-describedby="%s-desc" font-family="system-ui, sans-serif" font-size="%d">`,
+		esc(c.ID), chartWidth, num(l.Height), esc(c.ID), esc(c.ID), fontSize)
 	fmt.Fprintf(&b, "\n<title id=\"%s-title\">%s</title>\n<desc id=\"%s-desc\">%s</desc>\n", esc(c.ID), esc(c.Title), esc(c.ID), esc(c.Desc))
-	c.writeLegend(&b)
+	c.writeLegend(&b, l.LabelWidth)
 
 	longest := c.Max
 	if !c.Share && longest <= 0 {
@@ -92,27 +141,37 @@ func (c *barChart) SVG() template.HTML {
 		}
 	}
 	for i, br := range c.Bars {
-		y := top + float64(i)*rowHeight + 2
+		y := l.RowY[i] + 2
 		b.WriteString(`<g class="bar">`)
 		full := br.Title
 		if full == "" {
 			full = br.Label
 		}
-		label := fmt.Sprintf(`<text x="%d" y="%s" text-anchor="end" fill="#1d2330"><title>%s</title>%s</text>`,
-			labelWidth-8, num(y+barHeight-4), esc(full), esc(shorten(br.Label, labelRunes)))
-		if href := localHref(br.Href); href != "" {
-			label = fmt.Sprintf(`<a href="%s">%s</a>`, esc(href), label)
+		var label strings.Builder
+		fmt.Fprintf(&label, `<text class="label" x="%s" y="%s" text-anchor="end" fill="#1d2330"><title>%s</title>`,
+			num(l.LabelWidth-labelGap), num(y+barHeight-4), esc(full))
+		for j, line := range l.Lines[i] {
+			dy := "0"
+			if j > 0 {
+				dy = strconv.Itoa(lineHeight)
+			}
+			fmt.Fprintf(&label, `<tspan x="%s" dy="%s">%s</tspan>`, num(l.LabelWidth-labelGap), dy, esc(line))
 		}
-		b.WriteString(label)
+		label.WriteString(`</text>`)
+		if href := localHref(br.Href); href != "" {
+			fmt.Fprintf(&b, `<a href="%s">%s</a>`, esc(href), label.String())
+		} else {
+			b.WriteString(label.String())
+		}
 		total := br.total()
 		scale := 0.0
 		switch {
 		case c.Share && total > 0:
-			scale = barAreaWidth / total
+			scale = l.BarWidth / total
 		case !c.Share && longest > 0:
-			scale = barAreaWidth / longest
+			scale = l.BarWidth / longest
 		}
-		x := float64(barAreaX)
+		x := l.LabelWidth
 		for _, sg := range br.Segments {
 			if sg.Value <= 0 {
 				continue
@@ -120,14 +179,14 @@ func (c *barChart) SVG() template.HTML {
 			w := sg.Value * scale
 			fmt.Fprintf(&b, `<rect class="seg" x="%s" y="%s" width="%s" height="%d" fill="%s"><title>%s</title></rect>`,
 				num(x), num(y), num(w), barHeight, esc(sg.Color), esc(sg.Title))
-			if sg.Text != "" && float64(utf8.RuneCountInString(sg.Text))*charWidth+6 <= w {
+			if sg.Text != "" && textWidth(sg.Text)+6 <= w {
 				fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" fill="#fff" aria-hidden="true">%s</text>`,
 					num(x+w/2), num(y+barHeight-4), esc(sg.Text))
 			}
 			x += w
 		}
 		if br.Note != "" {
-			fmt.Fprintf(&b, `<text x="%s" y="%s" fill="#5b6478">%s</text>`, num(x+6), num(y+barHeight-4), esc(br.Note))
+			fmt.Fprintf(&b, `<text class="note" x="%s" y="%s" fill="#5b6478">%s</text>`, num(x+noteGap), num(y+barHeight-4), esc(br.Note))
 		}
 		b.WriteString("</g>\n")
 	}
@@ -135,18 +194,90 @@ func (c *barChart) SVG() template.HTML {
 	return template.HTML(b.String())
 }
 
-// writeLegend writes the legend: a swatch and a label per item, wrapped
-// onto as many rows as the width needs.
-func (c *barChart) writeLegend(b *strings.Builder) {
+// textWidth estimates how wide s is drawn at fontSize in a sans-serif
+// font, erring wide: narrow letters and punctuation at 0.4 em, most
+// letters and digits at 0.65, capitals at 0.8, m, w and anything outside
+// ASCII (CJK is 1 em) at 1.
+func textWidth(s string) float64 {
+	em := 0.0
+	for _, r := range s {
+		switch {
+		case strings.ContainsRune("ijlI.,:;|!'` ()[]{}/\\tfr", r):
+			em += 0.4
+		case strings.ContainsRune("mwMW", r) || r > 0x7e:
+			em += 1
+		case r >= 'A' && r <= 'Z':
+			em += 0.8
+		default:
+			em += 0.65
+		}
+	}
+	return em * fontSize
+}
+
+// wrapLabel breaks s into lines no wider than room (by textWidth): after a
+// "/", a space or a "-" where it can, anywhere inside a part that is
+// itself too wide. The lines joined give s back whole.
+func wrapLabel(s string, room float64) []string {
+	if textWidth(s) <= room {
+		return []string{s}
+	}
+	// The parts, each ending at a break opportunity.
+	var parts []string
+	last := 0
+	for i, r := range s {
+		if r == '/' || r == ' ' || r == '-' {
+			parts = append(parts, s[last:i+1])
+			last = i + 1
+		}
+	}
+	if last < len(s) {
+		parts = append(parts, s[last:])
+	}
+	var lines []string
+	line := ""
+	for _, p := range parts {
+		if textWidth(line+p) <= room {
+			line += p
+			continue
+		}
+		if line != "" {
+			lines = append(lines, line)
+			line = ""
+		}
+		// A part too wide for a line of its own is cut by runes.
+		for textWidth(p) > room {
+			n, w := 0, 0.0
+			for i, r := range p {
+				w += textWidth(string(r))
+				if w > room && i > 0 {
+					break
+				}
+				n = i + utf8.RuneLen(r)
+			}
+			lines = append(lines, p[:n])
+			p = p[n:]
+		}
+		line = p
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// writeLegend writes the legend from x start, above the bars: a swatch and
+// a label per item, wrapped onto as many rows as the width needs.
+func (c *barChart) writeLegend(b *strings.Builder, start float64) {
 	if len(c.Legend) == 0 {
 		return
 	}
 	b.WriteString(`<g class="legend">`)
-	x, row := float64(barAreaX), 0
+	x, row := start, 0
 	for _, it := range c.Legend {
 		w := legendItemWidth(it)
-		if x+w > chartWidth && x > barAreaX {
-			x, row = barAreaX, row+1
+		if x+w > chartWidth && x > start {
+			x, row = start, row+1
 		}
 		y := float64(row)*legendHeight + 4
 		fmt.Fprintf(b, `<rect x="%s" y="%s" width="12" height="12" fill="%s"></rect><text x="%s" y="%s" fill="#1d2330">%s</text>`,
@@ -157,16 +288,16 @@ func (c *barChart) writeLegend(b *strings.Builder) {
 }
 
 func legendItemWidth(it legendItem) float64 {
-	return 16 + float64(utf8.RuneCountInString(it.Label))*charWidth + 14
+	return 16 + textWidth(it.Label) + 14
 }
 
-// legendRows returns how many rows the legend takes.
-func legendRows(items []legendItem) int {
-	x, rows := float64(barAreaX), 1
+// legendRows returns how many rows the legend takes from x start.
+func legendRows(items []legendItem, start float64) int {
+	x, rows := start, 1
 	for _, it := range items {
 		w := legendItemWidth(it)
-		if x+w > chartWidth && x > barAreaX {
-			x, rows = barAreaX, rows+1
+		if x+w > chartWidth && x > start {
+			x, rows = start, rows+1
 		}
 		x += w
 	}
@@ -203,23 +334,4 @@ func localHref(href string) string {
 		return href
 	}
 	return ""
-}
-
-// shorten cuts s to n runes, ending it with "…" when it was longer.
-func shorten(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
-}
-
-// shortenLeft cuts s to n runes, starting it with "…" when it was longer:
-// for paths, whose end says most.
-func shortenLeft(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return "…" + string(r[len(r)-n+1:])
 }

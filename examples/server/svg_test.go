@@ -91,6 +91,8 @@ func TestBarChartShares(t *testing.T) {
 		},
 	}
 	ns := parseSVG(t, string(c.SVG()))
+	l := c.layout()
+	barAreaX, barAreaWidth := l.LabelWidth, l.BarWidth
 	root := ns[0]
 	if root.Name != "svg" || root.Attr["id"] != "c" || root.Attr["aria-labelledby"] != "c-title" || root.Attr["aria-describedby"] != "c-desc" {
 		t.Errorf("root %+v", root)
@@ -125,8 +127,10 @@ func TestBarChartShares(t *testing.T) {
 		t.Fatal("no legend")
 	}
 	var texts []string
-	for _, n := range nodes(ns, "text", "") {
-		texts = append(texts, strings.TrimSpace(n.Text))
+	for _, n := range ns {
+		if s := strings.TrimSpace(n.Text); s != "" && (n.Name == "text" || n.Name == "tspan") {
+			texts = append(texts, s)
+		}
 	}
 	if got := strings.Join(texts, "|"); got != "pass|fail|ADR-1|3 checks|ADR-2|1 check" {
 		t.Errorf("texts %s", got)
@@ -142,6 +146,7 @@ func TestBarChartLengths(t *testing.T) {
 		{Label: "b", Segments: []segment{{Value: 3, Color: "#00f", Title: "3", Text: "3"}}},
 	}}
 	ns := parseSVG(t, string(c.SVG()))
+	barAreaWidth := c.layout().BarWidth
 	segs := nodes(ns, "rect", "seg")
 	if w := attrFloat(t, segs[0], "width"); w != barAreaWidth {
 		t.Errorf("the longest bar is %v wide, want %v", w, barAreaWidth)
@@ -202,7 +207,7 @@ func TestBarChartLegendWraps(t *testing.T) {
 	for i := range 12 {
 		items = append(items, legendItem{"a rather long legend item " + strconv.Itoa(i), "#000"})
 	}
-	rows := legendRows(items)
+	rows := legendRows(items, minLabelWidth)
 	if rows < 3 {
 		t.Fatalf("%d legend rows for 12 long items", rows)
 	}
@@ -226,26 +231,149 @@ func TestBarChartLegendWraps(t *testing.T) {
 	}
 }
 
-func TestShorten(t *testing.T) {
+// TestBarChartLabelColumn: the label column grows to the longest label,
+// so a desire path's file is written whole, and the bars start after it.
+func TestBarChartLabelColumn(t *testing.T) {
+	short := &barChart{ID: "s", Bars: []bar{{Label: "a", Segments: []segment{{Value: 1, Color: "#000"}}}}}
+	if l := short.layout(); l.LabelWidth != minLabelWidth || len(l.Lines[0]) != 1 {
+		t.Errorf("a one-letter label takes a column of %v in %d lines, want %v in one", l.LabelWidth, len(l.Lines[0]), float64(minLabelWidth))
+	}
+	const path = "go-service: deploy/k8s/deployment.yaml.tmpl"
+	c := &barChart{ID: "d", Bars: []bar{
+		{Label: path, Title: path + ", edit 1234", Href: "#dp-1", Note: "3 projects", Segments: []segment{{Value: 3, Color: "#00f", Title: "3"}}},
+		{Label: "short", Note: "2 projects", Segments: []segment{{Value: 2, Color: "#00f", Title: "2"}}},
+	}}
+	l := c.layout()
+	if l.LabelWidth-labelGap < textWidth(path) || l.LabelWidth > maxLabelWidth {
+		t.Errorf("the label column is %v wide for a label of %v", l.LabelWidth, textWidth(path))
+	}
+	ns := parseSVG(t, string(c.SVG()))
+	labels := nodes(ns, "text", "label")
+	if len(labels) != 2 {
+		t.Fatalf("%d labels, want 2", len(labels))
+	}
+	if x := attrFloat(t, labels[0], "x"); x != l.LabelWidth-labelGap || labels[0].Attr["text-anchor"] != "end" {
+		t.Errorf("the label ends at %v (%s), want %v", x, labels[0].Attr["text-anchor"], l.LabelWidth-labelGap)
+	}
+	if labels[0].Title != path+", edit 1234" {
+		t.Errorf("the label's title is %q", labels[0].Title)
+	}
+	tspans := nodes(ns, "tspan", "")
+	if len(tspans) != 2 || tspans[0].Text != path || tspans[1].Text != "short" {
+		var got []string
+		for _, n := range tspans {
+			got = append(got, n.Text)
+		}
+		t.Errorf("the labels read %q, want %q and %q whole", got, path, "short")
+	}
+	if strings.Contains(string(c.SVG()), "…") {
+		t.Error("a label is cut")
+	}
+	for _, sg := range nodes(ns, "rect", "seg") {
+		if x := attrFloat(t, sg, "x"); x != l.LabelWidth {
+			t.Errorf("a bar starts at %v, not after the label column at %v", x, l.LabelWidth)
+		}
+	}
+	// The notes fit right of the longest bar.
+	for _, n := range nodes(ns, "text", "note") {
+		if end := attrFloat(t, n, "x") + textWidth(n.Text); end > chartWidth {
+			t.Errorf("the note %q ends at %v, beyond the chart's %d", n.Text, end, chartWidth)
+		}
+	}
+}
+
+// TestBarChartLabelWraps: a label longer than the widest column wraps onto
+// lines that each fit it, its row grows, and the rows below move down.
+func TestBarChartLabelWraps(t *testing.T) {
+	long := "a-very-long-blueprint-name: deploy/overlays/production/eu-west-1/k8s/horizontal-pod-autoscaler.yaml.tmpl"
+	c := &barChart{ID: "w", Legend: []legendItem{{"shared", "#00f"}}, Bars: []bar{
+		{Label: long, Note: "4 projects", Segments: []segment{{Value: 4, Color: "#00f", Title: "4"}}},
+		{Label: "b", Note: "1 project", Segments: []segment{{Value: 1, Color: "#00f", Title: "1"}}},
+	}}
+	l := c.layout()
+	if l.LabelWidth != maxLabelWidth {
+		t.Errorf("the label column is %v wide, want the widest, %v", l.LabelWidth, float64(maxLabelWidth))
+	}
+	lines := l.Lines[0]
+	if len(lines) < 2 || strings.Join(lines, "") != long {
+		t.Fatalf("the long label wraps into %q", lines)
+	}
+	ns := parseSVG(t, string(c.SVG()))
+	tspans := nodes(ns, "tspan", "")
+	if len(tspans) != len(lines)+1 {
+		t.Fatalf("%d lines drawn, want %d", len(tspans), len(lines)+1)
+	}
+	for i, line := range lines {
+		if w := textWidth(line); w > l.LabelWidth-labelGap {
+			t.Errorf("line %q is %v wide, more than the column's %v", line, w, l.LabelWidth-labelGap)
+		}
+		if tspans[i].Text != line || attrFloat(t, tspans[i], "x") != l.LabelWidth-labelGap {
+			t.Errorf("line %d drawn as %+v", i, tspans[i])
+		}
+		if want := map[bool]float64{true: 0, false: lineHeight}[i == 0]; attrFloat(t, tspans[i], "dy") != want {
+			t.Errorf("line %d moves down %s, want %v", i, tspans[i].Attr["dy"], want)
+		}
+	}
+	// The second row starts below the first label's last line.
+	labels := nodes(ns, "text", "label")
+	lastLine := attrFloat(t, labels[0], "y") + float64(len(lines)-1)*lineHeight
+	segs := nodes(ns, "rect", "seg")
+	if y := attrFloat(t, segs[1], "y"); y <= lastLine {
+		t.Errorf("the second bar at y=%v overlaps the first label, whose last line is at %v", y, lastLine)
+	}
+	if y := attrFloat(t, labels[1], "y"); y-lastLine < lineHeight {
+		t.Errorf("the second label at y=%v is less than a line below %v", y, lastLine)
+	}
+	vb := strings.Fields(ns[0].Attr["viewBox"])
+	if h, _ := strconv.ParseFloat(vb[3], 64); h != l.Height || h < attrFloat(t, labels[1], "y")+4 {
+		t.Errorf("the chart is %v high, its layout %v, its last label at %v", h, l.Height, attrFloat(t, labels[1], "y"))
+	}
+}
+
+func TestWrapLabel(t *testing.T) {
 	for _, tc := range []struct {
-		in          string
-		n           int
-		right, left string
+		in   string
+		room float64
+		want []string
 	}{
-		{"short", 17, "short", "short"},
-		{"deploy/k8s/deployment.yaml.tmpl", 17, "deploy/k8s/deplo…", "…oyment.yaml.tmpl"},
-		{"éééééé", 4, "ééé…", "…ééé"},
+		{"short", 100, []string{"short"}},
+		{"", 100, []string{""}},
+		{"go-service: deploy/k8s/deployment.yaml.tmpl", 150, []string{"go-service: deploy/", "k8s/", "deployment.yaml.tmpl"}},
+		{"go-service: deploy/k8s/deployment.yaml.tmpl", 200, []string{"go-service: deploy/k8s/", "deployment.yaml.tmpl"}},
+		{"deploy/k8s/deployment.yaml.tmpl", 60, []string{"deploy/", "k8s/", "deploym", "ent.yaml", ".tmpl"}},
+		{"ééééé", 24, []string{"éé", "éé", "é"}},
+		{"日本語", 5, []string{"日", "本", "語"}},
 	} {
-		if got := shorten(tc.in, tc.n); got != tc.right {
-			t.Errorf("shorten(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.right)
+		got := wrapLabel(tc.in, tc.room)
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("wrapLabel(%q, %v) = %q, want %q", tc.in, tc.room, got, tc.want)
 		}
-		if got := shortenLeft(tc.in, tc.n); got != tc.left {
-			t.Errorf("shortenLeft(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.left)
+		if strings.Join(got, "") != tc.in {
+			t.Errorf("wrapLabel(%q) loses text: %q", tc.in, got)
 		}
+	}
+	if a, b := textWidth("MMMM"), textWidth("iiii"); a <= b || textWidth("") != 0 {
+		t.Errorf("textWidth: MMMM %v, iiii %v", a, b)
 	}
 	for f, want := range map[float64]string{0: "0", 200: "200", 136.6666: "136.67", 0.5: "0.5"} {
 		if got := num(f); got != want {
 			t.Errorf("num(%v) = %s, want %s", f, got, want)
 		}
+	}
+}
+
+// BenchmarkBarChartSVG draws a chart of 50 bars with desire-path labels,
+// a fifth of them long enough to wrap.
+func BenchmarkBarChartSVG(b *testing.B) {
+	c := &barChart{ID: "bench", Title: "Desire paths", Legend: []legendItem{{"in a shared file", "#00f"}, {"in a managed file", "#f0f"}}}
+	for i := range 50 {
+		label := "go-service: deploy/k8s/deployment-" + strconv.Itoa(i) + ".yaml.tmpl"
+		if i%5 == 0 {
+			label = "go-service: deploy/overlays/production/eu-west-1/k8s/horizontal-pod-autoscaler-" + strconv.Itoa(i) + ".yaml.tmpl"
+		}
+		c.Bars = append(c.Bars, bar{Label: label, Href: "#dp", Note: "3 projects", Segments: []segment{{Value: float64(i + 1), Color: "#00f", Title: label}}})
+	}
+	for b.Loop() {
+		_ = c.SVG()
 	}
 }

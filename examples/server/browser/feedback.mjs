@@ -1,9 +1,12 @@
 // feedback.mjs drives Debian's Chromium, headless, through the feedback side
 // of a running goldenpath server whose store holds a small fleet's signals:
 //
-//  1. from the catalog's navigation, the report: its three charts are drawn
-//     (inline SVG, visible, with the bars and titles the fleet gives), with
-//     no script and no error under the page's Content-Security-Policy;
+//  1. from the catalog's navigation, the report, in a 1280×900 window: its
+//     three charts are drawn (inline SVG, visible, with the bars and titles
+//     the fleet gives), with no script and no error under the page's
+//     Content-Security-Policy; every chart label is whole (no "…") and fits
+//     the space it has (its column, the chart), and the page does not
+//     scroll sideways;
 //  2. on go-service's page, the rating form: the browser itself refuses a
 //     rating without a score;
 //  3. a rating of 4 with a comment and a name is sent; the server redirects
@@ -38,7 +41,8 @@ try {
 	});
 	step('launched');
 
-	// 1. The report, from the navigation, and its charts.
+	// 1. The report, from the navigation, and its charts, at 1280 px.
+	await page.setViewportSize({ width: 1280, height: 900 });
 	await page.goto(base + '/');
 	await Promise.all([page.waitForURL(base + '/report'), page.click('nav a[href="/report"]')]);
 	const charts = {};
@@ -59,7 +63,14 @@ try {
 		if (info.segments.some((s) => !(s.width > 0))) fail(`${id} has a segment of no width: ${JSON.stringify(info.segments)}`);
 		charts[id] = { title: info.title, bars: info.bars, segments: info.segments.length, legend: info.legend, width: Math.round(box.width) };
 		charts[id].first = info.segments[0].title;
+		const fit = await labelsFit(svg, id);
+		Object.assign(charts[id], { labels: fit.labels, lines: fit.lines, tightest: fit.tightest });
 	}
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+	if (overflow > 0) fail(`the report scrolls sideways by ${overflow}px at 1280px`);
+	const cut = await page.$$eval('#desire-paths .desire h3 code', (cs) =>
+		cs.filter((c) => c.getBoundingClientRect().right > c.closest('.desire').getBoundingClientRect().right + 0.5).map((c) => c.textContent));
+	if (cut.length) fail(`desire-path files run out of their box: ${cut.join(', ')}`);
 	const revisit = await page.$$eval('ol.revisit > li h3', (hs) => hs.map((h) => h.textContent.replace(/\s+/g, ' ').trim()));
 	if (!/^ADR-0012 /.test(revisit[0] || '')) fail(`the revisit list starts with ${revisit[0]}`);
 	step('report', { revisit: revisit.length });
@@ -105,4 +116,55 @@ try {
 	console.log(JSON.stringify({ charts, steps }));
 } finally {
 	await browser.close();
+}
+
+// labelsFit checks, in the browser's own text metrics, that every label of
+// the chart svg is whole and has the room it needs: no "…" in its text; each
+// of its lines no longer than its column (a label is right-aligned at the
+// column's edge, so the room is its x); its box inside the chart's and left
+// of its bar; every other text (notes, legend) inside the chart. It returns
+// the labels' texts (lines joined), their numbers of lines, and the largest
+// share of its column a line takes.
+async function labelsFit(svg, id) {
+	const res = await svg.evaluate((el) => {
+		const problems = [];
+		const labels = [];
+		const lineCounts = [];
+		let tightest = 0;
+		const box = el.getBoundingClientRect();
+		const pad = 0.5;
+		for (const g of el.querySelectorAll('g.bar')) {
+			const text = g.querySelector('text[text-anchor="end"]');
+			if (!text) {
+				problems.push('a bar without a label');
+				continue;
+			}
+			const tspans = [...text.querySelectorAll('tspan')];
+			const lines = tspans.length ? tspans : [text];
+			const own = (n) => [...n.childNodes].filter((c) => c.nodeType === Node.TEXT_NODE).map((c) => c.data).join('');
+			const whole = tspans.length ? tspans.map((t) => t.textContent).join('') : own(text);
+			labels.push(whole);
+			lineCounts.push(lines.length);
+			if (whole.includes('…')) problems.push(`label cut: ${JSON.stringify(whole)}`);
+			const room = text.x.baseVal[0].value;
+			for (const line of lines) {
+				const len = line.getComputedTextLength();
+				tightest = Math.max(tightest, len / room);
+				if (len > room + pad) problems.push(`label line ${JSON.stringify(line.textContent)} is ${len.toFixed(1)} long, its column ${room}`);
+			}
+			const r = text.getBoundingClientRect();
+			if (r.left < box.left - pad || r.top < box.top - pad || r.bottom > box.bottom + pad)
+				problems.push(`label ${JSON.stringify(whole)} at ${JSON.stringify(r)} is outside the chart ${JSON.stringify(box)}`);
+			const seg = g.querySelector('rect.seg');
+			if (seg && r.right > seg.getBoundingClientRect().left + pad) problems.push(`label ${JSON.stringify(whole)} runs into its bar`);
+		}
+		for (const t of el.querySelectorAll('text:not([text-anchor="end"])')) {
+			const r = t.getBoundingClientRect();
+			if (r.left < box.left - pad || r.right > box.right + pad || r.bottom > box.bottom + pad)
+				problems.push(`text ${JSON.stringify(t.textContent)} runs out of the chart`);
+		}
+		return { problems, labels, lines: lineCounts, tightest: Math.round(tightest * 100) / 100 };
+	});
+	if (res.problems.length) fail(`${id} at 1280px: ${res.problems.join('; ')}`);
+	return res;
 }
