@@ -76,7 +76,10 @@ func TestExecutionBudget(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			bp := miniBlueprint(t, c.extra, c.files)
 			params := resolve(t, bp)
-			e := newEngine(t, &render.Options{MaxFileBytes: 1 << 20})
+			// A tenth of the default step budget: the same limit, met ten
+			// times sooner under -race on a busy machine, well within the
+			// ten-second deadline.
+			e := newEngine(t, &render.Options{MaxFileBytes: 1 << 20, MaxSteps: 1_000_000})
 			before := runtime.NumGoroutine()
 			dir := filepath.Join(t.TempDir(), "out")
 			start := time.Now()

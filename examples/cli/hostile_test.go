@@ -46,8 +46,8 @@ func TestHostileMemory(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"CUE: a default list of 200 million integers", []string{"validate", "--isolate", "--eval-memory", "512",
-			bp("hungry", "import \"list\"\n", "n: [...int] | *list.Range(0, 200000000, 1)", nil)}, "CUE evaluation exceeded 512 MiB"},
+		{"CUE: a default list of 200 million integers", []string{"validate", "--isolate", "--eval-memory", "256",
+			bp("hungry", "import \"list\"\n", "n: [...int] | *list.Range(0, 200000000, 1)", nil)}, "CUE evaluation exceeded 256 MiB"},
 		{"template: indent to 1.2 GB", []string{"render", bp("indent", "", "{}", map[string]string{"a.txt.tmpl": `{{indent 1200000000 "x"}}`}),
 			"-o", out}, "indent would make a value larger than"},
 		{"template: printf doubling", []string{"render", bp("doubling", "", "{}", map[string]string{
