@@ -395,10 +395,20 @@ func (sc *scanner) lag(c *blueprint.Catalog, now time.Time) {
 	sc.out = append(sc.out, s)
 }
 
-// Upgrade turns an upgrade's result into signals about subject: one
-// per conflicted file (feedback.ResultFail, the first conflict as a hunk) and one per
-// merged file (feedback.ResultPass). They show which blueprint files teams and
-// upgrades collide in.
+// Upgrade turns an upgrade's result into signals about subject, one per
+// file whose outcome says something about the blueprint, with the outcome
+// in Labels["change"]:
+//
+//   - conflict: feedback.ResultFail, the first conflict as a hunk;
+//   - merged: feedback.ResultPass, merged cleanly;
+//   - overwritten: feedback.ResultWarn, a managed file edited in the project
+//     and replaced (the edit is kept under .goldenpath/overwritten/);
+//   - kept-removed: feedback.ResultWarn, a file the project deleted that
+//     stays deleted.
+//
+// They show which blueprint files teams and upgrades collide in. Unchanged,
+// updated, added and removed files give none. A dry run's result gives
+// signals too: record only the results of upgrades that wrote.
 func Upgrade(rec *feedback.Recorder, subject feedback.Subject, res *render.UpgradeResult) []feedback.Signal {
 	templates := map[string]string{}
 	if res.Manifest != nil {
@@ -414,7 +424,9 @@ func Upgrade(rec *feedback.Recorder, subject feedback.Subject, res *render.Upgra
 	}
 	var out []feedback.Signal
 	for _, f := range res.Files {
-		if f.Change != render.Conflicted && f.Change != render.Merged {
+		switch f.Change {
+		case render.Conflicted, render.Merged, render.Overwritten, render.KeptRemoved:
+		default:
 			continue
 		}
 		s := rec.New(feedback.SourceUpgrade, subject)
@@ -424,11 +436,21 @@ func Upgrade(rec *feedback.Recorder, subject feedback.Subject, res *render.Upgra
 		} else if s.File != f.Path {
 			s.Evidence.Path = f.Path
 		}
-		s.Labels = map[string]string{"from": res.From.Version, "to": res.To.Version, "level": string(f.Level)}
-		if f.Change == render.Merged {
+		s.Labels = map[string]string{"from": res.From.Version, "to": res.To.Version, "level": string(f.Level), "change": string(f.Change)}
+		switch f.Change {
+		case render.Merged:
 			s.Result = feedback.ResultPass
 			s.Evidence.Message = fmt.Sprintf("%s merged cleanly from %s to %s", f.Path, res.From.Version, res.To.Version)
-		} else {
+		case render.Overwritten:
+			s.Result = feedback.ResultWarn
+			s.Evidence.Message = fmt.Sprintf("managed file %s was edited in the project and replaced by %s %s", f.Path, res.To.Name, res.To.Version)
+			if f.Saved != "" {
+				s.Evidence.Message += "; the edit is kept in " + f.Saved
+			}
+		case render.KeptRemoved:
+			s.Result = feedback.ResultWarn
+			s.Evidence.Message = fmt.Sprintf("%s was deleted in the project and stays deleted in %s %s", f.Path, res.To.Name, res.To.Version)
+		default:
 			s.Result = feedback.ResultFail
 			s.Evidence.Message = fmt.Sprintf("%s conflicts between the project and %s %s", f.Path, res.To.Name, res.To.Version)
 			if f.Note != "" {

@@ -199,22 +199,31 @@ func TestUpgradeSignalsAndRatings(t *testing.T) {
 	renderProject(t, v1, dir, "name=orders")
 	replaceIn(t, filepath.Join(dir, "deploy/k8s/deployment.yaml"), "containerPort: 8080", "containerPort: 8081")
 	replaceIn(t, filepath.Join(dir, "cmd/orders/main.go"), "5 * time.Second", "10 * time.Second")
+	// A managed file edited (replaced, the edit kept) and a file the team
+	// deleted (kept deleted).
+	appendTo(t, filepath.Join(dir, "Dockerfile"), "# our own layer\n")
+	require.NoError(t, os.Remove(filepath.Join(dir, "go.mod")))
 	e, err := render.New(nil)
 	require.NoError(t, err)
 	res, err := e.Upgrade(ctx, openProject(t, dir), v2, &render.UpgradeOptions{Base: v1})
 	require.NoError(t, err)
 	now := time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC)
 	sigs := scan.Upgrade(clock(now), feedback.Subject{Project: "orders"}, res)
-	got := map[string]feedback.Result{}
+	got := map[string]string{}
 	for _, s := range sigs {
 		require.NoError(t, s.Validate())
-		got[s.File] = s.Result
+		got[s.File] = s.Labels["change"] + " " + string(s.Result)
 		assert.Equal(t, "1.4.0", s.Labels["from"])
 		assert.Equal(t, "2.0.0", s.Labels["to"])
+		if s.Labels["change"] == "overwritten" {
+			assert.Contains(t, s.Evidence.Message, ".goldenpath/overwritten/", "where the edit is kept")
+		}
 	}
-	assert.Equal(t, map[string]feedback.Result{
-		"deploy/k8s/deployment.yaml.tmpl": feedback.ResultFail,
-		"cmd/{{.name}}/main.go.tmpl":      feedback.ResultPass,
+	assert.Equal(t, map[string]string{
+		"deploy/k8s/deployment.yaml.tmpl": "conflict fail",
+		"cmd/{{.name}}/main.go.tmpl":      "merged pass",
+		"Dockerfile.tmpl":                 "overwritten warn",
+		"go.mod.tmpl":                     "kept-removed warn",
 	}, got)
 
 	r, err := feedback.Rate(clock(now), feedback.Rating{Decision: "ADR-0012", Score: 2, Comment: "limits are too tight for JVM services", By: "sam"})
@@ -242,4 +251,13 @@ func (c *countingFS) Open(name string) (fs.File, error) {
 	c.opened[name]++
 	c.mu.Unlock()
 	return c.FS.Open(name)
+}
+
+func appendTo(t *testing.T, path, text string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString(text)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
 }
