@@ -68,7 +68,7 @@ func (c FileConflict) Where() string {
 	return s
 }
 
-// ConflictsError is returned by Upgrade for a project with conflicts left
+// ConflictsError is returned by Upgrade, Render and Apply for a project with conflicts left
 // by an earlier upgrade and not resolved yet: nothing is written until
 // they are.
 type ConflictsError struct {
