@@ -297,3 +297,18 @@ func recordConflicts(files []FileUpgrade, upgrade string) []FileConflict {
 	}
 	return out
 }
+
+// Conflicts returns the conflicts the project's manifest records that are
+// still there, as UnresolvedConflicts does for a directory, read from the
+// project's files as opened (OpenProjectFS's fs.FS too).
+func (p *Project) Conflicts() ([]FileConflict, error) {
+	if len(p.manifest.Conflicts) == 0 {
+		return nil, nil
+	}
+	fsys, done, err := p.files()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return unresolved(fsys, p.manifest)
+}

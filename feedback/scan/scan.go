@@ -75,6 +75,10 @@ type Options struct {
 //   - exception: one per exception in the project's
 //     .goldenpath/exceptions.yaml, exempt while active, fail once expired.
 //   - lag: with opts.Catalog, the number of newer released versions.
+//   - upgrade: one per conflict an upgrade left and that is not resolved
+//     (render.Project.Conflicts), feedback.ResultWarn with
+//     Labels["change"] "unresolved". A file that still holds conflict
+//     markers gives no drift: the markers are the upgrade's, not an edit.
 //
 // docs/feedback.md lists the labels of each. Project writes nothing, and
 // reads the project's manifest and exceptions from p, as opened: a project
@@ -113,6 +117,21 @@ func Project(ctx context.Context, p *render.Project, opts *Options) ([]feedback.
 		}
 	}
 
+	// Files still holding an upgrade's conflict markers give no drift:
+	// the markers are the upgrade's, not the team's edit.
+	pending, err := p.Conflicts()
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", dir, err)
+	}
+	for _, c := range pending {
+		if c.Markers {
+			if sc.marked == nil {
+				sc.marked = map[string]bool{}
+			}
+			sc.marked[c.Path] = true
+		}
+	}
+
 	bp := opts.Blueprint
 	if bp == nil {
 		if bp, err = blueprint.Load(ctx, m.Blueprint.Source, opts.Load); err != nil {
@@ -121,6 +140,9 @@ func Project(ctx context.Context, p *render.Project, opts *Options) ([]feedback.
 	}
 	if err := sc.drift(ctx, bp, opts); err != nil {
 		return nil, fmt.Errorf("scan %s: drift: %w", dir, err)
+	}
+	for _, c := range pending {
+		sc.unresolved(c)
 	}
 	if opts.Registry != nil {
 		rep, err := p.Evaluate(ctx, opts.Registry, &render.EvaluateOptions{Now: func() time.Time { return now }, Blueprint: bp})
@@ -145,6 +167,7 @@ type scanner struct {
 	rec     *feedback.Recorder
 	params  map[string]any
 	subject feedback.Subject
+	marked  map[string]bool // files holding an upgrade's conflict markers
 	out     []feedback.Signal
 }
 
@@ -168,7 +191,7 @@ func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *Opt
 		}
 		f := d.File
 		switch {
-		case f.Level == blueprint.Seeded || d.Change == render.Unchanged:
+		case f.Level == blueprint.Seeded || d.Change == render.Unchanged || sc.marked[f.Path]:
 			continue
 		case d.Change == render.Added:
 			s := sc.driftSignal(f, "removed")
@@ -202,6 +225,29 @@ func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *Opt
 		}
 	}
 	return nil
+}
+
+// unresolved records that a file is in a conflict an upgrade left and that
+// is not resolved: an upgrade signal, warn, labelled change=unresolved.
+func (sc *scanner) unresolved(c render.FileConflict) {
+	s := sc.signal(feedback.SourceUpgrade)
+	s.File = c.Path
+	if f, ok := sc.m.File(c.Path); ok && f.Template != "" {
+		s.File = f.Template
+		if f.Template != c.Path {
+			s.Evidence.Path = c.Path
+		}
+	}
+	s.Result = feedback.ResultWarn
+	s.Labels = map[string]string{"change": "unresolved", "upgrade": c.Upgrade}
+	if len(c.Keys) > 0 {
+		s.Labels["key"] = c.Keys[0]
+	}
+	if c.Markers && len(c.Lines) > 0 {
+		s.Evidence.Line = c.Lines[0]
+	}
+	s.Evidence.Message = fmt.Sprintf("%s is in an unresolved conflict since the upgrade to %s: %s", c.Path, c.Upgrade, c.Where())
+	sc.out = append(sc.out, s)
 }
 
 func (sc *scanner) driftSignal(f render.File, change string) feedback.Signal {
