@@ -97,6 +97,11 @@ func (e *Engine) RenderWith(ctx context.Context, bp *blueprint.Blueprint, params
 // (the error is an *EditedError); files the plan no longer has are removed
 // when unchanged and kept when edited. Nothing is ever written outside dir:
 // every path is checked, and writes go through an os.Root.
+//
+// A project whose manifest records conflicts an upgrade left, not resolved
+// yet (UnresolvedConflicts), is refused with a *ConflictsError listing
+// them, even with opts.Force, and nothing is written: the new manifest
+// would forget them. Resolve them first (Resolve). Render does the same.
 func (e *Engine) Apply(ctx context.Context, plan *Plan, dir string, opts *ApplyOptions) error {
 	return e.write(ctx, dir, opts, func(s sink) (*Manifest, error) {
 		files, dirs, err := e.run(ctx, plan.blueprint, plan.params, s)
@@ -142,7 +147,32 @@ func (e *Engine) write(ctx context.Context, dir string, opts *ApplyOptions, prod
 	case err != nil:
 		return fmt.Errorf("%s: %w", dir, err)
 	}
+	if err := refuseConflicts(dir, old); err != nil {
+		return err
+	}
 	return e.writeExisting(ctx, dir, old, opts.Force, produce)
+}
+
+// refuseConflicts returns a *ConflictsError when old, the manifest of the
+// project in dir, records conflicts of an upgrade that are still there:
+// writing a new manifest would forget them. Force does not override it.
+func refuseConflicts(dir string, old *Manifest) error {
+	if old == nil || len(old.Conflicts) == 0 {
+		return nil
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	pending, err := unresolved(root.FS(), old)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	if len(pending) > 0 {
+		return &ConflictsError{Dir: dir, Files: pending}
+	}
+	return nil
 }
 
 // stagingSink writes rendered files under a staging directory.

@@ -68,7 +68,7 @@ func (c FileConflict) Where() string {
 	return s
 }
 
-// ConflictsError is returned by Upgrade for a project with conflicts left
+// ConflictsError is returned by Upgrade, Render and Apply for a project with conflicts left
 // by an earlier upgrade and not resolved yet: nothing is written until
 // they are.
 type ConflictsError struct {
@@ -296,4 +296,19 @@ func recordConflicts(files []FileUpgrade, upgrade string) []FileConflict {
 		out = append(out, c)
 	}
 	return out
+}
+
+// Conflicts returns the conflicts the project's manifest records that are
+// still there, as UnresolvedConflicts does for a directory, read from the
+// project's files as opened (OpenProjectFS's fs.FS too).
+func (p *Project) Conflicts() ([]FileConflict, error) {
+	if len(p.manifest.Conflicts) == 0 {
+		return nil, nil
+	}
+	fsys, done, err := p.files()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return unresolved(fsys, p.manifest)
 }

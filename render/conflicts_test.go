@@ -197,3 +197,49 @@ func TestManifestConflictsChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderRefusesUnresolvedConflicts: Render and Apply into a project
+// whose manifest records conflicts an upgrade left refuse, Force or not,
+// and write nothing, rather than write a manifest that forgets them. Once
+// the markers are gone, they write.
+func TestRenderRefusesUnresolvedConflicts(t *testing.T) {
+	ctx := context.Background()
+	v1, v2 := loadBP(t, goService), loadBP(t, goServiceV2)
+	e := newEngine(t, nil)
+	const dep = "deploy/k8s/deployment.yaml"
+	dir := filepath.Join(t.TempDir(), "orders")
+	_, err := e.Render(ctx, v1, resolve(t, v1, blueprint.Set("name=orders")), dir, nil)
+	require.NoError(t, err)
+	edit(t, dir, dep, "            - name: http\n", "")
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Conflicts())
+
+	params := resolve(t, v2, blueprint.Set("name=orders"))
+	plan, err := e.Plan(ctx, v2, params)
+	require.NoError(t, err)
+	before := tree(t, dir)
+	for name, run := range map[string]func(*render.ApplyOptions) error{
+		"render": func(o *render.ApplyOptions) error { _, err := e.Render(ctx, v2, params, dir, o); return err },
+		"apply":  func(o *render.ApplyOptions) error { return e.Apply(ctx, plan, dir, o) },
+	} {
+		for _, o := range []*render.ApplyOptions{nil, {Force: true}} {
+			err := run(o)
+			var ce *render.ConflictsError
+			require.ErrorAs(t, err, &ce, "%s, force %v", name, o != nil)
+			require.Len(t, ce.Files, 1)
+			assert.Equal(t, dep, ce.Files[0].Path)
+			assert.True(t, ce.Files[0].Markers)
+			assert.Equal(t, before, tree(t, dir), "%s wrote nothing", name)
+		}
+	}
+
+	// The markers gone, the conflict is resolved: a forced render writes
+	// and its manifest records no conflict.
+	writeFile(t, filepath.Join(dir, dep), resolveMarkers(readFile(t, filepath.Join(dir, dep)), true), 0o644)
+	_, err = e.Render(ctx, v2, params, dir, &render.ApplyOptions{Force: true})
+	require.NoError(t, err)
+	m, err := render.ReadManifest(dir)
+	require.NoError(t, err)
+	assert.Empty(t, m.Conflicts)
+}

@@ -181,6 +181,12 @@ type FleetResult struct {
 	Enforced int                     `json:"enforced,omitempty"`
 	// Duration is how long the target took.
 	Duration time.Duration `json:"duration"`
+	// Upgrade is the result of the target's upgrade, file by file, for
+	// FleetOptions.Result to record (scan.Upgrade); nil for other
+	// operations and when the target was not upgraded. It is not kept by
+	// Fleet: a caller that keeps results should drop it, so that memory
+	// stays flat in the number of targets.
+	Upgrade *UpgradeResult `json:"-"`
 }
 
 // FleetProgress is reported after each target.
@@ -410,7 +416,7 @@ func (f *fleet) target(ctx context.Context, t Target) (r FleetResult) {
 			if err != nil {
 				return err
 			}
-			r.Version, r.Files, r.Changes = to.Version, len(res.Manifest.Files), res.Count()
+			r.Version, r.Files, r.Changes, r.Upgrade = to.Version, len(res.Manifest.Files), res.Count(), res
 			if res.Conflicts() > 0 {
 				r.Status = FleetConflict
 			}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/scan"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -52,7 +53,9 @@ read from $JOB_COMPLETION_INDEX (0 to N-1, so shard index+1 of N).
 With --store FILE|URL (or $GP_STORE), upgrade and check append one signal
 per target to the signal store, a JSON Lines file or a postgres:// URL that
 every shard can share: an upgrade signal (pass, or fail with the number of
-conflicting files) or a drift signal (pass or fail). Its ID is derived from
+conflicting files) or a drift signal (pass or fail). An upgrade also
+records its outcome per file, as gp upgrade --store does: merged (pass),
+conflict (fail), overwritten and kept-removed (warn). Its ID is derived from
 the target, the operation, the version and the outcome (and the day, for
 check), so a shard that runs again records nothing twice.
 --journal FILE records each finished target; running again with the same
@@ -192,8 +195,9 @@ func runFleet(ctx context.Context, e *env, sf *sourceFlags, eopts *render.Option
 	}
 	var results []render.FleetResult
 	opts.Result = func(r render.FleetResult) {
-		results = append(results, r)
 		rec.record(ctx, r)
+		r.Upgrade = nil // recorded: memory stays flat in the number of targets
+		results = append(results, r)
 	}
 	if bar := newProgressBar(e.stderr); bar != nil {
 		opts.Progress = bar.update
@@ -315,7 +319,11 @@ func (f *fleetRecorder) record(ctx context.Context, r render.FleetResult) {
 	if f == nil || r.Status == render.FleetSkipped {
 		return
 	}
-	f.pending = append(f.pending, fleetSignal(f.op, r, f.now().UTC()))
+	now := f.now().UTC()
+	f.pending = append(f.pending, fleetSignal(f.op, r, now))
+	if r.Upgrade != nil {
+		f.pending = append(f.pending, fleetUpgradeSignals(r, now)...)
+	}
 	if len(f.pending) >= 100 {
 		f.flush(ctx)
 	}
@@ -341,6 +349,24 @@ func (f *fleetRecorder) err() error {
 		return nil
 	}
 	return f.failed
+}
+
+// fleetUpgradeSignals returns the outcome of r's upgrade per file, as gp
+// upgrade --store records it (scan.Upgrade). Each ID is a digest of the
+// target, the versions, the file and its outcome: a shard run again
+// records nothing twice.
+func fleetUpgradeSignals(r render.FleetResult, now time.Time) []feedback.Signal {
+	res := r.Upgrade
+	rec := &feedback.Recorder{Now: func() time.Time { return now }}
+	sigs := scan.Upgrade(rec, feedback.Subject{Project: r.ID, Dir: r.Dir, Blueprint: res.From.Name}, res)
+	for i := range sigs {
+		s := &sigs[i]
+		key := strings.Join([]string{"gp fleet upgrade", r.ID, res.From.Version, res.To.Version, s.File, s.Evidence.Path, s.Labels["change"]}, "\x00")
+		sum := sha256.Sum256([]byte(key))
+		s.ID = hex.EncodeToString(sum[:16])
+		s.Labels["fleet"] = string(render.FleetUpgrade)
+	}
+	return sigs
 }
 
 // fleetSignal returns the signal recording r. Its ID is a digest of the

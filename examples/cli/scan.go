@@ -30,7 +30,9 @@ recorded blueprint and parameters (one signal per edited hunk; seeded files
 are the team's), the result of every rule of the decisions in force
 (--decisions or $GP_DECISIONS), the project's exceptions, active or
 expired, and how many released versions of its blueprint are newer
-(--catalog or $GP_CATALOG).
+(--catalog or $GP_CATALOG). A file that still holds the conflict markers
+of an upgrade gives no drift, but an upgrade signal saying it is in an
+unresolved conflict.
 
 With --store (or $GP_STORE) the signals are appended to the store, where
 gp report aggregates them. A summary per project is printed, or with --json
@@ -166,6 +168,8 @@ func printScan(w io.Writer, dir string, sigs []feedback.Signal) {
 			fmt.Fprintf(w, "  exception  %-7s %s %s until %s\n", s.Labels["status"], s.Decision, s.Rule, s.Labels["expires"])
 		case feedback.SourceLag:
 			fmt.Fprintf(w, "  lag        %s\n", s.Evidence.Message)
+		case feedback.SourceUpgrade:
+			fmt.Fprintf(w, "  upgrade    %-7s %s\n", s.Labels["change"], s.Evidence.Message)
 		}
 	}
 	pass := 0

@@ -239,6 +239,9 @@ func TestFleetShardsPostgres(t *testing.T) {
 		per := map[string]int{}
 		for s, err := range st.Query(t.Context(), feedback.Filter{Source: feedback.SourceUpgrade}) {
 			require.NoError(t, err)
+			if s.File != "" {
+				continue // an outcome per file; the target's signal has none
+			}
 			per[s.Subject.Project]++
 			assert.Equal(t, feedback.ResultPass, s.Result)
 			assert.Equal(t, "app", s.Subject.Blueprint)

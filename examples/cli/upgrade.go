@@ -12,13 +12,16 @@ import (
 	"strings"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/signalstore"
+	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/feedback/scan"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
 var upgradeCmd = &command{
 	name:    "upgrade",
 	summary: "upgrade a rendered project to a new blueprint version, merging downstream edits",
-	usage:   "upgrade DIR [--to SOURCE] [--from SOURCE | --without-base] [--catalog SOURCE]... [-f FILE]... [--set KEY=VALUE]... [--decisions SOURCE] [--dry-run] [--withhold] [--diff3] [--json] | upgrade DIR --resolved FILE...",
+	usage:   "upgrade DIR [--to SOURCE] [--from SOURCE | --without-base] [--catalog SOURCE]... [-f FILE]... [--set KEY=VALUE]... [--decisions SOURCE] [--dry-run] [--withhold] [--diff3] [--store FILE|URL] [--json] | upgrade DIR --resolved FILE...",
 	help: `
 Upgrade merges three versions of every file of the project in DIR: the
 blueprint version its manifest records, rendered with the recorded
@@ -57,8 +60,14 @@ decisions in force, with the project's exceptions
 (.goldenpath/exceptions.yaml): an enforced failure refuses the upgrade and
 writes nothing; other findings are printed.
 
+With --store FILE|URL (or $GP_STORE), the upgrade's outcome is appended
+to the signal store, one upgrade signal per file that merged (pass),
+conflicted (fail, also when the upgrade exits 3), was overwritten (a
+managed file's edit, warn) or stays deleted (warn); gp report counts the
+conflicts per blueprint file. The project is named by DIR's base name.
+
 With --dry-run every result and its diff is printed and nothing is
-written. With --json the result is printed as JSON.
+written or recorded. With --json the result is printed as JSON.
 
 Exit 0 when the upgrade left no conflict, 3 when conflicts remain (the
 project was upgraded; resolve them) or conflicts of an earlier upgrade are
@@ -81,13 +90,15 @@ gp upgrade ./orders --resolved deploy/k8s/deployment.yaml`,
 		diff3 := fs.Bool("diff3", false, "show the recorded version in conflict markers too (|||||||)")
 		withoutBase := fs.Bool("without-base", false, "upgrade without the recorded version (gone, or changed in place): the manifest's hashes say what the project changed, and files changed on both sides are conflicts")
 		asJSON := fs.Bool("json", false, "print the result as JSON")
+		var st storeFlag
+		st.define(fs, "record the outcome of every file in")
 		resolved := fs.Bool("resolved", false, "mark the files FILE... given after DIR as resolved, and write nothing else")
 		return func(ctx context.Context, e *env, args []string) error {
 			if *resolved {
 				if len(args) < 2 {
 					return usageErrorf("--resolved needs DIR and at least one FILE")
 				}
-				if *to != "" || *from != "" || *dryRun || *withhold || *diff3 || *withoutBase || *asJSON || len(cats) > 0 || !in.empty() {
+				if *to != "" || *from != "" || *dryRun || *withhold || *diff3 || *withoutBase || *asJSON || st.path != "" || len(cats) > 0 || !in.empty() {
 					return usageErrorf("--resolved FILE... takes no other flag: it only marks files resolved")
 				}
 				return resolveConflicts(e, args[0], args[1:])
@@ -105,7 +116,8 @@ gp upgrade ./orders --resolved deploy/k8s/deployment.yaml`,
 			}
 			return upgradeProject(ctx, e, &in.src, args[0], upgradeArgs{
 				to: *to, from: *from, catalogs: cats.orEnv("GP_CATALOG"), inputs: inputs, engine: eopts,
-				opts: render.UpgradeOptions{DryRun: *dryRun, WithholdConflicts: *withhold, Diff3: *diff3, WithoutBase: *withoutBase},
+				opts:  render.UpgradeOptions{DryRun: *dryRun, WithholdConflicts: *withhold, Diff3: *diff3, WithoutBase: *withoutBase},
+				store: &st,
 			}, *asJSON)
 		}
 	},
@@ -117,6 +129,8 @@ type upgradeArgs struct {
 	inputs   []blueprint.Input
 	opts     render.UpgradeOptions
 	engine   *render.Options
+	// store, when it names a store, records the outcome (not of a dry run).
+	store *storeFlag
 }
 
 func upgradeProject(ctx context.Context, e *env, sf *sourceFlags, dir string, a upgradeArgs, asJSON bool) error {
@@ -170,6 +184,15 @@ func upgradeProject(ctx context.Context, e *env, sf *sourceFlags, dir string, a 
 	if err != nil {
 		return err
 	}
+	// The store is opened before the upgrade writes: one that cannot be
+	// opened stops it.
+	var store signalstore.Store
+	if a.store != nil && a.store.name("") != "" && !opts.DryRun {
+		if store, err = a.store.open(ctx, "", false); err != nil {
+			return err
+		}
+		defer store.Close()
+	}
 	res, err := engine.Upgrade(ctx, p, to, &opts)
 	var ce *render.ConflictsError
 	if errors.As(err, &ce) {
@@ -195,6 +218,14 @@ func upgradeProject(ctx context.Context, e *env, sf *sourceFlags, dir string, a 
 		}
 	} else {
 		printUpgrade(e.stdout, res)
+	}
+	if store != nil {
+		subject := feedback.Subject{Project: filepath.Base(filepath.Clean(dir)), Dir: dir, Blueprint: m.Blueprint.Name}
+		sigs := scan.Upgrade(nil, subject, res)
+		if err := store.Append(ctx, sigs...); err != nil {
+			return fmt.Errorf("%s: upgraded, but recording its outcome in %s: %w", dir, a.store.display(""), err)
+		}
+		fmt.Fprintf(e.stderr, "appended %d signal(s) to %s\n", len(sigs), a.store.display(""))
 	}
 	if n := res.Conflicts(); n > 0 {
 		printConflicts(e.stderr, dir, "", res.Manifest.Conflicts)

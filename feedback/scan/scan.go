@@ -75,6 +75,10 @@ type Options struct {
 //   - exception: one per exception in the project's
 //     .goldenpath/exceptions.yaml, exempt while active, fail once expired.
 //   - lag: with opts.Catalog, the number of newer released versions.
+//   - upgrade: one per conflict an upgrade left and that is not resolved
+//     (render.Project.Conflicts), feedback.ResultWarn with
+//     Labels["change"] "unresolved". A file that still holds conflict
+//     markers gives no drift: the markers are the upgrade's, not an edit.
 //
 // docs/feedback.md lists the labels of each. Project writes nothing, and
 // reads the project's manifest and exceptions from p, as opened: a project
@@ -113,6 +117,21 @@ func Project(ctx context.Context, p *render.Project, opts *Options) ([]feedback.
 		}
 	}
 
+	// Files still holding an upgrade's conflict markers give no drift:
+	// the markers are the upgrade's, not the team's edit.
+	pending, err := p.Conflicts()
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", dir, err)
+	}
+	for _, c := range pending {
+		if c.Markers {
+			if sc.marked == nil {
+				sc.marked = map[string]bool{}
+			}
+			sc.marked[c.Path] = true
+		}
+	}
+
 	bp := opts.Blueprint
 	if bp == nil {
 		if bp, err = blueprint.Load(ctx, m.Blueprint.Source, opts.Load); err != nil {
@@ -121,6 +140,9 @@ func Project(ctx context.Context, p *render.Project, opts *Options) ([]feedback.
 	}
 	if err := sc.drift(ctx, bp, opts); err != nil {
 		return nil, fmt.Errorf("scan %s: drift: %w", dir, err)
+	}
+	for _, c := range pending {
+		sc.unresolved(c)
 	}
 	if opts.Registry != nil {
 		rep, err := p.Evaluate(ctx, opts.Registry, &render.EvaluateOptions{Now: func() time.Time { return now }, Blueprint: bp})
@@ -145,6 +167,7 @@ type scanner struct {
 	rec     *feedback.Recorder
 	params  map[string]any
 	subject feedback.Subject
+	marked  map[string]bool // files holding an upgrade's conflict markers
 	out     []feedback.Signal
 }
 
@@ -168,7 +191,7 @@ func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *Opt
 		}
 		f := d.File
 		switch {
-		case f.Level == blueprint.Seeded || d.Change == render.Unchanged:
+		case f.Level == blueprint.Seeded || d.Change == render.Unchanged || sc.marked[f.Path]:
 			continue
 		case d.Change == render.Added:
 			s := sc.driftSignal(f, "removed")
@@ -202,6 +225,29 @@ func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *Opt
 		}
 	}
 	return nil
+}
+
+// unresolved records that a file is in a conflict an upgrade left and that
+// is not resolved: an upgrade signal, warn, labelled change=unresolved.
+func (sc *scanner) unresolved(c render.FileConflict) {
+	s := sc.signal(feedback.SourceUpgrade)
+	s.File = c.Path
+	if f, ok := sc.m.File(c.Path); ok && f.Template != "" {
+		s.File = f.Template
+		if f.Template != c.Path {
+			s.Evidence.Path = c.Path
+		}
+	}
+	s.Result = feedback.ResultWarn
+	s.Labels = map[string]string{"change": "unresolved", "upgrade": c.Upgrade}
+	if len(c.Keys) > 0 {
+		s.Labels["key"] = c.Keys[0]
+	}
+	if c.Markers && len(c.Lines) > 0 {
+		s.Evidence.Line = c.Lines[0]
+	}
+	s.Evidence.Message = fmt.Sprintf("%s is in an unresolved conflict since the upgrade to %s: %s", c.Path, c.Upgrade, c.Where())
+	sc.out = append(sc.out, s)
 }
 
 func (sc *scanner) driftSignal(f render.File, change string) feedback.Signal {
@@ -395,10 +441,20 @@ func (sc *scanner) lag(c *blueprint.Catalog, now time.Time) {
 	sc.out = append(sc.out, s)
 }
 
-// Upgrade turns an upgrade's result into signals about subject: one
-// per conflicted file (feedback.ResultFail, the first conflict as a hunk) and one per
-// merged file (feedback.ResultPass). They show which blueprint files teams and
-// upgrades collide in.
+// Upgrade turns an upgrade's result into signals about subject, one per
+// file whose outcome says something about the blueprint, with the outcome
+// in Labels["change"]:
+//
+//   - conflict: feedback.ResultFail, the first conflict as a hunk;
+//   - merged: feedback.ResultPass, merged cleanly;
+//   - overwritten: feedback.ResultWarn, a managed file edited in the project
+//     and replaced (the edit is kept under .goldenpath/overwritten/);
+//   - kept-removed: feedback.ResultWarn, a file the project deleted that
+//     stays deleted.
+//
+// They show which blueprint files teams and upgrades collide in. Unchanged,
+// updated, added and removed files give none. A dry run's result gives
+// signals too: record only the results of upgrades that wrote.
 func Upgrade(rec *feedback.Recorder, subject feedback.Subject, res *render.UpgradeResult) []feedback.Signal {
 	templates := map[string]string{}
 	if res.Manifest != nil {
@@ -414,7 +470,9 @@ func Upgrade(rec *feedback.Recorder, subject feedback.Subject, res *render.Upgra
 	}
 	var out []feedback.Signal
 	for _, f := range res.Files {
-		if f.Change != render.Conflicted && f.Change != render.Merged {
+		switch f.Change {
+		case render.Conflicted, render.Merged, render.Overwritten, render.KeptRemoved:
+		default:
 			continue
 		}
 		s := rec.New(feedback.SourceUpgrade, subject)
@@ -424,11 +482,21 @@ func Upgrade(rec *feedback.Recorder, subject feedback.Subject, res *render.Upgra
 		} else if s.File != f.Path {
 			s.Evidence.Path = f.Path
 		}
-		s.Labels = map[string]string{"from": res.From.Version, "to": res.To.Version, "level": string(f.Level)}
-		if f.Change == render.Merged {
+		s.Labels = map[string]string{"from": res.From.Version, "to": res.To.Version, "level": string(f.Level), "change": string(f.Change)}
+		switch f.Change {
+		case render.Merged:
 			s.Result = feedback.ResultPass
 			s.Evidence.Message = fmt.Sprintf("%s merged cleanly from %s to %s", f.Path, res.From.Version, res.To.Version)
-		} else {
+		case render.Overwritten:
+			s.Result = feedback.ResultWarn
+			s.Evidence.Message = fmt.Sprintf("managed file %s was edited in the project and replaced by %s %s", f.Path, res.To.Name, res.To.Version)
+			if f.Saved != "" {
+				s.Evidence.Message += "; the edit is kept in " + f.Saved
+			}
+		case render.KeptRemoved:
+			s.Result = feedback.ResultWarn
+			s.Evidence.Message = fmt.Sprintf("%s was deleted in the project and stays deleted in %s %s", f.Path, res.To.Name, res.To.Version)
+		default:
 			s.Result = feedback.ResultFail
 			s.Evidence.Message = fmt.Sprintf("%s conflicts between the project and %s %s", f.Path, res.To.Name, res.To.Version)
 			if f.Note != "" {

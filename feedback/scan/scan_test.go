@@ -199,22 +199,31 @@ func TestUpgradeSignalsAndRatings(t *testing.T) {
 	renderProject(t, v1, dir, "name=orders")
 	replaceIn(t, filepath.Join(dir, "deploy/k8s/deployment.yaml"), "containerPort: 8080", "containerPort: 8081")
 	replaceIn(t, filepath.Join(dir, "cmd/orders/main.go"), "5 * time.Second", "10 * time.Second")
+	// A managed file edited (replaced, the edit kept) and a file the team
+	// deleted (kept deleted).
+	appendTo(t, filepath.Join(dir, "Dockerfile"), "# our own layer\n")
+	require.NoError(t, os.Remove(filepath.Join(dir, "go.mod")))
 	e, err := render.New(nil)
 	require.NoError(t, err)
 	res, err := e.Upgrade(ctx, openProject(t, dir), v2, &render.UpgradeOptions{Base: v1})
 	require.NoError(t, err)
 	now := time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC)
 	sigs := scan.Upgrade(clock(now), feedback.Subject{Project: "orders"}, res)
-	got := map[string]feedback.Result{}
+	got := map[string]string{}
 	for _, s := range sigs {
 		require.NoError(t, s.Validate())
-		got[s.File] = s.Result
+		got[s.File] = s.Labels["change"] + " " + string(s.Result)
 		assert.Equal(t, "1.4.0", s.Labels["from"])
 		assert.Equal(t, "2.0.0", s.Labels["to"])
+		if s.Labels["change"] == "overwritten" {
+			assert.Contains(t, s.Evidence.Message, ".goldenpath/overwritten/", "where the edit is kept")
+		}
 	}
-	assert.Equal(t, map[string]feedback.Result{
-		"deploy/k8s/deployment.yaml.tmpl": feedback.ResultFail,
-		"cmd/{{.name}}/main.go.tmpl":      feedback.ResultPass,
+	assert.Equal(t, map[string]string{
+		"deploy/k8s/deployment.yaml.tmpl": "conflict fail",
+		"cmd/{{.name}}/main.go.tmpl":      "merged pass",
+		"Dockerfile.tmpl":                 "overwritten warn",
+		"go.mod.tmpl":                     "kept-removed warn",
 	}, got)
 
 	r, err := feedback.Rate(clock(now), feedback.Rating{Decision: "ADR-0012", Score: 2, Comment: "limits are too tight for JVM services", By: "sam"})
@@ -242,4 +251,89 @@ func (c *countingFS) Open(name string) (fs.File, error) {
 	c.opened[name]++
 	c.mu.Unlock()
 	return c.FS.Open(name)
+}
+
+func appendTo(t *testing.T, path, text string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString(text)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+}
+
+// TestProjectInUnresolvedConflict: a file that still holds an upgrade's
+// conflict markers gives no drift, but one upgrade signal saying it is in
+// conflict; other files' drift is recorded as usual. Resolved, the file's
+// edit is drift again.
+func TestProjectInUnresolvedConflict(t *testing.T) {
+	ctx := context.Background()
+	v1, err := blueprint.LoadDir(ctx, goService, nil)
+	require.NoError(t, err)
+	v2, err := blueprint.LoadDir(ctx, "../../testdata/blueprints/go-service-v2", nil)
+	require.NoError(t, err)
+	const dep = "deploy/k8s/deployment.yaml"
+	dir := filepath.Join(t.TempDir(), "orders")
+	renderProject(t, v1, dir, "name=orders")
+	replaceIn(t, filepath.Join(dir, dep), "            - name: http\n", "")
+	e, err := render.New(nil)
+	require.NoError(t, err)
+	res, err := e.Upgrade(ctx, openProject(t, dir), v2, &render.UpgradeOptions{Base: v1})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Conflicts())
+	replaceIn(t, filepath.Join(dir, "cmd/orders/main.go"), "5 * time.Second", "10 * time.Second")
+
+	scanFiles := func() (drift map[string]int, upgrade []feedback.Signal) {
+		sigs, err := scan.Project(ctx, openProject(t, dir), &scan.Options{Blueprint: v2, Recorder: clock(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))})
+		require.NoError(t, err)
+		drift = map[string]int{}
+		for _, s := range bySource(sigs, feedback.SourceDrift) {
+			drift[s.File]++
+		}
+		for _, s := range sigs {
+			require.NoError(t, s.Validate())
+		}
+		return drift, bySource(sigs, feedback.SourceUpgrade)
+	}
+	drift, up := scanFiles()
+	assert.Zero(t, drift["deploy/k8s/deployment.yaml.tmpl"], "no drift from the conflict's markers")
+	assert.Equal(t, 1, drift["cmd/{{.name}}/main.go.tmpl"], "other files' drift is recorded")
+	require.Len(t, up, 1)
+	s := up[0]
+	assert.Equal(t, feedback.ResultWarn, s.Result)
+	assert.Equal(t, "deploy/k8s/deployment.yaml.tmpl", s.File)
+	assert.Equal(t, dep, s.Evidence.Path)
+	assert.Equal(t, "unresolved", s.Labels["change"])
+	assert.Equal(t, "go-service 2.0.0", s.Labels["upgrade"])
+	assert.Equal(t, "spec.template.spec.containers", s.Labels["key"])
+	assert.Equal(t, res.Manifest.Conflicts[0].Lines[0], s.Evidence.Line)
+	assert.Contains(t, s.Evidence.Message, "deploy/k8s/deployment.yaml is in an unresolved conflict since the upgrade to go-service 2.0.0")
+
+	// The team keeps its side: the markers are gone, its edit is drift.
+	data, err := os.ReadFile(filepath.Join(dir, dep))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, dep), []byte(keepProject(string(data))), 0o644))
+	drift, up = scanFiles()
+	assert.Positive(t, drift["deploy/k8s/deployment.yaml.tmpl"])
+	assert.Empty(t, up)
+}
+
+// keepProject resolves every conflict of a text with markers by the
+// project's side.
+func keepProject(text string) string {
+	var out []string
+	state := 0 // 0 outside, 1 project, 2 base or upstream
+	for _, l := range strings.SplitAfter(text, "\n") {
+		switch {
+		case strings.HasPrefix(l, "<<<<<<< "):
+			state = 1
+		case state == 1 && (strings.HasPrefix(l, "||||||| ") || strings.TrimRight(l, "\r\n") == "======="):
+			state = 2
+		case state == 2 && strings.HasPrefix(l, ">>>>>>> "):
+			state = 0
+		case state < 2:
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "")
 }
