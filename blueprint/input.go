@@ -223,6 +223,9 @@ func syntaxError(name string, err error) error {
 		}
 		break
 	}
+	// CUE's JSON decoder names the file in its message too; the position
+	// names it already.
+	fe.Message = strings.ReplaceAll(fe.Message, fmt.Sprintf(" for file %q", name), "")
 	if fe.Input == nil {
 		// The YAML decoder's errors are text: "NAME:LINE: message". Keep the
 		// position once, as a position.

@@ -251,6 +251,7 @@ func TestResolveBadInputShapes(t *testing.T) {
 			_, err := b.Resolve(context.Background(), blueprint.ValuesData(tc.file, []byte(tc.data)))
 			ve := validationError(t, err)
 			assert.Contains(t, ve.Error(), tc.want)
+			assert.Equal(t, 1, strings.Count(ve.Error(), tc.file), "the file is named once: %s", ve)
 		})
 	}
 	_, err := b.Resolve(context.Background(), blueprint.ValuesFile(filepath.Join(t.TempDir(), "missing.yaml")))
