@@ -88,14 +88,16 @@ func TestAggregateScans(t *testing.T) {
 	var reasons []string
 	for _, v := range r.Revisit {
 		for _, rr := range v.Reasons {
-			reasons = append(reasons, fmt.Sprintf("%s%s %s %s %v", v.Decision, v.Blueprint, rr.Reason, rr.File, rr.Projects))
+			reasons = append(reasons, fmt.Sprintf("%s%s %s %s %s %v", v.Decision, v.Blueprint, rr.Reason, rr.File, rr.Rule, rr.Projects))
+			assert.NotContains(t, rr.Rule, ",", "one reason per rule")
 			assert.NotEmpty(t, rr.Summary)
 		}
 	}
 	assert.Equal(t, []string{
-		"ADR-0007 desire-path-against-rule Dockerfile.tmpl [alpha bravo charlie]",
-		"ADR-0007 managed-edits Dockerfile.tmpl [alpha bravo charlie]",
-		"ADR-0015 revisit-by-passed  []",
+		"ADR-0007 desire-path-against-rule Dockerfile.tmpl build-stages-pinned [alpha bravo charlie]",
+		"ADR-0007 desire-path-against-rule Dockerfile.tmpl runtime-image [alpha bravo charlie]",
+		"ADR-0007 managed-edits Dockerfile.tmpl  [alpha bravo charlie]",
+		"ADR-0015 revisit-by-passed   []",
 	}, reasons)
 
 	d := aggDecision(t, r, "ADR-0007")
