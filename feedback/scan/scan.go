@@ -78,6 +78,12 @@ type Options struct {
 //   - exception: one per exception in the project's
 //     .goldenpath/exceptions.yaml, exempt while active, fail once expired.
 //   - lag: with opts.Catalog, the number of newer released versions.
+//   - scan: last, exactly one, clean project or not: the blueprint and
+//     version in its subject, the number of the other signals in Value
+//     (unit "signals") and their counts by source and result in Labels
+//     ("drift", "rule", "exception", "lag", "fail", "warn", "exempt",
+//     "error"), and the composed parts in Labels["parts"]. Reports count
+//     scanned projects by it.
 //
 // docs/feedback.md lists the labels of each. Project writes nothing, and
 // reads the project's manifest and exceptions from p, as opened: a project
@@ -138,7 +144,41 @@ func Project(ctx context.Context, p *render.Project, opts *Options) ([]feedback.
 	if opts.Catalog != nil {
 		sc.lag(opts.Catalog, now)
 	}
+	sc.scanSignal()
 	return sc.out, nil
+}
+
+// scanSignal records the scan itself, last: one per project and scan,
+// clean or not, with the counts of the signals it made, so that a report
+// counts every scanned project.
+func (sc *scanner) scanSignal() {
+	s := sc.signal(feedback.SourceScan)
+	counts := map[string]int{}
+	for _, o := range sc.out {
+		counts[string(o.Source)]++
+		if o.Result != "" && o.Result != feedback.ResultPass {
+			counts[string(o.Result)]++
+		}
+	}
+	n := float64(len(sc.out))
+	s.Value, s.Unit = &n, "signals"
+	s.Labels = map[string]string{}
+	for _, k := range []string{"drift", "rule", "exception", "lag", "fail", "warn", "exempt", "error"} {
+		s.Labels[k] = strconv.Itoa(counts[k])
+	}
+	var parts []string
+	for _, f := range sc.m.Files {
+		if f.Part != "" && !slices.Contains(parts, f.Part) {
+			parts = append(parts, f.Part)
+		}
+	}
+	if len(parts) > 0 {
+		slices.Sort(parts)
+		s.Labels["parts"] = strings.Join(parts, ",")
+	}
+	s.Evidence.Message = fmt.Sprintf("scanned %s (%s %s): %d drift, %d rule, %d exception signals; %d failing",
+		sc.subject.Project, sc.m.Blueprint.Name, sc.m.Blueprint.Version, counts["drift"], counts["rule"], counts["exception"], counts["fail"])
+	sc.out = append(sc.out, s)
 }
 
 type scanner struct {
