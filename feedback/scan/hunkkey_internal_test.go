@@ -21,8 +21,8 @@ func TestNormaliserTokens(t *testing.T) {
 		{"name: orders_v2", "name: orders_v2"},
 		{"region: eu-west", "region: {{.nested.region}}"},
 		{"eu-west-1", "{{.nested.region}}-1"},
-		{"ab ab", "ab ab"},             // shorter than 3: never
-		{"none", "none"},               // a token of the file's template: never
+		{"ab ab", "ab ab"},              // shorter than 3: never
+		{"none", "none"},                // a token of the file's template: never
 		{"a big deal", "a {{.spaced}}"}, // values' white space collapsed as keys' is
 		{"dévelop dev", "dévelop {{.tier}}"},
 		{"über-dev", "über-{{.tier}}"},
