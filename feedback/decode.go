@@ -10,8 +10,8 @@ import (
 )
 
 // decodeFast decodes a signal in the shape this package writes, without
-// reflection: an object of known, lowercase, distinct keys, "v" equal to
-// Version, strings of valid UTF-8 and numbers that fit their fields. It
+// reflection: an object of known, lowercase, distinct keys, "v" a version
+// this package knows that can express the signal's source, strings of valid UTF-8 and numbers that fit their fields. It
 // reports false for any other input, valid or not, which DecodeSignal then
 // hands to encoding/json; for the inputs it accepts it returns what
 // encoding/json would (FuzzDecodeFast checks it). It is about ten times
@@ -36,6 +36,7 @@ func decodeFast(data []byte) (s Signal, ok bool) {
 		seenLabels
 	)
 	var seen uint32
+	var version int
 	mark := func(bit uint32) bool {
 		if seen&bit != 0 {
 			return false
@@ -53,8 +54,7 @@ func decodeFast(data []byte) (s Signal, ok bool) {
 		}
 		switch string(key) {
 		case "v":
-			var v int
-			ok = mark(seenV) && l.int(&v) && v == Version
+			ok = mark(seenV) && l.int(&version) && version >= 1 && version <= Version
 		case "id":
 			ok = mark(seenID) && l.str(&s.ID)
 		case "time":
@@ -100,7 +100,7 @@ func decodeFast(data []byte) (s Signal, ok bool) {
 			return Signal{}, false
 		}
 	}
-	if !l.closed || seen&seenV == 0 || !l.end() {
+	if !l.closed || seen&seenV == 0 || !l.end() || version < versionOf(s.Source) {
 		return Signal{}, false
 	}
 	return s, true

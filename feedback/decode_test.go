@@ -29,6 +29,7 @@ func oddSignals() []Signal {
 			Labels:   map[string]string{"k": "v", "esc\"aped\n": "\u00e9\x7f", "": ""}},
 		{ID: "b\xff", Time: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), Source: SourceMetric, Value: &zero},
 		{ID: "c", Time: time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), Source: "custom", Result: "other", Mode: "m", Severity: "s"},
+		{ID: "d", Time: time.Date(2026, 11, 3, 10, 15, 0, 0, time.UTC), Source: SourceScan, Labels: map[string]string{"drift": "2"}},
 	}
 }
 
@@ -54,7 +55,8 @@ func TestDecodeFastTakesWhatIsWritten(t *testing.T) {
 		`{"v":1,"id":"a","id":"b"}`,
 		`{"v":1,"id":null}`,
 		`{"v":1,"future":1}`,
-		`{"v":2,"id":"a"}`,
+		`{"v":3,"id":"a"}`,
+		`{"v":1,"id":"a","source":"scan"}`,
 		`{"v":1,"time":"\u0032026-11-03T10:15:00Z"}`,
 		`{"v":1,"id":"\ud800"}`,
 		"{\"v\":1,\"id\":\"\xff\"}",

@@ -12,7 +12,8 @@
 // and the time it was made. A [Recorder] stamps signals with a sortable
 // random ID and the time; both are injectable, so tests are deterministic.
 //
-// Signals have one JSON form, versioned line by line ("v": 1), which
+// Signals have one JSON form, versioned line by line ("v": 1, or 2 for the
+// scan source that version 2 added), which
 // [Signal.MarshalJSON], [Signal.UnmarshalJSON] and [DecodeSignal] read and
 // write; docs/signals.md documents every field and the versioning policy.
 //

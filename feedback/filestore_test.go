@@ -160,7 +160,7 @@ func TestFileStoreRefusesToCutOtherFiles(t *testing.T) {
 
 func TestFileStoreBadLines(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "signals.jsonl")
-	v2 := strings.Replace(line(t, signals("x", 1)[0]), `{"v":1`, `{"v":2`, 1)
+	v2 := strings.Replace(line(t, signals("x", 1)[0]), `{"v":1`, `{"v":3`, 1) // a version this reader does not know
 	writeFile(t, path, line(t, signals("a", 1)[0])+
 		"\n"+ // blank lines are skipped, and counted
 		"  \n"+

@@ -16,10 +16,21 @@ import (
 	"github.com/goldenpath-dev/goldenpath/decision"
 )
 
-// Version is the version of the JSON form of a signal that this package
-// writes, in the "v" field of every encoded signal. Readers accept only the
-// versions they know; see docs/signals.md for the policy.
-const Version = 1
+// Version is the newest version of the JSON form of a signal that this
+// package reads and writes, in the "v" field of every encoded signal. A
+// signal is written in the oldest version that can express it — version 2
+// only for SourceScan, which version 1 does not know — so that readers of
+// version 1 read every other line and refuse those clearly. Readers accept
+// only the versions they know; see docs/signals.md for the policy.
+const Version = 2
+
+// versionOf returns the oldest version of the JSON form that expresses s.
+func versionOf(s Source) int {
+	if s == SourceScan {
+		return 2
+	}
+	return 1
+}
 
 // Source is where a signal comes from.
 type Source string
@@ -45,17 +56,21 @@ const (
 	// SourceMetric: any other measured value, such as the time to a first
 	// render.
 	SourceMetric Source = "metric"
+	// SourceScan: one scan of one project, clean or not, with the counts of
+	// the other signals it made: what reports count projects by. New in
+	// version 2 of the JSON form.
+	SourceScan Source = "scan"
 )
 
 // Sources returns the known sources, in the order of the constants.
 func Sources() []Source {
-	return []Source{SourceDrift, SourceRule, SourceException, SourceUpgrade, SourceLag, SourceRating, SourceMetric}
+	return []Source{SourceDrift, SourceRule, SourceException, SourceUpgrade, SourceLag, SourceRating, SourceMetric, SourceScan}
 }
 
 // Valid reports whether s is one of [Sources].
 func (s Source) Valid() bool {
 	switch s {
-	case SourceDrift, SourceRule, SourceException, SourceUpgrade, SourceLag, SourceRating, SourceMetric:
+	case SourceDrift, SourceRule, SourceException, SourceUpgrade, SourceLag, SourceRating, SourceMetric, SourceScan:
 		return true
 	}
 	return false
@@ -264,7 +279,7 @@ func (s Signal) MarshalJSON() ([]byte, error) {
 // characters so that hunks stay greppable.
 func (s Signal) encode(b *bytes.Buffer) error {
 	s.Time = s.Time.UTC()
-	v := Version
+	v := versionOf(s.Source)
 	enc := json.NewEncoder(b)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(wire{V: &v, signalFields: (*signalFields)(&s)})
@@ -312,7 +327,7 @@ func decodeJSON(data []byte) (Signal, error) {
 		var v struct {
 			V *int `json:"v"`
 		}
-		if json.Unmarshal(data, &v) == nil && v.V != nil && *v.V != Version {
+		if json.Unmarshal(data, &v) == nil && v.V != nil && (*v.V < 1 || *v.V > Version) {
 			return Signal{}, versionError(*v.V)
 		}
 		return Signal{}, fmt.Errorf("decoding signal: %w", jsonError(err))
@@ -320,14 +335,16 @@ func decodeJSON(data []byte) (Signal, error) {
 	switch {
 	case w.V == nil:
 		return Signal{}, fmt.Errorf("decoding signal: no \"v\" field: this is not a goldenpath signal (version %d)", Version)
-	case *w.V != Version:
+	case *w.V < 1 || *w.V > Version:
 		return Signal{}, versionError(*w.V)
+	case *w.V < versionOf(s.Source):
+		return Signal{}, fmt.Errorf("decoding signal: %w: source %q needs version %d, the line says %d", ErrInvalidSignal, s.Source, versionOf(s.Source), *w.V)
 	}
 	return s, nil
 }
 
 func versionError(v int) error {
-	return fmt.Errorf("decoding signal: %w %d: this reader knows version %d; upgrade goldenpath to read it", ErrUnsupportedVersion, v, Version)
+	return fmt.Errorf("decoding signal: %w %d: this reader knows versions 1 to %d; upgrade goldenpath to read it", ErrUnsupportedVersion, v, Version)
 }
 
 // jsonError drops encoding/json's Go type names, which mean nothing to the

@@ -104,7 +104,9 @@ func TestDecodeSignalVersions(t *testing.T) {
 		line, err string
 		version   bool
 	}{
-		{line: `{"v":2,"id":"a","time":"2026-11-03T10:15:00Z","source":"rule"}`, err: "unsupported signal version 2: this reader knows version 1", version: true},
+		{line: `{"v":3,"id":"a","time":"2026-11-03T10:15:00Z","source":"rule"}`, err: "unsupported signal version 3: this reader knows versions 1 to 2", version: true},
+		// scan is new in version 2: a version-1 line cannot hold it.
+		{line: `{"v":1,"id":"a","time":"2026-11-03T10:15:00Z","source":"scan"}`, err: `source "scan" needs version 2, the line says 1`},
 		// A newer version may change the shape; the version is still named.
 		{line: `{"v":3,"id":{"new":true},"subject":"orders"}`, err: "unsupported signal version 3", version: true},
 		{line: `{"v":0,"id":"a","time":"2026-11-03T10:15:00Z","source":"rule"}`, err: "unsupported signal version 0", version: true},
@@ -208,6 +210,31 @@ func TestNewIDUniqueAndSortable(t *testing.T) {
 	assert.Equal(t, "000000000000", feedback.NewIDAt(time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC))[:12])
 }
 
+// TestScanSignalVersion: a scan signal is written in version 2, every other
+// source in version 1, and both read back; a version-2 line of another
+// source reads too.
+func TestScanSignalVersion(t *testing.T) {
+	at := time.Date(2026, 11, 3, 10, 15, 0, 0, time.UTC)
+	n := 3.0
+	for _, tc := range []struct {
+		s feedback.Signal
+		v string
+	}{
+		{feedback.Signal{ID: "s", Time: at, Source: feedback.SourceScan, Value: &n, Unit: "count", Labels: map[string]string{"drift": "3"}}, `{"v":2,`},
+		{feedback.Signal{ID: "r", Time: at, Source: feedback.SourceRule, Result: feedback.ResultPass}, `{"v":1,`},
+	} {
+		b, err := json.Marshal(tc.s)
+		require.NoError(t, err)
+		assert.True(t, strings.HasPrefix(string(b), tc.v), "%s", b)
+		got, err := feedback.DecodeSignal(b)
+		require.NoError(t, err)
+		assert.Equal(t, tc.s, got)
+	}
+	got, err := feedback.DecodeSignal([]byte(`{"v":2,"id":"a","time":"2026-11-03T10:15:00Z","source":"rule"}`))
+	require.NoError(t, err)
+	assert.Equal(t, feedback.SourceRule, got.Source)
+}
+
 func TestSourcesAndResults(t *testing.T) {
 	for _, s := range feedback.Sources() {
 		assert.True(t, s.Valid(), s)
@@ -215,7 +242,7 @@ func TestSourcesAndResults(t *testing.T) {
 	for _, r := range feedback.Results() {
 		assert.True(t, r.Valid(), r)
 	}
-	assert.Len(t, feedback.Sources(), 7)
+	assert.Len(t, feedback.Sources(), 8)
 	assert.Len(t, feedback.Results(), 5)
 	assert.False(t, feedback.Source("").Valid())
 	assert.False(t, feedback.Result("skip").Valid())

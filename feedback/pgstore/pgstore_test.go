@@ -134,7 +134,7 @@ func TestRowError(t *testing.T) {
 	if err := st.Append(t.Context(), storetest.Signals("r", 3)...); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Pool().Exec(t.Context(), `UPDATE gp_signals SET signal = '{"v":2}' WHERE id = 'r1'`); err != nil {
+	if _, err := st.Pool().Exec(t.Context(), `UPDATE gp_signals SET signal = '{"v":3}' WHERE id = 'r1'`); err != nil {
 		t.Fatal(err)
 	}
 	var got []string

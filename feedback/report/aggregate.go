@@ -388,7 +388,7 @@ type projectState struct {
 	blueprint, version, owner string
 	subjectT                  int64 // time of the signal blueprint and version come from
 	ruleScan                  burst // the latest scan with rule or exception signals
-	scan                      burst // the latest scan with rule, exception, drift or lag signals
+	scan                      burst // the latest scan: its scan signal, or its rule, exception, drift or lag signals
 	lag                       *lagEntry
 }
 
@@ -521,7 +521,7 @@ func (a *aggregator) add(s *feedback.Signal) {
 
 	project := s.Subject.Project
 	switch s.Source {
-	case feedback.SourceRule, feedback.SourceException, feedback.SourceDrift, feedback.SourceLag:
+	case feedback.SourceRule, feedback.SourceException, feedback.SourceDrift, feedback.SourceLag, feedback.SourceScan:
 		if project == "" {
 			if s.Source == feedback.SourceRule {
 				a.addTrend(s.Decision, t, resultIndex(s.Result))

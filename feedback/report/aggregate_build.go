@@ -306,7 +306,7 @@ func (b *builder) managedEdits(managed map[fileKey]*managedAgg) {
 		}
 		rr := RevisitReason{
 			Reason:  ReasonManagedEdits,
-			Summary: fmt.Sprintf("%d projects of %s edited the managed file %s", len(m.projects), fk.blueprint, fk.file),
+			Summary: fmt.Sprintf("%s of %s edited the managed file %s", plural(len(m.projects), "project", "projects"), fk.blueprint, fk.file),
 			Value:   float64(len(m.projects)), Threshold: float64(b.o.MinProjects),
 			Blueprint: fk.blueprint, File: fk.file, Count: len(m.projects), Projects: m.projects.list(b.limitP),
 			Signals: ids, SignalCount: n,
@@ -317,14 +317,13 @@ func (b *builder) managedEdits(managed map[fileKey]*managedAgg) {
 
 // against reports a desire path as evidence against the decisions whose
 // rules fail (or warn, or are exempt) in the edited file for at least
-// MinProjects of the projects that made the edit.
+// MinProjects of the projects that made the edit: one reason per rule.
 func (b *builder) against(hk hunkKey, items []driftItem, hunkID string) {
 	type against struct {
 		projects projectSet
-		rules    map[string]struct{}
 		ev       evidenceList
 	}
-	contra := map[string]*against{}
+	contra := map[[2]string]*against{} // by decision and rule
 	for _, it := range items {
 		paths := []string{hk.file}
 		if it.path != "" && it.path != hk.file {
@@ -332,37 +331,42 @@ func (b *builder) against(hk hunkKey, items []driftItem, hunkID string) {
 		}
 		for _, path := range paths {
 			for _, h := range b.hits[[2]string{it.project, path}] {
-				c := contra[h.decision]
+				k := [2]string{h.decision, h.rule}
+				c := contra[k]
 				if c == nil {
-					c = &against{projects: projectSet{}, rules: map[string]struct{}{}}
-					contra[h.decision] = c
+					c = &against{projects: projectSet{}}
+					contra[k] = c
 				}
 				c.projects.add(it.project)
-				c.rules[h.rule] = struct{}{}
 				c.ev.add(it.project, h.id)
 				c.ev.add(it.project, it.id)
 			}
 		}
 	}
-	for id, c := range contra {
+	for k, c := range contra {
 		if len(c.projects) < b.o.MinProjects {
 			continue
 		}
-		rules := make([]string, 0, len(c.rules))
-		for rl := range c.rules {
-			rules = append(rules, rl)
-		}
-		slices.Sort(rules)
+		id, rule := k[0], k[1]
 		ids, n := c.ev.ids(b.limitS)
 		b.rv.add(id, "", RevisitReason{
 			Reason: ReasonDesirePathAgainstRule,
-			Summary: fmt.Sprintf("%d projects of %s made the same edit to %s where they fail, warn or are exempt from %s",
-				len(c.projects), hk.blueprint, hk.file, strings.Join(prefixed(id, rules), ", ")),
+			Summary: fmt.Sprintf("%s of %s made the same edit to %s where they fail, warn or are exempt from %s/%s",
+				plural(len(c.projects), "project", "projects"), hk.blueprint, hk.file, id, rule),
 			Value: float64(len(c.projects)), Threshold: float64(b.o.MinProjects),
-			Blueprint: hk.blueprint, File: hk.file, Rule: strings.Join(rules, ","), HunkID: hunkID,
+			Blueprint: hk.blueprint, File: hk.file, Rule: rule, HunkID: hunkID,
 			Count: len(c.projects), Projects: c.projects.list(b.limitP), Signals: ids, SignalCount: n,
 		})
 	}
+}
+
+// plural writes n and the singular or the plural noun: "1 project",
+// "2 projects".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // versions reports each blueprint's versions and lag, by the latest scan
@@ -441,8 +445,8 @@ func (b *builder) conflicts() {
 		}
 		b.attribute(fk.blueprint, RevisitReason{
 			Reason: ReasonUpgradeConflicts,
-			Summary: fmt.Sprintf("upgrades of %s conflicted in %s in %d projects (%d conflicts, %d merged)",
-				fk.blueprint, fk.file, len(ps), u.conflicts, u.merged),
+			Summary: fmt.Sprintf("upgrades of %s conflicted in %s in %s (%s, %d merged)",
+				fk.blueprint, fk.file, plural(len(ps), "project", "projects"), plural(u.conflicts, "conflict", "conflicts"), u.merged),
 			Value: float64(len(ps)), Threshold: float64(b.o.MinConflicts),
 			Blueprint: fk.blueprint, File: fk.file, Count: len(ps), Projects: ps.list(b.limitP),
 			Signals: ids, SignalCount: u.ids.n,
@@ -484,7 +488,7 @@ func (b *builder) rate() {
 		}
 		b.rv.add(k.decision, k.blueprint, RevisitReason{
 			Reason:  ReasonLowRating,
-			Summary: fmt.Sprintf("%s is rated %.2g out of 5 on average by %d ratings (%d under %g)", what, s.Mean, s.Count, s.Low, b.o.LowRating),
+			Summary: fmt.Sprintf("%s is rated %.2g out of 5 on average by %s (%d under %g)", what, s.Mean, plural(s.Count, "rating", "ratings"), s.Low, b.o.LowRating),
 			Value:   s.Mean, Threshold: b.o.LowRating, Blueprint: k.blueprint, Count: s.Count,
 			Signals: ids, SignalCount: n,
 		})
@@ -554,8 +558,8 @@ func (b *builder) decisions() {
 			ids, n := d.exemptEv.ids(b.limitS)
 			b.rv.add(id, "", RevisitReason{
 				Reason: ReasonExemptionRate,
-				Summary: fmt.Sprintf("%s of %d checks of %s are exempt (%d projects), above %s",
-					pct(dr.Rates.Exempt), dr.Checks.Total, id, len(d.exemptProjects), pct(o.ExemptionRate)),
+				Summary: fmt.Sprintf("%s of %s of %s are exempt (%s), above %s",
+					pct(dr.Rates.Exempt), plural(dr.Checks.Total, "check", "checks"), id, plural(len(d.exemptProjects), "project", "projects"), pct(o.ExemptionRate)),
 				Value: dr.Rates.Exempt, Threshold: o.ExemptionRate,
 				Count: len(d.exemptProjects), Projects: d.exemptProjects.list(b.limitP), Signals: ids, SignalCount: n,
 			})
@@ -569,7 +573,7 @@ func (b *builder) decisions() {
 			overdue := today.Sub(startOfDay(rd.RevisitBy)).Hours() / 24
 			b.rv.add(id, "", RevisitReason{
 				Reason:  ReasonRevisitByPassed,
-				Summary: fmt.Sprintf("%s was to be revisited by %s, %.0f days ago", id, formatDay(rd.RevisitBy), overdue),
+				Summary: fmt.Sprintf("%s was to be revisited by %s, %s ago", id, formatDay(rd.RevisitBy), plural(int(overdue), "day", "days")),
 				Value:   overdue, Threshold: 0, Date: formatDay(rd.RevisitBy), Signals: []string{},
 			})
 		}
@@ -577,8 +581,8 @@ func (b *builder) decisions() {
 			days := today.Sub(startOfDay(rd.Decided)).Hours() / 24
 			b.rv.add(id, "", RevisitReason{
 				Reason: ReasonProposedTooLong,
-				Summary: fmt.Sprintf("%s has been proposed since %s, %.0f days, longer than %.0f days",
-					id, formatDay(rd.Decided), days, o.ProposedFor.Hours()/24),
+				Summary: fmt.Sprintf("%s has been proposed since %s, %s, longer than %.0f days",
+					id, formatDay(rd.Decided), plural(int(days), "day", "days"), o.ProposedFor.Hours()/24),
 				Value: days, Threshold: o.ProposedFor.Hours() / 24, Date: formatDay(rd.Decided), Signals: []string{},
 			})
 		}
@@ -622,7 +626,7 @@ func (b *builder) finish() {
 			return cmp.Or(cmp.Compare(o.Reasons[y.Reason], o.Reasons[x.Reason]),
 				cmp.Compare(slices.Index(Reasons(), x.Reason), slices.Index(Reasons(), y.Reason)),
 				cmp.Compare(y.Count, x.Count), strings.Compare(x.Blueprint, y.Blueprint),
-				strings.Compare(x.File, y.File), strings.Compare(x.HunkID, y.HunkID))
+				strings.Compare(x.File, y.File), strings.Compare(x.HunkID, y.HunkID), strings.Compare(x.Rule, y.Rule))
 		})
 		r.Revisit = append(r.Revisit, *it)
 	}
@@ -666,14 +670,6 @@ func (a *aggregator) rollouts(d *decision.Decision, agg *decisionAgg) []Rollout 
 			ro.NotPassing = ra.notPassing.list(a.o.MaxProjects)
 		}
 		out = append(out, ro)
-	}
-	return out
-}
-
-func prefixed(id string, rules []string) []string {
-	out := make([]string, len(rules))
-	for i, r := range rules {
-		out[i] = id + "/" + r
 	}
 	return out
 }

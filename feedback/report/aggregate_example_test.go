@@ -63,7 +63,7 @@ func ExampleAggregate() {
 	//
 	// - **desire-path-against-rule**: 3 projects of go-service made the same edit to deploy/k8s/deployment.yaml.tmpl where they fail, warn or are exempt from ADR-0012/limits.
 	//   Projects: billing, orders, search.
-	//   Signals: `sig-03`, `sig-04`, `sig-01`, `sig-02`, `sig-05`, `sig-06`.
+	//   6 signals, for example `sig-03`, `sig-04`, `sig-01`, `sig-02`, `sig-05`.
 	//
 	// desire path 4c4790de1376b534 in 3 projects [billing orders search]:
 	// @@ -31,2 +30,0 @@

@@ -88,14 +88,16 @@ func TestAggregateScans(t *testing.T) {
 	var reasons []string
 	for _, v := range r.Revisit {
 		for _, rr := range v.Reasons {
-			reasons = append(reasons, fmt.Sprintf("%s%s %s %s %v", v.Decision, v.Blueprint, rr.Reason, rr.File, rr.Projects))
+			reasons = append(reasons, fmt.Sprintf("%s%s %s %s %s %v", v.Decision, v.Blueprint, rr.Reason, rr.File, rr.Rule, rr.Projects))
+			assert.NotContains(t, rr.Rule, ",", "one reason per rule")
 			assert.NotEmpty(t, rr.Summary)
 		}
 	}
 	assert.Equal(t, []string{
-		"ADR-0007 desire-path-against-rule Dockerfile.tmpl [alpha bravo charlie]",
-		"ADR-0007 managed-edits Dockerfile.tmpl [alpha bravo charlie]",
-		"ADR-0015 revisit-by-passed  []",
+		"ADR-0007 desire-path-against-rule Dockerfile.tmpl build-stages-pinned [alpha bravo charlie]",
+		"ADR-0007 desire-path-against-rule Dockerfile.tmpl runtime-image [alpha bravo charlie]",
+		"ADR-0007 managed-edits Dockerfile.tmpl  [alpha bravo charlie]",
+		"ADR-0015 revisit-by-passed   []",
 	}, reasons)
 
 	d := aggDecision(t, r, "ADR-0007")
@@ -115,4 +117,59 @@ func aggRuleIndex(rules []report.RuleReport, name string) int {
 		}
 	}
 	return -1
+}
+
+// TestAggregateCountsCleanProjects: every scanned project counts, the
+// unedited one included, in the report's projects and its blueprint's
+// versions; a re-scan that finds a project clean again ends its desire path.
+func TestAggregateCountsCleanProjects(t *testing.T) {
+	ctx := context.Background()
+	bp, err := blueprint.LoadDir(ctx, "../../testdata/blueprints/go-service", nil)
+	require.NoError(t, err)
+	e, err := render.New(nil)
+	require.NoError(t, err)
+	now := time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
+	st := feedback.NewMemoryStore()
+	scanAll := func(at time.Time, dirs []string) {
+		rec := &feedback.Recorder{Now: func() time.Time { return at }}
+		for _, dir := range dirs {
+			sigs, err := scan.Project(ctx, openProject(t, dir), &scan.Options{Blueprint: bp, Recorder: rec})
+			require.NoError(t, err)
+			require.NoError(t, st.Append(ctx, sigs...))
+		}
+	}
+	root := t.TempDir()
+	var dirs []string
+	for i, name := range []string{"alpha", "bravo", "clean"} {
+		dir := filepath.Join(root, name)
+		params, err := bp.Resolve(ctx, blueprint.Set("name="+name))
+		require.NoError(t, err)
+		_, err = e.Render(ctx, bp, params, dir, nil)
+		require.NoError(t, err)
+		if i < 2 {
+			aggEdit(t, filepath.Join(dir, "Makefile"), "go test", "go test -count=1")
+		}
+		dirs = append(dirs, dir)
+	}
+	scanAll(now.Add(-2*time.Hour), dirs)
+	opts := &report.AggregateOptions{Now: func() time.Time { return now }, MinProjects: 2}
+	r, err := report.AggregateStore(ctx, st, feedback.Filter{}, opts)
+	require.NoError(t, err)
+	assert.Equal(t, 3, r.Projects, "the unedited project is counted")
+	require.Len(t, r.Blueprints, 1)
+	assert.Equal(t, 3, r.Blueprints[0].Projects)
+	assert.Equal(t, []report.VersionCount{{Version: "1.4.0", Projects: 3}}, r.Blueprints[0].Versions)
+	require.Len(t, r.DesirePaths, 1)
+	assert.Equal(t, []string{"alpha", "bravo"}, r.DesirePaths[0].Projects)
+	var md strings.Builder
+	require.NoError(t, r.Markdown(&md, nil))
+	assert.Contains(t, md.String(), "about 3 projects")
+
+	// bravo undoes its edit; the next scan finds it clean.
+	aggEdit(t, filepath.Join(dirs[1], "Makefile"), "go test -count=1", "go test")
+	scanAll(now.Add(-time.Hour), dirs)
+	r, err = report.AggregateStore(ctx, st, feedback.Filter{}, opts)
+	require.NoError(t, err)
+	assert.Equal(t, 3, r.Projects)
+	assert.Empty(t, r.DesirePaths, "one project still makes the edit")
 }

@@ -464,11 +464,11 @@ func (m *markdown) f(format string, args ...any) { fmt.Fprintf(&m.b, format, arg
 func (m *markdown) summary() {
 	r := m.r
 	m.f("# Feedback report\n\n")
-	m.f("Generated %s from %d signals", r.Generated.Format("2006-01-02 15:04 MST"), r.Signals)
+	m.f("Generated %s from %s", r.Generated.Format("2006-01-02 15:04 MST"), plural(r.Signals, "signal", "signals"))
 	if !r.First.IsZero() {
 		m.f(" made from %s to %s", dayString(r.First), dayString(r.Last))
 	}
-	m.f(" about %d projects", r.Projects)
+	m.f(" about %s", plural(r.Projects, "project", "projects"))
 	if !r.Since.IsZero() || !r.Until.IsZero() {
 		m.f(" (selected")
 		if !r.Since.IsZero() {
@@ -489,17 +489,33 @@ func (m *markdown) summary() {
 		m.f(": %s", strings.Join(names, ", "))
 	}
 	m.f("\n")
-	m.f("- **%d** decisions, **%d** desire paths, **%d** blueprints\n", len(r.Decisions), len(r.DesirePaths), len(r.Blueprints))
+	m.f("- %s, %s, %s\n", bold(len(r.Decisions), "decision", "decisions"), bold(len(r.DesirePaths), "desire path", "desire paths"), bold(len(r.Blueprints), "blueprint", "blueprints"))
 	if r.Skipped > 0 {
-		m.f("- **%d** lines of the store skipped: %s\n", r.Skipped, cell(strings.Join(r.SkipErrors, "; ")))
+		m.f("- %s of the store skipped: %s\n", bold(r.Skipped, "line", "lines"), cell(strings.Join(r.SkipErrors, "; ")))
 	}
-	m.f("- thresholds: patterns in %d projects, exemption rate above %s, mean rating under %g (of %d ratings), proposed for more than %g days, upgrade conflicts in %d projects\n",
-		r.Settings.MinProjects, pct(r.Settings.ExemptionRate), r.Settings.LowRating, r.Settings.MinRatings,
-		r.Settings.ProposedDays, r.Settings.MinConflicts)
+	days := fmt.Sprintf("%g days", r.Settings.ProposedDays)
+	if r.Settings.ProposedDays == 1 {
+		days = "1 day"
+	}
+	m.f("- thresholds: patterns in %s, exemption rate above %s, mean rating under %g (of %s), proposed for more than %s, upgrade conflicts in %s\n",
+		plural(r.Settings.MinProjects, "project", "projects"), pct(r.Settings.ExemptionRate), r.Settings.LowRating,
+		plural(r.Settings.MinRatings, "rating", "ratings"), days, plural(r.Settings.MinConflicts, "project", "projects"))
 	if r.Settings.Registry != "" {
 		m.f("- decisions from %s\n", r.Settings.Registry)
 	}
 	m.f("\n")
+}
+
+// markdownExamples is how many signal IDs of one reason the Markdown
+// shows; the JSON form keeps every ID the report holds.
+const markdownExamples = 5
+
+// bold writes n in bold and the singular or the plural noun.
+func bold(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("**%d** %s", n, one)
+	}
+	return fmt.Sprintf("**%d** %s", n, many)
 }
 
 func subjectOf(v Revisit) string {
@@ -557,7 +573,13 @@ func (m *markdown) revisit() {
 				m.f("  Projects: %s.\n", projectList(rr.Projects, rr.Count))
 			}
 			if rr.SignalCount > 0 {
-				m.f("  Signals: %s.\n", m.signals(rr.Signals, rr.SignalCount))
+				// Counts and a few examples: the JSON form lists them all.
+				shown := rr.Signals[:min(len(rr.Signals), markdownExamples)]
+				if rr.SignalCount == len(shown) {
+					m.f("  Signals: %s.\n", m.signals(shown, len(shown)))
+				} else {
+					m.f("  %s, for example %s.\n", plural(rr.SignalCount, "signal", "signals"), m.signals(shown, len(shown)))
+				}
 			}
 		}
 		m.f("\n")
@@ -590,7 +612,7 @@ func (m *markdown) decisions() {
 		for _, ro := range d.Rollouts {
 			left := "enforced"
 			if ro.DaysLeft > 0 {
-				left = fmt.Sprintf("%d days left", ro.DaysLeft)
+				left = plural(ro.DaysLeft, "day", "days") + " left"
 			}
 			rolls = append(rolls, fmt.Sprintf("| %s/%s | %s | %s (%s) | %d | %d | %s | %d | %s |\n",
 				d.ID, cell(ro.Rule), ro.Mode, ro.EnforceFrom, left, ro.Subjects, ro.Passing,
@@ -661,18 +683,18 @@ func (m *markdown) decisions() {
 func (m *markdown) desirePaths() {
 	m.f("## Desire paths\n\n")
 	if len(m.r.DesirePaths) == 0 {
-		m.f("No edit was made in %d projects or more.\n\n", m.r.Settings.MinProjects)
+		m.f("No edit was made in %s or more.\n\n", plural(m.r.Settings.MinProjects, "project", "projects"))
 		return
 	}
 	for _, dp := range m.r.DesirePaths {
-		m.f("### %s: `%s` — %d projects", dp.Blueprint, dp.File, dp.Count)
+		m.f("### %s: `%s` — %s", dp.Blueprint, cmp.Or(dp.Example.Path, dp.File), plural(dp.Count, "project", "projects"))
 		if dp.Level != "" {
 			m.f(" (%s)", dp.Level)
 		}
 		m.f("\n\nHunk `%s`, made in %s.\n", dp.HunkID, projectList(dp.Projects, dp.Count))
 		m.f("Example from %s", dp.Example.Project)
 		if dp.Example.Path != "" && dp.Example.Path != dp.File {
-			m.f(" (`%s`)", dp.Example.Path)
+			m.f(" (template `%s`)", dp.File)
 		}
 		m.f(", signal %s:\n\n", m.signals([]string{dp.Example.Signal}, 1))
 		m.fence("diff", cmp.Or(dp.Example.Hunk, dp.Key))

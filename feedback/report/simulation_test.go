@@ -195,19 +195,20 @@ func TestSimulatedFleet(t *testing.T) {
 	var reasons []string
 	for _, r := range rep.Revisit {
 		for _, why := range r.Reasons {
-			reasons = append(reasons, r.Decision+r.Blueprint+" "+string(why.Reason))
+			reasons = append(reasons, strings.TrimSuffix(r.Decision+r.Blueprint+" "+string(why.Reason)+" "+why.Rule, " "))
 			if why.Reason != report.ReasonRevisitByPassed && why.Reason != report.ReasonProposedTooLong {
 				assert.NotEmpty(t, why.Signals, "%s %s has its evidence", r.Decision, why.Reason)
 			}
 		}
 	}
 	assert.ElementsMatch(t, []string{
-		"ADR-0007 desire-path-against-rule", // the Dockerfile edit fails runtime-image in the same projects
-		"ADR-0007 managed-edits",            // the Dockerfile is managed; ADR-0007's rules govern it
-		"ADR-0013 exemption-rate",           // 10 exempt of 42 go-service checks
-		"ADR-0012 low-rating",               // 2, 1, 2
-		"ADR-0012 upgrade-conflicts",        // deployment.yaml, governed by ADR-0012's **/*.yaml
-		"ADR-0015 revisit-by-passed",        // from the registry
+		"ADR-0007 desire-path-against-rule build-stages-pinned", // the edited Dockerfile fails it in the same projects
+		"ADR-0007 desire-path-against-rule runtime-image",       // and this one: one reason per rule
+		"ADR-0007 managed-edits",                                // the Dockerfile is managed; ADR-0007's rules govern it
+		"ADR-0013 exemption-rate",                               // 10 exempt of 42 go-service checks
+		"ADR-0012 low-rating",                                   // 2, 1, 2
+		"ADR-0012 upgrade-conflicts",                            // deployment.yaml, governed by ADR-0012's **/*.yaml
+		"ADR-0015 revisit-by-passed",                            // from the registry
 	}, reasons)
 
 	byID := map[string]report.DecisionReport{}

@@ -6,12 +6,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
@@ -79,6 +82,12 @@ type Options struct {
 //     (render.Project.Conflicts), feedback.ResultWarn with
 //     Labels["change"] "unresolved". A file that still holds conflict
 //     markers gives no drift: the markers are the upgrade's, not an edit.
+//   - scan: last, exactly one, clean project or not: the blueprint and
+//     version in its subject, the number of the other signals in Value
+//     (unit "signals") and their counts by source and result in Labels
+//     ("drift", "rule", "exception", "lag", "fail", "warn", "exempt",
+//     "error"), and the composed parts in Labels["parts"]. Reports count
+//     scanned projects by it.
 //
 // docs/feedback.md lists the labels of each. Project writes nothing, and
 // reads the project's manifest and exceptions from p, as opened: a project
@@ -157,7 +166,41 @@ func Project(ctx context.Context, p *render.Project, opts *Options) ([]feedback.
 	if opts.Catalog != nil {
 		sc.lag(opts.Catalog, now)
 	}
+	sc.scanSignal()
 	return sc.out, nil
+}
+
+// scanSignal records the scan itself, last: one per project and scan,
+// clean or not, with the counts of the signals it made, so that a report
+// counts every scanned project.
+func (sc *scanner) scanSignal() {
+	s := sc.signal(feedback.SourceScan)
+	counts := map[string]int{}
+	for _, o := range sc.out {
+		counts[string(o.Source)]++
+		if o.Result != "" && o.Result != feedback.ResultPass {
+			counts[string(o.Result)]++
+		}
+	}
+	n := float64(len(sc.out))
+	s.Value, s.Unit = &n, "signals"
+	s.Labels = map[string]string{}
+	for _, k := range []string{"drift", "rule", "exception", "lag", "fail", "warn", "exempt", "error"} {
+		s.Labels[k] = strconv.Itoa(counts[k])
+	}
+	var parts []string
+	for _, f := range sc.m.Files {
+		if f.Part != "" && !slices.Contains(parts, f.Part) {
+			parts = append(parts, f.Part)
+		}
+	}
+	if len(parts) > 0 {
+		slices.Sort(parts)
+		s.Labels["parts"] = strings.Join(parts, ",")
+	}
+	s.Evidence.Message = fmt.Sprintf("scanned %s (%s %s): %d drift, %d rule, %d exception signals; %d failing",
+		sc.subject.Project, sc.m.Blueprint.Name, sc.m.Blueprint.Version, counts["drift"], counts["rule"], counts["exception"], counts["fail"])
+	sc.out = append(sc.out, s)
 }
 
 type scanner struct {
@@ -184,7 +227,8 @@ func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *Opt
 			return err
 		}
 	}
-	replacer := paramReplacer(sc.params)
+	values := paramValues(sc.params)
+	normalisers := map[string]*normaliser{} // by part and template
 	for d, err := range e.Drift(ctx, bp, sc.p) {
 		if err != nil {
 			return err
@@ -212,11 +256,17 @@ func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *Opt
 			sc.out = append(sc.out, s)
 			continue
 		}
+		nk := f.Part + "\x00" + f.Template
+		n, ok := normalisers[nk]
+		if !ok {
+			n = newNormaliser(values, templateText(bp, f))
+			normalisers[nk] = n
+		}
 		for _, h := range diff.Hunks(d.Want, d.Got, opts.Context) {
 			s := sc.driftSignal(f, "changed")
 			s.Evidence.Hunk = h.String()
 			s.Evidence.Line = h.NewStart
-			key := hunkKey(h, replacer)
+			key := hunkKey(h, n)
 			sum := sha256.Sum256([]byte(key))
 			s.Labels["hunk.key"] = key
 			s.Labels["hunk.id"] = hex.EncodeToString(sum[:8])
@@ -267,17 +317,16 @@ func (sc *scanner) driftSignal(f render.File, change string) feedback.Signal {
 }
 
 // hunkKey is the normalised form of a hunk: its changed lines, whitespace
-// collapsed, the project's own parameter values replaced by placeholders.
-func hunkKey(h diff.Hunk, r *strings.Replacer) string {
+// collapsed, the project's own parameter values replaced by placeholders
+// where they stand as whole tokens (see normaliser).
+func hunkKey(h diff.Hunk, n *normaliser) string {
 	var b strings.Builder
 	for _, l := range h.Lines {
 		if l.Kind == diff.Context {
 			continue
 		}
 		text := strings.Join(strings.Fields(l.Text), " ")
-		if r != nil {
-			text = r.Replace(text)
-		}
+		text = n.replace(text)
 		b.WriteByte(byte(l.Kind))
 		b.WriteString(text)
 		b.WriteByte('\n')
@@ -285,11 +334,29 @@ func hunkKey(h diff.Hunk, r *strings.Replacer) string {
 	return b.String()
 }
 
-// paramReplacer replaces the project's string parameter values of three
-// characters or more by {{.path}}, longest first.
-func paramReplacer(params map[string]any) *strings.Replacer {
-	type pair struct{ value, path string }
-	var pairs []pair
+// minParamValue is the shortest parameter value a hunk key replaces.
+const minParamValue = 3
+
+// paramValue is one string parameter value and its path.
+type paramValue struct{ value, path string }
+
+// normaliser replaces a project's parameter values in the lines of one
+// file's hunks by {{.path}}. A value is replaced only as a whole token
+// (tokenIndexes), so that "dev" in "(devtools)" or "2>/dev/null" stays; longest values first, so that a value that
+// contains another wins; never a value shorter than minParamValue; and never
+// a value the file's template holds as a token of its own text ("dev" where
+// the blueprint writes "2>/dev/null"), since there the value may be the
+// blueprint's word rather than the parameter. Whether a value is replaced
+// therefore depends on the blueprint and the value only, never on the edit,
+// so that the same edit in projects with different values has one key.
+type normaliser struct {
+	values []paramValue // longest first, those the template holds left out
+}
+
+// paramValues returns the project's string parameter values of
+// minParamValue characters or more, longest first, then by path.
+func paramValues(params map[string]any) []paramValue {
+	var pairs []paramValue
 	var walk func(prefix string, v any)
 	walk = func(prefix string, v any) {
 		switch v := v.(type) {
@@ -302,26 +369,176 @@ func paramReplacer(params map[string]any) *strings.Replacer {
 				walk(p, x)
 			}
 		case string:
-			if len(v) >= 3 {
-				pairs = append(pairs, pair{v, prefix})
+			// Keys collapse whitespace: so do values.
+			if v = strings.Join(strings.Fields(v), " "); len(v) >= minParamValue {
+				pairs = append(pairs, paramValue{v, prefix})
 			}
 		}
 	}
 	walk("", params)
-	if len(pairs) == 0 {
-		return nil
-	}
-	slices.SortFunc(pairs, func(a, b pair) int {
+	slices.SortFunc(pairs, func(a, b paramValue) int {
 		if d := len(b.value) - len(a.value); d != 0 {
 			return d
 		}
 		return strings.Compare(a.path, b.path)
 	})
-	var args []string
-	for _, p := range pairs {
-		args = append(args, p.value, "{{."+p.path+"}}")
+	return pairs
+}
+
+// newNormaliser keeps the values that template, the file's template text,
+// does not hold as tokens; a nil template keeps them all.
+func newNormaliser(values []paramValue, template []byte) *normaliser {
+	n := &normaliser{}
+	for _, v := range values {
+		if template != nil && len(tokenIndexes(string(template), v.value)) > 0 {
+			continue
+		}
+		n.values = append(n.values, v)
 	}
-	return strings.NewReplacer(args...)
+	return n
+}
+
+// replace replaces the whole-token occurrences of n's values in text,
+// longest value first; text a replacement wrote is never replaced again.
+func (n *normaliser) replace(text string) string {
+	if n == nil || len(n.values) == 0 {
+		return text
+	}
+	// Spans of text already replaced, so that a shorter value never
+	// matches inside a placeholder or a longer value's place.
+	type span struct {
+		start, end int
+		with       string
+	}
+	var spans []span
+	taken := func(i, j int) bool {
+		for _, s := range spans {
+			if i < s.end && j > s.start {
+				return true
+			}
+		}
+		return false
+	}
+	for _, v := range n.values {
+		for _, i := range tokenIndexes(text, v.value) {
+			if !taken(i, i+len(v.value)) {
+				spans = append(spans, span{i, i + len(v.value), "{{." + v.path + "}}"})
+			}
+		}
+	}
+	if len(spans) == 0 {
+		return text
+	}
+	slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
+	var b strings.Builder
+	last := 0
+	for _, s := range spans {
+		b.WriteString(text[last:s.start])
+		b.WriteString(s.with)
+		last = s.end
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// tokenIndexes returns the offsets in text where value occurs as a whole
+// token: the characters either side of it, if any, are not word characters
+// (letters, digits, '_'), and not a joiner ('.', '/', '@') with a word
+// character beyond it — so "dev" is a token of "tier: dev", "(dev)" and
+// "dev-tools" (a hyphenated name built from a value: "orders-postgres"),
+// but not of "(devtools)", "2>/dev/null" or "acme.dev/tier".
+func tokenIndexes(text, value string) []int {
+	var out []int
+	for off := 0; off <= len(text); {
+		i := strings.Index(text[off:], value)
+		if i < 0 {
+			return out
+		}
+		i += off
+		j := i + len(value)
+		if !joinedBefore(text[:i], value) && !joinedAfter(text[j:], value) {
+			out = append(out, i)
+		}
+		_, size := utf8.DecodeRuneInString(text[i:])
+		off = i + max(size, 1)
+	}
+	return out
+}
+
+// joinedBefore reports whether value, preceded by before, continues a word.
+func joinedBefore(before, value string) bool {
+	r, n := utf8.DecodeLastRuneInString(before)
+	if n == 0 {
+		return false
+	}
+	if wordRune(r) {
+		first, _ := utf8.DecodeRuneInString(value)
+		return wordRune(first)
+	}
+	if joiner(r) {
+		r2, n2 := utf8.DecodeLastRuneInString(before[:len(before)-n])
+		return n2 > 0 && wordRune(r2)
+	}
+	return false
+}
+
+// joinedAfter reports whether value, followed by after, continues a word.
+func joinedAfter(after, value string) bool {
+	r, n := utf8.DecodeRuneInString(after)
+	if n == 0 {
+		return false
+	}
+	if wordRune(r) {
+		last, _ := utf8.DecodeLastRuneInString(value)
+		return wordRune(last)
+	}
+	if joiner(r) {
+		r2, n2 := utf8.DecodeRuneInString(after[n:])
+		return n2 > 0 && wordRune(r2)
+	}
+	return false
+}
+
+// wordRune reports whether r continues a word: a letter, a digit or '_'.
+func wordRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// joiner reports whether r joins words into one token: a host name, a
+// path, an address.
+func joiner(r rune) bool { return r == '.' || r == '/' || r == '@' }
+
+// templateText returns the template text of f in bp, or in the included
+// blueprint f's part names; nil when it cannot be read.
+func templateText(bp *blueprint.Blueprint, f render.File) []byte {
+	b := bp
+	if f.Part != "" {
+		b = nil
+		var find func(x *blueprint.Blueprint, part string)
+		find = func(x *blueprint.Blueprint, part string) {
+			for _, inc := range x.Includes() {
+				if b != nil || inc.Blueprint == nil {
+					continue
+				}
+				if inc.Name == part {
+					b = inc.Blueprint
+					return
+				}
+				if rest, ok := strings.CutPrefix(part, inc.Name+"/"); ok {
+					find(inc.Blueprint, rest)
+				}
+			}
+		}
+		find(bp, f.Part)
+		if b == nil {
+			return nil
+		}
+	}
+	data, err := fs.ReadFile(b.Template(), f.Template)
+	if err != nil {
+		return nil
+	}
+	return data
 }
 
 // rules turns a decisions report into one signal per rule.

@@ -141,7 +141,11 @@ func TestScan(t *testing.T) {
 	// billing made the same shared edit: the same key.
 	other, err := scan.Project(ctx, openProject(t, billing), &scan.Options{Blueprint: bp, Recorder: clock(now)})
 	require.NoError(t, err)
-	require.Len(t, other, 1)
+	require.Len(t, other, 2, "the edit and the scan")
+	assert.Equal(t, feedback.SourceScan, other[1].Source)
+	assert.Equal(t, map[string]string{"drift": "1", "rule": "0", "exception": "0", "lag": "0", "fail": "0", "warn": "0", "exempt": "0", "error": "0"}, other[1].Labels)
+	assert.Equal(t, 1.0, *other[1].Value)
+	assert.Equal(t, feedback.Subject{Project: "billing", Dir: billing, Owner: "ledger", Blueprint: "go-service", Version: "1.4.0"}, other[1].Subject)
 	assert.Equal(t, dep.Labels["hunk.key"], other[0].Labels["hunk.key"])
 	assert.Equal(t, dep.Labels["hunk.id"], other[0].Labels["hunk.id"])
 	assert.Equal(t, "ledger", other[0].Subject.Owner)
@@ -174,6 +178,12 @@ func TestScan(t *testing.T) {
 	assert.Equal(t, "debugging a startup crash needs a shell for a week", exc[0].Evidence.Message)
 	assert.Equal(t, feedback.ResultFail, exc[1].Result)
 	assert.Equal(t, "expired", exc[1].Labels["status"])
+
+	scans := bySource(sigs, feedback.SourceScan)
+	require.Len(t, scans, 1, "one scan signal per scan")
+	assert.Equal(t, sigs[len(sigs)-1], scans[0], "the scan signal comes last")
+	assert.Equal(t, fmt.Sprint(len(sigs)-1), fmt.Sprint(*scans[0].Value))
+	assert.Equal(t, "2", scans[0].Labels["exception"])
 
 	lag := bySource(sigs, feedback.SourceLag)
 	require.Len(t, lag, 1)
@@ -336,4 +346,20 @@ func keepProject(text string) string {
 		}
 	}
 	return strings.Join(out, "")
+}
+
+// TestScanCleanProject: an unedited project leaves one signal, the scan.
+func TestScanCleanProject(t *testing.T) {
+	ctx := context.Background()
+	bp, err := blueprint.LoadDir(ctx, goService, nil)
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), "clean")
+	renderProject(t, bp, dir, "name=clean")
+	sigs, err := scan.Project(ctx, openProject(t, dir), &scan.Options{Blueprint: bp, Recorder: clock(time.Now())})
+	require.NoError(t, err)
+	require.Len(t, sigs, 1)
+	assert.Equal(t, feedback.SourceScan, sigs[0].Source)
+	assert.Equal(t, 0.0, *sigs[0].Value)
+	assert.Equal(t, "clean", sigs[0].Subject.Project)
+	assert.Equal(t, "1.4.0", sigs[0].Subject.Version)
 }
