@@ -141,9 +141,10 @@ func (b *Blueprint) isolate(ctx context.Context, op string, in *ast.StructLit) e
 }
 
 // outOfMemory reports whether a child's standard error says the Go runtime
-// ran out of memory or address space.
+// — or, in a race-instrumented child, ThreadSanitizer's allocator — ran out
+// of memory or address space.
 func outOfMemory(stderr string) bool {
-	for _, s := range []string{"out of memory", "cannot allocate memory", "failed to create new OS thread", "mmap", "address space"} {
+	for _, s := range []string{"out of memory", "cannot allocate memory", "failed to create new OS thread", "mmap", "address space", "failed to allocate"} {
 		if strings.Contains(stderr, s) {
 			return true
 		}
