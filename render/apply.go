@@ -452,16 +452,10 @@ func hashFile(root *os.Root, p string) (string, fs.FileMode, error) {
 	return hex.EncodeToString(h.Sum(nil)), fi.Mode(), nil
 }
 
-func commitJournal(root *os.Root, j journal) error {
-	data, err := json.Marshal(j)
-	if err != nil {
-		return err
-	}
-	tmp := journalPath + ".tmp"
-	if err := fault("create", tmp); err != nil {
-		return err
-	}
-	f, err := root.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+// writeSynced writes data to name in root and syncs it to the disk before
+// it returns: the first half of an atomic replacement, a rename the second.
+func writeSynced(root *os.Root, name string, data []byte) error {
+	f, err := root.OpenFile(name, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
@@ -473,7 +467,19 @@ func commitJournal(root *os.Root, j journal) error {
 		f.Close()
 		return err
 	}
-	if err := f.Close(); err != nil {
+	return f.Close()
+}
+
+func commitJournal(root *os.Root, j journal) error {
+	data, err := json.Marshal(j)
+	if err != nil {
+		return err
+	}
+	tmp := journalPath + ".tmp"
+	if err := fault("create", tmp); err != nil {
+		return err
+	}
+	if err := writeSynced(root, tmp, data); err != nil {
 		return err
 	}
 	if err := fault("commit", journalPath); err != nil {

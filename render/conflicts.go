@@ -255,19 +255,7 @@ func writeManifest(root *os.Root, m *Manifest) error {
 		return err
 	}
 	tmp := ManifestPath + ".tmp"
-	f, err := root.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := writeSynced(root, tmp, data); err != nil {
 		return err
 	}
 	return root.Rename(tmp, ManifestPath)
