@@ -2,13 +2,11 @@ package feedback_test
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"maps"
 	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -94,22 +92,9 @@ func (f *forgetful) Query(ctx context.Context, filter feedback.Filter) iter.Seq2
 	}
 }
 
-// signals returns n valid signals whose IDs start with prefix.
-func signals(prefix string, n int) []feedback.Signal {
-	out := make([]feedback.Signal, n)
-	for i := range out {
-		out[i] = feedback.Signal{
-			ID:       fmt.Sprintf("%s%d", prefix, i),
-			Time:     t0.Add(time.Duration(i) * time.Second),
-			Source:   feedback.SourceRule,
-			Subject:  feedback.Subject{Project: "orders", Blueprint: "go-service", Version: "1.4.0"},
-			Decision: "ADR-0007",
-			Rule:     "postgres-16",
-			Result:   feedback.ResultPass,
-		}
-	}
-	return out
-}
+// signals returns n valid signals whose IDs start with prefix: the
+// conformance kit's.
+var signals = storetest.Signals
 
 // collect returns the signals matching f, failing t on an error.
 func collect(t testing.TB, st feedback.Store, f feedback.Filter) []feedback.Signal {
