@@ -17,6 +17,7 @@ func FuzzStatusAndDates(f *testing.F) {
 		"December 1, 2021", "1 Dec 2021", "3/25/21", "2021-02-30", "ADR 12: Title", "ADR-012 - Title", "[ADR-7] T",
 		"Architecture Decision Record: T", "20200925-slug", "adr003-x", "ADR-0003-x", "0003", "7. T", "Sep 31st, 2020",
 		"* **Status:** accepted", "- Date: 2020-01-01", "**Deciders**: ana, ben", "   Status:",
+		"|a||", "||x|", "| Status | Accepted |",
 	} {
 		f.Add(s)
 	}

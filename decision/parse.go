@@ -560,7 +560,12 @@ func withoutComments(lines []string) []string {
 func keyValue(l string) (key, value string, col int, ok bool) {
 	// A table row under the title: "| Status | Accepted |".
 	if c := strings.TrimSpace(l); strings.HasPrefix(c, "|") && strings.Count(c, "|") >= 3 {
-		cells := strings.Split(strings.Trim(c, "|"), "|")
+		c = strings.TrimPrefix(c, "|")
+		c = strings.TrimSuffix(c, "|")
+		cells := strings.Split(c, "|")
+		if len(cells) < 2 {
+			return "", "", 0, false
+		}
 		k := strings.Trim(strings.TrimSpace(cells[0]), "*_")
 		if k == "" || strings.Trim(k, "-: ") == "" {
 			return "", "", 0, false
