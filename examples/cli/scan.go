@@ -8,8 +8,11 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
@@ -54,9 +57,17 @@ gp scan ./orders --json`,
 		var cats stringsFlag
 		fs.Var(&cats, "catalog", "measure upgrade lag against the catalog `SOURCE`; repeatable (default $GP_CATALOG)")
 		asJSON := fs.Bool("json", false, "print every signal as JSON")
+		jobs := fs.Int("jobs", 0, "scan `N` projects at once (default: the number of CPUs)")
+		conc := fs.Int("concurrency", 0, "the same as --jobs, as gp fleet spells it: `N`")
 		return func(ctx context.Context, e *env, args []string) error {
 			if len(args) == 0 {
 				return usageErrorf("scan needs at least one project DIR")
+			}
+			if *jobs == 0 {
+				*jobs = *conc
+			}
+			if *jobs < 0 {
+				return usageErrorf("--jobs %d: want 1 or more (0: the number of CPUs)", *jobs)
 			}
 			opts := scan.Options{}
 			lopts, err := sf.loadOptions()
@@ -94,15 +105,29 @@ gp scan ./orders --json`,
 				defer done()
 				projects[i] = p
 			}
+			// One engine, so that each template is parsed once for the
+			// whole scan, and each recorded blueprint loaded once.
+			if opts.Engine, err = render.New(nil); err != nil {
+				return err
+			}
+			blueprints := &blueprintCache{load: opts.Load}
+			results := scanAll(ctx, projects, *jobs, func(ctx context.Context, p *render.Project) ([]feedback.Signal, error) {
+				o := opts
+				o.Blueprint = blueprints.get(ctx, p.Manifest().Blueprint.Source)
+				return scan.Project(ctx, p, &o)
+			})
 			var all []feedback.Signal
 			enforced := map[string]bool{} // project, decision and rule of each failing enforced rule
 			conflicts := 0                // projects with unresolved upgrade conflicts
+			// The results are taken in the order of the arguments, whatever
+			// the order the scans finish in: the output and the store's
+			// order are those of a scan one project at a time.
 			for i, dir := range args {
-				o := opts
-				sigs, err := scan.Project(ctx, projects[i], &o)
-				if err != nil {
-					return err
+				r := <-results[i]
+				if r.err != nil {
+					return r.err
 				}
+				sigs := r.sigs
 				if store != nil {
 					if err := store.Append(ctx, sigs...); err != nil {
 						return err
@@ -118,11 +143,8 @@ gp scan ./orders --json`,
 					printScan(e.stdout, dir, sigs)
 				}
 				all = append(all, sigs...)
-				if err := checkConflicts(e, dir, "since an upgrade"); err != nil {
-					var ee *exitError
-					if !errors.As(err, &ee) {
-						return err
-					}
+				if pending, err := projects[i].Conflicts(); err == nil && len(pending) > 0 {
+					printConflicts(e.stderr, dir, "since an upgrade", pending)
 					conflicts++
 				}
 			}
@@ -147,6 +169,89 @@ gp scan ./orders --json`,
 			return nil
 		}
 	},
+}
+
+// scanResult is the outcome of one project's scan.
+type scanResult struct {
+	sigs []feedback.Signal
+	err  error
+}
+
+// scanAll scans the projects, jobs at a time (0: GOMAXPROCS), and returns
+// one channel per project, in the projects' order, that receives its
+// result. The scans start in order, so that results are taken as they come
+// while later ones run. A failed scan lets those running finish and starts
+// no more: the ones after it receive errStopped, and since every scan
+// before it has started, the first error in the projects' order is a real
+// one. scanAll returns at once; the channels all receive.
+func scanAll(ctx context.Context, projects []*render.Project, jobs int, scanOne func(context.Context, *render.Project) ([]feedback.Signal, error)) []chan scanResult {
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	jobs = min(jobs, len(projects))
+	results := make([]chan scanResult, len(projects))
+	for i := range results {
+		results[i] = make(chan scanResult, 1)
+	}
+	var stop atomic.Bool
+	next := make(chan int)
+	go func() {
+		defer close(next)
+		for i := range projects {
+			next <- i
+		}
+	}()
+	for range jobs {
+		go func() {
+			for i := range next {
+				if stop.Load() {
+					results[i] <- scanResult{err: errStopped}
+					continue
+				}
+				sigs, err := scanOne(ctx, projects[i])
+				if err != nil {
+					stop.Store(true)
+				}
+				results[i] <- scanResult{sigs, err}
+			}
+		}()
+	}
+	return results
+}
+
+// errStopped is the result of a scan not started because an earlier one
+// failed.
+var errStopped = errors.New("not scanned: an earlier project failed")
+
+// blueprintCache loads each recorded blueprint source once for a scan.
+type blueprintCache struct {
+	load *blueprint.Options
+	mu   sync.Mutex
+	m    map[string]*cachedBlueprint
+}
+
+type cachedBlueprint struct {
+	once sync.Once
+	bp   *blueprint.Blueprint
+}
+
+// get returns the blueprint source names, loaded once, or nil when it does
+// not load: the scan then loads it itself and says why it does not.
+func (c *blueprintCache) get(ctx context.Context, source string) *blueprint.Blueprint {
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]*cachedBlueprint{}
+	}
+	e, ok := c.m[source]
+	if !ok {
+		e = &cachedBlueprint{}
+		c.m[source] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() {
+		e.bp, _ = blueprint.Load(ctx, source, c.load)
+	})
+	return e.bp
 }
 
 // printScan prints one project's signals, grouped.
