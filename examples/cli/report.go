@@ -16,7 +16,7 @@ import (
 var reportCmd = &command{
 	name:    "report",
 	summary: "aggregate the signal store into a report: which decision to revisit and why",
-	usage:   "report [--store FILE|URL] [--since WHEN] [--until WHEN] [--decisions SOURCE] [--date YYYY-MM-DD] [--min-projects N] [--json | --format md|json]",
+	usage:   "report [--store FILE|URL] [--since WHEN] [--until WHEN] [--decisions SOURCE] [--date YYYY-MM-DD] [--min-projects N] [--scan-gap DURATION] [--json | --format md|json]",
 	help: `
 Report streams the signals of the store (--store, $GP_STORE, or
 ./signals.jsonl) into a report: the decisions to revisit, ranked, each
@@ -45,6 +45,7 @@ gp report --json --decisions testdata/decisions > report.json`,
 		minProjects := fs.Int("min-projects", 0, "how many projects make a pattern (default 3)")
 		format := fs.String("format", "md", "the report's `FORMAT`: md or json (--json is json)")
 		asJSON := fs.Bool("json", false, "print the report as JSON")
+		scanGap := fs.Duration("scan-gap", 0, "signals of one project less than `DURATION` apart are one scan (default 1m)")
 		return func(ctx context.Context, e *env, args []string) error {
 			if err := exactArgs(args); err != nil {
 				return err
@@ -66,7 +67,10 @@ gp report --json --decisions testdata/decisions > report.json`,
 			if f.Until, err = parseWhen(*until, now); err != nil {
 				return usageErrorf("--until: %v", err)
 			}
-			opts := &report.AggregateOptions{Now: func() time.Time { return now }, MinProjects: *minProjects}
+			if *scanGap < 0 {
+				return usageErrorf("--scan-gap %v: want a positive duration", *scanGap)
+			}
+			opts := &report.AggregateOptions{Now: func() time.Time { return now }, MinProjects: *minProjects, ScanGap: *scanGap}
 			if df.source != "" || os.Getenv("GP_DECISIONS") != "" {
 				eo, err := df.engineOptions(ctx, &sf)
 				if err != nil {
