@@ -25,7 +25,7 @@ import (
 var scanCmd = &command{
 	name:    "scan",
 	summary: "observe rendered projects: drift, decisions, exceptions, upgrade lag",
-	usage:   "scan DIR... [--store FILE|URL] [--catalog SOURCE]... [--decisions SOURCE] [--date YYYY-MM-DD] [--json]",
+	usage:   "scan DIR... [--store FILE|URL] [--catalog SOURCE]... [--decisions SOURCE] [--date YYYY-MM-DD] [--jobs N] [--json]",
 	help: `
 Scan observes each project DIR and turns what it finds into feedback
 signals: drift of managed and shared files against a fresh render of the
@@ -36,6 +36,12 @@ expired, and how many released versions of its blueprint are newer
 (--catalog or $GP_CATALOG). A file that still holds the conflict markers
 of an upgrade gives no drift, but an upgrade signal saying it is in an
 unresolved conflict.
+
+Projects are scanned --jobs at a time (default: the number of CPUs), each
+recorded blueprint version loaded once for all of them; the output and the
+store get the projects in the order given, whatever the order the scans
+finish in. A project that cannot be scanned stops the scan with its error,
+after the projects before it are printed and stored.
 
 With --store (or $GP_STORE) the signals are appended to the store, where
 gp report aggregates them. A summary per project is printed, or with --json
