@@ -124,11 +124,14 @@ gp scan ./orders --json`,
 				return err
 			}
 			blueprints := &blueprintCache{load: opts.Load}
-			results := scanAll(ctx, projects, *jobs, func(ctx context.Context, p *render.Project) ([]feedback.Signal, error) {
+			results, stop := scanAll(ctx, projects, *jobs, func(ctx context.Context, p *render.Project) ([]feedback.Signal, error) {
 				o := opts
 				o.Blueprint = blueprints.get(ctx, p.Manifest().Blueprint.Source)
 				return scan.Project(ctx, p, &o)
 			})
+			// Deferred after the projects' roots, so it runs before they
+			// are closed: whatever ends the run, no scan is left running.
+			defer stop()
 			var all []feedback.Signal
 			enforced := map[string]bool{} // project, decision and rule of each failing enforced rule
 			conflicts := 0                // projects with unresolved upgrade conflicts
@@ -196,17 +199,19 @@ type scanResult struct {
 // while later ones run. A failed scan lets those running finish and starts
 // no more: the ones after it receive errStopped, and since every scan
 // before it has started, the first error in the projects' order is a real
-// one. scanAll returns at once; the channels all receive.
-func scanAll(ctx context.Context, projects []*render.Project, jobs int, scanOne func(context.Context, *render.Project) ([]feedback.Signal, error)) []chan scanResult {
+// one. scanAll returns at once; the channels all receive. stop starts no
+// more scans and returns when those running have finished.
+func scanAll(ctx context.Context, projects []*render.Project, jobs int, scanOne func(context.Context, *render.Project) ([]feedback.Signal, error)) (results []chan scanResult, stop func()) {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
 	jobs = min(jobs, len(projects))
-	results := make([]chan scanResult, len(projects))
+	results = make([]chan scanResult, len(projects))
 	for i := range results {
 		results[i] = make(chan scanResult, 1)
 	}
-	var stop atomic.Bool
+	var stopped atomic.Bool
+	var wg sync.WaitGroup
 	next := make(chan int)
 	go func() {
 		defer close(next)
@@ -215,21 +220,24 @@ func scanAll(ctx context.Context, projects []*render.Project, jobs int, scanOne 
 		}
 	}()
 	for range jobs {
-		go func() {
+		wg.Go(func() {
 			for i := range next {
-				if stop.Load() {
+				if stopped.Load() {
 					results[i] <- scanResult{err: errStopped}
 					continue
 				}
 				sigs, err := scanOne(ctx, projects[i])
 				if err != nil {
-					stop.Store(true)
+					stopped.Store(true)
 				}
 				results[i] <- scanResult{sigs, err}
 			}
-		}()
+		})
 	}
-	return results
+	return results, func() {
+		stopped.Store(true)
+		wg.Wait()
+	}
 }
 
 // errStopped is the result of a scan not started because an earlier one
