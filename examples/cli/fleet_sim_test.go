@@ -66,12 +66,14 @@ func simGP(t *testing.T, dir string, args ...string) (int, string, string) {
 // simProject is one project of the simulated fleet and what was done to it.
 type simProject struct {
 	name, blueprint, tier string
-	makefileEdit          bool // the same Makefile edit, with "dev" inside words
-	makefileReverted      bool // ... undone before the second scan
-	deploymentEdit        bool // a composed project's service deployment edited
-	dockerfileEdit        bool // the managed Dockerfile edited
-	conflict              bool // main.go edited where 2.0.0 changes it, then upgraded
-	merge                 bool // main.go edited where 2.0.0 does not, then upgraded
+	makefileEdit          bool   // the same Makefile edit, with "dev" inside words
+	makefileReverted      bool   // ... undone before the second scan
+	deploymentEdit        bool   // a composed project's service deployment edited
+	dockerfileEdit        bool   // the managed Dockerfile edited
+	conflict              bool   // main.go edited where 2.0.0 changes it, then upgraded
+	merge                 bool   // main.go edited where 2.0.0 does not, then upgraded
+	exception             string // "active" or "expired": an exception to ADR-0099 makefile-help
+	passingException      bool   // an active exception to ADR-0012 limits, which passes
 }
 
 // TestFleetSimulation renders a fleet of 210 projects from the bundled
@@ -203,6 +205,27 @@ func TestFleetSimulation(t *testing.T) {
 		edit(p, "service/deploy/k8s/deployment.yaml", func(s string) string { return s + deploymentEdit })
 	}
 
+	// Exceptions to the rule that fails on the clean render: four active,
+	// two expired; and one to a rule the project passes.
+	exception := func(decision, rule, expires string) string {
+		return fmt.Sprintf("exceptions:\n  - decision: %s\n    rule: %s\n    justification: the team's own reasons\n    requested-by: dev@acme.dev\n    approved-by: ana\n    expires: %s\n", decision, rule, expires)
+	}
+	for i := range 7 {
+		p := byName[fmt.Sprintf("gs-%03d", 120+i)]
+		var x string
+		switch {
+		case i < 4:
+			p.exception, x = "active", exception("ADR-0099", "makefile-help", "2099-12-31")
+		case i < 6:
+			p.exception, x = "expired", exception("ADR-0099", "makefile-help", "2026-01-31")
+		default:
+			p.passingException, x = true, exception("ADR-0012", "limits", "2099-12-31")
+		}
+		if err := os.WriteFile(filepath.Join(fleet, p.name, ".goldenpath", "exceptions.yaml"), []byte(x), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	// The upgrades, each recorded in the store.
 	store := filepath.Join(work, "signals.jsonl")
 	for _, p := range projects {
@@ -251,6 +274,16 @@ func TestFleetSimulation(t *testing.T) {
 		}
 	}
 	scan()
+
+	// Ratings: three low ones of ADR-0012, one of go-service.
+	for _, by := range []string{"ana", "sam", "lee"} {
+		if code, _, errOut := simGP(t, fleet, "feedback", "rate", "ADR-0012", "--score", "1", "--by", by, "--store", store); code != 0 {
+			t.Fatalf("feedback rate: exit %d\n%s", code, errOut)
+		}
+	}
+	if code, _, errOut := simGP(t, fleet, "feedback", "rate", "go-service", "--score", "5", "--by", "ana", "--store", store); code != 0 {
+		t.Fatalf("feedback rate: exit %d\n%s", code, errOut)
+	}
 
 	code, out, errOut := simGP(t, fleet, "report", "--json", "--store", store, "--decisions", decisions, "--min-projects", "3", "--scan-gap", "1s")
 	if code != 0 {
@@ -377,6 +410,7 @@ func checkSimReport(t *testing.T, r *report.Report, fleet string, projects []*si
 	wantReasons := map[string]float64{
 		"ADR-0007 managed-edits Dockerfile":    6,
 		"go-service upgrade-conflicts main.go": float64(len(conflicted)),
+		"ADR-0012 low-rating ":                 1,
 	}
 	for _, rv := range r.Revisit {
 		for _, rs := range rv.Reasons {
@@ -418,14 +452,51 @@ func checkSimReport(t *testing.T, r *report.Report, fleet string, projects []*si
 		for _, rule := range d.Rules {
 			if d.ID == "ADR-0099" && rule.Name == "makefile-help" {
 				found = true
-				if rule.Subjects != len(projects) || rule.Checks.Fail != withMakefile || rule.Checks.Pass != len(projects)-withMakefile {
-					t.Errorf("report: ADR-0099 makefile-help in %d projects, %+v; want %d failing (those with a Makefile), the others passing", rule.Subjects, rule.Checks, withMakefile)
+				exempt := len(names(func(p *simProject) bool { return p.exception == "active" }))
+				if rule.Subjects != len(projects) || rule.Checks.Fail != withMakefile-exempt || rule.Checks.Exempt != exempt || rule.Checks.Pass != len(projects)-withMakefile {
+					t.Errorf("report: ADR-0099 makefile-help in %d projects, %+v; want %d failing (those with a Makefile), %d exempt, the others passing", rule.Subjects, rule.Checks, withMakefile-exempt, exempt)
 				}
 			}
 		}
 	}
 	if !found {
 		t.Errorf("report: no ADR-0099 makefile-help")
+	}
+
+	// The exceptions, each in its project, active or expired.
+	wantExc := map[string]string{}
+	for _, p := range projects {
+		switch {
+		case p.exception != "":
+			wantExc["ADR-0099 makefile-help "+p.name] = p.exception
+		case p.passingException:
+			wantExc["ADR-0012 limits "+p.name] = "active"
+		}
+	}
+	for _, d := range r.Decisions {
+		for _, x := range d.Exceptions.List {
+			k := d.ID + " " + x.Rule + " " + x.Project
+			state := map[bool]string{true: "active", false: "expired"}[x.Active]
+			if wantExc[k] != state {
+				t.Errorf("report: exception %s %s, injected %q", k, state, wantExc[k])
+			}
+			delete(wantExc, k)
+		}
+	}
+	for k, v := range wantExc {
+		t.Errorf("report: no %s exception %s", v, k)
+	}
+
+	// The ratings.
+	for _, d := range r.Decisions {
+		if d.ID == "ADR-0012" && (d.Ratings == nil || d.Ratings.Count != 3 || d.Ratings.Mean != 1) {
+			t.Errorf("report: ADR-0012 ratings %+v, want 3 of 1", d.Ratings)
+		}
+	}
+	for _, b := range r.Blueprints {
+		if b.Name == "go-service" && (b.Ratings == nil || b.Ratings.Count != 1 || b.Ratings.Mean != 5) {
+			t.Errorf("report: go-service ratings %+v, want 1 of 5", b.Ratings)
+		}
 	}
 }
 
