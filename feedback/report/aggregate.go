@@ -391,7 +391,7 @@ type ruleState struct {
 	counts   [nResults]int32
 	findings []findingRef // not passing, or passing where the clean render fails; at most maxFindings
 	prev     burst
-	prevOut  int // the outcome of the previous check; -1 when none
+	prevOut  int           // the outcome of the previous check; -1 when none
 	mode     decision.Mode // the mode of the latest check
 	// recent holds the outcomes of the last UnneededScans scans, the
 	// oldest first, for unneeded exceptions.

@@ -191,7 +191,7 @@ func (a *aggregator) report() *Report {
 	b := &builder{
 		aggregator: a, r: r, rv: &revisitSet{o: o, items: map[[3]string]*Revisit{}},
 		decs: map[string]*decisionAgg{}, bps: map[string]*BlueprintReport{}, hits: map[[2]string][]ruleHit{},
-		base: map[baselineGroup]*baselineAgg{},
+		base:    map[baselineGroup]*baselineAgg{},
 		ratings: map[ratingKey]*RatingSummary{}, limitP: o.MaxProjects, limitS: o.MaxSignals,
 	}
 	b.checks()
@@ -389,7 +389,6 @@ func (b *builder) passedRecently(p *projectState, rules []*ruleState) bool {
 	return true
 }
 
-
 // drift finds the desire paths and the managed files edited, in the latest
 // scan of each project.
 func (b *builder) drift() {
@@ -529,7 +528,7 @@ func (b *builder) against(hk hunkKey, items []driftItem, hunkID string) {
 		b.rv.add(id, "", RevisitReason{
 			Reason:  ReasonDesirePathAgainstRule,
 			Summary: summary,
-			Value: float64(len(c.projects)), Threshold: float64(b.o.MinProjects),
+			Value:   float64(len(c.projects)), Threshold: float64(b.o.MinProjects),
 			Blueprint: hk.blueprint, File: hk.file, Rule: rule, HunkID: hunkID,
 			Count: len(c.projects), Projects: c.projects.list(b.limitP), Signals: ids, SignalCount: n,
 		})
@@ -810,7 +809,7 @@ func (b *builder) finish() {
 	}
 	slices.SortFunc(r.Revisit, func(x, y Revisit) int {
 		return cmp.Or(cmp.Compare(y.Score, x.Score), cmp.Compare(len(y.Reasons), len(x.Reasons)),
-			cmp.Compare(btoi(x.Decision == ""), btoi(y.Decision == "")), // decisions before blueprints
+			cmp.Compare(btoi(x.Decision == ""), btoi(y.Decision == "")),   // decisions before blueprints
 			cmp.Compare(btoi(x.Exception != ""), btoi(y.Exception != "")), // blueprints before exceptions
 			strings.Compare(x.Decision, y.Decision), strings.Compare(x.Blueprint, y.Blueprint), strings.Compare(x.Exception, y.Exception))
 	})
