@@ -26,9 +26,9 @@ import (
 // It is computed cheaply: a file whose content is the rendered content
 // gives the same findings as on the clean render, so only the files that
 // differ (edited, deleted) are evaluated again, with their rendered
-// content, against the rules that read them; a parameters rule reads the
-// parameters only, which are the same; a file the team added is not in the
-// clean render.
+// content, against the rules that read them; a file the team added is not
+// in the clean render. A parameters rule reads only the parameters, which
+// the team chose: it has no baseline.
 
 // Labels["baseline"] values.
 const (
@@ -180,6 +180,9 @@ func (b *baseline) renderedMatch(m *render.Manifest, part, glob string) bool {
 }
 
 func (b *baseline) rule(id, name string) *decision.Rule {
+	if b == nil {
+		return nil
+	}
 	d, ok := b.reg.Get(id)
 	if !ok {
 		return nil
@@ -192,8 +195,8 @@ func (b *baseline) rule(id, name string) *decision.Rule {
 }
 
 // of returns the baseline of a finding of the project: "fail" when the
-// same rule fails on the same file (or, for a parameters rule, at all) on
-// the clean render, "pass" when it does not, "" when it is not known.
+// same rule fails on the same file on the clean render, "pass" when it does
+// not, "" when it is not known or, for a parameters rule, does not apply.
 func (b *baseline) of(part string, f decision.Finding) string {
 	if b == nil || f.Result == decision.Error {
 		return ""
@@ -204,7 +207,9 @@ func (b *baseline) of(part string, f decision.Finding) string {
 	}
 	switch r.Kind {
 	case decision.Params:
-		return baselineFail
+		// A parameters rule reads the parameters the team chose, and no
+		// file: no edit changes its outcome, and it has no baseline.
+		return ""
 	case decision.Exists:
 		return outcome(b.exists[[3]string{part, f.Decision, f.Rule}])
 	}

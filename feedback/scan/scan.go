@@ -632,7 +632,7 @@ func (sc *scanner) rules(rep *decision.Report, base *baseline) {
 		fixed := base.fixed(c.Decision, c.Rule, have)
 		if len(c.findings) == 0 && len(fixed) == 0 {
 			s := newSignal(res)
-			if base != nil && len(base.failed) == 0 {
+			if r := base.rule(c.Decision, c.Rule); r != nil && r.Tree() && len(base.failed) == 0 {
 				s.Labels = map[string]string{"baseline": baselinePass}
 			}
 			sc.out = append(sc.out, s)
