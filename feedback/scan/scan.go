@@ -72,9 +72,16 @@ type Options struct {
 //     whitespace collapsed, the project's own parameter values replaced by
 //     {{.path}}), so that the same edit made in many projects groups.
 //   - rule: with opts.Registry, for every rule of the decisions in force,
-//     one pass signal, or one signal per finding (up to ten) — fail (warn
-//     for rules in warn mode), exempt or error — with the offending file
-//     and line as evidence.
+//     one pass signal, or one signal per failing file (up to ten) — fail
+//     (warn for rules in warn mode), exempt or error — with the offending
+//     file as the project has it and the line as evidence, and the part in
+//     Labels["part"] in a composed project. A rule in force for several
+//     parts is one rule. Labels["baseline"] is the rule's outcome on the
+//     same file of a clean render of the recorded version at the project's
+//     parameters ("fail" or "pass"): only the files the team changed are
+//     evaluated again, with their rendered content. A file the team changed
+//     so that the rule passes where the clean render fails gives a pass
+//     signal naming it, with baseline "fail".
 //   - exception: one per exception in the project's
 //     .goldenpath/exceptions.yaml, exempt while active, fail once expired.
 //   - lag: with opts.Catalog, the number of newer released versions.
