@@ -376,12 +376,20 @@ func baselineOf(s *feedback.Signal) int8 {
 	return baselineUnknown
 }
 
-// scanOutcome is the outcome of one rule in one scan: the end of the scan's
-// burst, and whether the rule passed.
-type scanOutcome struct {
-	end  int64
-	pass bool
+// modeIndex is a rule's mode in little memory: 0 when unknown.
+func modeIndex(m decision.Mode) int8 {
+	switch m {
+	case decision.Enforce:
+		return 1
+	case decision.Warn:
+		return 2
+	case decision.Audit:
+		return 3
+	}
+	return 0
 }
+
+var modes = [...]decision.Mode{"", decision.Enforce, decision.Warn, decision.Audit}
 
 // ruleState is the latest check of one rule for one project, and the one
 // before it, so that the trend counts each of two scans as one check even
@@ -392,10 +400,12 @@ type ruleState struct {
 	findings []findingRef // not passing, or passing where the clean render fails; at most maxFindings
 	prev     burst
 	prevOut  int           // the outcome of the previous check; -1 when none
-	mode     decision.Mode // the mode of the latest check
-	// recent holds the outcomes of the last UnneededScans scans, the
-	// oldest first, for unneeded exceptions.
-	recent []scanOutcome
+	mode     int8 // modeIndex of the mode of the latest check
+	// firstSeen is the time of the earliest signal of the rule, and
+	// notPassed that of the latest that did not pass (math.MinInt64 when
+	// none): whether it passed in the project's last scans, for unneeded
+	// exceptions, whatever the order of the signals.
+	firstSeen, notPassed int64
 }
 
 func (r *ruleState) outcome() int {
@@ -440,7 +450,8 @@ type projectState struct {
 	ruleScan                  burst // the latest scan with rule or exception signals
 	scan                      burst // the latest scan: its scan signal, or its rule, exception, drift or lag signals
 	lag                       *lagEntry
-	// recent holds the last UnneededScans scans, the oldest first.
+	// recent holds the last UnneededScans scans with rule or exception
+	// signals, the oldest first.
 	recent []burst
 }
 
@@ -460,7 +471,8 @@ func addRecent(recent []burst, t, gap int64, n int) ([]burst, int) {
 	}
 	recent = slices.Insert(recent, i, burst{t, t})
 	if len(recent) > n {
-		recent = recent[len(recent)-n:]
+		// Moved down rather than resliced, so that the array is reused.
+		recent = append(recent[:0], recent[len(recent)-n:]...)
 		i -= 1
 	}
 	return recent, i
@@ -604,9 +616,9 @@ func (a *aggregator) add(s *feedback.Signal) {
 		}
 		p := a.project(project)
 		p.scan.follow(t, a.gap)
-		p.recent, _ = addRecent(p.recent, t, a.gap, a.o.UnneededScans)
 		if s.Source == feedback.SourceRule || s.Source == feedback.SourceException {
 			p.ruleScan.follow(t, a.gap)
+			p.recent, _ = addRecent(p.recent, t, a.gap, a.o.UnneededScans)
 		}
 		if s.Subject.Blueprint != "" && t >= p.subjectT {
 			p.subjectT = t
@@ -659,11 +671,14 @@ func (a *aggregator) addRule(s *feedback.Signal, t int64) {
 	k := ruleKey{s.Subject.Project, s.Decision, s.Rule}
 	st := a.rules[k]
 	if st == nil {
-		st = &ruleState{burst: burst{t, t}, prevOut: -1}
+		st = &ruleState{burst: burst{t, t}, prevOut: -1, firstSeen: t, notPassed: math.MinInt64}
 		k = ruleKey{a.intern(k.project), a.intern(k.decision), a.intern(k.rule)}
 		a.rules[k] = st
 	}
-	a.addRecentRule(st, t, ri)
+	st.firstSeen = min(st.firstSeen, t)
+	if ri != iPass {
+		st.notPassed = max(st.notPassed, t)
+	}
 	switch {
 	case st.counts == [nResults]int32{}:
 	default:
@@ -676,11 +691,11 @@ func (a *aggregator) addRule(s *feedback.Signal, t int64) {
 				a.addTrend(s.Decision, st.prev.end, st.prevOut)
 			}
 			*st = ruleState{burst: burst{t, t}, findings: st.findings[:0],
-				prev: st.burst, prevOut: st.outcome(), recent: st.recent}
+				prev: st.burst, prevOut: st.outcome(), firstSeen: st.firstSeen, notPassed: st.notPassed}
 		}
 	}
 	st.counts[ri]++
-	st.mode = s.Mode
+	st.mode = modeIndex(s.Mode)
 	base := baselineOf(s)
 	if (ri != iPass || base == baselineFail) && len(st.findings) < maxFindings {
 		path := s.Evidence.Path
@@ -689,30 +704,6 @@ func (a *aggregator) addRule(s *feedback.Signal, t int64) {
 		}
 		st.findings = append(st.findings, findingRef{id: s.ID, path: a.intern(path), part: a.intern(s.Labels["part"]),
 			result: s.Result, baseline: base})
-	}
-}
-
-// addRecentRule records the outcome of a rule in the scan at t, among the
-// last UnneededScans.
-func (a *aggregator) addRecentRule(st *ruleState, t int64, ri int) {
-	n := a.o.UnneededScans
-	for i := range st.recent {
-		if r := &st.recent[i]; t <= r.end+a.gap && t >= r.end-a.gap {
-			r.end = max(r.end, t)
-			r.pass = r.pass && ri == iPass
-			return
-		}
-	}
-	i, _ := slices.BinarySearchFunc(st.recent, t, func(r scanOutcome, t int64) int { return cmp.Compare(r.end, t) })
-	if i == 0 && len(st.recent) >= n {
-		return
-	}
-	if st.recent == nil {
-		st.recent = make([]scanOutcome, 0, n)
-	}
-	st.recent = slices.Insert(st.recent, i, scanOutcome{t, ri == iPass})
-	if len(st.recent) > n {
-		st.recent = append(st.recent[:0], st.recent[len(st.recent)-n:]...)
 	}
 }
 

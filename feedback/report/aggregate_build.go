@@ -221,7 +221,7 @@ func (b *builder) checks() {
 		p := b.projects[k.project]
 		d := b.dec(k.decision)
 		d.checks.add(out)
-		mc := d.modes.of(st.mode)
+		mc := d.modes.of(modes[st.mode])
 		if mc != nil {
 			mc.add(out)
 		}
@@ -298,10 +298,21 @@ func (b *builder) baselines() {
 // exceptions gathers the exceptions of the latest scan of each project,
 // and finds those no longer needed.
 func (b *builder) exceptions() {
-	byDecision := map[[2]string][]*ruleState{} // (project, decision) → its rules
-	for k, st := range b.rules {
-		dk := [2]string{k.project, k.decision}
-		byDecision[dk] = append(byDecision[dk], st)
+	// The rules of the projects' decisions that an exception covers
+	// whole ("*").
+	byDecision := map[[2]string][]*ruleState{}
+	for k := range b.excs {
+		if k.rule == "" || k.rule == "*" {
+			byDecision[[2]string{k.project, k.decision}] = nil
+		}
+	}
+	if len(byDecision) > 0 {
+		for k, st := range b.rules {
+			dk := [2]string{k.project, k.decision}
+			if rs, ok := byDecision[dk]; ok {
+				byDecision[dk] = append(rs, st)
+			}
+		}
 	}
 	type unneededAgg struct {
 		projects projectSet
@@ -370,20 +381,18 @@ func (b *builder) exceptions() {
 }
 
 // passedRecently reports whether each of rules passed in each of the last
-// UnneededScans scans of p: scans with no check of a rule, or fewer scans
-// than that, are not enough.
+// UnneededScans scans of p that checked rules: checked in the latest, in
+// the oldest of them or before, and not failing since. Fewer scans than
+// that are not enough.
 func (b *builder) passedRecently(p *projectState, rules []*ruleState) bool {
 	n := b.o.UnneededScans
 	if len(rules) == 0 || len(p.recent) < n {
 		return false
 	}
+	oldest := p.recent[len(p.recent)-n]
 	for _, st := range rules {
-		for _, sc := range p.recent[len(p.recent)-n:] {
-			if !slices.ContainsFunc(st.recent, func(r scanOutcome) bool {
-				return r.pass && r.end >= sc.start-b.gap && r.end <= sc.end+b.gap
-			}) {
-				return false
-			}
+		if !st.within(p.ruleScan) || st.firstSeen > oldest.end || st.notPassed >= oldest.start {
+			return false
 		}
 	}
 	return true
