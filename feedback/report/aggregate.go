@@ -399,7 +399,7 @@ type ruleState struct {
 	counts   [nResults]int32
 	findings []findingRef // not passing, or passing where the clean render fails; at most maxFindings
 	prev     burst
-	prevOut  int           // the outcome of the previous check; -1 when none
+	prevOut  int  // the outcome of the previous check; -1 when none
 	mode     int8 // modeIndex of the mode of the latest check
 	// firstSeen is the time of the earliest signal of the rule, and
 	// notPassed that of the latest that did not pass (math.MinInt64 when
