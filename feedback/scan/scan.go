@@ -630,11 +630,9 @@ func (sc *scanner) rules(rep *decision.Report, base *baseline) {
 		}
 		// The files of the clean render where the rule fails and that the
 		// team changed so that it passes: evidence of an edit too.
-		have := map[[2]string]bool{}
+		have := map[[2]string]bool{} // files with a finding: failing, exempt or in error
 		for _, pf := range c.findings {
-			if pf.f.Result == decision.Fail || pf.f.Result == decision.Exempt {
-				have[[2]string{pf.part, pf.f.File}] = true
-			}
+			have[[2]string{pf.part, pf.f.File}] = true
 		}
 		fixed := base.fixed(c.Decision, c.Rule, have)
 		if len(c.findings) == 0 && len(fixed) == 0 {
