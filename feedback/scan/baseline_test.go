@@ -15,6 +15,7 @@ import (
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/scan"
+	"github.com/goldenpath-dev/goldenpath/render"
 )
 
 // pinnedGo126 is the build image of go-service 2.0.0 for Go 1.26.
@@ -117,6 +118,26 @@ func TestBaseline(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(extra, "deploy/k8s/worker.yaml"),
 		[]byte(stripLimits(t, string(data))), 0o644))
 	assert.Equal(t, []outcome{{feedback.ResultFail, "deploy/k8s/worker.yaml", "pass"}}, outcomes(scanOf(extra), "ADR-0012", "limits"))
+
+	// A module that deletes its README fails ADR-0003's exists rule, which a
+	// clean render passes; a .env file it adds fails ADR-0014's absent rule,
+	// and is not in the clean render.
+	tf, err := blueprint.LoadDir(ctx, "../../testdata/blueprints/terraform-module", nil)
+	require.NoError(t, err)
+	module := filepath.Join(root, "module")
+	params, err := tf.Resolve(ctx, blueprint.ValuesFile("../../testdata/values/terraform-module.yaml"))
+	require.NoError(t, err)
+	e, err := render.New(nil)
+	require.NoError(t, err)
+	_, err = e.Render(ctx, tf, params, module, nil)
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(filepath.Join(module, "README.md")))
+	require.NoError(t, os.WriteFile(filepath.Join(module, ".env"), []byte("TOKEN=x\n"), 0o600))
+	sigs, err = scan.Project(ctx, openProject(t, module), &scan.Options{Blueprint: tf, Registry: reg, Recorder: clock(now)})
+	require.NoError(t, err)
+	assert.Equal(t, []outcome{{feedback.ResultFail, "README.md", "pass"}}, outcomes(sigs, "ADR-0003", "readme"))
+	assert.Equal(t, []outcome{{feedback.ResultWarn, ".env", "pass"}}, outcomes(sigs, "ADR-0014", "dotenv"))
+	assert.Equal(t, []outcome{{feedback.ResultPass, "", "pass"}}, outcomes(sigs, "ADR-0003", "tests"))
 }
 
 // stripLimits removes the resource limits of a rendered deployment.
