@@ -666,6 +666,26 @@ func (m *markdown) decisions() {
 	}
 	m.f("\n")
 
+	// The rules behind the failures: which rule, in which mode, and how
+	// many of its failures a clean render has too.
+	var rules []string
+	for _, d := range r.Decisions {
+		for _, ru := range d.Rules {
+			c := ru.Checks
+			if c.Total == c.Pass {
+				continue
+			}
+			rules = append(rules, fmt.Sprintf("| %s/%s | %s | %d | %d | %d | %d | %d | %d | %d |\n", d.ID, cell(ru.Name),
+				cmp.Or(string(ru.Mode), "?"), c.Total, c.Pass, c.Fail, c.Warn, c.Exempt, c.Error, c.Baseline))
+		}
+	}
+	if len(rules) > 0 {
+		m.f("### Rules not passing everywhere\n\n")
+		m.f("| rule | mode | projects | pass | fail | warn | exempt | error | on a clean render |\n")
+		m.f("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+		m.f("%s\n", strings.Join(rules, ""))
+	}
+
 	var rolls []string
 	for _, d := range r.Decisions {
 		for _, ro := range d.Rollouts {
