@@ -388,6 +388,9 @@ func TestSimulatedFleet(t *testing.T) {
 		"go-service 2.0.0 violates ADR-0007 build-stages-pinned on a clean render, in 4 projects",
 		"exceptions to ADR-0013/team-set",
 		"| svc14 | 2027-03-31 | active, unneeded |",
+		// Which rule the failures are, in which mode, and how many of them
+		// are the clean render's.
+		"| ADR-0007/build-stages-pinned | audit | 56 | 48 | 8 | 0 | 0 | 0 | 4 |",
 	} {
 		assert.Contains(t, md.String(), want)
 	}
