@@ -245,8 +245,8 @@ func TestFleetSimulation(t *testing.T) {
 		}
 	}
 
-	// Two scans of the whole fleet; between them three projects undo their
-	// Makefile edit. Projects upgraded into a conflict make the scan exit 3.
+	// Three scans of the whole fleet; between the first two, three projects
+	// undo their Makefile edit. Projects upgraded into a conflict make the scan exit 3.
 	dirs := make([]string, len(projects))
 	for i, p := range projects {
 		dirs[i] = p.name
@@ -274,6 +274,7 @@ func TestFleetSimulation(t *testing.T) {
 		}
 	}
 	scan()
+	scan() // a third scan: an exception whose rule passed in each is unneeded
 
 	// Ratings: three low ones of ADR-0012, one of go-service.
 	for _, by := range []string{"ana", "sam", "lee"} {
@@ -285,7 +286,10 @@ func TestFleetSimulation(t *testing.T) {
 		t.Fatalf("feedback rate: exit %d\n%s", code, errOut)
 	}
 
-	code, out, errOut := simGP(t, fleet, "report", "--json", "--store", store, "--decisions", decisions, "--min-projects", "3", "--scan-gap", "1s")
+	// Each scan stamps all of one project's signals with one time, and the
+	// next scan of it is another process, so scans are told apart with a
+	// gap far below the default minute.
+	code, out, errOut := simGP(t, fleet, "report", "--json", "--store", store, "--decisions", decisions, "--min-projects", "3", "--scan-gap", "10ms")
 	if code != 0 {
 		t.Fatalf("report: exit %d\n%s", code, errOut)
 	}
@@ -305,6 +309,10 @@ func TestFleetSimulation(t *testing.T) {
 // injected.
 func checkSimReport(t *testing.T, r *report.Report, fleet string, projects []*simProject, conflicted, merged []string) {
 	t.Helper()
+	byName := map[string]*simProject{}
+	for _, p := range projects {
+		byName[p.name] = p
+	}
 	names := func(f func(p *simProject) bool) []string {
 		var out []string
 		for _, p := range projects {
@@ -405,12 +413,34 @@ func checkSimReport(t *testing.T, r *report.Report, fleet string, projects []*si
 
 	// The reasons to revisit that the signals give: the managed Dockerfile
 	// edits against the decision governing the Dockerfile, the conflicts of
-	// main.go against the blueprint. The registry's own reasons (a
+	// main.go against the blueprint, the low ratings, the exception to a
+	// rule its project passes; and the rule failing on the clean render, a
+	// reason against each blueprint version (and composed part) that fails
+	// it, never against the teams whose edits leave its outcome as it is:
+	// no desire path "against" it. The registry's own reasons (a
 	// revisit-by date passed) are not the fleet's.
+	onVersion := func(bp, version string) float64 {
+		n := 0
+		for _, p := range projects {
+			v := map[string]string{"gs": "1.4.0", "gs2": "2.0.0", "demo": "1.0.0"}[p.blueprint]
+			if p.conflict || p.merge {
+				v = "2.0.0"
+			}
+			if map[string]string{"gs": "go-service", "gs2": "go-service", "demo": "demo-environment"}[p.blueprint] == bp && v == version {
+				n++
+			}
+		}
+		return float64(n)
+	}
 	wantReasons := map[string]float64{
-		"ADR-0007 managed-edits Dockerfile":    6,
-		"go-service upgrade-conflicts main.go": float64(len(conflicted)),
-		"ADR-0012 low-rating ":                 1,
+		"ADR-0007 managed-edits Dockerfile":                                      6,
+		"go-service upgrade-conflicts main.go":                                   float64(len(conflicted)),
+		"ADR-0012 low-rating ":                                                   1,
+		"unneeded-exception ADR-0012/limits":                                     1,
+		"go-service baseline-failure ADR-0099 makefile-help 1.4.0 ":              onVersion("go-service", "1.4.0"),
+		"go-service baseline-failure ADR-0099 makefile-help 2.0.0 ":              onVersion("go-service", "2.0.0"),
+		"demo-environment baseline-failure ADR-0099 makefile-help 1.0.0 ":        onVersion("demo-environment", "1.0.0"),
+		"demo-environment baseline-failure ADR-0099 makefile-help 1.0.0 service": onVersion("demo-environment", "1.0.0"),
 	}
 	for _, rv := range r.Revisit {
 		for _, rs := range rv.Reasons {
@@ -418,11 +448,18 @@ func checkSimReport(t *testing.T, r *report.Report, fleet string, projects []*si
 				continue
 			}
 			k := rv.Decision + rv.Blueprint + " " + string(rs.Reason) + " " + strings.TrimSuffix(path2base(rs.File), ".tmpl")
-			if k == "ADR-0099 desire-path-against-rule Makefile" {
-				// The Makefile edit does not change makefile-help's
-				// outcome, which fails on the clean render too; until
-				// baseline failures are told apart it is counted here.
-				continue
+			value := rs.Value
+			switch rs.Reason {
+			case report.ReasonBaselineFailure:
+				k = rv.Decision + rv.Blueprint + " " + string(rs.Reason) + " " + rs.Decision + " " + rs.Rule + " " + rs.Version + " " + rs.Part
+				value = float64(rs.Count)
+			case report.ReasonUnneededException:
+				// A reason against the exception, not the decision.
+				k = string(rs.Reason) + " " + rv.Exception
+				value = float64(rs.Count)
+				if !slices.Equal(rs.Projects, names(func(p *simProject) bool { return p.passingException })) {
+					t.Errorf("report: unneeded exceptions in %v", rs.Projects)
+				}
 			}
 			want, ok := wantReasons[k]
 			if !ok {
@@ -430,8 +467,8 @@ func checkSimReport(t *testing.T, r *report.Report, fleet string, projects []*si
 				continue
 			}
 			delete(wantReasons, k)
-			if rs.Value != want {
-				t.Errorf("report: revisit %s: value %v, want %v: %s", k, rs.Value, want, rs.Summary)
+			if value != want {
+				t.Errorf("report: revisit %s: %v, want %v: %s", k, value, want, rs.Summary)
 			}
 		}
 	}
@@ -453,7 +490,8 @@ func checkSimReport(t *testing.T, r *report.Report, fleet string, projects []*si
 			if d.ID == "ADR-0099" && rule.Name == "makefile-help" {
 				found = true
 				exempt := len(names(func(p *simProject) bool { return p.exception == "active" }))
-				if rule.Subjects != len(projects) || rule.Checks.Fail != withMakefile-exempt || rule.Checks.Exempt != exempt || rule.Checks.Pass != len(projects)-withMakefile {
+				if rule.Subjects != len(projects) || rule.Checks.Fail != withMakefile-exempt || rule.Checks.Exempt != exempt || rule.Checks.Pass != len(projects)-withMakefile ||
+					rule.Checks.Baseline != withMakefile || rule.Mode != "audit" {
 					t.Errorf("report: ADR-0099 makefile-help in %d projects, %+v; want %d failing (those with a Makefile), %d exempt, the others passing", rule.Subjects, rule.Checks, withMakefile-exempt, exempt)
 				}
 			}
@@ -461,6 +499,20 @@ func checkSimReport(t *testing.T, r *report.Report, fleet string, projects []*si
 	}
 	if !found {
 		t.Errorf("report: no ADR-0099 makefile-help")
+	}
+	// ADR-0099 has one rule, in audit mode: its checks are audit checks,
+	// none enforced; ADR-0012's one exception is unneeded.
+	for _, d := range r.Decisions {
+		switch d.ID {
+		case "ADR-0099":
+			if d.Modes.Audit != d.Checks || d.Modes.Enforce.Total != 0 || d.Modes.Warn.Total != 0 {
+				t.Errorf("report: ADR-0099 checks by mode %+v, all %+v are audit", d.Modes, d.Checks)
+			}
+		case "ADR-0012":
+			if d.Exceptions.Unneeded != 1 || d.Exceptions.Active != 1 {
+				t.Errorf("report: ADR-0012 exceptions %d active, %d unneeded; want 1 and 1", d.Exceptions.Active, d.Exceptions.Unneeded)
+			}
+		}
 	}
 
 	// The exceptions, each in its project, active or expired.
@@ -477,7 +529,10 @@ func checkSimReport(t *testing.T, r *report.Report, fleet string, projects []*si
 		for _, x := range d.Exceptions.List {
 			k := d.ID + " " + x.Rule + " " + x.Project
 			state := map[bool]string{true: "active", false: "expired"}[x.Active]
-			if wantExc[k] != state {
+			if x.Unneeded {
+				state = "unneeded"
+			}
+			if want := wantExc[k]; want != state && !(want == "active" && state == "unneeded" && byName[x.Project].passingException) {
 				t.Errorf("report: exception %s %s, injected %q", k, state, wantExc[k])
 			}
 			delete(wantExc, k)
