@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/feedback"
@@ -69,11 +70,14 @@ func (s *server) apiUpgrade(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err, &e)
 		return
 	}
-	release, err := s.acquire(r.Context())
+	acquired, err := s.acquire(r.Context())
 	if err != nil {
 		s.apiError(w, r, err, &e)
 		return
 	}
+	// The slot is released once the archive is written, so that a slow
+	// download does not hold it.
+	release := sync.OnceFunc(acquired)
 	defer release()
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RenderTimeout)
 	defer cancel()
@@ -147,6 +151,7 @@ func (s *server) apiUpgrade(w http.ResponseWriter, r *http.Request) {
 	if res.Conflicts() > 0 {
 		status = http.StatusConflict
 	}
+	release()
 	a.serveStatus(w, status)
 }
 
