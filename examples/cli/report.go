@@ -29,7 +29,12 @@ projects — with an example; per blueprint its versions, lag and conflicts.
 --since and --until take a date (YYYY-MM-DD) or a duration back from now
 (30d, 12h). --decisions (or $GP_DECISIONS) adds the decisions' titles,
 statuses and dates, and the files they govern. The report is Markdown, or
-JSON with --json (or --format json; docs/feedback.md documents both).`,
+JSON with --json (or --format json; docs/feedback.md documents both).
+
+A project's current state is its latest scan: its signals less than
+--scan-gap apart (default 1m) are one scan. gp scan stamps all of one
+project's signals with one time, so scans of the same projects made in
+quick succession are told apart with a smaller gap (--scan-gap 1s).`,
 	example: `
 gp report --store signals.jsonl --since 90d
 gp report --json --decisions testdata/decisions > report.json`,
