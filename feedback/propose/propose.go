@@ -253,9 +253,9 @@ const maxList = 1 << 30
 // evidence is what the signals say about the selected desire paths.
 type evidence struct {
 	paths    []report.DesirePath
-	unknown  []string                                  // selected IDs no desire path has
-	subjects map[string]feedback.Subject               // each project's latest subject
-	drift    map[string]map[string]feedback.Signal     // hunk ID, project: the latest drift signal
+	unknown  []string                              // selected IDs no desire path has
+	subjects map[string]feedback.Subject           // each project's latest subject
+	drift    map[string]map[string]feedback.Signal // hunk ID, project: the latest drift signal
 }
 
 // gather reads the signals again for the selected desire paths' drift and

@@ -1,0 +1,51 @@
+package propose
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzParseHunk: any input either parses into a hunk whose counts match
+// its lines, or is refused with an error; never a panic.
+func FuzzParseHunk(f *testing.F) {
+	for _, s := range []string{
+		"@@ -18,0 +19,3 @@\n+logs:\n+\tkubectl logs\n+\n",
+		"@@ -3 +3 @@\n-a\n+b\n",
+		"@@ -3 +3 @@\n-a\n\\ No newline at end of file\n+b\n\\ No newline at end of file\n",
+		"@@ -1,2 +0,0 @@\n-a\n-b\n",
+		"@@ -1,1 +1,1 @@\n a\n",
+		"@@ -x +1 @@\n",
+		"",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		h, err := parseHunk(s)
+		if err != nil {
+			return
+		}
+		if len(h.del) != h.oldLines || len(h.ins) > h.newLines || h.pos() < 0 {
+			t.Fatalf("%q parsed as %+v", s, h)
+		}
+		for _, l := range append(h.del[:len(h.del):len(h.del)], h.ins...) {
+			if strings.Count(l, "\n") > 1 {
+				t.Fatalf("%q: line %q holds a newline", s, l)
+			}
+		}
+	})
+}
+
+func TestParseHunk(t *testing.T) {
+	h, err := parseHunk("@@ -3 +3,2 @@\n-a\n+b\n+c\n\\ No newline at end of file\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.pos() != 2 || len(h.del) != 1 || h.del[0] != "a\n" || len(h.ins) != 2 || h.ins[1] != "c" {
+		t.Fatalf("%+v", h)
+	}
+	for _, bad := range []string{"@@ -3 +3 @@\n-a\n", "@@ -1 +1 @@\n a\n", "x", "@@ -1 +1 @@\n*a\n+b\n"} {
+		if _, err := parseHunk(bad); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}
