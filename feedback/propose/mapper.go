@@ -279,8 +279,12 @@ func (m *mapper) mapPath(dp report.DesirePath, ev *evidence, c *Change) (*plan, 
 		aff = append(aff, &affected{p: m.projects[name], h: h, signal: s.ID})
 	}
 	if len(aff) < m.o.MinProjects {
-		return nil, fmt.Errorf("only %d of the %d projects that made the edit can be rendered on %s %s (%d on other versions, %d unreadable): %d are needed",
-			len(aff), dp.Count, m.bp.Name, m.bp.Version, c.Verification.OtherVersions, len(c.Verification.Unreadable), m.o.MinProjects)
+		why := ""
+		if len(c.Verification.Unreadable) > 0 {
+			why = " — " + c.Verification.Unreadable[0]
+		}
+		return nil, fmt.Errorf("only %d of the %d projects that made the edit can be rendered on %s %s (%d on other versions, %d unreadable%s): %d are needed",
+			len(aff), dp.Count, m.bp.Name, m.bp.Version, c.Verification.OtherVersions, len(c.Verification.Unreadable), why, m.o.MinProjects)
 	}
 	ex := aff[0]
 	c.Kind = Addition

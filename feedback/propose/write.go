@@ -180,7 +180,7 @@ func (p *Proposal) ChangesEntry() string {
 		fmt.Fprintf(&b, "\n### %s: %s (desire path %s)\n\n", c.File, kindText(c.Kind), c.HunkID)
 		fmt.Fprintf(&b, "Made in %s: %s.\n", plural(c.Count, "project"), strings.Join(c.Projects, ", "))
 		fmt.Fprintf(&b, "Signals: %s.\n", strings.Join(c.Signals, ", "))
-		fmt.Fprintf(&b, "Verified: %s.\n", c.Verification.sentence())
+		fmt.Fprintf(&b, "Verified: %s.\n", c.Verification.String())
 		fmt.Fprintf(&b, "\n```diff\n%s```\n", c.Diff)
 	}
 	return b.String()
@@ -193,8 +193,8 @@ func kindText(k Kind) string {
 	return "lines changed"
 }
 
-// sentence says what the verification checked.
-func (v Verification) sentence() string {
+// String says what the verification checked, in a sentence.
+func (v Verification) String() string {
 	s := fmt.Sprintf("the new template reproduces the edit exactly in %s", plural(v.Affected, "project"))
 	s += fmt.Sprintf(", and %s render as before apart from the proposed lines", plural(v.Unaffected, "other project"))
 	if v.NotApplicable > 0 {
@@ -234,7 +234,7 @@ func (p *Proposal) Text(w io.Writer) error {
 		fmt.Fprintf(&b, "\n%s %s %s (%s)\n", c.Status, c.HunkID, c.File, plural(c.Count, "project"))
 		switch c.Status {
 		case Applied:
-			fmt.Fprintf(&b, "  verified: %s\n", c.Verification.sentence())
+			fmt.Fprintf(&b, "  verified: %s\n", c.Verification.String())
 			for _, l := range strings.SplitAfter(strings.TrimSuffix(c.Diff, "\n"), "\n") {
 				b.WriteString("  " + l)
 			}
