@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/feedback"
@@ -49,22 +52,36 @@ func newMapper(ctx context.Context, bp *blueprint.Blueprint, o *Options) *mapper
 }
 
 // load reads the recorded parameters of every project the signals name on
-// the blueprint's version.
+// the blueprint's version: the manifests are read and the parameters
+// resolved concurrently, two per core.
 func (m *mapper) load(ev *evidence) {
-	for _, name := range slices.Sorted(maps.Keys(ev.subjects)) {
+	names := slices.Sorted(maps.Keys(ev.subjects))
+	loaded := make([]*project, len(names))
+	errs := make([]error, len(names))
+	var g errgroup.Group
+	g.SetLimit(2 * runtime.GOMAXPROCS(0))
+	for i, name := range names {
 		s := ev.subjects[name]
 		if s.Version != m.bp.Version {
 			m.other[name] = true
 			continue
 		}
-		p, err := m.open(s)
-		if err != nil {
-			m.unreadable[name] = err.Error()
-			continue
+		g.Go(func() error {
+			loaded[i], errs[i] = m.open(s)
+			return nil
+		})
+	}
+	g.Wait()
+	for i, name := range names {
+		switch {
+		case m.other[name]:
+		case errs[i] != nil:
+			m.unreadable[name] = errs[i].Error()
+		default:
+			loaded[i].name = name
+			m.projects[name] = loaded[i]
+			m.names = append(m.names, name)
 		}
-		p.name = name
-		m.projects[name] = p
-		m.names = append(m.names, name)
 	}
 }
 
