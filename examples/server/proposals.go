@@ -37,7 +37,26 @@ type proposalView struct {
 // config.Projects only: a signal's directory is taken relative to it, and
 // one that leaves it is unreadable. Without config.Projects no proposal is
 // computed.
+//
+// The proposals are cached as the report is (server.cached): computed in a
+// report slot, once per query until the store changes or ReportTTL
+// passes. When they cannot be computed (no free slot, too long), each
+// desire path says so.
 func (s *server) proposals(ctx context.Context, q reportQuery, rep *report.Report) map[string]*proposalView {
+	v, err := s.cached(ctx, "proposals?"+q.values().Encode(), func(ctx context.Context) (any, error) {
+		return s.computeProposals(ctx, q, rep), nil
+	})
+	if out, ok := v.(map[string]*proposalView); ok && err == nil {
+		return out
+	}
+	out := map[string]*proposalView{}
+	for _, dp := range rep.DesirePaths {
+		out[dp.HunkID] = &proposalView{Note: "no proposal: it could not be computed now (" + fmt.Sprint(err) + ")"}
+	}
+	return out
+}
+
+func (s *server) computeProposals(ctx context.Context, q reportQuery, rep *report.Report) map[string]*proposalView {
 	out := map[string]*proposalView{}
 	if len(rep.DesirePaths) == 0 {
 		return out

@@ -288,7 +288,7 @@ func gather(ctx context.Context, st feedback.Store, f feedback.Filter, rep *repo
 		if p == "" {
 			continue
 		}
-		if s.Subject.Version != "" && !s.Time.Before(latest[p]) {
+		if scanned(s.Source) && s.Subject.Version != "" && !s.Time.Before(latest[p]) {
 			latest[p] = s.Time
 			ev.subjects[p] = s.Subject
 		}
@@ -304,6 +304,16 @@ func gather(ctx context.Context, st feedback.Store, f feedback.Filter, rep *repo
 		}
 	}
 	return ev, nil
+}
+
+// scanned reports whether signals from src describe a project as a scan
+// found it: an upgrade's signals name the version it started from.
+func scanned(src feedback.Source) bool {
+	switch src {
+	case feedback.SourceScan, feedback.SourceDrift, feedback.SourceRule, feedback.SourceException, feedback.SourceLag:
+		return true
+	}
+	return false
 }
 
 // finish orders the changes, sets the version and makes blueprint.cue.
