@@ -103,6 +103,17 @@ func TestProposeCommand(t *testing.T) {
 		assert.Equal(t, string(want), string(got), "2.1.0's Makefile for %s", name)
 	}
 
+	// Upgraded to the proposed version, a project that made the edit no
+	// longer drifts, and one that did not has the new target.
+	for _, name := range []string{"svc-01", "svc-07"} {
+		gpOK(t, dir, nil, "upgrade", name, "--to", next)
+		_, scanOut, _ := gpExit(t, dir, "scan", name, "--json")
+		assert.NotContains(t, scanOut, `"file": "Makefile.tmpl"`, "%s drifts in its Makefile after the upgrade", name)
+		mk, err := os.ReadFile(filepath.Join(dir, name, "Makefile"))
+		require.NoError(t, err)
+		assert.Contains(t, string(mk), "kubectl logs -l app.kubernetes.io/name="+name+" -f\n")
+	}
+
 	// JSON: the refused desire path alone.
 	var refused string
 	for _, l := range strings.Split(out, "\n") {
