@@ -122,3 +122,40 @@ func TestReportPageProposals(t *testing.T) {
 		t.Error("projects outside --projects were read, or the page does not say so")
 	}
 }
+
+// FuzzReadManifest: whatever directory a signal names, the server reads a
+// manifest under --projects only.
+func FuzzReadManifest(f *testing.F) {
+	base := f.TempDir()
+	root, outside := filepath.Join(base, "projects"), filepath.Join(base, "outside")
+	manifest := func(dir, name string) {
+		if err := os.MkdirAll(filepath.Join(dir, ".goldenpath"), 0o755); err != nil {
+			f.Fatal(err)
+		}
+		m := `{"schema":1,"generator":"test","blueprint":{"name":"` + name + `","version":"1.0.0","source":"x","digest":"sha256:00"},"parameters":{},"decisions":[],"files":[]}`
+		if err := os.WriteFile(filepath.Join(dir, render.ManifestPath), []byte(m), 0o644); err != nil {
+			f.Fatal(err)
+		}
+	}
+	manifest(filepath.Join(root, "orders"), "inside")
+	manifest(outside, "outside")
+	manifest(base, "outside")
+	if err := os.Symlink(outside, filepath.Join(root, "link")); err != nil {
+		f.Fatal(err)
+	}
+	s := &server{cfg: config{Projects: root}}
+	for _, d := range []string{"orders", filepath.Join(root, "orders")} {
+		if m, err := s.readManifest(context.Background(), feedback.Subject{Dir: d}); err != nil || m.Blueprint.Name != "inside" {
+			f.Fatalf("Dir %q: %v", d, err)
+		}
+	}
+	for _, d := range []string{"orders", filepath.Join(root, "orders"), "../outside", outside, "link", filepath.Join(root, "link"), "..", base, "", "orders/../../outside", "/"} {
+		f.Add(d)
+	}
+	f.Fuzz(func(t *testing.T, dir string) {
+		m, err := s.readManifest(context.Background(), feedback.Subject{Dir: dir})
+		if err == nil && m.Blueprint.Name != "inside" {
+			t.Fatalf("Dir %q read the manifest of %s", dir, m.Blueprint.Name)
+		}
+	})
+}

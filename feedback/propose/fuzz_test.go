@@ -49,3 +49,25 @@ func TestParseHunk(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPatchSchema: setting the version and release date of any
+// blueprint.cue source either fails or yields one version line with the
+// new version and one released line with the new date.
+func FuzzPatchSchema(f *testing.F) {
+	f.Add("package blueprint\n\nname:    \"go-service\"\nversion: \"2.0.0\"\nreleased: \"2026-10-01\"\n")
+	f.Add("name: \"x\"\nversion: \"1.0.0\" // the version\n")
+	f.Add("version:\"1\"")
+	f.Add("parameters: {\n\tversion: \"1.0.0\"\n}\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		out, err := patchSchema([]byte(src), "9.8.7", "2030-01-02")
+		if err != nil {
+			return
+		}
+		if n := len(fieldRe("version").FindAll(out, -1)); n != 1 {
+			t.Fatalf("%q -> %q: %d version lines", src, out, n)
+		}
+		if !strings.Contains(string(out), `"9.8.7"`) || !strings.Contains(string(out), `"2030-01-02"`) {
+			t.Fatalf("%q -> %q", src, out)
+		}
+	})
+}
