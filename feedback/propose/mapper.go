@@ -442,8 +442,19 @@ func (m *mapper) verify(t *source, cand candidate, aff []*affected) (map[string]
 	for _, a := range aff {
 		byName[a.p.name] = a
 	}
-	outs := map[string]outcome{}
+	// The projects that made the edit first: a way that does not
+	// reproduce it fails before the fleet is rendered.
+	order := make([]string, 0, len(m.names))
+	for _, a := range aff {
+		order = append(order, a.p.name)
+	}
 	for _, name := range m.names {
+		if byName[name] == nil {
+			order = append(order, name)
+		}
+	}
+	outs := map[string]outcome{}
+	for _, name := range order {
 		if err := m.ctx.Err(); err != nil {
 			return nil, err
 		}
