@@ -121,6 +121,9 @@ gp propose go-service@2.0.0 -o proposals --only 973c098d557c477d --json`,
 			if err != nil {
 				return err
 			}
+			if _, exists := c.Entry(pr.Blueprint, pr.Version); exists && len(pr.Applied()) > 0 {
+				return fmt.Errorf("the catalog has %s %s already: propose from the newest version, or give --bump", pr.Blueprint, pr.Version)
+			}
 			written := ""
 			if len(pr.Applied()) > 0 {
 				if written, err = pr.Write(ctx, *out); err != nil {

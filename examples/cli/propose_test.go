@@ -140,6 +140,12 @@ func TestProposeCommand(t *testing.T) {
 	_, err = os.Stat(filepath.Join(dir, "more"))
 	assert.True(t, os.IsNotExist(err), "propose wrote %s", filepath.Join(dir, "more"))
 
+	// A version the catalog has already is not proposed again.
+	gpOK(t, dir, nil, append([]string{"scan", "--store", "signals.jsonl"}, names...)...)
+	code, _, errOut = gpExit(t, dir, "propose", "go-service@2.0.0", "--store", "signals.jsonl", "--catalog", catalog, "--catalog", "proposals", "-o", "again")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "the catalog has go-service 2.1.0 already")
+
 	code, _, errOut = gpExit(t, dir, "propose", "go-service", "--store", "signals.jsonl", "--catalog", catalog)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "-o DIR is required")
