@@ -349,3 +349,45 @@ func TestProposeOnly(t *testing.T) {
 		t.Fatalf("with MinProjects 4, changes %+v", pr.Changes)
 	}
 }
+
+// Two desire paths in one file, made by overlapping sets of projects:
+// both applied, checked together, and the new version renders a project
+// that made both edits exactly as it has its file.
+func TestProposeTwoInOneFile(t *testing.T) {
+	f := newFleet(t, 10)
+	addVet := func(_, text string) string {
+		return strings.Replace(text, "tidy:\n\tgo mod tidy\n", "tidy:\n\tgo mod tidy\n\nvet:\n\tgo vet ./...\n", 1)
+	}
+	for _, name := range f.names[:5] {
+		f.edit(name, "Makefile", addLogs)
+	}
+	for _, name := range f.names[3:8] {
+		f.edit(name, "Makefile", addVet)
+	}
+	f.scan(nil)
+	pr := f.propose(nil)
+	if len(pr.Applied()) != 2 {
+		t.Fatalf("changes %+v", pr.Changes)
+	}
+	dir, err := pr.Write(f.ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := blueprint.LoadDir(f.ctx, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{f.names[4], f.names[9]} {
+		got := readFile(t, filepath.Join(f.renderWith(next, name), "Makefile"))
+		want := readFile(t, filepath.Join(f.dir, name, "Makefile"))
+		if name == f.names[9] {
+			want = addVet(name, addLogs(name, want))
+		}
+		if got != want {
+			t.Errorf("2.1.0 renders %s's Makefile as\n%s\nwant\n%s", name, got, want)
+		}
+	}
+	if n := strings.Count(readFile(t, filepath.Join(dir, "CHANGES.md")), "### Makefile.tmpl: lines added"); n != 2 {
+		t.Errorf("CHANGES.md has %d entries for the Makefile, want 2", n)
+	}
+}
