@@ -1,8 +1,12 @@
 package propose
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/goldenpath-dev/goldenpath/render"
 )
 
 // FuzzParseHunk: any input either parses into a hunk whose counts match
@@ -68,6 +72,33 @@ func FuzzPatchSchema(f *testing.F) {
 		}
 		if !strings.Contains(string(out), `"9.8.7"`) || !strings.Contains(string(out), `"2030-01-02"`) {
 			t.Fatalf("%q -> %q", src, out)
+		}
+	})
+}
+
+// FuzzTemplated: a line written as template text, with a value's
+// occurrences as an expression, renders back to the line exactly with
+// that value — whatever braces, quotes or joiners it holds.
+func FuzzTemplated(f *testing.F) {
+	f.Add("\tkubectl logs -l app=orders -f", "orders", false)
+	f.Add("uses: ${{ secrets.TOKEN }} for orders", "orders", true)
+	f.Add("module github.com/acme/orders/v2", "orders", true)
+	f.Add("{{{{ }} {{- x -}}", "x", false)
+	f.Fuzz(func(t *testing.T, line, v string, loose bool) {
+		if strings.Contains(line, "\n") || v == "" || !utf8.ValidString(line) || !utf8.ValidString(v) {
+			return
+		}
+		text := templated(line, []value{{text: v, expr: "{{.p}}"}}, loose)
+		p, err := render.Template().(render.Preparer).Prepare("t", []byte(text))
+		if err != nil {
+			t.Fatalf("%q as %q does not parse: %v", line, text, err)
+		}
+		var b strings.Builder
+		if err := p.Execute(context.Background(), &b, map[string]any{"p": v}); err != nil {
+			t.Fatalf("%q as %q: %v", line, text, err)
+		}
+		if b.String() != line {
+			t.Fatalf("%q as %q renders %q", line, text, b.String())
 		}
 	})
 }

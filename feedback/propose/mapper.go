@@ -729,7 +729,7 @@ func (m *mapper) texts(t *source, aff []*affected) [][]string {
 
 // templated writes line as template text: each whole-token occurrence of
 // a value becomes its expression (the longest value first), and the rest
-// is literal, "{{" escaped. loose takes a value joined to a word by '.',
+// is literal, braces that would open an action escaped. loose takes a value joined to a word by '.',
 // '/' or '@' for a token too.
 func templated(line string, vals []value, loose bool) string {
 	type span struct {
@@ -751,12 +751,32 @@ func templated(line string, vals []value, loose bool) string {
 	slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
 	var sb strings.Builder
 	at := 0
-	lit := func(s string) { sb.WriteString(strings.ReplaceAll(s, "{{", `{{"{{"}}`)) }
 	for _, s := range spans {
-		lit(line[at:s.start])
+		literal(&sb, line[at:s.start], true)
 		sb.WriteString(s.expr)
 		at = s.end
 	}
-	lit(line[at:])
+	literal(&sb, line[at:], false)
 	return sb.String()
+}
+
+// literal writes s as template text that renders s: a run of two or more
+// '{', or one that an expression follows (beforeExpr), would start an
+// action, so it is written as a string constant ({{"{{"}}).
+func literal(sb *strings.Builder, s string, beforeExpr bool) {
+	for s != "" {
+		i := strings.IndexByte(s, '{')
+		if i < 0 {
+			sb.WriteString(s)
+			return
+		}
+		sb.WriteString(s[:i])
+		n := len(s[i:]) - len(strings.TrimLeft(s[i:], "{"))
+		if n >= 2 || i+n == len(s) && beforeExpr {
+			sb.WriteString(`{{"` + s[i:i+n] + `"}}`)
+		} else {
+			sb.WriteString(s[i : i+n])
+		}
+		s = s[i+n:]
+	}
 }
