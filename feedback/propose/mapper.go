@@ -470,6 +470,9 @@ func (m *mapper) verify(t *source, cand candidate, aff []*affected) (map[string]
 				return nil, fmt.Errorf("in %s the proposed lines are not rendered (a branch its parameters do not take)", name)
 			case o.at != a.h.pos() || !slices.Equal(old[o.at:o.at+o.n], a.h.del):
 				return nil, fmt.Errorf("in %s the proposed lines replace lines %d-%d, the project edited lines %d-%d", name, o.at+1, o.at+o.n, a.h.pos()+1, a.h.pos()+len(a.h.del))
+			case !slices.Equal(o.r, a.h.ins) && t.copy:
+				return nil, fmt.Errorf("%s is copied as it is, not a template: the edit differs between projects (in %s it is %s where %s has %s), and a copied file cannot hold a parameter",
+					t.file, name, quoteLines(a.h.ins), aff[0].p.name, quoteLines(o.r))
 			case !slices.Equal(o.r, a.h.ins):
 				return nil, fmt.Errorf("no template of the edit reproduces it in every project: in %s the proposed lines render %s where the project has %s — the edit differs between projects in a way no parameter explains",
 					name, quoteLines(o.r), quoteLines(a.h.ins))

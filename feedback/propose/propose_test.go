@@ -391,3 +391,103 @@ func TestProposeTwoInOneFile(t *testing.T) {
 		t.Errorf("CHANGES.md has %d entries for the Makefile, want 2", n)
 	}
 }
+
+// smallBlueprint writes a blueprint whose ci.yml is copied as it is and
+// whose workflow template holds GitHub Actions' own braces.
+func smallBlueprint(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"blueprint.cue": "name: \"app\"\nversion: \"1.2.3\"\ndescription: \"an app\"\nowner: \"platform\"\nparameters: name: string\nfiles: \"ci.yml\": level: \"managed\"\n",
+		"CHANGES.md":    "# Changes\n\n## 1.2.3\n\nThe first.\n",
+		"template/ci.yml": "steps:\n  - test\n",
+		"template/workflow.yml.tmpl": "name: {{.name}}\nsteps:\n  - run: echo {{`${{ github.sha }}`}}\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// A copied file takes a literal edit, and refuses one that holds each
+// project's name; an edit holding an Actions expression and the project's
+// name becomes template text that renders it back. The blueprint's own
+// CHANGES.md keeps its entries after the new one.
+func TestProposeCopyAndBraces(t *testing.T) {
+	ctx := context.Background()
+	src := smallBlueprint(t)
+	bp, err := blueprint.LoadDir(ctx, src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fleet{t: t, ctx: ctx, bp: bp, engine: &render.Engine{}, dir: t.TempDir(), sets: map[string][]string{},
+		store: feedback.NewMemoryStore(), clock: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
+	for _, name := range []string{"orders", "billing", "search", "ledger", "catalog"} {
+		f.sets[name] = []string{"name=" + name}
+		f.names = append(f.names, name)
+		params, _ := bp.Resolve(ctx, blueprint.Set("name="+name))
+		if _, err := f.engine.Render(ctx, bp, params, filepath.Join(f.dir, name), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range f.names[:3] {
+		f.edit(name, "ci.yml", func(_, text string) string { return text + "  - lint\n" })
+		f.edit(name, "workflow.yml", func(name, text string) string {
+			return text + "  - run: deploy " + name + " ${{ secrets.TOKEN }}\n"
+		})
+	}
+	for _, name := range f.names[2:] {
+		f.edit(name, "ci.yml", func(name, text string) string { return "# " + name + "\n" + text })
+	}
+	f.scan(nil)
+	pr := f.propose(nil)
+	var lint, named, wf propose.Change
+	for _, c := range pr.Changes {
+		switch {
+		case c.File == "ci.yml" && strings.Contains(c.Key, "{{.name}}"):
+			named = c
+		case c.File == "ci.yml":
+			lint = c
+		default:
+			wf = c
+		}
+	}
+	if lint.Status != propose.Applied || lint.Count != 3 {
+		t.Errorf("the literal edit of the copied file: %+v", lint)
+	}
+	if named.Status != propose.Refused || named.Count != 3 || !strings.Contains(named.Reason, "ci.yml is copied as it is, not a template") {
+		t.Errorf("the named edit of the copied file: %+v", named)
+	}
+	if wf.Status != propose.Applied || !strings.Contains(wf.Diff, "+  - run: deploy {{.name}} ${{\"{{\"}} secrets.TOKEN }}\n") {
+		t.Errorf("the workflow edit: %+v", wf)
+	}
+	dir, err := pr.Write(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := blueprint.LoadDir(ctx, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range f.names {
+		out := f.renderWith(next, name)
+		got := readFile(t, filepath.Join(out, "workflow.yml"))
+		want := "name: " + name + "\nsteps:\n  - run: echo ${{ github.sha }}\n  - run: deploy " + name + " ${{ secrets.TOKEN }}\n"
+		if got != want {
+			t.Errorf("%s: workflow.yml is\n%s\nwant\n%s", name, got, want)
+		}
+		if got := readFile(t, filepath.Join(out, "ci.yml")); got != "steps:\n  - test\n  - lint\n" {
+			t.Errorf("%s: ci.yml is %q", name, got)
+		}
+	}
+	changes := readFile(t, filepath.Join(dir, "CHANGES.md"))
+	if !strings.HasPrefix(changes, "# Changes\n\n## 1.3.0 (2026-12-01)") || !strings.Contains(changes, "## 1.2.3\n\nThe first.\n") {
+		t.Errorf("CHANGES.md:\n%s", changes)
+	}
+}
