@@ -398,9 +398,9 @@ func smallBlueprint(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
-		"blueprint.cue": "name: \"app\"\nversion: \"1.2.3\"\ndescription: \"an app\"\nowner: \"platform\"\nparameters: name: string\nfiles: \"ci.yml\": level: \"managed\"\n",
-		"CHANGES.md":    "# Changes\n\n## 1.2.3\n\nThe first.\n",
-		"template/ci.yml": "steps:\n  - test\n",
+		"blueprint.cue":              "name: \"app\"\nversion: \"1.2.3\"\ndescription: \"an app\"\nowner: \"platform\"\nparameters: name: string\nfiles: \"ci.yml\": level: \"managed\"\n",
+		"CHANGES.md":                 "# Changes\n\n## 1.2.3\n\nThe first.\n",
+		"template/ci.yml":            "steps:\n  - test\n",
 		"template/workflow.yml.tmpl": "name: {{.name}}\nsteps:\n  - run: echo {{`${{ github.sha }}`}}\n",
 	}
 	for name, text := range files {
