@@ -237,7 +237,9 @@ func Propose(ctx context.Context, st feedback.Store, bp *blueprint.Blueprint, op
 	}
 	pr := &Proposal{Blueprint: bp.Name, From: bp.Version, Released: now.UTC().Format(time.DateOnly), bp: bp}
 	m := newMapper(ctx, bp, &o)
-	m.load(ev)
+	if len(ev.paths) > 0 {
+		m.load(ev) // the projects are read only when there is something to verify
+	}
 	pr.Projects = m.rendered()
 	m.propose(rep, ev, pr)
 	if err := pr.finish(&o); err != nil {
