@@ -3,6 +3,7 @@ package propose
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -154,6 +155,7 @@ type Proposal struct {
 	Changes []Change `json:"changes"`
 
 	bp     *blueprint.Blueprint
+	sample json.RawMessage   // one project's recorded parameters, for Write's check
 	schema []byte            // blueprint.cue of the new version
 	files  map[string][]byte // the template files changed, by path
 }
@@ -241,6 +243,9 @@ func Propose(ctx context.Context, st feedback.Store, bp *blueprint.Blueprint, op
 		m.load(ev) // the projects are read only when there is something to verify
 	}
 	pr.Projects = m.rendered()
+	if len(m.names) > 0 {
+		pr.sample = m.projects[m.names[0]].manifest.Parameters
+	}
 	m.propose(rep, ev, pr)
 	if err := pr.finish(&o); err != nil {
 		return nil, err

@@ -491,3 +491,40 @@ func TestProposeCopyAndBraces(t *testing.T) {
 		t.Errorf("CHANGES.md:\n%s", changes)
 	}
 }
+
+// A derived value built from the version would change every file that
+// uses it in the next version: Write refuses, and leaves nothing.
+func TestProposeVersionInData(t *testing.T) {
+	ctx := context.Background()
+	src := smallBlueprint(t)
+	cue := filepath.Join(src, "blueprint.cue")
+	if err := os.WriteFile(cue, []byte(readFile(t, cue)+"derived: release: version\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bp, err := blueprint.LoadDir(ctx, src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fleet{t: t, ctx: ctx, bp: bp, engine: &render.Engine{}, dir: t.TempDir(), sets: map[string][]string{},
+		store: feedback.NewMemoryStore(), clock: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
+	for _, name := range []string{"orders", "billing", "search"} {
+		f.names = append(f.names, name)
+		params, _ := bp.Resolve(ctx, blueprint.Set("name="+name))
+		if _, err := f.engine.Render(ctx, bp, params, filepath.Join(f.dir, name), nil); err != nil {
+			t.Fatal(err)
+		}
+		f.edit(name, "ci.yml", func(_, text string) string { return text + "  - lint\n" })
+	}
+	f.scan(nil)
+	pr := f.propose(nil)
+	if len(pr.Applied()) != 1 {
+		t.Fatalf("changes %+v", pr.Changes)
+	}
+	out := t.TempDir()
+	if _, err := pr.Write(ctx, out); err == nil || !strings.Contains(err.Error(), "other template data") {
+		t.Fatalf("Write: %v", err)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("Write left %d entries", len(entries))
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"strings"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
@@ -62,6 +63,9 @@ func (p *Proposal) Write(ctx context.Context, dir string) (string, error) {
 	if bp.Name != p.Blueprint || bp.Version != p.Version || bp.Released != p.Released {
 		return "", fmt.Errorf("write %s: the proposed version loads as %s %s released %q", final, bp.Name, bp.Version, bp.Released)
 	}
+	if err := p.sameData(ctx, bp); err != nil {
+		return "", fmt.Errorf("write %s: %w", final, err)
+	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return "", err
 	}
@@ -70,6 +74,28 @@ func (p *Proposal) Write(ctx context.Context, dir string) (string, error) {
 	}
 	done = true
 	return final, nil
+}
+
+// sameData checks that the new version gives a project the template data
+// the old one does, so that the files the proposal leaves alone render as
+// they did: a derived value built from the version would change them all.
+func (p *Proposal) sameData(ctx context.Context, next *blueprint.Blueprint) error {
+	if p.sample == nil {
+		return nil
+	}
+	in := blueprint.ValuesData("parameters.json", p.sample)
+	old, err := p.bp.Resolve(ctx, in)
+	if err != nil {
+		return err
+	}
+	nw, err := next.Resolve(ctx, in)
+	if err != nil {
+		return fmt.Errorf("the proposed version does not resolve a project's recorded parameters: %w", err)
+	}
+	if !reflect.DeepEqual(old.Data(), nw.Data()) {
+		return errors.New("the proposed version gives the projects other template data than the old one (a derived value built from the version?): the files it leaves alone would change")
+	}
+	return nil
 }
 
 // writeTree writes the version's files into dir.
