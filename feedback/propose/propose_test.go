@@ -528,3 +528,42 @@ func TestProposeVersionInData(t *testing.T) {
 		t.Errorf("Write left %d entries", len(entries))
 	}
 }
+
+// Lines added after a block only some projects render (the team label):
+// placed after the block's end, so that the new version renders both
+// kinds of project as their teams edited them.
+func TestProposeAfterBranch(t *testing.T) {
+	f := newFleet(t, 12)
+	annotate := func(name, text string) string {
+		return strings.Replace(text, "\nspec:\n", "\n  annotations:\n    acme.dev/owner: "+name+"\nspec:\n", 1)
+	}
+	for _, name := range f.names[:8] {
+		f.edit(name, "deploy/k8s/deployment.yaml", annotate)
+	}
+	f.scan(nil)
+	pr := f.propose(nil)
+	if len(pr.Applied()) != 1 || !strings.Contains(pr.Changes[0].Diff, "    {{- end}}\n+  annotations:\n+    acme.dev/owner: {{.name}}\n spec:\n") {
+		t.Fatalf("changes %+v", pr.Changes)
+	}
+	dir, err := pr.Write(f.ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := blueprint.LoadDir(f.ctx, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withTeam := 0
+	for _, name := range f.names[:8] {
+		if strings.Contains(strings.Join(f.sets[name], " "), "team=") {
+			withTeam++
+		}
+		got := readFile(t, filepath.Join(f.renderWith(next, name), "deploy/k8s/deployment.yaml"))
+		if want := readFile(t, filepath.Join(f.dir, name, "deploy/k8s/deployment.yaml")); got != want {
+			t.Errorf("%s: 2.1.0 renders\n%s\nwant\n%s", name, got, want)
+		}
+	}
+	if withTeam == 0 || withTeam == 8 {
+		t.Fatalf("%d of the 8 projects have a team: the test needs both kinds", withTeam)
+	}
+}
