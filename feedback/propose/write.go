@@ -222,7 +222,11 @@ func kindText(k Kind) string {
 // String says what the verification checked, in a sentence.
 func (v Verification) String() string {
 	s := fmt.Sprintf("the new template reproduces the edit exactly in %s", plural(v.Affected, "project"))
-	s += fmt.Sprintf(", and %s render as before apart from the proposed lines", plural(v.Unaffected, "other project"))
+	verb := "render"
+	if v.Unaffected == 1 {
+		verb = "renders"
+	}
+	s += fmt.Sprintf(", and %s %s as before apart from the proposed lines", plural(v.Unaffected, "other project"), verb)
 	if v.NotApplicable > 0 {
 		s += fmt.Sprintf(" (%d of them render none of them)", v.NotApplicable)
 	}
