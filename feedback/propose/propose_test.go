@@ -24,7 +24,7 @@ const goService = "../../testdata/blueprints/go-service-v2"
 // fleet is projects rendered from go-service 2.0.0 into a temporary
 // directory, edited, and scanned into a store.
 type fleet struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	bp     *blueprint.Blueprint
 	engine *render.Engine
@@ -37,7 +37,7 @@ type fleet struct {
 
 // newFleet renders n projects: every third one prod, every fourth one with
 // PostgreSQL, some with a team.
-func newFleet(t *testing.T, n int) *fleet {
+func newFleet(t testing.TB, n int) *fleet {
 	t.Helper()
 	ctx := context.Background()
 	bp, err := blueprint.LoadDir(ctx, goService, nil)
