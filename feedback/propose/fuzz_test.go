@@ -2,6 +2,7 @@ package propose
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -28,10 +29,10 @@ func FuzzParseHunk(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if len(h.del) != h.oldLines || len(h.ins) > h.newLines || h.pos() < 0 {
+		if len(h.before)+len(h.del)+len(h.after) != h.oldLines || len(h.before)+len(h.ins)+len(h.after) != h.newLines || h.pos() < 0 {
 			t.Fatalf("%q parsed as %+v", s, h)
 		}
-		for _, l := range append(h.del[:len(h.del):len(h.del)], h.ins...) {
+		for _, l := range slices.Concat(h.before, h.del, h.ins, h.after) {
 			if strings.Count(l, "\n") > 1 {
 				t.Fatalf("%q: line %q holds a newline", s, l)
 			}
@@ -47,7 +48,14 @@ func TestParseHunk(t *testing.T) {
 	if h.pos() != 2 || len(h.del) != 1 || h.del[0] != "a\n" || len(h.ins) != 2 || h.ins[1] != "c" {
 		t.Fatalf("%+v", h)
 	}
-	for _, bad := range []string{"@@ -3 +3 @@\n-a\n", "@@ -1 +1 @@\n a\n", "x", "@@ -1 +1 @@\n*a\n+b\n"} {
+	h, err = parseHunk("@@ -4,4 +4,5 @@\n a\n b\n-c\n+C\n+D\n d\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.pos() != 5 || len(h.before) != 2 || len(h.after) != 1 || len(h.del) != 1 || len(h.ins) != 2 {
+		t.Fatalf("%+v", h)
+	}
+	for _, bad := range []string{"@@ -3 +3 @@\n-a\n", "@@ -1 +1 @@\n a\n", "x", "@@ -1 +1 @@\n*a\n+b\n", "@@ -1,3 +1,3 @@\n-a\n+A\n b\n-c\n+C\n"} {
 		if _, err := parseHunk(bad); err == nil {
 			t.Errorf("%q parsed", bad)
 		}

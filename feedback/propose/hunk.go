@@ -12,6 +12,7 @@ type hunk struct {
 	oldStart, oldLines int
 	newStart, newLines int
 	del, ins           []string // the removed and added lines, each with its "\n" unless the file ends without one
+	before, after      []string // the context lines around them (a scan with Options.Context)
 }
 
 // pos returns the index of the first removed line in the old text, or of
@@ -20,13 +21,14 @@ func (h *hunk) pos() int {
 	if h.oldLines == 0 {
 		return h.oldStart
 	}
-	return h.oldStart - 1
+	return h.oldStart - 1 + len(h.before)
 }
 
 // parseHunk reads one hunk: a header "@@ -l[,s] +l[,s] @@" and its lines,
 // ' ', '-' or '+' then the text, a "\ No newline at end of file" line
 // marking the line before it as the file's last without a newline. Context
-// lines are allowed and skipped. The counts of the header must match the
+// lines may stand before and after the changed lines, not between two runs
+// of them (one edit per hunk). The counts of the header must match the
 // lines.
 func parseHunk(s string) (*hunk, error) {
 	header, body, _ := strings.Cut(s, "\n")
@@ -50,6 +52,9 @@ func parseHunk(s string) (*hunk, error) {
 	if h.newStart, h.newLines, err = parseRange(nw); err != nil {
 		return nil, fmt.Errorf("line 1: new range: %w", err)
 	}
+	if h.oldLines > 0 && h.oldStart < 1 || h.newLines > 0 && h.newStart < 1 {
+		return nil, fmt.Errorf("line 1: a range of lines starts at line 0")
+	}
 	var nold, nnew int
 	var last *[]string // the list the previous line went to
 	lines := strings.SplitAfter(body, "\n")
@@ -69,11 +74,21 @@ func parseHunk(s string) (*hunk, error) {
 		if !strings.HasSuffix(text, "\n") {
 			text += "\n" // the evidence ends without a newline: the line has one
 		}
+		changed := len(h.del)+len(h.ins) > 0
+		if l[0] != ' ' && len(h.after) > 0 {
+			return nil, fmt.Errorf("line %d: a second change in one hunk: propose needs one edit per hunk", n)
+		}
 		switch l[0] {
 		case ' ':
 			nold++
 			nnew++
-			last = nil
+			if changed {
+				h.after = append(h.after, text)
+				last = &h.after
+			} else {
+				h.before = append(h.before, text)
+				last = &h.before
+			}
 		case '-':
 			nold++
 			h.del = append(h.del, text)
@@ -89,8 +104,8 @@ func parseHunk(s string) (*hunk, error) {
 	if nold != h.oldLines || nnew != h.newLines {
 		return nil, fmt.Errorf("the header counts %d old and %d new lines, the hunk has %d and %d", h.oldLines, h.newLines, nold, nnew)
 	}
-	if nold != len(h.del) {
-		return nil, fmt.Errorf("the hunk has context lines: a scan records changed lines only")
+	if len(h.del)+len(h.ins) == 0 {
+		return nil, fmt.Errorf("the hunk changes no line")
 	}
 	return h, nil
 }

@@ -470,6 +470,8 @@ func (m *mapper) verify(t *source, cand candidate, aff []*affected) (map[string]
 				return nil, fmt.Errorf("in %s the proposed lines are not rendered (a branch its parameters do not take)", name)
 			case o.at != a.h.pos() || !slices.Equal(old[o.at:o.at+o.n], a.h.del):
 				return nil, fmt.Errorf("in %s the proposed lines replace lines %d-%d, the project edited lines %d-%d", name, o.at+1, o.at+o.n, a.h.pos()+1, a.h.pos()+len(a.h.del))
+			case !linesAt(old, o.at-len(a.h.before), a.h.before) || !linesAt(old, o.at+o.n, a.h.after):
+				return nil, fmt.Errorf("in %s the lines around the edit are not those the scan recorded: the project's render changed since", name)
 			case !slices.Equal(o.r, a.h.ins) && t.copy:
 				return nil, fmt.Errorf("%s is copied as it is, not a template: the edit differs between projects (in %s it is %s where %s has %s), and a copied file cannot hold a parameter",
 					t.file, name, quoteLines(a.h.ins), aff[0].p.name, quoteLines(o.r))
@@ -515,6 +517,11 @@ func (m *mapper) outcome(t *source, cand candidate, p *project) (outcome, error)
 		return outcome{}, fmt.Errorf("in %s the proposal changes lines besides the proposed ones", p.name)
 	}
 	return outcome{applies: true, at: i, n: len(old) - len(pre) - len(suf), r: nw[i : len(nw)-len(suf)]}, nil
+}
+
+// linesAt reports whether lines stand in text from index at.
+func linesAt(text []string, at int, lines []string) bool {
+	return at >= 0 && at+len(lines) <= len(text) && slices.Equal(text[at:at+len(lines)], lines)
 }
 
 func quoteLines(ls []string) string {

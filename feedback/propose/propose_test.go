@@ -33,6 +33,7 @@ type fleet struct {
 	sets   map[string][]string // each project's parameters
 	store  *feedback.MemoryStore
 	clock  time.Time
+	hunk   int // context lines of the scan's hunks
 }
 
 // newFleet renders n projects: every third one prod, every fourth one with
@@ -100,7 +101,7 @@ func (f *fleet) scan(reg *decision.Registry) {
 		if err != nil {
 			f.t.Fatal(err)
 		}
-		sigs, err := scan.Project(f.ctx, p, &scan.Options{Blueprint: f.bp, Engine: f.engine, Registry: reg,
+		sigs, err := scan.Project(f.ctx, p, &scan.Options{Blueprint: f.bp, Engine: f.engine, Registry: reg, Context: f.hunk,
 			Recorder: &feedback.Recorder{Now: func() time.Time { return at }}})
 		if err != nil {
 			f.t.Fatal(err)
@@ -565,5 +566,20 @@ func TestProposeAfterBranch(t *testing.T) {
 	}
 	if withTeam == 0 || withTeam == 8 {
 		t.Fatalf("%d of the 8 projects have a team: the test needs both kinds", withTeam)
+	}
+}
+
+// Hunks scanned with context lines: the context is checked against each
+// project's render, and the edit applied as without it.
+func TestProposeWithContext(t *testing.T) {
+	f := newFleet(t, 8)
+	f.hunk = 3
+	for _, name := range f.names[:4] {
+		f.edit(name, "Makefile", addLogs)
+	}
+	f.scan(nil)
+	pr := f.propose(nil)
+	if len(pr.Applied()) != 1 || pr.Changes[0].Verification.Affected != 4 || !strings.HasPrefix(pr.Changes[0].Example, "@@ -16,6 +16,9 @@\n lint:\n") {
+		t.Fatalf("changes %+v", pr.Changes)
 	}
 }
