@@ -20,10 +20,20 @@ import (
 // change each, and scans them into a store.
 func scannedFleet(t *testing.T, root string, n int, edit func(i int, name, dir string)) feedback.Store {
 	t.Helper()
-	ctx := context.Background()
 	e, ok := testCatalog.Latest("go-service")
 	if !ok {
 		t.Fatal("the test catalog has no go-service")
+	}
+	return scannedFleetOn(t, e.Version, root, n, edit)
+}
+
+// scannedFleetOn is scannedFleet on a version of go-service.
+func scannedFleetOn(t *testing.T, version, root string, n int, edit func(i int, name, dir string)) feedback.Store {
+	t.Helper()
+	ctx := context.Background()
+	e, ok := testCatalog.Entry("go-service", version)
+	if !ok {
+		t.Fatalf("the test catalog has no go-service %s", version)
 	}
 	bp, err := testCatalog.Load(ctx, e.Name, e.Version)
 	if err != nil {
@@ -103,6 +113,23 @@ func TestReportPageProposals(t *testing.T) {
 	}
 	if strings.Contains(text, "--- a/template") {
 		t.Error("the proposal's diff shows the file names")
+	}
+
+	// Projects on an older version: the proposal starts from it.
+	old := t.TempDir()
+	st14 := scannedFleetOn(t, "1.4.0", old, 4, func(i int, name, dir string) {
+		if i < 3 {
+			p := filepath.Join(dir, "Makefile")
+			data, _ := os.ReadFile(p)
+			os.WriteFile(p, []byte(strings.Replace(string(data), "tidy:\n", "logs:\n\tkubectl logs -l app="+name+" -f\n\ntidy:\n", 1)), 0o644)
+		}
+	})
+	s14, _ := newTestServer(t, func(c *config) {
+		withStore(st14)(c)
+		c.Projects = old
+	})
+	if text := html.UnescapeString(do(t, s14, "GET", "/report", nil).Body.String()); !strings.Contains(text, "Proposal for 1.5.0</strong>, verified: the new template reproduces the edit exactly in 3 projects") {
+		t.Error("projects on 1.4.0 get no proposal of 1.5.0")
 	}
 
 	// Without --projects: no proposal, and the page says why.
