@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/propose"
+	"github.com/goldenpath-dev/goldenpath/feedback/report"
 )
 
 var proposeCmd = &command{
@@ -42,7 +44,8 @@ with the changes, and CHANGES.md with an entry per applied desire path:
 its projects, their count and the signal IDs. BLUEPRINT names the
 blueprint in the catalog (--catalog, repeatable; default $GP_CATALOG,
 or ./blueprints); @VERSION picks the version the projects were rendered
-from (default: the newest). --only takes hunk IDs (gp report --json
+from (default: the one most of its projects are on, by their latest
+scan). --only takes hunk IDs (gp report --json
 lists them as hunkID). Exit 1 when no desire path could be applied.`,
 	example: `
 gp propose go-service --store signals.jsonl --catalog testdata/blueprints -o proposals
@@ -101,9 +104,22 @@ gp propose go-service@2.0.0 -o proposals --only 973c098d557c477d --json`,
 			if err != nil {
 				return err
 			}
-			entry, ok := c.Latest(name)
+			store, err := st.open(ctx, "signals.jsonl", true)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			var entry blueprint.CatalogEntry
+			ok := false
 			if version != "" {
 				entry, ok = c.Entry(name, version)
+			} else {
+				// The version most of the blueprint's projects are on.
+				rep, err := report.AggregateStore(ctx, store, feedback.Filter{Blueprint: name}, &report.AggregateOptions{MinProjects: *minProjects})
+				if err != nil {
+					return err
+				}
+				entry, ok = propose.BaseVersion(rep, c, name)
 			}
 			if !ok {
 				return fmt.Errorf("the catalog (%s) has no blueprint %s", strings.Join(sources, ", "), args[0])
@@ -112,11 +128,6 @@ gp propose go-service@2.0.0 -o proposals --only 973c098d557c477d --json`,
 			if err != nil {
 				return err
 			}
-			store, err := st.open(ctx, "signals.jsonl", true)
-			if err != nil {
-				return err
-			}
-			defer store.Close()
 			pr, err := propose.Propose(ctx, store, bp, opts)
 			if err != nil {
 				return err

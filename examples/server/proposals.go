@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/propose"
 	"github.com/goldenpath-dev/goldenpath/feedback/report"
@@ -74,7 +73,7 @@ func (s *server) computeProposals(ctx context.Context, q reportQuery, rep *repor
 			continue
 		}
 		done[dp.Blueprint] = true
-		entry, ok := s.baseVersion(rep, dp.Blueprint)
+		entry, ok := propose.BaseVersion(rep, s.cfg.Catalog, dp.Blueprint)
 		if !ok {
 			continue
 		}
@@ -138,25 +137,4 @@ func (s *server) readManifest(_ context.Context, subject feedback.Subject) (*ren
 	}
 	defer f.Close()
 	return render.DecodeManifest(f)
-}
-
-// baseVersion returns the catalog's entry of the version of the blueprint
-// that most of its projects are on, by the report: the version a proposal
-// starts from. Without one the catalog knows, the catalog's latest.
-func (s *server) baseVersion(rep *report.Report, name string) (blueprint.CatalogEntry, bool) {
-	best, most := blueprint.CatalogEntry{}, 0
-	for _, b := range rep.Blueprints {
-		if b.Name != name {
-			continue
-		}
-		for _, v := range b.Versions {
-			if e, ok := s.cfg.Catalog.Entry(name, v.Version); ok && v.Projects > most {
-				best, most = e, v.Projects
-			}
-		}
-	}
-	if most > 0 {
-		return best, true
-	}
-	return s.cfg.Catalog.Latest(name)
 }

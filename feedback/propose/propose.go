@@ -358,3 +358,27 @@ func (pr *Proposal) finish(o *Options) error {
 func templateSource(bp *blueprint.Blueprint, file string) ([]byte, error) {
 	return fs.ReadFile(bp.Template(), file)
 }
+
+// BaseVersion returns the catalog's entry for the version of the named
+// blueprint that most of its projects are on by rep (report.BlueprintReport
+// Versions, the latest scan of each project), among the versions c has:
+// the version a proposal starts from. Without one, it returns c's latest.
+func BaseVersion(rep *report.Report, c *blueprint.Catalog, name string) (blueprint.CatalogEntry, bool) {
+	best, most := blueprint.CatalogEntry{}, 0
+	if rep != nil {
+		for _, b := range rep.Blueprints {
+			if b.Name != name {
+				continue
+			}
+			for _, v := range b.Versions {
+				if e, ok := c.Entry(name, v.Version); ok && v.Projects > most {
+					best, most = e, v.Projects
+				}
+			}
+		}
+	}
+	if most > 0 {
+		return best, true
+	}
+	return c.Latest(name)
+}
