@@ -15,6 +15,7 @@ import (
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/propose"
+	"github.com/goldenpath-dev/goldenpath/feedback/report"
 	"github.com/goldenpath-dev/goldenpath/feedback/scan"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
@@ -581,5 +582,28 @@ func TestProposeWithContext(t *testing.T) {
 	pr := f.propose(nil)
 	if len(pr.Applied()) != 1 || pr.Changes[0].Verification.Affected != 4 || !strings.HasPrefix(pr.Changes[0].Example, "@@ -16,6 +16,9 @@\n lint:\n") {
 		t.Fatalf("changes %+v", pr.Changes)
+	}
+}
+
+// BaseVersion: the version the projects are on, not the catalog's newest.
+func TestBaseVersion(t *testing.T) {
+	ctx := context.Background()
+	src, err := blueprint.NewSources(&blueprint.SourceOptions{Policy: blueprint.Local, CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := blueprint.LoadCatalog(ctx, []string{"../../testdata/blueprints"}, &blueprint.Options{Fetcher: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := &report.Report{Blueprints: []report.BlueprintReport{{Name: "go-service", Versions: []report.VersionCount{{Version: "2.0.0", Projects: 2}, {Version: "1.4.0", Projects: 5}, {Version: "9.9.9", Projects: 50}}}}}
+	if e, ok := propose.BaseVersion(rep, c, "go-service"); !ok || e.Version != "1.4.0" {
+		t.Errorf("BaseVersion: %s, %v; want 1.4.0, the most projects' among the catalog's versions", e.Version, ok)
+	}
+	if e, ok := propose.BaseVersion(nil, c, "go-service"); !ok || e.Version != "2.0.0" {
+		t.Errorf("BaseVersion without a report: %s, %v; want the newest, 2.0.0", e.Version, ok)
+	}
+	if _, ok := propose.BaseVersion(rep, c, "nothing"); ok {
+		t.Error("BaseVersion found a blueprint the catalog lacks")
 	}
 }
