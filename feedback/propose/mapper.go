@@ -17,6 +17,7 @@ import (
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/report"
 	"github.com/goldenpath-dev/goldenpath/internal/diff"
+	"github.com/goldenpath-dev/goldenpath/internal/token"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -748,9 +749,9 @@ func templated(line string, vals []value, loose bool) string {
 	}
 	var spans []span
 	for _, v := range vals {
-		idx := tokenIndexes(line, v.text)
+		idx := token.Indexes(line, v.text)
 		if loose {
-			idx = looseIndexes(line, v.text)
+			idx = token.LooseIndexes(line, v.text)
 		}
 		for _, i := range idx {
 			if !slices.ContainsFunc(spans, func(s span) bool { return i < s.end && i+len(v.text) > s.start }) {

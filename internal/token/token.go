@@ -1,4 +1,8 @@
-package propose
+// Package token finds parameter values in text as whole tokens, the way
+// feedback/scan turns a downstream edit into its hunk key and
+// feedback/propose turns it back into template expressions
+// (docs/feedback.md, hunk.key).
+package token
 
 import (
 	"strings"
@@ -6,13 +10,13 @@ import (
 	"unicode/utf8"
 )
 
-// tokenIndexes returns the offsets in text where value occurs as a whole
-// token, as feedback/scan reads parameter values in edits (docs/feedback.md,
-// hunk.key): the characters either side of it, if any, are not word
-// characters (letters, digits, '_'), nor a joiner ('.', '/', '@') with a
-// word character beyond it — so "dev" is a token of "tier: dev" and
-// "dev-api", not of "(devtools)", "2>/dev/null" or "acme.dev/tier".
-func tokenIndexes(text, value string) []int {
+// Indexes returns the offsets in text where value occurs as a whole
+// token: the characters either side of it, if any, are not word characters
+// (letters, digits, '_'), and not a joiner ('.', '/', '@') with a word
+// character beyond it — so "dev" is a token of "tier: dev", "(dev)" and
+// "dev-tools" (a hyphenated name built from a value: "orders-postgres"),
+// but not of "(devtools)", "2>/dev/null" or "acme.dev/tier".
+func Indexes(text, value string) []int {
 	var out []int
 	if value == "" {
 		return nil
@@ -67,13 +71,16 @@ func joinedAfter(after, value string) bool {
 	return false
 }
 
+// wordRune reports whether r continues a word: a letter, a digit or '_'.
 func wordRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
 
+// joiner reports whether r joins words into one token: a host name, a
+// path, an address.
 func joiner(r rune) bool { return r == '.' || r == '/' || r == '@' }
 
-// looseIndexes returns the offsets in text where value occurs with no word
+// LooseIndexes returns the offsets in text where value occurs with no word
 // character joined to it either side.
-func looseIndexes(text, value string) []int {
+func LooseIndexes(text, value string) []int {
 	var out []int
 	if value == "" {
 		return nil
