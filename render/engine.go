@@ -537,7 +537,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 			dirs = append(dirs, joinOut(part.Dir, out))
 		}
 	}
-	results := make([]*File, len(jobs))
+	files := make([]File, len(jobs)) // filled in place: no copy at the end
 	var total atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(e.conc)
@@ -555,7 +555,7 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 				return err
 			}
 			mf.Part = j.part.Name
-			results[i] = mf
+			files[i] = mf
 			return nil
 		})
 	}
@@ -564,10 +564,6 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
-	}
-	files := make([]File, 0, len(results))
-	for _, r := range results {
-		files = append(files, *r)
 	}
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	slices.Sort(dirs)
@@ -599,14 +595,14 @@ func included(f *tmplFile, p *blueprint.Params) bool {
 }
 
 // renderFile renders one file into s, hashing and counting as it goes.
-func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out string, data map[string]any, s sink, total, steps *atomic.Int64) (*File, error) {
+func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out string, data map[string]any, s sink, total, steps *atomic.Int64) (File, error) {
 	prepared, src, renderer, err := e.prepare(tfs, f)
 	if err != nil {
-		return nil, &RenderError{Path: f.path, Output: out, Renderer: f.renderer, Err: err}
+		return File{}, &RenderError{Path: f.path, Output: out, Renderer: f.renderer, Err: err}
 	}
 	w, done, err := s.open(out, f.mode)
 	if err != nil {
-		return nil, err
+		return File{}, err
 	}
 	h := sha256.New()
 	bw := bufPool.Get().(*bufio.Writer)
@@ -638,14 +634,14 @@ func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out str
 	if err = done(err); err != nil {
 		var re *RenderError
 		if errors.As(err, &re) {
-			return nil, err
+			return File{}, err
 		}
 		if errors.Is(err, ErrLimit) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("%s: %w", out, err)
+			return File{}, fmt.Errorf("%s: %w", out, err)
 		}
-		return nil, &RenderError{Path: f.path, Output: out, Renderer: renderer, Err: err}
+		return File{}, &RenderError{Path: f.path, Output: out, Renderer: renderer, Err: err}
 	}
-	return &File{
+	return File{
 		Path:     out,
 		Template: f.path,
 		Renderer: renderer,
