@@ -37,8 +37,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/internal/diff"
@@ -539,28 +537,44 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 	}
 	files := make([]File, len(jobs)) // filled in place: no copy at the end
 	var total atomic.Int64
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(e.conc)
-	for i, j := range jobs {
-		if gctx.Err() != nil {
-			break
-		}
-		g.Go(func() error {
-			mf, err := e.renderFile(gctx, j.tfs, j.f, j.out, j.data, s, &total, &steps)
-			if err != nil {
-				var re *RenderError
-				if errors.As(err, &re) {
-					re.Path = partPath(j.part, re.Path)
+	// A fixed pool of workers takes the files in turn: a goroutine per file
+	// would start each parse on a small stack and grow it every time.
+	var (
+		next     atomic.Int64
+		errOnce  sync.Once
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	gctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err; cancel() })
+	}
+	for range min(e.conc, len(jobs)) {
+		wg.Go(func() {
+			for gctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= len(jobs) {
+					return
 				}
-				return err
+				j := jobs[i]
+				mf, err := e.renderFile(gctx, j.tfs, j.f, j.out, j.data, s, &total, &steps)
+				if err != nil {
+					var re *RenderError
+					if errors.As(err, &re) {
+						re.Path = partPath(j.part, re.Path)
+					}
+					fail(err)
+					return
+				}
+				mf.Part = j.part.Name
+				files[i] = mf
 			}
-			mf.Part = j.part.Name
-			files[i] = mf
-			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, nil, err
+	wg.Wait()
+	if firstErr != nil {
+		return nil, nil, firstErr
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
