@@ -236,7 +236,7 @@ func (r textTemplate) prepare(path string, src []byte) (*preparedTemplate, error
 			}
 		}
 	}
-	return newPrepared(t, string(src)), nil
+	return newPrepared(t), nil
 }
 
 // maxConstantIterations bounds the iterations of nested ranges over integer
@@ -292,8 +292,8 @@ func loopBudget(tree *parse.Tree, n parse.Node, product int64) error {
 // concurrent ones take copies (Clone shares the parse trees) from a pool.
 type preparedTemplate struct {
 	t             *template.Template
-	src           string
-	ranges, calls bool // which hooks the trees call
+	bounded       []string // the functions of boundedFuncs it may call
+	ranges, calls bool     // which hooks the trees call
 	spare         atomic.Pointer[execution]
 	pool          sync.Pool // of *execution
 }
@@ -304,11 +304,11 @@ type execution struct {
 	w budgetWriter
 }
 
-func newPrepared(t *template.Template, src string) *preparedTemplate {
-	p := &preparedTemplate{t: t, src: src}
+func newPrepared(t *template.Template) *preparedTemplate {
+	p := &preparedTemplate{t: t, bounded: boundedIn(t)}
 	p.ranges, p.calls = instrument(t)
 	b := &budget{}
-	t.Funcs(b.funcs(src, p.ranges, p.calls))
+	t.Funcs(b.funcs(p.bounded, p.ranges, p.calls))
 	p.spare.Store(&execution{t: t, b: b, w: budgetWriter{b: b}})
 	return p
 }
@@ -325,7 +325,7 @@ func (p *preparedTemplate) get() (*execution, error) {
 		return nil, err
 	}
 	b := &budget{}
-	t.Funcs(b.funcs(p.src, p.ranges, p.calls))
+	t.Funcs(b.funcs(p.bounded, p.ranges, p.calls))
 	return &execution{t: t, b: b, w: budgetWriter{b: b}}, nil
 }
 
