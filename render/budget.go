@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"text/template"
 	"text/template/parse"
@@ -699,7 +700,9 @@ func (b *budget) stopped(err error) error {
 }
 
 // hookContextRe matches a hook call as text/template quotes it in errors.
-var hookContextRe = regexp.MustCompile(`<(?:` + rangeHook + `|` + callHook + `)(?: \d+)?>`)
+var hookContextRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`<(?:` + rangeHook + `|` + callHook + `)(?: \d+)?>`)
+})
 
 // withoutHooks says "range" and "template call" where text/template's
 // message names a hook.
@@ -709,7 +712,7 @@ func withoutHooks(msg string) string {
 	}
 	for hook, name := range map[string]string{rangeHook: "range", callHook: "template call"} {
 		msg = strings.ReplaceAll(msg, "error calling "+hook+": ", "")
-		msg = hookContextRe.ReplaceAllStringFunc(msg, func(m string) string {
+		msg = hookContextRe().ReplaceAllStringFunc(msg, func(m string) string {
 			if strings.Contains(m, rangeHook) {
 				return "range"
 			}

@@ -277,7 +277,8 @@ type pathTemplate struct {
 
 // pathTemplates parses paths: the functions of Funcs, a missing key is an
 // error, and the same parse-time checks and execution budget as contents.
-var pathTemplates = textTemplate{funcs: Funcs(), missingKey: "error"}
+// It is made on first use: no work at package initialisation.
+var pathTemplates = sync.OnceValue(func() textTemplate { return textTemplate{funcs: Funcs(), missingKey: "error"} })
 
 func newPathTemplate(raw string) (*pathTemplate, error) {
 	if !strings.Contains(raw, "{{") {
@@ -285,7 +286,7 @@ func newPathTemplate(raw string) (*pathTemplate, error) {
 	}
 	// The template is named "path": text/template mangles error messages
 	// whose template names hold a %.
-	t, err := pathTemplates.prepare("path", []byte(raw))
+	t, err := pathTemplates().prepare("path", []byte(raw))
 	if err != nil {
 		return nil, err
 	}
