@@ -681,7 +681,7 @@ func (e *Engine) prepare(tfs fs.FS, f *tmplFile) (Prepared, []byte, string, erro
 		if diff.IsBinary(src) {
 			return nil, src, CopyRenderer, nil
 		}
-		p, err := prep.Prepare(f.path, src)
+		p, err := prepareOwned(prep, f.path, src)
 		if err != nil {
 			return nil, nil, "", err
 		}
@@ -714,11 +714,24 @@ func (e *Engine) cache(tfs fs.FS, f *tmplFile, prep Preparer) {
 	}
 	src, err := fs.ReadFile(tfs, f.path)
 	if err == nil && !diff.IsBinary(src) {
-		f.prepared, f.perr = prep.Prepare(f.path, src)
+		f.prepared, f.perr = prepareOwned(prep, f.path, src)
 	}
 	if f.prepared == nil {
 		e.cacheBudget.Add(f.size)
 	}
+}
+
+// prepareOwned prepares src, which the engine has just read and will not
+// write to: the built-in template renderer then parses it without a copy.
+func prepareOwned(prep Preparer, path string, src []byte) (Prepared, error) {
+	if t, ok := prep.(textTemplate); ok {
+		p, err := t.prepareOwned(path, src)
+		if err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+	return prep.Prepare(path, src)
 }
 
 // countingWriter hashes and counts what it passes on, and enforces the

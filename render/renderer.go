@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"text/template"
 	"text/template/parse"
+	"unsafe"
 )
 
 // Request is what a Renderer is asked to render: one template file and
@@ -83,11 +84,15 @@ type textTemplate struct {
 }
 
 func (r textTemplate) parse(path string, src []byte) (*template.Template, error) {
+	return r.parseText(path, src, string(src))
+}
+
+// parseText parses text, which holds the bytes of src.
+func (r textTemplate) parseText(path string, src []byte, text string) (*template.Template, error) {
 	mk := r.missingKey
 	if mk == "" {
 		mk = "default"
 	}
-	text := string(src)
 	fm, exact := r.usedInActions(src)
 	t, err := r.parseWith(path, mk, fm, text)
 	if err != nil && exact {
@@ -225,7 +230,18 @@ func (r textTemplate) Prepare(path string, src []byte) (Prepared, error) {
 }
 
 func (r textTemplate) prepare(path string, src []byte) (*preparedTemplate, error) {
-	t, err := r.parse(path, src)
+	return r.prepareText(path, src, string(src))
+}
+
+// prepareOwned prepares src without copying it: the parse trees refer to
+// its bytes, so nothing may write to src afterwards. The Engine prepares
+// this way the files it has just read and drops.
+func (r textTemplate) prepareOwned(path string, src []byte) (*preparedTemplate, error) {
+	return r.prepareText(path, src, unsafe.String(unsafe.SliceData(src), len(src)))
+}
+
+func (r textTemplate) prepareText(path string, src []byte, text string) (*preparedTemplate, error) {
+	t, err := r.parseText(path, src, text)
 	if err != nil {
 		return nil, err
 	}
