@@ -105,7 +105,7 @@ func (p *pairs) reportPer(b *testing.B, n int, unit string) {
 func buildTools(b *testing.B) (gp, plain, launch string) {
 	b.Helper()
 	dir := b.TempDir()
-	for _, p := range []struct{ bin, pkg string }{{"benchbaseline", "../benchbaseline"}, {"launch", "../benchbaseline/launch"}} {
+	for _, p := range []struct{ bin, pkg string }{{"benchbaseline", "../benchbaseline"}, {"launch", "../benchbaseline/launch"}, {"cueinit", "../benchbaseline/cueinit"}} {
 		out, err := exec.Command("go", "build", "-o", filepath.Join(dir, p.bin), p.pkg).CombinedOutput()
 		if err != nil {
 			b.Fatalf("go build %s: %v\n%s", p.pkg, err, out)
@@ -280,4 +280,38 @@ func scanFleet(b *testing.B, gp, root string, n int) []string {
 		}
 	}
 	return dirs
+}
+
+// BenchmarkStartProcess measures start-up alone: gp version (the process,
+// its packages' initialisation, nothing else), the program that only links
+// CUE's evaluator (examples/benchbaseline/cueinit) and the plain program
+// rendering 20 files, in turn. The "cue" metrics are cueinit's; the ratios
+// are gp's and cueinit's over the plain program's.
+func BenchmarkStartProcess(b *testing.B) {
+	gp, plain, launch := buildTools(b)
+	cue := filepath.Join(filepath.Dir(plain), "cueinit")
+	bp := workload(b, plain, 20)
+	root := outRoot(b, "tmpfs")
+	var gps, cues pairs
+	for i := 0; b.Loop(); i++ {
+		p := filepath.Join(root, fmt.Sprintf("plain%d", i))
+		ra := runProc(b, launch, gp, "version")
+		rc := runProc(b, launch, cue)
+		rb := runProc(b, launch, plain, "-t", filepath.Join(bp, "template"), "-o", p)
+		gps.add(ra, rb)
+		cues.add(rc, rb)
+		os.RemoveAll(p)
+	}
+	gps.report(b, 20)
+	var cw, cc, cr, rw []float64
+	for i := range cues.a {
+		cw = append(cw, cues.a[i].wall.Seconds()*1000)
+		cc = append(cc, cues.a[i].cpu.Seconds()*1000)
+		cr = append(cr, float64(cues.a[i].rssKiB)/1024)
+		rw = append(rw, cues.a[i].wall.Seconds()/cues.base[i].wall.Seconds())
+	}
+	b.ReportMetric(median(cw), "cue-wall-ms")
+	b.ReportMetric(median(cc), "cue-cpu-ms")
+	b.ReportMetric(median(cr), "cue-rss-MiB")
+	b.ReportMetric(median(rw), "cue-wall-ratio")
 }

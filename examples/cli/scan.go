@@ -342,7 +342,7 @@ gp feedback rate ADR-0012 --score 2 --comment "limits too tight for JVM services
 				return usageErrorf("--score N is required")
 			}
 			var bp, id string
-			if decisionID.MatchString(args[1]) {
+			if decisionID().MatchString(args[1]) {
 				id = args[1]
 			} else {
 				bp = args[1]
@@ -409,4 +409,4 @@ func checkSubject(ctx context.Context, sf *sourceFlags, cats []string, decisions
 
 // decisionID tells decision IDs (ADR-0012, SEC-7) from blueprint names,
 // which are lowercase DNS labels.
-var decisionID = regexp.MustCompile(`^[A-Z][A-Z0-9]*-[0-9]+$`)
+var decisionID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z][A-Z0-9]*-[0-9]+$`) })
