@@ -60,6 +60,12 @@ func (e *Engine) Render(ctx context.Context, bp *blueprint.Blueprint, params *bl
 // and exceptions stand for the decisions in force. A nil po is Render's: the
 // exceptions of the project in dir.
 func (e *Engine) RenderWith(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, dir string, opts *ApplyOptions, po *PlanOptions) (*Plan, error) {
+	return e.renderWith(ctx, bp, params, dir, opts, po, false)
+}
+
+// renderWith is RenderWith; swept says the stale staging siblings of dir
+// were removed already (a fleet sweeps each parent directory once).
+func (e *Engine) renderWith(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, dir string, opts *ApplyOptions, po *PlanOptions, swept bool) (*Plan, error) {
 	e.init()
 	if po == nil && e.decisions != nil {
 		xs, err := readExceptions(dir)
@@ -69,7 +75,7 @@ func (e *Engine) RenderWith(ctx context.Context, bp *blueprint.Blueprint, params
 		po = &PlanOptions{Exceptions: xs}
 	}
 	var plan *Plan
-	err := e.write(ctx, dir, opts, func(s sink) (*Manifest, error) {
+	err := e.write(ctx, dir, opts, swept, func(s sink) (*Manifest, error) {
 		p, err := e.planWith(ctx, bp, params, s, po)
 		if err != nil {
 			return nil, err
@@ -104,7 +110,7 @@ func (e *Engine) RenderWith(ctx context.Context, bp *blueprint.Blueprint, params
 // them, even with opts.Force, and nothing is written: the new manifest
 // would forget them. Resolve them first (Resolve). Render does the same.
 func (e *Engine) Apply(ctx context.Context, plan *Plan, dir string, opts *ApplyOptions) error {
-	return e.write(ctx, dir, opts, func(s sink) (*Manifest, error) {
+	return e.write(ctx, dir, opts, false, func(s sink) (*Manifest, error) {
 		files, dirs, err := e.run(ctx, plan.blueprint, plan.params, s)
 		if err != nil {
 			return nil, err
@@ -119,8 +125,9 @@ func (e *Engine) Apply(ctx context.Context, plan *Plan, dir string, opts *ApplyO
 	})
 }
 
-// write stages what produce renders and commits it to dir.
-func (e *Engine) write(ctx context.Context, dir string, opts *ApplyOptions, produce func(sink) (*Manifest, error)) error {
+// write stages what produce renders and commits it to dir. swept says the
+// stale staging siblings of dir were removed already (sweepStaging).
+func (e *Engine) write(ctx context.Context, dir string, opts *ApplyOptions, swept bool, produce func(sink) (*Manifest, error)) error {
 	if opts == nil {
 		opts = &ApplyOptions{}
 	}
@@ -128,14 +135,14 @@ func (e *Engine) write(ctx context.Context, dir string, opts *ApplyOptions, prod
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) || err == nil && len(entries) == 0:
-		if err := Recover(dir); err != nil {
+		if err := recoverDir(dir, !swept); err != nil {
 			return err
 		}
 		return e.writeNew(ctx, dir, produce)
 	case err != nil:
 		return err
 	}
-	if err := Recover(dir); err != nil {
+	if err := recoverDir(dir, !swept); err != nil {
 		return err
 	}
 	old, err := ReadManifest(dir)
@@ -238,13 +245,17 @@ func randomID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// stagingMarker follows the base name of a new target in the name of the
+// sibling directory it is staged in: ".BASE.goldenpath-RANDOM".
+const stagingMarker = ".goldenpath-"
+
 // writeNew renders into a sibling temporary directory and renames it to dir.
 func (e *Engine) writeNew(ctx context.Context, dir string, produce func(sink) (*Manifest, error)) (err error) {
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
 	}
-	staging, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".goldenpath-")
+	staging, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+stagingMarker)
 	if err != nil {
 		return err
 	}
@@ -602,14 +613,22 @@ func checkJournalPath(p string) error {
 // Upgrade to dir is running. It takes a directory, not a Project: a
 // project with an interrupted apply pending cannot be opened read-only
 // until it has run.
-func Recover(dir string) error {
+func Recover(dir string) error { return recoverDir(dir, true) }
+
+// recoverDir is Recover; with siblings false it leaves the staging
+// siblings of dir alone, for a caller that removed them already: listing
+// the parent directory once per project costs a fleet of n projects in one
+// directory n² entries read.
+func recoverDir(dir string, siblings bool) error {
 	dir = filepath.Clean(dir)
 	// Staging directories of new targets are siblings that never became
 	// visible under dir's name.
-	if stale, err := filepath.Glob(filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".goldenpath-*")); err == nil {
-		for _, s := range stale {
-			if err := os.RemoveAll(s); err != nil {
-				return err
+	if siblings {
+		if stale, err := filepath.Glob(filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+stagingMarker+"*")); err == nil {
+			for _, s := range stale {
+				if err := os.RemoveAll(s); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -276,6 +277,15 @@ func (e *Engine) Fleet(ctx context.Context, targets []Target, opts *FleetOptions
 		run = append(run, t)
 	}
 	f.sum.Total = len(run)
+	if opts.Op == FleetRender {
+		var dirs []string
+		for _, t := range run {
+			if !f.done[t.id()] {
+				dirs = append(dirs, t.Dir)
+			}
+		}
+		f.swept = sweepStaging(dirs)
+	}
 	conc := opts.Concurrency
 	if conc <= 0 {
 		conc = runtime.GOMAXPROCS(0)
@@ -323,6 +333,11 @@ type fleet struct {
 	bpMu  sync.Mutex
 	bps   map[string]*blueprint.Blueprint
 
+	// swept holds the (clean) directories whose stale staging siblings
+	// were removed before the run: their renders need not list their
+	// parent directory again.
+	swept map[string]bool
+
 	mu      sync.Mutex // guards what follows, and serialises callbacks
 	sum     *FleetSummary
 	journal *os.File
@@ -358,6 +373,58 @@ func (f *fleet) load(ctx context.Context, src string) (*blueprint.Blueprint, err
 	return v.(*blueprint.Blueprint), nil
 }
 
+// sweepStaging removes the staging directories that interrupted renders
+// of dirs left beside them (what Recover removes for one directory), reading
+// each parent directory once, and returns the directories it swept. A
+// directory whose parent cannot be read, or one of whose staging
+// directories cannot be removed, is left out: its render recovers it, and
+// fails with the error if it persists.
+func sweepStaging(dirs []string) map[string]bool {
+	byParent := map[string]map[string]bool{} // parent -> base names
+	for _, d := range dirs {
+		d = filepath.Clean(d)
+		parent, base := filepath.Dir(d), filepath.Base(d)
+		if byParent[parent] == nil {
+			byParent[parent] = map[string]bool{}
+		}
+		byParent[parent][base] = true
+	}
+	swept := make(map[string]bool, len(dirs))
+	for parent, bases := range byParent {
+		entries, err := os.ReadDir(parent)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		failed := map[string]bool{}
+		for _, e := range entries {
+			name := e.Name()
+			if !strings.HasPrefix(name, ".") {
+				continue
+			}
+			// ".BASE.goldenpath-RANDOM": BASE may itself hold the marker.
+			for i := 1; i < len(name); {
+				j := strings.Index(name[i:], stagingMarker)
+				if j < 0 {
+					break
+				}
+				if base := name[1 : i+j]; bases[base] {
+					if err := os.RemoveAll(filepath.Join(parent, name)); err != nil {
+						failed[base] = true
+					}
+					break
+				}
+				i += j + 1
+			}
+		}
+		for base := range bases {
+			if !failed[base] {
+				swept[filepath.Join(parent, base)] = true
+			}
+		}
+	}
+	return swept
+}
+
 // target runs the operation on one target.
 func (f *fleet) target(ctx context.Context, t Target) (r FleetResult) {
 	start := time.Now()
@@ -377,7 +444,7 @@ func (f *fleet) target(ctx context.Context, t Target) (r FleetResult) {
 			if err != nil {
 				return err
 			}
-			plan, err := f.e.Render(ctx, bp, params, t.Dir, nil)
+			plan, err := f.e.renderWith(ctx, bp, params, t.Dir, nil, nil, f.swept[filepath.Clean(t.Dir)])
 			if err != nil {
 				return err
 			}

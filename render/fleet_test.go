@@ -340,3 +340,44 @@ func TestFleetCheckDrift(t *testing.T) {
 	assert.Equal(t, render.FleetOK, res["svc03"].Status)
 	assert.Empty(t, res["svc03"].Changes)
 }
+
+// A fleet render removes what interrupted renders of its targets left
+// beside them, as Recover does for one directory, and nothing else: the
+// staging siblings of other directories, and of targets it does not run,
+// stay.
+func TestFleetRenderSweepsStagingSiblings(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, nil)
+	src := fleetBlueprint(t, "1.0.0", "")
+	root := t.TempDir()
+	targets := fleetTargets(root, src, 3)
+	// A base name holding the marker itself, and one that is a prefix of
+	// another target's.
+	targets[1].Dir = filepath.Join(root, "svc.goldenpath-x")
+	targets[2].Dir = filepath.Join(root, "svc0")
+	stale := []string{
+		".svc00.goldenpath-123",          // targets[0]'s
+		".svc.goldenpath-x.goldenpath-9", // targets[1]'s
+		".svc0.goldenpath-77",            // targets[2]'s
+	}
+	kept := []string{
+		".other.goldenpath-1", // no target's
+		".svc01.goldenpath-5", // a target not in the run
+		"svc00.goldenpath-2",  // no leading dot: not a staging directory
+	}
+	for _, name := range append(slices.Clone(stale), kept...) {
+		writeFile(t, filepath.Join(root, name, "half-written.txt"), "x", 0o644)
+	}
+	sum, err := e.Fleet(ctx, targets, &render.FleetOptions{Op: render.FleetRender, Load: localLoad(t)})
+	require.NoError(t, err)
+	assert.Equal(t, 3, sum.Statuses[render.FleetOK])
+	for _, name := range stale {
+		assert.NoDirExists(t, filepath.Join(root, name))
+	}
+	for _, name := range kept {
+		assert.DirExists(t, filepath.Join(root, name))
+	}
+	for i, tg := range targets {
+		assert.Equal(t, fmt.Sprintf("name = svc%d\nn = %d\n", i, i), readFile(t, filepath.Join(tg.Dir, "app.conf")))
+	}
+}
