@@ -60,12 +60,21 @@ func (e *Engine) Render(ctx context.Context, bp *blueprint.Blueprint, params *bl
 // and exceptions stand for the decisions in force. A nil po is Render's: the
 // exceptions of the project in dir.
 func (e *Engine) RenderWith(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, dir string, opts *ApplyOptions, po *PlanOptions) (*Plan, error) {
-	return e.renderWith(ctx, bp, params, dir, opts, po, false)
+	return e.renderWith(ctx, bp, params, dir, opts, po, renderHints{})
 }
 
-// renderWith is RenderWith; swept says the stale staging siblings of dir
-// were removed already (a fleet sweeps each parent directory once).
-func (e *Engine) renderWith(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, dir string, opts *ApplyOptions, po *PlanOptions, swept bool) (*Plan, error) {
+// renderHints are what a fleet knows of one of its renders.
+type renderHints struct {
+	// swept: the stale staging siblings of the directory were removed
+	// already (a fleet sweeps each parent directory once).
+	swept bool
+	// sequential: render the files one after the other (the fleet runs
+	// its targets side by side).
+	sequential bool
+}
+
+// renderWith is RenderWith with a fleet's hints.
+func (e *Engine) renderWith(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, dir string, opts *ApplyOptions, po *PlanOptions, h renderHints) (*Plan, error) {
 	e.init()
 	if po == nil && e.decisions != nil {
 		xs, err := readExceptions(dir)
@@ -74,8 +83,16 @@ func (e *Engine) renderWith(ctx context.Context, bp *blueprint.Blueprint, params
 		}
 		po = &PlanOptions{Exceptions: xs}
 	}
+	if h.sequential {
+		var seq PlanOptions // a nil po without decisions is the zero one
+		if po != nil {
+			seq = *po
+		}
+		seq.sequential = true
+		po = &seq
+	}
 	var plan *Plan
-	err := e.write(ctx, dir, opts, swept, func(s sink) (*Manifest, error) {
+	err := e.write(ctx, dir, opts, h.swept, func(s sink) (*Manifest, error) {
 		p, err := e.planWith(ctx, bp, params, s, po)
 		if err != nil {
 			return nil, err

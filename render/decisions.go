@@ -34,6 +34,9 @@ type PlanOptions struct {
 	// noDecisions skips the evaluation: for renders that only reproduce
 	// what a project recorded (an upgrade's base).
 	noDecisions bool
+	// sequential renders the files one after the other in the caller's
+	// goroutine: a fleet runs projects side by side already.
+	sequential bool
 }
 
 // PlanWith is Plan for a project with exceptions: with Options.Decisions

@@ -491,6 +491,12 @@ var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10
 // not rendered again by a later one.
 func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, s sink) ([]File, []string, error) {
 	e.init()
+	return e.runN(ctx, bp, params, s, e.conc)
+}
+
+// runN is run with conc files rendered at once; with conc 1, in the
+// caller's goroutine.
+func (e *Engine) runN(ctx context.Context, bp *blueprint.Blueprint, params *blueprint.Params, s sink, conc int) ([]File, []string, error) {
 	parts := params.Parts()
 	if parts[0].Blueprint.Digest != bp.Digest {
 		return nil, nil, fmt.Errorf("render: the parameters were resolved by another blueprint than %s", bp.Name)
@@ -572,33 +578,41 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	gctx, cancel := context.WithCancel(ctx)
+	gctx, cancel := ctx, context.CancelFunc(func() {})
+	if conc > 1 && len(jobs) > 1 {
+		gctx, cancel = context.WithCancel(ctx)
+	}
 	defer cancel()
 	fail := func(err error) {
 		errOnce.Do(func() { firstErr = err; cancel() })
 	}
-	for range min(e.conc, len(jobs)) {
-		wg.Go(func() {
-			for gctx.Err() == nil {
-				i := int(next.Add(1)) - 1
-				if i >= len(jobs) {
-					return
-				}
-				j := jobs[i]
-				part := &parts[j.part]
-				mf, err := e.renderFile(gctx, tfss[j.part], j.f, j.out, datas[j.part], s, &total, &steps)
-				if err != nil {
-					var re *RenderError
-					if errors.As(err, &re) {
-						re.Path = partPath(part, re.Path)
-					}
-					fail(err)
-					return
-				}
-				mf.Part = part.Name
-				files[i] = mf
+	work := func() {
+		for gctx.Err() == nil {
+			i := int(next.Add(1)) - 1
+			if i >= len(jobs) {
+				return
 			}
-		})
+			j := jobs[i]
+			part := &parts[j.part]
+			mf, err := e.renderFile(gctx, tfss[j.part], j.f, j.out, datas[j.part], s, &total, &steps)
+			if err != nil {
+				var re *RenderError
+				if errors.As(err, &re) {
+					re.Path = partPath(part, re.Path)
+				}
+				fail(err)
+				return
+			}
+			mf.Part = part.Name
+			files[i] = mf
+		}
+	}
+	if conc <= 1 || len(jobs) <= 1 {
+		work() // in the caller's goroutine: no hand-off per render
+	} else {
+		for range min(conc, len(jobs)) {
+			wg.Go(work)
+		}
 	}
 	wg.Wait()
 	if firstErr != nil {

@@ -290,6 +290,7 @@ func (e *Engine) Fleet(ctx context.Context, targets []Target, opts *FleetOptions
 	if conc <= 0 {
 		conc = runtime.GOMAXPROCS(0)
 	}
+	f.sideBySide = conc > 1 && len(run) > 1
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(conc)
 	for _, t := range run {
@@ -337,6 +338,9 @@ type fleet struct {
 	// were removed before the run: their renders need not list their
 	// parent directory again.
 	swept map[string]bool
+	// sideBySide: targets run concurrently, each rendering its files in
+	// its own goroutine rather than handing them to workers of its own.
+	sideBySide bool
 
 	mu      sync.Mutex // guards what follows, and serialises callbacks
 	sum     *FleetSummary
@@ -444,7 +448,8 @@ func (f *fleet) target(ctx context.Context, t Target) (r FleetResult) {
 			if err != nil {
 				return err
 			}
-			plan, err := f.e.renderWith(ctx, bp, params, t.Dir, nil, nil, f.swept[filepath.Clean(t.Dir)])
+			h := renderHints{swept: f.swept[filepath.Clean(t.Dir)], sequential: f.sideBySide}
+			plan, err := f.e.renderWith(ctx, bp, params, t.Dir, nil, nil, h)
 			if err != nil {
 				return err
 			}

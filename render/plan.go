@@ -65,7 +65,11 @@ func (e *Engine) planWith(ctx context.Context, bp *blueprint.Blueprint, params *
 		capture = &captureSink{next: s, want: want, files: map[string][]byte{}}
 		s = capture
 	}
-	files, dirs, err := e.run(ctx, bp, params, s)
+	conc := e.conc
+	if opts.sequential {
+		conc = 1
+	}
+	files, dirs, err := e.runN(ctx, bp, params, s, conc)
 	if err != nil {
 		return nil, err
 	}
