@@ -381,3 +381,33 @@ func TestFleetRenderSweepsStagingSiblings(t *testing.T) {
 		assert.Equal(t, fmt.Sprintf("name = svc%d\nn = %d\n", i, i), readFile(t, filepath.Join(tg.Dir, "app.conf")))
 	}
 }
+
+// A target whose template fails to execute fails alone, whether the fleet
+// runs targets side by side (each rendering its files in turn) or one at a
+// time (each with its own workers): nothing of it is written, not even a
+// staging directory, and the others are rendered.
+func TestFleetRenderTemplateFailsOneTarget(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, nil)
+	src := fleetBlueprint(t, "1.0.0", "{{if eq .n 3}}{{index \"ab\" 5}}{{end}}\n")
+	for _, conc := range []int{1, 4} {
+		t.Run(fmt.Sprint("concurrency=", conc), func(t *testing.T) {
+			root := t.TempDir()
+			targets := fleetTargets(root, src, 6)
+			results := map[string]render.FleetResult{}
+			sum, err := e.Fleet(ctx, targets, &render.FleetOptions{
+				Op: render.FleetRender, Concurrency: conc, Load: localLoad(t),
+				Result: func(r render.FleetResult) { results[r.ID] = r },
+			})
+			require.NoError(t, err)
+			assert.Equal(t, 5, sum.Statuses[render.FleetOK])
+			assert.Equal(t, render.FleetFailed, results["svc03"].Status)
+			assert.Contains(t, results["svc03"].Error, "app.conf.tmpl")
+			assert.NoDirExists(t, targets[3].Dir)
+			entries, err := os.ReadDir(root)
+			require.NoError(t, err)
+			assert.Len(t, entries, 5, "the five rendered projects, and no staging directory")
+			assert.Equal(t, "name = svc4\nn = 4\n\n", readFile(t, filepath.Join(targets[4].Dir, "app.conf")))
+		})
+	}
+}
