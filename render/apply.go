@@ -220,8 +220,21 @@ func (s *stagingSink) mkdir(rel string) error {
 	if done {
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Join(s.dir, filepath.FromSlash(rel)), 0o755); err != nil {
+	// The staging directory is new and only this sink writes in it: once
+	// its parent is made, a directory takes one mkdir, not MkdirAll's stat
+	// of it and of its parent first. A name already taken (another worker,
+	// or a file) is left to MkdirAll to tell apart.
+	if err := s.mkdir(path.Dir(rel)); err != nil {
 		return err
+	}
+	full := filepath.Join(s.dir, filepath.FromSlash(rel))
+	if err := os.Mkdir(full, 0o755); err != nil {
+		if !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+		if err := os.MkdirAll(full, 0o755); err != nil {
+			return err
+		}
 	}
 	s.mu.Lock()
 	s.made[rel] = true
