@@ -511,4 +511,3 @@ func writeWhole(name string, data []byte, create bool) error {
 	}
 	return err
 }
-
