@@ -49,11 +49,12 @@ func (r *Report) DraftContext(id string, opts *ContextOptions) (string, error) {
 	rv := r.Revisit[i]
 	m := &markdown{r: r, o: MarkdownOptions{SignalURL: o.SignalURL}}
 	link := func(id string) string { return m.signals([]string{id}, 1) }
-	m.f("The feedback report of %s, over %s, gives %s %s to revisit it (score %s):\n\n",
-		dayString(r.Generated), bold(r.Projects, "scanned project", "scanned projects"), bold(len(rv.Reasons), "reason", "reasons"),
+	m.f("The feedback report of %s, over %s, gives %s to revisit %s (score %s):\n\n",
+		dayString(r.Generated), plural(r.Projects, "scanned project", "scanned projects"), plural(len(rv.Reasons), "reason", "reasons"),
 		id, num(rv.Score))
 	for _, rr := range rv.Reasons {
-		m.f("- **%s**: %s", rr.Reason, rr.Summary)
+		m.f("- **%s**: %s", rr.Reason, strings.TrimRight(rr.Summary, "."))
+		m.f(".")
 		if len(rr.Projects) > 0 {
 			m.f(" Projects: %s.", projectList(rr.Projects, rr.Count))
 		}
@@ -70,8 +71,7 @@ func (r *Report) DraftContext(id string, opts *ContextOptions) (string, error) {
 				plural(d.Subjects, "project", "projects"), c.Pass, c.Fail, c.Warn, c.Exempt, c.Error, pct(d.Rates.Pass), pct(d.Rates.Exempt))
 		}
 		if d.Exceptions.Active > 0 {
-			m.f("\n%s:\n\n", strings.ToUpper(plural(d.Exceptions.Active, "active exception", "active exceptions")[:1])+
-				plural(d.Exceptions.Active, "active exception", "active exceptions")[1:])
+			m.f("\nActive exceptions (%d):\n\n", d.Exceptions.Active)
 			for _, e := range d.Exceptions.List {
 				if !e.Active {
 					continue
