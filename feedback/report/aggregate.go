@@ -372,6 +372,7 @@ type driftKey struct{ project, file, key string }
 type driftState struct {
 	burst
 	blueprint, level, id, path, hunk, hunkID string
+	follow                                   // what absorption follows (absorb.go)
 }
 
 type lagEntry struct {
@@ -456,6 +457,7 @@ type aggregator struct {
 	metrics   map[metricKey]*metricAgg
 	trend     map[string]map[int64]*Counts
 	observed  map[string]map[string]struct{} // blueprint → decisions its projects are checked against
+	absorb    absorbState                    // what absorption follows (absorb.go)
 	strs      map[string]string              // interned strings
 	lowRating float64
 }
@@ -533,6 +535,7 @@ func (a *aggregator) add(s *feedback.Signal) {
 		if s.Source == feedback.SourceRule || s.Source == feedback.SourceException {
 			p.ruleScan.follow(t, a.gap)
 		}
+		a.noteVersion(p, s, t)
 		if s.Subject.Blueprint != "" && t >= p.subjectT {
 			p.subjectT = t
 			if p.blueprint != s.Subject.Blueprint || p.version != s.Subject.Version || p.owner != s.Subject.Owner {
@@ -552,6 +555,7 @@ func (a *aggregator) add(s *feedback.Signal) {
 		}
 	case feedback.SourceUpgrade:
 		a.addUpgrade(s)
+		a.noteUpgrade(s, t)
 	case feedback.SourceRating:
 		a.addRating(s, t)
 	case feedback.SourceMetric:
@@ -694,12 +698,14 @@ func (a *aggregator) addDrift(s *feedback.Signal, t int64) {
 		st = &driftState{burst: burst{t, t}}
 		k = driftKey{a.intern(k.project), a.intern(k.file), a.intern(k.key)}
 		a.drift[k] = st
+		a.noteDrift(st, s, t)
 	default:
+		a.noteDrift(st, s, t)
 		switch st.place(t, a.gap) {
 		case olderScan:
 			return
 		case newerScan:
-			*st = driftState{burst: burst{t, t}}
+			*st = driftState{burst: burst{t, t}, follow: st.follow}
 		case inBurst:
 			if st.id != "" && st.id <= s.ID {
 				return // the same hunk twice in one file: keep one

@@ -167,6 +167,7 @@ func (a *aggregator) report() *Report {
 	b.checks()
 	b.exceptions()
 	b.drift()
+	b.absorption()
 	b.versions()
 	b.conflicts()
 	b.rate()
