@@ -64,8 +64,9 @@ superseding it) with both records linked as the folder links them. Its
 Context is the evidence: each reason with its counts and signal IDs, the
 checks and exemption rate, the active exceptions, the desire paths against
 the decision's rules with one example hunk, the ratings and their
-comments. --title names the record (default "Revisit" and the decision's
-title). The folder (--decisions) must be a local directory; it is linted
+comments. --title names the record (default "Revisit:" and the decision's
+title); --min-projects and --exemption-rate are the report's thresholds,
+as gp report takes them. The folder (--decisions) must be a local directory; it is linted
 afterwards, and the command exits 1 if lint finds an error.
 
 --date evaluates rule schedules, exceptions and revisit-by dates as on
@@ -109,7 +110,7 @@ gp decisions propose ADR-0012 --store signals.jsonl --decisions docs/adr`,
 				return err
 			}
 			if sub != "propose" && pf.set() {
-				return usageErrorf("--store, --supersede, --title and --min-projects go with propose")
+				return usageErrorf("--store, --supersede, --title, --min-projects and --exemption-rate go with propose")
 			}
 			if sub != "list" && (*status != "" || *tag != "") {
 				return usageErrorf("--status and --tag go with list")

@@ -15,21 +15,23 @@ import (
 
 // proposeFlags are the flags of gp decisions propose.
 type proposeFlags struct {
-	store       storeFlag
-	supersede   bool
-	title       string
-	minProjects int
+	store         storeFlag
+	supersede     bool
+	title         string
+	minProjects   int
+	exemptionRate float64
 }
 
 func (p *proposeFlags) define(fs *flag.FlagSet) {
 	p.store.define(fs, "propose: read")
 	fs.BoolVar(&p.supersede, "supersede", false, "propose: the draft supersedes the decision instead of amending it")
-	fs.StringVar(&p.title, "title", "", "propose: the draft's `TITLE` (default \"Revisit\" and the decision's title)")
+	fs.StringVar(&p.title, "title", "", "propose: the draft's `TITLE` (default \"Revisit: \" and the decision's title)")
 	fs.IntVar(&p.minProjects, "min-projects", 0, "propose: how many projects make a pattern in the report (default 3)")
+	fs.Float64Var(&p.exemptionRate, "exemption-rate", 0, "propose: the report's exemption rate threshold `R`, as gp report's (default 0.2)")
 }
 
 func (p *proposeFlags) set() bool {
-	return p.store.path != "" || p.supersede || p.title != "" || p.minProjects != 0
+	return p.store.path != "" || p.supersede || p.title != "" || p.minProjects != 0 || p.exemptionRate != 0
 }
 
 // proposeResult is gp decisions propose --json.
@@ -57,7 +59,7 @@ func decisionsPropose(ctx context.Context, e *env, reg *decision.Registry, dir, 
 	}
 	defer st.Close()
 	rep, err := report.AggregateStore(ctx, st, feedback.Filter{},
-		&report.AggregateOptions{Now: func() time.Time { return now }, Registry: reg, MinProjects: pf.minProjects})
+		&report.AggregateOptions{Now: func() time.Time { return now }, Registry: reg, MinProjects: pf.minProjects, ExemptionRate: pf.exemptionRate})
 	if err != nil {
 		return err
 	}
@@ -81,7 +83,7 @@ func decisionsPropose(ctx context.Context, e *env, reg *decision.Registry, dir, 
 	}
 	title := pf.title
 	if title == "" {
-		title = "Revisit " + target.Title
+		title = "Revisit: " + target.Title
 	}
 	w, err := decision.WriteDraft(ctx, dir, decision.Draft{
 		Target: target.ID, Kind: kind, Title: title, Date: now, Context: text,
