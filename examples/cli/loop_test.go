@@ -382,3 +382,39 @@ func treeFiles(t *testing.T, root string) map[string]string {
 	}))
 	return out
 }
+
+// TestDecisionsProposeRefused: gp decisions propose drafts nothing for a
+// decision without evidence, a folder that is not a directory, or flags of
+// another subcommand, and leaves the folder as it was.
+func TestDecisionsProposeRefused(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("GP_STORE", "")
+	t.Setenv("GP_DECISIONS", "")
+	decisions := filepath.Join(dir, "decisions")
+	require.NoError(t, os.MkdirAll(decisions, 0o755))
+	for name, text := range loopDecisions {
+		require.NoError(t, os.WriteFile(filepath.Join(decisions, name), []byte(text), 0o644))
+	}
+	store := filepath.Join(dir, "signals.jsonl")
+	code, _, errOut := gp(t, "decisions", "propose", "ADR-0012", "--store", store, "--decisions", decisions)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "no signal store at "+store)
+
+	code, _, _ = gp(t, "feedback", "rate", "ADR-0012", "--score", "5", "--by", "ana", "--store", store)
+	require.Equal(t, 0, code)
+	code, _, errOut = gp(t, "decisions", "propose", "ADR-0012", "--store", store, "--decisions", decisions)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "ADR-0012 is not in the report's revisit list: there is no evidence to draft from")
+	code, _, errOut = gp(t, "decisions", "propose", "ADR-0099", "--store", store, "--decisions", decisions)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "ADR-0099: no such decision")
+	code, _, errOut = gp(t, "decisions", "list", "--store", store, "--decisions", decisions)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "go with propose")
+	code, _, errOut = gp(t, "decisions", "propose", "ADR-0012", "--store", store, "--decisions", filepath.Join(decisions, "0012-keep-postgresql-volumes-small.md"))
+	assert.NotEqual(t, 0, code)
+	assert.NotEmpty(t, errOut)
+	entries, err := os.ReadDir(decisions)
+	require.NoError(t, err)
+	assert.Len(t, entries, len(loopDecisions), "nothing written")
+}
