@@ -72,10 +72,9 @@ type follow struct {
 	firstVersion string
 }
 
-// absorbState is what absorption follows of the projects: when each was
-// first seen on the version it is on, and the upgrades that conflicted.
+// absorbState is what absorption follows of the projects: the upgrades
+// that conflicted.
 type absorbState struct {
-	since      map[string]int64           // project → first signal on its current version
 	conflicted map[string]map[string]bool // project → versions an upgrade to conflicted
 	unresolved map[string]int64           // project → its latest unresolved-conflict signal
 }
@@ -92,17 +91,11 @@ func (a *aggregator) noteVersion(p *projectState, s *feedback.Signal, t int64) {
 	if s.Subject.Blueprint == "" {
 		return
 	}
-	if a.absorb.since == nil {
-		a.absorb.since = map[string]int64{}
-	}
-	name := s.Subject.Project
 	switch {
 	case t >= p.subjectT && s.Subject.Version != p.version:
-		a.absorb.since[a.intern(name)] = t
-	case s.Subject.Version == p.version:
-		if v, ok := a.absorb.since[name]; !ok || t < v {
-			a.absorb.since[a.intern(name)] = t
-		}
+		p.versionSince = t
+	case s.Subject.Version == p.version && t < p.versionSince:
+		p.versionSince = t
 	}
 }
 
@@ -142,17 +135,51 @@ func (b *builder) absorption() {
 		project string
 		st      *driftState
 	}
-	groups := map[hunkKey][]item{}
-	fileDrift := map[[2]string]bool{} // (project, file) with current drift
-	for k, st := range b.aggregator.drift {
-		p := b.projects[k.project]
-		bp := cmp.Or(st.blueprint, p.blueprint)
-		if st.within(p.scan) {
-			fileDrift[[2]string{k.project, k.file}] = true
+	newer := map[[2]string]bool{} // (version, first version) → the version is newer
+	upgraded := func(p *projectState, st *driftState) bool {
+		vk := [2]string{p.version, st.follow.firstVersion}
+		if vk[0] == vk[1] {
+			return false
 		}
-		if k.key != "" {
-			hk := hunkKey{bp, k.file, k.key}
+		n, ok := newer[vk]
+		if !ok {
+			n = blueprint.CompareVersions(vk[0], vk[1]) > 0
+			newer[vk] = n
+		}
+		return n
+	}
+	// Only edits that a project upgraded away from are followed: find
+	// them first, then gather every project that made them.
+	cand := map[hunkKey]bool{}
+	candKeys := map[string]bool{}
+	for k, st := range b.aggregator.drift {
+		if k.key == "" {
+			continue
+		}
+		if p := b.projects[k.project]; upgraded(p, st) {
+			cand[hunkKey{cmp.Or(st.blueprint, p.blueprint), k.file, k.key}] = true
+			candKeys[k.key] = true
+		}
+	}
+	if len(cand) == 0 {
+		return
+	}
+	groups := map[hunkKey][]item{}
+	files := map[string]bool{}
+	for k, st := range b.aggregator.drift {
+		if !candKeys[k.key] {
+			continue
+		}
+		hk := hunkKey{cmp.Or(st.blueprint, b.projects[k.project].blueprint), k.file, k.key}
+		if cand[hk] {
 			groups[hk] = append(groups[hk], item{k.project, st})
+			files[k.file] = true
+		}
+	}
+	fileDrift := map[[2]string]bool{} // (project, file) with current drift, in the files followed
+	for k, st := range b.aggregator.drift {
+		if files[k.file] && st.within(b.projects[k.project].scan) {
+			fileDrift[[2]string{k.project, k.file}] = true
 		}
 	}
 	for hk, items := range groups {
@@ -177,7 +204,7 @@ func (b *builder) absorption() {
 			if carrying && len(ab.Carrying) < b.limitP {
 				ab.Carrying = append(ab.Carrying, it.project)
 			}
-			if blueprint.CompareVersions(p.version, it.st.follow.firstVersion) <= 0 {
+			if !upgraded(p, it.st) {
 				continue
 			}
 			ab.Upgraded++
@@ -194,15 +221,12 @@ func (b *builder) absorption() {
 				// Gone since the first signal on its version, unless it
 				// still carried the edit on that version: then by its
 				// latest scan.
-				since, ok := b.absorb.since[it.project]
-				if !ok || it.st.end >= since {
+				since := p.versionSince
+				if it.st.end >= since {
 					since = p.scan.start
 				}
 				at = max(at, since)
 			}
-		}
-		if ab.Upgraded == 0 {
-			continue // not followed yet: a desire path of the current drift
 		}
 		ab.HunkID = cmp.Or(ab.HunkID, hunkIDOf(hk.key))
 		ab.Signals, _ = ev.ids(b.limitS)

@@ -388,6 +388,7 @@ type lagEntry struct {
 type projectState struct {
 	blueprint, version, owner string
 	subjectT                  int64 // time of the signal blueprint and version come from
+	versionSince              int64 // the first signal on its current version (absorb.go)
 	ruleScan                  burst // the latest scan with rule or exception signals
 	scan                      burst // the latest scan: its scan signal, or its rule, exception, drift or lag signals
 	lag                       *lagEntry
