@@ -286,6 +286,9 @@ func draftName(reg *Registry, prefix, rel string, d Draft) (Style, string, error
 		newRel = path.Join(path.Dir(rel), newName+path.Ext(rel))
 		st.Name += path.Ext(rel)
 	}
+	if newRel == rel {
+		return st, "", fmt.Errorf("draft: the draft would be named %s, as the record it amends", rel)
+	}
 	if _, ok := reg.Get(recordBase(newRel)); ok && !perFolder && !draftNumberRE().MatchString(newName) {
 		return st, "", fmt.Errorf("draft: a record %s exists already", recordBase(newRel))
 	}

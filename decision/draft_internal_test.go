@@ -1,8 +1,10 @@
 package decision
 
 import (
+	"path"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzLinkBack writes a link into any file in each style: it never panics,
@@ -22,6 +24,33 @@ func FuzzLinkBack(f *testing.F) {
 		out, err := linkBack(st, []byte(src), kind, link)
 		if err == nil && !strings.Contains(string(out), link) {
 			t.Fatalf("the link is missing from %q", out)
+		}
+	})
+}
+
+// FuzzDraftName names a draft after any title and any record path: the
+// name stays in the folder (a relative slash path without ".."), ends in
+// the record's extension, and its slug has only letters, digits and the
+// separator.
+func FuzzDraftName(f *testing.F) {
+	f.Add("0007-use-kafka.md", "Use Kafka for events")
+	f.Add("adr-007_use_kafka.md", "Ünïcode — title ../../etc")
+	f.Add("20240305-use-kafka.md", "a/b\\c")
+	f.Add("0003-name/index.md", "x")
+	f.Add("cat/sub/0003-x.md", "../..")
+	f.Fuzz(func(t *testing.T, rel, title string) {
+		if !strings.HasSuffix(strings.ToLower(rel), ".md") || strings.HasPrefix(rel, "/") || strings.Contains(rel, "..") || strings.ContainsAny(rel, "\\\x00") {
+			return // the paths a folder's walk gives
+		}
+		st, newRel, err := draftName(New(), "", rel, Draft{Title: title, Date: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			return
+		}
+		if strings.HasPrefix(newRel, "/") || strings.Contains("/"+newRel+"/", "/../") || newRel == rel {
+			t.Fatalf("%q, %q: the draft's path %q", rel, title, newRel)
+		}
+		if path.Ext(newRel) != path.Ext(rel) || st.Name == "" {
+			t.Fatalf("%q: %q, style %+v", rel, newRel, st)
 		}
 	})
 }
