@@ -383,10 +383,11 @@ func treeFiles(t *testing.T, root string) map[string]string {
 	return out
 }
 
-// TestDecisionsProposeRefused: gp decisions propose drafts nothing for a
+// TestDecisionsPropose: gp decisions propose drafts nothing for a
 // decision without evidence, a folder that is not a directory, or flags of
-// another subcommand, and leaves the folder as it was.
-func TestDecisionsProposeRefused(t *testing.T) {
+// another subcommand, and leaves the folder as it was; with evidence (three
+// low ratings) it drafts a superseding record, reported in JSON.
+func TestDecisionsPropose(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("GP_STORE", "")
 	t.Setenv("GP_DECISIONS", "")
@@ -417,4 +418,29 @@ func TestDecisionsProposeRefused(t *testing.T) {
 	entries, err := os.ReadDir(decisions)
 	require.NoError(t, err)
 	assert.Len(t, entries, len(loopDecisions), "nothing written")
+
+	// Rated low by three people: a superseding draft, in JSON.
+	for _, by := range []string{"ana", "ben", "cem"} {
+		code, _, errOut = gp(t, "feedback", "rate", "ADR-0012", "--score", "1", "--by", by, "--comment", by+" needs 50Gi", "--store", store)
+		require.Equal(t, 0, code, errOut)
+	}
+	code, out, errOut := gp(t, "decisions", "propose", "ADR-0012", "--store", store, "--decisions", decisions, "--supersede",
+		"--title", "Use the managed service for big databases", "--json")
+	require.Equal(t, 0, code, errOut)
+	var res struct {
+		Written struct{ ID, File, Target, Kind string }
+		Context string
+		Lint    struct{ Decisions, Errors, Warnings int }
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &res), out)
+	assert.Equal(t, "ADR-0013", res.Written.ID)
+	assert.Equal(t, filepath.Join(decisions, "0013-use-the-managed-service-for-big-databases.md"), res.Written.File)
+	assert.Equal(t, "supersedes", res.Written.Kind)
+	assert.Contains(t, res.Context, `ana (1/5): "ana needs 50Gi"`)
+	assert.Equal(t, 4, res.Lint.Decisions)
+	assert.Zero(t, res.Lint.Errors)
+	assert.Zero(t, res.Lint.Warnings)
+	old, err := os.ReadFile(filepath.Join(decisions, "0012-keep-postgresql-volumes-small.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(old), "## Status\n\nSuperceded by [13. Use the managed service for big databases](0013-use-the-managed-service-for-big-databases.md)\n\n## Context")
 }
