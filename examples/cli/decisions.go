@@ -86,7 +86,7 @@ gp decisions propose ADR-0012 --store signals.jsonl --decisions docs/adr`,
 		var bps stringsFlag
 		fs.Var(&bps, "blueprint", "list: the decisions in force for this blueprint `SOURCE`; lint: check this blueprint too (repeatable); check: name parameter positions in it")
 		strict := fs.Bool("strict", false, "lint: warnings are errors too (an unknown status, a date that is not one, a one-sided link)")
-		var pf proposeFlags
+		var pf draftFlags
 		pf.define(fs)
 		return func(ctx context.Context, e *env, args []string) error {
 			if len(args) == 0 {
@@ -151,7 +151,7 @@ gp decisions propose ADR-0012 --store signals.jsonl --decisions docs/adr`,
 			case "lint":
 				return decisionsLint(ctx, e, reg, blueprints, now, *asJSON)
 			case "propose":
-				return decisionsPropose(ctx, e, reg, df.sourceName(), rest[0], &pf, now, *asJSON)
+				return decisionsDraft(ctx, e, reg, df.sourceName(), rest[0], &pf, now, *asJSON)
 			default:
 				var bp *blueprint.Blueprint
 				if len(blueprints) > 0 {

@@ -13,8 +13,8 @@ import (
 	"github.com/goldenpath-dev/goldenpath/feedback/report"
 )
 
-// proposeFlags are the flags of gp decisions propose.
-type proposeFlags struct {
+// draftFlags are the flags of gp decisions propose.
+type draftFlags struct {
 	store         storeFlag
 	supersede     bool
 	title         string
@@ -22,7 +22,7 @@ type proposeFlags struct {
 	exemptionRate float64
 }
 
-func (p *proposeFlags) define(fs *flag.FlagSet) {
+func (p *draftFlags) define(fs *flag.FlagSet) {
 	p.store.define(fs, "propose: read")
 	fs.BoolVar(&p.supersede, "supersede", false, "propose: the draft supersedes the decision instead of amending it")
 	fs.StringVar(&p.title, "title", "", "propose: the draft's `TITLE` (default \"Revisit: \" and the decision's title)")
@@ -30,12 +30,12 @@ func (p *proposeFlags) define(fs *flag.FlagSet) {
 	fs.Float64Var(&p.exemptionRate, "exemption-rate", 0, "propose: the report's exemption rate threshold `R`, as gp report's (default 0.2)")
 }
 
-func (p *proposeFlags) set() bool {
+func (p *draftFlags) set() bool {
 	return p.store.path != "" || p.supersede || p.title != "" || p.minProjects != 0 || p.exemptionRate != 0
 }
 
-// proposeResult is gp decisions propose --json.
-type proposeResult struct {
+// draftResult is gp decisions propose --json.
+type draftResult struct {
 	Written *decision.Written `json:"written"`
 	// Context is the Context section written from the evidence.
 	Context string `json:"context"`
@@ -43,9 +43,9 @@ type proposeResult struct {
 	Lint lintResult `json:"lint"`
 }
 
-// decisionsPropose drafts a record amending (or superseding) decision id
+// decisionsDraft drafts a record amending (or superseding) decision id
 // from the evidence of the report over the store.
-func decisionsPropose(ctx context.Context, e *env, reg *decision.Registry, dir, id string, pf *proposeFlags, now time.Time, asJSON bool) error {
+func decisionsDraft(ctx context.Context, e *env, reg *decision.Registry, dir, id string, pf *draftFlags, now time.Time, asJSON bool) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return usageErrorf("propose writes into a local folder of decisions: --decisions %s is not a directory", dir)
 	}
@@ -98,7 +98,7 @@ func decisionsPropose(ctx context.Context, e *env, reg *decision.Registry, dir, 
 		return err
 	}
 	probs := after.Lint(ctx, &decision.LintOptions{Now: func() time.Time { return now }})
-	res := proposeResult{Written: w, Context: text, Lint: lintResult{Decisions: after.Len(), Problems: probs}}
+	res := draftResult{Written: w, Context: text, Lint: lintResult{Decisions: after.Len(), Problems: probs}}
 	if res.Lint.Problems == nil {
 		res.Lint.Problems = []decision.Problem{}
 	}
