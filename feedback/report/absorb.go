@@ -48,11 +48,15 @@ type Absorption struct {
 	// drift (this edit or another) in the file.
 	Gone      int `json:"gone"`
 	FileDrift int `json:"fileDrift"`
+	// Overwritten is how many upgraded projects no longer carry the edit
+	// because the upgrade overwrote the file (a managed file): the edit is
+	// gone, not absorbed, and they are not counted in Gone.
+	Overwritten int `json:"overwritten,omitempty"`
 	// Carrying lists the first MaxProjects projects that still carry the
 	// edit in their latest scan.
 	Carrying []string `json:"carrying"`
 	// Absorbed is set when every project that made the edit upgraded and
-	// none carries it any more.
+	// none carries it any more, none of them by an overwrite.
 	Absorbed bool `json:"absorbed"`
 	// First is the time of the first drift signal of the edit; AbsorbedAt,
 	// once absorbed, the time the last project was first seen on its new
@@ -76,6 +80,7 @@ type follow struct {
 // that conflicted.
 type absorbState struct {
 	conflicted map[string]map[string]bool // project → versions an upgrade to conflicted
+	overwrote  map[[2]string]string        // (project, file) → the latest version an upgrade overwrote the file for
 	unresolved map[string]int64           // project → its latest unresolved-conflict signal
 }
 
@@ -118,6 +123,15 @@ func (a *aggregator) noteUpgrade(s *feedback.Signal, t int64) {
 			a.absorb.conflicted[a.intern(p)] = m
 		}
 		m[a.intern(cmp.Or(s.Labels["to"], s.Subject.Version))] = true
+	case s.Labels["change"] == "overwritten" && s.File != "":
+		if a.absorb.overwrote == nil {
+			a.absorb.overwrote = map[[2]string]string{}
+		}
+		k := [2]string{a.intern(p), a.intern(s.File)}
+		to := a.intern(cmp.Or(s.Labels["to"], s.Subject.Version))
+		if v, ok := a.absorb.overwrote[k]; !ok || blueprint.CompareVersions(to, v) > 0 {
+			a.absorb.overwrote[k] = to
+		}
 	case s.Labels["change"] == "unresolved":
 		if a.absorb.unresolved == nil {
 			a.absorb.unresolved = map[string]int64{}
@@ -216,6 +230,10 @@ func (b *builder) absorption() {
 			if fileDrift[[2]string{it.project, hk.file}] {
 				ab.FileDrift++
 			}
+			if !carrying && b.absorb.overwrote[[2]string{it.project, hk.file}] == p.version && p.version != "" {
+				ab.Overwritten++
+				continue
+			}
 			if !carrying {
 				ab.Gone++
 				// Gone since the first signal on its version, unless it
@@ -264,7 +282,9 @@ func (m *markdown) absorptions() {
 		if ab.Absorbed {
 			state = fmt.Sprintf("yes, %s after the first signal (%s)", plural(int(math.Round(ab.Days)), "day", "days"), dayString(ab.AbsorbedAt))
 		} else if len(ab.Carrying) > 0 {
-			state = "no: still in " + projectList(ab.Carrying, ab.Carried-ab.Gone)
+			state = "no: still in " + projectList(ab.Carrying, ab.Carried-ab.Gone-ab.Overwritten)
+		} else if ab.Overwritten > 0 {
+			state = "no: the upgrade overwrote it in " + plural(ab.Overwritten, "project", "projects")
 		}
 		m.f("| %s | %s | `%s` | %d | %d (%s) | %d | %d | %d | %s |\n", cell(ab.Blueprint), cell(ab.File), ab.HunkID,
 			ab.Carried, ab.Upgraded, cell(strings.Join(ab.Versions, ", ")), ab.Clean, ab.Gone, ab.FileDrift, cell(state))

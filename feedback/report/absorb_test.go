@@ -156,3 +156,35 @@ func TestAbsorptionNotInTemplate(t *testing.T) {
 	require.Len(t, r.DesirePaths, 1)
 	assert.Equal(t, key, r.DesirePaths[0].Key)
 }
+
+// TestAbsorptionOverwritten: an upgrade that overwrites an edited managed
+// file removes the edit without absorbing it.
+func TestAbsorptionOverwritten(t *testing.T) {
+	const file, key = "Dockerfile.tmpl", "-USER nonroot +USER root"
+	day := func(n int) time.Time { return time.Date(2026, 11, n, 9, 0, 0, 0, time.UTC) }
+	f := newAggFleet()
+	f.scan(day(1))
+	for _, p := range []string{"p01", "p02", "p03"} {
+		f.versions[p] = "2.0.0"
+		f.drift(p, file, "managed", key, "@@ -9 +9 @@\n-USER nonroot\n+USER root\n")
+		f.scanDone(p)
+	}
+	f.scan(day(2))
+	for _, p := range []string{"p01", "p02", "p03"} {
+		f.versions[p] = "2.1.0"
+		s := f.upgradeTo(p, file, "2.1.0", false)
+		s.Result, s.Labels["change"], s.Labels["level"] = feedback.ResultWarn, "overwritten", "managed"
+		f.sigs[len(f.sigs)-1] = s
+		f.scanDone(p)
+	}
+	r := aggRun(t, f, &report.AggregateOptions{Now: func() time.Time { return day(5) }})
+	require.Len(t, r.Absorptions, 1)
+	ab := r.Absorptions[0]
+	assert.Equal(t, 3, ab.Upgraded)
+	assert.Equal(t, 3, ab.Overwritten)
+	assert.Equal(t, 0, ab.Gone)
+	assert.False(t, ab.Absorbed, "overwritten is not absorbed")
+	var md strings.Builder
+	require.NoError(t, r.Markdown(&md, nil))
+	assert.Contains(t, md.String(), "| 0 | 0 | no: the upgrade overwrote it in 3 projects |")
+}
