@@ -80,7 +80,7 @@ type follow struct {
 // that conflicted.
 type absorbState struct {
 	conflicted map[string]map[string]bool // project → versions an upgrade to conflicted
-	overwrote  map[[2]string]string        // (project, file) → the latest version an upgrade overwrote the file for
+	overwrote  map[[2]string]string       // (project, file) → the latest version an upgrade overwrote the file for
 	unresolved map[string]int64           // project → its latest unresolved-conflict signal
 }
 
