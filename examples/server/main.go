@@ -39,7 +39,9 @@
 //	                               exclusive; ?min-projects=): what to revisit and why, with the
 //	                               signals behind each reason; charts drawn as SVG on the server:
 //	                               compliance per decision, desire paths, version spread,
-//	                               every label whole (long file paths wrap)
+//	                               every label whole (long file paths wrap); with --projects,
+//	                               each desire path's proposed template change (what gp propose
+//	                               would write) and its verification against the projects
 //
 // JSON API (the request body of validate and render is the parameter values,
 // as JSON or, with Content-Type application/yaml, YAML; ?version= picks a
@@ -171,6 +173,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		memoryLimit     = fs.Int64("memory-limit", 512<<20, "the Go runtime's soft memory limit, in bytes (runtime/debug.SetMemoryLimit; 0 keeps $GOMEMLIMIT or none)")
 		shutdownTimeout = fs.Duration("shutdown-timeout", 15*time.Second, "how long a shutdown waits for requests in flight")
 		logLevel        = fs.String("log-level", "info", "the log `LEVEL`: debug, info, warn or error")
+		projects        = fs.String("projects", "", "the `DIR` the scanned projects are in: the report page shows each desire path's proposed blueprint change, verified against the projects' manifests read under DIR only (default: no proposals)")
 		signalsToken    = fs.String("signals-token", os.Getenv("GP_SIGNALS_TOKEN"), "require `TOKEN` as a bearer token on POST /api/signals (default $GP_SIGNALS_TOKEN; empty: open)")
 	)
 	fs.Var(&blueprints, "blueprints", "a catalog `SOURCE`: a directory of blueprints, a blueprint, or a catalog index; repeatable")
@@ -275,6 +278,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		EvalTimeout: *evalTimeout,
 		MaxReports:  *maxReports,
 		Signals:     signals,
+		Projects:    *projects,
 
 		SignalsToken: *signalsToken,
 	})

@@ -92,6 +92,11 @@ type config struct {
 	// scanner) can record signals. The rating forms stay open to the
 	// pages' visitors (same origin only).
 	SignalsToken string
+	// Projects, when set, is the directory the scanned projects are in:
+	// the report page shows each desire path's proposal (feedback/propose),
+	// verified against the projects' recorded parameters, read from their
+	// manifests under it only. Empty: no proposal is computed.
+	Projects string
 }
 
 // server serves the pages and the JSON API. It is safe for concurrent use.
