@@ -74,8 +74,8 @@ Upgrades of the toolchain are the platform's.
 // of 30 go-service 2.0.0 projects, 8 of which make the same edit to a
 // shared file (their name in it), 3 a one-off edit, and 5 — with a
 // database — a bigger volume than ADR-0012 allows, under an exception.
-// scan → report (the desire path, ADR-0012 over-exempted) → 2.1.0 with the
-// edit in its template → gp decisions propose drafts the amendment of
+// scan → report (the desire path, ADR-0012 over-exempted) → gp propose
+// writes 2.1.0, verified, with the edit in its template → gp decisions propose drafts the amendment of
 // ADR-0012 → gp fleet upgrade moves every project to 2.1.0 → scan → the
 // report shows the desire path absorbed: the 8 projects upgraded cleanly
 // and no longer drift, the one-off edits are kept, and every project is a
@@ -194,8 +194,16 @@ func TestLoop(t *testing.T) {
 	assert.Contains(t, reasons, report.ReasonLowRating)
 	assert.Empty(t, rep.Absorptions, "nothing released yet")
 
-	// 2.1.0: the desire path moved into the template.
-	release210(t, dir)
+	// gp propose: 2.1.0, the desire path moved into the template, verified
+	// against every project before it is written.
+	out = run("propose", "go-service", "--store", "signals.jsonl", "--catalog", "catalog", "-o", "catalog")
+	assert.Contains(t, out, "go-service 2.0.0 -> 2.1.0")
+	assert.Contains(t, out, "1 of 1 desire path applied")
+	assert.Contains(t, out, "applied "+dp.HunkID+" deploy/k8s/deployment.yaml.tmpl (8 projects)")
+	assert.Contains(t, out, "verified: the new template reproduces the edit exactly in 8 projects, and 22 other projects render as before apart from the proposed lines")
+	tmpl, err := os.ReadFile(filepath.Join(dir, "catalog", "go-service-2.1.0", "template", "deploy", "k8s", "deployment.yaml.tmpl"))
+	require.NoError(t, err)
+	assert.Contains(t, string(tmpl), "  name: {{.name}}\n  annotations:\n    prometheus.io/job: {{.name}}\n  labels:\n")
 
 	// The amendment of ADR-0012, drafted from the evidence; the folder
 	// still lints clean.
@@ -316,25 +324,6 @@ func ageStore(t *testing.T, path string, d time.Duration) {
 	require.NoError(t, err)
 	require.NoError(t, st.Append(t.Context(), sigs...))
 	require.NoError(t, st.Close())
-}
-
-// release210 makes go-service 2.1.0 in the catalog: 2.0.0 with the desire
-// path in its deployment template.
-func release210(t *testing.T, dir string) {
-	t.Helper()
-	src, dst := filepath.Join(dir, "catalog", "go-service-2.0.0"), filepath.Join(dir, "catalog", "go-service-2.1.0")
-	copyTree(t, src, dst)
-	replaceIn(t, filepath.Join(dst, "blueprint.cue"), `version:     "2.0.0"`, `version:     "2.1.0"`)
-	replaceIn(t, filepath.Join(dst, "template", "deploy", "k8s", "deployment.yaml.tmpl"),
-		"  name: {{.name}}\n  labels:\n", "  name: {{.name}}\n  annotations:\n    prometheus.io/job: {{.name}}\n  labels:\n")
-}
-
-func replaceIn(t *testing.T, path, old, new string) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.Contains(t, string(data), old, path)
-	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644))
 }
 
 // copyTree copies the regular files under src to dst.
