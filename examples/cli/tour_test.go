@@ -46,6 +46,10 @@ func TestReadmeTour(t *testing.T) {
 		"readOnlyRootFilesystem: false", // the team's own edit is the desire path
 		"ADR-0017, proposed, to amend ADR-0012",
 		"lint: 13 decisions: 0 errors",
+		"go-service 2.0.0 -> 2.0.1",
+		"verified: the new template reproduces the edit exactly in 1 project",
+		"## Absorption",
+		"| 1 | 1 (2.0.1) | 1 | 1 | 0 | yes, ",
 	} {
 		assert.Contains(t, string(out), want)
 	}
