@@ -47,7 +47,7 @@ var migrations embed.FS
 // SchemaVersion is the version of the tables this package writes: the
 // number of the last file in its migrations. Open migrates older tables to
 // it and refuses newer ones.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Defaults of [Options].
 const (
