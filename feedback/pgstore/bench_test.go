@@ -1,16 +1,20 @@
 package pgstore_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/pgstore"
@@ -187,6 +191,42 @@ func benchAppend(b *testing.B, st feedback.Store, fleet []feedback.Signal, size,
 		}
 		return n
 	}
+	// The CPU time the server's backends and this process spend on each
+	// batch: less at the mercy of other programs on the machine than the
+	// time the batch takes.
+	backends := func() map[int]time.Duration {
+		if pg == nil {
+			return nil
+		}
+		m := map[int]time.Duration{}
+		rows, err := pg.Pool().Query(b.Context(), `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rows.Next() {
+			var pid int
+			rows.Scan(&pid)
+			m[pid] = procCPU(pid)
+		}
+		if rows.Close(); rows.Err() != nil {
+			b.Fatal(rows.Err())
+		}
+		return m
+	}
+	if pg != nil {
+		// A connection for every writer, there at the start.
+		var conns []*pgxpool.Conn
+		for range writers {
+			c, err := pg.Pool().Acquire(b.Context())
+			if err != nil {
+				b.Fatal(err)
+			}
+			conns = append(conns, c)
+		}
+		for _, c := range conns {
+			c.Release()
+		}
+	}
 	batches := make([][]feedback.Signal, writers)
 	for w := range batches {
 		batches[w] = make([]feedback.Signal, size)
@@ -195,6 +235,8 @@ func benchAppend(b *testing.B, st feedback.Store, fleet []feedback.Signal, size,
 	var wg sync.WaitGroup
 	b.ReportAllocs()
 	wal := lsn()
+	server := backends()
+	client := selfCPU()
 	b.ResetTimer()
 	for w := range writers {
 		batch := batches[w]
@@ -221,9 +263,40 @@ func benchAppend(b *testing.B, st feedback.Store, fleet []feedback.Signal, size,
 	wg.Wait()
 	b.StopTimer()
 	b.ReportMetric(float64(size*b.N)/b.Elapsed().Seconds(), "signals/s")
+	if c := selfCPU(); c > 0 {
+		b.ReportMetric(float64(c-client)/1e6/float64(b.N), "client-CPU-ms/batch")
+	}
 	if pg != nil {
 		b.ReportMetric(float64(lsn()-wal)/1024/float64(b.N), "WAL-KB/batch")
+		var cpu time.Duration
+		for pid, end := range backends() {
+			cpu += end - server[pid]
+		}
+		if cpu > 0 {
+			b.ReportMetric(float64(cpu)/1e6/float64(b.N), "server-CPU-ms/batch")
+		}
 	}
+}
+
+// procCPU returns the CPU time process pid has used, user and system, from
+// /proc (Linux); 0 elsewhere.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The fields after the command, which is in parentheses.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // clock ticks of 1/100 s
 }
 
 // BenchmarkAggregate aggregates 1 000 000 signals of 5 000 projects
