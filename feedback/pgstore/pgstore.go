@@ -580,6 +580,13 @@ func (s *Store) fetch(ctx context.Context, where string, args []any, pages chan<
 		defer cancel()
 		tx.Rollback(rctx)
 	}()
+	// A query reads every row it selects: plan for all of them, not for
+	// the first tenth as for a cursor by default, which read a narrow
+	// time range through the whole table in seq order rather than
+	// through the time index and a sort.
+	if _, err = tx.Exec(ctx, `SET LOCAL cursor_tuple_fraction = 1`); err != nil {
+		return err
+	}
 	_, err = tx.Exec(ctx, `DECLARE gp_query NO SCROLL CURSOR FOR SELECT seq, signal FROM `+s.table+where+` ORDER BY seq`, args...)
 	if err != nil {
 		return err
