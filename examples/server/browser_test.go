@@ -221,7 +221,7 @@ func TestBrowserFeedback(t *testing.T) {
 			t.Errorf("%s's labels in the browser: %q, want %q", id, got, want)
 		}
 	}
-	if l := res.Charts["chart-compliance"].Legend; strings.Join(l, " ") != "pass warn fail exempt error" {
+	if l := res.Charts["chart-compliance"].Legend; strings.Join(l, ", ") != "pass, warn, fail, fail (audit), exempt, error" {
 		t.Errorf("the compliance legend in the browser: %v", l)
 	}
 

@@ -20,6 +20,7 @@ const (
 	colorPass    = "#1e7b3a"
 	colorWarn    = "#c98a00"
 	colorFail    = "#b3261e"
+	colorAudit   = "#e8867e" // failures of audit rules: recorded, not refused
 	colorExempt  = "#6b3fa0"
 	colorError   = "#5b6478"
 	colorShared  = "#1f6f8b"
@@ -128,9 +129,13 @@ func (s *server) fillReport(v *reportView, rep *report.Report) {
 	v.Sources = strings.Join(sources, ", ")
 	for _, rv := range rep.Revisit {
 		known := false
-		if rv.Decision != "" {
+		switch {
+		case rv.Decision != "":
 			known = s.decisionKnown(rv.Decision)
-		} else {
+		case rv.Exception != "":
+			id, _, _ := strings.Cut(rv.Exception, "/")
+			known = s.decisionKnown(id)
+		default:
 			_, known = s.cfg.Catalog.Latest(rv.Blueprint)
 		}
 		v.Revisit = append(v.Revisit, revisitView{rv, known})
@@ -178,15 +183,18 @@ func (s *server) decisionKnown(id string) bool {
 }
 
 // complianceChart draws the current checks of each decision checked, one
-// bar each, as shares of pass, warn, fail, exempt and error.
+// bar each, as shares of pass, warn (rules in warn mode), fail (rules in
+// enforce mode, and checks that do not say), fail (rules in audit mode),
+// exempt and error; the note says how many fail on a clean render too.
 func complianceChart(ds []decisionRow) *barChart {
 	c := &barChart{
 		ID:    "chart-compliance",
 		Title: "Compliance per decision",
-		Desc:  "For each decision, the share of its current checks that pass, warn, fail, are exempt or could not be made.",
+		Desc:  "For each decision, the share of its current checks that pass, warn, fail an enforced rule, fail an audit rule, are exempt or could not be made.",
 		Share: true,
 		Legend: []legendItem{
-			{"pass", colorPass}, {"warn", colorWarn}, {"fail", colorFail}, {"exempt", colorExempt}, {"error", colorError},
+			{"pass", colorPass}, {"warn", colorWarn}, {"fail", colorFail}, {"fail (audit)", colorAudit},
+			{"exempt", colorExempt}, {"error", colorError},
 		},
 	}
 	for _, d := range ds {
@@ -194,7 +202,11 @@ func complianceChart(ds []decisionRow) *barChart {
 		if n.Total == 0 {
 			continue
 		}
-		b := bar{Label: d.ID, Title: d.ID, Note: plural(n.Total, "check")}
+		note := plural(n.Total, "check")
+		if n.Baseline > 0 {
+			note += fmt.Sprintf(", %d on a clean render", n.Baseline)
+		}
+		b := bar{Label: d.ID, Title: d.ID, Note: note}
 		if d.Title != "" {
 			b.Title = d.ID + ": " + d.Title
 		}
@@ -205,7 +217,8 @@ func complianceChart(ds []decisionRow) *barChart {
 			n            int
 			color, label string
 		}{
-			{n.Pass, colorPass, "pass"}, {n.Warn, colorWarn, "warn"}, {n.Fail, colorFail, "fail"},
+			{n.Pass, colorPass, "pass"}, {n.Warn, colorWarn, "warn"}, {n.Fail - d.Modes.Audit.Fail, colorFail, "fail"},
+			{d.Modes.Audit.Fail, colorAudit, "fail an audit rule"},
 			{n.Exempt, colorExempt, "are exempt"}, {n.Error, colorError, "could not be made"},
 		} {
 			if o.n == 0 {
@@ -402,6 +415,10 @@ func reasonLabel(r report.Reason) string {
 		return "upgrade conflicts"
 	case report.ReasonLowRating:
 		return "low rating"
+	case report.ReasonBaselineFailure:
+		return "fails on a clean render"
+	case report.ReasonUnneededException:
+		return "exception no longer needed"
 	case report.ReasonRevisitByPassed:
 		return "revisit-by date passed"
 	case report.ReasonProposedTooLong:

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 )
 
@@ -91,7 +92,7 @@ func TestReportPage(t *testing.T) {
 	for _, n := range nodes(ns, "text", "") {
 		legend = append(legend, strings.TrimSpace(n.Text))
 	}
-	if got := strings.Join(legend[:5], " "); got != "pass warn fail exempt error" {
+	if got := strings.Join(legend[:6], ", "); got != "pass, warn, fail, fail (audit), exempt, error" {
 		t.Errorf("compliance legend %q", got)
 	}
 	if ns[0].Title != "Compliance per decision" {
@@ -218,5 +219,58 @@ func TestReportPageEscapes(t *testing.T) {
 		if len(nodes(ns, "rect", "seg")) == 0 || !strings.Contains(strings.Join(segTitles(ns), " "), evil) {
 			t.Errorf("%s does not show the text of the signals, escaped: %q", id, segTitles(ns))
 		}
+	}
+}
+
+// TestReportPageBaselineAndModes: the page tells a rule failing on the
+// blueprint's clean render apart from the teams' failures, audit failures
+// apart from enforced ones, and names unneeded exceptions.
+func TestReportPageBaselineAndModes(t *testing.T) {
+	rec := testRecorder("b", testNow.Add(-time.Hour))
+	var sigs []feedback.Signal
+	for _, p := range []string{"alpha", "bravo", "charlie"} {
+		sub := feedback.Subject{Project: p, Blueprint: "go-service", Version: "2.0.0"}
+		s := rec.New(feedback.SourceRule, sub)
+		s.Decision, s.Rule, s.Mode, s.Result = "ADR-0007", "build-stages-pinned", decision.Audit, feedback.ResultFail
+		s.Evidence.Path, s.Labels = "Dockerfile", map[string]string{"baseline": "fail"}
+		sigs = append(sigs, s)
+		s = rec.New(feedback.SourceRule, sub)
+		s.Decision, s.Rule, s.Mode, s.Result = "ADR-0007", "runtime-image", decision.Enforce, feedback.ResultPass
+		if p == "alpha" {
+			s.Result, s.Evidence.Path, s.Labels = feedback.ResultFail, "Dockerfile", map[string]string{"baseline": "pass"}
+		}
+		sigs = append(sigs, s)
+		sigs = append(sigs, rec.New(feedback.SourceScan, sub))
+	}
+	st := feedback.NewMemoryStore()
+	if err := st.Append(t.Context(), sigs...); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := newTestServer(t, withStore(st))
+	w := do(t, s, "GET", "/report", nil)
+	page := w.Body.String()
+	if w.Code != http.StatusOK {
+		t.Fatalf("GET /report: %d\n%s", w.Code, page)
+	}
+	for _, want := range []string{
+		`<span class="reason reason-baseline-failure">fails on a clean render</span> go-service 2.0.0 violates ADR-0007 build-stages-pinned on a clean render, in 3 projects.`,
+		// 6 checks: 2 pass, 1 enforced failure, 3 audit failures, all 3 on
+		// the clean render.
+		`<td>6</td>
+<td>33%</td><td>0</td><td>1</td><td>3</td><td>0</td><td>0</td><td>3</td>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the report page lacks %s", want)
+		}
+	}
+	titles := segTitles(chartSVG(t, page, "chart-compliance"))
+	want := []string{
+		"ADR-0007: 2 of 6 checks pass (33%)", "ADR-0007: 1 of 6 checks fail (17%)", "ADR-0007: 3 of 6 checks fail an audit rule (50%)",
+	}
+	if strings.Join(titles, "\n") != strings.Join(want, "\n") {
+		t.Errorf("compliance segments:\n%s\nwant:\n%s", strings.Join(titles, "\n"), strings.Join(want, "\n"))
+	}
+	if !strings.Contains(page, "6 checks, 3 on a clean render") {
+		t.Errorf("the compliance bar does not say how many fail on a clean render")
 	}
 }

@@ -39,6 +39,15 @@ const (
 	// ReasonLowRating: people rate the decision (or blueprint) below
 	// LowRating on average, over at least MinRatings ratings.
 	ReasonLowRating Reason = "low-rating"
+	// ReasonBaselineFailure: a rule fails on the clean render of a
+	// blueprint version at the parameters of one or more projects: the
+	// blueprint's fault, never counted against the teams. It is a reason
+	// against the blueprint.
+	ReasonBaselineFailure Reason = "baseline-failure"
+	// ReasonUnneededException: an active exception covers a rule that
+	// passed in each of the project's last UnneededScans scans. It is a
+	// reason against the exceptions, not the decision.
+	ReasonUnneededException Reason = "unneeded-exception"
 	// ReasonRevisitByPassed: the decision's revisit-by date has passed.
 	ReasonRevisitByPassed Reason = "revisit-by-passed"
 	// ReasonProposedTooLong: the decision has been proposed for longer than
@@ -49,7 +58,8 @@ const (
 // Reasons returns every reason, in the order of the constants.
 func Reasons() []Reason {
 	return []Reason{ReasonExemptionRate, ReasonDesirePathAgainstRule, ReasonManagedEdits,
-		ReasonUpgradeConflicts, ReasonLowRating, ReasonRevisitByPassed, ReasonProposedTooLong}
+		ReasonUpgradeConflicts, ReasonLowRating, ReasonBaselineFailure, ReasonUnneededException,
+		ReasonRevisitByPassed, ReasonProposedTooLong}
 }
 
 // DefaultReasonWeights returns the weight of each reason in the score that
@@ -59,10 +69,12 @@ func DefaultReasonWeights() map[Reason]float64 {
 	return map[Reason]float64{
 		ReasonDesirePathAgainstRule: 3,
 		ReasonManagedEdits:          3,
+		ReasonBaselineFailure:       3,
 		ReasonExemptionRate:         2,
 		ReasonUpgradeConflicts:      2,
 		ReasonLowRating:             2,
 		ReasonRevisitByPassed:       1,
+		ReasonUnneededException:     1,
 		ReasonProposedTooLong:       1,
 	}
 }
@@ -79,6 +91,7 @@ const (
 	DefaultScanGap       = time.Minute
 	DefaultMaxProjects   = 20
 	DefaultMaxSignals    = 50
+	DefaultUnneededScans = 3
 )
 
 // maxFindings bounds the non-passing signals kept for one check (one rule
@@ -133,6 +146,11 @@ type AggregateOptions struct {
 	// before, is one scan, and only a project's latest scan counts for the
 	// current state. Default DefaultScanGap.
 	ScanGap time.Duration
+	// UnneededScans is how many of a project's latest scans a rule must
+	// pass in for an active exception to it to be reported as unneeded
+	// (ReasonUnneededException). Scans are told apart by time, as
+	// ScanGap says. Default DefaultUnneededScans.
+	UnneededScans int
 	// Reasons weighs each reason in the score that ranks revisit evidence;
 	// a reason missing from a non-nil map is not reported. Nil means
 	// DefaultReasonWeights.
@@ -180,6 +198,7 @@ func (o *AggregateOptions) settings() (settings, error) {
 	check(s.ScanGap >= 0, "ScanGap %v is negative", s.ScanGap)
 	check(s.MaxProjects >= 0, "MaxProjects %d is negative", s.MaxProjects)
 	check(s.MaxSignals >= 0, "MaxSignals %d is negative", s.MaxSignals)
+	check(s.UnneededScans >= 0, "UnneededScans %d is negative", s.UnneededScans)
 	for r, w := range s.Reasons {
 		check(slices.Contains(Reasons(), r), "Reasons: unknown reason %q", r)
 		check(!math.IsNaN(w) && !math.IsInf(w, 0), "Reasons: weight of %s is not finite", r)
@@ -204,6 +223,7 @@ func (o *AggregateOptions) settings() (settings, error) {
 	s.ScanGap = cmp.Or(s.ScanGap, DefaultScanGap)
 	s.MaxProjects = cmp.Or(s.MaxProjects, DefaultMaxProjects)
 	s.MaxSignals = cmp.Or(s.MaxSignals, DefaultMaxSignals)
+	s.UnneededScans = cmp.Or(s.UnneededScans, DefaultUnneededScans)
 	if s.Reasons == nil {
 		s.Reasons = DefaultReasonWeights()
 	}
@@ -333,9 +353,43 @@ func (b *burst) within(scan burst) bool { return b.end >= scan.start }
 type ruleKey struct{ project, decision, rule string }
 
 type findingRef struct {
-	id, path string
-	result   feedback.Result
+	id, path, part string
+	result         feedback.Result
+	baseline       int8 // baselineFail, baselinePass or baselineUnknown: Labels["baseline"]
 }
+
+// The baseline of a rule signal: the rule's outcome on a clean render of
+// the project's version at its parameters (Labels["baseline"]).
+const (
+	baselineUnknown int8 = iota
+	baselineFail
+	baselinePass
+)
+
+func baselineOf(s *feedback.Signal) int8 {
+	switch s.Labels["baseline"] {
+	case "fail":
+		return baselineFail
+	case "pass":
+		return baselinePass
+	}
+	return baselineUnknown
+}
+
+// modeIndex is a rule's mode in little memory: 0 when unknown.
+func modeIndex(m decision.Mode) int8 {
+	switch m {
+	case decision.Enforce:
+		return 1
+	case decision.Warn:
+		return 2
+	case decision.Audit:
+		return 3
+	}
+	return 0
+}
+
+var modes = [...]decision.Mode{"", decision.Enforce, decision.Warn, decision.Audit}
 
 // ruleState is the latest check of one rule for one project, and the one
 // before it, so that the trend counts each of two scans as one check even
@@ -343,9 +397,15 @@ type findingRef struct {
 type ruleState struct {
 	burst
 	counts   [nResults]int32
-	findings []findingRef // not passing, at most maxFindings
+	findings []findingRef // not passing, or passing where the clean render fails; at most maxFindings
 	prev     burst
-	prevOut  int // the outcome of the previous check; -1 when none
+	prevOut  int  // the outcome of the previous check; -1 when none
+	mode     int8 // modeIndex of the mode of the latest check
+	// firstSeen is the time of the earliest signal of the rule, and
+	// notPassed that of the latest that did not pass (math.MinInt64 when
+	// none): whether it passed in the project's last scans, for unneeded
+	// exceptions, whatever the order of the signals.
+	firstSeen, notPassed int64
 }
 
 func (r *ruleState) outcome() int {
@@ -390,6 +450,32 @@ type projectState struct {
 	ruleScan                  burst // the latest scan with rule or exception signals
 	scan                      burst // the latest scan: its scan signal, or its rule, exception, drift or lag signals
 	lag                       *lagEntry
+	// recent holds the last UnneededScans scans with rule or exception
+	// signals, the oldest first.
+	recent []burst
+}
+
+// addRecent records that a scan was seen at t in recent, the last n
+// bursts, oldest first: t joins the burst it is within gap of, or starts
+// a new one; the oldest beyond n are dropped. It returns the burst's
+// index, or -1 when t is older than every burst kept and there are n.
+func addRecent(recent []burst, t, gap int64, n int) ([]burst, int) {
+	for i := range recent {
+		if recent[i].place(t, gap) == inBurst {
+			return recent, i
+		}
+	}
+	i, _ := slices.BinarySearchFunc(recent, t, func(b burst, t int64) int { return cmp.Compare(b.start, t) })
+	if i == 0 && len(recent) >= n {
+		return recent, -1
+	}
+	recent = slices.Insert(recent, i, burst{t, t})
+	if len(recent) > n {
+		// Moved down rather than resliced, so that the array is reused.
+		recent = append(recent[:0], recent[len(recent)-n:]...)
+		i -= 1
+	}
+	return recent, i
 }
 
 type fileKey struct{ blueprint, file string }
@@ -532,6 +618,7 @@ func (a *aggregator) add(s *feedback.Signal) {
 		p.scan.follow(t, a.gap)
 		if s.Source == feedback.SourceRule || s.Source == feedback.SourceException {
 			p.ruleScan.follow(t, a.gap)
+			p.recent, _ = addRecent(p.recent, t, a.gap, a.o.UnneededScans)
 		}
 		if s.Subject.Blueprint != "" && t >= p.subjectT {
 			p.subjectT = t
@@ -583,11 +670,17 @@ func (a *aggregator) addRule(s *feedback.Signal, t int64) {
 
 	k := ruleKey{s.Subject.Project, s.Decision, s.Rule}
 	st := a.rules[k]
-	switch {
-	case st == nil:
-		st = &ruleState{burst: burst{t, t}, prevOut: -1}
+	if st == nil {
+		st = &ruleState{burst: burst{t, t}, prevOut: -1, firstSeen: t, notPassed: math.MinInt64}
 		k = ruleKey{a.intern(k.project), a.intern(k.decision), a.intern(k.rule)}
 		a.rules[k] = st
+	}
+	st.firstSeen = min(st.firstSeen, t)
+	if ri != iPass {
+		st.notPassed = max(st.notPassed, t)
+	}
+	switch {
+	case st.counts == [nResults]int32{}:
 	default:
 		switch st.place(t, a.gap) {
 		case olderScan:
@@ -598,16 +691,19 @@ func (a *aggregator) addRule(s *feedback.Signal, t int64) {
 				a.addTrend(s.Decision, st.prev.end, st.prevOut)
 			}
 			*st = ruleState{burst: burst{t, t}, findings: st.findings[:0],
-				prev: st.burst, prevOut: st.outcome()}
+				prev: st.burst, prevOut: st.outcome(), firstSeen: st.firstSeen, notPassed: st.notPassed}
 		}
 	}
 	st.counts[ri]++
-	if ri != iPass && len(st.findings) < maxFindings {
+	st.mode = modeIndex(s.Mode)
+	base := baselineOf(s)
+	if (ri != iPass || base == baselineFail) && len(st.findings) < maxFindings {
 		path := s.Evidence.Path
 		if path == "" {
 			path = s.File
 		}
-		st.findings = append(st.findings, findingRef{id: s.ID, path: a.intern(path), result: s.Result})
+		st.findings = append(st.findings, findingRef{id: s.ID, path: a.intern(path), part: a.intern(s.Labels["part"]),
+			result: s.Result, baseline: base})
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 // decisionAgg gathers what the current state says about one decision.
 type decisionAgg struct {
 	checks         Counts
+	modes          ModeCounts
 	subjects       projectSet
 	rules          map[string]*ruleAgg
 	exemptProjects projectSet
@@ -27,6 +28,7 @@ type decisionAgg struct {
 	exceptions     []ExceptionEntry
 	active         int
 	expired        int
+	unneeded       int
 }
 
 type ruleAgg struct {
@@ -43,7 +45,24 @@ func (d *decisionAgg) rule(name string) *ruleAgg {
 	return r
 }
 
-type ruleHit struct{ decision, rule, id string }
+// ruleHit is a rule signal on a file in a project whose outcome an edit
+// changed: the rule fails there (and passes on the clean render, or the
+// signal does not say), or it passes there and fails on the clean render
+// (fixed).
+type ruleHit struct {
+	decision, rule, id string
+	fixed              bool // the rule passes there and fails on the clean render
+	known              bool // the rule fails there and the signal says the clean render passes
+}
+
+// baselineGroup is one rule of one decision failing on the clean render of
+// one version of a blueprint (or of a part of it).
+type baselineGroup struct{ blueprint, version, part, decision, rule string }
+
+type baselineAgg struct {
+	projects projectSet
+	ev       evidenceList
+}
 
 type driftItem struct{ project, id, path, hunk, level, hunkID string }
 
@@ -58,10 +77,23 @@ type managedAgg struct {
 // revisitSet gathers the revisit evidence, by decision or blueprint.
 type revisitSet struct {
 	o     *settings
-	items map[[2]string]*Revisit
+	items map[[3]string]*Revisit
 }
 
 func (rv *revisitSet) add(dec, bp string, rr RevisitReason) {
+	if dec != "" {
+		bp = ""
+	}
+	rv.addTo([3]string{dec, bp, ""}, rr)
+}
+
+// addException adds a reason about the exceptions to one rule, named
+// "DECISION/RULE".
+func (rv *revisitSet) addException(exc string, rr RevisitReason) {
+	rv.addTo([3]string{"", "", exc}, rr)
+}
+
+func (rv *revisitSet) addTo(k [3]string, rr RevisitReason) {
 	w, ok := rv.o.Reasons[rr.Reason]
 	if !ok {
 		return
@@ -69,13 +101,9 @@ func (rv *revisitSet) add(dec, bp string, rr RevisitReason) {
 	if rr.Signals == nil {
 		rr.Signals = []string{}
 	}
-	k := [2]string{dec, bp}
-	if dec != "" {
-		k[1] = ""
-	}
 	it := rv.items[k]
 	if it == nil {
-		it = &Revisit{Decision: k[0], Blueprint: k[1]}
+		it = &Revisit{Decision: k[0], Blueprint: k[1], Exception: k[2]}
 		rv.items[k] = it
 	}
 	it.Score += w
@@ -112,7 +140,8 @@ type builder struct {
 	rv      *revisitSet
 	decs    map[string]*decisionAgg
 	bps     map[string]*BlueprintReport
-	hits    map[[2]string][]ruleHit // (project, path) → findings not passing there
+	hits    map[[2]string][]ruleHit // (project, path) → findings whose outcome an edit changed there
+	base    map[baselineGroup]*baselineAgg
 	ratings map[ratingKey]*RatingSummary
 	limitP  int
 	limitS  int
@@ -144,7 +173,7 @@ func (a *aggregator) report() *Report {
 			Window: o.Window.String(), Windows: o.Windows, ScanGap: o.ScanGap.String(),
 			MinProjects: o.MinProjects, MinConflicts: o.MinConflicts, ExemptionRate: o.ExemptionRate,
 			LowRating: o.LowRating, MinRatings: o.MinRatings, ProposedDays: o.ProposedFor.Hours() / 24,
-			Reasons: maps.Clone(o.Reasons), MaxProjects: o.MaxProjects, MaxSignals: o.MaxSignals,
+			Reasons: maps.Clone(o.Reasons), MaxProjects: o.MaxProjects, MaxSignals: o.MaxSignals, UnneededScans: o.UnneededScans,
 		},
 		Signals: a.signals, Sources: a.bySource, Projects: len(a.projects),
 		Skipped: a.skipped, SkipErrors: a.skipErrors,
@@ -160,11 +189,13 @@ func (a *aggregator) report() *Report {
 		r.First, r.Last = time.UnixMicro(a.first).UTC(), time.UnixMicro(a.last).UTC()
 	}
 	b := &builder{
-		aggregator: a, r: r, rv: &revisitSet{o: o, items: map[[2]string]*Revisit{}},
+		aggregator: a, r: r, rv: &revisitSet{o: o, items: map[[3]string]*Revisit{}},
 		decs: map[string]*decisionAgg{}, bps: map[string]*BlueprintReport{}, hits: map[[2]string][]ruleHit{},
+		base:    map[baselineGroup]*baselineAgg{},
 		ratings: map[ratingKey]*RatingSummary{}, limitP: o.MaxProjects, limitS: o.MaxSignals,
 	}
 	b.checks()
+	b.baselines()
 	b.exceptions()
 	b.drift()
 	b.versions()
@@ -187,36 +218,134 @@ func (b *builder) checks() {
 		if !st.within(b.projects[k.project].ruleScan) {
 			continue
 		}
+		p := b.projects[k.project]
 		d := b.dec(k.decision)
 		d.checks.add(out)
+		mc := d.modes.of(modes[st.mode])
+		if mc != nil {
+			mc.add(out)
+		}
 		d.subjects.add(k.project)
 		ra := d.rule(k.rule)
 		ra.checks.add(out)
 		if out != iPass && out != iExempt {
 			ra.notPassing.add(k.project)
 		}
+		baseline := false
 		for _, f := range st.findings {
 			if out == iExempt && f.result == feedback.ResultExempt {
 				d.exemptProjects.add(k.project)
 				d.exemptEv.add(k.project, f.id)
 			}
-			if f.result == feedback.ResultFail || f.result == feedback.ResultWarn || f.result == feedback.ResultExempt {
-				hk := [2]string{k.project, f.path}
-				b.hits[hk] = append(b.hits[hk], ruleHit{k.decision, k.rule, f.id})
+			hk := [2]string{k.project, f.path}
+			switch f.result {
+			case feedback.ResultFail, feedback.ResultWarn, feedback.ResultExempt:
+				if f.baseline == baselineFail {
+					// The clean render fails too: the blueprint's failure,
+					// never the team's.
+					baseline = true
+					g := baselineGroup{p.blueprint, p.version, f.part, k.decision, k.rule}
+					ba := b.base[g]
+					if ba == nil {
+						ba = &baselineAgg{projects: projectSet{}}
+						b.base[g] = ba
+					}
+					ba.projects.add(k.project)
+					ba.ev.add(k.project, f.id)
+					continue
+				}
+				b.hits[hk] = append(b.hits[hk], ruleHit{decision: k.decision, rule: k.rule, id: f.id, known: f.baseline == baselinePass})
+			case feedback.ResultPass:
+				if f.baseline == baselineFail {
+					b.hits[hk] = append(b.hits[hk], ruleHit{decision: k.decision, rule: k.rule, id: f.id, fixed: true})
+				}
+			}
+		}
+		if baseline && (out == iFail || out == iWarn || out == iExempt) {
+			d.checks.Baseline++
+			ra.checks.Baseline++
+			if mc != nil {
+				mc.Baseline++
 			}
 		}
 	}
 }
 
-// exceptions gathers the exceptions of the latest scan of each project.
+// baselines reports each rule failing on the clean render of a blueprint
+// version as a reason against the blueprint: one reason per version, part
+// and rule, however few projects show it, since one clean render is proof.
+func (b *builder) baselines() {
+	for g, ba := range b.base {
+		if g.blueprint == "" {
+			continue
+		}
+		ids, n := ba.ev.ids(b.limitS)
+		what := g.blueprint + " " + g.version
+		if g.part != "" {
+			what += " (part " + g.part + ")"
+		}
+		b.rv.add("", g.blueprint, RevisitReason{
+			Reason: ReasonBaselineFailure,
+			Summary: fmt.Sprintf("%s violates %s %s on a clean render, in %s", what, g.decision, g.rule,
+				plural(len(ba.projects), "project", "projects")),
+			Value: float64(len(ba.projects)), Threshold: 1,
+			Blueprint: g.blueprint, Version: g.version, Part: g.part, Decision: g.decision, Rule: g.rule,
+			Count: len(ba.projects), Projects: ba.projects.list(b.limitP), Signals: ids, SignalCount: n,
+		})
+	}
+}
+
+// exceptions gathers the exceptions of the latest scan of each project,
+// and finds those no longer needed.
 func (b *builder) exceptions() {
+	// The rules of the projects' decisions that an exception covers
+	// whole ("*").
+	byDecision := map[[2]string][]*ruleState{}
+	for k := range b.excs {
+		if k.rule == "" || k.rule == "*" {
+			byDecision[[2]string{k.project, k.decision}] = nil
+		}
+	}
+	if len(byDecision) > 0 {
+		for k, st := range b.rules {
+			dk := [2]string{k.project, k.decision}
+			if rs, ok := byDecision[dk]; ok {
+				byDecision[dk] = append(rs, st)
+			}
+		}
+	}
+	type unneededAgg struct {
+		projects projectSet
+		ev       evidenceList
+	}
+	unneeded := map[[2]string]*unneededAgg{} // by decision and rule
 	for k, st := range b.excs {
-		if !st.within(b.projects[k.project].ruleScan) {
+		p := b.projects[k.project]
+		if !st.within(p.ruleScan) {
 			continue
 		}
 		d := b.dec(k.decision)
+		var rules []*ruleState
+		if k.rule == "" || k.rule == "*" {
+			rules = byDecision[[2]string{k.project, k.decision}]
+		} else if rs := b.rules[k]; rs != nil {
+			rules = []*ruleState{rs}
+		}
+		passing := b.passedRecently(p, rules)
 		for _, e := range st.list {
 			active := exceptionActive(e, b.o.now)
+			needless := active && passing
+			if needless {
+				d.unneeded++
+				uk := [2]string{k.decision, k.rule}
+				u := unneeded[uk]
+				if u == nil {
+					u = &unneededAgg{projects: projectSet{}}
+					unneeded[uk] = u
+				}
+				u.projects.add(k.project)
+				u.ev.add(k.project, e.id)
+			}
 			if active {
 				d.active++
 				if d.exemptProjects != nil {
@@ -229,10 +358,44 @@ func (b *builder) exceptions() {
 			}
 			d.exceptions = append(d.exceptions, ExceptionEntry{
 				Project: k.project, Rule: k.rule, Justification: e.justification, Expires: e.expires,
-				Active: active, RequestedBy: e.requestedBy, ApprovedBy: e.approvedBy, Signal: e.id,
+				Active: active, Unneeded: needless, RequestedBy: e.requestedBy, ApprovedBy: e.approvedBy, Signal: e.id,
 			})
 		}
 	}
+	n := b.o.UnneededScans
+	for uk, u := range unneeded {
+		ids, count := u.ev.ids(b.limitS)
+		rule := uk[0] + "/" + uk[1]
+		verb, whose := "hold", "their"
+		if len(u.projects) == 1 {
+			verb, whose = "holds", "its"
+		}
+		b.rv.addException(rule, RevisitReason{
+			Reason: ReasonUnneededException,
+			Summary: fmt.Sprintf("%s %s an active exception to %s, which passed in each of %s last %s",
+				plural(len(u.projects), "project", "projects"), verb, rule, whose, plural(n, "scan", "scans")),
+			Value: float64(n), Threshold: float64(n), Rule: uk[1], Count: len(u.projects),
+			Projects: u.projects.list(b.limitP), Signals: ids, SignalCount: count,
+		})
+	}
+}
+
+// passedRecently reports whether each of rules passed in each of the last
+// UnneededScans scans of p that checked rules: checked in the latest, in
+// the oldest of them or before, and not failing since. Fewer scans than
+// that are not enough.
+func (b *builder) passedRecently(p *projectState, rules []*ruleState) bool {
+	n := b.o.UnneededScans
+	if len(rules) == 0 || len(p.recent) < n {
+		return false
+	}
+	oldest := p.recent[len(p.recent)-n]
+	for _, st := range rules {
+		if !st.within(p.ruleScan) || st.firstSeen > oldest.end || st.notPassed >= oldest.start {
+			return false
+		}
+	}
+	return true
 }
 
 // drift finds the desire paths and the managed files edited, in the latest
@@ -320,8 +483,10 @@ func (b *builder) managedEdits(managed map[fileKey]*managedAgg) {
 // MinProjects of the projects that made the edit: one reason per rule.
 func (b *builder) against(hk hunkKey, items []driftItem, hunkID string) {
 	type against struct {
-		projects projectSet
-		ev       evidenceList
+		projects      projectSet
+		fixed, broken projectSet // projects where the edit makes the rule pass, and fail, against the clean render
+		known         bool       // every failing signal says the clean render passes
+		ev            evidenceList
 	}
 	contra := map[[2]string]*against{} // by decision and rule
 	for _, it := range items {
@@ -334,10 +499,16 @@ func (b *builder) against(hk hunkKey, items []driftItem, hunkID string) {
 				k := [2]string{h.decision, h.rule}
 				c := contra[k]
 				if c == nil {
-					c = &against{projects: projectSet{}}
+					c = &against{projects: projectSet{}, fixed: projectSet{}, broken: projectSet{}, known: true}
 					contra[k] = c
 				}
 				c.projects.add(it.project)
+				if h.fixed {
+					c.fixed.add(it.project)
+				} else {
+					c.broken.add(it.project)
+					c.known = c.known && h.known
+				}
 				c.ev.add(it.project, h.id)
 				c.ev.add(it.project, it.id)
 			}
@@ -349,11 +520,24 @@ func (b *builder) against(hk hunkKey, items []driftItem, hunkID string) {
 		}
 		id, rule := k[0], k[1]
 		ids, n := c.ev.ids(b.limitS)
+		who := fmt.Sprintf("%s of %s made the same edit to %s", plural(len(c.projects), "project", "projects"), hk.blueprint, hk.file)
+		var summary string
+		switch {
+		case len(c.fixed) == 0:
+			summary = fmt.Sprintf("%s where they fail, warn or are exempt from %s/%s", who, id, rule)
+			if c.known {
+				summary += ", which a clean render passes"
+			}
+		case len(c.broken) == 0:
+			summary = fmt.Sprintf("%s, which makes %s/%s pass there while a clean render fails it", who, id, rule)
+		default:
+			summary = fmt.Sprintf("%s, which changes the outcome of %s/%s against a clean render: %s now fail it, %s now pass it",
+				who, id, rule, plural(len(c.broken), "project", "projects"), plural(len(c.fixed), "project", "projects"))
+		}
 		b.rv.add(id, "", RevisitReason{
-			Reason: ReasonDesirePathAgainstRule,
-			Summary: fmt.Sprintf("%s of %s made the same edit to %s where they fail, warn or are exempt from %s/%s",
-				plural(len(c.projects), "project", "projects"), hk.blueprint, hk.file, id, rule),
-			Value: float64(len(c.projects)), Threshold: float64(b.o.MinProjects),
+			Reason:  ReasonDesirePathAgainstRule,
+			Summary: summary,
+			Value:   float64(len(c.projects)), Threshold: float64(b.o.MinProjects),
 			Blueprint: hk.blueprint, File: hk.file, Rule: rule, HunkID: hunkID,
 			Count: len(c.projects), Projects: c.projects.list(b.limitP), Signals: ids, SignalCount: n,
 		})
@@ -522,9 +706,9 @@ func (b *builder) decisions() {
 
 	// Decisions.
 	for id, d := range b.decs {
-		dr := DecisionReport{ID: id, Subjects: len(d.subjects), Checks: d.checks, Rates: d.checks.Rates(),
+		dr := DecisionReport{ID: id, Subjects: len(d.subjects), Checks: d.checks, Rates: d.checks.Rates(), Modes: d.modes,
 			Rules: []RuleReport{}, Trend: []TrendPoint{}, Ratings: b.ratings[ratingKey{decision: id}],
-			Exceptions: Exceptions{Active: d.active, Expired: d.expired, List: []ExceptionEntry{}}}
+			Exceptions: Exceptions{Active: d.active, Expired: d.expired, Unneeded: d.unneeded, List: []ExceptionEntry{}}}
 		var rd *decision.Decision
 		if reg != nil {
 			if x, ok := reg.Get(id); ok {
@@ -626,14 +810,17 @@ func (b *builder) finish() {
 			return cmp.Or(cmp.Compare(o.Reasons[y.Reason], o.Reasons[x.Reason]),
 				cmp.Compare(slices.Index(Reasons(), x.Reason), slices.Index(Reasons(), y.Reason)),
 				cmp.Compare(y.Count, x.Count), strings.Compare(x.Blueprint, y.Blueprint),
-				strings.Compare(x.File, y.File), strings.Compare(x.HunkID, y.HunkID), strings.Compare(x.Rule, y.Rule))
+				strings.Compare(x.File, y.File), strings.Compare(x.HunkID, y.HunkID), strings.Compare(x.Rule, y.Rule),
+				strings.Compare(x.Decision, y.Decision), -blueprint.CompareVersions(x.Version, y.Version),
+				strings.Compare(x.Version, y.Version), strings.Compare(x.Part, y.Part))
 		})
 		r.Revisit = append(r.Revisit, *it)
 	}
 	slices.SortFunc(r.Revisit, func(x, y Revisit) int {
 		return cmp.Or(cmp.Compare(y.Score, x.Score), cmp.Compare(len(y.Reasons), len(x.Reasons)),
-			cmp.Compare(btoi(x.Decision == ""), btoi(y.Decision == "")), // decisions before blueprints
-			strings.Compare(x.Decision, y.Decision), strings.Compare(x.Blueprint, y.Blueprint))
+			cmp.Compare(btoi(x.Decision == ""), btoi(y.Decision == "")),   // decisions before blueprints
+			cmp.Compare(btoi(x.Exception != ""), btoi(y.Exception != "")), // blueprints before exceptions
+			strings.Compare(x.Decision, y.Decision), strings.Compare(x.Blueprint, y.Blueprint), strings.Compare(x.Exception, y.Exception))
 	})
 }
 

@@ -70,6 +70,7 @@ type Settings struct {
 	Reasons       map[Reason]float64 `json:"reasons"`       // the weight of each reason reported
 	MaxProjects   int                `json:"maxProjects"`   // AggregateOptions.MaxProjects
 	MaxSignals    int                `json:"maxSignals"`    // AggregateOptions.MaxSignals
+	UnneededScans int                `json:"unneededScans"` // AggregateOptions.UnneededScans
 	// Registry is the source of the registry, with its revision after "@"
 	// when it has one; empty when there was none.
 	Registry string `json:"registry,omitempty"`
@@ -86,6 +87,32 @@ type Counts struct {
 	Warn   int `json:"warn"`   // checks that fail in warn mode
 	Exempt int `json:"exempt"` // checks that fail, covered by an active exception
 	Error  int `json:"error"`  // checks that could not be made
+	// Baseline counts the checks among Fail, Warn and Exempt whose rule
+	// fails on the clean render of the project's version at its
+	// parameters (the rule signals' Labels["baseline"]): the blueprint's
+	// failures, not the team's.
+	Baseline int `json:"baseline,omitempty"`
+}
+
+// ModeCounts counts checks apart by the mode of their rule, so that an
+// audit rule failing everywhere does not hide how enforced rules fare.
+type ModeCounts struct {
+	Enforce Counts `json:"enforce"` // checks of rules in enforce mode
+	Warn    Counts `json:"warn"`    // checks of rules in warn mode
+	Audit   Counts `json:"audit"`   // checks of rules in audit mode
+}
+
+// of returns the counts of mode m; nil for a mode it does not know.
+func (mc *ModeCounts) of(m decision.Mode) *Counts {
+	switch m {
+	case decision.Enforce:
+		return &mc.Enforce
+	case decision.Warn:
+		return &mc.Warn
+	case decision.Audit:
+		return &mc.Audit
+	}
+	return nil
 }
 
 func (c *Counts) add(ri int) {
@@ -142,6 +169,9 @@ type DecisionReport struct {
 	// shares.
 	Checks Counts `json:"checks"`
 	Rates  Rates  `json:"rates"`
+	// Modes counts the same checks by the mode of their rule at the time
+	// of the check (signals without a mode are in Checks only).
+	Modes ModeCounts `json:"modes"`
 	// Rules reports each rule checked, by name.
 	Rules []RuleReport `json:"rules"`
 	// Exceptions are the projects' current exceptions to the decision.
@@ -177,6 +207,9 @@ type Exceptions struct {
 	// Active and Expired count them on the day of the report.
 	Active  int `json:"active"`
 	Expired int `json:"expired"`
+	// Unneeded counts the active ones whose rule passed in each of the
+	// project's last UnneededScans scans.
+	Unneeded int `json:"unneeded,omitempty"`
 	// List holds the first MaxSignals exceptions, the earliest expiry
 	// first.
 	List []ExceptionEntry `json:"list"`
@@ -189,6 +222,7 @@ type ExceptionEntry struct {
 	Justification string `json:"justification"`         // why the project cannot follow the rule
 	Expires       string `json:"expires,omitempty"`     // YYYY-MM-DD, the last day it applies
 	Active        bool   `json:"active"`                // whether it applies on the day of the report
+	Unneeded      bool   `json:"unneeded,omitempty"`    // active, and its rule passed in each of the project's last UnneededScans scans
 	RequestedBy   string `json:"requestedBy,omitempty"` // who asked for it
 	ApprovedBy    string `json:"approvedBy,omitempty"`  // who granted it
 	Signal        string `json:"signal"`                // the exception signal's ID
@@ -375,6 +409,10 @@ type Revisit struct {
 	// blueprint no decision of the registry governs, named by Blueprint.
 	Decision  string `json:"decision,omitempty"`
 	Blueprint string `json:"blueprint,omitempty"`
+	// Exception, when set, says the evidence is about the exceptions to a
+	// rule, "DECISION/RULE" (ReasonUnneededException), not about the
+	// decision: Decision and Blueprint are then empty.
+	Exception string `json:"exception,omitempty"`
 	// Title and Status are the decision's, from the registry.
 	Title  string          `json:"title,omitempty"`
 	Status decision.Status `json:"status,omitempty"`
@@ -398,6 +436,12 @@ type RevisitReason struct {
 	Blueprint string `json:"blueprint,omitempty"`
 	File      string `json:"file,omitempty"`
 	Rule      string `json:"rule,omitempty"`
+	// Version, Part and Decision say, for ReasonBaselineFailure, which
+	// version of Blueprint (and which included part of it) fails Rule of
+	// which decision on a clean render.
+	Version  string `json:"version,omitempty"`
+	Part     string `json:"part,omitempty"`
+	Decision string `json:"decision,omitempty"`
 	// HunkID names the desire path of ReasonDesirePathAgainstRule.
 	HunkID string `json:"hunkID,omitempty"`
 	// Date is the date of a registry reason (revisit-by, decided), as
@@ -497,9 +541,13 @@ func (m *markdown) summary() {
 	if r.Settings.ProposedDays == 1 {
 		days = "1 day"
 	}
-	m.f("- thresholds: patterns in %s, exemption rate above %s, mean rating under %g (of %s), proposed for more than %s, upgrade conflicts in %s\n",
+	m.f("- thresholds: patterns in %s, exemption rate above %s, mean rating under %g (of %s), proposed for more than %s, upgrade conflicts in %s",
 		plural(r.Settings.MinProjects, "project", "projects"), pct(r.Settings.ExemptionRate), r.Settings.LowRating,
 		plural(r.Settings.MinRatings, "rating", "ratings"), days, plural(r.Settings.MinConflicts, "project", "projects"))
+	if r.Settings.UnneededScans > 0 {
+		m.f(", exceptions unneeded after %s", plural(r.Settings.UnneededScans, "passing scan", "passing scans"))
+	}
+	m.f("\n")
 	if r.Settings.Registry != "" {
 		m.f("- decisions from %s\n", r.Settings.Registry)
 	}
@@ -519,8 +567,11 @@ func bold(n int, one, many string) string {
 }
 
 func subjectOf(v Revisit) string {
-	if v.Decision != "" {
+	switch {
+	case v.Decision != "":
 		return v.Decision
+	case v.Exception != "":
+		return "exceptions to " + v.Exception
 	}
 	return "blueprint " + v.Blueprint
 }
@@ -593,19 +644,47 @@ func (m *markdown) decisions() {
 		m.f("No decision was checked.\n\n")
 		return
 	}
-	m.f("| decision | status | projects | checks | pass | fail | warn | exempt | error | pass rate | exempt rate | exceptions |\n")
-	m.f("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+	// Failures of enforced and of audit rules apart (warn rules' are
+	// warnings), and how many of the failures are the blueprint's: the
+	// rule fails on the clean render too.
+	m.f("Failures are counted apart by the mode of their rule; \"on a clean render\" counts the checks not passing that fail on the blueprint's clean render too: the blueprint's, not the team's.\n\n")
+	m.f("| decision | status | projects | checks | pass | fail (enforce) | fail (audit) | warn | exempt | error | on a clean render | pass rate | exempt rate | exceptions |\n")
+	m.f("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
 	for _, d := range r.Decisions {
 		name := d.ID
 		if d.Title != "" {
 			name += ": " + d.Title
 		}
-		m.f("| %s | %s | %d | %d | %d | %d | %d | %d | %d | %s | %s | %d active, %d expired |\n",
-			cell(name), d.Status, d.Subjects, d.Checks.Total, d.Checks.Pass, d.Checks.Fail, d.Checks.Warn,
-			d.Checks.Exempt, d.Checks.Error, rateCell(d.Checks, d.Rates.Pass), rateCell(d.Checks, d.Rates.Exempt),
-			d.Exceptions.Active, d.Exceptions.Expired)
+		exc := fmt.Sprintf("%d active, %d expired", d.Exceptions.Active, d.Exceptions.Expired)
+		if d.Exceptions.Unneeded > 0 {
+			exc += fmt.Sprintf(", %d unneeded", d.Exceptions.Unneeded)
+		}
+		m.f("| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %s | %s | %s |\n",
+			cell(name), d.Status, d.Subjects, d.Checks.Total, d.Checks.Pass, d.Checks.Fail-d.Modes.Audit.Fail, d.Modes.Audit.Fail,
+			d.Checks.Warn, d.Checks.Exempt, d.Checks.Error, d.Checks.Baseline, rateCell(d.Checks, d.Rates.Pass),
+			rateCell(d.Checks, d.Rates.Exempt), exc)
 	}
 	m.f("\n")
+
+	// The rules behind the failures: which rule, in which mode, and how
+	// many of its failures a clean render has too.
+	var rules []string
+	for _, d := range r.Decisions {
+		for _, ru := range d.Rules {
+			c := ru.Checks
+			if c.Total == c.Pass {
+				continue
+			}
+			rules = append(rules, fmt.Sprintf("| %s/%s | %s | %d | %d | %d | %d | %d | %d | %d |\n", d.ID, cell(ru.Name),
+				cmp.Or(string(ru.Mode), "?"), c.Total, c.Pass, c.Fail, c.Warn, c.Exempt, c.Error, c.Baseline))
+		}
+	}
+	if len(rules) > 0 {
+		m.f("### Rules not passing everywhere\n\n")
+		m.f("| rule | mode | projects | pass | fail | warn | exempt | error | on a clean render |\n")
+		m.f("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+		m.f("%s\n", strings.Join(rules, ""))
+	}
 
 	var rolls []string
 	for _, d := range r.Decisions {
@@ -665,7 +744,10 @@ func (m *markdown) decisions() {
 	for _, d := range r.Decisions {
 		for _, e := range d.Exceptions.List {
 			status := "expired"
-			if e.Active {
+			switch {
+			case e.Unneeded:
+				status = "active, unneeded"
+			case e.Active:
 				status = "active"
 			}
 			exc = append(exc, fmt.Sprintf("| %s/%s | %s | %s | %s | %s | %s | %s |\n", d.ID, cell(e.Rule),

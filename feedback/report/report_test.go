@@ -75,7 +75,7 @@ func TestReportMarkdown(t *testing.T) {
 	assert.True(t, slices.IsSorted(at), "sections out of order")
 	assert.Contains(t, md, "[`"+w.exempt[0]+"`](https://gp.example.com/signals/"+w.exempt[0]+")")
 	assert.Contains(t, md, "```diff\n@@ -1 +1 @@\n-port: 8080\n+port: 9090\n```\n")
-	assert.Contains(t, md, "| ADR-0100: Decision ADR-0100 | accepted | 10 | 10 | 6 | 1 | 0 | 3 | 0 | 60% | 30% | 3 active, 1 expired |")
+	assert.Contains(t, md, "| ADR-0100: Decision ADR-0100 | accepted | 10 | 10 | 6 | 1 | 0 | 0 | 3 | 0 | 0 | 60% | 30% | 3 active, 1 expired |")
 	assert.Contains(t, md, "| ADR-0200/port | warn | 2026-12-01 (21 days left) | 10 | 6 | 60% | 1 | p01, p02, p03 |")
 }
 
@@ -112,7 +112,7 @@ func TestReportJSON(t *testing.T) {
 	}
 	assert.Equal(t, []string{"blueprints", "decisions", "desirePaths", "first", "generated", "last", "projects",
 		"revisit", "settings", "signals", "sources"}, keys(m))
-	assert.Equal(t, []string{"checks", "exceptions", "file", "id", "rates", "ratings", "rules", "status", "subjects", "title", "trend"},
+	assert.Equal(t, []string{"checks", "exceptions", "file", "id", "modes", "rates", "ratings", "rules", "status", "subjects", "title", "trend"},
 		keys(m["decisions"].([]any)[0]))
 	assert.Equal(t, []string{"blueprint", "count", "example", "file", "hunkID", "key", "level", "projects", "signals"},
 		keys(m["desirePaths"].([]any)[0]))

@@ -72,9 +72,16 @@ type Options struct {
 //     whitespace collapsed, the project's own parameter values replaced by
 //     {{.path}}), so that the same edit made in many projects groups.
 //   - rule: with opts.Registry, for every rule of the decisions in force,
-//     one pass signal, or one signal per finding (up to ten) — fail (warn
-//     for rules in warn mode), exempt or error — with the offending file
-//     and line as evidence.
+//     one pass signal, or one signal per failing file (up to ten) — fail
+//     (warn for rules in warn mode), exempt or error — with the offending
+//     file as the project has it and the line as evidence, and the part in
+//     Labels["part"] in a composed project. A rule in force for several
+//     parts is one rule. Labels["baseline"] is the rule's outcome on the
+//     same file of a clean render of the recorded version at the project's
+//     parameters ("fail" or "pass"): only the files the team changed are
+//     evaluated again, with their rendered content. A file the team changed
+//     so that the rule passes where the clean render fails gives a pass
+//     signal naming it, with baseline "fail".
 //   - exception: one per exception in the project's
 //     .goldenpath/exceptions.yaml, exempt while active, fail once expired.
 //   - lag: with opts.Catalog, the number of newer released versions.
@@ -147,6 +154,9 @@ func Project(ctx context.Context, p *render.Project, opts *Options) ([]feedback.
 			return nil, fmt.Errorf("scan %s: loading the recorded blueprint %s: %w", dir, m.Blueprint.Source, err)
 		}
 	}
+	if opts.Registry != nil {
+		sc.base = newBaseline(m, opts.Registry)
+	}
 	if err := sc.drift(ctx, bp, opts); err != nil {
 		return nil, fmt.Errorf("scan %s: drift: %w", dir, err)
 	}
@@ -158,7 +168,10 @@ func Project(ctx context.Context, p *render.Project, opts *Options) ([]feedback.
 		if err != nil {
 			return nil, fmt.Errorf("scan %s: %w", dir, err)
 		}
-		sc.rules(rep)
+		if err := sc.base.evaluate(ctx, m, now); err != nil {
+			return nil, fmt.Errorf("scan %s: the clean render's rules: %w", dir, err)
+		}
+		sc.rules(rep, sc.base)
 	}
 	for _, x := range p.Exceptions() {
 		sc.exception(x, now)
@@ -211,6 +224,7 @@ type scanner struct {
 	params  map[string]any
 	subject feedback.Subject
 	marked  map[string]bool // files holding an upgrade's conflict markers
+	base    *baseline       // the rules on the clean render; nil without a registry
 	out     []feedback.Signal
 }
 
@@ -234,6 +248,7 @@ func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *Opt
 			return err
 		}
 		f := d.File
+		sc.base.note(d)
 		switch {
 		case f.Level == blueprint.Seeded || d.Change == render.Unchanged || sc.marked[f.Path]:
 			continue
@@ -541,12 +556,50 @@ func templateText(bp *blueprint.Blueprint, f render.File) []byte {
 	return data
 }
 
-// rules turns a decisions report into one signal per rule.
-func (sc *scanner) rules(rep *decision.Report) {
-	findings := map[[2]string][]decision.Finding{}
+// rules turns a decisions report into signals: for each rule, one pass
+// signal, or one signal per finding. A rule in force for several parts of
+// a composed project is one check: its findings, each naming its part and
+// its file as the project has it, are given once. base, when not nil,
+// gives each signal its baseline.
+func (sc *scanner) rules(rep *decision.Report, base *baseline) {
+	type key struct{ decision, rule string }
+	type check struct {
+		decision.Check
+		findings []partFinding
+	}
+	var order []key
+	checks := map[key]*check{}
+	for _, c := range rep.Checks {
+		k := key{c.Decision, c.Rule}
+		switch ch := checks[k]; {
+		case ch == nil:
+			checks[k] = &check{Check: c}
+			order = append(order, k)
+		case resultRank(c.Result) < resultRank(ch.Result):
+			ch.Result = c.Result
+		}
+	}
+	dir := sc.p.Dir()
+	seen := map[fileResult]int{} // index in its check's findings
 	for _, f := range rep.Findings {
-		k := [2]string{f.Decision, f.Rule}
-		findings[k] = append(findings[k], f)
+		ch := checks[key{f.Decision, f.Rule}]
+		if ch == nil {
+			continue
+		}
+		part := ""
+		if name, ok := strings.CutPrefix(f.Subject, dir+": "); ok {
+			part = name
+		}
+		// One signal per rule, file and result: a file that fails a rule in
+		// two places (the CPU and the memory limit), or that two parts see,
+		// is one failing file.
+		id := fileResult{f.Decision, f.Rule, part, f.File, f.Result}
+		if i, ok := seen[id]; ok {
+			ch.findings[i].more++
+			continue
+		}
+		seen[id] = len(ch.findings)
+		ch.findings = append(ch.findings, partFinding{part: part, f: f})
 	}
 	result := func(r decision.Result, mode decision.Mode) (feedback.Result, bool) {
 		switch r {
@@ -564,32 +617,56 @@ func (sc *scanner) rules(rep *decision.Report) {
 		}
 		return "", false // skipped: the rule does not apply
 	}
-	for _, c := range rep.Checks {
+	for _, k := range order {
+		c := checks[k]
 		res, ok := result(c.Result, c.Mode)
 		if !ok {
 			continue
 		}
-		fs := findings[[2]string{c.Decision, c.Rule}]
-		if len(fs) == 0 {
+		newSignal := func(res feedback.Result) feedback.Signal {
 			s := sc.signal(feedback.SourceRule)
 			s.Decision, s.Rule, s.Mode, s.Severity, s.Result = c.Decision, c.Rule, c.Mode, c.Severity, res
+			return s
+		}
+		// The files of the clean render where the rule fails and that the
+		// team changed so that it passes: evidence of an edit too.
+		have := map[[2]string]bool{} // files with a finding: failing, exempt or in error
+		for _, pf := range c.findings {
+			have[[2]string{pf.part, pf.f.File}] = true
+		}
+		fixed := base.fixed(c.Decision, c.Rule, have)
+		if len(c.findings) == 0 && len(fixed) == 0 {
+			s := newSignal(res)
+			if r := base.rule(c.Decision, c.Rule); r != nil && r.Tree() && len(base.failed) == 0 {
+				s.Labels = map[string]string{"baseline": baselinePass}
+			}
 			sc.out = append(sc.out, s)
 			continue
 		}
 		// One signal per finding, so that every offending file is evidence
 		// (a desire path in it can be matched to the rule); at most
 		// maxRuleFindings of them, the count in each.
-		for _, f := range fs[:min(len(fs), maxRuleFindings)] {
+		n := 0
+		for _, pf := range c.findings[:min(len(c.findings), maxRuleFindings)] {
+			f := pf.f
 			fres, ok := result(f.Result, c.Mode)
 			if !ok {
 				fres = res
 			}
-			s := sc.signal(feedback.SourceRule)
-			s.Decision, s.Rule, s.Mode, s.Severity, s.Result = c.Decision, c.Rule, c.Mode, c.Severity, fres
+			s := newSignal(fres)
 			s.Evidence.Message = f.Message
-			s.Evidence.Path = f.File
+			if pf.more > 0 {
+				s.Evidence.Message += fmt.Sprintf(" (and %d more in this file)", pf.more)
+			}
+			s.Evidence.Path = projectPath(sc.partDir(pf.part), f.File)
 			s.Evidence.Line = f.Pos.Line
-			s.Labels = map[string]string{"findings": strconv.Itoa(len(fs))}
+			s.Labels = map[string]string{"findings": strconv.Itoa(len(c.findings))}
+			if pf.part != "" {
+				s.Labels["part"] = pf.part
+			}
+			if b := base.of(pf.part, f); b != "" {
+				s.Labels["baseline"] = b
+			}
 			if f.Field != "" {
 				s.Labels["field"] = f.Field
 			}
@@ -600,8 +677,62 @@ func (sc *scanner) rules(rep *decision.Report) {
 				s.Labels["exception.expires"] = f.Exception.Expires.Format(time.DateOnly)
 			}
 			sc.out = append(sc.out, s)
+			n++
+		}
+		for _, fx := range fixed[:min(len(fixed), maxRuleFindings-n)] {
+			s := newSignal(feedback.ResultPass)
+			s.Evidence.Path = projectPath(sc.partDir(fx[0]), fx[1])
+			s.Evidence.Message = fmt.Sprintf("passes in the project; fails on a clean render of %s %s", sc.m.Blueprint.Name, sc.m.Blueprint.Version)
+			s.Labels = map[string]string{"baseline": baselineFail}
+			if fx[0] != "" {
+				s.Labels["part"] = fx[0]
+			}
+			sc.out = append(sc.out, s)
 		}
 	}
+}
+
+// partFinding is a finding, the part of the project it was made in, and
+// how many more findings of the rule there are in the same file.
+type partFinding struct {
+	part string
+	f    decision.Finding
+	more int
+}
+
+type fileResult struct {
+	decision, rule, part, file string
+	result                     decision.Result
+}
+
+// partDir returns the directory of the include part in the project; ""
+// for the blueprint's own files.
+func (sc *scanner) partDir(part string) string {
+	if part == "" {
+		return ""
+	}
+	for _, inc := range sc.m.Includes {
+		if inc.Name == part {
+			return inc.Dir
+		}
+	}
+	return ""
+}
+
+// resultRank orders a check's results as decision.Check does: fail, then
+// error, exempt, pass, skip.
+func resultRank(r decision.Result) int {
+	switch r {
+	case decision.Fail:
+		return 0
+	case decision.Error:
+		return 1
+	case decision.Exempt:
+		return 2
+	case decision.Pass:
+		return 3
+	}
+	return 4
 }
 
 // maxRuleFindings bounds the rule signals of one rule in one scan.
