@@ -17,9 +17,10 @@
 //     (render.Project) with their drift, manifests, rebuilds,
 //     three-way-merge upgrades, fleets.
 //   - feedback: signals from scans, upgrades and people, and durable stores;
-//     feedback/scan observes rendered projects, and feedback/report
+//     feedback/scan observes rendered projects, feedback/report
 //     aggregates signals into reports that say which decision to revisit and
-//     why.
+//     why, and feedback/propose turns desire paths into a blueprint's next
+//     version, verified against every project.
 //   - examples (a module of its own): gp, the command line, and an HTTP
 //     server with web forms, built only on the public API.
 //

@@ -17,6 +17,7 @@
 //	decisions  list, show, lint and check architectural decisions
 //	scan       observe rendered projects: drift, decisions, exceptions, lag
 //	report     aggregate the signal store: which decision to revisit and why
+//	propose    turn a blueprint's desire paths into its next version, verified
 //	feedback   record a rating of a blueprint or a decision
 //	store      copy signals between stores (JSON Lines files, PostgreSQL)
 //	fleet      render, upgrade or check many projects
@@ -130,6 +131,7 @@ func init() {
 		decisionsCmd,
 		scanCmd,
 		reportCmd,
+		proposeCmd,
 		feedbackCmd,
 		storeCmd,
 		fleetCmd,

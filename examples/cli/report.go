@@ -16,7 +16,7 @@ import (
 var reportCmd = &command{
 	name:    "report",
 	summary: "aggregate the signal store into a report: which decision to revisit and why",
-	usage:   "report [--store FILE|URL] [--since WHEN] [--until WHEN] [--decisions SOURCE] [--date YYYY-MM-DD] [--min-projects N] [--json | --format md|json]",
+	usage:   "report [--store FILE|URL] [--since WHEN] [--until WHEN] [--decisions SOURCE] [--date YYYY-MM-DD] [--min-projects N] [--scan-gap DURATION] [--json | --format md|json]",
 	help: `
 Report streams the signals of the store (--store, $GP_STORE, or
 ./signals.jsonl) into a report: the decisions to revisit, ranked, each
@@ -29,7 +29,12 @@ projects — with an example; per blueprint its versions, lag and conflicts.
 --since and --until take a date (YYYY-MM-DD) or a duration back from now
 (30d, 12h). --decisions (or $GP_DECISIONS) adds the decisions' titles,
 statuses and dates, and the files they govern. The report is Markdown, or
-JSON with --json (or --format json; docs/feedback.md documents both).`,
+JSON with --json (or --format json; docs/feedback.md documents both).
+
+A project's current state is its latest scan: its signals less than
+--scan-gap apart (default 1m) are one scan. gp scan stamps all of one
+project's signals with one time, so scans of the same projects made in
+quick succession are told apart with a smaller gap (--scan-gap 1s).`,
 	example: `
 gp report --store signals.jsonl --since 90d
 gp report --json --decisions testdata/decisions > report.json`,
@@ -45,6 +50,7 @@ gp report --json --decisions testdata/decisions > report.json`,
 		minProjects := fs.Int("min-projects", 0, "how many projects make a pattern (default 3)")
 		format := fs.String("format", "md", "the report's `FORMAT`: md or json (--json is json)")
 		asJSON := fs.Bool("json", false, "print the report as JSON")
+		scanGap := fs.Duration("scan-gap", 0, "signals of one project less than `DURATION` apart are one scan (default 1m)")
 		return func(ctx context.Context, e *env, args []string) error {
 			if err := exactArgs(args); err != nil {
 				return err
@@ -66,7 +72,10 @@ gp report --json --decisions testdata/decisions > report.json`,
 			if f.Until, err = parseWhen(*until, now); err != nil {
 				return usageErrorf("--until: %v", err)
 			}
-			opts := &report.AggregateOptions{Now: func() time.Time { return now }, MinProjects: *minProjects}
+			if *scanGap < 0 {
+				return usageErrorf("--scan-gap %v: want a positive duration", *scanGap)
+			}
+			opts := &report.AggregateOptions{Now: func() time.Time { return now }, MinProjects: *minProjects, ScanGap: *scanGap}
 			if df.source != "" || os.Getenv("GP_DECISIONS") != "" {
 				eo, err := df.engineOptions(ctx, &sf)
 				if err != nil {

@@ -228,7 +228,7 @@ type reportEntry struct {
 	// (storeKey).
 	store   string
 	done    chan struct{}
-	rep     *report.Report
+	val     any // a *report.Report, or what cached's compute returned
 	err     error
 	expires time.Time
 }
@@ -256,7 +256,16 @@ func (s *server) storeKey() string {
 // when it is older than ReportTTL (a report depends on the date).
 // Concurrent requests for one report wait for one computation.
 func (s *server) cachedReport(ctx context.Context, q reportQuery, compute func(context.Context) (*report.Report, error)) (*report.Report, error) {
-	key, store := q.values().Encode(), s.storeKey()
+	v, err := s.cached(ctx, q.values().Encode(), func(ctx context.Context) (any, error) { return compute(ctx) })
+	rep, _ := v.(*report.Report)
+	return rep, err
+}
+
+// cached is cachedReport for any value computed from the store, under key:
+// one computation at a time per key, in a report slot, until the store
+// changes or ReportTTL passes.
+func (s *server) cached(ctx context.Context, key string, compute func(context.Context) (any, error)) (any, error) {
+	store := s.storeKey()
 	c := &s.reports
 	for {
 		c.mu.Lock()
@@ -268,7 +277,7 @@ func (s *server) cachedReport(ctx context.Context, q reportQuery, compute func(c
 		select {
 		case <-e.done:
 			if e.err == nil {
-				return e.rep, nil
+				return e.val, nil
 			}
 			// A failed computation is not cached: try again.
 			c.mu.Lock()
@@ -302,7 +311,7 @@ func (s *server) cachedReport(ctx context.Context, q reportQuery, compute func(c
 			e.err = err
 		} else {
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.RenderTimeout)
-			e.rep, e.err = compute(rctx)
+			e.val, e.err = compute(rctx)
 			cancel()
 			release()
 		}
@@ -318,7 +327,7 @@ func (s *server) cachedReport(ctx context.Context, q reportQuery, compute func(c
 	}()
 	select {
 	case <-e.done:
-		return e.rep, e.err
+		return e.val, e.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

@@ -39,7 +39,9 @@
 //	                               exclusive; ?min-projects=): what to revisit and why, with the
 //	                               signals behind each reason; charts drawn as SVG on the server:
 //	                               compliance per decision, desire paths, version spread,
-//	                               every label whole (long file paths wrap)
+//	                               every label whole (long file paths wrap); with --projects,
+//	                               each desire path's proposed template change (what gp propose
+//	                               would write) and its verification against the projects
 //
 // JSON API (the request body of validate and render is the parameter values,
 // as JSON or, with Content-Type application/yaml, YAML; ?version= picks a
@@ -51,6 +53,21 @@
 //	POST /api/blueprints/{name}/validate    200 with the resolved values, or 422 with
 //	                                        one error per field and its positions
 //	POST /api/blueprints/{name}/render      the project as application/gzip (a tar archive)
+//	POST /api/blueprints/{name}/upgrade     upgrade a project sent as render answers it (a
+//	                                        .tar.gz, one top-level directory) to ?to=VERSION
+//	                                        (default: the newest): 200 with the upgraded
+//	                                        archive, or 409 with it and the conflicts marked
+//	                                        in the files (its manifest lists them); headers
+//	                                        Goldenpath-Upgrade ("go-service 1.4.0 2.0.0") and
+//	                                        Goldenpath-Conflicts (files in conflict). The
+//	                                        merge base is the recorded version from the
+//	                                        catalog (422 when it has none). With --store,
+//	                                        every file's outcome (merged, conflict,
+//	                                        overwritten, kept) is recorded as gp upgrade
+//	                                        --store does, and the report counts conflicts
+//	                                        (then --signals-token applies); 409 with JSON when
+//	                                        the project still holds an earlier upgrade's
+//	                                        conflicts, 400 for an archive that is not one
 //	GET  /api/decisions                     every decision
 //	GET  /api/decisions/{id}                one decision
 //	POST /api/signals                       append signals to the store: one in its JSON form
@@ -77,6 +94,9 @@
 //
 //	curl -s -X POST --data '{"name":"orders"}' -o orders.tar.gz \
 //	    'localhost:8080/api/blueprints/go-service/render?version=1.4.0'
+//
+//	curl -s -X POST --data-binary @orders.tar.gz -H 'Content-Type: application/gzip' \
+//	    -o orders-2.tar.gz -w '%{http_code}\n' 'localhost:8080/api/blueprints/go-service/upgrade?to=2.0.0'
 //
 //	curl -s -X POST --data '{"blueprint":"go-service","score":4,"comment":"quick start"}' \
 //	    localhost:8080/api/signals
@@ -171,6 +191,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		memoryLimit     = fs.Int64("memory-limit", 512<<20, "the Go runtime's soft memory limit, in bytes (runtime/debug.SetMemoryLimit; 0 keeps $GOMEMLIMIT or none)")
 		shutdownTimeout = fs.Duration("shutdown-timeout", 15*time.Second, "how long a shutdown waits for requests in flight")
 		logLevel        = fs.String("log-level", "info", "the log `LEVEL`: debug, info, warn or error")
+		projects        = fs.String("projects", "", "the `DIR` the scanned projects are in: the report page shows each desire path's proposed blueprint change, verified against the projects' manifests read under DIR only (default: no proposals)")
 		signalsToken    = fs.String("signals-token", os.Getenv("GP_SIGNALS_TOKEN"), "require `TOKEN` as a bearer token on POST /api/signals (default $GP_SIGNALS_TOKEN; empty: open)")
 	)
 	fs.Var(&blueprints, "blueprints", "a catalog `SOURCE`: a directory of blueprints, a blueprint, or a catalog index; repeatable")
@@ -275,6 +296,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		EvalTimeout: *evalTimeout,
 		MaxReports:  *maxReports,
 		Signals:     signals,
+		Projects:    *projects,
 
 		SignalsToken: *signalsToken,
 	})

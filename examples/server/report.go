@@ -68,6 +68,8 @@ type desireView struct {
 	report.DesirePath
 	Anchor string
 	Known  bool
+	// Proposal is the change gp propose would make of it, if computed.
+	Proposal *proposalView
 }
 
 type blueprintRow struct {
@@ -114,6 +116,10 @@ func (s *server) reportPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.fillReport(v, rep)
+	props := s.proposals(r.Context(), q, rep)
+	for i := range v.DesirePaths {
+		v.DesirePaths[i].Proposal = props[v.DesirePaths[i].HunkID]
+	}
 	s.page(w, r, http.StatusOK, "report.html", v)
 }
 
@@ -145,7 +151,7 @@ func (s *server) fillReport(v *reportView, rep *report.Report) {
 	}
 	for i, dp := range rep.DesirePaths {
 		_, known := s.cfg.Catalog.Latest(dp.Blueprint)
-		v.DesirePaths = append(v.DesirePaths, desireView{dp, "dp-" + strconv.Itoa(i+1), known})
+		v.DesirePaths = append(v.DesirePaths, desireView{DesirePath: dp, Anchor: "dp-" + strconv.Itoa(i+1), Known: known})
 	}
 	for _, b := range rep.Blueprints {
 		row := blueprintRow{BlueprintReport: b}

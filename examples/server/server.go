@@ -92,6 +92,11 @@ type config struct {
 	// scanner) can record signals. The rating forms stay open to the
 	// pages' visitors (same origin only).
 	SignalsToken string
+	// Projects, when set, is the directory the scanned projects are in:
+	// the report page shows each desire path's proposal (feedback/propose),
+	// verified against the projects' recorded parameters, read from their
+	// manifests under it only. Empty: no proposal is computed.
+	Projects string
 }
 
 // server serves the pages and the JSON API. It is safe for concurrent use.
@@ -191,6 +196,7 @@ func newServer(cfg *config) (*server, error) {
 	mux.HandleFunc("GET /api/blueprints/{name}/schema", s.apiSchema)
 	mux.HandleFunc("POST /api/blueprints/{name}/validate", s.apiValidate)
 	mux.HandleFunc("POST /api/blueprints/{name}/render", s.apiRender)
+	mux.HandleFunc("POST /api/blueprints/{name}/upgrade", s.apiUpgrade)
 	mux.HandleFunc("GET /api/decisions", s.apiDecisions)
 	mux.HandleFunc("GET /api/decisions/{id}", s.apiDecision)
 	mux.HandleFunc("POST /api/signals", s.apiSignals)
@@ -277,9 +283,12 @@ func (s *server) status(r *http.Request, err error) (int, string) {
 		enforced *decision.EnforcedError
 		rerr     *render.RenderError
 	)
+	var br *badRequest
 	switch {
 	case errors.Is(err, errNotFound):
 		return http.StatusNotFound, err.Error()
+	case errors.As(err, &br):
+		return http.StatusBadRequest, br.msg
 	case errors.As(err, &maxBytes):
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", maxBytes.Limit)
 	case errors.Is(err, errBodyTimeout), errors.Is(err, errBodyTruncated):

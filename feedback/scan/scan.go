@@ -13,13 +13,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/internal/diff"
+	"github.com/goldenpath-dev/goldenpath/internal/token"
 	"github.com/goldenpath-dev/goldenpath/internal/values"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
@@ -357,7 +356,7 @@ type paramValue struct{ value, path string }
 
 // normaliser replaces a project's parameter values in the lines of one
 // file's hunks by {{.path}}. A value is replaced only as a whole token
-// (tokenIndexes), so that "dev" in "(devtools)" or "2>/dev/null" stays; longest values first, so that a value that
+// (internal/token.Indexes), so that "dev" in "(devtools)" or "2>/dev/null" stays; longest values first, so that a value that
 // contains another wins; never a value shorter than minParamValue; and never
 // a value the file's template holds as a token of its own text ("dev" where
 // the blueprint writes "2>/dev/null"), since there the value may be the
@@ -405,7 +404,7 @@ func paramValues(params map[string]any) []paramValue {
 func newNormaliser(values []paramValue, template []byte) *normaliser {
 	n := &normaliser{}
 	for _, v := range values {
-		if template != nil && len(tokenIndexes(string(template), v.value)) > 0 {
+		if template != nil && len(token.Indexes(string(template), v.value)) > 0 {
 			continue
 		}
 		n.values = append(n.values, v)
@@ -435,7 +434,7 @@ func (n *normaliser) replace(text string) string {
 		return false
 	}
 	for _, v := range n.values {
-		for _, i := range tokenIndexes(text, v.value) {
+		for _, i := range token.Indexes(text, v.value) {
 			if !taken(i, i+len(v.value)) {
 				spans = append(spans, span{i, i + len(v.value), "{{." + v.path + "}}"})
 			}
@@ -455,73 +454,6 @@ func (n *normaliser) replace(text string) string {
 	b.WriteString(text[last:])
 	return b.String()
 }
-
-// tokenIndexes returns the offsets in text where value occurs as a whole
-// token: the characters either side of it, if any, are not word characters
-// (letters, digits, '_'), and not a joiner ('.', '/', '@') with a word
-// character beyond it — so "dev" is a token of "tier: dev", "(dev)" and
-// "dev-tools" (a hyphenated name built from a value: "orders-postgres"),
-// but not of "(devtools)", "2>/dev/null" or "acme.dev/tier".
-func tokenIndexes(text, value string) []int {
-	var out []int
-	for off := 0; off <= len(text); {
-		i := strings.Index(text[off:], value)
-		if i < 0 {
-			return out
-		}
-		i += off
-		j := i + len(value)
-		if !joinedBefore(text[:i], value) && !joinedAfter(text[j:], value) {
-			out = append(out, i)
-		}
-		_, size := utf8.DecodeRuneInString(text[i:])
-		off = i + max(size, 1)
-	}
-	return out
-}
-
-// joinedBefore reports whether value, preceded by before, continues a word.
-func joinedBefore(before, value string) bool {
-	r, n := utf8.DecodeLastRuneInString(before)
-	if n == 0 {
-		return false
-	}
-	if wordRune(r) {
-		first, _ := utf8.DecodeRuneInString(value)
-		return wordRune(first)
-	}
-	if joiner(r) {
-		r2, n2 := utf8.DecodeLastRuneInString(before[:len(before)-n])
-		return n2 > 0 && wordRune(r2)
-	}
-	return false
-}
-
-// joinedAfter reports whether value, followed by after, continues a word.
-func joinedAfter(after, value string) bool {
-	r, n := utf8.DecodeRuneInString(after)
-	if n == 0 {
-		return false
-	}
-	if wordRune(r) {
-		last, _ := utf8.DecodeLastRuneInString(value)
-		return wordRune(last)
-	}
-	if joiner(r) {
-		r2, n2 := utf8.DecodeRuneInString(after[n:])
-		return n2 > 0 && wordRune(r2)
-	}
-	return false
-}
-
-// wordRune reports whether r continues a word: a letter, a digit or '_'.
-func wordRune(r rune) bool {
-	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
-}
-
-// joiner reports whether r joins words into one token: a host name, a
-// path, an address.
-func joiner(r rune) bool { return r == '.' || r == '/' || r == '@' }
 
 // templateText returns the template text of f in bp, or in the included
 // blueprint f's part names; nil when it cannot be read.
