@@ -37,6 +37,7 @@ import (
 	"cuelang.org/go/cue/parser"
 
 	"github.com/goldenpath-dev/goldenpath/internal/bound"
+	"github.com/goldenpath-dev/goldenpath/internal/fastfile"
 	"github.com/goldenpath-dev/goldenpath/internal/fetch"
 	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
 )
@@ -357,7 +358,7 @@ func loadDir(ctx context.Context, dir string, opts *Options, stack []string) (*B
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("load blueprint %s: not a directory", dir)
 	}
-	b, err := load(ctx, os.DirFS(dir), dir, filepath.Join(dir, SchemaFile), opts)
+	b, err := load(ctx, fastfile.DirFS(dir), dir, filepath.Join(dir, SchemaFile), opts)
 	if err != nil {
 		return nil, err
 	}

@@ -4,13 +4,16 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
-var semverRe = regexp.MustCompile(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$`)
+var semverRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$`)
+})
 
 // IsVersion reports whether v is a semantic version (a leading "v" is
 // allowed, as in git tags).
-func IsVersion(v string) bool { return semverRe.MatchString(v) }
+func IsVersion(v string) bool { return semverRe().MatchString(v) }
 
 // CompareVersions compares two semantic versions by precedence, as
 // semver.org defines it: -1 when a < b, 0 when equal, +1 when a > b. A
@@ -18,7 +21,7 @@ func IsVersion(v string) bool { return semverRe.MatchString(v) }
 // not a version sorts before every version, and such strings compare as
 // strings among themselves.
 func CompareVersions(a, b string) int {
-	ma, mb := semverRe.FindStringSubmatch(a), semverRe.FindStringSubmatch(b)
+	ma, mb := semverRe().FindStringSubmatch(a), semverRe().FindStringSubmatch(b)
 	switch {
 	case ma == nil && mb == nil:
 		return strings.Compare(a, b)

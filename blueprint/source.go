@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
+	"github.com/goldenpath-dev/goldenpath/internal/fastfile"
 	"github.com/goldenpath-dev/goldenpath/internal/fetch"
 )
 
@@ -178,7 +178,7 @@ func (s *Sources) Fetch(ctx context.Context, source string) (*Fetched, error) {
 	if err != nil {
 		return nil, sourceErr(err)
 	}
-	return &Fetched{FS: os.DirFS(r.Dir), Dir: r.Dir, Source: r.Source, Revision: r.Revision}, nil
+	return &Fetched{FS: fastfile.DirFS(r.Dir), Dir: r.Dir, Source: r.Source, Revision: r.Revision}, nil
 }
 
 // Policy returns the policy s fetches under.

@@ -353,6 +353,30 @@ type evalRun struct {
 type fileData struct {
 	data []byte
 	err  error
+	// The file's documents as CUE values, built once for every unify
+	// rule that reads the file.
+	docs    []cue.Value
+	docsErr error
+	built   bool
+}
+
+// docs returns the documents of the file p, whose content is data, built
+// in the run's context once per evaluation.
+func (run *evalRun) docs(p, name string, data []byte) ([]cue.Value, error) {
+	f := run.files[p]
+	if f == nil {
+		f = &fileData{data: data}
+		run.files[p] = f
+	}
+	if !f.built {
+		f.built = true
+		exprs, err := decodeDocs(name, data)
+		f.docsErr = err
+		for _, doc := range exprs {
+			f.docs = append(f.docs, run.ev.ctx.BuildExpr(doc))
+		}
+	}
+	return f.docs, f.docsErr
 }
 
 func (run *evalRun) read(p string) ([]byte, error) {
@@ -625,13 +649,12 @@ func (run *evalRun) unify(r *Rule, p string, data []byte, fail failFunc, errf er
 		}
 	}
 	name := run.pos(p, 0, 0).Filename
-	docs, err := decodeDocs(name, data)
+	docs, err := run.docs(p, name, data)
 	if err != nil {
 		errf(p, run.pos(p, 0, 0), "%v", err)
 		return
 	}
-	for _, doc := range docs {
-		v := run.ev.ctx.BuildExpr(doc)
+	for _, v := range docs {
 		if err := v.Err(); err != nil {
 			errf(p, run.pos(p, 0, 0), "%v", err)
 			continue

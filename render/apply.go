@@ -18,6 +18,7 @@ import (
 	"sync"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/internal/fastfile"
 )
 
 // ErrNotProject is returned (wrapped) when the target directory is not empty
@@ -177,9 +178,10 @@ func refuseConflicts(dir string, old *Manifest) error {
 
 // stagingSink writes rendered files under a staging directory.
 type stagingSink struct {
-	dir  string
-	mu   sync.Mutex
-	made map[string]bool
+	dir   string
+	files fastfile.Creator
+	mu    sync.Mutex
+	made  map[string]bool
 }
 
 func newStagingSink(dir string) *stagingSink { return &stagingSink{dir: dir, made: map[string]bool{}} }
@@ -214,7 +216,10 @@ func (s *stagingSink) open(out string, mode fs.FileMode) (io.Writer, func(error)
 	if err := fault("create", out); err != nil {
 		return nil, nil, err
 	}
-	f, err := os.OpenFile(full, os.O_CREATE|os.O_EXCL|os.O_WRONLY, mode)
+	// One open, the writes and one close: the Creator gives the file its
+	// exact mode, whatever the umask, without a chmod when the umask
+	// leaves the mode as it is.
+	f, err := s.files.Create(full, mode)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -223,10 +228,7 @@ func (s *stagingSink) open(out string, mode fs.FileMode) (io.Writer, func(error)
 		if rerr != nil {
 			return rerr
 		}
-		if cerr != nil {
-			return cerr
-		}
-		return os.Chmod(full, mode) // the umask must not change the mode
+		return cerr
 	}, nil
 }
 
@@ -282,17 +284,23 @@ func writeStaged(s *stagingSink, m *Manifest) error {
 			return err
 		}
 	}
-	data, err := m.Marshal()
-	if err != nil {
-		return err
-	}
 	if err := s.mkdir(StateDir); err != nil {
 		return err
 	}
 	if err := fault("create", ManifestPath); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(s.dir, filepath.FromSlash(ManifestPath)), data, 0o644)
+	// Encoded straight into the file: the manifest's bytes are never held
+	// whole (a render of 20 000 files has a manifest of about 6 MB).
+	f, err := s.files.Create(filepath.Join(s.dir, filepath.FromSlash(ManifestPath)), 0o644)
+	if err != nil {
+		return err
+	}
+	if err := m.encode(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // journal is the commit record of an apply to an existing project. Once it

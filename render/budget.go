@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"text/template"
 	"text/template/parse"
@@ -165,9 +168,8 @@ func rangeItems(v reflect.Value) int64 {
 
 // funcs returns the functions an execution binds to b: the hooks the
 // instrumented trees call (rangeHook when ranges, callHook when calls), and
-// the bounded versions of the functions that grow values whose names occur
-// in src.
-func (b *budget) funcs(src string, ranges, calls bool) template.FuncMap {
+// the bounded versions of the functions named in bounded (boundedIn).
+func (b *budget) funcs(bounded []string, ranges, calls bool) template.FuncMap {
 	fm := template.FuncMap{}
 	if ranges {
 		fm[rangeHook] = func(cost int64, v reflect.Value) (reflect.Value, error) {
@@ -181,12 +183,74 @@ func (b *budget) funcs(src string, ranges, calls bool) template.FuncMap {
 	if calls {
 		fm[callHook] = func(cost int64) (string, error) { return "", b.charge(templateCallSteps + cost) }
 	}
-	for name, bind := range boundedFuncs {
-		if strings.Contains(src, name) {
-			fm[name] = bind(b)
-		}
+	for _, name := range bounded {
+		fm[name] = boundedFuncs[name](b)
 	}
 	return fm
+}
+
+// boundedIn returns the names of boundedFuncs the trees of t call, read
+// from the trees themselves (a function is called only where an identifier
+// names it); a node this walk does not know gives every name.
+func boundedIn(t *template.Template) []string {
+	seen := map[string]bool{}
+	all := false
+	var walk func(n parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n != nil {
+				for _, c := range n.Nodes {
+					walk(c)
+				}
+			}
+		case *parse.ActionNode:
+			walk(n.Pipe)
+		case *parse.IfNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.TemplateNode:
+			walk(n.Pipe)
+		case *parse.PipeNode:
+			if n != nil {
+				for _, c := range n.Cmds {
+					walk(c)
+				}
+			}
+		case *parse.CommandNode:
+			for _, a := range n.Args {
+				walk(a)
+			}
+		case *parse.ChainNode:
+			walk(n.Node)
+		case *parse.IdentifierNode:
+			if _, ok := boundedFuncs[n.Ident]; ok {
+				seen[n.Ident] = true
+			}
+		case nil, *parse.TextNode, *parse.CommentNode, *parse.DotNode, *parse.FieldNode, *parse.VariableNode,
+			*parse.NilNode, *parse.NumberNode, *parse.StringNode, *parse.BoolNode, *parse.BreakNode, *parse.ContinueNode:
+		default:
+			all = true
+		}
+	}
+	for _, tt := range t.Templates() {
+		if tt.Tree != nil {
+			walk(tt.Tree.Root)
+		}
+	}
+	if all {
+		return slices.Collect(maps.Keys(boundedFuncs))
+	}
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // boundedFuncs are the functions whose result can be larger than their
@@ -636,7 +700,9 @@ func (b *budget) stopped(err error) error {
 }
 
 // hookContextRe matches a hook call as text/template quotes it in errors.
-var hookContextRe = regexp.MustCompile(`<(?:` + rangeHook + `|` + callHook + `)(?: \d+)?>`)
+var hookContextRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`<(?:` + rangeHook + `|` + callHook + `)(?: \d+)?>`)
+})
 
 // withoutHooks says "range" and "template call" where text/template's
 // message names a hook.
@@ -646,7 +712,7 @@ func withoutHooks(msg string) string {
 	}
 	for hook, name := range map[string]string{rangeHook: "range", callHook: "template call"} {
 		msg = strings.ReplaceAll(msg, "error calling "+hook+": ", "")
-		msg = hookContextRe.ReplaceAllStringFunc(msg, func(m string) string {
+		msg = hookContextRe().ReplaceAllStringFunc(msg, func(m string) string {
 			if strings.Contains(m, rangeHook) {
 				return "range"
 			}

@@ -95,3 +95,28 @@ func TestBudgetErrors(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestBoundedIn checks that the bounded functions a template calls are
+// found wherever the call is: in a condition, a chain, a nested pipeline,
+// a defined template, an else branch, a variable's declaration.
+func TestBoundedIn(t *testing.T) {
+	for src, want := range map[string]string{
+		`plain text with indent and printf in it`:                                "",
+		`{{/* indent printf */}}{{ "join" }}{{.printf}}`:                         "",
+		`{{if (indent 2 .x)}}{{end}}`:                                            "indent",
+		`{{(printf "%s" .).Field}}`:                                              "printf",
+		`{{range .l}}{{else}}{{join "," .l}}{{end}}`:                             "join",
+		`{{define "a"}}{{.x | quote | js}}{{end}}{{template "a" (toYaml .)}}`:    "js quote toYaml",
+		`{{with $v := nindent 2 (replace "a" "b" .s)}}{{$v}}{{end}}`:             "nindent replace",
+		`{{print (println (html (urlquery (squote (split "," (toJson .)))))) }}`: "html print println split squote toJson urlquery",
+	} {
+		p, err := Template().(Preparer).Prepare("f", []byte(src))
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		got := strings.Join(p.(*preparedTemplate).bounded, " ")
+		if got != want {
+			t.Errorf("%s: bounded %q, want %q", src, got, want)
+		}
+	}
+}

@@ -37,8 +37,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/internal/diff"
@@ -257,7 +255,7 @@ type compiled struct {
 
 type tmplFile struct {
 	path     string // in template/
-	out      *pathTemplate
+	out      pathTemplate
 	mode     fs.FileMode
 	level    blueprint.Level
 	renderer string
@@ -265,10 +263,25 @@ type tmplFile struct {
 	cond     []string // globs of conditional rules that must include it
 	size     int64
 
-	rendered atomic.Bool // rendered once already: parse and keep it from now on
+	rendered atomic.Bool                // rendered once already: parse and keep it from now on
+	cached   atomic.Pointer[cachedFile] // made at the second render
+}
+
+// cachedFile is a template file's entry in the template cache, made only
+// for files rendered more than once.
+type cachedFile struct {
 	once     sync.Once
 	prepared Prepared // set under once; nil when not cached
 	perr     error    // set under once: the template does not parse
+}
+
+// entry returns f's cache entry, making it on first use.
+func (f *tmplFile) entry() *cachedFile {
+	if c := f.cached.Load(); c != nil {
+		return c
+	}
+	f.cached.CompareAndSwap(nil, &cachedFile{})
+	return f.cached.Load()
 }
 
 // pathTemplate is an output path whose segments may be templates.
@@ -279,7 +292,8 @@ type pathTemplate struct {
 
 // pathTemplates parses paths: the functions of Funcs, a missing key is an
 // error, and the same parse-time checks and execution budget as contents.
-var pathTemplates = textTemplate{funcs: Funcs(), missingKey: "error"}
+// It is made on first use: no work at package initialisation.
+var pathTemplates = sync.OnceValue(func() textTemplate { return textTemplate{funcs: Funcs(), missingKey: "error"} })
 
 func newPathTemplate(raw string) (*pathTemplate, error) {
 	if !strings.Contains(raw, "{{") {
@@ -287,7 +301,7 @@ func newPathTemplate(raw string) (*pathTemplate, error) {
 	}
 	// The template is named "path": text/template mangles error messages
 	// whose template names hold a %.
-	t, err := pathTemplates.prepare("path", []byte(raw))
+	t, err := pathTemplates().prepare("path", []byte(raw))
 	if err != nil {
 		return nil, err
 	}
@@ -351,8 +365,9 @@ func (e *Engine) compile(bp *blueprint.Blueprint) (*compiled, error) {
 // release returns the cache budget a compiled blueprint holds.
 func (e *Engine) release(c *compiled) {
 	for _, f := range c.files {
-		f.once.Do(func() {}) // wait for a parse under way
-		if f.prepared != nil {
+		c := f.entry()
+		c.once.Do(func() {}) // wait for a parse under way; no parse from now on
+		if c.prepared != nil {
 			e.cacheBudget.Add(f.size)
 		}
 	}
@@ -437,7 +452,7 @@ func (e *Engine) classify(bp *blueprint.Blueprint, p string, info fs.FileInfo) (
 	if err != nil {
 		return nil, fmt.Errorf("template/%s: path: %w", p, err)
 	}
-	f.out = pt
+	f.out = *pt
 	return f, nil
 }
 
@@ -480,20 +495,24 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 	if parts[0].Blueprint.Digest != bp.Digest {
 		return nil, nil, fmt.Errorf("render: the parameters were resolved by another blueprint than %s", bp.Name)
 	}
+	// A job is one file to render: a few words each, since a render holds
+	// one per file until it ends.
 	type job struct {
-		part *blueprint.Part
-		tfs  fs.FS
 		f    *tmplFile
 		out  string
-		data map[string]any // the part's template data, one copy per part
+		part int
 	}
 	var jobs []job
-	type claim struct {
-		part     int
-		template string
+	// Which part renders an output path, by its job: needed only when
+	// parts may render the same path (an earlier part's wins). A single
+	// blueprint's duplicates are found by sorting instead.
+	var claimed map[string]int
+	if len(parts) > 1 {
+		claimed = map[string]int{}
 	}
-	claimed := map[string]claim{} // output path -> who renders it
-	var steps atomic.Int64        // template steps of the whole render
+	tfss := make([]fs.FS, len(parts))
+	datas := make([]map[string]any, len(parts)) // the part's template data, one copy per part
+	var steps atomic.Int64                      // template steps of the whole render
 	var dirs []string
 	for pi := range parts {
 		part := &parts[pi]
@@ -502,29 +521,27 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 			return nil, nil, err
 		}
 		data := part.Params.Data()
-		tfs := part.Blueprint.Template()
+		tfss[pi], datas[pi] = part.Blueprint.Template(), data
 		for _, f := range c.files {
 			if f.excluded || !included(f, part.Params) {
 				continue
 			}
-			out, err := e.renderPath(ctx, f.out, data, &steps)
+			out, err := e.renderPath(ctx, &f.out, data, &steps)
 			if err != nil {
 				return nil, nil, &RenderError{Path: partPath(part, f.path), Renderer: "path", Err: err}
 			}
 			out = joinOut(part.Dir, out)
-			if prev, ok := claimed[out]; ok {
-				if prev.part == pi {
-					a, b := prev.template, f.path
-					if a > b {
-						a, b = b, a
+			if claimed != nil {
+				if prev, ok := claimed[out]; ok {
+					if jobs[prev].part == pi {
+						return nil, nil, bothRender(jobs[prev].f.path, f.path, out)
 					}
-					return nil, nil, fmt.Errorf("template files %s and %s both render to %s", a, b, out)
+					e.log.DebugContext(ctx, "file overridden by an earlier part", "path", out, "part", part.Name)
+					continue
 				}
-				e.log.DebugContext(ctx, "file overridden by an earlier part", "path", out, "part", part.Name)
-				continue
+				claimed[out] = len(jobs)
 			}
-			claimed[out] = claim{pi, f.path}
-			jobs = append(jobs, job{part: part, tfs: tfs, f: f, out: out, data: data})
+			jobs = append(jobs, job{f: f, out: out, part: pi})
 			if len(jobs) > e.maxFiles {
 				return nil, nil, fmt.Errorf("%w: more than %d files", ErrLimit, e.maxFiles)
 			}
@@ -537,41 +554,70 @@ func (e *Engine) run(ctx context.Context, bp *blueprint.Blueprint, params *bluep
 			dirs = append(dirs, joinOut(part.Dir, out))
 		}
 	}
-	results := make([]*File, len(jobs))
-	var total atomic.Int64
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(e.conc)
-	for i, j := range jobs {
-		if gctx.Err() != nil {
-			break
+	claimed = nil
+	// Rendered in the manifest's order, so that the files need no sort.
+	slices.SortFunc(jobs, func(a, b job) int { return strings.Compare(a.out, b.out) })
+	for i := 1; i < len(jobs); i++ {
+		if jobs[i].out == jobs[i-1].out { // within one part: parts were claimed above
+			return nil, nil, bothRender(jobs[i-1].f.path, jobs[i].f.path, jobs[i].out)
 		}
-		g.Go(func() error {
-			mf, err := e.renderFile(gctx, j.tfs, j.f, j.out, j.data, s, &total, &steps)
-			if err != nil {
-				var re *RenderError
-				if errors.As(err, &re) {
-					re.Path = partPath(j.part, re.Path)
+	}
+	files := make([]File, len(jobs)) // filled in place: no copy at the end
+	var total atomic.Int64
+	// A fixed pool of workers takes the files in turn: a goroutine per file
+	// would start each parse on a small stack and grow it every time.
+	var (
+		next     atomic.Int64
+		errOnce  sync.Once
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	gctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err; cancel() })
+	}
+	for range min(e.conc, len(jobs)) {
+		wg.Go(func() {
+			for gctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= len(jobs) {
+					return
 				}
-				return err
+				j := jobs[i]
+				part := &parts[j.part]
+				mf, err := e.renderFile(gctx, tfss[j.part], j.f, j.out, datas[j.part], s, &total, &steps)
+				if err != nil {
+					var re *RenderError
+					if errors.As(err, &re) {
+						re.Path = partPath(part, re.Path)
+					}
+					fail(err)
+					return
+				}
+				mf.Part = part.Name
+				files[i] = mf
 			}
-			mf.Part = j.part.Name
-			results[i] = mf
-			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, nil, err
+	wg.Wait()
+	if firstErr != nil {
+		return nil, nil, firstErr
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	files := make([]File, 0, len(results))
-	for _, r := range results {
-		files = append(files, *r)
-	}
-	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	slices.Sort(dirs)
 	return files, slices.Compact(dirs), nil
+}
+
+// bothRender is the error for two template files of one part that render
+// to the same path.
+func bothRender(a, b, out string) error {
+	if a > b {
+		a, b = b, a
+	}
+	return fmt.Errorf("template files %s and %s both render to %s", a, b, out)
 }
 
 // partPath names a template file of a part in errors.
@@ -599,14 +645,14 @@ func included(f *tmplFile, p *blueprint.Params) bool {
 }
 
 // renderFile renders one file into s, hashing and counting as it goes.
-func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out string, data map[string]any, s sink, total, steps *atomic.Int64) (*File, error) {
+func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out string, data map[string]any, s sink, total, steps *atomic.Int64) (File, error) {
 	prepared, src, renderer, err := e.prepare(tfs, f)
 	if err != nil {
-		return nil, &RenderError{Path: f.path, Output: out, Renderer: f.renderer, Err: err}
+		return File{}, &RenderError{Path: f.path, Output: out, Renderer: f.renderer, Err: err}
 	}
 	w, done, err := s.open(out, f.mode)
 	if err != nil {
-		return nil, err
+		return File{}, err
 	}
 	h := sha256.New()
 	bw := bufPool.Get().(*bufio.Writer)
@@ -638,14 +684,14 @@ func (e *Engine) renderFile(ctx context.Context, tfs fs.FS, f *tmplFile, out str
 	if err = done(err); err != nil {
 		var re *RenderError
 		if errors.As(err, &re) {
-			return nil, err
+			return File{}, err
 		}
 		if errors.Is(err, ErrLimit) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("%s: %w", out, err)
+			return File{}, fmt.Errorf("%s: %w", out, err)
 		}
-		return nil, &RenderError{Path: f.path, Output: out, Renderer: renderer, Err: err}
+		return File{}, &RenderError{Path: f.path, Output: out, Renderer: renderer, Err: err}
 	}
-	return &File{
+	return File{
 		Path:     out,
 		Template: f.path,
 		Renderer: renderer,
@@ -670,18 +716,19 @@ func (e *Engine) prepare(tfs fs.FS, f *tmplFile) (Prepared, []byte, string, erro
 		if diff.IsBinary(src) {
 			return nil, src, CopyRenderer, nil
 		}
-		p, err := prep.Prepare(f.path, src)
+		p, err := prepareOwned(prep, f.path, src)
 		if err != nil {
 			return nil, nil, "", err
 		}
 		return p, nil, f.renderer, nil
 	} else if ok && f.renderer != CopyRenderer {
-		f.once.Do(func() { e.cache(tfs, f, prep) })
-		if f.perr != nil {
-			return nil, nil, "", f.perr
+		c := f.entry()
+		c.once.Do(func() { e.cache(tfs, f, c, prep) })
+		if c.perr != nil {
+			return nil, nil, "", c.perr
 		}
-		if f.prepared != nil {
-			return f.prepared, nil, f.renderer, nil
+		if c.prepared != nil {
+			return c.prepared, nil, f.renderer, nil
 		}
 	}
 	src, err := fs.ReadFile(tfs, f.path)
@@ -694,20 +741,33 @@ func (e *Engine) prepare(tfs fs.FS, f *tmplFile) (Prepared, []byte, string, erro
 	return nil, src, f.renderer, nil
 }
 
-// cache parses f once and keeps it while the cache budget allows. It runs
-// under f.once.
-func (e *Engine) cache(tfs fs.FS, f *tmplFile, prep Preparer) {
+// cache parses f once into c, its cache entry, and keeps it while the
+// cache budget allows. It runs under c.once.
+func (e *Engine) cache(tfs fs.FS, f *tmplFile, c *cachedFile, prep Preparer) {
 	if e.cacheBudget.Add(-f.size) < 0 {
 		e.cacheBudget.Add(f.size)
 		return
 	}
 	src, err := fs.ReadFile(tfs, f.path)
 	if err == nil && !diff.IsBinary(src) {
-		f.prepared, f.perr = prep.Prepare(f.path, src)
+		c.prepared, c.perr = prepareOwned(prep, f.path, src)
 	}
-	if f.prepared == nil {
+	if c.prepared == nil {
 		e.cacheBudget.Add(f.size)
 	}
+}
+
+// prepareOwned prepares src, which the engine has just read and will not
+// write to: the built-in template renderer then parses it without a copy.
+func prepareOwned(prep Preparer, path string, src []byte) (Prepared, error) {
+	if t, ok := prep.(textTemplate); ok {
+		p, err := t.prepareOwned(path, src)
+		if err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+	return prep.Prepare(path, src)
 }
 
 // countingWriter hashes and counts what it passes on, and enforces the

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
@@ -162,6 +163,91 @@ func (m *Manifest) Marshal() ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// encode writes the manifest to w as Marshal does, byte for byte, without
+// holding its encoding: the file entries, most of a large manifest, are
+// encoded one at a time as they are written.
+func (m *Manifest) encode(w io.Writer) error {
+	head := *m
+	head.Files = nil
+	data, err := head.Marshal()
+	if err != nil {
+		return err
+	}
+	// Top-level keys are the only lines indented by two spaces, and a
+	// string never holds a raw newline: this finds the files key alone.
+	const key = "\n  \"files\": "
+	i := bytes.Index(data, []byte(key+"null"))
+	if i < 0 {
+		return fmt.Errorf("render: encoding the manifest: no files key")
+	}
+	i += len(key)
+	bw := bufio.NewWriterSize(w, 32<<10)
+	bw.Write(data[:i])
+	switch {
+	case m.Files == nil:
+		bw.WriteString("null")
+	case len(m.Files) == 0:
+		bw.WriteString("[]")
+	default:
+		bw.WriteByte('[')
+		var buf []byte
+		for k := range m.Files {
+			if k > 0 {
+				bw.WriteByte(',')
+			}
+			buf = appendFileJSON(buf[:0], &m.Files[k])
+			bw.Write(buf)
+		}
+		bw.WriteString("\n  ]")
+	}
+	bw.Write(data[i+len("null"):])
+	return bw.Flush()
+}
+
+// appendFileJSON appends f as an element of the manifest's files array,
+// indented as Marshal indents it.
+func appendFileJSON(b []byte, f *File) []byte {
+	b = append(b, "\n    {\n      \"path\": "...)
+	b = appendJSONString(b, f.Path)
+	b = append(b, ",\n      \"template\": "...)
+	b = appendJSONString(b, f.Template)
+	if f.Part != "" {
+		b = append(b, ",\n      \"part\": "...)
+		b = appendJSONString(b, f.Part)
+	}
+	b = append(b, ",\n      \"renderer\": "...)
+	b = appendJSONString(b, f.Renderer)
+	b = append(b, ",\n      \"level\": "...)
+	b = appendJSONString(b, string(f.Level))
+	b = append(b, ",\n      \"mode\": \""...)
+	perm := strconv.FormatUint(uint64(fs.FileMode(f.Mode).Perm()), 8)
+	b = append(b, "0000"[:max(0, 4-len(perm))]...)
+	b = append(b, perm...)
+	b = append(b, "\",\n      \"size\": "...)
+	b = strconv.AppendInt(b, f.Size, 10)
+	b = append(b, ",\n      \"sha256\": "...)
+	b = appendJSONString(b, f.SHA256)
+	return append(b, "\n    }"...)
+}
+
+// appendJSONString appends s as encoding/json writes it without HTML
+// escaping: printable ASCII other than a quote or a backslash as it is,
+// anything else through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			_ = enc.Encode(s) // a string always encodes
+			return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // maxManifestBytes caps the manifest a reader accepts.

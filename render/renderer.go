@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"text/template"
 	"text/template/parse"
+	"unsafe"
 )
 
 // Request is what a Renderer is asked to render: one template file and
@@ -83,11 +84,15 @@ type textTemplate struct {
 }
 
 func (r textTemplate) parse(path string, src []byte) (*template.Template, error) {
+	return r.parseText(path, src, string(src))
+}
+
+// parseText parses text, which holds the bytes of src.
+func (r textTemplate) parseText(path string, src []byte, text string) (*template.Template, error) {
 	mk := r.missingKey
 	if mk == "" {
 		mk = "default"
 	}
-	text := string(src)
 	fm, exact := r.usedInActions(src)
 	t, err := r.parseWith(path, mk, fm, text)
 	if err != nil && exact {
@@ -225,7 +230,18 @@ func (r textTemplate) Prepare(path string, src []byte) (Prepared, error) {
 }
 
 func (r textTemplate) prepare(path string, src []byte) (*preparedTemplate, error) {
-	t, err := r.parse(path, src)
+	return r.prepareText(path, src, string(src))
+}
+
+// prepareOwned prepares src without copying it: the parse trees refer to
+// its bytes, so nothing may write to src afterwards. The Engine prepares
+// this way the files it has just read and drops.
+func (r textTemplate) prepareOwned(path string, src []byte) (*preparedTemplate, error) {
+	return r.prepareText(path, src, unsafe.String(unsafe.SliceData(src), len(src)))
+}
+
+func (r textTemplate) prepareText(path string, src []byte, text string) (*preparedTemplate, error) {
+	t, err := r.parseText(path, src, text)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +252,7 @@ func (r textTemplate) prepare(path string, src []byte) (*preparedTemplate, error
 			}
 		}
 	}
-	return newPrepared(t, string(src)), nil
+	return newPrepared(t), nil
 }
 
 // maxConstantIterations bounds the iterations of nested ranges over integer
@@ -292,8 +308,8 @@ func loopBudget(tree *parse.Tree, n parse.Node, product int64) error {
 // concurrent ones take copies (Clone shares the parse trees) from a pool.
 type preparedTemplate struct {
 	t             *template.Template
-	src           string
-	ranges, calls bool // which hooks the trees call
+	bounded       []string // the functions of boundedFuncs it may call
+	ranges, calls bool     // which hooks the trees call
 	spare         atomic.Pointer[execution]
 	pool          sync.Pool // of *execution
 }
@@ -304,11 +320,11 @@ type execution struct {
 	w budgetWriter
 }
 
-func newPrepared(t *template.Template, src string) *preparedTemplate {
-	p := &preparedTemplate{t: t, src: src}
+func newPrepared(t *template.Template) *preparedTemplate {
+	p := &preparedTemplate{t: t, bounded: boundedIn(t)}
 	p.ranges, p.calls = instrument(t)
 	b := &budget{}
-	t.Funcs(b.funcs(src, p.ranges, p.calls))
+	t.Funcs(b.funcs(p.bounded, p.ranges, p.calls))
 	p.spare.Store(&execution{t: t, b: b, w: budgetWriter{b: b}})
 	return p
 }
@@ -325,7 +341,7 @@ func (p *preparedTemplate) get() (*execution, error) {
 		return nil, err
 	}
 	b := &budget{}
-	t.Funcs(b.funcs(p.src, p.ranges, p.calls))
+	t.Funcs(b.funcs(p.bounded, p.ranges, p.calls))
 	return &execution{t: t, b: b, w: budgetWriter{b: b}}, nil
 }
 

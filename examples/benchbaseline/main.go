@@ -8,6 +8,7 @@
 //	benchbaseline -t TEMPLATE_DIR -o OUT
 //	benchbaseline -t TEMPLATE_DIR -o OUT -projects N
 //	benchbaseline -gen DIR -files N
+//	benchbaseline -check DIR...
 //
 // The first form renders every file of TEMPLATE_DIR once into OUT (".tmpl"
 // is dropped from the names). With -projects it parses the templates once and
@@ -17,11 +18,17 @@
 // files of about 2 KB in N/10 directories, each with 10 substitutions, one if
 // and one range over a 10-item list (the workload of render's in-process
 // benchmarks), so that the benchmarks and the peers' script share one.
+// With -check it is the floor of gp scan: for each project DIR, it reads
+// the manifest gp wrote (.goldenpath/manifest.json), hashes every file it
+// lists with SHA-256 and compares the digest with the recorded one, one
+// project after the other, printing the number of files that differ.
 package main
 
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -37,7 +44,15 @@ func main() {
 	projects := flag.Int("projects", 0, "render the templates for `N` parameter sets (0: once, into -o)")
 	gen := flag.String("gen", "", "write the workload blueprint into `DIR` and exit")
 	files := flag.Int("files", 5000, "the workload's number of template files, with -gen")
+	check := flag.Bool("check", false, "hash-compare the files of the projects given as arguments with their manifests")
 	flag.Parse()
+	if *check {
+		if err := checkProjects(flag.Args()); err != nil {
+			fmt.Fprintln(os.Stderr, "benchbaseline:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *gen != "" {
 		if err := generate(*gen, *files); err != nil {
 			fmt.Fprintln(os.Stderr, "benchbaseline:", err)
@@ -183,6 +198,39 @@ func generate(dir string, n int) error {
 		if err := os.WriteFile(p, []byte(t.String()), 0o644); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkProjects is -check: each project's files against its manifest.
+func checkProjects(dirs []string) error {
+	for _, dir := range dirs {
+		data, err := os.ReadFile(filepath.Join(dir, ".goldenpath", "manifest.json"))
+		if err != nil {
+			return err
+		}
+		var m struct {
+			Files []struct {
+				Path   string `json:"path"`
+				SHA256 string `json:"sha256"`
+			} `json:"files"`
+		}
+		if err := json.Unmarshal(data, &m); err != nil {
+			return fmt.Errorf("%s: %w", dir, err)
+		}
+		changed := 0
+		for _, f := range m.Files {
+			data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+			if err != nil {
+				changed++
+				continue
+			}
+			sum := sha256.Sum256(data)
+			if hex.EncodeToString(sum[:]) != f.SHA256 {
+				changed++
+			}
+		}
+		fmt.Printf("%s: %d changed\n", dir, changed)
 	}
 	return nil
 }

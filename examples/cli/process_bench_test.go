@@ -68,7 +68,11 @@ func median(xs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-func (p *pairs) report(b *testing.B, files int) {
+func (p *pairs) report(b *testing.B, files int) { p.reportPer(b, files, "files") }
+
+// reportPer reports the medians, and the rate of n units (files, projects)
+// a second of each program.
+func (p *pairs) reportPer(b *testing.B, n int, unit string) {
 	var aw, bw, ac, bc, ar, br, rw, rc []float64
 	for i := range p.a {
 		aw = append(aw, p.a[i].wall.Seconds()*1000)
@@ -92,8 +96,8 @@ func (p *pairs) report(b *testing.B, files int) {
 		b.ReportMetric(median(ar), "gp-rss-MiB")
 		b.ReportMetric(median(br), "plain-rss-MiB")
 	}
-	b.ReportMetric(float64(files)/(median(aw)/1000), "gp-files/s")
-	b.ReportMetric(float64(files)/(median(bw)/1000), "plain-files/s")
+	b.ReportMetric(float64(n)/(median(aw)/1000), "gp-"+unit+"/s")
+	b.ReportMetric(float64(n)/(median(bw)/1000), "plain-"+unit+"/s")
 }
 
 // buildTools builds gp, the plain program and the launcher once for a
@@ -101,7 +105,7 @@ func (p *pairs) report(b *testing.B, files int) {
 func buildTools(b *testing.B) (gp, plain, launch string) {
 	b.Helper()
 	dir := b.TempDir()
-	for _, p := range []struct{ bin, pkg string }{{"benchbaseline", "../benchbaseline"}, {"launch", "../benchbaseline/launch"}} {
+	for _, p := range []struct{ bin, pkg string }{{"benchbaseline", "../benchbaseline"}, {"launch", "../benchbaseline/launch"}, {"cueinit", "../benchbaseline/cueinit"}} {
 		out, err := exec.Command("go", "build", "-o", filepath.Join(dir, p.bin), p.pkg).CombinedOutput()
 		if err != nil {
 			b.Fatalf("go build %s: %v\n%s", p.pkg, err, out)
@@ -197,4 +201,117 @@ func BenchmarkFleetProcess(b *testing.B) {
 			ps.report(b, n*50)
 		})
 	}
+}
+
+// BenchmarkScanProcess compares `gp scan` of a fleet of n go-service
+// projects (the bundled blueprint, one in ten with an edited Makefile and
+// README), with the bundled decisions, against the plain program's floor:
+// hash-compare every file each manifest lists (benchbaseline -check, one
+// goroutine), alternately. jobs=1 scans one project at a time; jobs=cpus
+// is gp scan's default, GOMAXPROCS.
+func BenchmarkScanProcess(b *testing.B) {
+	gp, plain, launch := buildTools(b)
+	const n = 1000
+	root := outRoot(b, "tmpfs")
+	dirs := scanFleet(b, gp, root, n)
+	decisions, err := filepath.Abs("../../testdata/decisions")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, jobs := range []string{"1", "cpus"} {
+		b.Run(fmt.Sprintf("tmpfs/projects=%d/jobs=%s", n, jobs), func(b *testing.B) {
+			args := append([]string{"scan", "--decisions", decisions}, dirs...)
+			if jobs != "cpus" {
+				args = append(args, "--jobs", jobs)
+			}
+			var ps pairs
+			for b.Loop() {
+				ra := runProc(b, launch, gp, args...)
+				rb := runProc(b, launch, plain, append([]string{"-check"}, dirs...)...)
+				ps.add(ra, rb)
+			}
+			ps.reportPer(b, n, "projects")
+			// On a shared machine the wall time is the other processes'
+			// as much as gp's: the rate per CPU second is gp's own.
+			var cpu []float64
+			for _, r := range ps.a {
+				cpu = append(cpu, r.cpu.Seconds())
+			}
+			b.ReportMetric(float64(n)/median(cpu), "gp-projects/cpu-s")
+		})
+	}
+}
+
+// scanFleet renders n go-service projects into root with gp fleet render,
+// edits one in ten, and returns their directories.
+func scanFleet(b *testing.B, gp, root string, n int) []string {
+	b.Helper()
+	src, err := filepath.Abs("../../testdata/blueprints/go-service")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var targets strings.Builder
+	dirs := make([]string, n)
+	for i := range n {
+		tier := []string{"dev", "prod"}[i%2]
+		fmt.Fprintf(&targets, "{\"id\":\"p%04d\",\"dir\":\"p%04d\",\"source\":%q,\"values\":{\"name\":\"svc%04d\",\"tier\":%q,\"replicas\":3,\"team\":\"team%d\"}}\n", i, i, src, i, tier, i%7)
+		dirs[i] = filepath.Join(root, fmt.Sprintf("p%04d", i))
+	}
+	tf := filepath.Join(root, "targets.jsonl")
+	if err := os.WriteFile(tf, []byte(targets.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(gp, "fleet", "render", "--targets", tf)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("gp fleet render: %v\n%s", err, out)
+	}
+	for i := 0; i < n; i += 10 {
+		for _, f := range []string{"Makefile", "README.md"} {
+			p := filepath.Join(dirs[i], f)
+			data, err := os.ReadFile(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			data = append(data, "\nlint:\n\tgolangci-lint run 2>/dev/null\n"...)
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	return dirs
+}
+
+// BenchmarkStartProcess measures start-up alone: gp version (the process,
+// its packages' initialisation, nothing else), the program that only links
+// CUE's evaluator (examples/benchbaseline/cueinit) and the plain program
+// rendering 20 files, in turn. The "cue" metrics are cueinit's; the ratios
+// are gp's and cueinit's over the plain program's.
+func BenchmarkStartProcess(b *testing.B) {
+	gp, plain, launch := buildTools(b)
+	cue := filepath.Join(filepath.Dir(plain), "cueinit")
+	bp := workload(b, plain, 20)
+	root := outRoot(b, "tmpfs")
+	var gps, cues pairs
+	for i := 0; b.Loop(); i++ {
+		p := filepath.Join(root, fmt.Sprintf("plain%d", i))
+		ra := runProc(b, launch, gp, "version")
+		rc := runProc(b, launch, cue)
+		rb := runProc(b, launch, plain, "-t", filepath.Join(bp, "template"), "-o", p)
+		gps.add(ra, rb)
+		cues.add(rc, rb)
+		os.RemoveAll(p)
+	}
+	gps.report(b, 20)
+	var cw, cc, cr, rw []float64
+	for i := range cues.a {
+		cw = append(cw, cues.a[i].wall.Seconds()*1000)
+		cc = append(cc, cues.a[i].cpu.Seconds()*1000)
+		cr = append(cr, float64(cues.a[i].rssKiB)/1024)
+		rw = append(rw, cues.a[i].wall.Seconds()/cues.base[i].wall.Seconds())
+	}
+	b.ReportMetric(median(cw), "cue-wall-ms")
+	b.ReportMetric(median(cc), "cue-cpu-ms")
+	b.ReportMetric(median(cr), "cue-rss-MiB")
+	b.ReportMetric(median(rw), "cue-wall-ratio")
 }

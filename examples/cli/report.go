@@ -16,7 +16,7 @@ import (
 var reportCmd = &command{
 	name:    "report",
 	summary: "aggregate the signal store into a report: which decision to revisit and why",
-	usage:   "report [--store FILE|URL] [--since WHEN] [--until WHEN] [--decisions SOURCE] [--date YYYY-MM-DD] [--min-projects N] [--exemption-rate R] [--scan-gap D] [--json | --format md|json]",
+	usage:   "report [--store FILE|URL] [--since WHEN] [--until WHEN] [--decisions SOURCE] [--date YYYY-MM-DD] [--min-projects N] [--exemption-rate R] [--scan-gap DURATION] [--json | --format md|json]",
 	help: `
 Report streams the signals of the store (--store, $GP_STORE, or
 ./signals.jsonl) into a report: the decisions to revisit, ranked, each
@@ -28,11 +28,14 @@ projects — with an example; per blueprint its versions, lag and conflicts.
 
 --since and --until take a date (YYYY-MM-DD) or a duration back from now
 (30d, 12h). --min-projects and --exemption-rate set the thresholds of
-patterns and of exemptions; --scan-gap how far apart two scans of a
-project must be to count as two (a project's latest scan is its current
-state). --decisions (or $GP_DECISIONS) adds the decisions' titles,
+patterns and of exemptions. --decisions (or $GP_DECISIONS) adds the decisions' titles,
 statuses and dates, and the files they govern. The report is Markdown, or
-JSON with --json (or --format json; docs/feedback.md documents both).`,
+JSON with --json (or --format json; docs/feedback.md documents both).
+
+A project's current state is its latest scan: its signals less than
+--scan-gap apart (default 1m) are one scan. gp scan stamps all of one
+project's signals with one time, so scans of the same projects made in
+quick succession are told apart with a smaller gap (--scan-gap 1s).`,
 	example: `
 gp report --store signals.jsonl --since 90d
 gp report --json --decisions testdata/decisions > report.json`,
@@ -46,10 +49,10 @@ gp report --json --decisions testdata/decisions > report.json`,
 		since := fs.String("since", "", "only signals made since `WHEN`: YYYY-MM-DD or a duration back (30d, 12h)")
 		until := fs.String("until", "", "only signals made before `WHEN`")
 		minProjects := fs.Int("min-projects", 0, "how many projects make a pattern (default 3)")
-		scanGap := fs.Duration("scan-gap", 0, "signals of a project less than `D` apart are one scan (default 1m)")
 		exemptionRate := fs.Float64("exemption-rate", 0, "the share `R` of a decision's checks that may be exempt before it is to revisit, in (0, 1] (default 0.2)")
 		format := fs.String("format", "md", "the report's `FORMAT`: md or json (--json is json)")
 		asJSON := fs.Bool("json", false, "print the report as JSON")
+		scanGap := fs.Duration("scan-gap", 0, "signals of one project less than `DURATION` apart are one scan (default 1m)")
 		return func(ctx context.Context, e *env, args []string) error {
 			if err := exactArgs(args); err != nil {
 				return err
@@ -70,6 +73,9 @@ gp report --json --decisions testdata/decisions > report.json`,
 			}
 			if f.Until, err = parseWhen(*until, now); err != nil {
 				return usageErrorf("--until: %v", err)
+			}
+			if *scanGap < 0 {
+				return usageErrorf("--scan-gap %v: want a positive duration", *scanGap)
 			}
 			opts := &report.AggregateOptions{Now: func() time.Time { return now }, MinProjects: *minProjects, ExemptionRate: *exemptionRate, ScanGap: *scanGap}
 			if df.source != "" || os.Getenv("GP_DECISIONS") != "" {

@@ -8,8 +8,12 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
@@ -22,7 +26,7 @@ import (
 var scanCmd = &command{
 	name:    "scan",
 	summary: "observe rendered projects: drift, decisions, exceptions, upgrade lag",
-	usage:   "scan DIR... [--store FILE|URL] [--catalog SOURCE]... [--decisions SOURCE] [--date YYYY-MM-DD] [--json]",
+	usage:   "scan DIR... [--store FILE|URL] [--catalog SOURCE]... [--decisions SOURCE] [--date YYYY-MM-DD] [--jobs N] [--json]",
 	help: `
 Scan observes each project DIR and turns what it finds into feedback
 signals: drift of managed and shared files against a fresh render of the
@@ -33,6 +37,12 @@ expired, and how many released versions of its blueprint are newer
 (--catalog or $GP_CATALOG). A file that still holds the conflict markers
 of an upgrade gives no drift, but an upgrade signal saying it is in an
 unresolved conflict.
+
+Projects are scanned --jobs at a time (default: the number of CPUs), each
+recorded blueprint version loaded once for all of them; the output and the
+store get the projects in the order given, whatever the order the scans
+finish in. A project that cannot be scanned stops the scan with its error,
+after the projects before it are printed and stored.
 
 With --store (or $GP_STORE) the signals are appended to the store, where
 gp report aggregates them. A summary per project is printed, or with --json
@@ -54,9 +64,17 @@ gp scan ./orders --json`,
 		var cats stringsFlag
 		fs.Var(&cats, "catalog", "measure upgrade lag against the catalog `SOURCE`; repeatable (default $GP_CATALOG)")
 		asJSON := fs.Bool("json", false, "print every signal as JSON")
+		jobs := fs.Int("jobs", 0, "scan `N` projects at once (default: the number of CPUs)")
+		conc := fs.Int("concurrency", 0, "the same as --jobs, as gp fleet spells it: `N`")
 		return func(ctx context.Context, e *env, args []string) error {
 			if len(args) == 0 {
 				return usageErrorf("scan needs at least one project DIR")
+			}
+			if *jobs == 0 {
+				*jobs = *conc
+			}
+			if *jobs < 0 {
+				return usageErrorf("--jobs %d: want 1 or more (0: the number of CPUs)", *jobs)
 			}
 			opts := scan.Options{}
 			lopts, err := sf.loadOptions()
@@ -94,15 +112,38 @@ gp scan ./orders --json`,
 				defer done()
 				projects[i] = p
 			}
+			// A scan's live heap is small and made again for each project:
+			// collecting at four times it, not twice, takes a fifth off the
+			// CPU time of a fleet's scan for 35 MiB more. $GOGC overrides.
+			if os.Getenv("GOGC") == "" {
+				debug.SetGCPercent(400)
+			}
+			// One engine, so that each template is parsed once for the
+			// whole scan, and each recorded blueprint loaded once.
+			if opts.Engine, err = render.New(nil); err != nil {
+				return err
+			}
+			blueprints := &blueprintCache{load: opts.Load}
+			results, stop := scanAll(ctx, projects, *jobs, func(ctx context.Context, p *render.Project) ([]feedback.Signal, error) {
+				o := opts
+				o.Blueprint = blueprints.get(ctx, p.Manifest().Blueprint.Source)
+				return scan.Project(ctx, p, &o)
+			})
+			// Deferred after the projects' roots, so it runs before they
+			// are closed: whatever ends the run, no scan is left running.
+			defer stop()
 			var all []feedback.Signal
 			enforced := map[string]bool{} // project, decision and rule of each failing enforced rule
 			conflicts := 0                // projects with unresolved upgrade conflicts
+			// The results are taken in the order of the arguments, whatever
+			// the order the scans finish in: the output and the store's
+			// order are those of a scan one project at a time.
 			for i, dir := range args {
-				o := opts
-				sigs, err := scan.Project(ctx, projects[i], &o)
-				if err != nil {
-					return err
+				r := <-results[i]
+				if r.err != nil {
+					return r.err
 				}
+				sigs := r.sigs
 				if store != nil {
 					if err := store.Append(ctx, sigs...); err != nil {
 						return err
@@ -118,11 +159,8 @@ gp scan ./orders --json`,
 					printScan(e.stdout, dir, sigs)
 				}
 				all = append(all, sigs...)
-				if err := checkConflicts(e, dir, "since an upgrade"); err != nil {
-					var ee *exitError
-					if !errors.As(err, &ee) {
-						return err
-					}
+				if pending, err := projects[i].Conflicts(); err == nil && len(pending) > 0 {
+					printConflicts(e.stderr, dir, "since an upgrade", pending)
 					conflicts++
 				}
 			}
@@ -147,6 +185,94 @@ gp scan ./orders --json`,
 			return nil
 		}
 	},
+}
+
+// scanResult is the outcome of one project's scan.
+type scanResult struct {
+	sigs []feedback.Signal
+	err  error
+}
+
+// scanAll scans the projects, jobs at a time (0: GOMAXPROCS), and returns
+// one channel per project, in the projects' order, that receives its
+// result. The scans start in order, so that results are taken as they come
+// while later ones run. A failed scan lets those running finish and starts
+// no more: the ones after it receive errStopped, and since every scan
+// before it has started, the first error in the projects' order is a real
+// one. scanAll returns at once; the channels all receive. stop starts no
+// more scans and returns when those running have finished.
+func scanAll(ctx context.Context, projects []*render.Project, jobs int, scanOne func(context.Context, *render.Project) ([]feedback.Signal, error)) (results []chan scanResult, stop func()) {
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	jobs = min(jobs, len(projects))
+	results = make([]chan scanResult, len(projects))
+	for i := range results {
+		results[i] = make(chan scanResult, 1)
+	}
+	var stopped atomic.Bool
+	var wg sync.WaitGroup
+	next := make(chan int)
+	go func() {
+		defer close(next)
+		for i := range projects {
+			next <- i
+		}
+	}()
+	for range jobs {
+		wg.Go(func() {
+			for i := range next {
+				if stopped.Load() {
+					results[i] <- scanResult{err: errStopped}
+					continue
+				}
+				sigs, err := scanOne(ctx, projects[i])
+				if err != nil {
+					stopped.Store(true)
+				}
+				results[i] <- scanResult{sigs, err}
+			}
+		})
+	}
+	return results, func() {
+		stopped.Store(true)
+		wg.Wait()
+	}
+}
+
+// errStopped is the result of a scan not started because an earlier one
+// failed.
+var errStopped = errors.New("not scanned: an earlier project failed")
+
+// blueprintCache loads each recorded blueprint source once for a scan.
+type blueprintCache struct {
+	load *blueprint.Options
+	mu   sync.Mutex
+	m    map[string]*cachedBlueprint
+}
+
+type cachedBlueprint struct {
+	once sync.Once
+	bp   *blueprint.Blueprint
+}
+
+// get returns the blueprint source names, loaded once, or nil when it does
+// not load: the scan then loads it itself and says why it does not.
+func (c *blueprintCache) get(ctx context.Context, source string) *blueprint.Blueprint {
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]*cachedBlueprint{}
+	}
+	e, ok := c.m[source]
+	if !ok {
+		e = &cachedBlueprint{}
+		c.m[source] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() {
+		e.bp, _ = blueprint.Load(ctx, source, c.load)
+	})
+	return e.bp
 }
 
 // printScan prints one project's signals, grouped.
@@ -216,7 +342,7 @@ gp feedback rate ADR-0012 --score 2 --comment "limits too tight for JVM services
 				return usageErrorf("--score N is required")
 			}
 			var bp, id string
-			if decisionID.MatchString(args[1]) {
+			if decisionID().MatchString(args[1]) {
 				id = args[1]
 			} else {
 				bp = args[1]
@@ -283,4 +409,4 @@ func checkSubject(ctx context.Context, sf *sourceFlags, cats []string, decisions
 
 // decisionID tells decision IDs (ADR-0012, SEC-7) from blueprint names,
 // which are lowercase DNS labels.
-var decisionID = regexp.MustCompile(`^[A-Z][A-Z0-9]*-[0-9]+$`)
+var decisionID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z][A-Z0-9]*-[0-9]+$`) })

@@ -37,13 +37,16 @@ func (a *archive) Close() error {
 }
 
 // serve sends the archive as a download.
-func (a *archive) serve(w http.ResponseWriter) {
+func (a *archive) serve(w http.ResponseWriter) { a.serveStatus(w, http.StatusOK) }
+
+// serveStatus sends the archive as a download with the status code.
+func (a *archive) serveStatus(w http.ResponseWriter, status int) {
 	h := w.Header()
 	h.Set("Content-Type", "application/gzip")
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.name}))
 	h.Set("Content-Length", strconv.FormatInt(a.size, 10))
 	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	io.Copy(w, a.file)
 }
 

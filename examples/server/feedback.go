@@ -47,6 +47,22 @@ type invalidSignal struct {
 func (e *invalidSignal) Error() string { return fmt.Sprintf("signal %d: %v", e.Index, e.Err) }
 func (e *invalidSignal) Unwrap() error { return e.Err }
 
+// signalsAuthorized reports whether r carries the signals token, when the
+// server has one; if not, it answers 401, what saying what the route needs.
+func (s *server) signalsAuthorized(w http.ResponseWriter, r *http.Request, what string) bool {
+	tok := s.cfg.SignalsToken
+	if tok == "" {
+		return true
+	}
+	got, ok := bearerToken(r.Header.Get("Authorization"))
+	if ok && subtle.ConstantTimeCompare([]byte(got), []byte(tok)) == 1 {
+		return true
+	}
+	w.Header().Set("WWW-Authenticate", `Bearer realm="goldenpath signals"`)
+	writeJSON(w, http.StatusUnauthorized, apiProblem{Error: what + " the server's signals token: Authorization: Bearer TOKEN"})
+	return false
+}
+
 // ratingBody is the short form of a rating POST /api/signals accepts.
 type ratingBody struct {
 	Blueprint string   `json:"blueprint"`
@@ -65,13 +81,8 @@ func (s *server) apiSignals(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, apiProblem{Error: errNoStore.Error()})
 		return
 	}
-	if tok := s.cfg.SignalsToken; tok != "" {
-		got, ok := bearerToken(r.Header.Get("Authorization"))
-		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(tok)) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="goldenpath signals"`)
-			writeJSON(w, http.StatusUnauthorized, apiProblem{Error: "POST /api/signals needs the server's signals token: Authorization: Bearer TOKEN"})
-			return
-		}
+	if !s.signalsAuthorized(w, r, "POST /api/signals needs") {
+		return
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, _ := mime.ParseMediaType(ct)

@@ -53,6 +53,21 @@
 //	POST /api/blueprints/{name}/validate    200 with the resolved values, or 422 with
 //	                                        one error per field and its positions
 //	POST /api/blueprints/{name}/render      the project as application/gzip (a tar archive)
+//	POST /api/blueprints/{name}/upgrade     upgrade a project sent as render answers it (a
+//	                                        .tar.gz, one top-level directory) to ?to=VERSION
+//	                                        (default: the newest): 200 with the upgraded
+//	                                        archive, or 409 with it and the conflicts marked
+//	                                        in the files (its manifest lists them); headers
+//	                                        Goldenpath-Upgrade ("go-service 1.4.0 2.0.0") and
+//	                                        Goldenpath-Conflicts (files in conflict). The
+//	                                        merge base is the recorded version from the
+//	                                        catalog (422 when it has none). With --store,
+//	                                        every file's outcome (merged, conflict,
+//	                                        overwritten, kept) is recorded as gp upgrade
+//	                                        --store does, and the report counts conflicts
+//	                                        (then --signals-token applies); 409 with JSON when
+//	                                        the project still holds an earlier upgrade's
+//	                                        conflicts, 400 for an archive that is not one
 //	GET  /api/decisions                     every decision
 //	GET  /api/decisions/{id}                one decision
 //	POST /api/signals                       append signals to the store: one in its JSON form
@@ -79,6 +94,9 @@
 //
 //	curl -s -X POST --data '{"name":"orders"}' -o orders.tar.gz \
 //	    'localhost:8080/api/blueprints/go-service/render?version=1.4.0'
+//
+//	curl -s -X POST --data-binary @orders.tar.gz -H 'Content-Type: application/gzip' \
+//	    -o orders-2.tar.gz -w '%{http_code}\n' 'localhost:8080/api/blueprints/go-service/upgrade?to=2.0.0'
 //
 //	curl -s -X POST --data '{"blueprint":"go-service","score":4,"comment":"quick start"}' \
 //	    localhost:8080/api/signals

@@ -196,6 +196,7 @@ func newServer(cfg *config) (*server, error) {
 	mux.HandleFunc("GET /api/blueprints/{name}/schema", s.apiSchema)
 	mux.HandleFunc("POST /api/blueprints/{name}/validate", s.apiValidate)
 	mux.HandleFunc("POST /api/blueprints/{name}/render", s.apiRender)
+	mux.HandleFunc("POST /api/blueprints/{name}/upgrade", s.apiUpgrade)
 	mux.HandleFunc("GET /api/decisions", s.apiDecisions)
 	mux.HandleFunc("GET /api/decisions/{id}", s.apiDecision)
 	mux.HandleFunc("POST /api/signals", s.apiSignals)
@@ -282,9 +283,12 @@ func (s *server) status(r *http.Request, err error) (int, string) {
 		enforced *decision.EnforcedError
 		rerr     *render.RenderError
 	)
+	var br *badRequest
 	switch {
 	case errors.Is(err, errNotFound):
 		return http.StatusNotFound, err.Error()
+	case errors.As(err, &br):
+		return http.StatusBadRequest, br.msg
 	case errors.As(err, &maxBytes):
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", maxBytes.Limit)
 	case errors.Is(err, errBodyTimeout), errors.Is(err, errBodyTruncated):

@@ -12,11 +12,22 @@ import (
 	"github.com/goldenpath-dev/goldenpath/feedback/report"
 )
 
-// scanDone ends a scan of p as scan.Project does: one scan signal.
+// scanDone ends a scan of p as scan.Project does: one scan signal, and
+// every signal of the scan (made the same day) stamped with one time.
 func (f *aggFleet) scanDone(p string) feedback.Signal {
 	s := f.rec.New(feedback.SourceScan, f.subject(p))
 	v := 0.0
 	s.Value, s.Unit = &v, "signals"
+	y, m, d := s.Time.Date()
+	for i := range f.sigs {
+		o := &f.sigs[i]
+		if o.Subject.Project != p || o.Source == feedback.SourceRating || (o.Source == feedback.SourceUpgrade && o.Labels["change"] != "unresolved") {
+			continue
+		}
+		if oy, om, od := o.Time.Date(); oy == y && om == m && od == d {
+			o.Time = s.Time
+		}
+	}
 	return f.add(s)
 }
 

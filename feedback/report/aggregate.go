@@ -141,10 +141,13 @@ type AggregateOptions struct {
 	// its date, before ReasonProposedTooLong fires. Default
 	// DefaultProposedFor.
 	ProposedFor time.Duration
-	// ScanGap separates scans: a run of signals of one project (from
-	// rule, exception, drift and lag), each less than ScanGap after the one
-	// before, is one scan, and only a project's latest scan counts for the
-	// current state. Default DefaultScanGap.
+	// ScanGap separates scans of projects that record no scan signal: a
+	// run of signals of one project (from rule, exception, drift and lag),
+	// each less than ScanGap after the one before, is one scan, and only a
+	// project's latest scan counts for the current state. Once a project's
+	// scan signal is seen, its scans are split exactly instead: scan.Project
+	// stamps a project's signals with the scan's time. Default
+	// DefaultScanGap.
 	ScanGap time.Duration
 	// UnneededScans is how many of a project's latest scans a rule must
 	// pass in for an active exception to it to be reported as unneeded
@@ -455,6 +458,11 @@ type projectState struct {
 	// recent holds the last UnneededScans scans with rule or exception
 	// signals, the oldest first.
 	recent []burst
+	// exact is set once a scan signal of the project is seen: scans that
+	// record one stamp every signal of a project with the scan's time, so
+	// from then on a scan is the signals of one time, however close the
+	// next scan follows, and ScanGap no longer applies.
+	exact bool
 }
 
 // addRecent records that a scan was seen at t in recent, the last n
@@ -524,6 +532,7 @@ type ruleMeta struct {
 type aggregator struct {
 	o          settings
 	gap        int64
+	g          int64 // the gap of the signal being added: gap, or 0 for a project whose scans are exact
 	window     int64
 	firstB     int64 // the first trend window, in microseconds
 	lastB      int64 // the last trend window (Now's)
@@ -618,10 +627,17 @@ func (a *aggregator) add(s *feedback.Signal) {
 			return
 		}
 		p := a.project(project)
-		p.scan.follow(t, a.gap)
+		a.g = a.gap
+		if p.exact {
+			a.g = 0
+		}
+		p.scan.follow(t, a.g)
 		if s.Source == feedback.SourceRule || s.Source == feedback.SourceException {
-			p.ruleScan.follow(t, a.gap)
-			p.recent, _ = addRecent(p.recent, t, a.gap, a.o.UnneededScans)
+			p.ruleScan.follow(t, a.g)
+			p.recent, _ = addRecent(p.recent, t, a.g, a.o.UnneededScans)
+		}
+		if s.Source == feedback.SourceScan {
+			p.exact = true
 		}
 		a.noteVersion(p, s, t)
 		if s.Subject.Blueprint != "" && t >= p.subjectT {
@@ -687,7 +703,7 @@ func (a *aggregator) addRule(s *feedback.Signal, t int64) {
 	switch {
 	case st.counts == [nResults]int32{}:
 	default:
-		switch st.place(t, a.gap) {
+		switch st.place(t, a.g) {
 		case olderScan:
 			a.addOlder(st, s.Decision, t, ri)
 			return
@@ -719,7 +735,7 @@ func (a *aggregator) addOlder(st *ruleState, dec string, t int64, ri int) {
 		st.prev, st.prevOut = burst{t, t}, ri
 		return
 	}
-	switch st.prev.place(t, a.gap) {
+	switch st.prev.place(t, a.g) {
 	case inBurst:
 		st.prevOut = min(st.prevOut, ri)
 	case newerScan:
@@ -764,7 +780,7 @@ func (a *aggregator) addException(s *feedback.Signal, t int64) {
 		k = ruleKey{a.intern(k.project), a.intern(k.decision), a.intern(k.rule)}
 		a.excs[k] = st
 	default:
-		switch st.place(t, a.gap) {
+		switch st.place(t, a.g) {
 		case olderScan:
 			return
 		case newerScan:
@@ -798,7 +814,7 @@ func (a *aggregator) addDrift(s *feedback.Signal, t int64) {
 		a.noteDrift(st, s, t)
 	default:
 		a.noteDrift(st, s, t)
-		switch st.place(t, a.gap) {
+		switch st.place(t, a.g) {
 		case olderScan:
 			return
 		case newerScan:

@@ -3,6 +3,7 @@ package fetch
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // redacted replaces a credential in an address, as url.URL.Redacted does.
@@ -11,7 +12,9 @@ const redacted = "xxxxx"
 // credentialParamRe matches a query parameter named like a credential and
 // its value: go-getter's sshkey, and token, password, secret and the like in
 // any case and with any prefix or suffix (access_token, X-Amz-Signature).
-var credentialParamRe = regexp.MustCompile(`(?i)([?&][^=&#/]*(?:token|sshkey|password|passwd|secret|credential|signature|apikey|api_key|auth)[^=&#/]*=)[^&#]*`)
+var credentialParamRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)([?&][^=&#/]*(?:token|sshkey|password|passwd|secret|credential|signature|apikey|api_key|auth)[^=&#/]*=)[^&#]*`)
+})
 
 // Redact returns src with its credentials replaced by "xxxxx": the password
 // of URL user information (user:xxxxx@, as url.URL.Redacted writes it), a
@@ -19,7 +22,7 @@ var credentialParamRe = regexp.MustCompile(`(?i)([?&][^=&#/]*(?:token|sshkey|pas
 // query parameters named like credentials. It works on the text, so that it
 // redacts addresses Parse refuses too, and anywhere in a longer string.
 func Redact(src string) string {
-	out := credentialParamRe.ReplaceAllString(src, "${1}"+redacted)
+	out := credentialParamRe().ReplaceAllString(src, "${1}"+redacted)
 	var b strings.Builder
 	for {
 		i := strings.Index(out, "://")
