@@ -150,9 +150,8 @@ func TestLoop(t *testing.T) {
 		edit(n, "deploy/k8s/deployment.yaml", "  name: "+n+"\n  labels:\n", "  name: "+n+"\n  annotations:\n    prometheus.io/job: "+n+"\n  labels:\n")
 	}
 
-	// Scan, as a week ago: the scan's signals are moved back a week (a
-	// report takes signals less than a minute apart for one scan). Then
-	// three ratings of ADR-0012.
+	// Scan, as a week ago: the scan's signals are moved back a week, so
+	// that absorption has days to measure. Then three ratings of ADR-0012.
 	dirs := make([]string, len(names))
 	for i, n := range names {
 		dirs[i] = filepath.Join("projects", n)
