@@ -11,3 +11,6 @@ func SetFaultHook(hook func(op, path string) error) (restore func()) {
 
 // MarkerLines exposes markerLines to the fuzz test.
 var MarkerLines = markerLines
+
+// StagingOf exposes stagingOf to the fuzz test.
+var StagingOf = stagingOf

@@ -402,22 +402,10 @@ func sweepStaging(dirs []string) map[string]bool {
 		failed := map[string]bool{}
 		for _, e := range entries {
 			name := e.Name()
-			if !strings.HasPrefix(name, ".") {
-				continue
-			}
-			// ".BASE.goldenpath-RANDOM": BASE may itself hold the marker.
-			for i := 1; i < len(name); {
-				j := strings.Index(name[i:], stagingMarker)
-				if j < 0 {
-					break
+			if base, ok := stagingOf(name, bases); ok {
+				if err := os.RemoveAll(filepath.Join(parent, name)); err != nil {
+					failed[base] = true
 				}
-				if base := name[1 : i+j]; bases[base] {
-					if err := os.RemoveAll(filepath.Join(parent, name)); err != nil {
-						failed[base] = true
-					}
-					break
-				}
-				i += j + 1
 			}
 		}
 		for base := range bases {
@@ -427,6 +415,26 @@ func sweepStaging(dirs []string) map[string]bool {
 		}
 	}
 	return swept
+}
+
+// stagingOf returns the base name among bases whose staging directory
+// name is (".BASE.goldenpath-RANDOM", as writeNew names it), if any. BASE
+// may itself hold the marker: the shortest base in bases wins.
+func stagingOf(name string, bases map[string]bool) (string, bool) {
+	if !strings.HasPrefix(name, ".") {
+		return "", false
+	}
+	for i := 1; i < len(name); {
+		j := strings.Index(name[i:], stagingMarker)
+		if j < 0 {
+			break
+		}
+		if base := name[1 : i+j]; bases[base] {
+			return base, true
+		}
+		i += j + 1
+	}
+	return "", false
 }
 
 // target runs the operation on one target.

@@ -184,3 +184,39 @@ func FuzzMarkerLines(f *testing.F) {
 		}
 	})
 }
+
+// FuzzStagingOf matches directory names against the staging directories of
+// a fleet's targets: a match is a name Recover's glob for that target
+// matches, and the staging directory of a target is always matched (by that
+// target or by another whose name it begins with).
+func FuzzStagingOf(f *testing.F) {
+	f.Add(".svc.goldenpath-123", "svc", "other", "")
+	f.Add(".svc.goldenpath-x.goldenpath-9", "svc.goldenpath-x", "svc", "9")
+	f.Add("svc.goldenpath-1", "svc", "", "1")
+	f.Add(".goldenpath-", "", ".goldenpath-", "")
+	f.Fuzz(func(t *testing.T, name, a, b, suffix string) {
+		bases := map[string]bool{a: true, b: true}
+		check := func(name string) (string, bool) {
+			base, ok := render.StagingOf(name, bases)
+			if !ok {
+				return "", false
+			}
+			if !bases[base] {
+				t.Fatalf("stagingOf(%q) = %q, not one of %q, %q", name, base, a, b)
+			}
+			if !strings.HasPrefix(name, "."+base+".goldenpath-") {
+				t.Fatalf("stagingOf(%q) = %q, but the name is not its staging directory", name, base)
+			}
+			if !strings.ContainsAny(base+name, `*?[\/`) {
+				if m, err := filepath.Match("."+base+".goldenpath-*", name); err != nil || !m {
+					t.Fatalf("stagingOf(%q) = %q, which Recover's glob does not match (%v)", name, base, err)
+				}
+			}
+			return base, true
+		}
+		check(name)
+		if _, ok := check("." + a + ".goldenpath-" + suffix); !ok {
+			t.Fatalf("the staging directory of %q with suffix %q is not matched", a, suffix)
+		}
+	})
+}
