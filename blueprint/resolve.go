@@ -10,6 +10,8 @@ import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/literal"
+	"cuelang.org/go/cue/token"
 
 	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
 )
@@ -33,11 +35,21 @@ var (
 // against the parameters alone (params) — the schema, its defaults and its
 // cross-field rules — so that every error reported is about a parameter and
 // none about a derived value that follows from it.
+//
+// root is blueprint.cue without the fields Resolve never reads and that
+// nothing refers to (name, version, description… when written as
+// literals): they cannot fail, and evaluating them with every input is
+// wasted.
 type evaluator struct {
-	root   cue.Value // blueprint.cue as written
+	root   cue.Value // blueprint.cue less its unreferenced literal fields
 	params cue.Value // root's parameters
 	closed cue.Value // the parameters, closed
-	used   int
+	// plain reports that nothing in blueprint.cue can observe the order of
+	// a struct's fields (no for clause, no encoding package), so an input
+	// may be encoded from Go values, whose fields CUE sorts, rather than
+	// compiled from its syntax.
+	plain bool
+	used  int
 }
 
 func (b *Blueprint) newEvaluator() (*evaluator, error) {
@@ -45,6 +57,8 @@ func (b *Blueprint) newEvaluator() (*evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
+	plain := !observesOrder(f)
+	f = leanFile(f)
 	ctx := cuecontext.New()
 	root := ctx.BuildFile(f)
 	if err := root.Err(); err != nil {
@@ -56,7 +70,128 @@ func (b *Blueprint) newEvaluator() (*evaluator, error) {
 	if err := closed.Err(); err != nil {
 		return nil, err
 	}
-	return &evaluator{root: root, params: root.LookupPath(paramsPath), closed: closed.LookupPath(closedPath)}, nil
+	return &evaluator{root: root, params: root.LookupPath(paramsPath), closed: closed.LookupPath(closedPath), plain: plain}, nil
+}
+
+// resolveFields are the top-level fields that resolution reads.
+var resolveFields = map[string]bool{"parameters": true, "derived": true, "files": true, "include": true}
+
+// leanFile returns f without its top-level fields that resolution does not
+// read, that nothing refers to and whose every declaration is a literal: a
+// constant that passed the check at load cannot fail with any input. When
+// the file has anything at top level that could add to or constrain such a
+// field (an embedding, a comprehension, a pattern or dynamic label), it
+// returns f as it is.
+func leanFile(f *ast.File) *ast.File {
+	literalOnly := map[string]bool{}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.Package, *ast.ImportDecl, *ast.LetClause, *ast.Attribute, *ast.CommentGroup:
+		case *ast.Field:
+			name, ok := plainLabel(d.Label)
+			if !ok {
+				return f
+			}
+			if prev, seen := literalOnly[name]; !seen || prev {
+				literalOnly[name] = d.Constraint == token.ILLEGAL && isLiteral(d.Value)
+			}
+		default:
+			return f
+		}
+	}
+	// Labels and selectors are names, not references.
+	names := map[*ast.Ident]bool{}
+	ast.Walk(f, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.Field:
+			if id, ok := x.Label.(*ast.Ident); ok {
+				names[id] = true
+			}
+		case *ast.SelectorExpr:
+			if id, ok := x.Sel.(*ast.Ident); ok {
+				names[id] = true
+			}
+		}
+		return true
+	}, nil)
+	ast.Walk(f, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && !names[id] && (id.Scope == f || id.Scope == nil) {
+			literalOnly[id.Name] = false
+		}
+		return true
+	}, nil)
+	lean := &ast.File{Filename: f.Filename}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.Field); ok {
+			if name, _ := plainLabel(fd.Label); literalOnly[name] && !resolveFields[name] {
+				continue
+			}
+		}
+		lean.Decls = append(lean.Decls, d)
+	}
+	return lean
+}
+
+// plainLabel returns the name of a regular field's label, or false for any
+// other label (hidden, definition, alias, pattern, dynamic).
+func plainLabel(l ast.Label) (string, bool) {
+	switch l := l.(type) {
+	case *ast.Ident:
+		if strings.HasPrefix(l.Name, "_") || strings.HasPrefix(l.Name, "#") {
+			return "", false
+		}
+		return l.Name, true
+	case *ast.BasicLit:
+		name, _, err := ast.LabelName(l)
+		return name, err == nil
+	}
+	return "", false
+}
+
+// isLiteral reports whether x is made only of literals, lists and structs
+// of them.
+func isLiteral(x ast.Expr) bool {
+	switch x := x.(type) {
+	case *ast.BasicLit:
+		return true
+	case *ast.ListLit:
+		for _, e := range x.Elts {
+			if !isLiteral(e) {
+				return false
+			}
+		}
+		return true
+	case *ast.StructLit:
+		for _, d := range x.Elts {
+			f, ok := d.(*ast.Field)
+			if !ok || f.Constraint != token.ILLEGAL {
+				return false
+			}
+			if _, ok := plainLabel(f.Label); !ok || !isLiteral(f.Value) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// observesOrder reports whether f could see the order of a struct's fields:
+// through a for clause, or an encoding package (json.Marshal).
+func observesOrder(f *ast.File) bool {
+	seen := false
+	ast.Walk(f, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.ForClause:
+			seen = true
+		case *ast.ImportSpec:
+			if p, err := literal.Unquote(x.Path.Value); err != nil || strings.HasPrefix(p, "encoding/") {
+				seen = true
+			}
+		}
+		return !seen
+	}, nil)
+	return seen
 }
 
 // Resolve validates the layered inputs against the parameter schema and
@@ -107,15 +242,34 @@ func (b *Blueprint) Resolve(ctx context.Context, inputs ...Input) (*Params, erro
 }
 
 func (b *Blueprint) resolveWith(e *evaluator, in *ast.StructLit) (*Params, error) {
-	sh := b.shaper("parameters", nil)
-	inV := e.root.Context().BuildExpr(in)
-	if err := inV.Err(); err != nil {
-		return nil, &ValidationError{Blueprint: b.Name, Fields: sh.shape(err)}
-	}
 	var fields []FieldError
 	unknownFields(e.closed, in, "", &fields)
-	v := e.root.FillPath(paramsPath, inV)
-	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil || len(fields) > 0 {
+	invalid := false
+	if len(fields) == 0 && e.plain {
+		// The fast path: encode the input from Go values. Any failure is
+		// left to the syntax below, whose values carry the positions that
+		// errors report.
+		if m, ok := plainValue(in, 0); ok {
+			v := e.root.FillPath(paramsPath, e.root.Context().Encode(m))
+			if v.Validate(cue.Concrete(true), cue.All()) != nil {
+				invalid = true
+			} else if p, err := b.collect(v); err == nil {
+				return p, nil
+			}
+		}
+	}
+	inV := e.root.Context().BuildExpr(in)
+	if err := inV.Err(); err != nil {
+		return nil, &ValidationError{Blueprint: b.Name, Fields: b.shaper("parameters", nil).shape(err)}
+	}
+	var v cue.Value
+	var err error
+	if !invalid && len(fields) == 0 {
+		v = e.root.FillPath(paramsPath, inV)
+		err = v.Validate(cue.Concrete(true), cue.All())
+	}
+	if invalid || err != nil || len(fields) > 0 {
+		sh := b.shaper("parameters", nil)
 		// Tell the parameters' own errors apart: a derived value fails
 		// whenever a parameter it needs does.
 		pv := e.params.Unify(inV)
@@ -123,17 +277,29 @@ func (b *Blueprint) resolveWith(e *evaluator, in *ast.StructLit) (*Params, error
 			fields = append(fields, sh.shape(perr)...)
 			fields = append(fields, b.brokenDefaults(pv, sh, fields)...)
 		}
-		if len(fields) == 0 {
+		if len(fields) == 0 && invalid {
+			v = e.root.FillPath(paramsPath, inV)
+			err = v.Validate(cue.Concrete(true), cue.All())
+		}
+		if len(fields) == 0 && err != nil {
 			// A rule outside the parameters field, or a derived value
 			// that cannot be computed from valid parameters.
 			fields = sh.shape(err)
 		}
-		sortFieldErrors(fields)
-		return nil, &ValidationError{Blueprint: b.Name, Fields: fields}
+		if len(fields) > 0 {
+			sortFieldErrors(fields)
+			return nil, &ValidationError{Blueprint: b.Name, Fields: fields}
+		}
 	}
+	return b.collect(v)
+}
+
+// collect reads the resolved parameters, derived values, file conditions
+// and include values out of v, blueprint.cue with a valid input filled in.
+func (b *Blueprint) collect(v cue.Value) (*Params, error) {
 	p := &Params{bp: b}
 	if err := v.LookupPath(paramsPath).Decode(&p.values); err != nil {
-		return nil, &ValidationError{Blueprint: b.Name, Fields: sh.shape(err)}
+		return nil, &ValidationError{Blueprint: b.Name, Fields: b.shaper("parameters", nil).shape(err)}
 	}
 	if p.values == nil {
 		p.values = map[string]any{}
@@ -143,6 +309,7 @@ func (b *Blueprint) resolveWith(e *evaluator, in *ast.StructLit) (*Params, error
 			return nil, &ValidationError{Blueprint: b.Name, Fields: b.shaper("", nil).shape(err)}
 		}
 	}
+	var fields []FieldError
 	for _, r := range b.Files {
 		if !r.Conditional {
 			continue
