@@ -90,6 +90,9 @@ func leanFile(f *ast.File) *ast.File {
 		case *ast.Field:
 			name, ok := plainLabel(d.Label)
 			if !ok {
+				if id, isIdent := d.Label.(*ast.Ident); isIdent && (strings.HasPrefix(id.Name, "_") || strings.HasPrefix(id.Name, "#")) {
+					continue // hidden or a definition: kept, as it may be needed
+				}
 				return f
 			}
 			if prev, seen := literalOnly[name]; !seen || prev {
