@@ -121,7 +121,7 @@ func TestLeanFile(t *testing.T) {
 		b := &Blueprint{schemaSrc: []byte(src), schemaName: SchemaFile}
 		f, err := b.parse()
 		require.NoError(t, err)
-		out, err := format.Node(leanFile(f))
+		out, err := format.Node(leanFile(f, map[string]bool{"c/**": true}))
 		require.NoError(t, err)
 		return strings.Join(strings.Fields(string(out)), " ")
 	}
@@ -143,6 +143,23 @@ derived: image: "\(_registry)/\(org)/\(name)-\(parameters.name)"
 	for _, kept := range []string{`name: "svc"`, "_registry", "let org", "check:", "parameters:", "derived:"} {
 		assert.Contains(t, got, kept)
 	}
+	// Literal files entries go, unless conditional or declared twice;
+	// a pattern in files keeps every entry.
+	got = lean(`parameters: {x: bool}
+files: {
+	"a/**": level: "managed"
+	"b/**": {level: "seeded", include: true}
+	"c/**": include: parameters.x
+	"d/**": level: "shared"
+}
+files: "d/**": renderer: "text"
+`)
+	assert.NotContains(t, got, "a/**")
+	assert.NotContains(t, got, "b/**")
+	assert.Contains(t, got, "c/**")
+	assert.Contains(t, got, `"d/**": level: "shared"`)
+	got = lean("parameters: {x: bool}\nfiles: {\"a/**\": level: \"managed\"}\nfiles: [string]: include: parameters.x\n")
+	assert.Contains(t, got, "a/**")
 	// A top-level comprehension could add to any field: nothing goes.
 	src := "name: \"svc\"\nparameters: {x: int}\nif parameters.x > 1 {name: \"other\"}\n"
 	assert.Contains(t, lean(src), `name: "svc"`)

@@ -58,7 +58,11 @@ func (b *Blueprint) newEvaluator() (*evaluator, error) {
 		return nil, err
 	}
 	plain := !observesOrder(f)
-	f = leanFile(f)
+	conditional := map[string]bool{}
+	for _, r := range b.Files {
+		conditional[r.Glob] = r.Conditional
+	}
+	f = leanFile(f, conditional)
 	ctx := cuecontext.New()
 	root := ctx.BuildFile(f)
 	if err := root.Err(); err != nil {
@@ -81,8 +85,9 @@ var resolveFields = map[string]bool{"parameters": true, "derived": true, "files"
 // constant that passed the check at load cannot fail with any input. When
 // the file has anything at top level that could add to or constrain such a
 // field (an embedding, a comprehension, a pattern or dynamic label), it
-// returns f as it is.
-func leanFile(f *ast.File) *ast.File {
+// returns f as it is. Entries of files go too when written as literals
+// and not conditional (see leanFiles).
+func leanFile(f *ast.File, conditional map[string]bool) *ast.File {
 	literalOnly := map[string]bool{}
 	for _, d := range f.Decls {
 		switch d := d.(type) {
@@ -123,16 +128,86 @@ func leanFile(f *ast.File) *ast.File {
 		}
 		return true
 	}, nil)
+	// files is read by Resolve only for its include conditions: an entry
+	// written as literals (a level, a renderer, include: true) was read
+	// at load, when nothing refers to files.
+	globs := map[string]int{}
+	leanable := !referenced(f, names, "files")
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.Field); ok {
+			if name, _ := plainLabel(fd.Label); name == "files" {
+				leanable = leanable && countGlobs(fd, globs)
+			}
+		}
+	}
 	lean := &ast.File{Filename: f.Filename}
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.Field); ok {
-			if name, _ := plainLabel(fd.Label); literalOnly[name] && !resolveFields[name] {
+			name, _ := plainLabel(fd.Label)
+			if literalOnly[name] && !resolveFields[name] {
 				continue
+			}
+			if name == "files" && leanable {
+				d = leanFiles(fd, globs, conditional)
 			}
 		}
 		lean.Decls = append(lean.Decls, d)
 	}
 	return lean
+}
+
+// referenced reports whether an identifier refers to the top-level field
+// name (names holds the identifiers that are labels or selectors).
+func referenced(f *ast.File, names map[*ast.Ident]bool, name string) bool {
+	found := false
+	ast.Walk(f, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && id.Name == name && !names[id] && (id.Scope == f || id.Scope == nil) {
+			found = true
+		}
+		return !found
+	}, nil)
+	return found
+}
+
+// countGlobs counts the entries of a files field by glob, and reports
+// false when its value is anything but a struct of plainly labelled fields
+// (a pattern or a comprehension could add to any entry).
+func countGlobs(fd *ast.Field, globs map[string]int) bool {
+	s, ok := fd.Value.(*ast.StructLit)
+	if !ok {
+		return false
+	}
+	for _, d := range s.Elts {
+		switch e := d.(type) {
+		case *ast.CommentGroup, *ast.Attribute:
+		case *ast.Field:
+			name, ok := plainLabel(e.Label)
+			if !ok || e.Constraint != token.ILLEGAL {
+				return false
+			}
+			globs[name]++
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// leanFiles returns a files field without the entries written as literals
+// whose glob is declared once and has no condition.
+func leanFiles(fd *ast.Field, globs map[string]int, conditional map[string]bool) ast.Decl {
+	s := fd.Value.(*ast.StructLit)
+	var keep []ast.Decl
+	for _, d := range s.Elts {
+		if e, ok := d.(*ast.Field); ok {
+			name, _ := plainLabel(e.Label)
+			if globs[name] == 1 && !conditional[name] && isLiteral(e.Value) {
+				continue
+			}
+		}
+		keep = append(keep, d)
+	}
+	return &ast.Field{Label: fd.Label, Value: &ast.StructLit{Elts: keep}}
 }
 
 // plainLabel returns the name of a regular field's label, or false for any
