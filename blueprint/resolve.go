@@ -328,7 +328,9 @@ func (b *Blueprint) resolveWith(e *evaluator, in *ast.StructLit) (*Params, error
 		// left to the syntax below, whose values carry the positions that
 		// errors report.
 		if m, ok := plainValue(in, 0); ok {
-			v := e.root.FillPath(paramsPath, e.root.Context().Encode(m))
+			// Unify rather than FillPath: the same value, without
+			// FillPath's wrapping and finalizing of the filled value.
+			v := e.root.Unify(e.root.Context().Encode(map[string]any{"parameters": m}))
 			if v.Validate(cue.Concrete(true), cue.All()) != nil {
 				invalid = true
 			} else if p, err := b.collect(v); err == nil {
