@@ -276,3 +276,26 @@ func canonical(v cue.Value) string {
 	}
 	return v.Kind().String() + " " + fmt.Sprint(v)
 }
+
+// TestUnknownFieldsCached resolves inputs with unknown fields, nested ones
+// and a map of labels, several times on one evaluator: the answers it
+// remembers give the errors the schema gives.
+func TestUnknownFieldsCached(t *testing.T) {
+	b := loadPlain(t, plainCUE)
+	in := ValuesData("v.yaml", []byte("name: svc-a\nreplicaz: 3\ndb: {size: 2, nme: x}\nlabels: {a: b}\n"))
+	var first string
+	for i := range 3 {
+		_, err := b.Resolve(context.Background(), in)
+		require.Error(t, err)
+		if i == 0 {
+			first = err.Error()
+			assert.Contains(t, first, "replicaz")
+			assert.Contains(t, first, "db.nme")
+			assert.NotContains(t, first, "labels.a")
+			continue
+		}
+		assert.Equal(t, first, err.Error())
+	}
+	_, err := b.Resolve(context.Background(), ValuesData("v.yaml", []byte("name: svc-a\ndb: {size: 2, name: x}\nlabels: {a: b}\n")))
+	require.NoError(t, err)
+}

@@ -43,7 +43,7 @@ var (
 type evaluator struct {
 	root   cue.Value // blueprint.cue less its unreferenced literal fields
 	params cue.Value // root's parameters
-	closed cue.Value // the parameters, closed
+	closed *schemaNode // the parameters, closed
 	// plain reports that nothing in blueprint.cue can observe the order of
 	// a struct's fields (no for clause, no encoding package), so an input
 	// may be encoded from Go values, whose fields CUE sorts, rather than
@@ -74,7 +74,7 @@ func (b *Blueprint) newEvaluator() (*evaluator, error) {
 	if err := closed.Err(); err != nil {
 		return nil, err
 	}
-	return &evaluator{root: root, params: root.LookupPath(paramsPath), closed: closed.LookupPath(closedPath), plain: plain}, nil
+	return &evaluator{root: root, params: root.LookupPath(paramsPath), closed: newSchemaNode(closed.LookupPath(closedPath)), plain: plain}, nil
 }
 
 // resolveFields are the top-level fields that resolution reads.
@@ -426,9 +426,26 @@ func (b *Blueprint) collect(v cue.Value) (*Params, error) {
 	return p, nil
 }
 
+// schemaNode is a struct of the closed parameters with what unknownFields
+// asked it so far: the evaluator's schema never changes, so the answers
+// hold for its life, and most inputs name the same fields.
+type schemaNode struct {
+	v      cue.Value
+	allows map[string]bool
+	child  map[string]*schemaNode // nil: not a struct to look into
+}
+
+// maxSchemaCache bounds what a schemaNode remembers, for inputs with many
+// distinct names (a map of labels).
+const maxSchemaCache = 256
+
+func newSchemaNode(v cue.Value) *schemaNode {
+	return &schemaNode{v: v, allows: map[string]bool{}, child: map[string]*schemaNode{}}
+}
+
 // unknownFields reports every input field that the parameter schema does not
 // allow, with its position.
-func unknownFields(schema cue.Value, in *ast.StructLit, prefix string, out *[]FieldError) {
+func unknownFields(schema *schemaNode, in *ast.StructLit, prefix string, out *[]FieldError) {
 	for _, d := range in.Elts {
 		f, ok := d.(*ast.Field)
 		if !ok {
@@ -442,10 +459,16 @@ func unknownFields(schema cue.Value, in *ast.StructLit, prefix string, out *[]Fi
 		if prefix != "" {
 			p = prefix + "." + name
 		}
-		sel := cue.Str(name)
-		if !schema.Allows(sel) {
+		allowed, cached := schema.allows[name]
+		if !cached {
+			allowed = schema.v.Allows(cue.Str(name))
+			if len(schema.allows) < maxSchemaCache {
+				schema.allows[name] = allowed
+			}
+		}
+		if !allowed {
 			pos := toPosition(f.Label.Pos())
-			fe := FieldError{Path: p, Message: "unknown parameter" + known(schema)}
+			fe := FieldError{Path: p, Message: "unknown parameter" + known(schema.v)}
 			if pos.IsValid() || pos.Filename != "" {
 				fe.Input = &pos
 			}
@@ -453,11 +476,21 @@ func unknownFields(schema cue.Value, in *ast.StructLit, prefix string, out *[]Fi
 			continue
 		}
 		if sub, ok := f.Value.(*ast.StructLit); ok {
-			child := schema.LookupPath(cue.MakePath(sel))
-			if !child.Exists() {
-				child = schema.LookupPath(cue.MakePath(cue.AnyString))
+			child, cached := schema.child[name]
+			if !cached {
+				sel := cue.Str(name)
+				cv := schema.v.LookupPath(cue.MakePath(sel))
+				if !cv.Exists() {
+					cv = schema.v.LookupPath(cue.MakePath(cue.AnyString))
+				}
+				if cv.Exists() && cv.IncompleteKind()&cue.StructKind != 0 {
+					child = newSchemaNode(cv)
+				}
+				if len(schema.child) < maxSchemaCache {
+					schema.child[name] = child
+				}
 			}
-			if child.Exists() && child.IncompleteKind()&cue.StructKind != 0 {
+			if child != nil {
 				unknownFields(child, sub, p, out)
 			}
 		}
