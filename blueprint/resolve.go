@@ -41,8 +41,8 @@ var (
 // literals): they cannot fail, and evaluating them with every input is
 // wasted.
 type evaluator struct {
-	root   cue.Value // blueprint.cue less its unreferenced literal fields
-	params cue.Value // root's parameters
+	root   cue.Value   // blueprint.cue less its unreferenced literal fields
+	params cue.Value   // root's parameters
 	closed *schemaNode // the parameters, closed
 	// plain reports that nothing in blueprint.cue can observe the order of
 	// a struct's fields (no for clause, no encoding package), so an input
