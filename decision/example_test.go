@@ -3,6 +3,8 @@ package decision_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing/fstest"
 	"time"
 
@@ -139,4 +141,68 @@ func ExampleLoadFS_existingFolder() {
 	// ADR-0003: Replace Kafka (rejected) (docs/adr/0003-replace-kafka/README.md, written "Declined") []
 	// docs/adr/20200925-use-a-cache.md:3:11: 20200925-use-a-cache: warning: status "someday" is not in the status table: the status is unknown
 	// docs/adr/adr-template.md:1:1: note: skipped: not a record by the pattern "*-template.md"
+}
+
+// WriteDraft drafts a record amending ADR-0002 in an adr-tools folder: the
+// next number, the folder's layout, and the links both ways.
+func ExampleWriteDraft() {
+	dir, err := os.MkdirTemp("", "adr")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	record := "# 2. Set resource limits\n\nDate: 2026-03-02\n\n## Status\n\nAccepted\n\n## Context\n\nNoisy neighbours.\n"
+	if err := os.WriteFile(filepath.Join(dir, "0002-set-resource-limits.md"), []byte(record), 0o644); err != nil {
+		panic(err)
+	}
+	w, err := decision.WriteDraft(context.Background(), dir, decision.Draft{
+		Target:  "ADR-2",
+		Title:   "Allow unbounded CPU for batch jobs",
+		Context: "Five batch projects hold an exception to the CPU limit.",
+		Date:    time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC),
+	}, nil)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(w.ID, filepath.Base(w.File), w.Style.Format)
+	draft, _ := os.ReadFile(w.File)
+	fmt.Print(string(draft))
+	old, _ := os.ReadFile(w.TargetFile)
+	fmt.Print(string(old))
+	// Output:
+	// ADR-0003 0003-allow-unbounded-cpu-for-batch-jobs.md adr-tools
+	// # 3. Allow unbounded CPU for batch jobs
+	//
+	// Date: 2026-12-02
+	//
+	// ## Status
+	//
+	// Proposed
+	//
+	// Amends [2. Set resource limits](0002-set-resource-limits.md)
+	//
+	// ## Context
+	//
+	// Five batch projects hold an exception to the CPU limit.
+	//
+	// ## Decision
+	//
+	// To be written.
+	//
+	// ## Consequences
+	//
+	// To be written.
+	// # 2. Set resource limits
+	//
+	// Date: 2026-03-02
+	//
+	// ## Status
+	//
+	// Accepted
+	//
+	// Amended by [3. Allow unbounded CPU for batch jobs](0003-allow-unbounded-cpu-for-batch-jobs.md)
+	//
+	// ## Context
+	//
+	// Noisy neighbours.
 }

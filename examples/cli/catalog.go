@@ -52,15 +52,7 @@ gp catalog show go-service --catalog git::https://github.com/acme/blueprints.git
 			default:
 				return usageErrorf("unknown catalog subcommand %q (want list or show)", sub)
 			}
-			sources := cats.orEnv("GP_CATALOG")
-			if len(sources) == 0 {
-				sources = []string{"blueprints"}
-			}
-			lopts, err := sf.loadOptions()
-			if err != nil {
-				return err
-			}
-			c, err := blueprint.LoadCatalog(ctx, sources, lopts)
+			c, _, err := loadCatalog(ctx, &sf, cats)
 			if err != nil {
 				return err
 			}
@@ -81,6 +73,21 @@ type stringsFlag []string
 
 func (s *stringsFlag) String() string     { return strings.Join(*s, " ") }
 func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
+
+// loadCatalog loads the catalog of --catalog, or $GP_CATALOG, or else
+// ./blueprints, and returns the sources it read.
+func loadCatalog(ctx context.Context, sf *sourceFlags, cats stringsFlag) (*blueprint.Catalog, []string, error) {
+	sources := cats.orEnv("GP_CATALOG")
+	if len(sources) == 0 {
+		sources = []string{"blueprints"}
+	}
+	lopts, err := sf.loadOptions()
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := blueprint.LoadCatalog(ctx, sources, lopts)
+	return c, sources, err
+}
 
 // orEnv returns the values given, or else the space-separated fields of the
 // environment variable name.

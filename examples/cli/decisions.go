@@ -18,7 +18,7 @@ import (
 var decisionsCmd = &command{
 	name:    "decisions",
 	summary: "list, show, lint and check architectural decisions",
-	usage:   "decisions list|show ID|lint|check DIR [--decisions SOURCE] [--json]",
+	usage:   "decisions list|show ID|lint|check DIR|propose ID [--decisions SOURCE] [--json]",
 	help: `
 Decisions works with a folder of decision records: Markdown files in the
 MADR or adr-tools layout, with or without YAML front matter, whose cue
@@ -55,13 +55,28 @@ with the project's .goldenpath/exceptions.yaml. It prints a summary, every
 finding (failures, exemptions, errors) and every expired exception, and
 exits 1 when an enforced rule fails.
 
+"gp decisions propose ID --store FILE" drafts a new decision record for a
+decision the report (gp report over the same store and decisions) lists
+to revisit: numbered after the folder's last record and written in the
+folder's own style (adr-tools, MADR with front matter, MADR list items or
+log4brains), status proposed, amending the decision (--supersede:
+superseding it) with both records linked as the folder links them. Its
+Context is the evidence: each reason with its counts and signal IDs, the
+checks and exemption rate, the active exceptions, the desire paths against
+the decision's rules with one example hunk, the ratings and their
+comments. --title names the record (default "Revisit:" and the decision's
+title); --min-projects and --exemption-rate are the report's thresholds,
+as gp report takes them. The folder (--decisions) must be a local directory; it is linted
+afterwards, and the command exits 1 if lint finds an error.
+
 --date evaluates rule schedules, exceptions and revisit-by dates as on
 another day. With --json, every subcommand prints JSON on standard output.`,
 	example: `
 gp decisions list --decisions ./decisions --status accepted
 gp decisions show ADR-0012
 gp decisions lint --blueprint ./blueprints/go-service
-gp decisions check ./orders --json`,
+gp decisions check ./orders --json
+gp decisions propose ADR-0012 --store signals.jsonl --decisions docs/adr`,
 	setup: func(fs *flag.FlagSet) runFunc {
 		var df decisionFlags
 		df.define(fs)
@@ -71,6 +86,8 @@ gp decisions check ./orders --json`,
 		var bps stringsFlag
 		fs.Var(&bps, "blueprint", "list: the decisions in force for this blueprint `SOURCE`; lint: check this blueprint too (repeatable); check: name parameter positions in it")
 		strict := fs.Bool("strict", false, "lint: warnings are errors too (an unknown status, a date that is not one, a one-sided link)")
+		var pf draftFlags
+		pf.define(fs)
 		return func(ctx context.Context, e *env, args []string) error {
 			if len(args) == 0 {
 				return usageErrorf("decisions needs a subcommand: list, show, lint or check")
@@ -84,11 +101,16 @@ gp decisions check ./orders --json`,
 				err = exactArgs(rest, "ID")
 			case "check":
 				err = exactArgs(rest, "DIR")
+			case "propose":
+				err = exactArgs(rest, "ID")
 			default:
-				return usageErrorf("unknown decisions subcommand %q (want list, show, lint or check)", sub)
+				return usageErrorf("unknown decisions subcommand %q (want list, show, lint, check or propose)", sub)
 			}
 			if err != nil {
 				return err
+			}
+			if sub != "propose" && pf.set() {
+				return usageErrorf("--store, --supersede, --title, --min-projects and --exemption-rate go with propose")
 			}
 			if sub != "list" && (*status != "" || *tag != "") {
 				return usageErrorf("--status and --tag go with list")
@@ -105,8 +127,8 @@ gp decisions check ./orders --json`,
 			// list, show and lint print what loaded, with the problems;
 			// check judges a project and needs every rule.
 			var loadErr *decision.LoadError
-			if err != nil && (sub == "check" || reg == nil || !errors.As(err, &loadErr)) {
-				if *asJSON && sub != "check" {
+			if err != nil && (sub == "check" || sub == "propose" || reg == nil || !errors.As(err, &loadErr)) {
+				if *asJSON && sub != "check" && sub != "propose" {
 					// The folder could not be read at all: the JSON still
 					// says why, as a problem of the folder.
 					return unreadableJSON(e, sub, df.sourceName(), err)
@@ -128,6 +150,8 @@ gp decisions check ./orders --json`,
 				return loadFailed(e, loadErr, *asJSON, decisionsShow(e, reg, rest[0], *asJSON))
 			case "lint":
 				return decisionsLint(ctx, e, reg, blueprints, now, *asJSON)
+			case "propose":
+				return decisionsDraft(ctx, e, reg, df.sourceName(), rest[0], &pf, now, *asJSON)
 			default:
 				var bp *blueprint.Blueprint
 				if len(blueprints) > 0 {

@@ -92,15 +92,7 @@ gp propose go-service@2.0.0 -o proposals --only 973c098d557c477d --json`,
 				}
 			}
 			name, version, _ := strings.Cut(args[0], "@")
-			sources := cats.orEnv("GP_CATALOG")
-			if len(sources) == 0 {
-				sources = []string{"blueprints"}
-			}
-			lopts, err := sf.loadOptions()
-			if err != nil {
-				return err
-			}
-			c, err := blueprint.LoadCatalog(ctx, sources, lopts)
+			c, sources, err := loadCatalog(ctx, &sf, cats)
 			if err != nil {
 				return err
 			}

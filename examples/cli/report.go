@@ -16,7 +16,7 @@ import (
 var reportCmd = &command{
 	name:    "report",
 	summary: "aggregate the signal store into a report: which decision to revisit and why",
-	usage:   "report [--store FILE|URL] [--since WHEN] [--until WHEN] [--decisions SOURCE] [--date YYYY-MM-DD] [--min-projects N] [--scan-gap DURATION] [--json | --format md|json]",
+	usage:   "report [--store FILE|URL] [--since WHEN] [--until WHEN] [--decisions SOURCE] [--date YYYY-MM-DD] [--min-projects N] [--exemption-rate R] [--scan-gap DURATION] [--json | --format md|json]",
 	help: `
 Report streams the signals of the store (--store, $GP_STORE, or
 ./signals.jsonl) into a report: the decisions to revisit, ranked, each
@@ -27,7 +27,8 @@ trend and roll-out; the desire paths — the same downstream edit in several
 projects — with an example; per blueprint its versions, lag and conflicts.
 
 --since and --until take a date (YYYY-MM-DD) or a duration back from now
-(30d, 12h). --decisions (or $GP_DECISIONS) adds the decisions' titles,
+(30d, 12h). --min-projects and --exemption-rate set the thresholds of
+patterns and of exemptions. --decisions (or $GP_DECISIONS) adds the decisions' titles,
 statuses and dates, and the files they govern. The report is Markdown, or
 JSON with --json (or --format json; docs/feedback.md documents both).
 
@@ -48,6 +49,7 @@ gp report --json --decisions testdata/decisions > report.json`,
 		since := fs.String("since", "", "only signals made since `WHEN`: YYYY-MM-DD or a duration back (30d, 12h)")
 		until := fs.String("until", "", "only signals made before `WHEN`")
 		minProjects := fs.Int("min-projects", 0, "how many projects make a pattern (default 3)")
+		exemptionRate := fs.Float64("exemption-rate", 0, "the share `R` of a decision's checks that may be exempt before it is to revisit, in (0, 1] (default 0.2)")
 		format := fs.String("format", "md", "the report's `FORMAT`: md or json (--json is json)")
 		asJSON := fs.Bool("json", false, "print the report as JSON")
 		scanGap := fs.Duration("scan-gap", 0, "signals of one project less than `DURATION` apart are one scan (default 1m)")
@@ -75,7 +77,7 @@ gp report --json --decisions testdata/decisions > report.json`,
 			if *scanGap < 0 {
 				return usageErrorf("--scan-gap %v: want a positive duration", *scanGap)
 			}
-			opts := &report.AggregateOptions{Now: func() time.Time { return now }, MinProjects: *minProjects, ScanGap: *scanGap}
+			opts := &report.AggregateOptions{Now: func() time.Time { return now }, MinProjects: *minProjects, ExemptionRate: *exemptionRate, ScanGap: *scanGap}
 			if df.source != "" || os.Getenv("GP_DECISIONS") != "" {
 				eo, err := df.engineOptions(ctx, &sf)
 				if err != nil {

@@ -15,7 +15,7 @@ import (
 // repository root: a newcomer's five minutes must work.
 func TestReadmeTour(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs go run nine times")
+		t.Skip("runs go run a dozen times")
 	}
 	root, err := filepath.Abs("../..")
 	require.NoError(t, err)
@@ -44,9 +44,28 @@ func TestReadmeTour(t *testing.T) {
 		"## Desire paths",
 		"Nothing to revisit.",           // the day is pinned: no revisit-by date has passed
 		"readOnlyRootFilesystem: false", // the team's own edit is the desire path
+		"ADR-0017, proposed, to amend ADR-0012",
+		"lint: 13 decisions: 0 errors",
+		"go-service 2.0.0 -> 2.0.1",
+		"verified: the new template reproduces the edit exactly in 1 project",
+		"## Absorption",
+		"| 1 | 1 (2.0.1) | 1 | 1 | 0 | yes, ",
 	} {
 		assert.Contains(t, string(out), want)
 	}
+
+	// The drafted amendment: the evidence, and the link both ways.
+	drafts, err := filepath.Glob(filepath.Join(tmp, "*", "decisions", "0017-*.md"))
+	require.NoError(t, err)
+	require.Len(t, drafts, 1, "the tour's draft")
+	draft, err := os.ReadFile(drafts[0])
+	require.NoError(t, err)
+	assert.Contains(t, string(draft), "status: proposed")
+	assert.Contains(t, string(draft), `ana (2/5): "limits starve our batch jobs"`)
+	assert.Contains(t, string(draft), "Amends [ADR-0012](0012-every-deployment-sets-resource-limits.md)")
+	amended, err := os.ReadFile(filepath.Join(filepath.Dir(drafts[0]), "0012-every-deployment-sets-resource-limits.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(amended), "Amended by [ADR-0017]("+filepath.Base(drafts[0])+")")
 
 	// The upgraded project builds, passes its tests and runs.
 	projects, err := filepath.Glob(filepath.Join(tmp, "*", "orders"))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -272,5 +273,42 @@ func TestReportPageBaselineAndModes(t *testing.T) {
 	}
 	if !strings.Contains(page, "6 checks, 3 on a clean render") {
 		t.Errorf("the compliance bar does not say how many fail on a clean render")
+	}
+}
+
+// TestReportPageAbsorption: a desire path whose projects upgraded and no
+// longer carry the edit is shown absorbed.
+func TestReportPageAbsorption(t *testing.T) {
+	st := feedback.NewMemoryStore()
+	var sigs []feedback.Signal
+	for i, at := range []time.Time{testNow.Add(-50 * time.Hour), testNow.Add(-2 * time.Hour)} {
+		rec := testRecorder(fmt.Sprintf("a%d-", i), at)
+		for _, p := range []string{"orders", "billing", "search"} {
+			sub := feedback.Subject{Project: p, Blueprint: "go-service", Version: []string{"2.0.0", "2.1.0"}[i]}
+			if i == 0 {
+				s := rec.New(feedback.SourceDrift, sub)
+				s.File, s.Evidence.Hunk = "deploy/k8s/deployment.yaml.tmpl", "@@ -3 +3,2 @@\n+  annotations: {}\n"
+				s.Labels = map[string]string{"level": "shared", "change": "changed", "hunk.key": "+annotations: {}", "hunk.id": "00aa11bb22cc33dd"}
+				sigs = append(sigs, s)
+			}
+			v := 0.0
+			s := rec.New(feedback.SourceScan, sub)
+			s.Value, s.Unit = &v, "signals"
+			sigs = append(sigs, s)
+		}
+	}
+	if err := st.Append(t.Context(), sigs...); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := newTestServer(t, withStore(st))
+	w := do(t, s, "GET", "/report", nil)
+	page := w.Body.String()
+	if w.Code != http.StatusOK {
+		t.Fatalf("GET /report: %d\n%s", w.Code, page)
+	}
+	want := `<tr id="ab-00aa11bb22cc33dd"><td>go-service</td><td><code>deploy/k8s/deployment.yaml.tmpl</code></td><td><code>00aa11bb22cc33dd</code></td><td>3</td><td>3 <small>to 2.1.0</small></td><td>3</td><td>3</td><td>0</td><td>yes, 2.0 days after the first signal</td></tr>`
+	if !strings.Contains(page, want) {
+		i := strings.Index(page, `<section id="absorption">`)
+		t.Fatalf("the page lacks %s\n%s", want, page[max(i, 0):])
 	}
 }

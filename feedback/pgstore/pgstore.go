@@ -47,7 +47,7 @@ var migrations embed.FS
 // SchemaVersion is the version of the tables this package writes: the
 // number of the last file in its migrations. Open migrates older tables to
 // it and refuses newer ones.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Defaults of [Options].
 const (
@@ -313,16 +313,10 @@ func (s *Store) Append(ctx context.Context, signals ...feedback.Signal) error {
 	if len(signals) == 0 {
 		return nil
 	}
-	// Each signal's row, encoded once for either way of writing it.
-	rows := make([][]any, len(signals))
-	for i, sig := range signals {
-		b, err := sig.MarshalJSON()
-		if err != nil {
-			return fmt.Errorf("pgstore: encoding signal %q: %w", sig.ID, err)
-		}
-		rows[i] = []any{idColumn(sig.ID), sig.Time.UTC(), column(string(sig.Source)), column(sig.Subject.Project),
-			column(sig.Subject.Blueprint), column(sig.Decision), string(b)}
-	}
+	// Each signal's JSON is encoded once, when first needed: by the COPY
+	// as it streams its rows, so that the encoding of the next rows
+	// overlaps the server's work on the last ones, or by the INSERTs.
+	src := &copySource{signals: signals, bodies: make([][]byte, len(signals)), i: -1}
 	n := min(len(signals), s.batchSize)
 	var (
 		ids, sources, projects, blueprints, decisions, bodies = make([]string, 0, n), make([]string, 0, n),
@@ -336,17 +330,22 @@ func (s *Store) Append(ctx context.Context, signals ...feedback.Signal) error {
 		ORDER BY n
 		ON CONFLICT (id) DO NOTHING`
 	write := func(tx execer) error {
-		for start := 0; start < len(rows); start += s.batchSize {
+		for start := 0; start < len(signals); start += s.batchSize {
 			ids, times, sources, projects, blueprints, decisions, bodies =
 				ids[:0], times[:0], sources[:0], projects[:0], blueprints[:0], decisions[:0], bodies[:0]
-			for _, r := range rows[start:min(start+s.batchSize, len(rows))] {
-				ids = append(ids, r[0].(string))
-				times = append(times, r[1].(time.Time))
-				sources = append(sources, r[2].(string))
-				projects = append(projects, r[3].(string))
-				blueprints = append(blueprints, r[4].(string))
-				decisions = append(decisions, r[5].(string))
-				bodies = append(bodies, r[6].(string))
+			for i := start; i < min(start+s.batchSize, len(signals)); i++ {
+				sig := &signals[i]
+				b, err := src.body(i)
+				if err != nil {
+					return err
+				}
+				ids = append(ids, idColumn(sig.ID))
+				times = append(times, sig.Time.UTC())
+				sources = append(sources, column(string(sig.Source)))
+				projects = append(projects, column(sig.Subject.Project))
+				blueprints = append(blueprints, column(sig.Subject.Blueprint))
+				decisions = append(decisions, column(sig.Decision))
+				bodies = append(bodies, string(b))
 			}
 			if _, err := tx.Exec(ctx, insert, ids, times, sources, projects, blueprints, decisions, bodies); err != nil {
 				return err
@@ -358,10 +357,13 @@ func (s *Store) Append(ctx context.Context, signals ...feedback.Signal) error {
 	// whole when an ID is stored or repeated; then the INSERTs that leave
 	// those out.
 	if useCopy {
-		_, err := s.pool.CopyFrom(ctx, s.ident, columns, pgx.CopyFromRows(rows))
+		_, err := s.pool.CopyFrom(ctx, s.ident, columns, src)
 		var pe *pgconn.PgError
 		if err == nil {
 			return nil
+		}
+		if src.err != nil {
+			return src.err
 		}
 		if !errors.As(err, &pe) || pe.Code != "23505" {
 			if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
@@ -387,6 +389,9 @@ func (s *Store) Append(ctx context.Context, signals ...feedback.Signal) error {
 		}
 		break
 	}
+	if src.err != nil {
+		return src.err
+	}
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%w)", ctxErr, err)
@@ -395,6 +400,52 @@ func (s *Store) Append(ctx context.Context, signals ...feedback.Signal) error {
 	}
 	return nil
 }
+
+// copySource is the rows of an Append's COPY, a pgx.CopyFromSource made
+// from its signals as pgx sends them. Values returns the same slice each
+// time: pgx encodes a row before asking for the next.
+type copySource struct {
+	signals []feedback.Signal
+	bodies  [][]byte // each signal's JSON, nil until encoded
+	i       int
+	row     [7]any
+	err     error // the first signal that did not encode
+}
+
+// body returns the JSON of signal i, encoding it the first time.
+func (c *copySource) body(i int) ([]byte, error) {
+	if c.bodies[i] == nil {
+		b, err := c.signals[i].MarshalJSON()
+		if err != nil {
+			c.err = fmt.Errorf("pgstore: encoding signal %q: %w", c.signals[i].ID, err)
+			return nil, c.err
+		}
+		c.bodies[i] = b
+	}
+	return c.bodies[i], nil
+}
+
+// Next implements pgx.CopyFromSource.
+func (c *copySource) Next() bool {
+	c.i++
+	return c.i < len(c.signals)
+}
+
+// Values implements pgx.CopyFromSource: the row of the current signal, in
+// the order of columns.
+func (c *copySource) Values() ([]any, error) {
+	sig := &c.signals[c.i]
+	b, err := c.body(c.i)
+	if err != nil {
+		return nil, err
+	}
+	c.row = [7]any{idColumn(sig.ID), sig.Time.UTC(), column(string(sig.Source)), column(sig.Subject.Project),
+		column(sig.Subject.Blueprint), column(sig.Decision), b}
+	return c.row[:], nil
+}
+
+// Err implements pgx.CopyFromSource.
+func (c *copySource) Err() error { return nil }
 
 // useCopy makes Append try one COPY before INSERTs; the benchmarks turn it
 // off to compare.
@@ -529,6 +580,13 @@ func (s *Store) fetch(ctx context.Context, where string, args []any, pages chan<
 		defer cancel()
 		tx.Rollback(rctx)
 	}()
+	// A query reads every row it selects: plan for all of them, not for
+	// the first tenth as for a cursor by default, which read a narrow
+	// time range through the whole table in seq order rather than
+	// through the time index and a sort.
+	if _, err = tx.Exec(ctx, `SET LOCAL cursor_tuple_fraction = 1`); err != nil {
+		return err
+	}
 	_, err = tx.Exec(ctx, `DECLARE gp_query NO SCROLL CURSOR FOR SELECT seq, signal FROM `+s.table+where+` ORDER BY seq`, args...)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	neturl "net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/goldenpath-dev/goldenpath/feedback/pgstore"
 	"github.com/goldenpath-dev/goldenpath/feedback/pgstore/pgtest"
 	"github.com/goldenpath-dev/goldenpath/feedback/storetest"
+	"github.com/goldenpath-dev/goldenpath/internal/fleetsim"
 )
 
 func TestMain(m *testing.M) {
@@ -115,14 +117,14 @@ func TestMigrate(t *testing.T) {
 		rows.Scan(&v)
 		versions = append(versions, v)
 	}
-	if len(versions) != 1 || versions[0] != pgstore.SchemaVersion {
-		t.Fatalf("versions recorded: %v, want [%d]", versions, pgstore.SchemaVersion)
+	if want := allVersions(); !slices.Equal(versions, want) {
+		t.Fatalf("versions recorded: %v, want %v", versions, want)
 	}
 	if _, err := st.Pool().Exec(t.Context(), `INSERT INTO gp_schema_version (version) VALUES (99)`); err != nil {
 		t.Fatal(err)
 	}
 	_, err = pgstore.Open(t.Context(), url, nil)
-	if err == nil || !strings.Contains(err.Error(), "version 99, newer than the 1 this program knows") {
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("version 99, newer than the %d this program knows", pgstore.SchemaVersion)) {
 		t.Fatalf("opening newer tables: %v", err)
 	}
 }
@@ -294,5 +296,189 @@ func TestOpenWithoutDDL(t *testing.T) {
 	}
 	if n != 4 {
 		t.Errorf("%d signals, want 4", n)
+	}
+}
+
+// allVersions is every schema version, 1 to pgstore.SchemaVersion.
+func allVersions() []int {
+	var v []int
+	for i := range pgstore.SchemaVersion {
+		v = append(v, i+1)
+	}
+	return v
+}
+
+// Tables at version 1 (six btree indexes) migrate to the current version
+// with their signals, which the lean indexes then find by every filter.
+func TestMigrateFromVersion1(t *testing.T) {
+	url := pgtest.Database(t)
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(t.Context())
+	v1, err := os.ReadFile("migrations/0001_signals.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`CREATE TABLE gp_schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+		string(v1),
+		`INSERT INTO gp_schema_version (version) VALUES (1)`,
+	} {
+		if _, err := conn.Exec(t.Context(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A version 1 program's rows: the signals' JSON and their columns.
+	all := varied(50)
+	for _, s := range all[:40] {
+		b, err := s.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Exec(t.Context(), `INSERT INTO gp_signals (id, time, source, project, blueprint, decision, signal) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			s.ID, s.Time, string(s.Source), s.Subject.Project, s.Subject.Blueprint, s.Decision, string(b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := pgstore.Open(t.Context(), url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var versions []int
+	rows, err := conn.Query(t.Context(), `SELECT version FROM gp_schema_version ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var v int
+		rows.Scan(&v)
+		versions = append(versions, v)
+	}
+	if want := allVersions(); !slices.Equal(versions, want) {
+		t.Fatalf("versions after migrating: %v, want %v", versions, want)
+	}
+	var indexes []string
+	rows, err = conn.Query(t.Context(), `SELECT indexdef FROM pg_indexes WHERE tablename = 'gp_signals' ORDER BY indexname`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var d string
+		rows.Scan(&d)
+		indexes = append(indexes, d)
+	}
+	want := []string{
+		`CREATE UNIQUE INDEX gp_signals_id ON public.gp_signals USING btree (id)`,
+		`CREATE UNIQUE INDEX gp_signals_pkey ON public.gp_signals USING btree (seq)`,
+		`CREATE INDEX gp_signals_project ON public.gp_signals USING btree (project, seq)`,
+		`CREATE INDEX gp_signals_time ON public.gp_signals USING brin ("time") WITH (pages_per_range='16')`,
+	}
+	if !slices.Equal(indexes, want) {
+		t.Errorf("indexes after migrating:\n%s\nwant:\n%s", strings.Join(indexes, "\n"), strings.Join(want, "\n"))
+	}
+	// The signals are there, found by each filter, and appending more
+	// leaves out the stored IDs.
+	if err := st.Append(t.Context(), all...); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []feedback.Filter{
+		{},
+		{Project: all[3].Subject.Project},
+		{Blueprint: all[4].Subject.Blueprint},
+		{Decision: all[5].Decision},
+		{Source: all[6].Source},
+		{Since: all[10].Time, Until: all[30].Time},
+	} {
+		var want, got []string
+		for _, s := range all {
+			if f.Match(s) {
+				want = append(want, s.ID)
+			}
+		}
+		for s, err := range st.Query(t.Context(), f) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, s.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("filter %+v after migrating: %v, want %v", f, got, want)
+		}
+	}
+}
+
+// varied returns n signals whose project, blueprint, decision and source
+// vary, so that each filter selects some of them.
+func varied(n int) []feedback.Signal {
+	all := storetest.Signals("v-", n)
+	for i := range all {
+		all[i].Subject.Project = fmt.Sprintf("project-%d", i%7)
+		all[i].Subject.Blueprint = fmt.Sprintf("blueprint-%d", i%3)
+		all[i].Decision = fmt.Sprintf("ADR-%04d", i%4)
+		if i%5 == 0 {
+			all[i].Source = feedback.SourceDrift
+		}
+	}
+	return all
+}
+
+// A narrow time range is read through the time index, not through the
+// whole table; the other filters' queries find what they should.
+func TestTimeRangeUsesIndex(t *testing.T) {
+	if testing.Short() {
+		t.Skip("appends 100 000 signals")
+	}
+	st, _ := open(t, nil)
+	const n = 100_000
+	batch := make([]feedback.Signal, 0, 10_000)
+	for s := range fleetsim.New(2000).Signals(n) {
+		batch = append(batch, s)
+		if len(batch) == cap(batch) {
+			if err := st.Append(t.Context(), batch...); err != nil {
+				t.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	// What autovacuum does after inserts: summarise the time index's
+	// ranges and gather the statistics the planner goes by.
+	if _, err := st.Pool().Exec(t.Context(), `VACUUM ANALYZE gp_signals`); err != nil {
+		t.Fatal(err)
+	}
+	scans := func() int64 {
+		var n int64
+		if err := st.Pool().QueryRow(t.Context(), `SELECT pg_stat_get_xact_numscans('gp_signals_time'::regclass) + pg_stat_get_numscans('gp_signals_time'::regclass)`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := scans()
+	// One minute of the weekly scan, a second a project: 60 projects of
+	// 2 000.
+	since := fleetsim.Base.Add(10 * time.Minute)
+	f := feedback.Filter{Since: since, Until: since.Add(time.Minute)}
+	got := 0
+	for s, err := range st.Query(t.Context(), f) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !f.Match(s) {
+			t.Fatalf("%s at %s is outside the range", s.ID, s.Time)
+		}
+		got++
+	}
+	if got != 60*50 {
+		t.Errorf("%d signals in the range, want %d", got, 60*50)
+	}
+	// The statistics reach the counters when the backend reports them.
+	deadline := time.Now().Add(10 * time.Second)
+	for scans() == before && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if scans() == before {
+		t.Errorf("the time range was not read through gp_signals_time")
 	}
 }

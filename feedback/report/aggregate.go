@@ -141,10 +141,13 @@ type AggregateOptions struct {
 	// its date, before ReasonProposedTooLong fires. Default
 	// DefaultProposedFor.
 	ProposedFor time.Duration
-	// ScanGap separates scans: a run of signals of one project (from
-	// rule, exception, drift and lag), each less than ScanGap after the one
-	// before, is one scan, and only a project's latest scan counts for the
-	// current state. Default DefaultScanGap.
+	// ScanGap separates scans of projects that record no scan signal: a
+	// run of signals of one project (from rule, exception, drift and lag),
+	// each less than ScanGap after the one before, is one scan, and only a
+	// project's latest scan counts for the current state. Once a project's
+	// scan signal is seen, its scans are split exactly instead: scan.Project
+	// stamps a project's signals with the scan's time. Default
+	// DefaultScanGap.
 	ScanGap time.Duration
 	// UnneededScans is how many of a project's latest scans a rule must
 	// pass in for an active exception to it to be reported as unneeded
@@ -432,6 +435,7 @@ type driftKey struct{ project, file, key string }
 type driftState struct {
 	burst
 	blueprint, level, id, path, hunk, hunkID string
+	follow                                   // what absorption follows (absorb.go)
 }
 
 type lagEntry struct {
@@ -447,12 +451,18 @@ type lagEntry struct {
 type projectState struct {
 	blueprint, version, owner string
 	subjectT                  int64 // time of the signal blueprint and version come from
+	versionSince              int64 // the first signal on its current version (absorb.go)
 	ruleScan                  burst // the latest scan with rule or exception signals
 	scan                      burst // the latest scan: its scan signal, or its rule, exception, drift or lag signals
 	lag                       *lagEntry
 	// recent holds the last UnneededScans scans with rule or exception
 	// signals, the oldest first.
 	recent []burst
+	// exact is set once a scan signal of the project is seen: scans that
+	// record one stamp every signal of a project with the scan's time, so
+	// from then on a scan is the signals of one time, however close the
+	// next scan follows, and ScanGap no longer applies.
+	exact bool
 }
 
 // addRecent records that a scan was seen at t in recent, the last n
@@ -522,6 +532,7 @@ type ruleMeta struct {
 type aggregator struct {
 	o          settings
 	gap        int64
+	g          int64 // the gap of the signal being added: gap, or 0 for a project whose scans are exact
 	window     int64
 	firstB     int64 // the first trend window, in microseconds
 	lastB      int64 // the last trend window (Now's)
@@ -542,6 +553,7 @@ type aggregator struct {
 	metrics   map[metricKey]*metricAgg
 	trend     map[string]map[int64]*Counts
 	observed  map[string]map[string]struct{} // blueprint → decisions its projects are checked against
+	absorb    absorbState                    // what absorption follows (absorb.go)
 	strs      map[string]string              // interned strings
 	lowRating float64
 }
@@ -615,11 +627,19 @@ func (a *aggregator) add(s *feedback.Signal) {
 			return
 		}
 		p := a.project(project)
-		p.scan.follow(t, a.gap)
-		if s.Source == feedback.SourceRule || s.Source == feedback.SourceException {
-			p.ruleScan.follow(t, a.gap)
-			p.recent, _ = addRecent(p.recent, t, a.gap, a.o.UnneededScans)
+		a.g = a.gap
+		if p.exact {
+			a.g = 0
 		}
+		p.scan.follow(t, a.g)
+		if s.Source == feedback.SourceRule || s.Source == feedback.SourceException {
+			p.ruleScan.follow(t, a.g)
+			p.recent, _ = addRecent(p.recent, t, a.g, a.o.UnneededScans)
+		}
+		if s.Source == feedback.SourceScan {
+			p.exact = true
+		}
+		a.noteVersion(p, s, t)
 		if s.Subject.Blueprint != "" && t >= p.subjectT {
 			p.subjectT = t
 			if p.blueprint != s.Subject.Blueprint || p.version != s.Subject.Version || p.owner != s.Subject.Owner {
@@ -639,6 +659,7 @@ func (a *aggregator) add(s *feedback.Signal) {
 		}
 	case feedback.SourceUpgrade:
 		a.addUpgrade(s)
+		a.noteUpgrade(s, t)
 	case feedback.SourceRating:
 		a.addRating(s, t)
 	case feedback.SourceMetric:
@@ -682,7 +703,7 @@ func (a *aggregator) addRule(s *feedback.Signal, t int64) {
 	switch {
 	case st.counts == [nResults]int32{}:
 	default:
-		switch st.place(t, a.gap) {
+		switch st.place(t, a.g) {
 		case olderScan:
 			a.addOlder(st, s.Decision, t, ri)
 			return
@@ -714,7 +735,7 @@ func (a *aggregator) addOlder(st *ruleState, dec string, t int64, ri int) {
 		st.prev, st.prevOut = burst{t, t}, ri
 		return
 	}
-	switch st.prev.place(t, a.gap) {
+	switch st.prev.place(t, a.g) {
 	case inBurst:
 		st.prevOut = min(st.prevOut, ri)
 	case newerScan:
@@ -759,7 +780,7 @@ func (a *aggregator) addException(s *feedback.Signal, t int64) {
 		k = ruleKey{a.intern(k.project), a.intern(k.decision), a.intern(k.rule)}
 		a.excs[k] = st
 	default:
-		switch st.place(t, a.gap) {
+		switch st.place(t, a.g) {
 		case olderScan:
 			return
 		case newerScan:
@@ -790,12 +811,14 @@ func (a *aggregator) addDrift(s *feedback.Signal, t int64) {
 		st = &driftState{burst: burst{t, t}}
 		k = driftKey{a.intern(k.project), a.intern(k.file), a.intern(k.key)}
 		a.drift[k] = st
+		a.noteDrift(st, s, t)
 	default:
-		switch st.place(t, a.gap) {
+		a.noteDrift(st, s, t)
+		switch st.place(t, a.g) {
 		case olderScan:
 			return
 		case newerScan:
-			*st = driftState{burst: burst{t, t}}
+			*st = driftState{burst: burst{t, t}, follow: st.follow}
 		case inBurst:
 			if st.id != "" && st.id <= s.ID {
 				return // the same hunk twice in one file: keep one

@@ -198,6 +198,7 @@ func (a *aggregator) report() *Report {
 	b.baselines()
 	b.exceptions()
 	b.drift()
+	b.absorption()
 	b.versions()
 	b.conflicts()
 	b.rate()

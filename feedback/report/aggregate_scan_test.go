@@ -173,3 +173,56 @@ func TestAggregateCountsCleanProjects(t *testing.T) {
 	assert.Equal(t, 3, r.Projects)
 	assert.Empty(t, r.DesirePaths, "one project still makes the edit")
 }
+
+// TestAggregateRescanSecondsApart: a team reverts an edit and scans again
+// a second later. Scans stamp each project's signals with one time and
+// record a scan signal, so the second scan is a scan of its own whatever
+// ScanGap says: the reverted edit is gone from the report, and a new one
+// is there.
+func TestAggregateRescanSecondsApart(t *testing.T) {
+	ctx := context.Background()
+	bp, err := blueprint.LoadDir(ctx, "../../testdata/blueprints/go-service", nil)
+	require.NoError(t, err)
+	e, err := render.New(nil)
+	require.NoError(t, err)
+	now := time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
+	root := t.TempDir()
+	st := feedback.NewMemoryStore()
+	clock := now.Add(-time.Hour)
+	rec := &feedback.Recorder{Now: func() time.Time { return clock }}
+	var dirs []string
+	for _, name := range []string{"alpha", "bravo", "charlie"} {
+		dir := filepath.Join(root, name)
+		params, err := bp.Resolve(ctx, blueprint.Set("name="+name, "team=team-"+name))
+		require.NoError(t, err)
+		_, err = e.Render(ctx, bp, params, dir, nil)
+		require.NoError(t, err)
+		aggEdit(t, filepath.Join(dir, "Makefile"), "go test", "go test -race")
+		dirs = append(dirs, dir)
+	}
+	scanAll := func() {
+		for _, dir := range dirs {
+			sigs, err := scan.Project(ctx, openProject(t, dir), &scan.Options{Blueprint: bp, Recorder: rec, Now: func() time.Time { return now }})
+			require.NoError(t, err)
+			require.NoError(t, st.Append(ctx, sigs...))
+		}
+	}
+	scanAll()
+	r, err := report.AggregateStore(ctx, st, feedback.Filter{}, &report.AggregateOptions{Now: func() time.Time { return now }})
+	require.NoError(t, err)
+	require.Len(t, r.DesirePaths, 1)
+	assert.Equal(t, 3, r.DesirePaths[0].Count)
+
+	for _, dir := range dirs {
+		aggEdit(t, filepath.Join(dir, "Makefile"), "go test -race", "go test")
+		aggEdit(t, filepath.Join(dir, "deploy/k8s/deployment.yaml"), "httpGet: {path: /readyz, port: http}",
+			"httpGet: {path: /readyz, port: http}\n            periodSeconds:   30")
+	}
+	clock = clock.Add(time.Second)
+	scanAll()
+	r, err = report.AggregateStore(ctx, st, feedback.Filter{}, &report.AggregateOptions{Now: func() time.Time { return now }})
+	require.NoError(t, err)
+	require.Len(t, r.DesirePaths, 1, "the reverted Makefile edit is gone, the deployment edit is there")
+	assert.Equal(t, "deploy/k8s/deployment.yaml.tmpl", r.DesirePaths[0].File)
+	assert.Equal(t, 3, r.DesirePaths[0].Count)
+}

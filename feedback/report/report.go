@@ -50,6 +50,9 @@ type Report struct {
 	// DesirePaths are the downstream edits made in at least MinProjects
 	// projects, the most widespread first.
 	DesirePaths []DesirePath `json:"desirePaths"`
+	// Absorptions follow the desire paths whose projects upgraded since
+	// they made the edit: whether a newer version absorbed it.
+	Absorptions []Absorption `json:"absorptions,omitempty"`
 	// Blueprints reports every blueprint seen, by name.
 	Blueprints []BlueprintReport `json:"blueprints"`
 	// Metrics summarises the measured values, by blueprint, name and unit.
@@ -482,6 +485,7 @@ func (r *Report) Markdown(w io.Writer, opts *MarkdownOptions) error {
 	m.revisit()
 	m.decisions()
 	m.desirePaths()
+	m.absorptions()
 	m.blueprints()
 	m.metrics()
 	_, err := io.WriteString(w, m.b.String())

@@ -110,7 +110,7 @@ func TestReportJSON(t *testing.T) {
 		slices.Sort(out)
 		return out
 	}
-	assert.Equal(t, []string{"blueprints", "decisions", "desirePaths", "first", "generated", "last", "projects",
+	assert.Equal(t, []string{"absorptions", "blueprints", "decisions", "desirePaths", "first", "generated", "last", "projects",
 		"revisit", "settings", "signals", "sources"}, keys(m))
 	assert.Equal(t, []string{"checks", "exceptions", "file", "id", "modes", "rates", "ratings", "rules", "status", "subjects", "title", "trend"},
 		keys(m["decisions"].([]any)[0]))

@@ -47,11 +47,19 @@ type Options struct {
 	Durable bool
 	// Settings are more server settings, name to value.
 	Settings map[string]string
+	// DataDir is the directory the cluster is initialised in, to put the
+	// data on a chosen file system (a disk, or tmpfs such as /dev/shm);
+	// it must be empty or not exist, and Stop removes it. The server's
+	// Unix socket stays in its own short temporary directory. When the
+	// process is root, the server's user must be able to reach DataDir.
+	// Default: a directory in the server's temporary directory.
+	DataDir string
 }
 
 // Server is a running throwaway PostgreSQL server.
 type Server struct {
 	dir  string // the temporary directory: data/, the socket, the log
+	data string // the data directory
 	bin  string
 	cmd  *exec.Cmd
 	done chan struct{}
@@ -122,15 +130,30 @@ func Start(ctx context.Context, opts *Options) (*Server, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
+	s.data = filepath.Join(dir, "data")
+	if o.DataDir != "" {
+		s.data = o.DataDir
+		if err := os.MkdirAll(s.data, 0o700); err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("pgtest: data directory: %w", err)
+		}
+		if err := ownDir(s.data); err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+	}
 	initdb := exec.CommandContext(ctx, filepath.Join(bin, "initdb"),
-		"-D", filepath.Join(dir, "data"), "-U", User, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
+		"-D", s.data, "-U", User, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
 	asServerUser(initdb, false)
 	initdb.Env = append(os.Environ(), "LC_ALL=C")
 	if out, err := initdb.CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
+		if o.DataDir != "" {
+			os.RemoveAll(s.data)
+		}
 		return nil, fmt.Errorf("pgtest: initdb: %w\n%s", err, out)
 	}
-	args := []string{"-D", filepath.Join(dir, "data"), "-k", dir, "-c", "listen_addresses=", "-c", "max_connections=200"}
+	args := []string{"-D", s.data, "-k", dir, "-c", "listen_addresses=", "-c", "max_connections=200"}
 	if !o.Durable {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
@@ -218,7 +241,11 @@ func (s *Server) Stop() error {
 			<-s.done
 		}
 	}
-	return os.RemoveAll(s.dir)
+	err := os.RemoveAll(s.data)
+	if err2 := os.RemoveAll(s.dir); err == nil {
+		err = err2
+	}
+	return err
 }
 
 var shared struct {

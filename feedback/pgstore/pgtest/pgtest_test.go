@@ -3,8 +3,10 @@ package pgtest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -59,5 +61,37 @@ func TestDatabase(t *testing.T) {
 	a, b := pgtest.Database(t), pgtest.Database(t)
 	if a == b {
 		t.Errorf("two tests' databases are one: %s", a)
+	}
+}
+
+// Options.DataDir puts the cluster where it says, and Stop removes it.
+func TestDataDir(t *testing.T) {
+	if _, err := pgtest.Bin(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	// Under the system's temporary directory, which the server's user
+	// reaches when this process is root.
+	data := filepath.Join(os.TempDir(), fmt.Sprintf("gp-pg-data-%d", os.Getpid()))
+	srv, err := pgtest.Start(t.Context(), &pgtest.Options{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(data, "PG_VERSION")); err != nil {
+		srv.Stop()
+		t.Fatalf("no cluster in the data directory: %v", err)
+	}
+	if _, err := srv.CreateDatabase(t.Context(), "data_dir"); err != nil {
+		t.Error(err)
+	}
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{data, srv.Dir()} {
+		if _, err := os.Stat(d); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s is left: %v", d, err)
+		}
 	}
 }
