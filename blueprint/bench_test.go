@@ -34,6 +34,7 @@ func benchResolve(b *testing.B, opts *blueprint.Options) {
 	before := heapMiB()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := processCPU()
 	for i := 0; i < b.N; i++ {
 		_, err := bp.Resolve(ctx, blueprint.ValuesMap(map[string]any{
 			"name": fmt.Sprintf("svc-%d", i), "tier": "prod", "replicas": 3 + i%7,
@@ -44,7 +45,16 @@ func benchResolve(b *testing.B, opts *blueprint.Options) {
 		}
 	}
 	b.StopTimer()
+	reportCPU(b, cpu)
 	b.ReportMetric(heapMiB()-before, "heap-growth-MiB")
+}
+
+// reportCPU reports the process's CPU time per operation since start, when
+// the system gives it.
+func reportCPU(b *testing.B, start int64) {
+	if start > 0 {
+		b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+	}
 }
 
 // BenchmarkResolve measures resolution with the default evaluator pool.
@@ -96,6 +106,7 @@ func BenchmarkResolveBaseline(b *testing.B) {
 	before := heapMiB()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := processCPU()
 	for i := 0; i < b.N; i++ {
 		in := ctx.Encode(map[string]any{
 			"name": fmt.Sprintf("svc-%d", i), "tier": "prod", "replicas": 3 + i%7,
@@ -111,6 +122,7 @@ func BenchmarkResolveBaseline(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	reportCPU(b, cpu)
 	b.ReportMetric(heapMiB()-before, "heap-growth-MiB")
 }
 

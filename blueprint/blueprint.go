@@ -753,9 +753,44 @@ func (b *Blueprint) readDerived(root cue.Value) error {
 	return nil
 }
 
-// bounded runs f with a deadline: see bound.Run.
+// bounded runs f with a deadline, as bound.Run does, on an evaluation
+// worker: a goroutine that ran an evaluation before, when one is idle.
 func bounded(ctx context.Context, d time.Duration, f func() error) error {
-	return bound.Run(ctx, d, ErrEvalTimeout, f)
+	return bound.RunOn(ctx, d, ErrEvalTimeout, f, goEval)
+}
+
+// evalJobs hands an evaluation to an idle worker. CUE's evaluator recurses
+// deeply: a new goroutine per evaluation grows its stack from 8 KiB to
+// tens of KiB, copying it at each doubling, every time; a worker keeps
+// the stack it grew.
+var evalJobs = make(chan func())
+
+// evalWorkerIdle is how long a worker waits for the next evaluation.
+// Short: a burst of resolutions keeps its workers, and nothing lingers
+// after it.
+const evalWorkerIdle = 50 * time.Millisecond
+
+// goEval runs job on an idle worker, or on a new one.
+func goEval(job func()) {
+	select {
+	case evalJobs <- job:
+	default:
+		go evalWorker(job)
+	}
+}
+
+func evalWorker(job func()) {
+	t := time.NewTimer(evalWorkerIdle)
+	defer t.Stop()
+	for {
+		job()
+		t.Reset(evalWorkerIdle)
+		select {
+		case job = <-evalJobs:
+		case <-t.C:
+			return
+		}
+	}
 }
 
 // errorsOf lists the CUE errors in err.

@@ -13,9 +13,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/literal"
 	"cuelang.org/go/cue/token"
 	cuejson "cuelang.org/go/encoding/json"
 	cueyaml "cuelang.org/go/encoding/yaml"
@@ -525,4 +527,115 @@ func extractYAML(name, src string) (f *ast.File, err error) {
 		return nil, err
 	}
 	return cueyaml.Extract(name, []byte(src))
+}
+
+// plainValue converts the syntax of an input value to the Go value that
+// cue.Context.Encode turns into the same CUE value as compiling the syntax
+// would, and reports false whenever it cannot be sure: any expression but a
+// literal, a list or a struct of them; an integer written other than in
+// decimal or beyond int64; a float whose decimal form float64 would not
+// keep ("1.0", "0.10"); bytes; a string that is not valid UTF-8; a label
+// that is hidden, a definition, optional, required or repeated. Encoding is
+// several times cheaper than compiling and evaluating the syntax, but its
+// values have no positions: Resolve uses it only for inputs that turn out
+// valid, and compiles the syntax to report errors.
+//
+// Encode orders a struct's fields by name where the syntax keeps them as
+// written; Resolve encodes only for blueprints that cannot observe the
+// order (evaluator.plain).
+func plainValue(x ast.Expr, depth int) (any, bool) {
+	if depth > maxDepth {
+		return nil, false
+	}
+	switch x := x.(type) {
+	case *ast.BasicLit:
+		return plainLit(x.Kind, x.Value)
+	case *ast.UnaryExpr:
+		lit, ok := x.X.(*ast.BasicLit)
+		if !ok || x.Op != token.SUB || (lit.Kind != token.INT && lit.Kind != token.FLOAT) || strings.HasPrefix(lit.Value, "-") {
+			return nil, false
+		}
+		return plainLit(lit.Kind, "-"+lit.Value)
+	case *ast.ListLit:
+		out := make([]any, len(x.Elts))
+		for i, e := range x.Elts {
+			v, ok := plainValue(e, depth+1)
+			if !ok {
+				return nil, false
+			}
+			out[i] = v
+		}
+		return out, true
+	case *ast.StructLit:
+		out := make(map[string]any, len(x.Elts))
+		for _, d := range x.Elts {
+			f, ok := d.(*ast.Field)
+			if !ok || f.Constraint != token.ILLEGAL {
+				return nil, false
+			}
+			name, _, err := ast.LabelName(f.Label)
+			if err != nil {
+				return nil, false
+			}
+			switch f.Label.(type) {
+			case *ast.Ident:
+				if strings.HasPrefix(name, "_") || strings.HasPrefix(name, "#") {
+					return nil, false
+				}
+			case *ast.BasicLit:
+			default:
+				return nil, false
+			}
+			if _, dup := out[name]; dup {
+				return nil, false
+			}
+			v, ok := plainValue(f.Value, depth+1)
+			if !ok {
+				return nil, false
+			}
+			out[name] = v
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// plainLit is plainValue for one literal.
+func plainLit(kind token.Token, lit string) (any, bool) {
+	switch kind {
+	case token.INT:
+		digits := strings.TrimPrefix(lit, "-")
+		if digits == "" || (len(digits) > 1 && digits[0] == '0') || strings.Trim(digits, "0123456789") != "" || lit == "-0" {
+			return nil, false
+		}
+		n, err := strconv.ParseInt(lit, 10, 64)
+		return n, err == nil
+	case token.FLOAT:
+		if !strings.ContainsAny(lit, ".eE") {
+			return nil, false
+		}
+		f, err := strconv.ParseFloat(lit, 64)
+		// Encode keeps a float64 as the decimal of its shortest form: the
+		// same decimal as the literal only when the literal is that form.
+		if err != nil || strconv.FormatFloat(f, 'g', -1, 64) != lit {
+			return nil, false
+		}
+		return f, true
+	case token.STRING:
+		if !strings.HasPrefix(strings.TrimLeft(lit, "#"), `"`) {
+			return nil, false // bytes
+		}
+		s, err := literal.Unquote(lit)
+		if err != nil || !utf8.ValidString(s) {
+			return nil, false
+		}
+		return s, true
+	case token.TRUE:
+		return true, true
+	case token.FALSE:
+		return false, true
+	case token.NULL:
+		return nil, true
+	}
+	return nil, false
 }

@@ -10,6 +10,8 @@ import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/literal"
+	"cuelang.org/go/cue/token"
 
 	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
 )
@@ -33,11 +35,21 @@ var (
 // against the parameters alone (params) — the schema, its defaults and its
 // cross-field rules — so that every error reported is about a parameter and
 // none about a derived value that follows from it.
+//
+// root is blueprint.cue without the fields Resolve never reads and that
+// nothing refers to (name, version, description… when written as
+// literals): they cannot fail, and evaluating them with every input is
+// wasted.
 type evaluator struct {
-	root   cue.Value // blueprint.cue as written
-	params cue.Value // root's parameters
-	closed cue.Value // the parameters, closed
-	used   int
+	root   cue.Value   // blueprint.cue less its unreferenced literal fields
+	params cue.Value   // root's parameters
+	closed *schemaNode // the parameters, closed
+	// plain reports that nothing in blueprint.cue can observe the order of
+	// a struct's fields (no for clause, no encoding package), so an input
+	// may be encoded from Go values, whose fields CUE sorts, rather than
+	// compiled from its syntax.
+	plain bool
+	used  int
 }
 
 func (b *Blueprint) newEvaluator() (*evaluator, error) {
@@ -45,6 +57,12 @@ func (b *Blueprint) newEvaluator() (*evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
+	plain := !observesOrder(f)
+	conditional := map[string]bool{}
+	for _, r := range b.Files {
+		conditional[r.Glob] = r.Conditional
+	}
+	f = leanFile(f, conditional)
 	ctx := cuecontext.New()
 	root := ctx.BuildFile(f)
 	if err := root.Err(); err != nil {
@@ -56,7 +74,202 @@ func (b *Blueprint) newEvaluator() (*evaluator, error) {
 	if err := closed.Err(); err != nil {
 		return nil, err
 	}
-	return &evaluator{root: root, params: root.LookupPath(paramsPath), closed: closed.LookupPath(closedPath)}, nil
+	return &evaluator{root: root, params: root.LookupPath(paramsPath), closed: newSchemaNode(closed.LookupPath(closedPath)), plain: plain}, nil
+}
+
+// resolveFields are the top-level fields that resolution reads.
+var resolveFields = map[string]bool{"parameters": true, "derived": true, "files": true, "include": true}
+
+// leanFile returns f without its top-level fields that resolution does not
+// read, that nothing refers to and whose every declaration is a literal: a
+// constant that passed the check at load cannot fail with any input. When
+// the file has anything at top level that could add to or constrain such a
+// field (an embedding, a comprehension, a pattern or dynamic label), it
+// returns f as it is. Entries of files go too when written as literals
+// and not conditional (see leanFiles).
+func leanFile(f *ast.File, conditional map[string]bool) *ast.File {
+	literalOnly := map[string]bool{}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.Package, *ast.ImportDecl, *ast.LetClause, *ast.Attribute, *ast.CommentGroup:
+		case *ast.Field:
+			name, ok := plainLabel(d.Label)
+			if !ok {
+				if id, isIdent := d.Label.(*ast.Ident); isIdent && (strings.HasPrefix(id.Name, "_") || strings.HasPrefix(id.Name, "#")) {
+					continue // hidden or a definition: kept, as it may be needed
+				}
+				return f
+			}
+			if prev, seen := literalOnly[name]; !seen || prev {
+				literalOnly[name] = d.Constraint == token.ILLEGAL && isLiteral(d.Value)
+			}
+		default:
+			return f
+		}
+	}
+	// Labels and selectors are names, not references.
+	names := map[*ast.Ident]bool{}
+	ast.Walk(f, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.Field:
+			if id, ok := x.Label.(*ast.Ident); ok {
+				names[id] = true
+			}
+		case *ast.SelectorExpr:
+			if id, ok := x.Sel.(*ast.Ident); ok {
+				names[id] = true
+			}
+		}
+		return true
+	}, nil)
+	ast.Walk(f, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && !names[id] && (id.Scope == f || id.Scope == nil) {
+			literalOnly[id.Name] = false
+		}
+		return true
+	}, nil)
+	// files is read by Resolve only for its include conditions: an entry
+	// written as literals (a level, a renderer, include: true) was read
+	// at load, when nothing refers to files.
+	globs := map[string]int{}
+	leanable := !referenced(f, names, "files")
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.Field); ok {
+			if name, _ := plainLabel(fd.Label); name == "files" {
+				leanable = leanable && countGlobs(fd, globs)
+			}
+		}
+	}
+	lean := &ast.File{Filename: f.Filename}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.Field); ok {
+			name, _ := plainLabel(fd.Label)
+			if literalOnly[name] && !resolveFields[name] {
+				continue
+			}
+			if name == "files" && leanable {
+				d = leanFiles(fd, globs, conditional)
+			}
+		}
+		lean.Decls = append(lean.Decls, d)
+	}
+	return lean
+}
+
+// referenced reports whether an identifier refers to the top-level field
+// name (names holds the identifiers that are labels or selectors).
+func referenced(f *ast.File, names map[*ast.Ident]bool, name string) bool {
+	found := false
+	ast.Walk(f, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && id.Name == name && !names[id] && (id.Scope == f || id.Scope == nil) {
+			found = true
+		}
+		return !found
+	}, nil)
+	return found
+}
+
+// countGlobs counts the entries of a files field by glob, and reports
+// false when its value is anything but a struct of plainly labelled fields
+// (a pattern or a comprehension could add to any entry).
+func countGlobs(fd *ast.Field, globs map[string]int) bool {
+	s, ok := fd.Value.(*ast.StructLit)
+	if !ok {
+		return false
+	}
+	for _, d := range s.Elts {
+		switch e := d.(type) {
+		case *ast.CommentGroup, *ast.Attribute:
+		case *ast.Field:
+			name, ok := plainLabel(e.Label)
+			if !ok || e.Constraint != token.ILLEGAL {
+				return false
+			}
+			globs[name]++
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// leanFiles returns a files field without the entries written as literals
+// whose glob is declared once and has no condition.
+func leanFiles(fd *ast.Field, globs map[string]int, conditional map[string]bool) ast.Decl {
+	s := fd.Value.(*ast.StructLit)
+	var keep []ast.Decl
+	for _, d := range s.Elts {
+		if e, ok := d.(*ast.Field); ok {
+			name, _ := plainLabel(e.Label)
+			if globs[name] == 1 && !conditional[name] && isLiteral(e.Value) {
+				continue
+			}
+		}
+		keep = append(keep, d)
+	}
+	return &ast.Field{Label: fd.Label, Value: &ast.StructLit{Elts: keep}}
+}
+
+// plainLabel returns the name of a regular field's label, or false for any
+// other label (hidden, definition, alias, pattern, dynamic).
+func plainLabel(l ast.Label) (string, bool) {
+	switch l := l.(type) {
+	case *ast.Ident:
+		if strings.HasPrefix(l.Name, "_") || strings.HasPrefix(l.Name, "#") {
+			return "", false
+		}
+		return l.Name, true
+	case *ast.BasicLit:
+		name, _, err := ast.LabelName(l)
+		return name, err == nil
+	}
+	return "", false
+}
+
+// isLiteral reports whether x is made only of literals, lists and structs
+// of them.
+func isLiteral(x ast.Expr) bool {
+	switch x := x.(type) {
+	case *ast.BasicLit:
+		return true
+	case *ast.ListLit:
+		for _, e := range x.Elts {
+			if !isLiteral(e) {
+				return false
+			}
+		}
+		return true
+	case *ast.StructLit:
+		for _, d := range x.Elts {
+			f, ok := d.(*ast.Field)
+			if !ok || f.Constraint != token.ILLEGAL {
+				return false
+			}
+			if _, ok := plainLabel(f.Label); !ok || !isLiteral(f.Value) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// observesOrder reports whether f could see the order of a struct's fields:
+// through a for clause, or an encoding package (json.Marshal).
+func observesOrder(f *ast.File) bool {
+	seen := false
+	ast.Walk(f, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.ForClause:
+			seen = true
+		case *ast.ImportSpec:
+			if p, err := literal.Unquote(x.Path.Value); err != nil || strings.HasPrefix(p, "encoding/") {
+				seen = true
+			}
+		}
+		return !seen
+	}, nil)
+	return seen
 }
 
 // Resolve validates the layered inputs against the parameter schema and
@@ -107,15 +320,36 @@ func (b *Blueprint) Resolve(ctx context.Context, inputs ...Input) (*Params, erro
 }
 
 func (b *Blueprint) resolveWith(e *evaluator, in *ast.StructLit) (*Params, error) {
-	sh := b.shaper("parameters", nil)
-	inV := e.root.Context().BuildExpr(in)
-	if err := inV.Err(); err != nil {
-		return nil, &ValidationError{Blueprint: b.Name, Fields: sh.shape(err)}
-	}
 	var fields []FieldError
 	unknownFields(e.closed, in, "", &fields)
-	v := e.root.FillPath(paramsPath, inV)
-	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil || len(fields) > 0 {
+	invalid := false
+	if len(fields) == 0 && e.plain {
+		// The fast path: encode the input from Go values. Any failure is
+		// left to the syntax below, whose values carry the positions that
+		// errors report.
+		if m, ok := plainValue(in, 0); ok {
+			// Unify rather than FillPath: the same value, without
+			// FillPath's wrapping and finalizing of the filled value.
+			v := e.root.Unify(e.root.Context().Encode(map[string]any{"parameters": m}))
+			if v.Validate(cue.Concrete(true), cue.All()) != nil {
+				invalid = true
+			} else if p, err := b.collect(v); err == nil {
+				return p, nil
+			}
+		}
+	}
+	inV := e.root.Context().BuildExpr(in)
+	if err := inV.Err(); err != nil {
+		return nil, &ValidationError{Blueprint: b.Name, Fields: b.shaper("parameters", nil).shape(err)}
+	}
+	var v cue.Value
+	var err error
+	if !invalid && len(fields) == 0 {
+		v = e.root.FillPath(paramsPath, inV)
+		err = v.Validate(cue.Concrete(true), cue.All())
+	}
+	if invalid || err != nil || len(fields) > 0 {
+		sh := b.shaper("parameters", nil)
 		// Tell the parameters' own errors apart: a derived value fails
 		// whenever a parameter it needs does.
 		pv := e.params.Unify(inV)
@@ -123,17 +357,29 @@ func (b *Blueprint) resolveWith(e *evaluator, in *ast.StructLit) (*Params, error
 			fields = append(fields, sh.shape(perr)...)
 			fields = append(fields, b.brokenDefaults(pv, sh, fields)...)
 		}
-		if len(fields) == 0 {
+		if len(fields) == 0 && invalid {
+			v = e.root.FillPath(paramsPath, inV)
+			err = v.Validate(cue.Concrete(true), cue.All())
+		}
+		if len(fields) == 0 && err != nil {
 			// A rule outside the parameters field, or a derived value
 			// that cannot be computed from valid parameters.
 			fields = sh.shape(err)
 		}
-		sortFieldErrors(fields)
-		return nil, &ValidationError{Blueprint: b.Name, Fields: fields}
+		if len(fields) > 0 {
+			sortFieldErrors(fields)
+			return nil, &ValidationError{Blueprint: b.Name, Fields: fields}
+		}
 	}
+	return b.collect(v)
+}
+
+// collect reads the resolved parameters, derived values, file conditions
+// and include values out of v, blueprint.cue with a valid input filled in.
+func (b *Blueprint) collect(v cue.Value) (*Params, error) {
 	p := &Params{bp: b}
 	if err := v.LookupPath(paramsPath).Decode(&p.values); err != nil {
-		return nil, &ValidationError{Blueprint: b.Name, Fields: sh.shape(err)}
+		return nil, &ValidationError{Blueprint: b.Name, Fields: b.shaper("parameters", nil).shape(err)}
 	}
 	if p.values == nil {
 		p.values = map[string]any{}
@@ -143,6 +389,7 @@ func (b *Blueprint) resolveWith(e *evaluator, in *ast.StructLit) (*Params, error
 			return nil, &ValidationError{Blueprint: b.Name, Fields: b.shaper("", nil).shape(err)}
 		}
 	}
+	var fields []FieldError
 	for _, r := range b.Files {
 		if !r.Conditional {
 			continue
@@ -179,9 +426,26 @@ func (b *Blueprint) resolveWith(e *evaluator, in *ast.StructLit) (*Params, error
 	return p, nil
 }
 
+// schemaNode is a struct of the closed parameters with what unknownFields
+// asked it so far: the evaluator's schema never changes, so the answers
+// hold for its life, and most inputs name the same fields.
+type schemaNode struct {
+	v      cue.Value
+	allows map[string]bool
+	child  map[string]*schemaNode // nil: not a struct to look into
+}
+
+// maxSchemaCache bounds what a schemaNode remembers, for inputs with many
+// distinct names (a map of labels).
+const maxSchemaCache = 256
+
+func newSchemaNode(v cue.Value) *schemaNode {
+	return &schemaNode{v: v, allows: map[string]bool{}, child: map[string]*schemaNode{}}
+}
+
 // unknownFields reports every input field that the parameter schema does not
 // allow, with its position.
-func unknownFields(schema cue.Value, in *ast.StructLit, prefix string, out *[]FieldError) {
+func unknownFields(schema *schemaNode, in *ast.StructLit, prefix string, out *[]FieldError) {
 	for _, d := range in.Elts {
 		f, ok := d.(*ast.Field)
 		if !ok {
@@ -195,10 +459,16 @@ func unknownFields(schema cue.Value, in *ast.StructLit, prefix string, out *[]Fi
 		if prefix != "" {
 			p = prefix + "." + name
 		}
-		sel := cue.Str(name)
-		if !schema.Allows(sel) {
+		allowed, cached := schema.allows[name]
+		if !cached {
+			allowed = schema.v.Allows(cue.Str(name))
+			if len(schema.allows) < maxSchemaCache {
+				schema.allows[name] = allowed
+			}
+		}
+		if !allowed {
 			pos := toPosition(f.Label.Pos())
-			fe := FieldError{Path: p, Message: "unknown parameter" + known(schema)}
+			fe := FieldError{Path: p, Message: "unknown parameter" + known(schema.v)}
 			if pos.IsValid() || pos.Filename != "" {
 				fe.Input = &pos
 			}
@@ -206,11 +476,21 @@ func unknownFields(schema cue.Value, in *ast.StructLit, prefix string, out *[]Fi
 			continue
 		}
 		if sub, ok := f.Value.(*ast.StructLit); ok {
-			child := schema.LookupPath(cue.MakePath(sel))
-			if !child.Exists() {
-				child = schema.LookupPath(cue.MakePath(cue.AnyString))
+			child, cached := schema.child[name]
+			if !cached {
+				sel := cue.Str(name)
+				cv := schema.v.LookupPath(cue.MakePath(sel))
+				if !cv.Exists() {
+					cv = schema.v.LookupPath(cue.MakePath(cue.AnyString))
+				}
+				if cv.Exists() && cv.IncompleteKind()&cue.StructKind != 0 {
+					child = newSchemaNode(cv)
+				}
+				if len(schema.child) < maxSchemaCache {
+					schema.child[name] = child
+				}
 			}
-			if child.Exists() && child.IncompleteKind()&cue.StructKind != 0 {
+			if child != nil {
 				unknownFields(child, sub, p, out)
 			}
 		}

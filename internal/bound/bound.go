@@ -13,15 +13,21 @@ import (
 // returns, since CUE evaluation cannot be interrupted. A panic in f is
 // returned as an error. ctx's cancellation also ends the wait.
 func Run(ctx context.Context, d time.Duration, timeout error, f func() error) error {
+	return RunOn(ctx, d, timeout, f, func(job func()) { go job() })
+}
+
+// RunOn is Run with f started by spawn, which must run the job it is given
+// on another goroutine than the caller's, such as a worker's.
+func RunOn(ctx context.Context, d time.Duration, timeout error, f func() error, spawn func(job func())) error {
 	done := make(chan error, 1)
-	go func() {
+	spawn(func() {
 		defer func() {
 			if r := recover(); r != nil {
 				done <- fmt.Errorf("cue evaluation failed: %v", r)
 			}
 		}()
 		done <- f()
-	}()
+	})
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
