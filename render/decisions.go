@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/goldenpath-dev/goldenpath/internal/memfs"
 	"github.com/goldenpath-dev/goldenpath/internal/tree"
 	"github.com/goldenpath-dev/goldenpath/internal/values"
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -149,7 +149,7 @@ func (e *Engine) evaluate(ctx context.Context, bp *blueprint.Blueprint, parts []
 	m.Decisions = []DecisionRef{}
 	for _, pd := range parts {
 		p := pd.part
-		tree := memTree{}
+		tree := memfs.FS{}
 		var paths []string
 		for _, f := range m.Files {
 			if f.Part != p.Name {
@@ -202,35 +202,6 @@ func (e *Engine) now() time.Time {
 	}
 	return time.Now()
 }
-
-// memTree is rendered files in memory, as an fs.FS of regular files.
-type memTree map[string][]byte
-
-func (t memTree) Open(name string) (fs.File, error) {
-	data, ok := t[name]
-	if !ok {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-	}
-	return &memTreeFile{Reader: bytes.NewReader(data), name: name, size: int64(len(data))}, nil
-}
-
-type memTreeFile struct {
-	*bytes.Reader
-	name string
-	size int64
-}
-
-func (f *memTreeFile) Stat() (fs.FileInfo, error) { return memTreeInfo{f}, nil }
-func (f *memTreeFile) Close() error               { return nil }
-
-type memTreeInfo struct{ f *memTreeFile }
-
-func (i memTreeInfo) Name() string       { return path.Base(i.f.name) }
-func (i memTreeInfo) Size() int64        { return i.f.size }
-func (i memTreeInfo) Mode() fs.FileMode  { return 0o644 }
-func (i memTreeInfo) ModTime() time.Time { return time.Time{} }
-func (i memTreeInfo) IsDir() bool        { return false }
-func (i memTreeInfo) Sys() any           { return nil }
 
 // EvaluateOptions configures Project.Evaluate. The zero value, and a nil
 // *EvaluateOptions, give the defaults.

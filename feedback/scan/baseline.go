@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"path"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/internal/memfs"
 	"github.com/goldenpath-dev/goldenpath/internal/values"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
@@ -130,7 +130,7 @@ func (b *baseline) evaluate(ctx context.Context, m *render.Manifest, now time.Ti
 		if len(ds) == 0 {
 			continue
 		}
-		tree := memFS{}
+		tree := memfs.FS{}
 		var paths []string
 		for _, p := range byPart[name] {
 			if rel, ok := relTo(part.dir, p); ok {
@@ -271,33 +271,3 @@ func relTo(dir, p string) (string, bool) {
 
 // matchGlob matches as rules do.
 func matchGlob(glob, name string) bool { return glob != "" && blueprint.MatchGlob(glob, name) }
-
-// memFS is files in memory, as an fs.FS of regular files: the rendered
-// content of the files that differ.
-type memFS map[string][]byte
-
-func (m memFS) Open(name string) (fs.File, error) {
-	data, ok := m[name]
-	if !ok {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-	}
-	return &memFile{Reader: bytes.NewReader(data), name: name, size: int64(len(data))}, nil
-}
-
-type memFile struct {
-	*bytes.Reader
-	name string
-	size int64
-}
-
-func (f *memFile) Stat() (fs.FileInfo, error) { return memInfo{f}, nil }
-func (f *memFile) Close() error               { return nil }
-
-type memInfo struct{ f *memFile }
-
-func (i memInfo) Name() string       { return path.Base(i.f.name) }
-func (i memInfo) Size() int64        { return i.f.size }
-func (i memInfo) Mode() fs.FileMode  { return 0o644 }
-func (i memInfo) ModTime() time.Time { return time.Time{} }
-func (i memInfo) IsDir() bool        { return false }
-func (i memInfo) Sys() any           { return nil }
