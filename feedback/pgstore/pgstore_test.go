@@ -107,16 +107,7 @@ func TestMigrate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	var versions []int
-	rows, err := st.Pool().Query(t.Context(), `SELECT version FROM gp_schema_version ORDER BY version`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var v int
-		rows.Scan(&v)
-		versions = append(versions, v)
-	}
+	versions := schemaVersions(t, st.Pool())
 	if want := allVersions(); !slices.Equal(versions, want) {
 		t.Fatalf("versions recorded: %v, want %v", versions, want)
 	}
@@ -347,21 +338,12 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	var versions []int
-	rows, err := conn.Query(t.Context(), `SELECT version FROM gp_schema_version ORDER BY version`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var v int
-		rows.Scan(&v)
-		versions = append(versions, v)
-	}
+	versions := schemaVersions(t, conn)
 	if want := allVersions(); !slices.Equal(versions, want) {
 		t.Fatalf("versions after migrating: %v, want %v", versions, want)
 	}
 	var indexes []string
-	rows, err = conn.Query(t.Context(), `SELECT indexdef FROM pg_indexes WHERE tablename = 'gp_signals' ORDER BY indexname`)
+	rows, err := conn.Query(t.Context(), `SELECT indexdef FROM pg_indexes WHERE tablename = 'gp_signals' ORDER BY indexname`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -481,4 +463,20 @@ func TestTimeRangeUsesIndex(t *testing.T) {
 	if scans() == before {
 		t.Errorf("the time range was not read through gp_signals_time")
 	}
+}
+
+// schemaVersions returns the migrations a database records, in order.
+func schemaVersions(t *testing.T, db interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}) []int {
+	t.Helper()
+	rows, err := db.Query(t.Context(), `SELECT version FROM gp_schema_version ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return versions
 }
