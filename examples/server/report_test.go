@@ -38,11 +38,7 @@ func TestReportPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, _ := newTestServer(t, withStore(st))
-	w := do(t, s, "GET", "/report", nil)
-	page := w.Body.String()
-	if w.Code != http.StatusOK {
-		t.Fatalf("GET /report: %d\n%s", w.Code, page)
-	}
+	page := reportPage(t, s)
 	for _, want := range []string{
 		`30 signals from 2026-11-15 to 2026-11-15, 5 projects scanned (drift 8, rule 12, exception 1, lag 5, rating 4)`,
 		`<a href="/api/report" id="report-json">`,
@@ -207,11 +203,7 @@ func TestReportPageEscapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, _ := newTestServer(t, withStore(st))
-	w := do(t, s, "GET", "/report", nil)
-	page := w.Body.String()
-	if w.Code != http.StatusOK {
-		t.Fatalf("GET /report: %d", w.Code)
-	}
+	page := reportPage(t, s)
 	if strings.Contains(page, "<script") || strings.Contains(page, "<img") {
 		t.Errorf("the report lets markup from signals through:\n%s", page)
 	}
@@ -248,11 +240,7 @@ func TestReportPageBaselineAndModes(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, _ := newTestServer(t, withStore(st))
-	w := do(t, s, "GET", "/report", nil)
-	page := w.Body.String()
-	if w.Code != http.StatusOK {
-		t.Fatalf("GET /report: %d\n%s", w.Code, page)
-	}
+	page := reportPage(t, s)
 	for _, want := range []string{
 		`<span class="reason reason-baseline-failure">fails on a clean render</span> go-service 2.0.0 violates ADR-0007 build-stages-pinned on a clean render, in 3 projects.`,
 		// 6 checks: 2 pass, 1 enforced failure, 3 audit failures, all 3 on
@@ -301,14 +289,20 @@ func TestReportPageAbsorption(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, _ := newTestServer(t, withStore(st))
-	w := do(t, s, "GET", "/report", nil)
-	page := w.Body.String()
-	if w.Code != http.StatusOK {
-		t.Fatalf("GET /report: %d\n%s", w.Code, page)
-	}
+	page := reportPage(t, s)
 	want := `<tr id="ab-00aa11bb22cc33dd"><td>go-service</td><td><code>deploy/k8s/deployment.yaml.tmpl</code></td><td><code>00aa11bb22cc33dd</code></td><td>3</td><td>3 <small>to 2.1.0</small></td><td>3</td><td>3</td><td>0</td><td>yes, 2.0 days after the first signal</td></tr>`
 	if !strings.Contains(page, want) {
 		i := strings.Index(page, `<section id="absorption">`)
 		t.Fatalf("the page lacks %s\n%s", want, page[max(i, 0):])
 	}
+}
+
+// reportPage returns the body of GET /report, which must answer 200.
+func reportPage(t *testing.T, s http.Handler) string {
+	t.Helper()
+	w := do(t, s, "GET", "/report", nil)
+	if w.Code != http.StatusOK {
+		t.Fatalf("GET /report: %d\n%s", w.Code, w.Body.String())
+	}
+	return w.Body.String()
 }
