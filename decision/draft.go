@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -164,7 +165,10 @@ func WriteDraft(ctx context.Context, dir string, d Draft, opts *Options) (*Writt
 		}
 	}
 	if err := writeWhole(newPath, record, true); err != nil {
-		undo()
+		// Nothing of ours is at newPath: a file there is somebody else's.
+		if madeDir != "" {
+			_ = os.Remove(madeDir)
+		}
 		return nil, fmt.Errorf("draft: %w", err)
 	}
 	if err := writeWhole(oldPath, updated, false); err != nil {
@@ -506,10 +510,18 @@ func writeWhole(name string, data []byte, create bool) error {
 	if err == nil {
 		err = os.Chmod(tmp, mode)
 	}
-	if err == nil {
+	switch {
+	case err != nil:
+	case create:
+		// A link, unlike a rename, never replaces a file that appeared
+		// since the Stat above.
+		if err = os.Link(tmp, name); errors.Is(err, fs.ErrExist) {
+			err = fmt.Errorf("%s exists already", name)
+		}
+	default:
 		err = os.Rename(tmp, name)
 	}
-	if err != nil {
+	if err != nil || create {
 		_ = os.Remove(tmp)
 	}
 	return err

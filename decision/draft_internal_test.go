@@ -1,7 +1,9 @@
 package decision
 
 import (
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -53,4 +55,31 @@ func FuzzDraftName(f *testing.F) {
 			t.Fatalf("%q: %q, style %+v", rel, newRel, st)
 		}
 	})
+}
+
+// TestWriteWholeKeepsExisting: creating a record never replaces a file
+// that is already there, and leaves no temporary file behind.
+func TestWriteWholeKeepsExisting(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "0003-use-postgresql.md")
+	if err := os.WriteFile(name, []byte("# 3. Theirs\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeWhole(name, []byte("# 3. Ours\n"), true); err == nil || !strings.Contains(err.Error(), "exists already") {
+		t.Fatalf("writeWhole over an existing file: %v", err)
+	}
+	if b, _ := os.ReadFile(name); string(b) != "# 3. Theirs\n" {
+		t.Fatalf("the existing file became %q", b)
+	}
+	fresh := filepath.Join(dir, "0004-new.md")
+	if err := writeWhole(fresh, []byte("# 4. New\n"), true); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(fresh); string(b) != "# 4. New\n" {
+		t.Fatalf("created %q", b)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Fatalf("files left: %v", entries)
+	}
 }
