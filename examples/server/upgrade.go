@@ -118,14 +118,6 @@ func (s *server) apiUpgrade(w http.ResponseWriter, r *http.Request) {
 		s.upgradeError(w, r, err, e)
 		return
 	}
-	if s.cfg.Signals != nil {
-		subject := feedback.Subject{Project: root, Blueprint: m.Blueprint.Name, Version: m.Blueprint.Version}
-		if err := s.cfg.Signals.Append(ctx, scan.Upgrade(s.cfg.Recorder, subject, res)...); err != nil {
-			s.cfg.Logger.Error("recording an upgrade", "project", root, "err", err)
-			writeJSON(w, http.StatusInternalServerError, apiProblem{Error: "the upgrade's outcome could not be recorded; nothing is answered, upload the project again", Blueprint: e.Name, Version: e.Version})
-			return
-		}
-	}
 	f, err := os.Create(filepath.Join(dir, "project.tar.gz"))
 	if err != nil {
 		s.apiError(w, r, err, &e)
@@ -143,6 +135,16 @@ func (s *server) apiUpgrade(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.apiError(w, r, err, &e)
 		return
+	}
+	// Recorded once the answer is ready, so that an upload retried after a
+	// failure here is not counted twice.
+	if s.cfg.Signals != nil {
+		subject := feedback.Subject{Project: root, Blueprint: m.Blueprint.Name, Version: m.Blueprint.Version}
+		if err := s.cfg.Signals.Append(ctx, scan.Upgrade(s.cfg.Recorder, subject, res)...); err != nil {
+			s.cfg.Logger.Error("recording an upgrade", "project", root, "err", err)
+			writeJSON(w, http.StatusInternalServerError, apiProblem{Error: "the upgrade's outcome could not be recorded; nothing is answered, upload the project again", Blueprint: e.Name, Version: e.Version})
+			return
+		}
 	}
 	h := w.Header()
 	h.Set("Goldenpath-Upgrade", fmt.Sprintf("%s %s %s", to.Name, res.From.Version, res.To.Version))
@@ -217,7 +219,10 @@ func unpackProject(ctx context.Context, body []byte, dir string) (string, error)
 		if n >= maxProjectEntries {
 			return "", &badRequest{fmt.Sprintf("the archive has more than %d entries", maxProjectEntries)}
 		}
-		name := strings.TrimSuffix(hdr.Name, "/")
+		if hdr.Typeflag == tar.TypeXGlobalHeader {
+			continue // git archive's pax_global_header: metadata, no file
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(hdr.Name, "./"), "/")
 		if !fs.ValidPath(name) || name == "." {
 			return "", &badRequest{fmt.Sprintf("archive entry %q: not a relative path inside the project", hdr.Name)}
 		}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -316,4 +317,68 @@ func FuzzUnpackProject(f *testing.F) {
 			t.Fatalf("unpacked %q, the directory holds %v (%v)", top, inner, rerr)
 		}
 	})
+}
+
+// TestAPIUpgradeToolArchives uploads projects packed by the tools teams
+// use, not by this test: `git archive` (which writes a pax global header
+// first) and `tar czf p.tgz ./billing` (names starting with "./"). Both
+// upgrade.
+func TestAPIUpgradeToolArchives(t *testing.T) {
+	for _, tool := range []string{"git", "tar"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	s, _ := newTestServer(t, withStore(feedback.NewMemoryStore()))
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	resp, body := postBody(t, srv.URL+"/api/blueprints/go-service/render?version=1.4.0", "application/json", []byte(`{"name":"billing","tier":"prod","replicas":3}`))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("render: %d %s", resp.StatusCode, body)
+	}
+	work := t.TempDir()
+	for name, e := range readArchive(t, bytes.NewReader(body)) {
+		p := filepath.Join(work, filepath.FromSlash(name))
+		if e.typ == tar.TypeDir {
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(e.body), os.FileMode(e.mode)&0o777|0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(dir, name string, args ...string) {
+		t.Helper()
+		cmd := exec.Command(name, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+		}
+	}
+	project := filepath.Join(work, "billing")
+	run(project, "git", "init", "-q")
+	run(project, "git", "add", "-A")
+	run(project, "git", "commit", "-q", "-m", "billing")
+	run(project, "git", "archive", "--format=tar.gz", "--prefix=billing/", "-o", filepath.Join(work, "git.tar.gz"), "HEAD")
+	run(work, "tar", "czf", "tar.tgz", "--exclude=.git", "./billing")
+	for _, a := range []string{"git.tar.gz", "tar.tgz"} {
+		data, err := os.ReadFile(filepath.Join(work, a))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, body := postBody(t, srv.URL+"/api/blueprints/go-service/upgrade?to=2.0.0", "application/gzip", data)
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("upgrade of %s: %d %s", a, resp.StatusCode, body)
+			continue
+		}
+		if got := resp.Header.Get("Goldenpath-Upgrade"); got != "go-service 1.4.0 2.0.0" {
+			t.Errorf("%s: Goldenpath-Upgrade %q", a, got)
+		}
+	}
 }
