@@ -141,7 +141,7 @@ gp scan ./orders --json`,
 			for i, dir := range args {
 				r := <-results[i]
 				if r.err != nil {
-					return r.err
+					return scanFailure(results[i+1:], r.err)
 				}
 				sigs := r.sigs
 				if store != nil {
@@ -193,13 +193,29 @@ type scanResult struct {
 	err  error
 }
 
+// scanFailure returns the error that stopped the scans, given err, the
+// first in the projects' order, and the results after it: err, or, when
+// err is errStopped (a scan taken just before a later one failed, and not
+// begun), the first real failure after it.
+func scanFailure(later []chan scanResult, err error) error {
+	if !errors.Is(err, errStopped) {
+		return err
+	}
+	for _, c := range later {
+		if r := <-c; r.err != nil && !errors.Is(r.err, errStopped) {
+			return r.err
+		}
+	}
+	return err
+}
+
 // scanAll scans the projects, jobs at a time (0: GOMAXPROCS), and returns
 // one channel per project, in the projects' order, that receives its
 // result. The scans start in order, so that results are taken as they come
 // while later ones run. A failed scan lets those running finish and starts
-// no more: the ones after it receive errStopped, and since every scan
-// before it has started, the first error in the projects' order is a real
-// one. scanAll returns at once; the channels all receive. stop starts no
+// no more: those not begun receive errStopped (one taken just before the
+// failure may be earlier in the projects' order than the failed one).
+// scanAll returns at once; the channels all receive. stop starts no
 // more scans and returns when those running have finished.
 func scanAll(ctx context.Context, projects []*render.Project, jobs int, scanOne func(context.Context, *render.Project) ([]feedback.Signal, error)) (results []chan scanResult, stop func()) {
 	if jobs <= 0 {
