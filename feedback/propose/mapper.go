@@ -224,12 +224,12 @@ func (m *mapper) propose(rep *report.Report, ev *evidence, pr *Proposal) {
 		c := &Change{HunkID: dp.HunkID, Key: dp.Key, File: dp.File, Path: dp.Example.Path, Level: dp.Level,
 			Count: dp.Count, Projects: dp.Projects, Example: dp.Example.Hunk}
 		for _, p := range dp.Projects {
-			if s, ok := ev.drift[dp.HunkID][p]; ok {
+			if s, ok := ev.drift[pathKey{dp.File, dp.HunkID}][p]; ok {
 				c.Signals = append(c.Signals, s.ID)
 			}
 		}
 		changes[i] = c
-		if d, r, ok := againstRule(rep, dp.HunkID); ok {
+		if d, r, ok := againstRule(rep, dp); ok {
 			c.Status, c.Decision, c.Rule = NeedsDecision, d, r
 			c.Reason = fmt.Sprintf("the edit fails %s rule %s, which passes on the clean render: the decision must change before the blueprint", d, r)
 			continue
@@ -258,10 +258,10 @@ func (m *mapper) propose(rep *report.Report, ev *evidence, pr *Proposal) {
 
 // againstRule returns the decision and rule a desire path fails, from the
 // report's revisit evidence.
-func againstRule(rep *report.Report, hunkID string) (dec, rule string, ok bool) {
+func againstRule(rep *report.Report, dp report.DesirePath) (dec, rule string, ok bool) {
 	for _, rv := range rep.Revisit {
 		for _, r := range rv.Reasons {
-			if r.Reason == report.ReasonDesirePathAgainstRule && r.HunkID == hunkID {
+			if r.Reason == report.ReasonDesirePathAgainstRule && r.HunkID == dp.HunkID && (r.File == "" || r.File == dp.File) {
 				return rv.Decision, r.Rule, true
 			}
 		}
@@ -274,7 +274,7 @@ func againstRule(rep *report.Report, hunkID string) (dec, rule string, ok bool) 
 func (m *mapper) mapPath(dp report.DesirePath, ev *evidence, c *Change) (*plan, error) {
 	var aff []*affected
 	for _, name := range dp.Projects {
-		s, ok := ev.drift[dp.HunkID][name]
+		s, ok := ev.drift[pathKey{dp.File, dp.HunkID}][name]
 		switch {
 		case !ok:
 			continue

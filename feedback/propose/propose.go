@@ -262,20 +262,24 @@ type evidence struct {
 	paths    []report.DesirePath
 	unknown  []string                              // selected IDs no desire path has
 	subjects map[string]feedback.Subject           // each project's latest subject
-	drift    map[string]map[string]feedback.Signal // hunk ID, project: the latest drift signal
+	drift    map[pathKey]map[string]feedback.Signal // desire path, project: the latest drift signal
 }
+
+// pathKey names a desire path: the same edit in two files of a blueprint
+// has one hunk ID and is two desire paths.
+type pathKey struct{ file, hunkID string }
 
 // gather reads the signals again for the selected desire paths' drift and
 // every project's latest subject.
 func gather(ctx context.Context, st feedback.Store, f feedback.Filter, rep *report.Report, only []string) (*evidence, error) {
-	ev := &evidence{subjects: map[string]feedback.Subject{}, drift: map[string]map[string]feedback.Signal{}}
+	ev := &evidence{subjects: map[string]feedback.Subject{}, drift: map[pathKey]map[string]feedback.Signal{}}
 	found := map[string]bool{}
 	for _, dp := range rep.DesirePaths {
 		if dp.Blueprint != f.Blueprint || len(only) > 0 && !slices.Contains(only, dp.HunkID) {
 			continue
 		}
 		ev.paths = append(ev.paths, dp)
-		ev.drift[dp.HunkID] = map[string]feedback.Signal{}
+		ev.drift[pathKey{dp.File, dp.HunkID}] = map[string]feedback.Signal{}
 		found[dp.HunkID] = true
 	}
 	for _, id := range only {
@@ -302,7 +306,7 @@ func gather(ctx context.Context, st feedback.Store, f feedback.Filter, rep *repo
 		if s.Source != feedback.SourceDrift {
 			continue
 		}
-		byProject, ok := ev.drift[s.Labels["hunk.id"]]
+		byProject, ok := ev.drift[pathKey{s.File, s.Labels["hunk.id"]}]
 		if !ok {
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -606,4 +607,60 @@ func TestBaseVersion(t *testing.T) {
 	if _, ok := propose.BaseVersion(rep, c, "nothing"); ok {
 		t.Error("BaseVersion found a blueprint the catalog lacks")
 	}
+}
+
+// TestProposeSameEditInTwoFiles: one line added at the end of the Makefile
+// in four projects and of .golangci.yaml in eight (the four among them)
+// has one hunk ID but is two desire paths; each is proposed from its own
+// file's signals.
+func TestProposeSameEditInTwoFiles(t *testing.T) {
+	f := newFleet(t, 12)
+	add := func(_, text string) string { return text + "# reviewed by the platform team\n" }
+	for _, name := range f.names[:4] {
+		f.edit(name, "Makefile", add)
+	}
+	for _, name := range f.names[:8] {
+		f.edit(name, ".golangci.yaml", add)
+	}
+	f.scan(nil)
+	pr := f.propose(nil)
+	if len(pr.Changes) != 2 {
+		t.Fatalf("%d changes, want 2: %+v", len(pr.Changes), pr.Changes)
+	}
+	if pr.Changes[0].HunkID != pr.Changes[1].HunkID {
+		t.Fatalf("hunk IDs %s and %s: the test needs one edit", pr.Changes[0].HunkID, pr.Changes[1].HunkID)
+	}
+	for _, c := range pr.Changes {
+		n := 4
+		if c.File == ".golangci.yaml" {
+			n = 8
+		}
+		want := slices.Clone(f.names[:n])
+		slices.Sort(want)
+		if c.Status != propose.Applied || c.Count != n || len(c.Signals) != n || !slices.Equal(c.Projects, want) {
+			t.Errorf("%s: status %s (%s), %d projects %v, %d signals; want applied from %v", c.File, c.Status, c.Reason, c.Count, c.Projects, len(c.Signals), want)
+		}
+		if c.Verification.Affected != n || c.Verification.Unaffected != 12-n {
+			t.Errorf("%s: verification %+v, want %d affected and %d unaffected", c.File, c.Verification, n, 12-n)
+		}
+		for _, id := range c.Signals {
+			if file := f.signalFile(id); file != c.File {
+				t.Errorf("%s: evidence %s is a signal about %s", c.File, id, file)
+			}
+		}
+	}
+}
+
+// signalFile returns the blueprint file of the stored signal id.
+func (f *fleet) signalFile(id string) string {
+	f.t.Helper()
+	for s, err := range f.store.Query(f.ctx, feedback.Filter{}) {
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if s.ID == id {
+			return s.File
+		}
+	}
+	return ""
 }
