@@ -260,8 +260,8 @@ const maxList = 1 << 30
 // evidence is what the signals say about the selected desire paths.
 type evidence struct {
 	paths    []report.DesirePath
-	unknown  []string                              // selected IDs no desire path has
-	subjects map[string]feedback.Subject           // each project's latest subject
+	unknown  []string                               // selected IDs no desire path has
+	subjects map[string]feedback.Subject            // each project's latest subject
 	drift    map[pathKey]map[string]feedback.Signal // desire path, project: the latest drift signal
 }
 
