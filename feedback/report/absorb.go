@@ -53,8 +53,9 @@ type Absorption struct {
 	// gone, not absorbed, and they are not counted in Gone.
 	Overwritten int `json:"overwritten,omitempty"`
 	// Carrying lists the first MaxProjects projects that still carry the
-	// edit in their latest scan.
-	Carrying []string `json:"carrying"`
+	// edit in their latest scan, and StillCarried counts them all.
+	Carrying     []string `json:"carrying"`
+	StillCarried int      `json:"stillCarried"`
 	// Absorbed is set when every project that made the edit upgraded and
 	// none carries it any more, none of them by an overwrite.
 	Absorbed bool `json:"absorbed"`
@@ -215,8 +216,11 @@ func (b *builder) absorption() {
 			ev.add(it.project, it.st.id)
 			first = min(first, it.st.follow.first)
 			carrying := it.st.within(p.scan)
-			if carrying && len(ab.Carrying) < b.limitP {
-				ab.Carrying = append(ab.Carrying, it.project)
+			if carrying {
+				ab.StillCarried++
+				if len(ab.Carrying) < b.limitP {
+					ab.Carrying = append(ab.Carrying, it.project)
+				}
 			}
 			if !upgraded(p, it.st) {
 				continue
@@ -282,7 +286,7 @@ func (m *markdown) absorptions() {
 		if ab.Absorbed {
 			state = fmt.Sprintf("yes, %s after the first signal (%s)", plural(int(math.Round(ab.Days)), "day", "days"), dayString(ab.AbsorbedAt))
 		} else if len(ab.Carrying) > 0 {
-			state = "no: still in " + projectList(ab.Carrying, ab.Carried-ab.Gone-ab.Overwritten)
+			state = "no: still in " + projectList(ab.Carrying, ab.StillCarried)
 		} else if ab.Overwritten > 0 {
 			state = "no: the upgrade overwrote it in " + plural(ab.Overwritten, "project", "projects")
 		}
