@@ -66,6 +66,9 @@ type Written struct {
 }
 
 var (
+	// A status line in the "Supersede" spelling (adr-tools writes
+	// "Supercede").
+	supersedeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*Supersede(s|d by) \[`) })
 	// A numbered record name: its prefix, number and separator.
 	draftNumberRE = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`^((?i:adr)?[-_]?)(\d{1,6})([-_])`)
@@ -321,7 +324,7 @@ func supersedeSpelling(dir string) string {
 			return nil
 		}
 		data, err := os.ReadFile(p)
-		if err == nil && regexp.MustCompile(`(?m)^\s*Supersede(s|d by) \[`).Match(data) {
+		if err == nil && supersedeRE().Match(data) {
 			found = "Supersede"
 			return filepath.SkipAll
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -143,7 +144,7 @@ gp propose go-service@2.0.0 -o proposals --only 973c098d557c477d --json`,
 			}
 			if written == "" {
 				if len(pr.Changes) == 0 {
-					fmt.Fprintf(e.stderr, "gp: no desire path of %s %s in the store (at least %d projects with the same edit)\n", bp.Name, bp.Version, max(*minProjects, 3))
+					fmt.Fprintf(e.stderr, "gp: no desire path of %s %s in the store (at least %d projects with the same edit)\n", bp.Name, bp.Version, cmp.Or(*minProjects, report.DefaultMinProjects))
 				} else {
 					fmt.Fprintf(e.stderr, "gp: no desire path of %s %s could be applied: nothing written\n", bp.Name, bp.Version)
 				}

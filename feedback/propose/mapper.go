@@ -2,6 +2,7 @@ package propose
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -360,7 +361,7 @@ func (m *mapper) mapPath(dp report.DesirePath, ev *evidence, c *Change) (*plan, 
 	}
 	slices.SortStableFunc(cands, func(x, y candidate) int { return (x.b - x.a) - (y.b - y.a) })
 	if len(cands) == 0 {
-		return nil, fmt.Errorf("no place in %s renders where %s's edit is (line %d of %s): the edit is inside lines one template action writes", dp.File, ex.p.name, pos+1, pathOr(dp.Example.Path, dp.File))
+		return nil, fmt.Errorf("no place in %s renders where %s's edit is (line %d of %s): the edit is inside lines one template action writes", dp.File, ex.p.name, pos+1, cmp.Or(dp.Example.Path, dp.File))
 	}
 	cands = cands[:min(len(cands), maxCandidates)]
 	var firstErr error
@@ -387,13 +388,6 @@ func (m *mapper) mapPath(dp report.DesirePath, ev *evidence, c *Change) (*plan, 
 
 // maxCandidates bounds the ways of applying one edit that are tried.
 const maxCandidates = 16
-
-func pathOr(p, def string) string {
-	if p != "" {
-		return p
-	}
-	return def
-}
 
 // fileOf returns the manifest's entry for the blueprint's own template
 // file.
