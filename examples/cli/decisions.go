@@ -454,8 +454,8 @@ type lintResult struct {
 	Problems  []decision.Problem `json:"problems"`
 }
 
-func decisionsLint(ctx context.Context, e *env, reg *decision.Registry, bps []*blueprint.Blueprint, now time.Time, asJSON bool) error {
-	probs := reg.Lint(ctx, &decision.LintOptions{Blueprints: bps, Now: func() time.Time { return now }})
+// lintOf counts the problems lint found in reg.
+func lintOf(reg *decision.Registry, probs []decision.Problem) lintResult {
 	res := lintResult{Decisions: reg.Len(), Problems: probs}
 	if res.Problems == nil {
 		res.Problems = []decision.Problem{}
@@ -470,12 +470,17 @@ func decisionsLint(ctx context.Context, e *env, reg *decision.Registry, bps []*b
 			res.Errors++
 		}
 	}
+	return res
+}
+
+func decisionsLint(ctx context.Context, e *env, reg *decision.Registry, bps []*blueprint.Blueprint, now time.Time, asJSON bool) error {
+	res := lintOf(reg, reg.Lint(ctx, &decision.LintOptions{Blueprints: bps, Now: func() time.Time { return now }}))
 	if asJSON {
 		if err := writeJSON(e.stdout, res); err != nil {
 			return err
 		}
 	} else {
-		for _, p := range probs {
+		for _, p := range res.Problems {
 			fmt.Fprintln(e.stdout, p.String())
 		}
 		fmt.Fprintf(e.stdout, "%d decisions, %d blueprints: %d errors, %d warnings, %d notes\n", res.Decisions, len(bps), res.Errors, res.Warnings, res.Notes)

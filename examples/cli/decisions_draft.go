@@ -98,20 +98,7 @@ func decisionsDraft(ctx context.Context, e *env, reg *decision.Registry, dir, id
 		return err
 	}
 	probs := after.Lint(ctx, &decision.LintOptions{Now: func() time.Time { return now }})
-	res := draftResult{Written: w, Context: text, Lint: lintResult{Decisions: after.Len(), Problems: probs}}
-	if res.Lint.Problems == nil {
-		res.Lint.Problems = []decision.Problem{}
-	}
-	for _, p := range probs {
-		switch {
-		case p.Note:
-			res.Lint.Notes++
-		case p.Warning:
-			res.Lint.Warnings++
-		default:
-			res.Lint.Errors++
-		}
-	}
+	res := draftResult{Written: w, Context: text, Lint: lintOf(after, probs)}
 	if asJSON {
 		if err := writeJSON(e.stdout, res); err != nil {
 			return err
