@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"regexp"
 	"runtime"
@@ -141,7 +142,7 @@ gp scan ./orders --json`,
 			for i, dir := range args {
 				r := <-results[i]
 				if r.err != nil {
-					return scanFailure(results[i+1:], r.err)
+					return r.err // the first failure in order: those after it were not scanned
 				}
 				sigs := r.sigs
 				if store != nil {
@@ -193,30 +194,15 @@ type scanResult struct {
 	err  error
 }
 
-// scanFailure returns the error that stopped the scans, given err, the
-// first in the projects' order, and the results after it: err, or, when
-// err is errStopped (a scan taken just before a later one failed, and not
-// begun), the first real failure after it.
-func scanFailure(later []chan scanResult, err error) error {
-	if !errors.Is(err, errStopped) {
-		return err
-	}
-	for _, c := range later {
-		if r := <-c; r.err != nil && !errors.Is(r.err, errStopped) {
-			return r.err
-		}
-	}
-	return err
-}
-
 // scanAll scans the projects, jobs at a time (0: GOMAXPROCS), and returns
 // one channel per project, in the projects' order, that receives its
 // result. The scans start in order, so that results are taken as they come
 // while later ones run. A failed scan lets those running finish and starts
-// no more: those not begun receive errStopped (one taken just before the
-// failure may be earlier in the projects' order than the failed one).
-// scanAll returns at once; the channels all receive. stop starts no
-// more scans and returns when those running have finished.
+// no more after it in the projects' order: those receive errStopped, while
+// every project before the failed one (already taken, since they start in
+// order) is scanned, so that its result is its own. scanAll returns at
+// once; the channels all receive. stop starts no more scans and returns
+// when those running have finished.
 func scanAll(ctx context.Context, projects []*render.Project, jobs int, scanOne func(context.Context, *render.Project) ([]feedback.Signal, error)) (results []chan scanResult, stop func()) {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
@@ -226,32 +212,43 @@ func scanAll(ctx context.Context, projects []*render.Project, jobs int, scanOne 
 	for i := range results {
 		results[i] = make(chan scanResult, 1)
 	}
-	var stopped atomic.Bool
+	// failed is the lowest index whose scan failed (-1 once stopped):
+	// projects after it are not scanned.
+	var failed atomic.Int64
+	failed.Store(math.MaxInt64)
+	lower := func(i int64) {
+		for f := failed.Load(); i < f && !failed.CompareAndSwap(f, i); f = failed.Load() {
+		}
+	}
 	var wg sync.WaitGroup
 	next := make(chan int)
 	go func() {
 		defer close(next)
 		for i := range projects {
+			if int64(i) > failed.Load() {
+				results[i] <- scanResult{err: errStopped}
+				continue
+			}
 			next <- i
 		}
 	}()
 	for range jobs {
 		wg.Go(func() {
 			for i := range next {
-				if stopped.Load() {
+				if int64(i) > failed.Load() {
 					results[i] <- scanResult{err: errStopped}
 					continue
 				}
 				sigs, err := scanOne(ctx, projects[i])
 				if err != nil {
-					stopped.Store(true)
+					lower(int64(i))
 				}
 				results[i] <- scanResult{sigs, err}
 			}
 		})
 	}
 	return results, func() {
-		stopped.Store(true)
+		lower(-1)
 		wg.Wait()
 	}
 }

@@ -71,26 +71,3 @@ func TestScanAll(t *testing.T) {
 		})
 	}
 }
-
-// TestScanFailure: when the first result in order says only that scanning
-// stopped, the failure that stopped it, later in order, is the error.
-func TestScanFailure(t *testing.T) {
-	chans := func(errs ...error) []chan scanResult {
-		out := make([]chan scanResult, len(errs))
-		for i, err := range errs {
-			out[i] = make(chan scanResult, 1)
-			out[i] <- scanResult{err: err}
-		}
-		return out
-	}
-	real := errors.New("scan orders: manifest: unexpected end of JSON input")
-	if err := scanFailure(chans(nil, errStopped, real, errStopped), errStopped); err != real {
-		t.Errorf("got %v, want the later real failure", err)
-	}
-	if err := scanFailure(chans(errStopped), real); err != real {
-		t.Errorf("got %v, want the failure itself", err)
-	}
-	if err := scanFailure(chans(nil, errStopped), errStopped); !errors.Is(err, errStopped) {
-		t.Errorf("got %v, want errStopped when nothing failed for real", err)
-	}
-}
