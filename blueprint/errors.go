@@ -98,11 +98,14 @@ func (e *UnknownRendererError) Error() string {
 }
 
 // Position is a place in a file: a blueprint.cue, a values file, or the
-// pseudo-file "--set" whose line N is the N-th key=value pair.
+// pseudo-file "--set" whose line N is the N-th key=value pair. A Position
+// with no line (Line 0) names a file or a folder as a whole — a folder
+// where no decision record loads, a file too large to read: it prints as
+// FILE alone, and its JSON has no "line" and no "column".
 type Position struct {
 	Filename string `json:"file"`
-	Line     int    `json:"line"`
-	Column   int    `json:"column"`
+	Line     int    `json:"line,omitempty"`
+	Column   int    `json:"column,omitempty"`
 }
 
 // IsValid reports whether p names a line.
