@@ -109,14 +109,13 @@ func TestGoServiceUpgrade(t *testing.T) {
 			return goServiceAgrees("httpPort", "metricsPort")(p, m)
 		}),
 	}
-	checks = append(checks, goChecks("")...)
-	checks = append(checks, serviceRuns("", true))
 	m := &blueprinttest.Matrix{
 		Base:     map[string]any{"name": "orders"},
 		Values:   map[string][]any{"team": {blueprinttest.Absent, "payments"}},
-		Checks:   checks,
 		Parallel: true,
 	}
+	checks = append(checks, goChecks("")...)
+	m.Checks = append(checks, serviceRuns("", true, postgresOrNone(t, m)))
 	m.Run(t, v1)
 }
 
