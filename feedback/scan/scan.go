@@ -85,7 +85,8 @@ type Options struct {
 //   - lag: with opts.Catalog, the number of newer released versions.
 //   - upgrade: one per conflict an upgrade left and that is not resolved
 //     (render.Project.Conflicts), feedback.ResultWarn with
-//     Labels["change"] "unresolved". A file that still holds conflict
+//     Labels["change"] "unresolved" and the file's part in Labels["part"]
+//     in a composed project. A file that still holds conflict
 //     markers gives no drift: the markers are the upgrade's, not an edit.
 //   - scan: last, exactly one, clean project or not: the blueprint and
 //     version in its subject, the number of the other signals in Value
@@ -295,14 +296,19 @@ func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *Opt
 func (sc *scanner) unresolved(c render.FileConflict) {
 	s := sc.signal(feedback.SourceUpgrade)
 	s.File = c.Path
-	if f, ok := sc.m.File(c.Path); ok && f.Template != "" {
-		s.File = f.Template
-		if f.Template != c.Path {
-			s.Evidence.Path = c.Path
+	s.Labels = map[string]string{"change": "unresolved", "upgrade": c.Upgrade}
+	if f, ok := sc.m.File(c.Path); ok {
+		if f.Template != "" {
+			s.File = f.Template
+			if f.Template != c.Path {
+				s.Evidence.Path = c.Path
+			}
+		}
+		if f.Part != "" {
+			s.Labels["part"] = f.Part
 		}
 	}
 	s.Result = feedback.ResultWarn
-	s.Labels = map[string]string{"change": "unresolved", "upgrade": c.Upgrade}
 	if len(c.Keys) > 0 {
 		s.Labels["key"] = c.Keys[0]
 	}
@@ -606,14 +612,16 @@ func (sc *scanner) lag(c *blueprint.Catalog, now time.Time) {
 //   - kept-removed: feedback.ResultWarn, a file the project deleted that
 //     stays deleted.
 //
+// In a composed project, Labels["part"] is the file's part.
 // They show which blueprint files teams and upgrades collide in. Unchanged,
 // updated, added and removed files give none. A dry run's result gives
 // signals too: record only the results of upgrades that wrote.
 func Upgrade(rec *feedback.Recorder, subject feedback.Subject, res *render.UpgradeResult) []feedback.Signal {
-	templates := map[string]string{}
+	templates, parts := map[string]string{}, map[string]string{}
 	if res.Manifest != nil {
 		for _, f := range res.Manifest.Files {
 			templates[f.Path] = f.Template
+			parts[f.Path] = f.Part
 		}
 	}
 	if subject.Blueprint == "" {
@@ -637,6 +645,9 @@ func Upgrade(rec *feedback.Recorder, subject feedback.Subject, res *render.Upgra
 			s.Evidence.Path = f.Path
 		}
 		s.Labels = map[string]string{"from": res.From.Version, "to": res.To.Version, "level": string(f.Level), "change": string(f.Change)}
+		if part := parts[f.Path]; part != "" {
+			s.Labels["part"] = part
+		}
 		switch f.Change {
 		case render.Merged:
 			s.Result = feedback.ResultPass
