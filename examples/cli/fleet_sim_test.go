@@ -433,7 +433,7 @@ func checkSimReport(t *testing.T, r *report.Report, fleet string, projects []*si
 		return float64(n)
 	}
 	wantReasons := map[string]float64{
-		"ADR-0007 managed-edits Dockerfile":                                      6,
+		"go-service managed-edits Dockerfile":                                    6,
 		"go-service upgrade-conflicts main.go":                                   float64(len(conflicted)),
 		"ADR-0012 low-rating ":                                                   1,
 		"unneeded-exception ADR-0012/limits":                                     1,
