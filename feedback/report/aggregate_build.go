@@ -546,13 +546,25 @@ func (b *builder) against(hk hunkKey, items []driftItem, hunkID string) {
 			}
 		}
 	}
+	// The file as the projects have it, when they all have it at one path
+	// (service/deploy/k8s/deployment.yaml in a composed project), else the
+	// template's path.
+	where := ""
+	for _, it := range items {
+		switch p := cmp.Or(it.path, hk.file); {
+		case where == "":
+			where = p
+		case where != p:
+			where = hk.file
+		}
+	}
 	for k, c := range contra {
 		if len(c.projects) < b.o.MinProjects {
 			continue
 		}
 		id, rule := k[0], k[1]
 		ids, n := c.ev.ids(b.limitS)
-		who := fmt.Sprintf("%s of %s made the same edit to %s", plural(len(c.projects), "project", "projects"), hk.blueprint, hk.file)
+		who := fmt.Sprintf("%s of %s made the same edit to %s", plural(len(c.projects), "project", "projects"), hk.blueprint, where)
 		var summary string
 		switch {
 		case len(c.fixed) == 0:
