@@ -136,11 +136,41 @@ type normaliser struct {
 	built    bool
 }
 
-// linePattern is a template line holding actions, as a regexp whose
-// groups are the literal text around them.
+// linePattern is a template line holding actions: the literal text
+// around them, in order (the first and last possibly empty), as a line
+// matches it when it starts with the first, ends with the last and holds
+// the others in order between.
 type linePattern struct {
-	re      *regexp.Regexp
-	literal int
+	literals []string
+	literal  int // their length
+}
+
+// match returns the spans of line that p's literals take, or false.
+func (p linePattern) match(line string) ([]span, bool) {
+	first, last := p.literals[0], p.literals[len(p.literals)-1]
+	if len(line) < len(first)+len(last) || !strings.HasPrefix(line, first) || !strings.HasSuffix(line, last) {
+		return nil, false
+	}
+	var out []span
+	if first != "" {
+		out = append(out, span{0, len(first), false})
+	}
+	at, end := len(first), len(line)-len(last)
+	for _, lit := range p.literals[1 : len(p.literals)-1] {
+		if lit == "" {
+			continue
+		}
+		i := strings.Index(line[at:end], lit)
+		if i < 0 {
+			return nil, false
+		}
+		out = append(out, span{at + i, at + i + len(lit), false})
+		at += i + len(lit)
+	}
+	if last != "" {
+		out = append(out, span{end, len(line), false})
+	}
+	return out, true
 }
 
 // paramValues returns the project's string parameter values of
@@ -220,10 +250,13 @@ func (n *normaliser) build() {
 			n.lines[l] = true
 			continue
 		}
-		var re strings.Builder
-		re.WriteString("^")
-		literal, at := 0, 0
 		locs := actionRE.FindAllStringIndex(l, -1)
+		if len(locs) == 0 {
+			n.lines[l] = true
+			continue
+		}
+		var lits []string
+		literal, at := 0, 0
 		for k, loc := range locs {
 			lit := l[at:loc[0]]
 			if strings.HasPrefix(l[loc[0]:], "{{-") {
@@ -232,22 +265,20 @@ func (n *normaliser) build() {
 			if k > 0 && strings.HasSuffix(l[locs[k-1][0]:locs[k-1][1]], "-}}") {
 				lit = strings.TrimLeft(lit, " ")
 			}
+			lits = append(lits, lit)
 			literal += len(lit)
-			re.WriteString("(" + regexp.QuoteMeta(lit) + ")(?:.*?)")
 			at = loc[1]
 		}
 		lit := l[at:]
-		if len(locs) > 0 && strings.HasSuffix(l[locs[len(locs)-1][0]:locs[len(locs)-1][1]], "-}}") {
+		if strings.HasSuffix(l[locs[len(locs)-1][0]:locs[len(locs)-1][1]], "-}}") {
 			lit = strings.TrimLeft(lit, " ")
 		}
+		lits = append(lits, lit)
 		literal += len(lit)
-		re.WriteString("(" + regexp.QuoteMeta(lit) + ")$")
 		if literal == 0 {
 			continue // only actions: it tells nothing
 		}
-		if x, err := regexp.Compile(re.String()); err == nil {
-			pats = append(pats, indexed{linePattern{x, literal}, i})
-		}
+		pats = append(pats, indexed{linePattern{lits, literal}, i})
 	}
 	// The most literal line first, then in the template's order.
 	slices.SortStableFunc(pats, func(a, b indexed) int { return b.literal - a.literal })
@@ -271,17 +302,9 @@ func (n *normaliser) owned(line string) []span {
 		return []span{{0, len(line), false}}
 	}
 	for _, p := range n.patterns {
-		m := p.re.FindStringSubmatchIndex(line)
-		if m == nil {
-			continue
+		if out, ok := p.match(line); ok {
+			return out
 		}
-		var out []span
-		for g := 1; 2*g+1 < len(m); g++ {
-			if m[2*g] >= 0 && m[2*g] < m[2*g+1] {
-				out = append(out, span{m[2*g], m[2*g+1], false})
-			}
-		}
-		return out
 	}
 	return []span{{0, len(line), true}}
 }
