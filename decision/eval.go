@@ -171,8 +171,8 @@ type Check struct {
 	Result Result `json:"result"`
 }
 
-// Report is the outcome of evaluating decisions against a subject.
-type Report struct {
+// Evaluation is the outcome of evaluating decisions against a subject.
+type Evaluation struct {
 	Subject string `json:"subject,omitempty"`
 	// Time is when the evaluation ran (EvalOptions.Now).
 	Time time.Time `json:"time"`
@@ -186,7 +186,7 @@ type Report struct {
 }
 
 // Count returns how many checks had result res.
-func (r *Report) Count(res Result) int {
+func (r *Evaluation) Count(res Result) int {
 	n := 0
 	for _, c := range r.Checks {
 		if c.Result == res {
@@ -198,7 +198,7 @@ func (r *Report) Count(res Result) int {
 
 // Enforced returns the failing findings of enforced rules: those that
 // refuse a plan.
-func (r *Report) Enforced() []Finding {
+func (r *Evaluation) Enforced() []Finding {
 	var out []Finding
 	for _, f := range r.Findings {
 		if f.Result == Fail && f.Mode == Enforce {
@@ -210,7 +210,7 @@ func (r *Report) Enforced() []Finding {
 
 // Err returns an *EnforcedError listing every finding when an enforced rule
 // failed, and nil otherwise.
-func (r *Report) Err() error {
+func (r *Evaluation) Err() error {
 	if len(r.Enforced()) == 0 {
 		return nil
 	}
@@ -218,7 +218,7 @@ func (r *Report) Err() error {
 }
 
 // Merge appends the checks, findings and expired exceptions of o to r.
-func (r *Report) Merge(o *Report) {
+func (r *Evaluation) Merge(o *Evaluation) {
 	r.Checks = append(r.Checks, o.Checks...)
 	r.Findings = append(r.Findings, o.Findings...)
 	for _, e := range o.Expired {
@@ -237,7 +237,7 @@ type EnforcedError struct {
 
 // Enforced returns the failing findings of enforced rules.
 func (e *EnforcedError) Enforced() []Finding {
-	return (&Report{Findings: e.Findings}).Enforced()
+	return (&Evaluation{Findings: e.Findings}).Enforced()
 }
 
 // Error lists the enforced failures first, one per line, then the others.
@@ -283,10 +283,10 @@ func (e *evaluator) constraint(r *Rule, key string) (cue.Value, error) {
 }
 
 // Evaluate evaluates the rules of decisions against s and returns the
-// report. Enforced failures are in the report, not an error: Report.Err
+// evaluation. Enforced failures are in it, not an error: Evaluation.Err
 // turns them into one. The error is for evaluations that could not run: a
 // timeout, a cancelled ctx, a tree that cannot be listed.
-func Evaluate(ctx context.Context, decisions []*Decision, s *Subject, opts *EvalOptions) (*Report, error) {
+func Evaluate(ctx context.Context, decisions []*Decision, s *Subject, opts *EvalOptions) (*Evaluation, error) {
 	if opts == nil {
 		opts = &EvalOptions{}
 	}
@@ -303,7 +303,7 @@ func Evaluate(ctx context.Context, decisions []*Decision, s *Subject, opts *Eval
 	if maxBytes <= 0 {
 		maxBytes = 8 << 20
 	}
-	rep := &Report{Subject: s.Name, Time: now, Checks: []Check{}, Findings: []Finding{}}
+	rep := &Evaluation{Subject: s.Name, Time: now, Checks: []Check{}, Findings: []Finding{}}
 	for _, x := range s.Exceptions {
 		if !x.Active(now) {
 			rep.Expired = append(rep.Expired, x)
@@ -406,7 +406,7 @@ func (run *evalRun) pos(p string, line, col int) Position {
 	return Position{Filename: name, Line: line, Column: col}
 }
 
-func (run *evalRun) rule(rep *Report, d *Decision, r *Rule) {
+func (run *evalRun) rule(rep *Evaluation, d *Decision, r *Rule) {
 	mode := r.ModeAt(run.now)
 	base := Finding{Decision: d.ID, Rule: r.Name, RulePos: r.Pos, Severity: r.Severity, Mode: mode, Result: Fail, Subject: run.s.Name}
 	if r.Kind == Matches || r.Kind == NotMatches {

@@ -104,7 +104,7 @@ type Options struct {
 	// (decision.Registry.InForce) against its parameters and rendered files.
 	// Enforced failures refuse the plan with a *decision.EnforcedError
 	// listing every finding; the other findings travel in the plan
-	// (Plan.Report) and its manifest, with the decisions' versions and
+	// (Plan.Evaluation) and its manifest, with the decisions' versions and
 	// digests. Nil evaluates nothing and records the cited decisions.
 	Decisions *decision.Registry
 	// Now is the clock rule schedules and exceptions are compared with.

@@ -143,7 +143,7 @@ type UpgradeResult struct {
 	// Decisions is the evaluation of the decisions in force against the new
 	// version, with the project's exceptions, when the Engine has
 	// Options.Decisions. An enforced failure refuses the upgrade instead.
-	Decisions *decision.Report `json:"decisions,omitempty"`
+	Decisions *decision.Evaluation `json:"decisions,omitempty"`
 }
 
 // Conflicts counts the files left in conflict.
@@ -267,7 +267,7 @@ func (e *Engine) Upgrade(ctx context.Context, p *Project, to *blueprint.Blueprin
 		tree:  tree,
 		id:    "staging-" + randomID(),
 	}
-	res := &UpgradeResult{Dir: dir, From: m.Blueprint, To: plan.Manifest.Blueprint, Migrations: notes, DryRun: opts.DryRun, Manifest: plan.Manifest, Decisions: plan.Report()}
+	res := &UpgradeResult{Dir: dir, From: m.Blueprint, To: plan.Manifest.Blueprint, Migrations: notes, DryRun: opts.DryRun, Manifest: plan.Manifest, Decisions: plan.Evaluation()}
 	for _, p := range unionPaths(m, plan.Manifest) {
 		if err := ctx.Err(); err != nil {
 			return nil, err

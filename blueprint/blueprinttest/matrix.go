@@ -61,15 +61,15 @@ type Matrix struct {
 	Add []map[string]any
 	// Checks run, in order, on every rendered project; a failing check does
 	// not stop the next one.
-	Checks []Check
+	Checks []MatrixCheck
 	// Engine renders the projects. Nil is render.New(nil).
 	Engine *render.Engine
 	// Parallel runs the combinations as parallel subtests in Run.
 	Parallel bool
 }
 
-// Check is one check of a rendered project.
-type Check struct {
+// MatrixCheck is one check of a rendered project.
+type MatrixCheck struct {
 	// Name names the check in failures.
 	Name string
 	// Func returns an error naming what is wrong in p, or nil.
@@ -646,8 +646,8 @@ func (m *Matrix) Run(t *testing.T, b *blueprint.Blueprint) {
 // whatever the rule's mode: an audit or warn failure fails the check too,
 // so that a blueprint never reports its projects for its own mistake.
 // Rules are evaluated at now; the zero time is time.Now.
-func Decisions(reg *decision.Registry, now time.Time) Check {
-	return Check{Name: "decisions", Func: func(ctx context.Context, p *Project) error {
+func Decisions(reg *decision.Registry, now time.Time) MatrixCheck {
+	return MatrixCheck{Name: "decisions", Func: func(ctx context.Context, p *Project) error {
 		var errs []error
 		for _, part := range p.Params.Parts() {
 			var ds []*decision.Decision
