@@ -58,7 +58,7 @@ type Manifest struct {
 	// Dirs are the directories rendered even when empty, sorted.
 	Dirs []string `json:"dirs,omitempty"`
 	// Conflicts are the files the last upgrade left in conflict, sorted by
-	// path, and not resolved since (see UnresolvedConflicts and Resolve).
+	// path, and not resolved since (see Project.Conflicts and Project.Resolve).
 	// Upgrade refuses to run while any is unresolved.
 	Conflicts []FileConflict `json:"conflicts,omitempty"`
 }

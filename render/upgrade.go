@@ -209,7 +209,7 @@ func (e *ParamsError) Unwrap() error { return e.Err }
 //
 // The new manifest remembers the files left in conflict
 // (Manifest.Conflicts). While any of them is unresolved (see
-// UnresolvedConflicts and Resolve), Upgrade refuses with a
+// Project.Conflicts and Project.Resolve), Upgrade refuses with a
 // *ConflictsError listing them, and writes nothing.
 func (e *Engine) Upgrade(ctx context.Context, p *Project, to *blueprint.Blueprint, opts *UpgradeOptions) (*UpgradeResult, error) {
 	e.init()
@@ -224,7 +224,7 @@ func (e *Engine) Upgrade(ctx context.Context, p *Project, to *blueprint.Blueprin
 		return nil, fmt.Errorf("upgrade %s: the project was opened read-only (OpenProjectFS): only a dry run can read it", dir)
 	}
 	if len(m.Conflicts) > 0 {
-		pending, err := UnresolvedConflicts(dir)
+		pending, err := p.Conflicts()
 		if err != nil {
 			return nil, fmt.Errorf("upgrade %s: %w", dir, err)
 		}

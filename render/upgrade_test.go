@@ -150,7 +150,7 @@ func TestUpgradeGoServiceToV2(t *testing.T) {
 	assert.Equal(t, []int{c.Line}, ce.Files[0].Lines)
 	assert.Equal(t, before, tree(t, dir))
 	writeFile(t, filepath.Join(dir, "deploy/k8s/deployment.yaml"), resolveMarkers(dep, true), 0o644)
-	require.NoError(t, render.Resolve(dir, "deploy/k8s/deployment.yaml"))
+	require.NoError(t, resolveDir(dir, "deploy/k8s/deployment.yaml"))
 	m, err = render.ReadManifest(dir)
 	require.NoError(t, err)
 	assert.Empty(t, m.Conflicts)
@@ -548,7 +548,7 @@ func TestUpgradeNeverLosesAnEdit(t *testing.T) {
 			writeFile(t, p, resolveMarkers(readFile(t, p), true), 0o644)
 			resolved = append(resolved, f.Path)
 		}
-		require.NoError(t, render.Resolve(dir, resolved...), "case %d", i)
+		require.NoError(t, resolveDir(dir, resolved...), "case %d", i)
 		down = strings.Split(strings.TrimSuffix(strings.ReplaceAll(readFile(t, filepath.Join(dir, "f.txt")), "\r\n", "\n"), "\n"), "\n")
 		kept = nil
 		var v struct{ Items []string }
