@@ -219,8 +219,9 @@ type EvaluateOptions struct {
 // manifest records, the decisions in force today (by name, tags and cited
 // decisions) are evaluated against the recorded parameters and the files on
 // disk under the part's directory, every file there counted, rendered or
-// not. The project's exceptions apply. Enforced failures are in the report
-// (Report.Err); the error is for projects that cannot be evaluated.
+// not. The project's exceptions apply. Enforced failures are in the
+// evaluation (Evaluation.Err); the error is for projects that cannot be
+// evaluated.
 func (p *Project) Evaluate(ctx context.Context, reg *decision.Registry, opts *EvaluateOptions) (*decision.Evaluation, error) {
 	if reg == nil {
 		return nil, errors.New("render: evaluating a project needs a decision registry")

@@ -545,7 +545,7 @@ func oneLine(err error) string {
 // Test renders b for every combination of m into a directory under dir
 // and runs the checks, returning every failure, each naming the blueprint
 // and the parameters that produced it; nil when all pass. It fails first
-// when blueprint.Lint finds something in b. Test needs no testing.T, for
+// when Blueprint.Lint finds something in b. Test needs no testing.T, for
 // other test frameworks; Run is the same for the testing package.
 func (m *Matrix) Test(ctx context.Context, b *blueprint.Blueprint, dir string) error {
 	if err := lint(ctx, b); err != nil {
@@ -609,7 +609,7 @@ func (m *Matrix) RunCombination(ctx context.Context, b *blueprint.Blueprint, c C
 // Run runs the matrix as subtests of t, one per combination, named by its
 // varied parameters, each rendering into its own temporary directory. It
 // logs the pairs the schema makes impossible, and fails t when the matrix
-// cannot be built or blueprint.Lint finds something in b.
+// cannot be built or Blueprint.Lint finds something in b.
 func (m *Matrix) Run(t *testing.T, b *blueprint.Blueprint) {
 	t.Helper()
 	ctx := t.Context()
