@@ -94,6 +94,8 @@ type FileRule struct {
 // (go-getter, with a cache) is the library's; an in-house tool can plug in
 // its own artifact store.
 type Fetcher interface {
+	// Fetch makes the source available, or returns why it cannot; it
+	// must honour ctx.
 	Fetch(ctx context.Context, source string) (*Fetched, error)
 }
 
@@ -183,6 +185,8 @@ func orDefault[T int | int64 | time.Duration](v, d T) T {
 // exported fields are information about a loaded blueprint, and setting
 // them makes no blueprint.
 type Blueprint struct {
+	// Name and Version identify the blueprint (blueprint.cue's name and
+	// version); Description and Owner are blueprint.cue's, for people.
 	Name        string
 	Version     string
 	Description string
@@ -190,7 +194,8 @@ type Blueprint struct {
 	// Released is the day the version was published (YYYY-MM-DD), when
 	// blueprint.cue says.
 	Released string
-	Tags     []string
+	// Tags are blueprint.cue's tags, which decisions' scopes select by.
+	Tags []string
 	// Decisions lists the IDs of the decisions the blueprint implements.
 	Decisions []string
 	// Source is where the blueprint was loaded from.

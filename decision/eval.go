@@ -159,10 +159,13 @@ func (f Finding) String() string {
 
 // Check is the outcome of one rule for one subject.
 type Check struct {
+	// Decision is the decision's ID.
 	Decision string `json:"decision"`
 	// Version and Digest identify the decision's text.
-	Version  string   `json:"version,omitempty"`
-	Digest   string   `json:"digest"`
+	Version string `json:"version,omitempty"`
+	Digest  string `json:"digest"`
+	// Rule is the rule's name; Mode its mode at the evaluation's time
+	// (Rule.ModeAt) and Severity its severity.
 	Rule     string   `json:"rule"`
 	Mode     Mode     `json:"mode"`
 	Severity Severity `json:"severity"`
@@ -173,6 +176,7 @@ type Check struct {
 
 // Evaluation is the outcome of evaluating decisions against a subject.
 type Evaluation struct {
+	// Subject names what was evaluated (Subject.Name).
 	Subject string `json:"subject,omitempty"`
 	// Time is when the evaluation ran (EvalOptions.Now).
 	Time time.Time `json:"time"`
@@ -231,7 +235,10 @@ func (r *Evaluation) Merge(o *Evaluation) {
 // EnforcedError is returned when enforced rules fail. It lists every
 // finding, enforced or not, so that one run shows everything to fix.
 type EnforcedError struct {
-	Subject  string
+	// Subject names what was evaluated (Evaluation.Subject).
+	Subject string
+	// Findings are the evaluation's findings (Evaluation.Findings),
+	// enforced or not.
 	Findings []Finding
 }
 

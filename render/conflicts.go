@@ -72,7 +72,9 @@ func (c FileConflict) Where() string {
 // by an earlier upgrade and not resolved yet: nothing is written until
 // they are.
 type ConflictsError struct {
-	Dir   string
+	// Dir is the project's directory, as it was named.
+	Dir string
+	// Files are the conflicts still there (Project.Conflicts).
 	Files []FileConflict
 }
 

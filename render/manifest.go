@@ -65,11 +65,16 @@ type Manifest struct {
 
 // BlueprintRef identifies a blueprint version.
 type BlueprintRef struct {
-	Name     string `json:"name"`
-	Version  string `json:"version"`
+	// Name and Version are the blueprint's (Blueprint.Name, Version).
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// Source is where it was loaded from, as given; Revision the commit
+	// SHA or archive digest fetched, for a remote source.
 	Source   string `json:"source"`
 	Revision string `json:"revision,omitempty"`
-	Digest   string `json:"digest"`
+	// Digest is Blueprint.Digest: "sha256:" over blueprint.cue and every
+	// template file.
+	Digest string `json:"digest"`
 	// Tags are the blueprint's tags, which decide with Name and Decisions
 	// which decisions are in force when the project is checked.
 	Tags []string `json:"tags,omitempty"`
@@ -91,6 +96,7 @@ type IncludeRef struct {
 
 // DecisionRef names a decision in force.
 type DecisionRef struct {
+	// ID is the decision's ID.
 	ID string `json:"id"`
 	// Version is the decision's version, when its front matter gives one.
 	Version string `json:"version,omitempty"`

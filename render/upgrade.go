@@ -100,9 +100,14 @@ type Conflict struct {
 
 // FileUpgrade is the result of an upgrade for one file.
 type FileUpgrade struct {
-	Path   string          `json:"path"`
-	Change Change          `json:"change"`
-	Level  blueprint.Level `json:"level"`
+	// Path is the file's slash-separated path in the project.
+	Path string `json:"path"`
+	// Change is what the upgrade did to the file (Added, Updated,
+	// Merged, Conflicted…).
+	Change Change `json:"change"`
+	// Level is the level the new version gives the file (the recorded
+	// one for a file the new version no longer has).
+	Level blueprint.Level `json:"level"`
 	// PreviousLevel is the level the recorded version gave the file, when
 	// it differs.
 	PreviousLevel blueprint.Level `json:"previousLevel,omitempty"`
@@ -127,7 +132,9 @@ type FileUpgrade struct {
 
 // UpgradeResult is the result of Upgrade.
 type UpgradeResult struct {
-	Dir  string       `json:"dir"`
+	// Dir is the project's directory (Project.Dir).
+	Dir string `json:"dir"`
+	// From is the recorded blueprint version, To the new one.
 	From BlueprintRef `json:"from"`
 	To   BlueprintRef `json:"to"`
 	// Migrations lists what the parameter migrations and the defaults
@@ -164,7 +171,9 @@ type ParamsError struct {
 	// Missing lists the required parameters of the new version that have no
 	// value, as KEY=VALUE hints for --set.
 	Missing []string
-	Err     error
+	// Err is the resolution's error, a *blueprint.ValidationError when
+	// values are invalid.
+	Err error
 }
 
 // Error says which parameters are wrong and which are missing.

@@ -102,7 +102,11 @@ type Combination struct {
 
 // Setting is one parameter's value in a combination.
 type Setting struct {
-	Path  string
+	// Path is the parameter's dotted path ("database.engine").
+	Path string
+	// Value is the value given to Resolve, as Go decodes the parameter's
+	// CUE kind (blueprint.Params), or Absent for an optional parameter
+	// left out.
 	Value any
 }
 
@@ -135,7 +139,10 @@ func formatValue(v any) string {
 // Left is a pair of values the matrix could not combine in a valid
 // combination, with the schema's reason.
 type Left struct {
-	A, B   Setting
+	// A and B are the two values, in axis order.
+	A, B Setting
+	// Reason is why no valid combination holds both: the schema's error,
+	// on one line.
 	Reason string
 }
 

@@ -36,7 +36,8 @@ import (
 // Case is one input for the renderer under test.
 type Case struct {
 	// Name labels the case in failures.
-	Name  string
+	Name string
+	// Input is the request rendered.
 	Input render.Request
 	// Want is the exact expected output; nil skips the comparison.
 	Want []byte
