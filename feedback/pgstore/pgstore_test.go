@@ -22,8 +22,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if url := os.Getenv(childEnv); url != "" {
-		os.Exit(child(url))
+	if code, ok := asChild(); ok {
+		os.Exit(code)
 	}
 	code := pgtest.Main(m)
 	stopBench()
