@@ -217,9 +217,10 @@ func (s *sandbox) renderDir(dir string, inputs ...blueprint.Input) error {
 	}
 	// A deadline long enough, and a step budget (a tenth of the default)
 	// small enough, that under -race on a busy machine every budget case
-	// meets its own limit first; only loops that write nothing reach the
-	// deadline.
-	e, err := render.New(&render.Options{MaxFileBytes: 1 << 20, MaxBytes: 4 << 20, MaxFiles: 100, FileTimeout: 3 * time.Second, MaxSteps: render.DefaultMaxSteps / 10})
+	// meets its own limit first: a million steps take 0.35 s of CPU under
+	// -race, which a process given a tenth of a core at load 20 stretches
+	// past 3 s.
+	e, err := render.New(&render.Options{MaxFileBytes: 1 << 20, MaxBytes: 4 << 20, MaxFiles: 100, FileTimeout: renderTimeout, MaxSteps: render.DefaultMaxSteps / 10})
 	if err != nil {
 		return err
 	}
@@ -325,6 +326,9 @@ const (
 	// out of memory first: a race-instrumented child takes about 10 s to
 	// fill 256 MiB on a loaded machine.
 	isolatedMemoryTimeout = 2 * time.Minute
+	// renderTimeout is the deadline of a file of the local template
+	// cases, which their step budget must meet first.
+	renderTimeout = 20 * time.Second
 	// hangBound only catches a case that hangs past all its limits (the
 	// longest in-process one is decision.Parse's 10 s evaluation deadline).
 	hangBound = time.Minute
@@ -539,14 +543,14 @@ derived: x: [for a in [for i, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for j, _ in [0
 		{"budget: ranges in a define called from a range", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue,
 				"template/a.txt.tmpl": `{{define "d"}}{{range 100000}}{{end}}{{end}}{{range 100000}}{{template "d"}}{{end}}`}))
-		}, "", true}, // the template steps, or the 100 ms deadline, whichever comes first
+		}, "", true}, // the template steps, or the deadline, whichever comes first
 		{"budget: a long range body that writes nothing", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue,
 				"template/a.txt.tmpl": "{{range 9999999}}" + strings.Repeat("{{$a := 1}}", 10000) + "{{end}}"}))
 		}, "template steps", true},
 		{"budget: sixty levels of doubled template calls", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt.tmpl": doubledCalls()}))
-		}, "render limit exceeded", true}, // the template steps, or the 100 ms deadline, whichever comes first
+		}, "render limit exceeded", true}, // the template steps, or the deadline, whichever comes first
 
 		// Memory: CUE that needs gigabytes runs in a bounded child.
 		{"cue: a default list of 200 million integers, isolated", func(t *testing.T, s *sandbox) error {
