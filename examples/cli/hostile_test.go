@@ -20,7 +20,8 @@ const asGPEnv = "GP_TEST_AS_GP"
 
 // TestHostileMemory runs gp, as a process of its own, on blueprints that
 // would take gigabytes, and measures its peak resident memory (with its
-// isolation child's): each is refused within 15 s and under 1 GiB.
+// isolation child's): each is refused by its bound, which its error names,
+// and under 1 GiB.
 func TestHostileMemory(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("isolation and the memory measure need Linux")
@@ -46,7 +47,7 @@ func TestHostileMemory(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"CUE: a default list of 200 million integers", []string{"validate", "--isolate", "--eval-memory", "256",
+		{"CUE: a default list of 200 million integers", []string{"validate", "--isolate", "--eval-memory", "256", "--eval-timeout", "2m",
 			bp("hungry", "import \"list\"\n", "n: [...int] | *list.Range(0, 200000000, 1)", nil)}, "CUE evaluation exceeded 256 MiB"},
 		{"template: indent to 1.2 GB", []string{"render", bp("indent", "", "{}", map[string]string{"a.txt.tmpl": `{{indent 1200000000 "x"}}`}),
 			"-o", out}, "indent would make a value larger than"},
@@ -55,8 +56,10 @@ func TestHostileMemory(t *testing.T) {
 			"printf would make a value larger than"},
 		{"template: a file name that writes without end", []string{"render", bp("pathloop", "", "{}", map[string]string{
 			"{{range mul 999 999}}y{{end}}x.txt": "x"}), "-o", out}, "a path longer than 4096 bytes"},
+		// Ten million template steps one by one: the step budget, or,
+		// under -race on a loaded machine, the ten seconds a file may take.
 		{"template: sixty levels of doubled template calls", []string{"render", bp("calls", "", "{}", map[string]string{
-			"a.txt.tmpl": doubledCalls()}), "-o", out}, "template steps"},
+			"a.txt.tmpl": doubledCalls()}), "-o", out}, "render limit exceeded"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -71,7 +74,7 @@ func TestHostileMemory(t *testing.T) {
 			require.ErrorAs(t, err, &ee, "stderr: %s", stderr.String())
 			assert.Equal(t, 1, ee.ExitCode())
 			assert.Contains(t, stderr.String(), c.want)
-			assert.Less(t, took, 15*time.Second)
+			assert.Less(t, took, 3*time.Minute, "refusing took longer than every limit of the case")
 			rss := maxRSS(cmd.ProcessState)
 			if !raceEnabled {
 				assert.Less(t, rss, int64(1<<30), "gp took more than 1 GiB")
