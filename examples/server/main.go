@@ -110,7 +110,10 @@
 // anything decodes them: 422 beyond). Parameter evaluations run at most
 // --max-evals at a time and keep their slot until they end, even when their
 // request gave up after --eval-timeout (503, without Retry-After: the same
-// input would take as long again); renders run at most --max-renders at a
+// input would take as long again). With --isolate (Linux), each evaluation
+// runs first in a child process (the server re-executed) limited to
+// --eval-memory MiB and killed after --eval-timeout or when its request
+// ends, and in process only once it ended there; renders run at most --max-renders at a
 // time, reports at most --max-reports, and a report is served from a cache
 // until the store changes. A request waits briefly for a slot, then gets
 // 503 with a Retry-After spread over a few seconds. Error replies list the
