@@ -62,8 +62,9 @@ func childProcesses() int {
 	return n
 }
 
-// TestEvaluationsNeverExceedMaxEvals sends a real server (httptest) more
-// slow evaluations than it has slots, from clients that give up early, and
+// TestEvaluationsNeverExceedMaxEvals sends a real server (httptest) waves
+// of slow evaluations, more than it has slots, from clients that give up
+// early, and
 // samples what really runs until everything ended: the CUE goroutines in
 // process, and with --isolate the children, are never more than MaxEvals,
 // and nothing runs on once the slots are free. The catalog is loaded as
@@ -97,7 +98,7 @@ func TestEvaluationsNeverExceedMaxEvals(t *testing.T) {
 			defer srv.Close()
 
 			// A few seconds of CUE each, far longer than the clients wait.
-			slow := `{"n": [` + strings.TrimSuffix(strings.Repeat("1,", 200), ",") + `]}`
+			slow := `{"n": [` + strings.TrimSuffix(strings.Repeat("1,", 150), ",") + `]}`
 			var (
 				mu       sync.Mutex
 				maxCUE   int
@@ -124,24 +125,32 @@ func TestEvaluationsNeverExceedMaxEvals(t *testing.T) {
 				}
 			}()
 
-			var wg sync.WaitGroup
-			codes := make(chan int, 3*maxEvals)
-			for range 3 * maxEvals {
-				wg.Go(func() {
-					// The client leaves after 300 ms, before any evaluation ends.
-					ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-					defer cancel()
-					req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/api/blueprints/slow/validate", strings.NewReader(slow))
-					resp, err := http.DefaultClient.Do(req)
-					if err != nil {
-						codes <- 0 // gave up
-						return
-					}
-					resp.Body.Close()
-					codes <- resp.StatusCode
-				})
+			// Three waves of clients, each after the last one left: a slot
+			// freed while its evaluation runs on would let the next wave
+			// start more.
+			codes := make(chan int, 9*maxEvals)
+			for wave := range 3 {
+				if wave > 0 {
+					time.Sleep(300 * time.Millisecond)
+				}
+				var wg sync.WaitGroup
+				for range 3 * maxEvals {
+					wg.Go(func() {
+						// The client leaves after 300 ms, before any evaluation ends.
+						ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+						defer cancel()
+						req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/api/blueprints/slow/validate", strings.NewReader(slow))
+						resp, err := http.DefaultClient.Do(req)
+						if err != nil {
+							codes <- 0 // gave up
+							return
+						}
+						resp.Body.Close()
+						codes <- resp.StatusCode
+					})
+				}
+				wg.Wait()
 			}
-			wg.Wait()
 			close(codes)
 			for c := range codes {
 				if c == http.StatusOK {
