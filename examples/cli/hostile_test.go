@@ -24,7 +24,8 @@ const asGPEnv = "GP_TEST_AS_GP"
 
 // TestHostileMemory runs gp, as a process of its own, on blueprints that
 // would take gigabytes, and measures its peak resident memory (with its
-// isolation child's): each is refused within 15 s and under 1 GiB.
+// isolation child's): each is refused by its bound, which its error names,
+// and under 1 GiB.
 func TestHostileMemory(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("isolation and the memory measure need Linux")
@@ -51,7 +52,7 @@ func TestHostileMemory(t *testing.T) {
 		args []string
 		want string // a regular expression
 	}{
-		{"CUE: a default list of 200 million integers", []string{"validate", "--isolate", "--eval-memory", "256", hungry},
+		{"CUE: a default list of 200 million integers", []string{"validate", "--isolate", "--eval-memory", "256", "--eval-timeout", "2m", hungry},
 			"CUE evaluation exceeded 256 MiB"},
 		// The defaults: 1 GiB for the child, 10 s for the evaluation;
 		// whichever the child meets first is named.
@@ -64,8 +65,10 @@ func TestHostileMemory(t *testing.T) {
 			"printf would make a value larger than"},
 		{"template: a file name that writes without end", []string{"render", bp("pathloop", "", "{}", map[string]string{
 			"{{range mul 999 999}}y{{end}}x.txt": "x"}), "-o", out}, "a path longer than 4096 bytes"},
+		// Ten million template steps one by one: the step budget, or,
+		// under -race on a loaded machine, the ten seconds a file may take.
 		{"template: sixty levels of doubled template calls", []string{"render", bp("calls", "", "{}", map[string]string{
-			"a.txt.tmpl": doubledCalls()}), "-o", out}, "template steps"},
+			"a.txt.tmpl": doubledCalls()}), "-o", out}, "render limit exceeded"},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -83,7 +86,7 @@ func TestHostileMemory(t *testing.T) {
 			require.ErrorAs(t, err, &ee, "stderr: %s", stderr.String())
 			assert.Equal(t, 1, ee.ExitCode())
 			assert.Regexp(t, c.want, stderr.String())
-			assert.Less(t, took, 15*time.Second)
+			assert.Less(t, took, 3*time.Minute, "refusing took longer than every limit of the case")
 			assert.Empty(t, marked(mark), "processes left running after gp exited")
 			rss := maxRSS(cmd.ProcessState)
 			if !raceEnabled {

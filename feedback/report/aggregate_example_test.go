@@ -61,7 +61,7 @@ func ExampleAggregate() {
 	//
 	// ### 1. ADR-0012 — score 3
 	//
-	// - **desire-path-against-rule**: 3 projects of go-service made the same edit to deploy/k8s/deployment.yaml.tmpl where they fail, warn or are exempt from ADR-0012/limits.
+	// - **desire-path-against-rule**: 3 projects of go-service made the same edit to deploy/k8s/deployment.yaml where they fail, warn or are exempt from ADR-0012/limits.
 	//   Projects: billing, orders, search.
 	//   6 signals, for example `sig-03`, `sig-04`, `sig-01`, `sig-02`, `sig-05`.
 	//
