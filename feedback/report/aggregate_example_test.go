@@ -15,7 +15,7 @@ import (
 // Three projects removed the resource limits of their deployment the same
 // way, and so warn against ADR-0012's rule: the edit is a desire path, and
 // evidence that the decision should be revisited. The signals are built by
-// hand here, as feedback.Scan makes them.
+// hand here, as scan.Project makes them.
 func ExampleAggregate() {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)

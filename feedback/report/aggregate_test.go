@@ -26,8 +26,8 @@ import (
 // aggNow is the day of the reports of these tests: a Tuesday.
 var aggNow = time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
 
-// aggFleet builds signals by hand, as feedback.Scan, UpgradeSignals and
-// Rate make them (the conventions of docs/feedback.md), with a Recorder
+// aggFleet builds signals by hand, as scan.Project, scan.Upgrade and
+// feedback.Rate make them (the conventions of docs/feedback.md), with a Recorder
 // whose clock and IDs are injected: IDs are "s0001", "s0002"… in the order
 // made, and the clock advances a millisecond per signal from the time
 // given to scan.
@@ -115,7 +115,7 @@ func (f *aggFleet) upgrade(p, file string, conflict bool) feedback.Signal {
 	s := f.rec.New(feedback.SourceUpgrade, f.subject(p))
 	s.File, s.Result = file, feedback.ResultPass
 	if path := strings.TrimSuffix(file, ".tmpl"); path != file {
-		s.Evidence.Path = path // as UpgradeSignals: the template's path is not the project's
+		s.Evidence.Path = path // as scan.Upgrade: the template's path is not the project's
 	}
 	s.Labels = map[string]string{"from": "1.1.0", "to": "1.2.0", "level": "shared"}
 	if conflict {

@@ -48,7 +48,7 @@ func TestDraftContext(t *testing.T) {
 	assert.Contains(t, text, "```diff\n")
 
 	_, err = r.DraftContext("ADR-0800", nil)
-	var nr *report.ErrNotToRevisit
+	var nr *report.NotToRevisitError
 	require.ErrorAs(t, err, &nr)
 	assert.Equal(t, "ADR-0800 is not in the report's revisit list: there is no evidence to draft from", err.Error())
 }

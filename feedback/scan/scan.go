@@ -373,7 +373,7 @@ func templateText(bp *blueprint.Blueprint, f render.File) []byte {
 // a composed project is one check: its findings, each naming its part and
 // its file as the project has it, are given once. base, when not nil,
 // gives each signal its baseline.
-func (sc *scanner) rules(rep *decision.Report, base *baseline) {
+func (sc *scanner) rules(rep *decision.Evaluation, base *baseline) {
 	type key struct{ decision, rule string }
 	type check struct {
 		decision.Check
