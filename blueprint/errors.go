@@ -103,9 +103,14 @@ func (e *UnknownRendererError) Error() string {
 // where no decision record loads, a file too large to read: it prints as
 // FILE alone, and its JSON has no "line" and no "column".
 type Position struct {
+	// Filename names the file as it was given to the loader or the
+	// resolver.
 	Filename string `json:"file"`
-	Line     int    `json:"line,omitempty"`
-	Column   int    `json:"column,omitempty"`
+	// Line and Column are 1-based. Line 0 is no position (IsValid): the
+	// file or folder as a whole. Column 0 is the whole line. Both are left
+	// out of the JSON when 0.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 // IsValid reports whether p names a line.

@@ -129,7 +129,7 @@ func goServiceMatrix(t *testing.T, reg *decision.Registry, httpParam, metricsPar
 		Parallel: true,
 	}
 	db := postgresOrNone(t, m)
-	m.Checks = []blueprinttest.Check{
+	m.Checks = []blueprinttest.MatrixCheck{
 		blueprinttest.Parses(),
 		blueprinttest.Gofmt(),
 		blueprinttest.Decisions(reg, evalTime),
@@ -163,7 +163,7 @@ func TestTerraformModule(t *testing.T) {
 	reg := registry(t)
 	m := &blueprinttest.Matrix{
 		Base:     map[string]any{"name": "bucket_store"},
-		Checks:   []blueprinttest.Check{blueprinttest.Parses(), terraform(), blueprinttest.Decisions(reg, evalTime)},
+		Checks:   []blueprinttest.MatrixCheck{blueprinttest.Parses(), terraform(), blueprinttest.Decisions(reg, evalTime)},
 		Parallel: true,
 	}
 	m.Run(t, load(t, "terraform-module"))
@@ -176,7 +176,7 @@ func TestPreviewEnvironment(t *testing.T) {
 	m := &blueprinttest.Matrix{
 		Base:   map[string]any{"service": "orders", "mergeRequest": 42},
 		Values: map[string][]any{"ttl": {"48h", "1h", "72h"}},
-		Checks: []blueprinttest.Check{
+		Checks: []blueprinttest.MatrixCheck{
 			blueprinttest.Parses(),
 			blueprinttest.Decisions(registry(t), evalTime),
 			kube("k8s", previewAgrees),
@@ -217,7 +217,7 @@ func previewAgrees(p *blueprinttest.Project, m *manifests) error {
 func TestDemoEnvironment(t *testing.T) {
 	slow(t)
 	reg := registry(t)
-	checks := []blueprinttest.Check{
+	checks := []blueprinttest.MatrixCheck{
 		blueprinttest.Parses(),
 		blueprinttest.Gofmt(),
 		blueprinttest.Decisions(reg, evalTime),

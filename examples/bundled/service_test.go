@@ -25,14 +25,14 @@ var goEnv = servicerun.GoEnv
 
 // goChecks vet, build (into bin/) and test the Go code of the project in
 // sub, "" for the root.
-func goChecks(sub string) []blueprinttest.Check {
+func goChecks(sub string) []blueprinttest.MatrixCheck {
 	in := func(args ...string) []string {
 		if sub == "" {
 			return args
 		}
 		return append([]string{"-C", sub}, args...)
 	}
-	return []blueprinttest.Check{
+	return []blueprinttest.MatrixCheck{
 		blueprinttest.CommandEnv(goEnv, "go", in("vet", "./...")...),
 		blueprinttest.CommandEnv(goEnv, "go", in("build", "-o", "bin/", "./...")...),
 		blueprinttest.CommandEnv(goEnv, "go", in("test", "./...")...),
@@ -89,8 +89,8 @@ func postgresURL(ctx context.Context) (string, error) {
 // database=postgres, its DATABASE_URL is databaseURL, a real server its
 // readiness check reaches; run again with a DATABASE_URL where no server
 // listens, it is live but not ready.
-func serviceRuns(sub string, metrics bool, databaseURL string) blueprinttest.Check {
-	return blueprinttest.Check{Name: "service runs", Func: func(ctx context.Context, p *blueprinttest.Project) error {
+func serviceRuns(sub string, metrics bool, databaseURL string) blueprinttest.MatrixCheck {
+	return blueprinttest.MatrixCheck{Name: "service runs", Func: func(ctx context.Context, p *blueprinttest.Project) error {
 		name, _ := p.Params.Lookup("name")
 		bin := filepath.Join(p.Dir, sub, "bin", fmt.Sprint(name))
 		opts := servicerun.Options{Metrics: metrics}
