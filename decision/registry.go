@@ -17,6 +17,7 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/internal/english"
 )
 
 // Options configures loading and parsing. The zero value, and a nil
@@ -256,7 +257,7 @@ func loadFS(ctx context.Context, fsys fs.FS, prefix string, opts *Options) (*Reg
 		if n := mdFiles; n == 0 {
 			probs = append(probs, problemf(Position{Filename: where}, "", Layout, "no decision records in %s: no Markdown files", where))
 		} else {
-			probs = append(probs, problemf(Position{Filename: where}, "", Layout, "no decision records in %s: %d Markdown files, none a record (lint lists why)", where, n))
+			probs = append(probs, problemf(Position{Filename: where}, "", Layout, "no decision records in %s: %s, none a record (lint lists why)", where, english.Count(n, "Markdown file")))
 		}
 	}
 	loadProbs := slices.Clone(probs)
