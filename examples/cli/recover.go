@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/goldenpath-dev/goldenpath/examples/internal/english"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -54,7 +55,7 @@ command writes the project.`,
 			if pending {
 				state = "completed the interrupted apply"
 			}
-			_, err = fmt.Fprintf(e.stdout, "%s: %s %s, %d files (%s)\n", dir, m.Blueprint.Name, m.Blueprint.Version, len(m.Files), state)
+			_, err = fmt.Fprintf(e.stdout, "%s: %s %s, %s (%s)\n", dir, m.Blueprint.Name, m.Blueprint.Version, english.Count(len(m.Files), "file"), state)
 			return err
 		}
 	},

@@ -18,6 +18,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/english"
 	"github.com/goldenpath-dev/goldenpath/examples/internal/signalstore"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/scan"
@@ -174,10 +175,14 @@ gp scan ./orders --json`,
 				}
 			}
 			if store != nil {
-				fmt.Fprintf(e.stderr, "appended %d signal(s) to %s\n", len(all), st.display(""))
+				fmt.Fprintf(e.stderr, "appended %s to %s\n", english.Count(len(all), "signal"), st.display(""))
 			}
 			if len(enforced) > 0 {
-				fmt.Fprintf(e.stderr, "gp: %d enforced rule(s) fail\n", len(enforced))
+				verb := "fail"
+				if len(enforced) == 1 {
+					verb = "fails"
+				}
+				fmt.Fprintf(e.stderr, "gp: %s %s\n", english.Count(len(enforced), "enforced rule"), verb)
 				return &exitError{code: exitInvalid}
 			}
 			if conflicts > 0 {
@@ -290,7 +295,7 @@ func (c *blueprintCache) get(ctx context.Context, source string) *blueprint.Blue
 
 // printScan prints one project's signals, grouped.
 func printScan(w io.Writer, dir string, sigs []feedback.Signal) {
-	fmt.Fprintf(w, "%s: %d signal(s)\n", dir, len(sigs))
+	fmt.Fprintf(w, "%s: %s\n", dir, english.Count(len(sigs), "signal"))
 	for _, s := range sigs {
 		switch s.Source {
 		case feedback.SourceDrift:

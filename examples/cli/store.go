@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/goldenpath-dev/goldenpath/examples/internal/english"
 	"github.com/goldenpath-dev/goldenpath/examples/internal/signalstore"
 )
 
@@ -70,12 +71,12 @@ gp store copy "$GP_STORE" backup.jsonl`,
 			defer dst.Close()
 			n, err := signalstore.Copy(ctx, src, dst, 1000)
 			if err != nil {
-				return fmt.Errorf("copying %s to %s, after %d signal(s): %w", signalstore.Redact(from), signalstore.Redact(to), n, err)
+				return fmt.Errorf("copying %s to %s, after %s: %w", signalstore.Redact(from), signalstore.Redact(to), english.Count(n, "signal"), err)
 			}
 			if err := dst.Close(); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "copied %d signal(s) from %s to %s (those it held already are kept once)\n", n, signalstore.Redact(from), signalstore.Redact(to))
+			fmt.Fprintf(e.stdout, "copied %s from %s to %s (those it held already are kept once)\n", english.Count(n, "signal"), signalstore.Redact(from), signalstore.Redact(to))
 			return nil
 		}
 	},

@@ -18,6 +18,7 @@ import (
 	"sort"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/english"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -127,6 +128,6 @@ func renderCmd(ctx context.Context, args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "rendered %s %s into %s: %d files\n", bp.Name, bp.Version, *out, len(plan.Manifest.Files))
+	fmt.Fprintf(w, "rendered %s %s into %s: %s\n", bp.Name, bp.Version, *out, english.Count(len(plan.Manifest.Files), "file"))
 	return nil
 }
