@@ -180,7 +180,7 @@ type fleetOutput struct {
 func runFleet(ctx context.Context, e *env, sf *sourceFlags, eopts *render.Options, file string, opts *render.FleetOptions, asJSON bool, rec *fleetRecorder) error {
 	f, err := os.Open(file)
 	if err != nil {
-		return err
+		return wrapRead("targets file", file, "it does not exist", err)
 	}
 	targets, err := render.ReadTargets(f, filepath.Dir(file))
 	f.Close()

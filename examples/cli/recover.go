@@ -36,6 +36,9 @@ command writes the project.`,
 				return err
 			}
 			dir := args[0]
+			if err := checkProjectDir(dir); err != nil {
+				return err
+			}
 			pending := false
 			if root, err := os.OpenRoot(dir); err == nil {
 				_, err := render.OpenProjectFS(root.FS(), dir)
@@ -66,6 +69,9 @@ command writes the project.`,
 // pending is refused ("run gp recover DIR") rather than read as a mix of
 // two versions. close releases the directory.
 func readProject(dir string) (p *render.Project, close func(), err error) {
+	if err := checkProjectDir(dir); err != nil {
+		return nil, nil, err
+	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, nil, err

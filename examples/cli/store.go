@@ -32,6 +32,11 @@ func (s *storeFlag) open(ctx context.Context, def string, readOnly bool) (signal
 	if readOnly && errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("no signal store at %s: record signals with gp scan --store, or give --store", name)
 	}
+	var pe *fs.PathError
+	if err != nil && errors.As(err, &pe) {
+		// A file store whose folder is missing or unreadable.
+		return nil, wrapRead("signal store", signalstore.Redact(name), "its folder does not exist", err)
+	}
 	return st, err
 }
 

@@ -138,6 +138,9 @@ func upgradeProject(ctx context.Context, e *env, sf *sourceFlags, dir string, a 
 	// An upgrade that writes completes an interrupted apply first; a dry
 	// run writes nothing, so it refuses a project with one pending.
 	var p *render.Project
+	if err := checkProjectDir(dir); err != nil {
+		return err
+	}
 	var err error
 	if a.opts.DryRun {
 		var done func()
