@@ -365,7 +365,7 @@ gp feedback rate ADR-0012 --score 2 --comment "limits too tight for JVM services
 			} else {
 				bp = args[1]
 			}
-			if err := checkSubject(ctx, &sf, cats.orEnv("GP_CATALOG"), *decisions, bp, id); err != nil {
+			if err := checkSubject(ctx, e.stderr, &sf, cats.orEnv("GP_CATALOG"), *decisions, bp, id); err != nil {
 				return err
 			}
 			s, err := feedback.Rate(nil, feedback.Rating{Blueprint: bp, Decision: id, Score: *score, Comment: *comment, By: *by})
@@ -391,8 +391,9 @@ gp feedback rate ADR-0012 --score 2 --comment "limits too tight for JVM services
 
 // checkSubject refuses a rating of a blueprint the catalogs do not hold, or
 // of a decision the decisions do not hold, listing the known ones. Without a
-// catalog (or decisions) to check against, any name (or ID) is taken.
-func checkSubject(ctx context.Context, sf *sourceFlags, cats []string, decisions, bp, id string) error {
+// catalog (or decisions) to check against, any name (or ID) is taken, with
+// a note on stderr that says so and how to have it checked.
+func checkSubject(ctx context.Context, stderr io.Writer, sf *sourceFlags, cats []string, decisions, bp, id string) error {
 	if decisions == "" {
 		decisions = os.Getenv("GP_DECISIONS")
 	}
@@ -421,6 +422,10 @@ func checkSubject(ctx context.Context, sf *sourceFlags, cats []string, decisions
 			}
 			return usageErrorf("no decision %s in %s: it has %s", id, decisions, strings.Join(ids, ", "))
 		}
+	case bp != "":
+		fmt.Fprintf(stderr, "note: blueprint %s not checked: no catalog given; --catalog SOURCE (or $GP_CATALOG) refuses a name the catalog does not hold\n", bp)
+	default:
+		fmt.Fprintf(stderr, "note: decision %s not checked: no decisions given; --decisions SOURCE (or $GP_DECISIONS) refuses an ID the decisions do not hold\n", id)
 	}
 	return nil
 }
