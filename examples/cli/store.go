@@ -43,7 +43,7 @@ func (s *storeFlag) open(ctx context.Context, def string, readOnly bool) (signal
 var storeCmd = &command{
 	name:    "store",
 	summary: "copy signals between stores (JSON Lines files, PostgreSQL)",
-	usage:   "store copy FROM TO",
+	usage:   "store copy FROM TO [--json]",
 	help: `
 Store copy appends every signal of the store FROM to the store TO, in the
 order FROM holds them. Each is a JSON Lines file or a PostgreSQL URL
@@ -51,11 +51,15 @@ order FROM holds them. Each is a JSON Lines file or a PostgreSQL URL
 back, and stay portable as JSON. A signal whose ID TO holds already is not
 copied again: running a copy twice, or after an interrupted one, copies
 only what is missing. FROM must exist; a file TO is created. A line or row
-of FROM that does not decode stops the copy, naming it.`,
+of FROM that does not decode stops the copy, naming it.
+
+With --json it prints one object: {"from": FROM, "to": TO, "signals": N},
+N the signals read from FROM, stores named without their passwords.`,
 	example: `
 gp store copy signals.jsonl postgres://gp@db.internal/goldenpath
 gp store copy "$GP_STORE" backup.jsonl`,
 	setup: func(fs *flag.FlagSet) runFunc {
+		asJSON := fs.Bool("json", false, "print the result as JSON")
 		return func(ctx context.Context, e *env, args []string) error {
 			if len(args) != 3 || args[0] != "copy" {
 				return usageErrorf("store takes: copy FROM TO")
@@ -81,8 +85,18 @@ gp store copy "$GP_STORE" backup.jsonl`,
 			if err := dst.Close(); err != nil {
 				return err
 			}
+			if *asJSON {
+				return writeJSON(e.stdout, storeCopyOutput{From: signalstore.Redact(from), To: signalstore.Redact(to), Signals: n})
+			}
 			fmt.Fprintf(e.stdout, "copied %s from %s to %s (those it held already are kept once)\n", english.Count(n, "signal"), signalstore.Redact(from), signalstore.Redact(to))
 			return nil
 		}
 	},
+}
+
+// storeCopyOutput is what gp store copy --json prints.
+type storeCopyOutput struct {
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Signals int    `json:"signals"`
 }
