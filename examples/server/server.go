@@ -387,6 +387,7 @@ func (s *server) parseTemplates() error {
 		"pos":    func(p blueprint.Position) string { return displayPos(p).String() },
 		"pct":    percent,
 		"plural": english.Count,
+		"code":   highlightHTML,
 		"reason": reasonLabel,
 		"hunk":   hunkLines,
 		"sub":    func(a, b int) int { return a - b },
