@@ -24,6 +24,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -95,6 +96,8 @@ type FileRule struct {
 // (go-getter, with a cache) is the library's; an in-house tool can plug in
 // its own artifact store.
 type Fetcher interface {
+	// Fetch makes the source available, or returns why it cannot; it
+	// must honour ctx.
 	Fetch(ctx context.Context, source string) (*Fetched, error)
 }
 
@@ -184,6 +187,8 @@ func orDefault[T int | int64 | time.Duration](v, d T) T {
 // exported fields are information about a loaded blueprint, and setting
 // them makes no blueprint.
 type Blueprint struct {
+	// Name and Version identify the blueprint (blueprint.cue's name and
+	// version); Description and Owner are blueprint.cue's, for people.
 	Name        string
 	Version     string
 	Description string
@@ -191,7 +196,8 @@ type Blueprint struct {
 	// Released is the day the version was published (YYYY-MM-DD), when
 	// blueprint.cue says.
 	Released string
-	Tags     []string
+	// Tags are blueprint.cue's tags, which decisions' scopes select by.
+	Tags []string
 	// Decisions lists the IDs of the decisions the blueprint implements.
 	Decisions []string
 	// Source is where the blueprint was loaded from.
@@ -427,7 +433,7 @@ func load(ctx context.Context, fsys fs.FS, source, schemaName string, opts *Opti
 	b.Digest = digest
 	err = b.isolate(ctx, "check", nil)
 	if err == nil {
-		err = bounded(ctx, opts.evalTimeout(), func() error { return b.check() })
+		err = b.bounded(ctx, func() error { return b.check() })
 	}
 	if err != nil {
 		var ve *ValidationError
@@ -768,6 +774,19 @@ func (b *Blueprint) readDerived(root cue.Value) error {
 // worker: a goroutine that ran an evaluation before, when one is idle.
 func bounded(ctx context.Context, d time.Duration, f func() error) error {
 	return bound.RunOn(ctx, d, ErrEvalTimeout, f, goEval)
+}
+
+// bounded runs an evaluation of b in process. Without Isolation, it waits
+// at most EvalTimeout, and until ctx ends. With it, the evaluation already
+// ended in the child within EvalTimeout and the memory limit (CUE is
+// deterministic: it needs here what it needed there), and the call waits
+// for its end whatever ctx and the clock say, so that no evaluation runs
+// on behind the call.
+func (b *Blueprint) bounded(ctx context.Context, f func() error) error {
+	if b.opts.Isolation != nil {
+		return bound.RunOn(context.WithoutCancel(ctx), math.MaxInt64, ErrEvalTimeout, f, goEval)
+	}
+	return bounded(ctx, b.opts.evalTimeout(), f)
 }
 
 // evalJobs hands an evaluation to an idle worker. CUE's evaluator recurses

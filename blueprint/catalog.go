@@ -40,6 +40,8 @@ blueprints: [...{
 
 // CatalogEntry is one version of one blueprint in a catalog.
 type CatalogEntry struct {
+	// Name, Version, Description, Owner, Tags and Decisions are those of
+	// the version's blueprint.cue (Blueprint's fields of the same names).
 	Name        string   `json:"name"`
 	Version     string   `json:"version"`
 	Description string   `json:"description,omitempty"`

@@ -100,9 +100,13 @@ func (e *UnknownRendererError) Error() string {
 // Position is a place in a file: a blueprint.cue, a values file, or the
 // pseudo-file "--set" whose line N is the N-th key=value pair.
 type Position struct {
+	// Filename names the file as it was given to the loader or the
+	// resolver.
 	Filename string `json:"file"`
-	Line     int    `json:"line"`
-	Column   int    `json:"column"`
+	// Line and Column are 1-based. Line 0 is no position (IsValid),
+	// Column 0 the whole line.
+	Line   int `json:"line"`
+	Column int `json:"column"`
 }
 
 // IsValid reports whether p names a line.

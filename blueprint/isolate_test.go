@@ -60,6 +60,12 @@ func doubled(n int) string {
 	return s
 }
 
+// hungryTimeout bounds a hungry evaluation generously: the memory limit
+// must stop it first, which ErrEvalMemory (not ErrEvalTimeout) shows. A
+// race-instrumented child on a machine loaded by other tests takes 10 s and
+// more to fill 256 MiB.
+const hungryTimeout = 2 * time.Minute
+
 func TestIsolatedEvaluationIsBoundedInMemory(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("isolation needs Linux")
@@ -68,10 +74,9 @@ func TestIsolatedEvaluationIsBoundedInMemory(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := writeBlueprint(t, src)
 			start := time.Now()
-			_, err := blueprint.LoadDir(context.Background(), dir, &blueprint.Options{Isolation: isolation(256 << 20), EvalTimeout: 20 * time.Second})
+			_, err := blueprint.LoadDir(context.Background(), dir, &blueprint.Options{Isolation: isolation(256 << 20), EvalTimeout: hungryTimeout})
 			require.ErrorIs(t, err, blueprint.ErrEvalMemory)
 			assert.Contains(t, err.Error(), "CUE evaluation exceeded 256 MiB")
-			assert.Less(t, time.Since(start), 15*time.Second)
 			t.Logf("%v: %v", time.Since(start).Round(time.Millisecond), err)
 		})
 	}
@@ -85,13 +90,12 @@ parameters: {
 	n: int | *1
 	l: [...int] | *list.Range(0, n, 1)
 }
-`), &blueprint.Options{Isolation: isolation(256 << 20), EvalTimeout: 20 * time.Second})
+`), &blueprint.Options{Isolation: isolation(256 << 20), EvalTimeout: hungryTimeout})
 		require.NoError(t, err)
 		start := time.Now()
 		_, err = bp.Resolve(context.Background(), blueprint.Set("n=200000000"))
 		require.ErrorIs(t, err, blueprint.ErrEvalMemory)
 		assert.Contains(t, err.Error(), "CUE evaluation exceeded 256 MiB")
-		assert.Less(t, time.Since(start), 15*time.Second)
 		t.Logf("%v: %v", time.Since(start).Round(time.Millisecond), err)
 	})
 }

@@ -334,11 +334,11 @@ func TestEvalTimeout(t *testing.T) {
 	slow = strings.Replace(slow, "package blueprint\n", "package blueprint\n\nimport \"list\"\n", 1)
 	dir := writeBlueprint(t, slow)
 	start := time.Now()
-	_, err := blueprint.LoadDir(context.Background(), dir, &blueprint.Options{EvalTimeout: 200 * time.Millisecond})
+	b, err := blueprint.LoadDir(context.Background(), dir, &blueprint.Options{EvalTimeout: 200 * time.Millisecond})
 	if err == nil {
-		// Loading does not evaluate derived values: resolution must time out.
-		b, lerr := blueprint.LoadDir(context.Background(), dir, &blueprint.Options{EvalTimeout: 200 * time.Millisecond})
-		require.NoError(t, lerr)
+		// Loading does not evaluate derived values: resolution must time
+		// out. (The blueprint loaded is resolved: loading it a second
+		// time could itself time out on a loaded machine.)
 		_, err = b.Resolve(context.Background(), blueprint.Set("name=abc"))
 	}
 	require.ErrorIs(t, err, blueprint.ErrEvalTimeout)

@@ -213,6 +213,7 @@ func (s *Sources) Stats() SourceStats {
 // A TagLister lists the tags of a git source. Sources is one; a Catalog
 // uses it to find every version of a blueprint published as git tags.
 type TagLister interface {
+	// Tags lists the tags of the git repository source names.
 	Tags(ctx context.Context, source string) ([]string, error)
 }
 

@@ -107,8 +107,11 @@ const (
 // Blueprints (path.Match patterns, so "*" is every blueprint) or it has one
 // of Tags.
 type Scope struct {
+	// Blueprints are path.Match patterns of blueprint names.
 	Blueprints []string `json:"blueprints,omitempty"`
-	Tags       []string `json:"tags,omitempty"`
+	// Tags are blueprint tags (Blueprint.Tags); one in common puts a
+	// blueprint in scope.
+	Tags []string `json:"tags,omitempty"`
 }
 
 // IsZero reports whether the scope names nothing.
@@ -157,6 +160,8 @@ func (k LinkKind) inverse() LinkKind {
 
 // Link is one link from a decision to another, as written in its file.
 type Link struct {
+	// Kind is how the decision relates to the target (supersedes,
+	// amended-by…), read from the decision's side.
 	Kind LinkKind `json:"kind"`
 	// Target is the ID of the linked decision once the registry resolved it;
 	// until then, and when it names no decision, it is Ref.

@@ -52,12 +52,13 @@ type Style struct {
 
 // Written is what WriteDraft wrote.
 type Written struct {
-	// ID is the new record's ID and File its path.
-	ID   string `json:"id"`
+	// ID is the new record's ID.
+	ID string `json:"id"`
+	// File is the new record's path.
 	File string `json:"file"`
-	// Target is the ID of the decision amended or superseded, and
-	// TargetFile its file, which now links back to the new record.
-	Target     string `json:"target"`
+	// Target is the ID of the decision amended or superseded.
+	Target string `json:"target"`
+	// TargetFile is Target's file, which now links back to the new record.
 	TargetFile string `json:"targetFile"`
 	// Kind is how the new record relates to Target.
 	Kind LinkKind `json:"kind"`

@@ -160,10 +160,13 @@ func (f Finding) String() string {
 
 // Check is the outcome of one rule for one subject.
 type Check struct {
+	// Decision is the decision's ID.
 	Decision string `json:"decision"`
 	// Version and Digest identify the decision's text.
-	Version  string   `json:"version,omitempty"`
-	Digest   string   `json:"digest"`
+	Version string `json:"version,omitempty"`
+	Digest  string `json:"digest"`
+	// Rule is the rule's name; Mode its mode at the evaluation's time
+	// (Rule.ModeAt) and Severity its severity.
 	Rule     string   `json:"rule"`
 	Mode     Mode     `json:"mode"`
 	Severity Severity `json:"severity"`
@@ -172,8 +175,9 @@ type Check struct {
 	Result Result `json:"result"`
 }
 
-// Report is the outcome of evaluating decisions against a subject.
-type Report struct {
+// Evaluation is the outcome of evaluating decisions against a subject.
+type Evaluation struct {
+	// Subject names what was evaluated (Subject.Name).
 	Subject string `json:"subject,omitempty"`
 	// Time is when the evaluation ran (EvalOptions.Now).
 	Time time.Time `json:"time"`
@@ -187,7 +191,7 @@ type Report struct {
 }
 
 // Count returns how many checks had result res.
-func (r *Report) Count(res Result) int {
+func (r *Evaluation) Count(res Result) int {
 	n := 0
 	for _, c := range r.Checks {
 		if c.Result == res {
@@ -199,7 +203,7 @@ func (r *Report) Count(res Result) int {
 
 // Enforced returns the failing findings of enforced rules: those that
 // refuse a plan.
-func (r *Report) Enforced() []Finding {
+func (r *Evaluation) Enforced() []Finding {
 	var out []Finding
 	for _, f := range r.Findings {
 		if f.Result == Fail && f.Mode == Enforce {
@@ -211,7 +215,7 @@ func (r *Report) Enforced() []Finding {
 
 // Err returns an *EnforcedError listing every finding when an enforced rule
 // failed, and nil otherwise.
-func (r *Report) Err() error {
+func (r *Evaluation) Err() error {
 	if len(r.Enforced()) == 0 {
 		return nil
 	}
@@ -219,7 +223,7 @@ func (r *Report) Err() error {
 }
 
 // Merge appends the checks, findings and expired exceptions of o to r.
-func (r *Report) Merge(o *Report) {
+func (r *Evaluation) Merge(o *Evaluation) {
 	r.Checks = append(r.Checks, o.Checks...)
 	r.Findings = append(r.Findings, o.Findings...)
 	for _, e := range o.Expired {
@@ -232,13 +236,16 @@ func (r *Report) Merge(o *Report) {
 // EnforcedError is returned when enforced rules fail. It lists every
 // finding, enforced or not, so that one run shows everything to fix.
 type EnforcedError struct {
-	Subject  string
+	// Subject names what was evaluated (Evaluation.Subject).
+	Subject string
+	// Findings are the evaluation's findings (Evaluation.Findings),
+	// enforced or not.
 	Findings []Finding
 }
 
 // Enforced returns the failing findings of enforced rules.
 func (e *EnforcedError) Enforced() []Finding {
-	return (&Report{Findings: e.Findings}).Enforced()
+	return (&Evaluation{Findings: e.Findings}).Enforced()
 }
 
 // Error lists the enforced failures first, one per line, then the others.
@@ -284,10 +291,10 @@ func (e *evaluator) constraint(r *Rule, key string) (cue.Value, error) {
 }
 
 // Evaluate evaluates the rules of decisions against s and returns the
-// report. Enforced failures are in the report, not an error: Report.Err
+// evaluation. Enforced failures are in it, not an error: Evaluation.Err
 // turns them into one. The error is for evaluations that could not run: a
 // timeout, a cancelled ctx, a tree that cannot be listed.
-func Evaluate(ctx context.Context, decisions []*Decision, s *Subject, opts *EvalOptions) (*Report, error) {
+func Evaluate(ctx context.Context, decisions []*Decision, s *Subject, opts *EvalOptions) (*Evaluation, error) {
 	if opts == nil {
 		opts = &EvalOptions{}
 	}
@@ -304,7 +311,7 @@ func Evaluate(ctx context.Context, decisions []*Decision, s *Subject, opts *Eval
 	if maxBytes <= 0 {
 		maxBytes = 8 << 20
 	}
-	rep := &Report{Subject: s.Name, Time: now, Checks: []Check{}, Findings: []Finding{}}
+	rep := &Evaluation{Subject: s.Name, Time: now, Checks: []Check{}, Findings: []Finding{}}
 	for _, x := range s.Exceptions {
 		if !x.Active(now) {
 			rep.Expired = append(rep.Expired, x)
@@ -407,7 +414,7 @@ func (run *evalRun) pos(p string, line, col int) Position {
 	return Position{Filename: name, Line: line, Column: col}
 }
 
-func (run *evalRun) rule(rep *Report, d *Decision, r *Rule) {
+func (run *evalRun) rule(rep *Evaluation, d *Decision, r *Rule) {
 	mode := r.ModeAt(run.now)
 	base := Finding{Decision: d.ID, Rule: r.Name, RulePos: r.Pos, Severity: r.Severity, Mode: mode, Result: Fail, Subject: run.s.Name}
 	if r.Kind == Matches || r.Kind == NotMatches {

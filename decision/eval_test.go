@@ -14,7 +14,7 @@ import (
 	"github.com/goldenpath-dev/goldenpath/decision"
 )
 
-func findings(rep *decision.Report) []string {
+func findings(rep *decision.Evaluation) []string {
 	var out []string
 	for _, f := range rep.Findings {
 		out = append(out, f.String())

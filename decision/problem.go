@@ -98,6 +98,8 @@ func (p Problem) String() string {
 // the warnings too. Load, LoadFS
 // and ParseWith return it beside what did load.
 type LoadError struct {
+	// Problems are the errors, each with its position (with
+	// Options.Strict, the warnings too).
 	Problems []Problem
 }
 

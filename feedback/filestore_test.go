@@ -3,6 +3,7 @@ package feedback_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -30,7 +31,9 @@ func openFile(t *testing.T, path string, opts *feedback.FileStoreOptions) *feedb
 func TestFileStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) feedback.Store {
 		return openFile(t, filepath.Join(t.TempDir(), "signals.jsonl"), nil)
-	})
+	}, &storetest.Options{Reopen: func(_ context.Context, st feedback.Store) (feedback.Store, error) {
+		return feedback.OpenFileStore(st.(*feedback.FileStore).Path(), nil)
+	}})
 }
 
 func TestFileStoreFormat(t *testing.T) {

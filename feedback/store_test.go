@@ -2,9 +2,11 @@ package feedback_test
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -16,7 +18,7 @@ import (
 )
 
 func TestMemoryStore(t *testing.T) {
-	storetest.Run(t, func(*testing.T) feedback.Store { return feedback.NewMemoryStore() })
+	storetest.Run(t, func(*testing.T) feedback.Store { return feedback.NewMemoryStore() }, nil)
 
 	var m feedback.MemoryStore // the zero value is ready
 	require.NoError(t, m.Append(t.Context(), signals("z", 3)...))
@@ -30,15 +32,64 @@ func TestMemoryStore(t *testing.T) {
 func TestStoreKit(t *testing.T) {
 	require.NoError(t, storetest.TestStore(t.Context(), func(context.Context) (feedback.Store, error) {
 		return feedback.NewMemoryStore(), nil
-	}))
+	}, nil))
 	err := storetest.TestStore(t.Context(), func(context.Context) (feedback.Store, error) {
 		return &forgetful{}, nil
-	})
+	}, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Idempotent: ")
 	assert.Contains(t, err.Error(), "Concurrent: ")
 	assert.NotContains(t, err.Error(), "Filters: ")
+	assert.NotContains(t, err.Error(), "Durable: ", "skipped without Reopen")
 }
+
+// TestStoreKitDurable: the Durable rule fails a store whose reopened form
+// lost the signals, and one that forgot which IDs it holds; the others
+// still pass.
+func TestStoreKitDurable(t *testing.T) {
+	newStore := func(context.Context) (feedback.Store, error) {
+		return unclosable{feedback.NewMemoryStore()}, nil
+	}
+	for _, tc := range []struct {
+		name   string
+		reopen func(ctx context.Context, st feedback.Store) (feedback.Store, error)
+		want   string
+	}{
+		{"lost", func(context.Context, feedback.Store) (feedback.Store, error) {
+			return feedback.NewMemoryStore(), nil
+		}, "Durable: the reopened store: got 0 signals"},
+		{"forgot IDs", func(ctx context.Context, st feedback.Store) (feedback.Store, error) {
+			f := &forgetful{}
+			for s, err := range st.Query(ctx, feedback.Filter{}) {
+				if err != nil {
+					return nil, err
+				}
+				f.signals = append(f.signals, s)
+			}
+			return f, nil
+		}, "Durable: the reopened store after appending a stored ID and a new one: got 1206 signals"},
+		{"fails", func(context.Context, feedback.Store) (feedback.Store, error) {
+			return nil, errors.New("no such file")
+		}, "Durable: Reopen: no such file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := storetest.TestStore(t.Context(), newStore, &storetest.Options{Reopen: tc.reopen})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			for _, line := range strings.Split(err.Error(), "\n") {
+				assert.True(t, strings.HasPrefix(line, "Durable: "), "only Durable fails: %s", line)
+			}
+		})
+	}
+	// A memory store reopened as itself, a store that keeps its signals,
+	// passes.
+	require.NoError(t, storetest.TestStore(t.Context(), newStore, &storetest.Options{
+		Reopen: func(_ context.Context, st feedback.Store) (feedback.Store, error) { return st, nil },
+	}))
+}
+
+// unclosable hides a store's Close method, so that the kit leaves it open.
+type unclosable struct{ feedback.Store }
 
 // forgetful is a store that stores a signal again when its ID is stored:
 // it breaks the Idempotent and Concurrent rules, and keeps the others.

@@ -124,9 +124,10 @@ func (e *Engine) renderWith(ctx context.Context, bp *blueprint.Blueprint, params
 // every path is checked, and writes go through an os.Root.
 //
 // A project whose manifest records conflicts an upgrade left, not resolved
-// yet (UnresolvedConflicts), is refused with a *ConflictsError listing
+// yet (Project.Conflicts), is refused with a *ConflictsError listing
 // them, even with opts.Force, and nothing is written: the new manifest
-// would forget them. Resolve them first (Resolve). Render does the same.
+// would forget them. Resolve them first (Project.Resolve). Render does the
+// same.
 func (e *Engine) Apply(ctx context.Context, plan *Plan, dir string, opts *ApplyOptions) error {
 	return e.write(ctx, dir, opts, false, func(s sink) (*Manifest, error) {
 		files, dirs, err := e.run(ctx, plan.blueprint, plan.params, s)

@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// FuzzExecute runs arbitrary templates under a small budget: each ends
-// soon, with its output and every value within the limit, and an error
+// FuzzExecute runs arbitrary templates under a small budget: each is
+// ended by the budget, not by the deadline, with its output and every value within the limit, and an error
 // when it stopped at a bound.
 func FuzzExecute(f *testing.F) {
 	for _, s := range []string{
@@ -32,14 +32,19 @@ func FuzzExecute(f *testing.F) {
 			return
 		}
 		const maxBytes = 4096
-		ctx, cancel := context.WithTimeout(withLimits(context.Background(), limits{maxBytes: maxBytes, maxSteps: 10000}), 5*time.Second)
+		// The step and byte budgets end every template within
+		// milliseconds; the deadline is only there to catch one they do
+		// not end, and is far enough that a busy machine never reaches it
+		// first (the test asserts which bound stopped the template, not
+		// how long it took).
+		ctx, cancel := context.WithTimeout(withLimits(context.Background(), limits{maxBytes: maxBytes, maxSteps: 10000}), time.Minute)
 		defer cancel()
 		var out limitedWriter
 		out.max = maxBytes
 		start := time.Now()
 		err = p.Execute(ctx, &out, data)
-		if took := time.Since(start); took > 3*time.Second {
-			t.Fatalf("%q ran for %v", src, took)
+		if errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("%q ran until the deadline (%v): no budget ended it", src, time.Since(start))
 		}
 		if out.Len() > maxBytes {
 			t.Fatalf("%q wrote %d bytes", src, out.Len())

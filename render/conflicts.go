@@ -15,7 +15,7 @@ import (
 // FileConflict is a file an upgrade left in conflict, as the manifest
 // remembers it (Manifest.Conflicts) until it is resolved: its markers are
 // gone from the file and its copy under .goldenpath/conflicts/ is removed,
-// or Resolve says so.
+// or Project.Resolve says so.
 type FileConflict struct {
 	// Path is the file's slash-separated path in the project.
 	Path string `json:"path"`
@@ -31,7 +31,7 @@ type FileConflict struct {
 	// Keys are the YAML or JSON data paths of the conflicting values.
 	Keys []string `json:"keys,omitempty"`
 	// Lines are the lines of the "<<<<<<<" markers: in the file when it has
-	// markers, else in Saved. UnresolvedConflicts gives them as they are
+	// markers, else in Saved. Project.Conflicts gives them as they are
 	// now.
 	Lines []int `json:"lines,omitempty"`
 	// Note says what is left to do when neither markers nor a copy show
@@ -74,7 +74,9 @@ func (c FileConflict) Where() string {
 // by an earlier upgrade and not resolved yet: nothing is written until
 // they are.
 type ConflictsError struct {
-	Dir   string
+	// Dir is the project's directory, as it was named.
+	Dir string
+	// Files are the conflicts still there (Project.Conflicts).
 	Files []FileConflict
 }
 
@@ -116,11 +118,10 @@ func markerLines(data []byte) []int {
 
 // UnresolvedConflicts returns the conflicts the manifest of the project in
 // dir remembers and that are still there, with their marker lines as they
-// are now. A conflict is resolved when the file has no conflict markers
-// left (or is gone) and the copy under .goldenpath/conflicts/ is removed;
-// one that neither markers nor a copy show (a file removed upstream and
-// edited in the project) stays until the file is deleted or Resolve is
-// called for it.
+// are now, as Project.Conflicts does.
+//
+// Deprecated: open the project once (OpenProject, or OpenProjectFS to
+// read it only) and call Project.Conflicts.
 func UnresolvedConflicts(dir string) ([]FileConflict, error) {
 	m, err := ReadManifest(dir)
 	if err != nil {
@@ -186,12 +187,11 @@ func unresolved(fsys fs.FS, m *Manifest) ([]FileConflict, error) {
 	return out, nil
 }
 
-// Resolve marks the files paths (slash-separated, relative to dir) of the
-// project in dir as resolved: each must be recorded in conflict in the
-// manifest and hold no conflict markers any more; its copy under
-// .goldenpath/conflicts/, if any, is removed, and the manifest forgets the
-// conflict. Conflicts whose markers and copies are all gone are forgotten
-// too. Nothing is changed if any path cannot be resolved.
+// Resolve marks the files paths of the project in dir as resolved, as
+// Project.Resolve does, after completing an interrupted apply (Recover).
+//
+// Deprecated: open the project once (OpenProject) and call
+// Project.Resolve.
 func Resolve(dir string, paths ...string) error {
 	if err := Recover(dir); err != nil {
 		return err
@@ -205,9 +205,43 @@ func Resolve(dir string, paths ...string) error {
 		return err
 	}
 	defer root.Close()
-	pending, err := unresolved(root.FS(), m)
+	_, err = resolve(root, dir, m, paths)
+	return err
+}
+
+// Resolve marks the files paths (slash-separated, relative to the project's
+// directory) as resolved: each must be recorded in conflict in the manifest
+// and hold no conflict markers any more; its copy under
+// .goldenpath/conflicts/, if any, is removed, and the manifest forgets the
+// conflict. Conflicts whose markers and copies are all gone are forgotten
+// too. Nothing is changed if any path cannot be resolved; the error then
+// names every path that could not be, and why.
+//
+// Resolve writes the new manifest atomically and p holds it from then on
+// (Manifest, Conflicts). A project opened read-only (OpenProjectFS) is
+// refused. Like Engine.Upgrade, Resolve writes the project: no other
+// operation may run on p meanwhile.
+func (p *Project) Resolve(paths ...string) error {
+	root, err := p.root()
+	if err != nil {
+		return fmt.Errorf("resolve %s: %w", p.dir, err)
+	}
+	defer root.Close()
+	m, err := resolve(root, p.dir, p.manifest, paths)
 	if err != nil {
 		return err
+	}
+	p.manifest = m
+	return nil
+}
+
+// resolve marks paths resolved in the project at root whose manifest is m,
+// writes the new manifest and returns it; m is not modified. dir names the
+// project in errors.
+func resolve(root *os.Root, dir string, m *Manifest, paths []string) (*Manifest, error) {
+	pending, err := unresolved(root.FS(), m)
+	if err != nil {
+		return nil, err
 	}
 	var errs []error
 	resolved := map[string]FileConflict{}
@@ -224,14 +258,14 @@ func Resolve(dir string, paths ...string) error {
 		resolved[p] = m.Conflicts[i]
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("resolve %s: %w", dir, err)
+		return nil, fmt.Errorf("resolve %s: %w", dir, err)
 	}
 	for _, c := range resolved {
 		if c.Saved == "" {
 			continue
 		}
 		if err := root.Remove(c.Saved); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
+			return nil, err
 		}
 		removeEmptyParents(root, c.Saved)
 	}
@@ -239,14 +273,18 @@ func Resolve(dir string, paths ...string) error {
 	for _, c := range pending {
 		still[c.Path] = true
 	}
-	m.Conflicts = slices.DeleteFunc(m.Conflicts, func(c FileConflict) bool {
+	next := *m
+	next.Conflicts = slices.DeleteFunc(slices.Clone(m.Conflicts), func(c FileConflict) bool {
 		_, done := resolved[c.Path]
 		return done || !still[c.Path]
 	})
-	if len(m.Conflicts) == 0 {
-		m.Conflicts = nil
+	if len(next.Conflicts) == 0 {
+		next.Conflicts = nil
 	}
-	return writeManifest(root, m)
+	if err := writeManifest(root, &next); err != nil {
+		return nil, err
+	}
+	return &next, nil
 }
 
 // writeManifest replaces the manifest of the project at root with m,
@@ -289,8 +327,12 @@ func recordConflicts(files []FileUpgrade, upgrade string) []FileConflict {
 }
 
 // Conflicts returns the conflicts the project's manifest records that are
-// still there, as UnresolvedConflicts does for a directory, read from the
-// project's files as opened (OpenProjectFS's fs.FS too).
+// still there, with their marker lines as they are now, read from the
+// project's files as opened (OpenProjectFS's fs.FS too). A conflict is
+// resolved when the file has no conflict markers left (or is gone) and the
+// copy under .goldenpath/conflicts/ is removed; one that neither markers
+// nor a copy show (a file removed upstream and edited in the project)
+// stays until the file is deleted or Resolve is called for it.
 func (p *Project) Conflicts() ([]FileConflict, error) {
 	if len(p.manifest.Conflicts) == 0 {
 		return nil, nil

@@ -90,8 +90,7 @@ func TestUpgradeMarksStructuredConflicts(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, m.Conflicts, 1)
 			assert.Equal(t, []string{"spec.template.spec.containers"}, m.Conflicts[0].Keys)
-			pending, err := render.UnresolvedConflicts(dir)
-			require.NoError(t, err)
+			pending := conflictsDir(t, dir)
 			require.Len(t, pending, 1)
 			assert.Equal(t, dep, pending[0].Path)
 			assert.Equal(t, []int{r.Conflicts[0].Line}, pending[0].Lines)
@@ -107,16 +106,14 @@ func TestUpgradeMarksStructuredConflicts(t *testing.T) {
 			if tc.withhold {
 				// Resolving removes the copy; the file is the team's
 				// choice.
-				require.NoError(t, render.Resolve(dir, dep))
+				require.NoError(t, resolveDir(dir, dep))
 				assert.NoFileExists(t, written)
 			} else {
 				// Markers left: Resolve refuses; gone: resolved.
-				err := render.Resolve(dir, dep)
+				err := resolveDir(dir, dep)
 				require.ErrorContains(t, err, "still holds conflict markers")
 				writeFile(t, written, resolveMarkers(out, false), 0o644)
-				pending, err = render.UnresolvedConflicts(dir)
-				require.NoError(t, err)
-				assert.Empty(t, pending)
+				assert.Empty(t, conflictsDir(t, dir))
 			}
 			_, err = upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v2})
 			require.NoError(t, err)
@@ -141,16 +138,15 @@ func TestResolveWithoutMarkers(t *testing.T) {
 	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
 	require.NoError(t, err)
 	assert.Equal(t, 1, res.Conflicts())
-	pending, err := render.UnresolvedConflicts(dir)
-	require.NoError(t, err)
+	pending := conflictsDir(t, dir)
 	require.Len(t, pending, 1)
 	assert.Contains(t, pending[0].Where(), "removed upstream and edited")
 
 	_, err = upgradeDir(ctx, e, dir, v3, &render.UpgradeOptions{Base: v2})
 	var ce *render.ConflictsError
 	require.ErrorAs(t, err, &ce)
-	require.ErrorContains(t, render.Resolve(dir, "a.txt"), "no conflict recorded")
-	require.NoError(t, render.Resolve(dir, "gone.txt"))
+	require.ErrorContains(t, resolveDir(dir, "a.txt"), "no conflict recorded")
+	require.NoError(t, resolveDir(dir, "gone.txt"))
 	assert.FileExists(t, filepath.Join(dir, "gone.txt"))
 	_, err = upgradeDir(ctx, e, dir, v3, &render.UpgradeOptions{Base: v2})
 	require.NoError(t, err)
@@ -164,6 +160,91 @@ func TestResolveWithoutMarkers(t *testing.T) {
 	require.NoError(t, os.Remove(filepath.Join(dir, "gone.txt")))
 	_, err = upgradeDir(ctx, e, dir, v3, &render.UpgradeOptions{Base: v2})
 	require.NoError(t, err)
+}
+
+// TestProjectResolve: Project.Resolve changes nothing when one path cannot
+// be resolved and names each such path; otherwise it writes the manifest,
+// and the Project holds the new one (the old *Manifest is left as it was),
+// so the same Project upgrades next. A read-only Project is refused.
+func TestProjectResolve(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, nil)
+	v1 := versioned(t, "1.0.0", ``, ``, map[string]string{"gone.txt": "one\n", "a.txt": "a\n"})
+	v2 := versioned(t, "2.0.0", ``, ``, map[string]string{"a.txt": "a2\n"})
+	v3 := versioned(t, "3.0.0", ``, ``, map[string]string{"a.txt": "a2\n", "b.txt": "b\n"})
+	dir := project(t, e, v1)
+	writeFile(t, filepath.Join(dir, "gone.txt"), "one, edited\n", 0o644)
+	writeFile(t, filepath.Join(dir, "a.txt"), "a, edited\n", 0o644)
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
+	require.NoError(t, err)
+	require.Equal(t, 2, res.Conflicts())
+
+	p, err := render.OpenProject(dir)
+	require.NoError(t, err)
+	m0 := p.Manifest()
+	require.Len(t, m0.Conflicts, 2)
+	manifest := filepath.Join(dir, filepath.FromSlash(render.ManifestPath))
+	before := readFile(t, manifest)
+
+	err = p.Resolve("a.txt", "gone.txt", "nope.txt")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "a.txt: still holds conflict markers at line 1")
+	assert.Contains(t, err.Error(), "nope.txt: no conflict recorded")
+	assert.Equal(t, before, readFile(t, manifest), "nothing written")
+	assert.Len(t, p.Manifest().Conflicts, 2)
+
+	ro, err := render.OpenProjectFS(os.DirFS(dir), dir)
+	require.NoError(t, err)
+	require.ErrorContains(t, ro.Resolve("gone.txt"), "read-only")
+	assert.Equal(t, before, readFile(t, manifest), "nothing written")
+
+	require.NoError(t, p.Resolve("gone.txt"))
+	require.Len(t, p.Manifest().Conflicts, 1)
+	assert.Equal(t, "a.txt", p.Manifest().Conflicts[0].Path)
+	assert.Len(t, m0.Conflicts, 2, "the manifest handed out before is not modified")
+	onDisk, err := render.ReadManifest(dir)
+	require.NoError(t, err)
+	assert.Equal(t, p.Manifest().Conflicts, onDisk.Conflicts)
+	pending, err := p.Conflicts()
+	require.NoError(t, err)
+	require.Len(t, pending, 1)
+
+	// The same Project, resolved, upgrades.
+	_, err = e.Upgrade(ctx, p, v3, &render.UpgradeOptions{Base: v2})
+	var ce *render.ConflictsError
+	require.ErrorAs(t, err, &ce)
+	writeFile(t, filepath.Join(dir, "a.txt"), "a, edited\n", 0o644)
+	require.NoError(t, p.Resolve("a.txt"))
+	assert.Empty(t, p.Manifest().Conflicts)
+	_, err = e.Upgrade(ctx, p, v3, &render.UpgradeOptions{Base: v2})
+	require.NoError(t, err)
+	assert.Equal(t, "b\n", readFile(t, filepath.Join(dir, "b.txt")))
+}
+
+// TestDeprecatedConflictFunctions: the directory forms kept for
+// compatibility, UnresolvedConflicts and Resolve, still work, and agree
+// with the Project methods.
+func TestDeprecatedConflictFunctions(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, nil)
+	v1 := versioned(t, "1.0.0", ``, ``, map[string]string{"gone.txt": "one\n", "a.txt": "a\n"})
+	v2 := versioned(t, "2.0.0", ``, ``, map[string]string{"a.txt": "a2\n"})
+	dir := project(t, e, v1)
+	writeFile(t, filepath.Join(dir, "gone.txt"), "one, edited\n", 0o644)
+	writeFile(t, filepath.Join(dir, "a.txt"), "a, edited\n", 0o644)
+	_, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1})
+	require.NoError(t, err)
+
+	pending, err := render.UnresolvedConflicts(dir)
+	require.NoError(t, err)
+	assert.Equal(t, conflictsDir(t, dir), pending)
+	require.Len(t, pending, 2)
+	require.ErrorContains(t, render.Resolve(dir, "a.txt"), "still holds conflict markers")
+	require.NoError(t, render.Resolve(dir, "gone.txt"))
+	pending, err = render.UnresolvedConflicts(dir)
+	require.NoError(t, err)
+	require.Len(t, pending, 1)
+	assert.Equal(t, "a.txt", pending[0].Path)
 }
 
 // TestManifestConflictsChecked: the conflicts a manifest records are read

@@ -47,10 +47,10 @@ func (e *Engine) PlanWith(ctx context.Context, bp *blueprint.Blueprint, params *
 	return e.planWith(ctx, bp, params, discard{}, opts)
 }
 
-// Report returns the evaluation of the decisions in force: every check and
+// Evaluation returns the evaluation of the decisions in force: every check and
 // every finding, passes included. It is nil when the Engine has no
 // Options.Decisions.
-func (p *Plan) Report() *decision.Report { return p.report }
+func (p *Plan) Evaluation() *decision.Evaluation { return p.eval }
 
 // readExceptions reads the exceptions of the directory dir, which may not
 // be a project (yet); a directory without the file has none.
@@ -138,13 +138,13 @@ func relTo(dir, p string) (string, bool) {
 // evaluate evaluates the decisions in force for each part against its
 // parameters and rendered files, records them in the manifest and returns
 // the merged report.
-func (e *Engine) evaluate(ctx context.Context, bp *blueprint.Blueprint, parts []partDecisions, m *Manifest, files map[string][]byte, opts *PlanOptions) (*decision.Report, error) {
+func (e *Engine) evaluate(ctx context.Context, bp *blueprint.Blueprint, parts []partDecisions, m *Manifest, files map[string][]byte, opts *PlanOptions) (*decision.Evaluation, error) {
 	subject := opts.Subject
 	if subject == "" {
 		subject = bp.Name
 	}
 	now := e.now()
-	rep := &decision.Report{Subject: subject, Time: now, Checks: []decision.Check{}, Findings: []decision.Finding{}}
+	rep := &decision.Evaluation{Subject: subject, Time: now, Checks: []decision.Check{}, Findings: []decision.Finding{}}
 	seen := map[string]bool{}
 	m.Decisions = []DecisionRef{}
 	for _, pd := range parts {
@@ -219,9 +219,10 @@ type EvaluateOptions struct {
 // manifest records, the decisions in force today (by name, tags and cited
 // decisions) are evaluated against the recorded parameters and the files on
 // disk under the part's directory, every file there counted, rendered or
-// not. The project's exceptions apply. Enforced failures are in the report
-// (Report.Err); the error is for projects that cannot be evaluated.
-func (p *Project) Evaluate(ctx context.Context, reg *decision.Registry, opts *EvaluateOptions) (*decision.Report, error) {
+// not. The project's exceptions apply. Enforced failures are in the
+// evaluation (Evaluation.Err); the error is for projects that cannot be
+// evaluated.
+func (p *Project) Evaluate(ctx context.Context, reg *decision.Registry, opts *EvaluateOptions) (*decision.Evaluation, error) {
 	if reg == nil {
 		return nil, errors.New("render: evaluating a project needs a decision registry")
 	}
@@ -251,7 +252,7 @@ func (p *Project) Evaluate(ctx context.Context, reg *decision.Registry, opts *Ev
 	if err != nil {
 		return nil, fmt.Errorf("check %s: %w", dir, err)
 	}
-	rep := &decision.Report{Subject: dir, Time: now, Checks: []decision.Check{}, Findings: []decision.Finding{}}
+	rep := &decision.Evaluation{Subject: dir, Time: now, Checks: []decision.Check{}, Findings: []decision.Finding{}}
 	// Each file belongs to the part with the deepest directory holding it.
 	owner := make([]int, len(all))
 	for fi, f := range all {

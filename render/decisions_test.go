@@ -71,7 +71,7 @@ func TestPlanRefusedByEnforcedRule(t *testing.T) {
 	f := plan.Manifest.Findings[0]
 	assert.Equal(t, decision.Exempt, f.Result)
 	assert.Equal(t, "web-mr42", f.Subject)
-	assert.Equal(t, 1, plan.Report().Count(decision.Exempt))
+	assert.Equal(t, 1, plan.Evaluation().Count(decision.Exempt))
 	require.NoError(t, e.Apply(ctx, plan, dir, nil))
 	m, err := render.ReadManifest(dir)
 	require.NoError(t, err)
@@ -116,7 +116,7 @@ func TestPlanRecordsDecisionsAndFindings(t *testing.T) {
 	assert.Equal(t, []string{
 		"../testdata/blueprints/go-service/blueprint.cue:27:2: ADR-0013/team-set (warn, medium): team: services must name their owning team (parameter team) (not set, want string) [rule at ../testdata/decisions/0013-services-name-an-owning-team.md:38:16]",
 	}, got)
-	rep := plan.Report()
+	rep := plan.Evaluation()
 	assert.Equal(t, 0, rep.Count(decision.Error))
 	assert.Positive(t, rep.Count(decision.Pass))
 

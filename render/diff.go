@@ -32,9 +32,14 @@ const (
 
 // FileDiff is the difference for one file.
 type FileDiff struct {
-	Path   string          `json:"path"`
-	Change Change          `json:"change"`
-	Level  blueprint.Level `json:"level"`
+	// Path is the file's slash-separated path in the project.
+	Path string `json:"path"`
+	// Change is what the plan does to the file: Added, Changed, Removed
+	// or Unchanged.
+	Change Change `json:"change"`
+	// Level is the file's responsibility level: the plan's, or the
+	// manifest's for a removed file.
+	Level blueprint.Level `json:"level"`
 	// Unified is a unified diff from the disk (a/PATH) to the plan (b/PATH)
 	// for changed files, with a note when only the mode changed.
 	Unified string `json:"diff,omitempty"`

@@ -53,9 +53,13 @@ var ErrLimit = errors.New("render limit exceeded")
 // may then choose another renderer, never another name. docs/renderers.md
 // has the whole rule.
 type Suffix struct {
-	Suffix   string
+	// Suffix is the end of a template file's name that selects Renderer.
+	Suffix string
+	// Renderer is the renderer's name (Options.Renderers or a built-in).
 	Renderer string
-	Replace  string
+	// Replace is appended to the rendered file's name in place of Suffix;
+	// empty drops Suffix.
+	Replace string
 }
 
 // Options configures an Engine. The zero value, and a nil *Options, give the
@@ -104,7 +108,7 @@ type Options struct {
 	// (decision.Registry.InForce) against its parameters and rendered files.
 	// Enforced failures refuse the plan with a *decision.EnforcedError
 	// listing every finding; the other findings travel in the plan
-	// (Plan.Report) and its manifest, with the decisions' versions and
+	// (Plan.Evaluation) and its manifest, with the decisions' versions and
 	// digests. Nil evaluates nothing and records the cited decisions.
 	Decisions *decision.Registry
 	// Now is the clock rule schedules and exceptions are compared with.

@@ -141,7 +141,7 @@ func ExampleEngine_Drift() {
 // A conflict left by an upgrade is marked in the file, named by its key and
 // line, and remembered: the next upgrade is refused until the team resolves
 // it.
-func ExampleResolve() {
+func ExampleProject_Resolve() {
 	ctx := context.Background()
 	v1, _ := blueprint.LoadDir(ctx, "../testdata/blueprints/go-service", nil)
 	v2, _ := blueprint.LoadDir(ctx, "../testdata/blueprints/go-service-v2", nil)
@@ -177,7 +177,12 @@ func ExampleResolve() {
 	fmt.Println(strings.Contains(err.Error(), "still in conflict"))
 
 	// The team keeps 2.0.0's ports, edits the markers out, and says so.
-	pending, _ := render.UnresolvedConflicts(dir)
+	project, err := render.OpenProject(dir)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pending, _ := project.Conflicts()
 	fmt.Println(pending[0].Where())
 	merged, _ := os.ReadFile(dep)
 	var out []string
@@ -194,7 +199,7 @@ func ExampleResolve() {
 		}
 	}
 	os.WriteFile(dep, []byte(strings.Join(out, "")), 0o644)
-	fmt.Println(render.Resolve(dir, "deploy/k8s/deployment.yaml"))
+	fmt.Println(project.Resolve("deploy/k8s/deployment.yaml"))
 	_, err = upgrade(v2, v2)
 	fmt.Println(err)
 	// Output:

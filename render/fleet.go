@@ -164,8 +164,10 @@ const (
 
 // FleetResult is the result of one target.
 type FleetResult struct {
-	ID     string      `json:"id"`
-	Dir    string      `json:"dir"`
+	// ID and Dir are the target's (Target.ID, defaulted; Target.Dir).
+	ID  string `json:"id"`
+	Dir string `json:"dir"`
+	// Status is what became of the target.
 	Status FleetStatus `json:"status"`
 	// Error is why the target failed.
 	Error string `json:"error,omitempty"`
@@ -176,10 +178,10 @@ type FleetResult struct {
 	// Changes counts files per change: upgrade results, or drift for check.
 	Changes map[Change]int `json:"changes,omitempty"`
 	// Findings counts the findings of the decisions in force per result
-	// (fail, exempt, error) and Enforced the enforced failures, when the
-	// Engine has Options.Decisions.
+	// (fail, exempt, error), when the Engine has Options.Decisions.
 	Findings map[decision.Result]int `json:"findings,omitempty"`
-	Enforced int                     `json:"enforced,omitempty"`
+	// Enforced counts the failures of enforced rules among Findings.
+	Enforced int `json:"enforced,omitempty"`
 	// Duration is how long the target took.
 	Duration time.Duration `json:"duration"`
 	// Upgrade is the result of the target's upgrade, file by file, for
@@ -192,11 +194,14 @@ type FleetResult struct {
 
 // FleetProgress is reported after each target.
 type FleetProgress struct {
+	// Done is how many targets have finished, Failed how many of them
+	// failed, of Total, the targets of the run (of its shard).
 	Done, Total, Failed int
 }
 
 // FleetOptions configures Fleet. Op is required.
 type FleetOptions struct {
+	// Op is what the run does to each target.
 	Op FleetOp
 	// Concurrency is how many targets run at once. Default GOMAXPROCS.
 	Concurrency int
@@ -225,10 +230,14 @@ type FleetOptions struct {
 
 // FleetSummary counts the results of a fleet run.
 type FleetSummary struct {
-	Total    int                 `json:"total"`
+	// Total is the number of targets of the run (of its shard).
+	Total int `json:"total"`
+	// Statuses counts the finished targets per status.
 	Statuses map[FleetStatus]int `json:"statuses"`
-	Files    int                 `json:"files"`
-	Duration time.Duration       `json:"duration"`
+	// Files is the sum of the finished targets' FleetResult.Files.
+	Files int `json:"files"`
+	// Duration is how long the run took.
+	Duration time.Duration `json:"duration"`
 }
 
 // Fleet runs opts.Op over targets with bounded concurrency. Each target's

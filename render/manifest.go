@@ -58,18 +58,23 @@ type Manifest struct {
 	// Dirs are the directories rendered even when empty, sorted.
 	Dirs []string `json:"dirs,omitempty"`
 	// Conflicts are the files the last upgrade left in conflict, sorted by
-	// path, and not resolved since (see UnresolvedConflicts and Resolve).
+	// path, and not resolved since (see Project.Conflicts and Project.Resolve).
 	// Upgrade refuses to run while any is unresolved.
 	Conflicts []FileConflict `json:"conflicts,omitempty"`
 }
 
 // BlueprintRef identifies a blueprint version.
 type BlueprintRef struct {
-	Name     string `json:"name"`
-	Version  string `json:"version"`
+	// Name and Version are the blueprint's (Blueprint.Name, Version).
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// Source is where it was loaded from, as given; Revision the commit
+	// SHA or archive digest fetched, for a remote source.
 	Source   string `json:"source"`
 	Revision string `json:"revision,omitempty"`
-	Digest   string `json:"digest"`
+	// Digest is Blueprint.Digest: "sha256:" over blueprint.cue and every
+	// template file.
+	Digest string `json:"digest"`
 	// Tags are the blueprint's tags, which decide with Name and Decisions
 	// which decisions are in force when the project is checked.
 	Tags []string `json:"tags,omitempty"`
@@ -91,6 +96,7 @@ type IncludeRef struct {
 
 // DecisionRef names a decision in force.
 type DecisionRef struct {
+	// ID is the decision's ID.
 	ID string `json:"id"`
 	// Version is the decision's version, when its front matter gives one.
 	Version string `json:"version,omitempty"`

@@ -18,19 +18,19 @@ type Plan struct {
 
 	blueprint *blueprint.Blueprint
 	params    *blueprint.Params
-	report    *decision.Report
+	eval      *decision.Evaluation
 }
 
 // MarshalJSON writes the plan's JSON form, the one gp render --json
 // prints: {"manifest": ..., "decisions": ...}, where manifest is the
 // manifest the render records (docs/manifest.md) and decisions the
-// evaluation of the decisions in force (Plan.Report), left out when there
+// evaluation of the decisions in force (Plan.Evaluation), left out when there
 // was none. Fields are only ever added to this form.
 func (p Plan) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		Manifest  *Manifest        `json:"manifest"`
-		Decisions *decision.Report `json:"decisions,omitempty"`
-	}{p.Manifest, p.report})
+		Manifest  *Manifest            `json:"manifest"`
+		Decisions *decision.Evaluation `json:"decisions,omitempty"`
+	}{p.Manifest, p.eval})
 }
 
 // Blueprint returns the blueprint the plan renders.
@@ -116,10 +116,10 @@ func (e *Engine) planWith(ctx context.Context, bp *blueprint.Blueprint, params *
 	}
 	plan := &Plan{Manifest: m, blueprint: bp, params: params}
 	if capture != nil {
-		if plan.report, err = e.evaluate(ctx, bp, inForce, m, capture.files, opts); err != nil {
+		if plan.eval, err = e.evaluate(ctx, bp, inForce, m, capture.files, opts); err != nil {
 			return nil, err
 		}
-		if err := plan.report.Err(); err != nil {
+		if err := plan.eval.Err(); err != nil {
 			return nil, err
 		}
 	}

@@ -2,6 +2,9 @@ package render_test
 
 import (
 	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/render"
@@ -32,4 +35,24 @@ func diffDir(ctx context.Context, e *render.Engine, plan *render.Plan, dir strin
 		p = nil
 	}
 	return e.Diff(ctx, plan, p)
+}
+
+// conflictsDir opens the project in dir and returns its unresolved
+// conflicts.
+func conflictsDir(t *testing.T, dir string) []render.FileConflict {
+	t.Helper()
+	p, err := render.OpenProject(dir)
+	require.NoError(t, err)
+	pending, err := p.Conflicts()
+	require.NoError(t, err)
+	return pending
+}
+
+// resolveDir opens the project in dir and marks paths resolved.
+func resolveDir(dir string, paths ...string) error {
+	p, err := render.OpenProject(dir)
+	if err != nil {
+		return err
+	}
+	return p.Resolve(paths...)
 }

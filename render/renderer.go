@@ -29,6 +29,9 @@ type Request struct {
 // deterministic (the same Request gives the same bytes), honour ctx, and be
 // safe for concurrent use.
 type Renderer interface {
+	// Render writes the rendering of in to w, or returns why it cannot
+	// (an error wrapping ctx.Err() when ctx ends first). It must not
+	// modify in's Source or Data.
 	Render(ctx context.Context, w io.Writer, in *Request) error
 }
 
@@ -45,12 +48,18 @@ func (f RendererFunc) Render(ctx context.Context, w io.Writer, in *Request) erro
 // the result while its template cache has room; otherwise it falls back to
 // Render.
 type Preparer interface {
+	// Renderer renders what was not prepared.
 	Renderer
+	// Prepare parses src, the template file at path (slash-separated, in
+	// the template tree), for Prepared.Execute; an invalid template may
+	// fail here or in Execute.
 	Prepare(path string, src []byte) (Prepared, error)
 }
 
 // Prepared is a parsed template, safe for concurrent use.
 type Prepared interface {
+	// Execute writes the rendering of the template with data to w, as
+	// Renderer.Render would with the same source and data.
 	Execute(ctx context.Context, w io.Writer, data map[string]any) error
 }
 
@@ -383,7 +392,8 @@ type RenderError struct {
 	Path, Output string
 	// Renderer names the renderer that failed.
 	Renderer string
-	Err      error
+	// Err is the renderer's error.
+	Err error
 }
 
 // Error names the template file, its output and the renderer.

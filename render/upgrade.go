@@ -100,9 +100,14 @@ type Conflict struct {
 
 // FileUpgrade is the result of an upgrade for one file.
 type FileUpgrade struct {
-	Path   string          `json:"path"`
-	Change Change          `json:"change"`
-	Level  blueprint.Level `json:"level"`
+	// Path is the file's slash-separated path in the project.
+	Path string `json:"path"`
+	// Change is what the upgrade did to the file (Added, Updated,
+	// Merged, Conflicted…).
+	Change Change `json:"change"`
+	// Level is the level the new version gives the file (the recorded
+	// one for a file the new version no longer has).
+	Level blueprint.Level `json:"level"`
 	// PreviousLevel is the level the recorded version gave the file, when
 	// it differs.
 	PreviousLevel blueprint.Level `json:"previousLevel,omitempty"`
@@ -127,7 +132,9 @@ type FileUpgrade struct {
 
 // UpgradeResult is the result of Upgrade.
 type UpgradeResult struct {
-	Dir  string       `json:"dir"`
+	// Dir is the project's directory (Project.Dir).
+	Dir string `json:"dir"`
+	// From is the recorded blueprint version, To the new one.
 	From BlueprintRef `json:"from"`
 	To   BlueprintRef `json:"to"`
 	// Migrations lists what the parameter migrations and the defaults
@@ -143,7 +150,7 @@ type UpgradeResult struct {
 	// Decisions is the evaluation of the decisions in force against the new
 	// version, with the project's exceptions, when the Engine has
 	// Options.Decisions. An enforced failure refuses the upgrade instead.
-	Decisions *decision.Report `json:"decisions,omitempty"`
+	Decisions *decision.Evaluation `json:"decisions,omitempty"`
 }
 
 // Conflicts counts the files left in conflict.
@@ -164,7 +171,9 @@ type ParamsError struct {
 	// Missing lists the required parameters of the new version that have no
 	// value, as KEY=VALUE hints for --set.
 	Missing []string
-	Err     error
+	// Err is the resolution's error, a *blueprint.ValidationError when
+	// values are invalid.
+	Err error
 }
 
 // Error says which parameters are wrong and which are missing.
@@ -209,7 +218,7 @@ func (e *ParamsError) Unwrap() error { return e.Err }
 //
 // The new manifest remembers the files left in conflict
 // (Manifest.Conflicts). While any of them is unresolved (see
-// UnresolvedConflicts and Resolve), Upgrade refuses with a
+// Project.Conflicts and Project.Resolve), Upgrade refuses with a
 // *ConflictsError listing them, and writes nothing.
 func (e *Engine) Upgrade(ctx context.Context, p *Project, to *blueprint.Blueprint, opts *UpgradeOptions) (*UpgradeResult, error) {
 	e.init()
@@ -224,7 +233,7 @@ func (e *Engine) Upgrade(ctx context.Context, p *Project, to *blueprint.Blueprin
 		return nil, fmt.Errorf("upgrade %s: the project was opened read-only (OpenProjectFS): only a dry run can read it", dir)
 	}
 	if len(m.Conflicts) > 0 {
-		pending, err := UnresolvedConflicts(dir)
+		pending, err := p.Conflicts()
 		if err != nil {
 			return nil, fmt.Errorf("upgrade %s: %w", dir, err)
 		}
@@ -267,7 +276,7 @@ func (e *Engine) Upgrade(ctx context.Context, p *Project, to *blueprint.Blueprin
 		tree:  tree,
 		id:    "staging-" + randomID(),
 	}
-	res := &UpgradeResult{Dir: dir, From: m.Blueprint, To: plan.Manifest.Blueprint, Migrations: notes, DryRun: opts.DryRun, Manifest: plan.Manifest, Decisions: plan.Report()}
+	res := &UpgradeResult{Dir: dir, From: m.Blueprint, To: plan.Manifest.Blueprint, Migrations: notes, DryRun: opts.DryRun, Manifest: plan.Manifest, Decisions: plan.Evaluation()}
 	for _, p := range unionPaths(m, plan.Manifest) {
 		if err := ctx.Err(); err != nil {
 			return nil, err

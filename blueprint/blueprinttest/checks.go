@@ -61,8 +61,8 @@ func hasExt(p string, exts []string) bool {
 // Parses returns a check that every YAML file (.yaml, .yml), each of its
 // documents, and every JSON file (.json) of the project parses. A failure
 // names the file and the line.
-func Parses() Check {
-	return Check{Name: "parses", Func: func(_ context.Context, p *Project) error {
+func Parses() MatrixCheck {
+	return MatrixCheck{Name: "parses", Func: func(_ context.Context, p *Project) error {
 		return walkFiles(p.Dir, []string{".yaml", ".yml", ".json"}, func(rel string, data []byte) error {
 			if path.Ext(rel) == ".json" {
 				var v any
@@ -95,8 +95,8 @@ func Parses() Check {
 // Gofmt returns a check that every Go file of the project parses and is
 // formatted as gofmt formats it. A failure names the file and the first
 // line that differs.
-func Gofmt() Check {
-	return Check{Name: "gofmt", Func: func(_ context.Context, p *Project) error {
+func Gofmt() MatrixCheck {
+	return MatrixCheck{Name: "gofmt", Func: func(_ context.Context, p *Project) error {
 		return walkFiles(p.Dir, []string{".go"}, func(rel string, data []byte) error {
 			got, err := format.Source(data)
 			if err != nil {
@@ -123,14 +123,14 @@ func Gofmt() Check {
 // directory, with the test's environment, and fails with its output when
 // it exits non-zero. The command is the author's test code: rendering a
 // blueprint never runs one.
-func Command(name string, args ...string) Check {
+func Command(name string, args ...string) MatrixCheck {
 	return CommandEnv(nil, name, args...)
 }
 
 // CommandEnv is Command with env (KEY=VALUE) added to the environment.
-func CommandEnv(env []string, name string, args ...string) Check {
+func CommandEnv(env []string, name string, args ...string) MatrixCheck {
 	label := strings.Join(append([]string{name}, args...), " ")
-	return Check{Name: label, Func: func(ctx context.Context, p *Project) error {
+	return MatrixCheck{Name: label, Func: func(ctx context.Context, p *Project) error {
 		cmd := exec.CommandContext(ctx, name, args...)
 		cmd.Dir = p.Dir
 		cmd.Env = append(os.Environ(), env...)

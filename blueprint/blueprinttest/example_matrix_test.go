@@ -25,7 +25,7 @@ func ExampleMatrix() {
 	m := &blueprinttest.Matrix{
 		Base:   map[string]any{"name": "orders"},
 		Values: map[string][]any{"team": {blueprinttest.Absent, "payments"}},
-		Checks: []blueprinttest.Check{
+		Checks: []blueprinttest.MatrixCheck{
 			blueprinttest.Parses(),
 			blueprinttest.Gofmt(),
 			blueprinttest.Command("test", "-f", "internal/metrics/metrics.go"),

@@ -62,15 +62,15 @@ type Matrix struct {
 	Add []map[string]any
 	// Checks run, in order, on every rendered project; a failing check does
 	// not stop the next one.
-	Checks []Check
+	Checks []MatrixCheck
 	// Engine renders the projects. Nil is render.New(nil).
 	Engine *render.Engine
 	// Parallel runs the combinations as parallel subtests in Run.
 	Parallel bool
 }
 
-// Check is one check of a rendered project.
-type Check struct {
+// MatrixCheck is one check of a rendered project.
+type MatrixCheck struct {
 	// Name names the check in failures.
 	Name string
 	// Func returns an error naming what is wrong in p, or nil.
@@ -103,7 +103,11 @@ type Combination struct {
 
 // Setting is one parameter's value in a combination.
 type Setting struct {
-	Path  string
+	// Path is the parameter's dotted path ("database.engine").
+	Path string
+	// Value is the value given to Resolve, as Go decodes the parameter's
+	// CUE kind (blueprint.Params), or Absent for an optional parameter
+	// left out.
 	Value any
 }
 
@@ -136,7 +140,10 @@ func formatValue(v any) string {
 // Left is a pair of values the matrix could not combine in a valid
 // combination, with the schema's reason.
 type Left struct {
-	A, B   Setting
+	// A and B are the two values, in axis order.
+	A, B Setting
+	// Reason is why no valid combination holds both: the schema's error,
+	// on one line.
 	Reason string
 }
 
@@ -546,7 +553,7 @@ func oneLine(err error) string {
 // Test renders b for every combination of m into a directory under dir
 // and runs the checks, returning every failure, each naming the blueprint
 // and the parameters that produced it; nil when all pass. It fails first
-// when blueprint.Lint finds something in b. Test needs no testing.T, for
+// when Blueprint.Lint finds something in b. Test needs no testing.T, for
 // other test frameworks; Run is the same for the testing package.
 func (m *Matrix) Test(ctx context.Context, b *blueprint.Blueprint, dir string) error {
 	if err := lint(ctx, b); err != nil {
@@ -610,7 +617,7 @@ func (m *Matrix) RunCombination(ctx context.Context, b *blueprint.Blueprint, c C
 // Run runs the matrix as subtests of t, one per combination, named by its
 // varied parameters, each rendering into its own temporary directory. It
 // logs the pairs the schema makes impossible, and fails t when the matrix
-// cannot be built or blueprint.Lint finds something in b.
+// cannot be built or Blueprint.Lint finds something in b.
 func (m *Matrix) Run(t *testing.T, b *blueprint.Blueprint) {
 	t.Helper()
 	ctx := t.Context()
@@ -647,8 +654,8 @@ func (m *Matrix) Run(t *testing.T, b *blueprint.Blueprint) {
 // whatever the rule's mode: an audit or warn failure fails the check too,
 // so that a blueprint never reports its projects for its own mistake.
 // Rules are evaluated at now; the zero time is time.Now.
-func Decisions(reg *decision.Registry, now time.Time) Check {
-	return Check{Name: "decisions", Func: func(ctx context.Context, p *Project) error {
+func Decisions(reg *decision.Registry, now time.Time) MatrixCheck {
+	return MatrixCheck{Name: "decisions", Func: func(ctx context.Context, p *Project) error {
 		var errs []error
 		for _, part := range p.Params.Parts() {
 			var ds []*decision.Decision

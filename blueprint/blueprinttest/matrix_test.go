@@ -161,7 +161,7 @@ parameters: {
 	})
 	m := &blueprinttest.Matrix{
 		Base:   map[string]any{"name": "orders"},
-		Checks: []blueprinttest.Check{blueprinttest.Parses(), blueprinttest.Gofmt(), blueprinttest.Command("sh", "-c", "test ! -e deploy/app.yaml || grep -q 'name: orders' deploy/app.yaml && test \"$(cat config.json | head -c1)\" = '{' && exit 0; exit 1")},
+		Checks: []blueprinttest.MatrixCheck{blueprinttest.Parses(), blueprinttest.Gofmt(), blueprinttest.Command("sh", "-c", "test ! -e deploy/app.yaml || grep -q 'name: orders' deploy/app.yaml && test \"$(cat config.json | head -c1)\" = '{' && exit 0; exit 1")},
 	}
 	err := m.Test(t.Context(), b, t.TempDir())
 	require.Error(t, err)
@@ -173,7 +173,7 @@ parameters: {
 	assert.NotContains(t, msg, "[database=none debug=false]")
 
 	// A command's failure carries its output.
-	m.Checks = []blueprinttest.Check{blueprinttest.Command("sh", "-c", "echo missing >&2; test -e nothing")}
+	m.Checks = []blueprinttest.MatrixCheck{blueprinttest.Command("sh", "-c", "echo missing >&2; test -e nothing")}
 	err = m.Test(t.Context(), b, t.TempDir())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "svc 1.0.0 [database=none debug=false]: check sh -c echo missing >&2; test -e nothing: exit status 1\nmissing")
@@ -208,7 +208,7 @@ func TestMatrixBundledGoService(t *testing.T) {
 			m := &blueprinttest.Matrix{
 				Base:   map[string]any{"name": "orders"},
 				Values: map[string][]any{"team": {blueprinttest.Absent, "payments"}},
-				Checks: []blueprinttest.Check{
+				Checks: []blueprinttest.MatrixCheck{
 					blueprinttest.Parses(),
 					blueprinttest.Gofmt(),
 					blueprinttest.Decisions(reg, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)),
@@ -240,7 +240,7 @@ parameters: pinned: bool | *true
 FROM gcr.io/distroless/static-debian12:nonroot@sha256:6ec5aa99dc335666e79dc64e4a6c8b89c33a543a1967f20d360922a80dd21f02
 `,
 	})
-	m := &blueprinttest.Matrix{Checks: []blueprinttest.Check{blueprinttest.Decisions(reg, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))}}
+	m := &blueprinttest.Matrix{Checks: []blueprinttest.MatrixCheck{blueprinttest.Decisions(reg, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))}}
 	err = m.Test(t.Context(), b, t.TempDir())
 	require.Error(t, err)
 	msg := err.Error()

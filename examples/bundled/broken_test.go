@@ -70,7 +70,7 @@ func TestBrokenBlueprintFailsTheKit(t *testing.T) {
 			"team":     {blueprinttest.Absent, "payments"},
 		},
 		Pin: map[string]any{"tier": "dev", "replicas": 2, "metricsPort": 9090, "goVersion": "1.26"},
-		Checks: []blueprinttest.Check{
+		Checks: []blueprinttest.MatrixCheck{
 			blueprinttest.Parses(),
 			kube("deploy", goServiceAgrees("httpPort", "metricsPort")),
 			blueprinttest.CommandEnv(goEnv, "go", "build", "-o", "bin/", "./..."),

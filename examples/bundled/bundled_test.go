@@ -123,7 +123,7 @@ func hasEnv(env []corev1.EnvVar, name, value string) bool {
 // goServiceMatrix is the matrix of a go-service version: every check a
 // project of it must pass.
 func goServiceMatrix(reg *decision.Registry, httpParam, metricsParam string) *blueprinttest.Matrix {
-	checks := []blueprinttest.Check{
+	checks := []blueprinttest.MatrixCheck{
 		blueprinttest.Parses(),
 		blueprinttest.Gofmt(),
 		blueprinttest.Decisions(reg, evalTime),
@@ -162,7 +162,7 @@ func TestTerraformModule(t *testing.T) {
 	reg := registry(t)
 	m := &blueprinttest.Matrix{
 		Base:     map[string]any{"name": "bucket_store"},
-		Checks:   []blueprinttest.Check{blueprinttest.Parses(), terraform(), blueprinttest.Decisions(reg, evalTime)},
+		Checks:   []blueprinttest.MatrixCheck{blueprinttest.Parses(), terraform(), blueprinttest.Decisions(reg, evalTime)},
 		Parallel: true,
 	}
 	m.Run(t, load(t, "terraform-module"))
@@ -175,7 +175,7 @@ func TestPreviewEnvironment(t *testing.T) {
 	m := &blueprinttest.Matrix{
 		Base:   map[string]any{"service": "orders", "mergeRequest": 42},
 		Values: map[string][]any{"ttl": {"48h", "1h", "72h"}},
-		Checks: []blueprinttest.Check{
+		Checks: []blueprinttest.MatrixCheck{
 			blueprinttest.Parses(),
 			blueprinttest.Decisions(registry(t), evalTime),
 			kube("k8s", previewAgrees),
@@ -216,7 +216,7 @@ func previewAgrees(p *blueprinttest.Project, m *manifests) error {
 func TestDemoEnvironment(t *testing.T) {
 	slow(t)
 	reg := registry(t)
-	checks := []blueprinttest.Check{
+	checks := []blueprinttest.MatrixCheck{
 		blueprinttest.Parses(),
 		blueprinttest.Gofmt(),
 		blueprinttest.Decisions(reg, evalTime),

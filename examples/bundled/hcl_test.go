@@ -35,8 +35,8 @@ type terraformRef struct {
 // references is declared in that module; tests/*.tftest.hcl belong to the
 // module above them, and their variables blocks may only set declared
 // variables.
-func terraform() blueprinttest.Check {
-	return blueprinttest.Check{Name: "terraform", Func: func(_ context.Context, p *blueprinttest.Project) error {
+func terraform() blueprinttest.MatrixCheck {
+	return blueprinttest.MatrixCheck{Name: "terraform", Func: func(_ context.Context, p *blueprinttest.Project) error {
 		parser := hclparse.NewParser()
 		mods := map[string]*terraformModule{}
 		mod := func(dir string) *terraformModule {

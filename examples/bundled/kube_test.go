@@ -284,8 +284,8 @@ func (m *manifests) containerPort(deployment, container, name string) int32 {
 
 // kube is the check that every project's Kubernetes manifests decode
 // strictly and are consistent, plus what agree adds.
-func kube(dir string, agree func(p *blueprinttest.Project, m *manifests) error) blueprinttest.Check {
-	return blueprinttest.Check{Name: "kubernetes", Func: func(_ context.Context, p *blueprinttest.Project) error {
+func kube(dir string, agree func(p *blueprinttest.Project, m *manifests) error) blueprinttest.MatrixCheck {
+	return blueprinttest.MatrixCheck{Name: "kubernetes", Func: func(_ context.Context, p *blueprinttest.Project) error {
 		m, err := decodeManifests(p.Dir, dir)
 		if err != nil {
 			return err

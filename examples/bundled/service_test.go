@@ -25,14 +25,14 @@ var goEnv = []string{"GOWORK=off", "GOTOOLCHAIN=local", "GOFLAGS=-buildvcs=false
 
 // goChecks vet, build (into bin/) and test the Go code of the project in
 // sub, "" for the root.
-func goChecks(sub string) []blueprinttest.Check {
+func goChecks(sub string) []blueprinttest.MatrixCheck {
 	in := func(args ...string) []string {
 		if sub == "" {
 			return args
 		}
 		return append([]string{"-C", sub}, args...)
 	}
-	return []blueprinttest.Check{
+	return []blueprinttest.MatrixCheck{
 		blueprinttest.CommandEnv(goEnv, "go", in("vet", "./...")...),
 		blueprinttest.CommandEnv(goEnv, "go", in("build", "-o", "bin/", "./...")...),
 		blueprinttest.CommandEnv(goEnv, "go", in("test", "./...")...),
@@ -88,8 +88,8 @@ func fakeDatabase() (addr string, stop func(), err error) {
 // on its HTTP port and, with metrics, GET /metrics on its metrics port (and
 // not on the HTTP port), and stops on SIGTERM within its shutdown timeout,
 // exiting 0.
-func serviceRuns(sub string, metrics bool) blueprinttest.Check {
-	return blueprinttest.Check{Name: "service runs", Func: func(ctx context.Context, p *blueprinttest.Project) error {
+func serviceRuns(sub string, metrics bool) blueprinttest.MatrixCheck {
+	return blueprinttest.MatrixCheck{Name: "service runs", Func: func(ctx context.Context, p *blueprinttest.Project) error {
 		name, _ := p.Params.Lookup("name")
 		db, _ := p.Params.Lookup("database")
 		return runService(ctx, filepath.Join(p.Dir, sub, "bin", fmt.Sprint(name)), db == "postgres", metrics)

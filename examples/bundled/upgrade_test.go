@@ -33,8 +33,8 @@ var teamEdits = []struct {
 // team's edits: no conflict, every edit kept. It then stands for the
 // upgraded project in the checks after it (p.Blueprint and p.Params
 // become v2's).
-func upgraded(v1, v2 *blueprint.Blueprint) blueprinttest.Check {
-	return blueprinttest.Check{Name: "upgrade to " + v2.Version, Func: func(ctx context.Context, p *blueprinttest.Project) error {
+func upgraded(v1, v2 *blueprint.Blueprint) blueprinttest.MatrixCheck {
+	return blueprinttest.MatrixCheck{Name: "upgrade to " + v2.Version, Func: func(ctx context.Context, p *blueprinttest.Project) error {
 		for _, e := range teamEdits {
 			full := filepath.Join(p.Dir, filepath.FromSlash(e.file))
 			data, err := os.ReadFile(full)
@@ -98,7 +98,7 @@ func upgraded(v1, v2 *blueprint.Blueprint) blueprinttest.Check {
 func TestGoServiceUpgrade(t *testing.T) {
 	slow(t)
 	v1, v2 := load(t, "go-service"), load(t, "go-service-v2")
-	checks := []blueprinttest.Check{
+	checks := []blueprinttest.MatrixCheck{
 		upgraded(v1, v2),
 		blueprinttest.Parses(),
 		blueprinttest.Gofmt(),

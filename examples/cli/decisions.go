@@ -519,7 +519,7 @@ func decisionsCheck(ctx context.Context, e *env, reg *decision.Registry, dir str
 
 // printReport prints a summary line, every finding and every expired
 // exception.
-func printReport(e *env, head string, rep *decision.Report) {
+func printReport(e *env, head string, rep *decision.Evaluation) {
 	fmt.Fprintf(e.stdout, "%s: %s: %d pass, %d fail, %d exempt, %d error, %d skip\n", head, english.Count(len(rep.Checks), "check"),
 		rep.Count(decision.Pass), rep.Count(decision.Fail), rep.Count(decision.Exempt), rep.Count(decision.Error), rep.Count(decision.Skip))
 	for _, f := range rep.Findings {

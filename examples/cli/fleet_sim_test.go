@@ -43,6 +43,11 @@ scope:
 }
 ` + "```\n"
 
+// simServiceEdit is appended to the Service of some go-service projects:
+// the values "dev", "prod" and "postgres" inside words, in a file whose
+// template holds none of them.
+const simServiceEdit = "# scraped by /dev/null-exporter (devtools) at prod.example.com, never postgresql\n"
+
 // simGP runs gp as a process (the test binary, TestMain) in dir and returns
 // its exit code, stdout and stderr.
 func simGP(t *testing.T, dir string, args ...string) (int, string, string) {
@@ -70,6 +75,8 @@ type simProject struct {
 	makefileEdit          bool   // the same Makefile edit, with "dev" inside words
 	makefileReverted      bool   // ... undone before the second scan
 	deploymentEdit        bool   // a composed project's service deployment edited
+	limitsStripped        bool   // ... its CPU limit removed, against ADR-0012
+	serviceEdit           bool   // the Service edited, "dev" and "prod" inside words where the template has neither
 	dockerfileEdit        bool   // the managed Dockerfile edited
 	conflict              bool   // main.go edited where 2.0.0 changes it, then upgraded
 	merge                 bool   // main.go edited where 2.0.0 does not, then upgraded
@@ -166,6 +173,7 @@ func TestFleetSimulation(t *testing.T) {
 	const deploymentEdit = "# scaled by the team's autoscaler, not by replicas\n"
 	const dockerfileEdit = "LABEL org.opencontainers.image.vendor=acme\n"
 	const mergeEdit = "\n// The service also answers on the intranet.\n"
+	const cpuLimit = `limits: {cpu: "250m", memory: "128Mi"}`
 
 	// Go-service 1.4.0: 16 projects, half dev, half prod, make the same
 	// Makefile edit (shared in 1.4.0); 12 others edit main.go's first line
@@ -192,6 +200,13 @@ func TestFleetSimulation(t *testing.T) {
 			edit(p, main, func(s string) string { return s + mergeEdit })
 		}
 	}
+	// Go-service 1.4.0: 8 more, half dev, half prod, edit the Service, whose
+	// template holds none of the values the edit holds inside words.
+	for i := range 8 {
+		p := byName[fmt.Sprintf("gs-%03d", 80+i)]
+		p.serviceEdit = true
+		edit(p, "deploy/k8s/service.yaml", func(s string) string { return s + simServiceEdit })
+	}
 	// Go-service 2.0.0: 6 edit the managed Dockerfile.
 	for i := range 6 {
 		p := byName[fmt.Sprintf("gs2-%03d", i*4)]
@@ -204,6 +219,17 @@ func TestFleetSimulation(t *testing.T) {
 		p := byName[fmt.Sprintf("demo-%03d", i*3)]
 		p.deploymentEdit = true
 		edit(p, "service/deploy/k8s/deployment.yaml", func(s string) string { return s + deploymentEdit })
+	}
+	// Five others strip their service's CPU limit, which ADR-0012 requires.
+	for i := range 5 {
+		p := byName[fmt.Sprintf("demo-%03d", 1+i*3)]
+		p.limitsStripped = true
+		edit(p, "service/deploy/k8s/deployment.yaml", func(s string) string {
+			if !strings.Contains(s, cpuLimit) {
+				t.Fatalf("%s: no %s in its service's deployment", p.name, cpuLimit)
+			}
+			return strings.Replace(s, cpuLimit, `limits: {memory: "128Mi"}`, 1)
+		})
 	}
 
 	// Exceptions to the rule that fails on the clean render: four active,
@@ -246,8 +272,14 @@ func TestFleetSimulation(t *testing.T) {
 		}
 	}
 
+	stripped := 0
+	for _, p := range projects {
+		if p.limitsStripped {
+			stripped++
+		}
+	}
 	// Three scans of the whole fleet; between the first two, three projects
-	// undo their Makefile edit. Projects upgraded into a conflict make the scan exit 3.
+	// undo their Makefile edit. Projects upgraded into a conflict are listed.
 	dirs := make([]string, len(projects))
 	for i, p := range projects {
 		dirs[i] = p.name
@@ -256,8 +288,10 @@ func TestFleetSimulation(t *testing.T) {
 		t.Helper()
 		args := append([]string{"scan", "--decisions", decisions, "--catalog", bps, "--store", store}, dirs...)
 		code, out, errOut := simGP(t, fleet, args...)
-		if code != exitConflicts {
-			t.Fatalf("scan: exit %d, want %d (unresolved conflicts)\n%s", code, exitConflicts, errOut)
+		// The stripped CPU limits fail ADR-0012, enforced: that exit code
+		// wins over the conflicts'.
+		if code != exitInvalid || !strings.Contains(errOut, fmt.Sprintf("gp: %d enforced rule(s) fail\n", stripped)) {
+			t.Fatalf("scan: exit %d, want %d (%d enforced rules failing, unresolved conflicts)\n%s", code, exitInvalid, stripped, errOut)
 		}
 		for _, name := range conflicted {
 			if !strings.Contains(errOut, name+": 1 file in conflict since an upgrade") {
@@ -378,17 +412,23 @@ func checkSimReport(t *testing.T, r *report.Report, fleet string, projects []*si
 	}
 
 	// The desire paths: the Makefile edit as one path over tiers dev and
-	// prod, in the projects that still have it; the composed projects'
-	// deployment edit; the merged main.go edit. Nothing else.
+	// prod, in the projects that still have it; the Service edit, one path
+	// over both tiers too; the composed projects' two deployment edits; the
+	// merged main.go edit. Nothing else.
 	want := map[string][]string{
-		"go-service Makefile":              names(func(p *simProject) bool { return p.makefileEdit && !p.makefileReverted }),
-		"demo-environment deployment.yaml": names(func(p *simProject) bool { return p.deploymentEdit }),
-		"go-service main.go":               sorted(merged),
-		"go-service Dockerfile":            names(func(p *simProject) bool { return p.dockerfileEdit }),
+		"go-service Makefile":                     names(func(p *simProject) bool { return p.makefileEdit && !p.makefileReverted }),
+		"go-service service.yaml":                 names(func(p *simProject) bool { return p.serviceEdit }),
+		"demo-environment deployment.yaml":        names(func(p *simProject) bool { return p.deploymentEdit }),
+		"demo-environment deployment.yaml limits": names(func(p *simProject) bool { return p.limitsStripped }),
+		"go-service main.go":                      sorted(merged),
+		"go-service Dockerfile":                   names(func(p *simProject) bool { return p.dockerfileEdit }),
 	}
 	got := map[string][]string{}
 	for _, d := range r.DesirePaths {
 		k := d.Blueprint + " " + strings.TrimSuffix(path2base(d.File), ".tmpl")
+		if strings.Contains(d.Key, "limits") {
+			k += " limits"
+		}
 		if _, dup := got[k]; dup {
 			t.Errorf("report: two desire paths for %s: the same edit split", k)
 		}
@@ -410,10 +450,48 @@ func checkSimReport(t *testing.T, r *report.Report, fleet string, projects []*si
 		if d.Blueprint == "go-service" && strings.Contains(d.File, "Makefile") && (strings.Contains(d.Key, "{{.tier}}") || !strings.Contains(d.Key, "2>/dev/null") || !strings.Contains(d.Key, "(devtools)")) {
 			t.Errorf("report: the Makefile edit's key replaced a parameter value inside a word: %q", d.Key)
 		}
+		if strings.Contains(d.File, "service.yaml") && !strings.Contains(d.Key, strings.TrimSpace(simServiceEdit)) {
+			t.Errorf("report: the Service edit's key replaced a parameter value inside a word: %q", d.Key)
+		}
+	}
+
+	// The composed projects' stripped CPU limit is a desire path against
+	// ADR-0012's limits rule (which the clean render passes), on the file as
+	// the projects have it.
+	limits := names(func(p *simProject) bool { return p.limitsStripped })
+	var limitsPath *report.DesirePath
+	for i, d := range r.DesirePaths {
+		if d.Blueprint == "demo-environment" && strings.Contains(d.Key, "limits") {
+			limitsPath = &r.DesirePaths[i]
+		}
+	}
+	if limitsPath == nil {
+		t.Errorf("report: no desire path of the stripped CPU limit")
+	} else if limitsPath.Example.Path != "service/deploy/k8s/deployment.yaml" {
+		t.Errorf("report: the stripped CPU limit's desire path is in %q, want service/deploy/k8s/deployment.yaml", limitsPath.Example.Path)
+	}
+	foundAgainst := false
+	for _, rv := range r.Revisit {
+		for _, rs := range rv.Reasons {
+			if rs.Reason != report.ReasonDesirePathAgainstRule {
+				continue
+			}
+			foundAgainst = true
+			if rv.Decision != "ADR-0012" || rs.Rule != "limits" || rs.Blueprint != "demo-environment" || !slices.Equal(rs.Projects, limits) ||
+				rs.File != "deploy/k8s/deployment.yaml.tmpl" || !strings.Contains(rs.Summary, " service/deploy/k8s/deployment.yaml ") ||
+				limitsPath == nil || rs.HunkID != limitsPath.HunkID {
+				t.Errorf("report: desire path against %s/%s of %s %s in %v (%s); want ADR-0012/limits of demo-environment deploy/k8s/deployment.yaml.tmpl in %v, named service/deploy/k8s/deployment.yaml",
+					rv.Decision, rs.Rule, rs.Blueprint, rs.File, rs.Projects, rs.Summary, limits)
+			}
+		}
+	}
+	if !foundAgainst {
+		t.Errorf("report: no desire path against ADR-0012/limits")
 	}
 
 	// The reasons to revisit that the signals give: the managed Dockerfile
-	// edits against the decision governing the Dockerfile, the conflicts of
+	// edits against the blueprint (a LABEL line leaves the rules of the
+	// decision governing the Dockerfile as a clean render has them), the conflicts of
 	// main.go against the blueprint, the low ratings, the exception to a
 	// rule its project passes; and the rule failing on the clean render, a
 	// reason against each blueprint version (and composed part) that fails
@@ -434,7 +512,8 @@ func checkSimReport(t *testing.T, r *report.Report, fleet string, projects []*si
 		return float64(n)
 	}
 	wantReasons := map[string]float64{
-		"ADR-0007 managed-edits Dockerfile":                                      6,
+		"go-service managed-edits Dockerfile":                                    6,
+		"ADR-0012 desire-path-against-rule deployment.yaml":                      5, // checked in full above
 		"go-service upgrade-conflicts main.go":                                   float64(len(conflicted)),
 		"ADR-0012 low-rating ":                                                   1,
 		"unneeded-exception ADR-0012/limits":                                     1,

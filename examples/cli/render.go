@@ -256,7 +256,7 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 // printFindings prints the evaluation of the decisions in force, when the
 // render evaluated any.
 func printFindings(e *env, plan *render.Plan) {
-	if rep := plan.Report(); rep != nil {
+	if rep := plan.Evaluation(); rep != nil {
 		printReport(e, "decisions", rep)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"time"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 )
@@ -15,14 +16,17 @@ type sourceFlags struct {
 	untrusted  bool
 	isolate    bool
 	evalMemory int64 // MiB
-	offline    bool
-	cacheDir   string
+	// evalTimeout bounds each CUE evaluation, isolated or not.
+	evalTimeout time.Duration
+	offline     bool
+	cacheDir    string
 }
 
 func (s *sourceFlags) define(fs *flag.FlagSet) {
 	fs.BoolVar(&s.untrusted, "untrusted", false, "fetch under the strict policy (only https archives and git over https to public addresses), and on Linux evaluate CUE in a bounded child process (--isolate)")
 	fs.BoolVar(&s.isolate, "isolate", false, "evaluate blueprints' CUE first in a child gp limited to --eval-memory and the evaluation deadline")
 	fs.Int64Var(&s.evalMemory, "eval-memory", 1024, "the memory, in MiB, an isolated CUE evaluation may use")
+	fs.DurationVar(&s.evalTimeout, "eval-timeout", 10*time.Second, "the `DURATION` one CUE evaluation (loading, resolving) may take, isolated or not")
 	fs.BoolVar(&s.offline, "offline", false, "use only sources already in the cache")
 	fs.StringVar(&s.cacheDir, "cache-dir", os.Getenv("GP_CACHE"), "the source cache (default $GP_CACHE, or goldenpath/sources in the user cache directory)")
 }
@@ -38,15 +42,18 @@ func (s *sourceFlags) sources() (*blueprint.Sources, error) {
 }
 
 // loadOptions returns the options blueprints are loaded with: the fetcher
-// the flags describe and, with --isolate or (on Linux) --untrusted, CUE
-// evaluated first in a child gp process limited to --eval-memory
-// (blueprint.Isolation).
+// the flags describe, the evaluation deadline of --eval-timeout and, with
+// --isolate or (on Linux) --untrusted, CUE evaluated first in a child gp
+// process limited to --eval-memory (blueprint.Isolation).
 func (s *sourceFlags) loadOptions() (*blueprint.Options, error) {
 	f, err := s.sources()
 	if err != nil {
 		return nil, err
 	}
-	opts := &blueprint.Options{Fetcher: f}
+	if s.evalTimeout < 0 { // zero, as in flags never defined, is the library's default
+		return nil, usageErrorf("--eval-timeout must be positive")
+	}
+	opts := &blueprint.Options{Fetcher: f, EvalTimeout: s.evalTimeout}
 	// Isolation needs Linux: elsewhere --untrusted goes without it (the
 	// deadline still bounds each evaluation), and --isolate fails with
 	// blueprint.ErrIsolationUnsupported.

@@ -255,7 +255,18 @@ func printConflicts(w io.Writer, dir, since string, files []render.FileConflict)
 // it is one, and returns an exit 3 error when there are any. A directory
 // whose manifest cannot be read is left to the command to report.
 func checkConflicts(e *env, dir, since string) error {
-	pending, err := render.UnresolvedConflicts(dir)
+	p, done, err := readProject(dir)
+	if err != nil {
+		return nil
+	}
+	defer done()
+	return reportConflicts(e, p, dir, since)
+}
+
+// reportConflicts reports the unresolved conflicts of p, the project in
+// dir, and returns an exit 3 error when there are any.
+func reportConflicts(e *env, p *render.Project, dir, since string) error {
+	pending, err := p.Conflicts()
 	if err != nil || len(pending) == 0 {
 		return nil
 	}
@@ -281,13 +292,17 @@ func resolveConflicts(e *env, dir string, files []string) error {
 		}
 		paths = append(paths, filepath.ToSlash(filepath.Clean(f)))
 	}
-	if err := render.Resolve(dir, paths...); err != nil {
+	p, err := render.OpenProject(dir)
+	if err != nil {
 		return err
 	}
-	for _, p := range paths {
-		fmt.Fprintf(e.stdout, "resolved %s\n", p)
+	if err := p.Resolve(paths...); err != nil {
+		return err
 	}
-	return checkConflicts(e, dir, "still")
+	for _, path := range paths {
+		fmt.Fprintf(e.stdout, "resolved %s\n", path)
+	}
+	return reportConflicts(e, p, dir, "still")
 }
 
 // newestVersion finds the newest version of the recorded blueprint: in the

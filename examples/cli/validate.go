@@ -66,7 +66,7 @@ type validateResult struct {
 	Version    string                 `json:"version,omitempty"`
 	Parameters *blueprint.Params      `json:"parameters,omitempty"`
 	Errors     []blueprint.FieldError `json:"errors,omitempty"`
-	// Warnings are blueprint.Lint's findings: blueprint.cue loads, but is
+	// Warnings are Blueprint.Lint's findings: blueprint.cue loads, but is
 	// likely wrong.
 	Warnings []blueprint.FieldError `json:"warnings,omitempty"`
 }

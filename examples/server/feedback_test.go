@@ -36,8 +36,8 @@ func testRecorder(prefix string, start time.Time) *feedback.Recorder {
 const fleetLimitsKey = "-resources:\n-limits: {cpu: 250m, memory: 128Mi}\n"
 
 // fleet returns the signals of a small fleet scanned an hour before
-// testNow, made by hand as feedback.Scan, UpgradeSignals and Rate make
-// them (docs/signals.md; the labels Aggregate reads):
+// testNow, made by hand as scan.Project, scan.Upgrade and feedback.Rate
+// make them (docs/signals.md; the labels Aggregate reads):
 //
 //   - go-service projects orders and billing on 2.0.0, search on 1.4.0
 //     (lagging 1 version, 40 days), payments on 1.2.0 (lagging 2, a lag

@@ -13,7 +13,7 @@ import (
 	"github.com/goldenpath-dev/goldenpath/decision"
 )
 
-// schemaNode is the part of a JSON Schema (as blueprint.JSONSchema writes
+// schemaNode is the part of a JSON Schema (as Blueprint.JSONSchema writes
 // it) that a form can use.
 type schemaNode struct {
 	Description      string            `json:"description"`

@@ -270,7 +270,7 @@ func newPreview(plan *render.Plan) *preview {
 	}
 	sortTree(root.Children)
 	p.Tree = root.Children
-	if rep := plan.Report(); rep != nil {
+	if rep := plan.Evaluation(); rep != nil {
 		p.Findings = findings(rep.Findings)
 		p.Passed = rep.Count(decision.Pass)
 	}

@@ -20,7 +20,7 @@ import (
 type proposalView struct {
 	// Status is applied, refused or needs-decision; "" when no proposal
 	// was computed (Note says why).
-	Status  propose.Status
+	Status  propose.EditStatus
 	Reason  string
 	Note    string
 	Version string // the version the proposal would make

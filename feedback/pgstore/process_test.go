@@ -28,6 +28,16 @@ const (
 	sizeEnv    = "GP_PGSTORE_SIZE"    // signals per batch
 )
 
+// asChild runs the process as a writer, and reports so, when TestMain was
+// started as one.
+func asChild() (int, bool) {
+	url := os.Getenv(childEnv)
+	if url == "" {
+		return 0, false
+	}
+	return child(url), true
+}
+
 // child appends batches of signals, each twice (a retry), and prints
 // "ack BATCH" after each batch's Appends return.
 func child(url string) int {

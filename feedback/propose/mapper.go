@@ -207,7 +207,7 @@ type outcome struct {
 
 // plan is a verified change of one file.
 type plan struct {
-	change   *Change
+	change   *Edit
 	src      *source
 	cand     candidate
 	outcomes map[string]outcome // by project
@@ -217,13 +217,13 @@ type plan struct {
 // changes in pr.
 func (m *mapper) propose(rep *report.Report, ev *evidence, pr *Proposal) {
 	for _, id := range ev.unknown {
-		pr.Changes = append(pr.Changes, Change{HunkID: id, Status: Refused, Projects: []string{}, Signals: []string{},
+		pr.Changes = append(pr.Changes, Edit{HunkID: id, Status: Refused, Projects: []string{}, Signals: []string{},
 			Reason: fmt.Sprintf("no desire path of %s has this hunk ID: at least %s must carry the edit in their latest scan", m.bp.Name, english.Count(m.o.MinProjects, "project"))})
 	}
 	byFile := map[string][]*plan{}
-	changes := make([]*Change, len(ev.paths))
+	changes := make([]*Edit, len(ev.paths))
 	for i, dp := range ev.paths {
-		c := &Change{HunkID: dp.HunkID, Key: dp.Key, File: dp.File, Path: dp.Example.Path, Level: dp.Level,
+		c := &Edit{HunkID: dp.HunkID, Key: dp.Key, File: dp.File, Path: dp.Example.Path, Level: dp.Level,
 			Count: dp.Count, Projects: dp.Projects, Example: dp.Example.Hunk}
 		for _, p := range dp.Projects {
 			if s, ok := ev.drift[pathKey{dp.File, dp.HunkID}][p]; ok {
@@ -273,7 +273,7 @@ func againstRule(rep *report.Report, dp report.DesirePath) (dec, rule string, ok
 
 // mapPath maps one desire path onto its template file and verifies it
 // against every project on the version.
-func (m *mapper) mapPath(dp report.DesirePath, ev *evidence, c *Change) (*plan, error) {
+func (m *mapper) mapPath(dp report.DesirePath, ev *evidence, c *Edit) (*plan, error) {
 	var aff []*affected
 	for _, name := range dp.Projects {
 		s, ok := ev.drift[pathKey{dp.File, dp.HunkID}][name]

@@ -60,34 +60,34 @@ type Options struct {
 	Manifest func(ctx context.Context, subject feedback.Subject) (*render.Manifest, error)
 }
 
-// Status is what became of one desire path.
-type Status string
+// EditStatus is what became of one desire path.
+type EditStatus string
 
-// The statuses of a Change.
+// The statuses of an Edit.
 const (
 	// Applied: mapped onto the template and verified; in the proposal.
-	Applied Status = "applied"
-	// Refused: it could not be mapped or verified; Change.Reason says why.
-	Refused Status = "refused"
+	Applied EditStatus = "applied"
+	// Refused: it could not be mapped or verified; Edit.Reason says why.
+	Refused EditStatus = "refused"
 	// NeedsDecision: the edit fails a rule of a decision that passes on
 	// the clean render (report.ReasonDesirePathAgainstRule): the decision
-	// must change first. Change.Decision and Change.Rule name the rule.
-	NeedsDecision Status = "needs-decision"
+	// must change first. Edit.Decision and Edit.Rule name the rule.
+	NeedsDecision EditStatus = "needs-decision"
 )
 
-// Kind says how a change alters the template.
-type Kind string
+// EditKind says how an edit alters the template.
+type EditKind string
 
 // The kinds of changes.
 const (
 	// Addition: lines added, none removed (a minor version).
-	Addition Kind = "addition"
+	Addition EditKind = "addition"
 	// Modification: lines replaced or removed (a patch version).
-	Modification Kind = "modification"
+	Modification EditKind = "modification"
 )
 
-// Change is one desire path and what the proposal does with it.
-type Change struct {
+// Edit is one desire path and what the proposal does with it.
+type Edit struct {
 	// HunkID and Key are the desire path's (report.DesirePath).
 	HunkID string `json:"hunkID"`
 	Key    string `json:"key"`
@@ -96,11 +96,11 @@ type Change struct {
 	File  string `json:"file"`
 	Path  string `json:"path,omitempty"`
 	Level string `json:"level,omitempty"`
-	// Kind is the kind of change, when the edit could be read.
-	Kind Kind `json:"kind,omitempty"`
+	// Kind is the kind of edit, when it could be read.
+	Kind EditKind `json:"kind,omitempty"`
 	// Status is what became of it, and Reason why, unless it was applied.
-	Status Status `json:"status"`
-	Reason string `json:"reason,omitempty"`
+	Status EditStatus `json:"status"`
+	Reason string     `json:"reason,omitempty"`
 	// Decision and Rule name the rule of a NeedsDecision change.
 	Decision string `json:"decision,omitempty"`
 	Rule     string `json:"rule,omitempty"`
@@ -152,7 +152,7 @@ type Proposal struct {
 	Projects int `json:"projects"`
 	// Changes are the desire paths considered: the applied ones first,
 	// then by number of projects, file and hunk ID.
-	Changes []Change `json:"changes"`
+	Changes []Edit `json:"changes"`
 
 	bp     *blueprint.Blueprint
 	sample json.RawMessage   // one project's recorded parameters, for Write's check
@@ -165,8 +165,8 @@ type Proposal struct {
 var ErrNothingApplied = errors.New("no desire path could be applied")
 
 // Applied returns the applied changes.
-func (p *Proposal) Applied() []Change {
-	var out []Change
+func (p *Proposal) Applied() []Edit {
+	var out []Edit
 	for _, c := range p.Changes {
 		if c.Status == Applied {
 			out = append(out, c)
@@ -193,7 +193,7 @@ func (p *Proposal) Files() map[string][]byte {
 // Verification.
 //
 // Propose writes nothing. An error is returned for a store or a blueprint
-// that cannot be read; a desire path that cannot be proposed is a Change
+// that cannot be read; a desire path that cannot be proposed is an Edit
 // with its reason, never an error.
 func Propose(ctx context.Context, st feedback.Store, bp *blueprint.Blueprint, opts *Options) (*Proposal, error) {
 	if opts == nil {
@@ -329,8 +329,8 @@ func scanned(src feedback.Source) bool {
 
 // finish orders the changes, sets the version and makes blueprint.cue.
 func (pr *Proposal) finish(o *Options) error {
-	rank := map[Status]int{Applied: 0, NeedsDecision: 1, Refused: 2}
-	slices.SortStableFunc(pr.Changes, func(a, b Change) int {
+	rank := map[EditStatus]int{Applied: 0, NeedsDecision: 1, Refused: 2}
+	slices.SortStableFunc(pr.Changes, func(a, b Edit) int {
 		return cmp.Or(rank[a.Status]-rank[b.Status], b.Count-a.Count, strings.Compare(a.File, b.File), strings.Compare(a.HunkID, b.HunkID))
 	})
 	bump := o.Bump

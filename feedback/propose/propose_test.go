@@ -450,7 +450,7 @@ func TestProposeCopyAndBraces(t *testing.T) {
 	}
 	f.scan(nil)
 	pr := f.propose(nil)
-	var lint, named, wf propose.Change
+	var lint, named, wf propose.Edit
 	for _, c := range pr.Changes {
 		switch {
 		case c.File == "ci.yml" && strings.Contains(c.Key, "{{.name}}"):

@@ -213,7 +213,7 @@ func (p *Proposal) ChangesEntry() string {
 	return b.String()
 }
 
-func kindText(k Kind) string {
+func kindText(k EditKind) string {
 	if k == Addition {
 		return "lines added"
 	}

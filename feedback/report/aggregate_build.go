@@ -459,7 +459,11 @@ func (b *builder) drift() {
 
 // managedEdits reports the managed files edited; those edited in
 // MinProjects projects are evidence against the decisions that govern the
-// file, else against the blueprint.
+// file and whose rules the edits change the outcome of, against the clean
+// render, in MinProjects of those projects — else against the blueprint:
+// an edit that leaves every rule as the clean render has it (a LABEL line
+// in a Dockerfile whose rule pins its base images) asks something of the
+// blueprint's file, not of the decision.
 func (b *builder) managedEdits(managed map[fileKey]*managedAgg) {
 	for fk, m := range managed {
 		ids, n := m.ev.ids(b.limitS)
@@ -476,7 +480,34 @@ func (b *builder) managedEdits(managed map[fileKey]*managedAgg) {
 			Blueprint: fk.blueprint, File: fk.file, Count: len(m.projects), Projects: m.projects.list(b.limitP),
 			Signals: ids, SignalCount: n,
 		}
-		b.attribute(fk.blueprint, rr, pathList(fk.file, m.paths)...)
+		paths := pathList(fk.file, m.paths)
+		var contested []string
+		var left []string
+		for _, d := range b.governing(fk.blueprint, paths...) {
+			n := 0
+			for p := range m.projects {
+				if slices.ContainsFunc(paths, func(path string) bool {
+					return slices.ContainsFunc(b.hits[[2]string{p, path}], func(h ruleHit) bool { return h.decision == d.ID })
+				}) {
+					n++
+				}
+			}
+			if n >= b.o.MinProjects {
+				contested = append(contested, d.ID)
+			} else {
+				left = append(left, d.ID)
+			}
+		}
+		if len(contested) == 0 {
+			if len(left) > 0 {
+				rr.Summary += fmt.Sprintf("; the edits leave the rules of %s as a clean render has them", strings.Join(left, ", "))
+			}
+			b.rv.add("", fk.blueprint, rr)
+			continue
+		}
+		for _, id := range contested {
+			b.rv.add(id, "", rr)
+		}
 	}
 }
 
@@ -516,13 +547,25 @@ func (b *builder) against(hk hunkKey, items []driftItem, hunkID string) {
 			}
 		}
 	}
+	// The file as the projects have it, when they all have it at one path
+	// (service/deploy/k8s/deployment.yaml in a composed project), else the
+	// template's path.
+	where := ""
+	for _, it := range items {
+		switch p := cmp.Or(it.path, hk.file); {
+		case where == "":
+			where = p
+		case where != p:
+			where = hk.file
+		}
+	}
 	for k, c := range contra {
 		if len(c.projects) < b.o.MinProjects {
 			continue
 		}
 		id, rule := k[0], k[1]
 		ids, n := c.ev.ids(b.limitS)
-		who := fmt.Sprintf("%s of %s made the same edit to %s", english.Count(len(c.projects), "project"), hk.blueprint, hk.file)
+		who := fmt.Sprintf("%s of %s made the same edit to %s", english.Count(len(c.projects), "project"), hk.blueprint, where)
 		var summary string
 		switch {
 		case len(c.fixed) == 0:

@@ -15,7 +15,7 @@ import (
 // Three projects removed the resource limits of their deployment the same
 // way, and so warn against ADR-0012's rule: the edit is a desire path, and
 // evidence that the decision should be revisited. The signals are built by
-// hand here, as feedback.Scan makes them.
+// hand here, as scan.Project makes them.
 func ExampleAggregate() {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
@@ -61,7 +61,7 @@ func ExampleAggregate() {
 	//
 	// ### 1. ADR-0012 — score 3
 	//
-	// - **desire-path-against-rule**: 3 projects of go-service made the same edit to deploy/k8s/deployment.yaml.tmpl where they fail, warn or are exempt from ADR-0012/limits.
+	// - **desire-path-against-rule**: 3 projects of go-service made the same edit to deploy/k8s/deployment.yaml where they fail, warn or are exempt from ADR-0012/limits.
 	//   Projects: billing, orders, search.
 	//   6 signals, for example `sig-03`, `sig-04`, `sig-01`, `sig-02`, `sig-05`.
 	//

@@ -28,9 +28,9 @@ func aggEdit(t *testing.T, path, old, new string) {
 	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o644))
 }
 
-// TestAggregateScans aggregates what feedback.Scan finds in projects rendered
+// TestAggregateScans aggregates what scan.Project finds in projects rendered
 // from the go-service blueprint: the conventions Aggregate relies on are
-// those Scan follows.
+// those the scan follows.
 func TestAggregateScans(t *testing.T) {
 	ctx := context.Background()
 	bp, err := blueprint.LoadDir(ctx, "../../testdata/blueprints/go-service", nil)

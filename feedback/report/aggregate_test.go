@@ -26,8 +26,8 @@ import (
 // aggNow is the day of the reports of these tests: a Tuesday.
 var aggNow = time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
 
-// aggFleet builds signals by hand, as feedback.Scan, UpgradeSignals and
-// Rate make them (the conventions of docs/feedback.md), with a Recorder
+// aggFleet builds signals by hand, as scan.Project, scan.Upgrade and
+// feedback.Rate make them (the conventions of docs/feedback.md), with a Recorder
 // whose clock and IDs are injected: IDs are "s0001", "s0002"… in the order
 // made, and the clock advances a millisecond per signal from the time
 // given to scan.
@@ -115,7 +115,7 @@ func (f *aggFleet) upgrade(p, file string, conflict bool) feedback.Signal {
 	s := f.rec.New(feedback.SourceUpgrade, f.subject(p))
 	s.File, s.Result = file, feedback.ResultPass
 	if path := strings.TrimSuffix(file, ".tmpl"); path != file {
-		s.Evidence.Path = path // as UpgradeSignals: the template's path is not the project's
+		s.Evidence.Path = path // as scan.Upgrade: the template's path is not the project's
 	}
 	s.Labels = map[string]string{"from": "1.1.0", "to": "1.2.0", "level": "shared"}
 	if conflict {
@@ -357,17 +357,19 @@ func TestAggregateRevisit(t *testing.T) {
 		}
 		got = append(got, it)
 	}
+	// The managed CI workflow's edits leave ADR-0300's rule passing, as on
+	// a clean render: they ask something of the blueprint's file, not of
+	// the decision governing it.
 	assert.Equal(t, []item{
+		{"blueprint svc", 6, []report.Reason{report.ReasonManagedEdits, report.ReasonManagedEdits}},
 		{"ADR-0100", 4, []report.Reason{report.ReasonExemptionRate, report.ReasonLowRating}},
 		{"ADR-0200", 3, []report.Reason{report.ReasonDesirePathAgainstRule}},
-		{"ADR-0300", 3, []report.Reason{report.ReasonManagedEdits}},
-		{"blueprint svc", 3, []report.Reason{report.ReasonManagedEdits}},
 		{"ADR-0400", 2, []report.Reason{report.ReasonUpgradeConflicts}},
 		{"ADR-0500", 1, []report.Reason{report.ReasonRevisitByPassed}},
 		{"ADR-0600", 1, []report.Reason{report.ReasonProposedTooLong}},
 	}, got)
 
-	reason := func(i int) report.RevisitReason { return r.Revisit[i].Reasons[0] }
+	reason := func(i int) report.RevisitReason { return r.Revisit[i+1].Reasons[0] }
 	exempt := reason(0)
 	assert.InDelta(t, 0.3, exempt.Value, 1e-9)
 	assert.Equal(t, 0.2, exempt.Threshold)
@@ -375,7 +377,7 @@ func TestAggregateRevisit(t *testing.T) {
 	assert.Equal(t, aggSorted(w.exempt), aggSorted(exempt.Signals))
 	assert.Equal(t, len(w.exempt), exempt.SignalCount)
 
-	low := r.Revisit[0].Reasons[1]
+	low := r.Revisit[1].Reasons[1]
 	assert.InDelta(t, 2, low.Value, 1e-9, "alice's latest rating replaces her first")
 	assert.Equal(t, 3, low.Count)
 	assert.Equal(t, aggSorted(w.lowRating), aggSorted(low.Signals))
@@ -387,27 +389,32 @@ func TestAggregateRevisit(t *testing.T) {
 	assert.Equal(t, aggSorted(w.against), aggSorted(against.Signals))
 	assert.NotEmpty(t, against.HunkID)
 
-	ci := reason(2)
-	assert.Equal(t, ".github/workflows/ci.yml", ci.File)
+	managed := map[string]report.RevisitReason{}
+	for _, rr := range r.Revisit[0].Reasons {
+		managed[rr.File] = rr
+	}
+	ci := managed[".github/workflows/ci.yml"]
+	assert.Equal(t, "svc", ci.Blueprint)
 	assert.Equal(t, []string{"p05", "p06", "p07"}, ci.Projects)
 	assert.Equal(t, aggSorted(w.managedCI), aggSorted(ci.Signals))
+	assert.Contains(t, ci.Summary, "the edits leave the rules of ADR-0300 as a clean render has them")
 
-	mk := reason(3)
-	assert.Equal(t, "Makefile", mk.File)
+	mk := managed["Makefile"]
 	assert.Equal(t, "svc", mk.Blueprint, "no decision governs the Makefile: the blueprint is to revisit")
 	assert.Equal(t, []string{"p08", "p09", "p10"}, mk.Projects)
 	assert.Equal(t, aggSorted(w.managedMake), aggSorted(mk.Signals))
+	assert.NotContains(t, mk.Summary, "clean render")
 
-	conflicts := reason(4)
+	conflicts := reason(2)
 	assert.Equal(t, "Dockerfile.tmpl", conflicts.File, "ADR-0400's glob matches the project's path, Dockerfile")
 	assert.Equal(t, []string{"p01", "p02", "p03"}, conflicts.Projects)
 	assert.Equal(t, aggSorted(w.conflicts), aggSorted(conflicts.Signals))
 
-	revisitBy := reason(5)
+	revisitBy := reason(3)
 	assert.Equal(t, "2026-10-01", revisitBy.Date)
 	assert.Equal(t, 40.0, revisitBy.Value, "days overdue")
 	assert.Empty(t, revisitBy.Signals)
-	proposed := reason(6)
+	proposed := reason(4)
 	assert.Equal(t, "2026-06-01", proposed.Date)
 	assert.Equal(t, 162.0, proposed.Value)
 	assert.Equal(t, 90.0, proposed.Threshold)

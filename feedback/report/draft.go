@@ -22,11 +22,15 @@ type ContextOptions struct {
 	SignalURL string
 }
 
-// ErrNotToRevisit is returned by DraftContext for a decision the report
+// NotToRevisitError is returned by DraftContext for a decision the report
 // does not list to revisit.
-type ErrNotToRevisit struct{ ID string }
+type NotToRevisitError struct {
+	// ID is the decision's ID.
+	ID string
+}
 
-func (e *ErrNotToRevisit) Error() string {
+// Error says that the decision is not in the report's revisit list.
+func (e *NotToRevisitError) Error() string {
 	return fmt.Sprintf("%s is not in the report's revisit list: there is no evidence to draft from", e.ID)
 }
 
@@ -37,7 +41,7 @@ func (e *ErrNotToRevisit) Error() string {
 // justifications, the desire paths against its rules with one example
 // hunk each, and its ratings with their comments. It is Markdown, without
 // the section's heading. A decision not in r.Revisit is an
-// *ErrNotToRevisit.
+// *NotToRevisitError.
 func (r *Report) DraftContext(id string, opts *ContextOptions) (string, error) {
 	var o ContextOptions
 	if opts != nil {
@@ -45,7 +49,7 @@ func (r *Report) DraftContext(id string, opts *ContextOptions) (string, error) {
 	}
 	i := slices.IndexFunc(r.Revisit, func(v Revisit) bool { return v.Decision == id })
 	if i < 0 {
-		return "", &ErrNotToRevisit{ID: id}
+		return "", &NotToRevisitError{ID: id}
 	}
 	rv := r.Revisit[i]
 	m := &markdown{r: r, o: MarkdownOptions{SignalURL: o.SignalURL}}

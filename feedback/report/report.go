@@ -254,9 +254,10 @@ type Rollout struct {
 	// Subjects is how many projects have a current check of the rule;
 	// Passing how many of them pass and Exempt how many are exempt (not
 	// passing, but not refused either).
-	Subjects int     `json:"subjects"`
-	Passing  int     `json:"passing"`
-	Exempt   int     `json:"exempt"`
+	Subjects int `json:"subjects"`
+	Passing  int `json:"passing"`
+	Exempt   int `json:"exempt"`
+	// PassRate is the share of those checks that pass (Counts.Rates).
 	PassRate float64 `json:"passRate"`
 	// NotPassing lists the first MaxProjects projects that fail, warn or
 	// err: those an enforced rule will refuse.

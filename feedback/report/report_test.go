@@ -63,7 +63,7 @@ func TestReportMarkdown(t *testing.T) {
 	md := b.String()
 
 	var at []int
-	for _, h := range []string{"# Feedback report", "## Revisit", "### 1. ADR-0100", "### 2. ADR-0200", "## Decisions",
+	for _, h := range []string{"# Feedback report", "## Revisit", "### 1. blueprint svc", "### 2. ADR-0100", "### 3. ADR-0200", "## Decisions",
 		"### Rollouts", "### Trend", "### Exceptions", "## Desire paths", "## Blueprints", "### Upgrade conflicts", "### Managed files edited"} {
 		i := strings.Index(md, "\n"+h)
 		if h == "# Feedback report" {
@@ -118,7 +118,7 @@ func TestReportJSON(t *testing.T) {
 		keys(m["desirePaths"].([]any)[0]))
 	assert.Equal(t, []string{"conflicts", "lag", "managedEdits", "name", "projects", "ratings", "versions"},
 		keys(m["blueprints"].([]any)[0]))
-	rv := m["revisit"].([]any)[0].(map[string]any)
+	rv := m["revisit"].([]any)[1].(map[string]any) // ADR-0100, after the blueprint
 	assert.Equal(t, []string{"decision", "reasons", "score", "status", "title"}, keys(rv))
 	assert.Equal(t, []string{"count", "projects", "reason", "signalCount", "signals", "summary", "threshold", "value"},
 		keys(rv["reasons"].([]any)[0]))

@@ -39,8 +39,10 @@ func after(anchor, line string) func(string, map[string]string) string {
 
 // hunkEdits are different edits, several holding parameter values of some
 // projects ("dev", "prod", "none", "postgres") as parts of words
-// ("/dev/null", "(devtools)", "postgresql"), and several on lines that hold
-// the project's own values. A value that is a whole word of a line a team
+// ("/dev/null", "(devtools)", "postgresql"), several on lines that hold
+// the project's own values, among them a value the file's template also
+// writes on a line of its own ("dev" of "TAG ?= dev") and a number (the
+// port). A value that is a whole word of a line a team
 // wrote ("echo dev" in a project whose tier is dev) is read as the
 // parameter: no key tells the two apart.
 func hunkEdits() []hunkEdit {
@@ -58,6 +60,12 @@ func hunkEdits() []hunkEdit {
 		{"null device", "deploy/k8s/deployment.yaml", after("readOnlyRootFilesystem: true", "            # logs go to /dev/null (devtools, prod.example.com)")},
 		{"sidecar", "deploy/k8s/deployment.yaml", func(s string, p map[string]string) string {
 			return after("containers:", "        - name: "+p["name"]+"-proxy")(s, p)
+		}},
+		{"deploy to the tier's namespace", "Makefile", func(s string, p map[string]string) string {
+			return after("docker push", "\tkubectl apply -n "+p["tier"]+" -f deploy/k8s")(s, p)
+		}},
+		{"health check", "Makefile", func(s string, p map[string]string) string {
+			return after("go run ./cmd", "\tcurl -fsS localhost:"+p["port"]+"/healthz")(s, p)
 		}},
 		{"tier label", "deploy/k8s/deployment.yaml", func(s string, p map[string]string) string {
 			return strings.Replace(s, "acme.dev/tier: "+p["tier"], "acme.dev/tier: "+p["tier"]+"-eu", 1)
@@ -87,8 +95,9 @@ func TestHunkKeysGroupEdits(t *testing.T) {
 				"tier":     []string{"dev", "prod"}[rng.IntN(2)],
 				"database": []string{"none", "postgres"}[rng.IntN(2)],
 				"team":     []string{"devs", "prod-ops", "platform", "none-team"}[rng.IntN(4)],
+				"port":     []string{"8181", "8282", "9090"}[rng.IntN(3)],
 			}
-			set := []string{"name=" + p["name"], "tier=" + p["tier"], "database=" + p["database"], "team=" + p["team"]}
+			set := []string{"name=" + p["name"], "tier=" + p["tier"], "database=" + p["database"], "team=" + p["team"], "port=" + p["port"]}
 			if p["tier"] == "prod" {
 				set = append(set, "replicas=3")
 			}

@@ -19,7 +19,6 @@ import (
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/internal/diff"
 	"github.com/goldenpath-dev/goldenpath/internal/english"
-	"github.com/goldenpath-dev/goldenpath/internal/token"
 	"github.com/goldenpath-dev/goldenpath/internal/values"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
@@ -87,7 +86,8 @@ type Options struct {
 //   - lag: with opts.Catalog, the number of newer released versions.
 //   - upgrade: one per conflict an upgrade left and that is not resolved
 //     (render.Project.Conflicts), feedback.ResultWarn with
-//     Labels["change"] "unresolved". A file that still holds conflict
+//     Labels["change"] "unresolved" and the file's part in Labels["part"]
+//     in a composed project. A file that still holds conflict
 //     markers gives no drift: the markers are the upgrade's, not an edit.
 //   - scan: last, exactly one, clean project or not: the blueprint and
 //     version in its subject, the number of the other signals in Value
@@ -274,7 +274,7 @@ func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *Opt
 		nk := f.Part + "\x00" + f.Template
 		n, ok := normalisers[nk]
 		if !ok {
-			n = newNormaliser(values, templateText(bp, f))
+			n = newNormaliser(values, templateText(bp, f), strings.HasSuffix(f.Template, ".tmpl"))
 			normalisers[nk] = n
 		}
 		for _, h := range diff.Hunks(d.Want, d.Got, opts.Context) {
@@ -297,14 +297,19 @@ func (sc *scanner) drift(ctx context.Context, bp *blueprint.Blueprint, opts *Opt
 func (sc *scanner) unresolved(c render.FileConflict) {
 	s := sc.signal(feedback.SourceUpgrade)
 	s.File = c.Path
-	if f, ok := sc.m.File(c.Path); ok && f.Template != "" {
-		s.File = f.Template
-		if f.Template != c.Path {
-			s.Evidence.Path = c.Path
+	s.Labels = map[string]string{"change": "unresolved", "upgrade": c.Upgrade}
+	if f, ok := sc.m.File(c.Path); ok {
+		if f.Template != "" {
+			s.File = f.Template
+			if f.Template != c.Path {
+				s.Evidence.Path = c.Path
+			}
+		}
+		if f.Part != "" {
+			s.Labels["part"] = f.Part
 		}
 	}
 	s.Result = feedback.ResultWarn
-	s.Labels = map[string]string{"change": "unresolved", "upgrade": c.Upgrade}
 	if len(c.Keys) > 0 {
 		s.Labels["key"] = c.Keys[0]
 	}
@@ -329,131 +334,6 @@ func (sc *scanner) driftSignal(f render.File, change string) feedback.Signal {
 		s.Result = feedback.ResultFail
 	}
 	return s
-}
-
-// hunkKey is the normalised form of a hunk: its changed lines, whitespace
-// collapsed, the project's own parameter values replaced by placeholders
-// where they stand as whole tokens (see normaliser).
-func hunkKey(h diff.Hunk, n *normaliser) string {
-	var b strings.Builder
-	for _, l := range h.Lines {
-		if l.Kind == diff.Context {
-			continue
-		}
-		text := strings.Join(strings.Fields(l.Text), " ")
-		text = n.replace(text)
-		b.WriteByte(byte(l.Kind))
-		b.WriteString(text)
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
-// minParamValue is the shortest parameter value a hunk key replaces.
-const minParamValue = 3
-
-// paramValue is one string parameter value and its path.
-type paramValue struct{ value, path string }
-
-// normaliser replaces a project's parameter values in the lines of one
-// file's hunks by {{.path}}. A value is replaced only as a whole token
-// (internal/token.Indexes), so that "dev" in "(devtools)" or "2>/dev/null" stays; longest values first, so that a value that
-// contains another wins; never a value shorter than minParamValue; and never
-// a value the file's template holds as a token of its own text ("dev" where
-// the blueprint writes "2>/dev/null"), since there the value may be the
-// blueprint's word rather than the parameter. Whether a value is replaced
-// therefore depends on the blueprint and the value only, never on the edit,
-// so that the same edit in projects with different values has one key.
-type normaliser struct {
-	values []paramValue // longest first, those the template holds left out
-}
-
-// paramValues returns the project's string parameter values of
-// minParamValue characters or more, longest first, then by path.
-func paramValues(params map[string]any) []paramValue {
-	var pairs []paramValue
-	var walk func(prefix string, v any)
-	walk = func(prefix string, v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			for k, x := range v {
-				p := k
-				if prefix != "" {
-					p = prefix + "." + k
-				}
-				walk(p, x)
-			}
-		case string:
-			// Keys collapse whitespace: so do values.
-			if v = strings.Join(strings.Fields(v), " "); len(v) >= minParamValue {
-				pairs = append(pairs, paramValue{v, prefix})
-			}
-		}
-	}
-	walk("", params)
-	slices.SortFunc(pairs, func(a, b paramValue) int {
-		if d := len(b.value) - len(a.value); d != 0 {
-			return d
-		}
-		return strings.Compare(a.path, b.path)
-	})
-	return pairs
-}
-
-// newNormaliser keeps the values that template, the file's template text,
-// does not hold as tokens; a nil template keeps them all.
-func newNormaliser(values []paramValue, template []byte) *normaliser {
-	n := &normaliser{}
-	for _, v := range values {
-		if template != nil && len(token.Indexes(string(template), v.value)) > 0 {
-			continue
-		}
-		n.values = append(n.values, v)
-	}
-	return n
-}
-
-// replace replaces the whole-token occurrences of n's values in text,
-// longest value first; text a replacement wrote is never replaced again.
-func (n *normaliser) replace(text string) string {
-	if n == nil || len(n.values) == 0 {
-		return text
-	}
-	// Spans of text already replaced, so that a shorter value never
-	// matches inside a placeholder or a longer value's place.
-	type span struct {
-		start, end int
-		with       string
-	}
-	var spans []span
-	taken := func(i, j int) bool {
-		for _, s := range spans {
-			if i < s.end && j > s.start {
-				return true
-			}
-		}
-		return false
-	}
-	for _, v := range n.values {
-		for _, i := range token.Indexes(text, v.value) {
-			if !taken(i, i+len(v.value)) {
-				spans = append(spans, span{i, i + len(v.value), "{{." + v.path + "}}"})
-			}
-		}
-	}
-	if len(spans) == 0 {
-		return text
-	}
-	slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
-	var b strings.Builder
-	last := 0
-	for _, s := range spans {
-		b.WriteString(text[last:s.start])
-		b.WriteString(s.with)
-		last = s.end
-	}
-	b.WriteString(text[last:])
-	return b.String()
 }
 
 // templateText returns the template text of f in bp, or in the included
@@ -494,7 +374,7 @@ func templateText(bp *blueprint.Blueprint, f render.File) []byte {
 // a composed project is one check: its findings, each naming its part and
 // its file as the project has it, are given once. base, when not nil,
 // gives each signal its baseline.
-func (sc *scanner) rules(rep *decision.Report, base *baseline) {
+func (sc *scanner) rules(rep *decision.Evaluation, base *baseline) {
 	type key struct{ decision, rule string }
 	type check struct {
 		decision.Check
@@ -733,14 +613,16 @@ func (sc *scanner) lag(c *blueprint.Catalog, now time.Time) {
 //   - kept-removed: feedback.ResultWarn, a file the project deleted that
 //     stays deleted.
 //
+// In a composed project, Labels["part"] is the file's part.
 // They show which blueprint files teams and upgrades collide in. Unchanged,
 // updated, added and removed files give none. A dry run's result gives
 // signals too: record only the results of upgrades that wrote.
 func Upgrade(rec *feedback.Recorder, subject feedback.Subject, res *render.UpgradeResult) []feedback.Signal {
-	templates := map[string]string{}
+	templates, parts := map[string]string{}, map[string]string{}
 	if res.Manifest != nil {
 		for _, f := range res.Manifest.Files {
 			templates[f.Path] = f.Template
+			parts[f.Path] = f.Part
 		}
 	}
 	if subject.Blueprint == "" {
@@ -764,6 +646,9 @@ func Upgrade(rec *feedback.Recorder, subject feedback.Subject, res *render.Upgra
 			s.Evidence.Path = f.Path
 		}
 		s.Labels = map[string]string{"from": res.From.Version, "to": res.To.Version, "level": string(f.Level), "change": string(f.Change)}
+		if part := parts[f.Path]; part != "" {
+			s.Labels["part"] = part
+		}
 		switch f.Change {
 		case render.Merged:
 			s.Result = feedback.ResultPass

@@ -363,3 +363,49 @@ func TestScanCleanProject(t *testing.T) {
 	assert.Equal(t, "clean", sigs[0].Subject.Project)
 	assert.Equal(t, "1.4.0", sigs[0].Subject.Version)
 }
+
+// TestComposedUnresolvedConflict: in a composed project, the upgrade
+// signals and the unresolved conflict a scan finds name the part the file
+// is in, as every other signal does.
+func TestComposedUnresolvedConflict(t *testing.T) {
+	ctx := context.Background()
+	bps := filepath.Join(t.TempDir(), "blueprints")
+	require.NoError(t, os.CopyFS(bps, os.DirFS("../../testdata/blueprints")))
+	// demo-environment 1.1.0 composes go-service 2.0.0.
+	next := filepath.Join(bps, "demo-environment-next")
+	require.NoError(t, os.CopyFS(next, os.DirFS(filepath.Join(bps, "demo-environment"))))
+	replaceIn(t, filepath.Join(next, "blueprint.cue"), `version:     "1.0.0"`, `version:     "1.1.0"`)
+	replaceIn(t, filepath.Join(next, "blueprint.cue"), `source: "../go-service"`, `source: "../go-service-v2"`)
+	v1, err := blueprint.LoadDir(ctx, filepath.Join(bps, "demo-environment"), nil)
+	require.NoError(t, err)
+	v2, err := blueprint.LoadDir(ctx, next, nil)
+	require.NoError(t, err)
+
+	const dep = "service/deploy/k8s/deployment.yaml"
+	dir := filepath.Join(t.TempDir(), "shop")
+	renderProject(t, v1, dir, "name=shop", "team=core")
+	replaceIn(t, filepath.Join(dir, dep), "            - name: http\n", "")
+	e, err := render.New(nil)
+	require.NoError(t, err)
+	res, err := e.Upgrade(ctx, openProject(t, dir), v2, &render.UpgradeOptions{Base: v1})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Conflicts())
+
+	var conflicts int
+	for _, s := range scan.Upgrade(clock(time.Now()), feedback.Subject{Project: "shop"}, res) {
+		if s.Evidence.Path == dep {
+			assert.Equal(t, "service", s.Labels["part"], "upgrade signal %s of %s", s.Labels["change"], s.Evidence.Path)
+			conflicts++
+		}
+	}
+	assert.Equal(t, 1, conflicts)
+
+	sigs, err := scan.Project(ctx, openProject(t, dir), &scan.Options{Blueprint: v2, Recorder: clock(time.Now())})
+	require.NoError(t, err)
+	up := bySource(sigs, feedback.SourceUpgrade)
+	require.Len(t, up, 1)
+	assert.Equal(t, "unresolved", up[0].Labels["change"])
+	assert.Equal(t, dep, up[0].Evidence.Path)
+	assert.Equal(t, "deploy/k8s/deployment.yaml.tmpl", up[0].File)
+	assert.Equal(t, "service", up[0].Labels["part"])
+}

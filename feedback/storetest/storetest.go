@@ -34,10 +34,15 @@
 //     the middle of a query ends it with the context's error.
 //   - Closed: when the store has a Close method, Append and Query on a
 //     closed store return [feedback.ErrClosed]. Stores without one skip it.
+//   - Durable: with [Options.Reopen], what Append stored is in the store
+//     reopened after the first one is closed, as a restarted process opens
+//     it: every signal once, in order, equal; and an ID stored before is
+//     still not stored again. Stores with nothing to reopen (a memory
+//     store) leave Reopen nil and skip it.
 //
-// Durability across processes and crashes cannot be checked from one
-// process; each store tests it on its own (see the file store's and the
-// PostgreSQL store's process tests).
+// Durability across crashes cannot be checked from one process; each store
+// tests it on its own (see the file store's and the PostgreSQL store's
+// process tests).
 //
 // The kit does not depend on any assertion library, so that a store's
 // tests need nothing but the standard library.
@@ -58,22 +63,34 @@ import (
 	"github.com/goldenpath-dev/goldenpath/feedback"
 )
 
+// Options adds the checks a store can opt into. A nil *Options is the zero
+// value: every rule that needs nothing more.
+type Options struct {
+	// Reopen opens anew the signals of st, a store newStore made, as a
+	// restarted process would: a new store over the same file, or the same
+	// database and schema. The Durable rule appends to st, closes it (when
+	// it has a Close method), calls Reopen and checks the store it
+	// returns, which the kit closes at the end of the rule. Nil skips the
+	// rule.
+	Reopen func(ctx context.Context, st feedback.Store) (feedback.Store, error)
+}
+
 // TestStore checks every rule of the [feedback.Store] contract and returns
 // the failures joined, nil if there are none. newStore is called once per
 // rule and must return a new, empty store; TestStore closes it at the end
 // of the rule when it has a Close method. A rule whose store cannot be made
-// fails with newStore's error.
-func TestStore(ctx context.Context, newStore func(ctx context.Context) (feedback.Store, error)) error {
+// fails with newStore's error. opts may be nil.
+func TestStore(ctx context.Context, newStore func(ctx context.Context) (feedback.Store, error), opts *Options) error {
 	var errs []error
 	for _, r := range rules {
-		c := &checker{name: r.name}
+		c := newChecker(r.name, opts)
 		func() {
 			st, err := newStore(ctx)
 			if err != nil {
 				c.errorf("making a store: %v", err)
 				return
 			}
-			defer closeStore(st)
+			defer c.close(st)
 			r.run(ctx, c, st)
 		}()
 		if c.skipped {
@@ -90,14 +107,14 @@ func TestStore(ctx context.Context, newStore func(ctx context.Context) (feedback
 // named after the rule. newStore is called once per rule and must return a
 // new, empty store; the test closes it at the end of the rule when it has a
 // Close method (closing it again in a t.Cleanup is harmless for the
-// library's stores).
-func Run(t *testing.T, newStore func(t *testing.T) feedback.Store) {
+// library's stores). opts may be nil.
+func Run(t *testing.T, newStore func(t *testing.T) feedback.Store, opts *Options) {
 	t.Helper()
 	for _, r := range rules {
 		t.Run(r.name, func(t *testing.T) {
 			st := newStore(t)
-			defer closeStore(st)
-			c := &checker{name: r.name}
+			c := newChecker(r.name, opts)
+			defer c.close(st)
 			r.run(t.Context(), c, st)
 			if c.skipped {
 				t.Skip(c.skipWhy)
@@ -119,10 +136,27 @@ func closeStore(st feedback.Store) {
 // use.
 type checker struct {
 	name    string
+	reopen  func(ctx context.Context, st feedback.Store) (feedback.Store, error)
 	mu      sync.Mutex
 	errs    []string
 	skipped bool
 	skipWhy string
+	closed  bool // the rule closed the store itself
+}
+
+func newChecker(name string, opts *Options) *checker {
+	c := &checker{name: name}
+	if opts != nil {
+		c.reopen = opts.Reopen
+	}
+	return c
+}
+
+// close closes the rule's store at its end, unless the rule did.
+func (c *checker) close(st feedback.Store) {
+	if !c.closed {
+		closeStore(st)
+	}
 }
 
 func (c *checker) errorf(format string, args ...any) {
@@ -202,6 +236,7 @@ var rules = []rule{
 	{"AppendWhileQuerying", appendWhileQuerying},
 	{"Cancel", cancel},
 	{"Closed", closed},
+	{"Durable", durable},
 }
 
 // t0 is the time of the kit's signals.
@@ -600,5 +635,64 @@ func closed(ctx context.Context, c *checker, st feedback.Store) {
 	_, err := collect(ctx, st, feedback.Filter{})
 	if !errors.Is(err, feedback.ErrClosed) {
 		c.errorf("Query after Close: got %v, want feedback.ErrClosed", err)
+	}
+}
+
+func durable(ctx context.Context, c *checker, st feedback.Store) {
+	if c.reopen == nil {
+		c.skipped, c.skipWhy = true, "no Options.Reopen: the store has nothing to reopen"
+		return
+	}
+	// Several batches, one larger than any page a store reads, and a
+	// retried one.
+	batches := [][]feedback.Signal{{Full()}, Signals("p", 3), Signals("q", 1200), Signals("p", 3)}
+	var want []feedback.Signal
+	for i, b := range batches {
+		if !c.append(ctx, st, b...) {
+			return
+		}
+		if i < len(batches)-1 {
+			want = append(want, b...)
+		}
+	}
+	if cl, ok := st.(interface{ Close() error }); ok {
+		c.closed = true
+		if err := cl.Close(); err != nil {
+			c.errorf("Close: %v", err)
+			return
+		}
+	}
+	re, err := c.reopen(ctx, st)
+	if err != nil {
+		c.errorf("Reopen: %v", err)
+		return
+	}
+	if re == nil {
+		c.errorf("Reopen returned no store and no error")
+		return
+	}
+	defer closeStore(re)
+	got := c.query(ctx, re, feedback.Filter{})
+	c.wantIDs("the reopened store", got, ids(want))
+	if len(got) == len(want) {
+		for i := range got {
+			if !reflect.DeepEqual(got[i], want[i]) {
+				c.errorf("the reopened store reads back another signal %s:\n got %+v\nwant %+v", want[i].ID, got[i], want[i])
+				return
+			}
+		}
+	}
+	// The reopened store knows the IDs stored before it was opened.
+	changed := Full()
+	changed.Evidence.Message = "a second signal with a stored ID"
+	after := Signals("r", 1)
+	if !c.append(ctx, re, changed, after[0]) {
+		return
+	}
+	got = c.query(ctx, re, feedback.Filter{})
+	wantAfter := ids(append(want, after...))
+	c.wantIDs("the reopened store after appending a stored ID and a new one", got, wantAfter)
+	if slices.Equal(ids(got), wantAfter) && !reflect.DeepEqual(got[0], Full()) {
+		c.errorf("the reopened store replaced a stored signal:\n got %+v\nwant %+v", got[0], Full())
 	}
 }

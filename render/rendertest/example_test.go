@@ -1,16 +1,18 @@
 package rendertest_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/goldenpath-dev/goldenpath/render"
 	"github.com/goldenpath-dev/goldenpath/render/rendertest"
 )
 
-// A custom renderer's test runs the kit; TestRenderer suits any framework,
-// Run makes one subtest per rule.
+// A custom renderer's test runs the kit; TestRenderer suits any framework
+// (a test passes its t.Context), Run makes one subtest per rule.
 func ExampleTestRenderer() {
-	err := rendertest.TestRenderer(rendertest.Suite{
+	ctx := context.Background()
+	err := rendertest.TestRenderer(ctx, rendertest.Suite{
 		New: rendertest.Fake,
 		Valid: []rendertest.Case{{
 			Name:  "greeting",

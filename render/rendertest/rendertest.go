@@ -36,7 +36,8 @@ import (
 // Case is one input for the renderer under test.
 type Case struct {
 	// Name labels the case in failures.
-	Name  string
+	Name string
+	// Input is the request rendered.
 	Input render.Request
 	// Want is the exact expected output; nil skips the comparison.
 	Want []byte
@@ -69,15 +70,16 @@ var rules = []rule{
 }
 
 // TestRenderer checks every rule and returns all failures joined, or nil.
-// It works with any test framework; renders run under context.Background
-// (Run uses each subtest's t.Context).
-func TestRenderer(s Suite) error {
+// It works with any test framework; every render runs under ctx (a test
+// passes its t.Context), as storetest.TestStore does. Run is the same for
+// the testing package, one subtest per rule.
+func TestRenderer(ctx context.Context, s Suite) error {
 	if s.New == nil || len(s.Valid) == 0 {
 		return errors.New("rendertest: the suite needs New and at least one valid case")
 	}
 	var errs []error
 	for _, r := range rules {
-		if err := r.check(context.Background(), s.clone()); err != nil {
+		if err := r.check(ctx, s.clone()); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", r.name, err))
 		}
 	}
@@ -119,7 +121,7 @@ func cloneCases(cs []Case) []Case {
 	return out
 }
 
-func render1(r render.Renderer, ctx context.Context, in render.Request) (out []byte, err error) {
+func render1(ctx context.Context, r render.Renderer, in render.Request) (out []byte, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v", p)
@@ -134,7 +136,7 @@ func checkValid(ctx context.Context, s *Suite) error {
 	r := s.New()
 	var errs []error
 	for _, c := range s.Valid {
-		out, err := render1(r, ctx, c.Input)
+		out, err := render1(ctx, r, c.Input)
 		switch {
 		case err != nil:
 			errs = append(errs, fmt.Errorf("%s: %v", c.Name, err))
@@ -149,7 +151,7 @@ func checkInvalid(ctx context.Context, s *Suite) error {
 	r := s.New()
 	var errs []error
 	for _, c := range s.Invalid {
-		_, err := render1(r, ctx, c.Input)
+		_, err := render1(ctx, r, c.Input)
 		if err == nil {
 			errs = append(errs, fmt.Errorf("%s: rendered without an error", c.Name))
 		} else if bytes.HasPrefix([]byte(err.Error()), []byte("panic: ")) {
@@ -163,12 +165,12 @@ func checkDeterministic(ctx context.Context, s *Suite) error {
 	a, b := s.New(), s.New()
 	var errs []error
 	for _, c := range s.Valid {
-		first, err := render1(a, ctx, c.Input)
+		first, err := render1(ctx, a, c.Input)
 		if err != nil {
 			continue // reported by valid
 		}
 		for _, r := range []render.Renderer{a, b} {
-			again, err := render1(r, ctx, c.Input)
+			again, err := render1(ctx, r, c.Input)
 			if err != nil || !bytes.Equal(first, again) {
 				errs = append(errs, fmt.Errorf("%s: rendered %q, then %q (%v)", c.Name, first, again, err))
 				break
@@ -184,7 +186,7 @@ func checkCancel(ctx context.Context, s *Suite) error {
 	r := s.New()
 	var errs []error
 	for _, c := range s.Valid {
-		_, err := render1(r, ctx, c.Input)
+		_, err := render1(ctx, r, c.Input)
 		if !errors.Is(err, context.Canceled) {
 			errs = append(errs, fmt.Errorf("%s: with a cancelled context got %v, want an error wrapping context.Canceled", c.Name, err))
 		}
@@ -212,7 +214,7 @@ func checkWriteError(ctx context.Context, s *Suite) error {
 			return r.Render(ctx, failingWriter{}, &in)
 		}()
 		if err == nil {
-			out, _ := render1(r, ctx, c.Input)
+			out, _ := render1(ctx, r, c.Input)
 			if len(out) == 0 {
 				continue // nothing to write, nothing to fail
 			}
@@ -228,7 +230,7 @@ func checkReadOnly(ctx context.Context, s *Suite) error {
 	for _, c := range append(append([]Case(nil), s.Valid...), s.Invalid...) {
 		src := bytes.Clone(c.Input.Source)
 		data := values.DeepCopy(c.Input.Data)
-		_, _ = render1(r, ctx, c.Input)
+		_, _ = render1(ctx, r, c.Input)
 		if !bytes.Equal(src, c.Input.Source) {
 			errs = append(errs, fmt.Errorf("%s: Render modified the source", c.Name))
 		}
@@ -243,7 +245,7 @@ func checkConcurrent(ctx context.Context, s *Suite) error {
 	r := s.New()
 	want := make([][]byte, len(s.Valid))
 	for i, c := range s.Valid {
-		want[i], _ = render1(r, ctx, c.Input)
+		want[i], _ = render1(ctx, r, c.Input)
 	}
 	const workers, rounds = 8, 10
 	var mu sync.Mutex
@@ -255,7 +257,7 @@ func checkConcurrent(ctx context.Context, s *Suite) error {
 			defer wg.Done()
 			for n := 0; n < rounds; n++ {
 				for i, c := range s.Valid {
-					got, err := render1(r, ctx, c.Input)
+					got, err := render1(ctx, r, c.Input)
 					if err != nil || !bytes.Equal(got, want[i]) {
 						mu.Lock()
 						errs = append(errs, fmt.Errorf("%s: concurrent render gave %q (%v), alone %q", c.Name, got, err, want[i]))
@@ -277,7 +279,7 @@ func checkPrepare(ctx context.Context, s *Suite) error {
 	}
 	var errs []error
 	for _, c := range s.Valid {
-		want, _ := render1(p, ctx, c.Input)
+		want, _ := render1(ctx, p, c.Input)
 		prep, err := p.Prepare(c.Input.Path, c.Input.Source)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: Prepare: %v", c.Name, err))

@@ -115,10 +115,21 @@ func TestKitCatchesBrokenRenderers(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			d := map[string]any{"name": "orders"}
 			v := []rendertest.Case{{Name: valid[0].Name, Input: render.Request{Path: "a", Source: valid[0].Input.Source, Data: d}, Want: valid[0].Want}}
-			err := rendertest.TestRenderer(rendertest.Suite{New: tc.r, Valid: v, Invalid: invalid})
+			err := rendertest.TestRenderer(t.Context(), rendertest.Suite{New: tc.r, Valid: v, Invalid: invalid})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.rule)
 		})
 	}
-	assert.NoError(t, rendertest.TestRenderer(rendertest.Suite{New: rendertest.Fake, Valid: valid, Invalid: invalid}))
+	assert.NoError(t, rendertest.TestRenderer(t.Context(), rendertest.Suite{New: rendertest.Fake, Valid: valid, Invalid: invalid}))
+}
+
+// TestRendererRendersUnderCtx: the kit renders under the context it is
+// given, so a cancelled one makes a conforming renderer's valid inputs fail.
+func TestRendererRendersUnderCtx(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	valid := []rendertest.Case{{Name: "greeting", Input: render.Request{Path: "a", Source: []byte("hello ${name}"), Data: map[string]any{"name": "orders"}}}}
+	err := rendertest.TestRenderer(ctx, rendertest.Suite{New: rendertest.Fake, Valid: valid})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "valid: greeting: context canceled")
 }

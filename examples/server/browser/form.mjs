@@ -85,11 +85,14 @@ try {
 	await page.selectOption('#f-tier', 'prod');
 	await page.fill('#f-replicas', '2');
 	await page.fill('#f-team', 'payments');
+	// The 422 is a page the browser navigates to: wait for its document,
+	// not only for the response (waitForLoadState would resolve at once on
+	// the form the click left, before the new page is committed).
 	const [resp] = await Promise.all([
 		page.waitForResponse((r) => r.request().method() === 'POST'),
+		page.waitForEvent('domcontentloaded'),
 		page.click('#download'),
 	]);
-	await page.waitForLoadState('domcontentloaded');
 	if (resp.status() !== 422) fail(`submitting replicas=2 with tier=prod: status ${resp.status()}, want 422`);
 	const shown = await page.$eval('#f-replicas', (el) => {
 		const field = el.closest('.field');
