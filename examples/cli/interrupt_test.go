@@ -228,7 +228,9 @@ func TestKilledRenderNeverReadAsAMix(t *testing.T) {
 		seesOneVersion(t, dir, !journal, renderAs(name)...)
 		code, _, errOut := gpRun("recover", dir)
 		require.Zero(t, code, errOut)
-		seesOneVersion(t, dir, true, renderAs(name)...)
+		if journal { // otherwise recover had nothing to do, and was read above
+			seesOneVersion(t, dir, true, renderAs(name)...)
+		}
 	}
 	t.Logf("staging takes %v; %d of %d kills landed before the journal", staging, staged, rounds)
 
@@ -282,7 +284,9 @@ func TestKilledUpgradeNeverReadAsAMix(t *testing.T) {
 		seesOneVersion(t, dir, !journal, upgrade(dir)...)
 		code, _, errOut := gpRun("recover", dir)
 		require.Zero(t, code, errOut)
-		seesOneVersion(t, dir, true, upgrade(dir)...)
+		if journal { // otherwise recover had nothing to do, and was read above
+			seesOneVersion(t, dir, true, upgrade(dir)...)
+		}
 	}
 	t.Logf("staging takes %v; %d of %d kills landed before the journal", staging, staged, rounds)
 
