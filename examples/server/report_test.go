@@ -44,7 +44,7 @@ func TestReportPage(t *testing.T) {
 		`<a href="/api/report" id="report-json">`,
 		// The revisit list: the decision, its reasons and their signals.
 		`<a href="/decisions/ADR-0012">ADR-0012</a> Every deployment sets resource requests and limits`,
-		`<span class="reason reason-desire-path-against-rule">desire path against a rule</span> 3 projects of go-service made the same edit to deploy/k8s/deployment.yaml.tmpl where they fail, warn or are exempt from ADR-0012/limits.`,
+		`<span class="reason reason-desire-path-against-rule">desire path against a rule</span> 3 projects of go-service made the same edit to deploy/k8s/deployment.yaml where they fail, warn or are exempt from ADR-0012/limits.`,
 		`ADR-0012/limits. <a href="#dp-2">See the edit.</a>`,
 		`Signals: <code>s09</code> <code>s13</code> <code>s01</code> <code>s05</code> <code>s17</code> <code>s22</code>`,
 		`blueprint <a href="/blueprints/go-service">go-service</a>`,
