@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -172,7 +173,28 @@ func serve(t *testing.T, name string, data []byte) string {
 		w.Write(data)
 	}))
 	t.Cleanup(srv.Close)
+	servers.Lock()
+	servers.open = append(servers.open, srv)
+	servers.Unlock()
 	return srv.URL + "/" + name
+}
+
+// servers are the archive servers a case started: the suite closes them
+// before it counts goroutines, so that only what the library started is
+// counted.
+var servers struct {
+	sync.Mutex
+	open []*httptest.Server
+}
+
+// closeServers closes the servers the cases started so far.
+func closeServers() {
+	servers.Lock()
+	defer servers.Unlock()
+	for _, srv := range servers.open {
+		srv.Close()
+	}
+	servers.open = nil
 }
 
 // gitRepo makes a git repository from files, with symlinks given as
@@ -375,9 +397,11 @@ func hostileCases(t *testing.T) {
 		name string
 		run  func(t *testing.T, s *sandbox) error
 		want string // in the error
-		// settles: the call starts no goroutine that outlives it, and the
-		// process does no work once it returned (checked).
-		settles bool
+	}
+	// runsOn says why a call leaves work running after it returned: the
+	// cases the goroutine check does not hold for.
+	runsOn := map[string]string{
+		"decision: a rule that never finishes": "a decision rule's CUE runs in process, and CUE cannot be interrupted: the evaluation goes on after Evaluate returned (decision has no isolation yet)",
 	}
 	fetch := func(policy blueprint.Policy, src func(t *testing.T, s *sandbox) string) func(t *testing.T, s *sandbox) error {
 		return func(t *testing.T, s *sandbox) error {
@@ -395,67 +419,67 @@ func hostileCases(t *testing.T) {
 		// Archives.
 		{"archive: path traversal", archive("a.tar.gz", func(t *testing.T, s *sandbox) []byte {
 			return tarGz(t, tarEntry{name: "blueprint.cue", body: minimalCue}, tarEntry{name: "../../outside/evil.txt", body: "pwned"})
-		}), "path leaves the archive", false},
+		}), "path leaves the archive"},
 		{"archive: absolute path", archive("a.tar.gz", func(t *testing.T, s *sandbox) []byte {
 			return tarGz(t, tarEntry{name: filepath.Join(s.outside, "evil.txt"), body: "pwned"})
-		}), "absolute path", false},
+		}), "absolute path"},
 		{"archive: symlink to a secret", archive("a.tar.gz", func(t *testing.T, s *sandbox) []byte {
 			return tarGz(t, tarEntry{name: "blueprint.cue", body: minimalCue}, tarEntry{name: "template/leak", typ: tar.TypeSymlink, link: s.secret})
-		}), "symlinks are not allowed", false},
+		}), "symlinks are not allowed"},
 		{"archive: write through a symlinked directory", archive("a.tar.gz", func(t *testing.T, s *sandbox) []byte {
 			return tarGz(t, tarEntry{name: "d", typ: tar.TypeSymlink, link: s.outside}, tarEntry{name: "d/evil.txt", body: "pwned"})
-		}), "symlinks are not allowed", false},
+		}), "symlinks are not allowed"},
 		{"archive: hard link to a secret", archive("a.tar.gz", func(t *testing.T, s *sandbox) []byte {
 			return tarGz(t, tarEntry{name: "a", body: "x"}, tarEntry{name: "leak", typ: tar.TypeLink, link: s.secret})
-		}), "hard links are not allowed", false},
+		}), "hard links are not allowed"},
 		{"archive: device node", archive("a.tar.gz", func(t *testing.T, s *sandbox) []byte {
 			return tarGz(t, tarEntry{name: "dev", typ: tar.TypeChar})
-		}), "is not allowed", false},
+		}), "is not allowed"},
 		{"archive: decompression bomb", archive("a.tar.gz", func(t *testing.T, s *sandbox) []byte {
 			return bomb
-		}), "uncompressed", false},
+		}), "uncompressed"},
 		{"archive: too many files", archive("a.tar.gz", func(t *testing.T, s *sandbox) []byte {
 			var es []tarEntry
 			for i := range 300 {
 				es = append(es, tarEntry{name: fmt.Sprintf("f%03d", i), body: "x"})
 			}
 			return tarGz(t, es...)
-		}), "too many files", false},
+		}), "too many files"},
 		{"archive: zip traversal", archive("a.zip", func(t *testing.T, s *sandbox) []byte {
 			return zipOf(t, "../outside/evil.txt", "pwned")
-		}), "path leaves the archive", false},
+		}), "path leaves the archive"},
 		{"archive: zip backslash traversal", archive("a.zip", func(t *testing.T, s *sandbox) []byte {
 			return zipOf(t, `..\outside\evil.txt`, "pwned")
-		}), "backslash", false},
+		}), "backslash"},
 
 		// Git.
 		{"git: symlink in the tree to a secret", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
 			return "git::file://" + gitRepo(t, s, map[string]string{"blueprint.cue": minimalCue, "template/leak": "->" + s.secret}) + "?ref=v1.0.0"
-		}), "symlinks are not allowed", false},
+		}), "symlinks are not allowed"},
 		{"git: option injection through ref", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
 			return "git::file://" + gitRepo(t, s, map[string]string{"blueprint.cue": minimalCue}) + "?ref=--upload-pack=touch%20/tmp/pwned"
-		}), "ref", false},
+		}), "ref"},
 		{"git: ext transport runs a command", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
 			return "git::ext::sh -c 'touch /tmp/pwned'"
-		}), "", false},
+		}), ""},
 		{"git: option injection as the URL", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
 			return "git::--upload-pack=touch /tmp/pwned"
-		}), "", false},
+		}), ""},
 
 		// The strict policy: no local files, no private networks.
 		{"strict: loopback address (SSRF)", fetch(blueprint.Strict, func(t *testing.T, s *sandbox) string {
 			return serve(t, "a.tar.gz", tarGz(t, tarEntry{name: "blueprint.cue", body: minimalCue}))
-		}), "", false},
+		}), ""},
 		{"strict: private address", fetch(blueprint.Strict, func(t *testing.T, s *sandbox) string {
 			return "https://10.0.0.1/bp.tar.gz"
-		}), "", false},
+		}), ""},
 		{"strict: cloud metadata address", fetch(blueprint.Strict, func(t *testing.T, s *sandbox) string {
 			return "http://169.254.169.254/latest/meta-data/"
-		}), "", false},
+		}), ""},
 		{"strict: file:// git", fetch(blueprint.Strict, func(t *testing.T, s *sandbox) string {
 			return "git::file://" + gitRepo(t, s, map[string]string{"blueprint.cue": minimalCue}) + "?ref=v1.0.0"
-		}), "not allowed by the strict policy", false},
-		{"strict: a local path", fetch(blueprint.Strict, func(t *testing.T, s *sandbox) string { return s.outside }), "not allowed by the strict policy", false},
+		}), "not allowed by the strict policy"},
+		{"strict: a local path", fetch(blueprint.Strict, func(t *testing.T, s *sandbox) string { return s.outside }), "not allowed by the strict policy"},
 
 		// CUE.
 		// In process, the deadline bounds the wait but the evaluation goes
@@ -464,99 +488,99 @@ func hostileCases(t *testing.T) {
 			return s.isolated(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue + `
 derived: x: [for a in [for i, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for j, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for k, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for l, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for m, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for n, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for o, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] {i+j+k+l+m+n+o}] for b in [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] {a * b}]
 `, "template/a.txt": "a"}), 2*time.Second)
-		}, "cue evaluation timed out after 2s (in the isolated child)", true},
+		}, "cue evaluation timed out after 2s (in the isolated child)"},
 		{"cue: a schema too large", func(t *testing.T, s *sandbox) error {
 			_, err := blueprint.LoadDir(context.Background(), s.blueprintDir(map[string]string{
 				"blueprint.cue": minimalCue + "// " + strings.Repeat("x", 2<<20) + "\n", "template/a.txt": "a"}), nil)
 			return err
-		}, "too large", false},
+		}, "too large"},
 		{"cue: reading a file through an import", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": `import "tool/file"
 ` + minimalCue + `derived: x: (file.Read & {filename: "` + s.secret + `", contents: string}).contents
 `, "template/a.txt.tmpl": "{{.x}}"}))
-		}, "derived.x: required", false}, // tool tasks never run: the contents stay unknown
+		}, "derived.x: required"}, // tool tasks never run: the contents stay unknown
 
 		// Templates.
 		{"template: output path escapes the project", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/{{.name}}/evil.txt": "pwned"}),
 				blueprint.Set("name=../outside"))
-		}, "", false},
+		}, ""},
 		{"template: writes into .git", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/{{.name}}/hooks/post-checkout": "#!/bin/sh\ntouch /tmp/pwned\n"}),
 				blueprint.Set("name=.git"))
-		}, ".git", false},
+		}, ".git"},
 		{"template: grows without bound", func(t *testing.T, s *sandbox) error {
 			loop := strings.Repeat(`{{range $i, $_ := $.l}}`, 6) + strings.Repeat("x", 1000) + strings.Repeat(`{{end}}`, 6)
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue + `parameters: l: [...int] | *[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]` + "\n",
 				"template/big.txt.tmpl": loop}))
-		}, "limit", false},
+		}, "limit"},
 		{"template: loops over constants that never end", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue,
 				"template/spin.txt.tmpl": "{{range 100000}}{{range 100000}}{{end}}{{end}}"}))
-		}, "spin.txt.tmpl:1:", false},
+		}, "spin.txt.tmpl:1:"},
 		{"template: loops over data that write nothing", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue + "parameters: l: [...int]\n",
 				"template/spin.txt.tmpl": "{{range $.l}}{{range $.l}}{{end}}{{end}}"}), blueprint.ValuesMap(map[string]any{"l": ints(5000)}))
-		}, "template steps", false}, // 25 million iterations: the step budget (1 million here) stops it before the deadline; resolving the 5000 values is no part of the case (evalTimeout)
+		}, "template steps"}, // 25 million iterations: the step budget (1 million here) stops it before the deadline; resolving the 5000 values is no part of the case (evalTimeout)
 		{"template: a function outside the curated set", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt.tmpl": `{{ readFile "` + s.secret + `" }}`}))
-		}, "readFile", false},
+		}, "readFile"},
 		{"template: a symlink in a local blueprint", func(t *testing.T, s *sandbox) error {
 			dir := s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt": "a"})
 			require.NoError(t, os.Symlink(s.secret, filepath.Join(dir, "template", "leak.txt")))
 			return s.renderDir(dir)
-		}, "template/leak.txt is a symlink: symlinks are not allowed in a blueprint", false},
+		}, "template/leak.txt is a symlink: symlinks are not allowed in a blueprint"},
 
 		// The execution budget: file names, dirs: and contents that loop or
 		// grow, through every kind of source.
 		{"budget: a file name that loops, local", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/{{range mul 999999 999999}}{{end}}x.txt": "x"}))
-		}, "template steps", true},
+		}, "template steps"},
 		{"budget: a file name that loops over a constant, git::file://", func(t *testing.T, s *sandbox) error {
 			return s.renderFetched("git::file://" + gitRepo(t, s, map[string]string{"blueprint.cue": minimalCue,
 				"template/{{range 999999999999}}{{end}}x.txt": "x"}) + "?ref=v1.0.0")
-		}, "loop more than 10000000 times", false},
+		}, "loop more than 10000000 times"},
 		{"budget: a file name that writes without end, archive", func(t *testing.T, s *sandbox) error {
 			return s.renderFetched(serve(t, "a.tar.gz", tarFiles(t, map[string]string{"blueprint.cue": minimalCue,
 				"template/{{range mul 999 999}}y{{end}}x.txt": "x"})))
-		}, "a path longer than 4096 bytes", false},
+		}, "a path longer than 4096 bytes"},
 		{"budget: a dirs: entry that loops", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue + `dirs: ["{{range mul 999999 999999}}{{end}}d"]` + "\n", "template/a.txt": "a"}))
-		}, "template steps", true},
+		}, "template steps"},
 		{"budget: indent to 1.2 GB", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt.tmpl": `{{indent 1200000000 "x"}}`}))
-		}, "indent would make a value larger than 1048576 bytes", true},
+		}, "indent would make a value larger than 1048576 bytes"},
 		{"budget: printf doubling by assignment", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue,
 				"template/a.txt.tmpl": `{{$s := "xxxxxxxxxxxxxxxx"}}{{range 40}}{{$s = printf "%s%s" $s $s}}{{end}}`}))
-		}, "printf would make a value larger than", true},
+		}, "printf would make a value larger than"},
 		{"budget: js escaping by assignment", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue,
 				"template/a.txt.tmpl": `{{$s := "<<<<<<<<"}}{{range 40}}{{$s = js $s}}{{end}}`}))
-		}, "js would make a value larger than", true},
+		}, "js would make a value larger than"},
 		{"budget: range over a product", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt.tmpl": `{{range mul 1000000 1000000}}{{end}}`}))
-		}, "template steps", true},
+		}, "template steps"},
 		{"budget: range over a parenthesised constant", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt.tmpl": `{{range (100000000000)}}{{end}}`}))
-		}, "template steps", true},
+		}, "template steps"},
 		{"budget: ranges in a define called from a range", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue,
 				"template/a.txt.tmpl": `{{define "d"}}{{range 100000}}{{end}}{{end}}{{range 100000}}{{template "d"}}{{end}}`}))
-		}, "", true}, // the template steps, or the deadline, whichever comes first
+		}, "render limit exceeded"}, // each call charges the define's range: the template steps, or under a heavy load the deadline, whichever comes first
 		{"budget: a long range body that writes nothing", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue,
 				"template/a.txt.tmpl": "{{range 9999999}}" + strings.Repeat("{{$a := 1}}", 10000) + "{{end}}"}))
-		}, "template steps", true},
+		}, "template steps"},
 		{"budget: sixty levels of doubled template calls", func(t *testing.T, s *sandbox) error {
 			return s.renderDir(s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt.tmpl": doubledCalls()}))
-		}, "render limit exceeded", true}, // the template steps, or the deadline, whichever comes first
+		}, "render limit exceeded"}, // the template steps, or the deadline, whichever comes first
 
 		// Memory: CUE that needs gigabytes runs in a bounded child.
 		{"cue: a default list of 200 million integers, isolated", func(t *testing.T, s *sandbox) error {
 			return s.isolated(s.blueprintDir(map[string]string{"blueprint.cue": "import \"list\"\n" + minimalCue +
 				"parameters: n: [...int] | *list.Range(0, 200000000, 1)\n", "template/a.txt": "a"}), isolatedMemoryTimeout)
-		}, "CUE evaluation exceeded 256 MiB", false},
+		}, "CUE evaluation exceeded 256 MiB"},
 		{"cue: a derived string doubled 34 times, isolated", func(t *testing.T, s *sandbox) error {
 			var b strings.Builder
 			b.WriteString("import \"strings\"\n" + minimalCue + "derived: {\n\ts0: \"xxxxxxxx\"\n")
@@ -565,69 +589,69 @@ derived: x: [for a in [for i, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for j, _ in [0
 			}
 			b.WriteString("}\n")
 			return s.isolated(s.blueprintDir(map[string]string{"blueprint.cue": b.String(), "template/a.txt": "a"}), isolatedMemoryTimeout)
-		}, "CUE evaluation exceeded 256 MiB", false},
+		}, "CUE evaluation exceeded 256 MiB"},
 		{"cue: an input that makes the schema hungry, isolated", func(t *testing.T, s *sandbox) error {
 			return s.isolated(s.blueprintDir(map[string]string{"blueprint.cue": "import \"list\"\n" + minimalCue +
 				"parameters: {\n\tn: int | *1\n\tl: [...int] | *list.Range(0, n, 1)\n}\n", "template/a.txt": "a"}), isolatedMemoryTimeout, blueprint.Set("n=200000000"))
-		}, "CUE evaluation exceeded 256 MiB", false},
+		}, "CUE evaluation exceeded 256 MiB"},
 
 		// Symlinks at the top of a local blueprint.
 		{"symlink: template/ to a directory outside", func(t *testing.T, s *sandbox) error {
 			dir := s.blueprintDir(map[string]string{"blueprint.cue": minimalCue})
 			require.NoError(t, os.Symlink(s.root, filepath.Join(dir, "template")))
 			return s.renderDir(dir)
-		}, "template is a symlink", false},
+		}, "template is a symlink"},
 		{"symlink: blueprint.cue to a secret", func(t *testing.T, s *sandbox) error {
 			dir := s.blueprintDir(map[string]string{"template/a.txt": "a"})
 			require.NoError(t, os.Symlink(s.secret, filepath.Join(dir, "blueprint.cue")))
 			return s.renderDir(dir)
-		}, "blueprint.cue is a symlink", false},
+		}, "blueprint.cue is a symlink"},
 		{"symlink: the blueprint directory", func(t *testing.T, s *sandbox) error {
 			dir := s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/a.txt": "a"})
 			link := filepath.Join(s.root, "link")
 			require.NoError(t, os.Symlink(dir, link))
 			return s.renderDir(link)
-		}, "the blueprint directory is a symlink", false},
+		}, "the blueprint directory is a symlink"},
 		{"symlink: template/ to a directory outside, through Sources", func(t *testing.T, s *sandbox) error {
 			dir := s.blueprintDir(map[string]string{"blueprint.cue": minimalCue})
 			require.NoError(t, os.Symlink(s.root, filepath.Join(dir, "template")))
 			return s.renderFetched(dir)
-		}, "template is a symlink", false},
+		}, "template is a symlink"},
 
 		// Includes of fetched blueprints.
 		{"include: a local path from git::file://", func(t *testing.T, s *sandbox) error {
 			local := s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/local.txt": "local"})
 			return s.renderFetched("git::file://" + gitRepo(t, s, map[string]string{"blueprint.cue": minimalCue +
 				`include: loot: source: "` + local + `"` + "\n", "template/a.txt": "a"}) + "?ref=v1.0.0")
-		}, "a fetched blueprint may not include the local source", false},
+		}, "a fetched blueprint may not include the local source"},
 		{"include: a file:// URL from a file:// archive", func(t *testing.T, s *sandbox) error {
 			local := s.blueprintDir(map[string]string{"blueprint.cue": minimalCue, "template/local.txt": "local"})
 			archive := filepath.Join(s.root, "a.tar.gz")
 			require.NoError(t, os.WriteFile(archive, tarFiles(t, map[string]string{"blueprint.cue": minimalCue +
 				`include: loot: source: "file://` + local + `"` + "\n", "template/a.txt": "a"}), 0o644))
 			return s.renderFetched("file://" + archive)
-		}, "a fetched blueprint may not include the local source", false},
+		}, "a fetched blueprint may not include the local source"},
 		{"include: a relative path out of an archive", func(t *testing.T, s *sandbox) error {
 			return s.renderFetched(serve(t, "a.tar.gz", tarFiles(t, map[string]string{"blueprint.cue": minimalCue +
 				`include: loot: source: "../../../../../../../../` + s.root + `"` + "\n", "template/a.txt": "a"})))
-		}, "leaves", false},
+		}, "leaves"},
 
 		// Credentials in addresses.
 		{"secret: a password in an https URL", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
 			return "https://user:" + credential + "@example.com/x.tar.gz"
-		}), "user:xxxxx@example.com", false},
+		}), "user:xxxxx@example.com"},
 		{"secret: a password in a git:: URL", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
 			return "git::https://user:" + credential + "@example.com/r.git?ref=v1"
-		}), "user:xxxxx@", false},
+		}), "user:xxxxx@"},
 		{"secret: a password in an http URL", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
 			return "http://user:" + credential + "@127.0.0.1:1/x.tar.gz"
-		}), "user:xxxxx@", false},
+		}), "user:xxxxx@"},
 		{"secret: a token in the query", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
 			return "https://example.com/x.tar.gz?token=" + credential
-		}), "token=xxxxx", false},
+		}), "token=xxxxx"},
 		{"secret: an ssh key in a git:: query", fetch(blueprint.Local, func(t *testing.T, s *sandbox) string {
 			return "git::https://example.com/r.git?ref=v1&sshkey=" + credential
-		}), "sshkey=xxxxx", false},
+		}), "sshkey=xxxxx"},
 
 		// A refused render with Force leaves the directory as it was.
 		{"force: a refused render into a directory goldenpath never rendered", func(t *testing.T, s *sandbox) error {
@@ -646,24 +670,24 @@ derived: x: [for a in [for i, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for j, _ in [0
 			entries, _ := os.ReadDir(s.out)
 			assert.Len(t, entries, 1)
 			return err
-		}, "template steps", true},
+		}, "template steps"},
 
 		// Manifests.
 		{"manifest: a path outside the project", func(t *testing.T, s *sandbox) error {
 			_, err := render.DecodeManifest(strings.NewReader(`{"schema":1,"parameters":{},"decisions":[],"files":[{"path":"../outside/x","sha256":"00","level":"shared","mode":"0644"}]}`))
 			return err
-		}, "invalid manifest", false},
+		}, "invalid manifest"},
 		{"manifest: an absolute path", func(t *testing.T, s *sandbox) error {
 			_, err := render.DecodeManifest(strings.NewReader(`{"schema":1,"parameters":{},"decisions":[],"files":[{"path":"` + s.secret + `","sha256":"00","level":"shared","mode":"0644"}]}`))
 			return err
-		}, "invalid manifest", false},
+		}, "invalid manifest"},
 		{"manifest: a journal pointing outside", func(t *testing.T, s *sandbox) error {
 			dir := filepath.Join(s.out, "p")
 			require.NoError(t, os.MkdirAll(filepath.Join(dir, ".goldenpath", "staging-x"), 0o755))
 			require.NoError(t, os.WriteFile(filepath.Join(dir, ".goldenpath", "journal.json"),
 				[]byte(`{"staging":"staging-x","ops":[{"kind":"remove","path":"../../secret.txt"}]}`), 0o644))
 			return render.Recover(dir)
-		}, "journal", false},
+		}, "journal"},
 
 		// Decisions.
 		{"decision: a rule that never finishes", func(t *testing.T, s *sandbox) error {
@@ -677,12 +701,12 @@ derived: x: [for a in [for i, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for j, _ in [0
 				return err
 			}
 			return rep.Err()
-		}, "", false},
+		}, ""},
 		{"decision: a record too large", func(t *testing.T, s *sandbox) error {
 			dir := s.blueprintDir(map[string]string{"0001-huge.md": "# 1. Huge\n\n" + strings.Repeat("x", decision.MaxFileBytes+1)})
 			_, err := decision.LoadDir(context.Background(), dir, nil)
 			return err
-		}, "", false},
+		}, ""},
 	}
 	require.GreaterOrEqual(t, len(cases), 60)
 	for _, c := range cases {
@@ -700,7 +724,12 @@ derived: x: [for a in [for i, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for j, _ in [0
 			assert.NotContains(t, err.Error(), secretText)
 			assert.NotContains(t, err.Error(), credential)
 			assert.Less(t, took, hangBound, "refusing took longer than every limit of the case")
-			if c.settles {
+			// Every case: the call starts no goroutine that outlives it, and
+			// the process does no work once it returned.
+			closeServers()
+			if why, ok := runsOn[c.name]; ok {
+				t.Logf("not checked for goroutines left running: %s", why)
+			} else {
 				settled(t, goroutines)
 			}
 			s.check()
@@ -715,12 +744,20 @@ derived: x: [for a in [for i, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for j, _ in [0
 }
 
 // settled checks that no goroutine a call started is still running, and
-// that the process does no work after the call returned.
+// that the process does no work after the call returned. Goroutines that
+// are ending (a closed connection's reader, an idle evaluation worker) get
+// a few seconds to end; one that runs on is seen as running.
 func settled(t *testing.T, goroutines int) {
 	t.Helper()
+	for wait := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > goroutines && time.Now().Before(wait); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > goroutines {
+		buf := make([]byte, 1<<20)
+		t.Errorf("%d goroutines outlived the call (%d before it):\n%s", n-goroutines, goroutines, buf[:runtime.Stack(buf, true)])
+	}
 	cpu := processCPU()
 	time.Sleep(400 * time.Millisecond)
-	assert.LessOrEqual(t, runtime.NumGoroutine(), goroutines, "a goroutine outlived the call")
 	if cpu >= 0 {
 		// A loop left running would take the whole 400 ms of a core; the
 		// garbage collector, under -race on a busy machine, some of it.

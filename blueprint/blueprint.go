@@ -23,6 +23,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -421,7 +422,7 @@ func load(ctx context.Context, fsys fs.FS, source, schemaName string, opts *Opti
 	b.Digest = digest
 	err = b.isolate(ctx, "check", nil)
 	if err == nil {
-		err = bounded(ctx, opts.evalTimeout(), func() error { return b.check() })
+		err = b.bounded(ctx, func() error { return b.check() })
 	}
 	if err != nil {
 		var ve *ValidationError
@@ -762,6 +763,19 @@ func (b *Blueprint) readDerived(root cue.Value) error {
 // worker: a goroutine that ran an evaluation before, when one is idle.
 func bounded(ctx context.Context, d time.Duration, f func() error) error {
 	return bound.RunOn(ctx, d, ErrEvalTimeout, f, goEval)
+}
+
+// bounded runs an evaluation of b in process. Without Isolation, it waits
+// at most EvalTimeout, and until ctx ends. With it, the evaluation already
+// ended in the child within EvalTimeout and the memory limit (CUE is
+// deterministic: it needs here what it needed there), and the call waits
+// for its end whatever ctx and the clock say, so that no evaluation runs
+// on behind the call.
+func (b *Blueprint) bounded(ctx context.Context, f func() error) error {
+	if b.opts.Isolation != nil {
+		return bound.RunOn(context.WithoutCancel(ctx), math.MaxInt64, ErrEvalTimeout, f, goEval)
+	}
+	return bounded(ctx, b.opts.evalTimeout(), f)
 }
 
 // evalJobs hands an evaluation to an idle worker. CUE's evaluator recurses

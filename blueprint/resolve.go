@@ -296,7 +296,7 @@ func (b *Blueprint) Resolve(ctx context.Context, inputs ...Input) (*Params, erro
 		return nil, err
 	}
 	var p *Params
-	err = bounded(ctx, b.opts.evalTimeout(), func() error {
+	err = b.bounded(ctx, func() error {
 		e, err := b.pool.get()
 		if err != nil {
 			return err

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
 )
 
 // asGPEnv makes the test binary run gp (TestMain).
@@ -42,13 +46,18 @@ func TestHostileMemory(t *testing.T) {
 		return d
 	}
 	out := filepath.Join(dir, "out")
+	hungry := bp("hungry", "import \"list\"\n", "n: [...int] | *list.Range(0, 200000000, 1)", nil)
 	cases := []struct {
 		name string
 		args []string
-		want string
+		want string // a regular expression
 	}{
-		{"CUE: a default list of 200 million integers", []string{"validate", "--isolate", "--eval-memory", "256", "--eval-timeout", "2m",
-			bp("hungry", "import \"list\"\n", "n: [...int] | *list.Range(0, 200000000, 1)", nil)}, "CUE evaluation exceeded 256 MiB"},
+		{"CUE: a default list of 200 million integers", []string{"validate", "--isolate", "--eval-memory", "256", "--eval-timeout", "2m", hungry},
+			"CUE evaluation exceeded 256 MiB"},
+		// The defaults: 1 GiB for the child, 10 s for the evaluation;
+		// whichever the child meets first is named.
+		{"CUE: a default list of 200 million integers, default limits", []string{"validate", "--isolate", hungry},
+			`CUE evaluation exceeded 1024 MiB|cue evaluation timed out after 10s \(in the isolated child\)`},
 		{"template: indent to 1.2 GB", []string{"render", bp("indent", "", "{}", map[string]string{"a.txt.tmpl": `{{indent 1200000000 "x"}}`}),
 			"-o", out}, "indent would make a value larger than"},
 		{"template: printf doubling", []string{"render", bp("doubling", "", "{}", map[string]string{
@@ -61,10 +70,13 @@ func TestHostileMemory(t *testing.T) {
 		{"template: sixty levels of doubled template calls", []string{"render", bp("calls", "", "{}", map[string]string{
 			"a.txt.tmpl": doubledCalls()}), "-o", out}, "render limit exceeded"},
 	}
-	for _, c := range cases {
+	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], c.args...)
-			cmd.Env = append(os.Environ(), asGPEnv+"=1")
+			// The mark is inherited by gp's isolation child: a process
+			// that still carries it once gp exited was left running.
+			mark := fmt.Sprintf("GP_TEST_HOSTILE_MARK=%d-%d", os.Getpid(), i)
+			cmd.Env = append(os.Environ(), asGPEnv+"=1", mark)
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			start := time.Now()
@@ -73,8 +85,9 @@ func TestHostileMemory(t *testing.T) {
 			var ee *exec.ExitError
 			require.ErrorAs(t, err, &ee, "stderr: %s", stderr.String())
 			assert.Equal(t, 1, ee.ExitCode())
-			assert.Contains(t, stderr.String(), c.want)
+			assert.Regexp(t, c.want, stderr.String())
 			assert.Less(t, took, 3*time.Minute, "refusing took longer than every limit of the case")
+			assert.Empty(t, marked(mark), "processes left running after gp exited")
 			rss := maxRSS(cmd.ProcessState)
 			if !raceEnabled {
 				assert.Less(t, rss, int64(1<<30), "gp took more than 1 GiB")
@@ -83,6 +96,57 @@ func TestHostileMemory(t *testing.T) {
 			t.Logf("%v, peak %d MiB: %s", took.Round(time.Millisecond), rss>>20, strings.TrimSpace(stderr.String()))
 		})
 	}
+}
+
+// marked lists the processes whose environment holds mark (Linux's /proc).
+func marked(mark string) []string {
+	files, _ := filepath.Glob("/proc/[0-9]*/environ")
+	var pids []string
+	for _, f := range files {
+		env, err := os.ReadFile(f)
+		if err != nil {
+			continue // ended meanwhile, or not ours
+		}
+		for v := range bytes.SplitSeq(env, []byte{0}) {
+			if string(v) == mark {
+				pids = append(pids, filepath.Base(filepath.Dir(f)))
+			}
+		}
+	}
+	return pids
+}
+
+// TestUntrustedIsolates: --untrusted alone turns isolation on (on Linux),
+// with gp itself as the child and the default 1 GiB, and a blueprint that
+// needs gigabytes, loaded with those options, is refused by a limit of
+// the child: the memory or the deadline.
+func TestUntrustedIsolates(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("isolation needs Linux")
+	}
+	fs := flag.NewFlagSet("gp", flag.ContinueOnError)
+	var sf sourceFlags
+	sf.define(fs)
+	require.NoError(t, fs.Parse([]string{"--untrusted"}))
+	opts, err := sf.loadOptions()
+	require.NoError(t, err)
+	require.NotNil(t, opts.Isolation, "--untrusted evaluates in process")
+	self, err := os.Executable()
+	require.NoError(t, err)
+	assert.Equal(t, []string{self}, opts.Isolation.Command)
+	assert.Contains(t, opts.Isolation.Env, evalChildEnv+"=1")
+	assert.Equal(t, int64(1<<30), opts.Isolation.MaxMemory)
+	if testing.Short() {
+		return
+	}
+	// The strict policy refuses local paths: LoadDir names the directory
+	// as a program does, with the options --untrusted gives.
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "template"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "blueprint.cue"), []byte("import \"list\"\nname: \"hungry\"\nversion: \"1.0.0\"\ndescription: \"d\"\nowner: \"o\"\nparameters: n: [...int] | *list.Range(0, 200000000, 1)\n"), 0o644))
+	_, err = blueprint.LoadDir(context.Background(), dir, opts)
+	require.Error(t, err)
+	assert.Regexp(t, `CUE evaluation exceeded 1024 MiB|cue evaluation timed out after 10s \(in the isolated child\)`, err.Error())
 }
 
 // doubledCalls is sixty levels of templates each calling the one below

@@ -77,28 +77,56 @@ func interruptEnv(t *testing.T) []string {
 // finished, and whether the kill came after the journal appeared.
 func killInCommit(t *testing.T, bin string, env []string, dir string, within time.Duration, args ...string) (commit time.Duration, inCommit bool) {
 	t.Helper()
+	commit, _, inCommit = killAt(t, bin, env, dir, within, 0, args...)
+	return commit, inCommit
+}
+
+// killInStaging starts gp with args like killInCommit, and kills it with
+// SIGKILL at a random point of the first within after it started: while it
+// stages the new files, before it commits them, when within is the
+// staging time killAt measured. It reports whether the journal had
+// appeared by then (the kill came late, in the commit).
+func killInStaging(t *testing.T, bin string, env []string, dir string, within time.Duration, args ...string) (journal bool) {
+	t.Helper()
+	_, _, journal = killAt(t, bin, env, dir, 0, within, args...)
+	return journal
+}
+
+// killAt is killInCommit (within > 0) and killInStaging (staging > 0);
+// with neither it lets gp finish, and returns how long the commit took and
+// how long gp took from its start to the journal's appearance (staging).
+func killAt(t *testing.T, bin string, env []string, dir string, within, staging time.Duration, args ...string) (commit, staged time.Duration, journalSeen bool) {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	exited := make(chan error, 1)
+	start := time.Now()
 	require.NoError(t, cmd.Start())
 	go func() { exited <- cmd.Wait() }()
 	journal := filepath.Join(dir, ".goldenpath", "journal.json")
 	var seen time.Time
 	var kill <-chan time.Time
+	if staging > 0 {
+		kill = time.After(time.Duration(rand.Int64N(int64(staging))))
+	}
 	for {
 		select {
 		case err := <-exited:
 			require.NoError(t, err, stderr.String())
 			if !seen.IsZero() {
-				commit = time.Since(seen)
+				commit, staged = time.Since(seen), seen.Sub(start)
 			}
-			return commit, false
+			return commit, staged, false
 		case <-kill:
 			_ = cmd.Process.Kill() // SIGKILL: no chance to clean up
 			<-exited
-			return 0, true
+			if staging > 0 {
+				_, err := os.Stat(journal)
+				return 0, 0, err == nil
+			}
+			return 0, 0, true
 		case <-time.After(200 * time.Microsecond):
 		}
 		if seen.IsZero() {
@@ -184,9 +212,28 @@ func TestKilledRenderNeverReadAsAMix(t *testing.T) {
 	require.Zero(t, code, errOut)
 	// A re-render commits through a journal; how long it takes bounds
 	// where the kills land.
-	commit, _ := killInCommit(t, bin, env, dir, 0, renderAs("beta")...)
+	commit, staging, _ := killAt(t, bin, env, dir, 0, 0, renderAs("beta")...)
 	require.NotZero(t, commit, "the re-render committed no journal")
 	seesOneVersion(t, dir, true, renderAs("beta")...)
+
+	// Kills while gp stages the new files, before any journal: the project
+	// is the old version, read as it is, nothing pending.
+	staged, rounds := 0, 8
+	for i := range rounds {
+		name := []string{"alpha", "beta"}[i%2]
+		journal := killInStaging(t, bin, env, dir, staging, renderAs(name)...)
+		if !journal {
+			staged++
+		}
+		seesOneVersion(t, dir, !journal, renderAs(name)...)
+		code, _, errOut := gpRun("recover", dir)
+		require.Zero(t, code, errOut)
+		if journal { // otherwise recover had nothing to do, and was read above
+			seesOneVersion(t, dir, true, renderAs(name)...)
+		}
+	}
+	t.Logf("staging takes %v; %d of %d kills landed before the journal", staging, staged, rounds)
+
 	pending, rounds := 0, 8
 	for i := range rounds {
 		name := []string{"alpha", "beta"}[i%2]
@@ -221,9 +268,27 @@ func TestKilledUpgradeNeverReadAsAMix(t *testing.T) {
 
 	first := filepath.Join(t.TempDir(), "first")
 	require.NoError(t, os.CopyFS(first, os.DirFS(seed)))
-	commit, _ := killInCommit(t, bin, env, first, 0, upgrade(first)...)
+	commit, staging, _ := killAt(t, bin, env, first, 0, 0, upgrade(first)...)
 	require.NotZero(t, commit, "the upgrade committed no journal")
 	seesOneVersion(t, first, true, upgrade(first)...)
+
+	// Kills while gp stages, before any journal: the old version, whole.
+	staged, rounds := 0, 8
+	for i := range rounds {
+		dir := filepath.Join(t.TempDir(), fmt.Sprint("s", i))
+		require.NoError(t, os.CopyFS(dir, os.DirFS(seed)))
+		journal := killInStaging(t, bin, env, dir, staging, upgrade(dir)...)
+		if !journal {
+			staged++
+		}
+		seesOneVersion(t, dir, !journal, upgrade(dir)...)
+		code, _, errOut := gpRun("recover", dir)
+		require.Zero(t, code, errOut)
+		if journal { // otherwise recover had nothing to do, and was read above
+			seesOneVersion(t, dir, true, upgrade(dir)...)
+		}
+	}
+	t.Logf("staging takes %v; %d of %d kills landed before the journal", staging, staged, rounds)
 
 	pending, rounds := 0, 8
 	for i := range rounds {

@@ -31,7 +31,7 @@ func TestBrowser(t *testing.T) {
 	defer ts.Close()
 	downloads := t.TempDir()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, node, filepath.Join("browser", "form.mjs"), ts.URL, downloads)
@@ -154,7 +154,7 @@ func TestBrowserFeedback(t *testing.T) {
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, node, filepath.Join("browser", "feedback.mjs"), ts.URL)

@@ -66,9 +66,14 @@ func slot(ctx context.Context, ch chan struct{}, wait time.Duration) (release fu
 }
 
 // resolve resolves inputs against bp in an evaluation slot. The request
-// waits at most EvalTimeout for the result; the evaluation itself is not
-// cancelled with the request (it cannot be), and keeps its slot until it
-// ends, so that abandoned evaluations can never be more than MaxEvals.
+// waits at most EvalTimeout for the result. The slot is released only when
+// Resolve returned, and Resolve returns only when no evaluation of the call
+// runs any more: in process, the evaluation is not cancelled with the
+// request (it cannot be) and has no deadline of its own (catalogOptions);
+// isolated, the child is killed when the request ends, and the in-process
+// run that follows a child's success is waited for by the library. So
+// evaluations running, abandoned ones included, are never more than
+// MaxEvals.
 func (s *server) resolve(ctx context.Context, bp *blueprint.Blueprint, inputs ...blueprint.Input) (*blueprint.Params, error) {
 	release, err := slot(ctx, s.evals, s.cfg.EvalWait)
 	if err != nil {
@@ -79,9 +84,13 @@ func (s *server) resolve(ctx context.Context, bp *blueprint.Blueprint, inputs ..
 		err error
 	}
 	done := make(chan result, 1)
+	ectx := context.WithoutCancel(ctx)
+	if s.cfg.Isolated {
+		ectx = ctx
+	}
 	go func() {
 		defer release()
-		p, err := bp.Resolve(context.WithoutCancel(ctx), inputs...)
+		p, err := bp.Resolve(ectx, inputs...)
 		done <- result{p, err}
 	}()
 	t := time.NewTimer(s.cfg.EvalTimeout)

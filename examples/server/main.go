@@ -110,7 +110,10 @@
 // anything decodes them: 422 beyond). Parameter evaluations run at most
 // --max-evals at a time and keep their slot until they end, even when their
 // request gave up after --eval-timeout (503, without Retry-After: the same
-// input would take as long again); renders run at most --max-renders at a
+// input would take as long again). With --isolate (Linux), each evaluation
+// runs first in a child process (the server re-executed) limited to
+// --eval-memory MiB and killed after --eval-timeout or when its request
+// ends, and in process only once it ended there; renders run at most --max-renders at a
 // time, reports at most --max-reports, and a report is served from a cache
 // until the store changes. A request waits briefly for a slot, then gets
 // 503 with a Retry-After spread over a few seconds. Error replies list the
@@ -132,6 +135,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -150,6 +154,9 @@ import (
 )
 
 func main() {
+	if os.Getenv(evalChildEnv) == "1" {
+		os.Exit(serveEvaluation())
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -187,6 +194,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		maxValues       = fs.Int("max-values", 2000, "the most values (scalars, mappings and lists, YAML aliases and merge keys expanded) one request's parameters may hold")
 		maxEvals        = fs.Int("max-evals", 0, "how many parameter evaluations run at once, abandoned ones included (default 2 × GOMAXPROCS)")
 		evalTimeout     = fs.Duration("eval-timeout", 10*time.Second, "how long a request waits for the evaluation of its parameters")
+		isolate         = fs.Bool("isolate", false, "evaluate each request's parameters first in a child process limited to --eval-memory, killed after --eval-timeout or when the request ends (Linux only)")
+		evalMemory      = fs.Int64("eval-memory", 1024, "the memory, in MiB, an isolated evaluation may use")
 		maxReports      = fs.Int("max-reports", 2, "how many feedback reports are computed at once")
 		memoryLimit     = fs.Int64("memory-limit", 512<<20, "the Go runtime's soft memory limit, in bytes (runtime/debug.SetMemoryLimit; 0 keeps $GOMEMLIMIT or none)")
 		shutdownTimeout = fs.Duration("shutdown-timeout", 15*time.Second, "how long a shutdown waits for requests in flight")
@@ -225,6 +234,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usage("--max-evals and --max-reports must be 1 or more")
 	case *evalTimeout <= 0:
 		return usage("--eval-timeout must be positive")
+	case *evalMemory <= 0:
+		return usage("--eval-memory must be positive")
 	}
 	if *memoryLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
 		// A soft limit makes the collector work harder near it and hand
@@ -247,12 +258,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	// Requests' parameters are capped in values before anything decodes
-	// them. The library's evaluation deadline is a ceiling only: the
-	// server answers a request after --eval-timeout, and keeps the
-	// evaluation's slot until the evaluation really ends.
-	catalog, err := blueprint.LoadCatalog(ctx, blueprints, &blueprint.Options{Fetcher: sources, Logger: logger,
-		MaxInputBytes: *maxBody, MaxInputNodes: *maxValues, EvalTimeout: evalCeiling(*evalTimeout)})
+	var iso *blueprint.Isolation
+	if *isolate {
+		self, err := os.Executable()
+		if err != nil {
+			return fail(fmt.Errorf("--isolate: %w", err))
+		}
+		iso = &blueprint.Isolation{Command: []string{self}, Env: []string{evalChildEnv + "=1"}, MaxMemory: *evalMemory << 20}
+	}
+	catalog, err := blueprint.LoadCatalog(ctx, blueprints, catalogOptions(sources, logger, *maxBody, *maxValues, *evalTimeout, iso))
 	if err != nil {
 		return fail(err)
 	}
@@ -294,6 +308,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		MaxRenders:  *maxRenders,
 		MaxEvals:    *maxEvals,
 		EvalTimeout: *evalTimeout,
+		Isolated:    iso != nil,
 		MaxReports:  *maxReports,
 		Signals:     signals,
 		Projects:    *projects,
@@ -356,11 +371,41 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// evalCeiling is the library's deadline for one evaluation in the server:
-// long enough that the server's own wait (--eval-timeout) always ends
-// first, so that an evaluation's slot is held for as long as it runs.
-func evalCeiling(wait time.Duration) time.Duration {
-	return max(10*wait, 2*time.Minute)
+// catalogOptions are the options the server loads its catalog with.
+// Requests' parameters are capped in bytes and values before anything
+// decodes them. Without iso, an evaluation runs in process, where CUE
+// cannot be interrupted: the library is given no deadline, so that Resolve
+// returns only when the evaluation really ended and the server's slot is
+// held exactly as long as it runs (the request itself waits at most
+// --eval-timeout). With iso, every evaluation runs first in a child limited
+// in memory and killed after evalTimeout or when its request ends, and in
+// process only once it ended there, to its end.
+func catalogOptions(sources blueprint.Fetcher, logger *slog.Logger, maxBody int64, maxValues int, evalTimeout time.Duration, iso *blueprint.Isolation) *blueprint.Options {
+	opts := &blueprint.Options{Fetcher: sources, Logger: logger, MaxInputBytes: maxBody, MaxInputNodes: maxValues,
+		EvalTimeout: noEvalDeadline, Isolation: iso}
+	if iso != nil {
+		opts.EvalTimeout = evalTimeout
+	}
+	return opts
+}
+
+// noEvalDeadline is the library's deadline for an evaluation in process:
+// none. The server answers the request after --eval-timeout; the
+// evaluation keeps its slot until it ends.
+const noEvalDeadline = time.Duration(math.MaxInt64)
+
+// evalChildEnv, set to 1, makes the server the child of an isolated
+// evaluation (--isolate): it serves one evaluation on its standard streams
+// and exits.
+const evalChildEnv = "GP_SERVER_EVALUATION_CHILD"
+
+// serveEvaluation is the server as an isolation child.
+func serveEvaluation() int {
+	if err := blueprint.ServeIsolation(os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "server:", err)
+		return exitError
+	}
+	return exitOK
 }
 
 // loadDecisions loads the decisions at source: a local directory directly,

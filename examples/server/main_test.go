@@ -36,6 +36,9 @@ var (
 var testNow = time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
 
 func TestMain(m *testing.M) {
+	if os.Getenv(evalChildEnv) == "1" {
+		os.Exit(serveEvaluation()) // the test binary as an isolation child
+	}
 	if os.Getenv(serverProcessEnv) == "1" {
 		main() // the test binary run as the server, by startServer
 		return

@@ -67,6 +67,13 @@ type config struct {
 	// EvalTimeout is how long a request waits for its evaluation before it
 	// is answered 503 (without Retry-After). Default 10 s.
 	EvalTimeout time.Duration
+	// Isolated says the Catalog was loaded with blueprint.Options.Isolation
+	// (see catalogOptions): an evaluation then follows its request's
+	// context, and its child is killed when the request ends. Otherwise an
+	// evaluation runs in process on to its end, whatever its request does,
+	// and the Catalog must have been loaded without an evaluation deadline
+	// for its slot to be held as long as it runs (catalogOptions again).
+	Isolated bool
 	// MaxReports is how many reports are computed at once, apart from
 	// renders. Default 2.
 	MaxReports int
@@ -296,6 +303,8 @@ func (s *server) status(r *http.Request, err error) (int, string) {
 		return status, msg
 	case errors.Is(err, errEvalTimeout):
 		return http.StatusServiceUnavailable, err.Error()
+	case errors.Is(err, blueprint.ErrEvalMemory):
+		return http.StatusUnprocessableEntity, err.Error()
 	case errors.As(err, &invalid):
 		return http.StatusUnprocessableEntity, "invalid parameters"
 	case errors.As(err, &enforced):

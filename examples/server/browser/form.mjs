@@ -29,7 +29,10 @@ const browser = await launch();
 try {
 	const context = await browser.newContext({ acceptDownloads: true });
 	const page = await context.newPage();
-	page.setDefaultTimeout(15000);
+	// Each wait ends when its page is there; the limit only catches one
+	// that never comes, so it is generous: on a 2-core machine running
+	// every package's tests, launching Chromium alone took 10 s.
+	page.setDefaultTimeout(60000);
 	const pageErrors = [];
 	page.on('pageerror', (e) => pageErrors.push(String(e)));
 	page.on('console', (m) => {

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/goldenpath-dev/goldenpath/blueprint"
+)
+
+// cueGoroutines counts the goroutines of this process that are running
+// CUE: every one has a frame of package cuelang.org/go in its stack.
+func cueGoroutines() int {
+	buf := make([]byte, 8<<20)
+	n := runtime.Stack(buf, true)
+	count := 0
+	for g := range bytes.SplitSeq(buf[:n], []byte("\n\n")) {
+		if bytes.Contains(g, []byte("cuelang.org/go/")) {
+			count++
+		}
+	}
+	return count
+}
+
+// childProcesses counts the processes whose parent is this one (Linux's
+// /proc); -1 elsewhere.
+func childProcesses() int {
+	if runtime.GOOS != "linux" {
+		return -1
+	}
+	dirs, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil {
+		return -1
+	}
+	self := strconv.Itoa(os.Getpid())
+	n := 0
+	for _, d := range dirs {
+		b, err := os.ReadFile(d)
+		if err != nil {
+			continue // ended meanwhile
+		}
+		// pid (comm) state ppid ...: comm may hold spaces and parentheses.
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) > 1 && f[1] == self {
+			n++
+		}
+	}
+	return n
+}
+
+// TestEvaluationsNeverExceedMaxEvals sends a real server (httptest) waves
+// of slow evaluations, more than it has slots, from clients that give up
+// early, and
+// samples what really runs until everything ended: the CUE goroutines in
+// process, and with --isolate the children, are never more than MaxEvals,
+// and nothing runs on once the slots are free. The catalog is loaded as
+// main loads it (catalogOptions).
+func TestEvaluationsNeverExceedMaxEvals(t *testing.T) {
+	const maxEvals = 2
+	for _, isolated := range []bool{false, true} {
+		t.Run("isolated="+strconv.FormatBool(isolated), func(t *testing.T) {
+			if isolated && runtime.GOOS != "linux" {
+				t.Skip("isolation needs Linux")
+			}
+			evalTimeout := 100 * time.Millisecond
+			var iso *blueprint.Isolation
+			if isolated {
+				self, err := os.Executable()
+				if err != nil {
+					t.Fatal(err)
+				}
+				iso = &blueprint.Isolation{Command: []string{self}, Env: []string{evalChildEnv + "=1"}, MaxMemory: 512 << 20}
+				// The child is killed after the deadline: give it time to
+				// start, and to be seen running.
+				evalTimeout = 2 * time.Second
+			}
+			logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+			catalog := slowCatalog(t, catalogOptions(nil, logger, 1<<20, 100_000, evalTimeout, iso))
+			s, _ := newTestServer(t, func(c *config) {
+				c.Catalog, c.Isolated = catalog, isolated
+				c.MaxEvals, c.EvalWait, c.EvalTimeout = maxEvals, 50*time.Millisecond, evalTimeout
+			})
+			srv := httptest.NewServer(s)
+			defer srv.Close()
+
+			// A few seconds of CUE each, far longer than the clients wait.
+			slow := `{"n": [` + strings.TrimSuffix(strings.Repeat("1,", 100), ",") + `]}`
+			var (
+				mu       sync.Mutex
+				maxCUE   int
+				maxChild int
+				samples  int
+			)
+			sample := func() {
+				c, p := cueGoroutines(), childProcesses()
+				mu.Lock()
+				maxCUE, maxChild, samples = max(maxCUE, c), max(maxChild, p), samples+1
+				mu.Unlock()
+			}
+			stop := make(chan struct{})
+			sampled := make(chan struct{})
+			go func() {
+				defer close(sampled)
+				for {
+					select {
+					case <-stop:
+						return
+					case <-time.After(5 * time.Millisecond):
+						sample()
+					}
+				}
+			}()
+
+			// Three waves of clients, each after the last one left: a slot
+			// freed while its evaluation runs on would let the next wave
+			// start more.
+			codes := make(chan int, 9*maxEvals)
+			for wave := range 3 {
+				if wave > 0 {
+					time.Sleep(300 * time.Millisecond)
+				}
+				var wg sync.WaitGroup
+				for range 3 * maxEvals {
+					wg.Go(func() {
+						// The client leaves after 300 ms, before any evaluation ends.
+						ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+						defer cancel()
+						req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/api/blueprints/slow/validate", strings.NewReader(slow))
+						resp, err := http.DefaultClient.Do(req)
+						if err != nil {
+							codes <- 0 // gave up
+							return
+						}
+						resp.Body.Close()
+						codes <- resp.StatusCode
+					})
+				}
+				wg.Wait()
+			}
+			close(codes)
+			for c := range codes {
+				if c == http.StatusOK {
+					t.Errorf("a slow evaluation answered 200 within the client's wait")
+				}
+			}
+			// Until every slot is free again; then nothing may run.
+			deadline := time.Now().Add(5 * time.Minute)
+			for len(s.evals) > 0 && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			close(stop)
+			<-sampled
+			if n := len(s.evals); n > 0 {
+				t.Fatalf("%d evaluation slots still held after 5 minutes", n)
+			}
+			// A freed slot: what ran in it has ended.
+			if n := cueGoroutines(); n > 0 {
+				t.Errorf("%d goroutines run CUE with every evaluation slot free", n)
+			}
+			if n := childProcesses(); n > 0 {
+				t.Errorf("%d isolation children run with every evaluation slot free", n)
+			}
+			t.Logf("%d samples: at most %d CUE goroutines and %d children at once, for %d slots", samples, maxCUE, maxChild, maxEvals)
+			if maxCUE+max(maxChild, 0) == 0 {
+				t.Fatal("no evaluation was ever seen running")
+			}
+			if maxCUE > maxEvals {
+				t.Errorf("%d CUE goroutines ran at once, more than --max-evals %d", maxCUE, maxEvals)
+			}
+			if maxChild > maxEvals {
+				t.Errorf("%d isolation children ran at once, more than --max-evals %d", maxChild, maxEvals)
+			}
+			// The server answers again.
+			if w := do(t, s, "POST", "/api/blueprints/slow/validate", strings.NewReader(`{}`)); w.Code != http.StatusOK {
+				t.Errorf("validate once every evaluation ended: %d %s", w.Code, w.Body)
+			}
+		})
+	}
+}
