@@ -98,15 +98,19 @@ func (e *UnknownRendererError) Error() string {
 }
 
 // Position is a place in a file: a blueprint.cue, a values file, or the
-// pseudo-file "--set" whose line N is the N-th key=value pair.
+// pseudo-file "--set" whose line N is the N-th key=value pair. A Position
+// with no line (Line 0) names a file or a folder as a whole — a folder
+// where no decision record loads, a file too large to read: it prints as
+// FILE alone, and its JSON has no "line" and no "column".
 type Position struct {
 	// Filename names the file as it was given to the loader or the
 	// resolver.
 	Filename string `json:"file"`
-	// Line and Column are 1-based. Line 0 is no position (IsValid),
-	// Column 0 the whole line.
-	Line   int `json:"line"`
-	Column int `json:"column"`
+	// Line and Column are 1-based. Line 0 is no position (IsValid): the
+	// file or folder as a whole. Column 0 is the whole line. Both are left
+	// out of the JSON when 0.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 // IsValid reports whether p names a line.

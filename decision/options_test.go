@@ -2,6 +2,7 @@ package decision_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"testing/fstest"
@@ -67,7 +68,8 @@ func TestOptionsOverrideTheDefaults(t *testing.T) {
 }
 
 // TestNothingLoadsIsAnError loads folders where no record loads: an error
-// naming the folder, with the registry and every skipped file as a note.
+// at the folder (its path and no line, in text and in JSON), with the
+// registry and every skipped file as a note.
 func TestNothingLoadsIsAnError(t *testing.T) {
 	fsys := fstest.MapFS{
 		"adr/README.md":          {Data: []byte("# Decisions\n")},
@@ -80,6 +82,10 @@ func TestNothingLoadsIsAnError(t *testing.T) {
 	var le *decision.LoadError
 	require.True(t, errors.As(err, &le), "error %v", err)
 	assert.Equal(t, "no decision records in .: 3 Markdown files, none a record (lint lists why)", le.Problems[0].Message)
+	assert.Equal(t, decision.Position{Filename: "."}, le.Problems[0].Pos)
+	js, err := json.Marshal(le.Problems[0])
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"pos": {"file": "."}, "kind": "layout", "message": "no decision records in .: 3 Markdown files, none a record (lint lists why)"}`, string(js))
 	require.NotNil(t, reg)
 	assert.Equal(t, 0, reg.Len())
 	var got []string

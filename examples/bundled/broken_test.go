@@ -53,6 +53,7 @@ func copyBlueprint(t *testing.T, name string, edits map[string][2]string) *bluep
 // none of them touches.
 func TestBrokenBlueprintFailsTheKit(t *testing.T) {
 	slow(t)
+	db := postgres(t)
 	b := copyBlueprint(t, "go-service-v2", map[string][2]string{
 		"template/internal/handler/handler.go.tmpl": {
 			`	mux.HandleFunc("GET /v1/hello", h.hello)`,
@@ -74,7 +75,7 @@ func TestBrokenBlueprintFailsTheKit(t *testing.T) {
 			blueprinttest.Parses(),
 			kube("deploy", goServiceAgrees("httpPort", "metricsPort")),
 			blueprinttest.CommandEnv(goEnv, "go", "build", "-o", "bin/", "./..."),
-			serviceRuns("", true),
+			serviceRuns("", true, db),
 		},
 	}
 	err := m.Test(t.Context(), b, t.TempDir())

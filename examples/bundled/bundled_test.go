@@ -122,36 +122,37 @@ func hasEnv(env []corev1.EnvVar, name, value string) bool {
 
 // goServiceMatrix is the matrix of a go-service version: every check a
 // project of it must pass.
-func goServiceMatrix(reg *decision.Registry, httpParam, metricsParam string) *blueprinttest.Matrix {
-	checks := []blueprinttest.MatrixCheck{
+func goServiceMatrix(t *testing.T, reg *decision.Registry, httpParam, metricsParam string) *blueprinttest.Matrix {
+	m := &blueprinttest.Matrix{
+		Base:     map[string]any{"name": "orders"},
+		Values:   map[string][]any{"team": {blueprinttest.Absent, "payments"}},
+		Parallel: true,
+	}
+	db := postgresOrNone(t, m)
+	m.Checks = []blueprinttest.MatrixCheck{
 		blueprinttest.Parses(),
 		blueprinttest.Gofmt(),
 		blueprinttest.Decisions(reg, evalTime),
 		kube("deploy", goServiceAgrees(httpParam, metricsParam)),
 	}
-	checks = append(checks, goChecks("")...)
-	checks = append(checks, serviceRuns("", metricsParam != ""))
-	return &blueprinttest.Matrix{
-		Base:     map[string]any{"name": "orders"},
-		Values:   map[string][]any{"team": {blueprinttest.Absent, "payments"}},
-		Checks:   checks,
-		Parallel: true,
-	}
+	m.Checks = append(m.Checks, goChecks("")...)
+	m.Checks = append(m.Checks, serviceRuns("", metricsParam != "", db))
+	return m
 }
 
 // TestGoService renders go-service 1.4.0 and 2.0.0 over their matrix
 // (tier, replicas, database, ports, goVersion, team present and absent)
 // and proves every project: it parses, is formatted, passes its decisions,
 // its manifests agree with its parameters, and it vets, builds, tests and
-// runs.
+// runs, its readiness reaching a real PostgreSQL with database=postgres.
 func TestGoService(t *testing.T) {
 	slow(t)
 	reg := registry(t)
 	t.Run("1.4.0", func(t *testing.T) {
-		goServiceMatrix(reg, "port", "").Run(t, load(t, "go-service"))
+		goServiceMatrix(t, reg, "port", "").Run(t, load(t, "go-service"))
 	})
 	t.Run("2.0.0", func(t *testing.T) {
-		goServiceMatrix(reg, "httpPort", "metricsPort").Run(t, load(t, "go-service-v2"))
+		goServiceMatrix(t, reg, "httpPort", "metricsPort").Run(t, load(t, "go-service-v2"))
 	})
 }
 
@@ -228,14 +229,13 @@ func TestDemoEnvironment(t *testing.T) {
 		}),
 		{Name: "compose", Func: composeAgrees},
 	}
-	checks = append(checks, goChecks("service")...)
-	checks = append(checks, serviceRuns("service", false))
 	m := &blueprinttest.Matrix{
 		Base:     map[string]any{"name": "shop", "team": "payments"},
 		Values:   map[string][]any{"ttl": {"72h", "24h"}, "mergeRequest": {1, 7}},
-		Checks:   checks,
 		Parallel: true,
 	}
+	checks = append(checks, goChecks("service")...)
+	m.Checks = append(checks, serviceRuns("service", false, postgresOrNone(t, m)))
 	m.Run(t, load(t, "demo-environment"))
 }
 

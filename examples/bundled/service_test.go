@@ -4,24 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"sync"
-	"syscall"
-	"time"
+	"testing"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint/blueprinttest"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/servicerun"
+	"github.com/goldenpath-dev/goldenpath/feedback/pgstore/pgtest"
 )
 
-// goEnv is the environment of the go commands run in rendered projects:
-// outside any workspace, with the toolchain at hand.
-var goEnv = []string{"GOWORK=off", "GOTOOLCHAIN=local", "GOFLAGS=-buildvcs=false"}
+func TestMain(m *testing.M) {
+	code := m.Run()
+	servicerun.StopPostgres()
+	os.Exit(code)
+}
+
+// goEnv is the environment of the go commands run in rendered projects.
+var goEnv = servicerun.GoEnv
 
 // goChecks vet, build (into bin/) and test the Go code of the project in
 // sub, "" for the root.
@@ -39,163 +39,90 @@ func goChecks(sub string) []blueprinttest.MatrixCheck {
 	}
 }
 
-// shutdownTimeout is the rendered services' own: they must stop within it
-// after SIGTERM.
-const shutdownTimeout = 10 * time.Second
-
-// freePorts returns n distinct free loopback ports.
-func freePorts(n int) ([]int, error) {
-	var ports []int
-	var lns []net.Listener
-	defer func() {
-		for _, ln := range lns {
-			ln.Close()
-		}
-	}()
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		lns = append(lns, ln)
-		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+// postgres returns the DATABASE_URL of the services rendered with
+// database=postgres: a real PostgreSQL server on the loopback interface,
+// shared by the package's tests. When PostgreSQL is not installed, t fails
+// if the CI environment variable is set, else it is skipped.
+func postgres(t *testing.T) string {
+	t.Helper()
+	url, err := postgresURL(t.Context())
+	switch {
+	case errors.Is(err, pgtest.ErrNotInstalled) && os.Getenv("CI") == "":
+		t.Skip(err)
+	case err != nil:
+		t.Fatal(err)
 	}
-	return ports, nil
+	return url
 }
 
-// fakeDatabase accepts TCP connections and closes them: what the services'
-// readiness check asks of a database.
-func fakeDatabase() (addr string, stop func(), err error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// postgresOrNone is postgres for a matrix that has database as an axis:
+// when PostgreSQL is not installed and CI is unset, it pins database to
+// "none" in m instead of skipping t, and says so.
+func postgresOrNone(t *testing.T, m *blueprinttest.Matrix) string {
+	t.Helper()
+	url, err := postgresURL(t.Context())
+	switch {
+	case errors.Is(err, pgtest.ErrNotInstalled) && os.Getenv("CI") == "":
+		t.Logf("database=postgres left out of the matrix: %v", err)
+		if m.Pin == nil {
+			m.Pin = map[string]any{}
+		}
+		m.Pin["database"] = "none"
+	case err != nil:
+		t.Fatal(err)
+	}
+	return url
+}
+
+func postgresURL(ctx context.Context) (string, error) {
+	srv, err := servicerun.Postgres(ctx)
 	if err != nil {
-		return "", nil, err
+		return "", err
 	}
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	})
-	return ln.Addr().String(), func() { ln.Close(); wg.Wait() }, nil
+	return servicerun.DatabaseURL(srv), nil
 }
 
-// serviceRuns is the check that the binary bin/NAME the project built
-// starts on free loopback ports, answers GET /healthz and /readyz with 200
-// on its HTTP port and, with metrics, GET /metrics on its metrics port (and
-// not on the HTTP port), and stops on SIGTERM within its shutdown timeout,
-// exiting 0.
-func serviceRuns(sub string, metrics bool) blueprinttest.MatrixCheck {
+// serviceRuns is the check that the binary bin/NAME the project in sub
+// built runs as servicerun.Run checks: the probes answer on its HTTP port
+// and, with metrics, GET /metrics on its metrics port (and not on the
+// HTTP port), and it stops on SIGTERM within its shutdown timeout. With
+// database=postgres, its DATABASE_URL is databaseURL, a real server its
+// readiness check reaches; run again with a DATABASE_URL where no server
+// listens, it is live but not ready.
+func serviceRuns(sub string, metrics bool, databaseURL string) blueprinttest.MatrixCheck {
 	return blueprinttest.MatrixCheck{Name: "service runs", Func: func(ctx context.Context, p *blueprinttest.Project) error {
 		name, _ := p.Params.Lookup("name")
+		bin := filepath.Join(p.Dir, sub, "bin", fmt.Sprint(name))
+		opts := servicerun.Options{Metrics: metrics}
 		db, _ := p.Params.Lookup("database")
-		return runService(ctx, filepath.Join(p.Dir, sub, "bin", fmt.Sprint(name)), db == "postgres", metrics)
+		if db != "postgres" {
+			return servicerun.Run(ctx, bin, opts)
+		}
+		if databaseURL == "" {
+			return errors.New("database=postgres, and no PostgreSQL server for it")
+		}
+		opts.DatabaseURL = databaseURL
+		if err := servicerun.Run(ctx, bin, opts); err != nil {
+			return err
+		}
+		down, err := closedPort()
+		if err != nil {
+			return err
+		}
+		opts.DatabaseURL, opts.DatabaseDown = "postgres://svc@"+down+"/svc?sslmode=disable", true
+		if err := servicerun.Run(ctx, bin, opts); err != nil {
+			return fmt.Errorf("with its database down: %w", err)
+		}
+		return nil
 	}}
 }
 
-func runService(ctx context.Context, bin string, database, metrics bool) error {
-	// A port found free can be taken by another process before the service
-	// binds it: try again with new ones.
-	var err error
-	for range 3 {
-		err = runServiceOnce(ctx, bin, database, metrics)
-		if err == nil || !strings.Contains(err.Error(), "address already in use") {
-			return err
-		}
-	}
-	return err
-}
-
-func runServiceOnce(ctx context.Context, bin string, database, metrics bool) error {
-	ports, err := freePorts(2)
+// closedPort returns a loopback address nothing listens on.
+func closedPort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return err
+		return "", err
 	}
-	env := append(os.Environ(), "PORT="+strconv.Itoa(ports[0]), "METRICS_PORT="+strconv.Itoa(ports[1]))
-	if database {
-		addr, stop, err := fakeDatabase()
-		if err != nil {
-			return err
-		}
-		defer stop()
-		env = append(env, "DATABASE_URL=postgres://svc:secret@"+addr+"/svc?sslmode=disable")
-	}
-	var logs strings.Builder
-	cmd := exec.Command(bin)
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	fail := func(err error) error {
-		cmd.Process.Kill()
-		<-done
-		return fmt.Errorf("%w\nlogs:\n%s", err, logs.String())
-	}
-
-	client := &http.Client{Timeout: 2 * time.Second}
-	get := func(port int, path string) (int, string, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d%s", port, path), nil)
-		if err != nil {
-			return 0, "", err
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, "", err
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(body), err
-	}
-	ok := func(code int) bool { return code == http.StatusOK }
-
-	// Started: /healthz answers.
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		code, _, err := get(ports[0], "/healthz")
-		if err == nil && ok(code) {
-			break
-		}
-		select {
-		case err := <-done:
-			done <- err
-			return fail(fmt.Errorf("exited before answering /healthz: %v", err))
-		default:
-		}
-		if time.Now().After(deadline) {
-			return fail(fmt.Errorf("GET /healthz: no answer within 15s (last: %d, %v)", code, err))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if code, body, err := get(ports[0], "/readyz"); err != nil || !ok(code) {
-		return fail(fmt.Errorf("GET /readyz on the HTTP port: %d %q, %v", code, body, err))
-	}
-	if metrics {
-		code, body, err := get(ports[1], "/metrics")
-		if err != nil || code != 200 || !strings.Contains(body, "# TYPE ") {
-			return fail(fmt.Errorf("GET /metrics on the metrics port: %d %q, %v", code, body, err))
-		}
-		if code, _, err := get(ports[0], "/metrics"); err == nil && code == 200 {
-			return fail(errors.New("GET /metrics answers on the HTTP port too: the ingress would expose it"))
-		}
-	}
-
-	start := time.Now()
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		return fail(err)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			return fmt.Errorf("after SIGTERM: %v\nlogs:\n%s", err, logs.String())
-		}
-	case <-time.After(shutdownTimeout + 2*time.Second):
-		return fail(fmt.Errorf("still running %s after SIGTERM (shutdown timeout %s)", time.Since(start).Round(time.Millisecond), shutdownTimeout))
-	}
-	return nil
+	defer ln.Close()
+	return ln.Addr().String(), nil
 }

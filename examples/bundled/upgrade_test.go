@@ -93,8 +93,9 @@ func upgraded(v1, v2 *blueprint.Blueprint) blueprinttest.MatrixCheck {
 // TestGoServiceUpgrade renders go-service 1.4.0 over its matrix, makes the
 // team's edits to main.go, the Deployment and go.mod, upgrades every
 // project to 2.0.0 and proves the merged project as a 2.0.0 one: the edits
-// merge cleanly, and it parses, is formatted, agrees with its parameters,
-// vets, builds, tests and runs with its metrics port.
+// merge cleanly, and it parses, is formatted, passes the decisions 2.0.0
+// lists, agrees with its parameters, vets, builds, tests and runs with its
+// metrics port.
 func TestGoServiceUpgrade(t *testing.T) {
 	slow(t)
 	v1, v2 := load(t, "go-service"), load(t, "go-service-v2")
@@ -102,19 +103,19 @@ func TestGoServiceUpgrade(t *testing.T) {
 		upgraded(v1, v2),
 		blueprinttest.Parses(),
 		blueprinttest.Gofmt(),
+		blueprinttest.Decisions(registry(t), evalTime),
 		kube("deploy", func(p *blueprinttest.Project, m *manifests) error {
 			// The team scaled to 5 replicas; the ports are 2.0.0's.
 			return goServiceAgrees("httpPort", "metricsPort")(p, m)
 		}),
 	}
-	checks = append(checks, goChecks("")...)
-	checks = append(checks, serviceRuns("", true))
 	m := &blueprinttest.Matrix{
 		Base:     map[string]any{"name": "orders"},
 		Values:   map[string][]any{"team": {blueprinttest.Absent, "payments"}},
-		Checks:   checks,
 		Parallel: true,
 	}
+	checks = append(checks, goChecks("")...)
+	m.Checks = append(checks, serviceRuns("", true, postgresOrNone(t, m)))
 	m.Run(t, v1)
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/goldenpath-dev/goldenpath/examples/internal/servicerun"
 	"github.com/goldenpath-dev/goldenpath/feedback/pgstore/pgtest"
 )
 
@@ -28,11 +29,15 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// withPostgres runs the tests, then stops the PostgreSQL server they
-// shared, if they started one.
+// withPostgres runs the tests, then stops the PostgreSQL servers they
+// shared, if they started them.
 type withPostgres struct{ m *testing.M }
 
-func (w withPostgres) Run() int { return pgtest.Main(w.m) }
+func (w withPostgres) Run() int {
+	code := pgtest.Main(w.m)
+	servicerun.StopPostgres()
+	return code
+}
 
 // TestScripts runs testdata/script/*.txtar. Besides the standard commands,
 // scripts have

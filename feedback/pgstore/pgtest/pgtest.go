@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,6 +55,11 @@ type Options struct {
 	// process is root, the server's user must be able to reach DataDir.
 	// Default: a directory in the server's temporary directory.
 	DataDir string
+	// TCP has the server listen on a free port of the loopback interface
+	// (127.0.0.1) besides its Unix socket, for programs that reach a
+	// database by host and port; [Server.Addr] returns the address. By
+	// default the server listens on its socket only.
+	TCP bool
 }
 
 // Server is a running throwaway PostgreSQL server.
@@ -61,6 +67,7 @@ type Server struct {
 	dir  string // the temporary directory: data/, the socket, the log
 	data string // the data directory
 	bin  string
+	port int // with Options.TCP, the TCP port, which names the socket too
 	cmd  *exec.Cmd
 	done chan struct{}
 	n    atomic.Int64
@@ -106,6 +113,38 @@ func Start(ctx context.Context, opts *Options) (*Server, error) {
 	if opts != nil {
 		o = *opts
 	}
+	if !o.TCP {
+		return start(ctx, o, 0)
+	}
+	// A port found free can be taken by another process before the server
+	// binds it: try again with another.
+	var err error
+	for range 3 {
+		var port int
+		if port, err = freePort(); err != nil {
+			return nil, err
+		}
+		var s *Server
+		if s, err = start(ctx, o, port); err == nil || !strings.Contains(err.Error(), "could not bind") {
+			return s, err
+		}
+	}
+	return nil, err
+}
+
+// freePort returns a TCP port of the loopback interface free now.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("pgtest: a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// start starts a server as Start does, on the TCP port port of 127.0.0.1
+// too when it is not 0.
+func start(ctx context.Context, o Options, port int) (*Server, error) {
 	bin, err := Bin()
 	if err != nil {
 		return nil, err
@@ -125,7 +164,7 @@ func Start(ctx context.Context, opts *Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{dir: dir, bin: bin, done: make(chan struct{})}
+	s := &Server{dir: dir, bin: bin, port: port, done: make(chan struct{})}
 	if err := ownDir(dir); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -154,6 +193,9 @@ func Start(ctx context.Context, opts *Options) (*Server, error) {
 		return nil, fmt.Errorf("pgtest: initdb: %w\n%s", err, out)
 	}
 	args := []string{"-D", s.data, "-k", dir, "-c", "listen_addresses=", "-c", "max_connections=200"}
+	if port != 0 {
+		args = append(args, "-c", "listen_addresses=127.0.0.1", "-c", "port="+strconv.Itoa(port))
+	}
 	if !o.Durable {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
@@ -209,7 +251,21 @@ func (s *Server) Dir() string { return s.dir }
 // URL returns the address of database db on the server, for pgx and for
 // the programs that take a "postgres://" URL.
 func (s *Server) URL(db string) string {
+	if s.port != 0 {
+		return fmt.Sprintf("postgres://%s@/%s?host=%s&port=%d&sslmode=disable", User, db, s.dir, s.port)
+	}
 	return fmt.Sprintf("postgres://%s@/%s?host=%s&sslmode=disable", User, db, s.dir)
+}
+
+// Addr returns the server's TCP address, 127.0.0.1:PORT, when it was
+// started with Options.TCP, else "". Connections from the loopback
+// interface are trusted as the socket's are: "postgres://gp@" + Addr() +
+// "/postgres?sslmode=disable" is a URL of the server for any client.
+func (s *Server) Addr() string {
+	if s.port == 0 {
+		return ""
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port))
 }
 
 var nameRE = regexp.MustCompile(`[^a-z0-9_]+`)

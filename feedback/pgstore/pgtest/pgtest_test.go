@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/goldenpath-dev/goldenpath/feedback/pgstore/pgtest"
 )
@@ -93,5 +97,57 @@ func TestDataDir(t *testing.T) {
 		if _, err := os.Stat(d); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s is left: %v", d, err)
 		}
+	}
+}
+
+// Options.TCP has the server listen on 127.0.0.1 too: a client reaches it
+// by host and port, the socket's URL still works, and the port is closed
+// once the server stops.
+func TestTCP(t *testing.T) {
+	if _, err := pgtest.Bin(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	srv, err := pgtest.Start(t.Context(), &pgtest.Options{TCP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	addr := srv.Addr()
+	if !strings.HasPrefix(addr, "127.0.0.1:") {
+		t.Fatalf("Addr() = %q, want 127.0.0.1:PORT", addr)
+	}
+	db, err := srv.CreateDatabase(t.Context(), "tcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	for _, dbURL := range []string{"postgres://" + pgtest.User + "@" + addr + "/" + name + "?sslmode=disable", db} {
+		conn, err := pgx.Connect(t.Context(), dbURL)
+		if err != nil {
+			t.Fatalf("%s: %v", dbURL, err)
+		}
+		var got string
+		if err := conn.QueryRow(t.Context(), "SELECT current_database()").Scan(&got); err != nil || got != name {
+			t.Errorf("%s: current_database() = %q, %v; want %q", dbURL, got, err, name)
+		}
+		conn.Close(t.Context())
+	}
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := net.Dial("tcp", addr); err == nil {
+		c.Close()
+		t.Errorf("%s still accepts connections after Stop", addr)
+	}
+	// Without the option, the server has no TCP address.
+	if s, err := pgtest.Shared(); err == nil && s.Addr() != "" {
+		t.Errorf("the shared server listens on %s", s.Addr())
 	}
 }
