@@ -20,6 +20,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/goldenpath-dev/goldenpath/internal/fserr"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -277,7 +278,7 @@ func loadSource(ctx context.Context, source string, opts *Options, stack []strin
 	}
 	got, err := f.Fetch(ctx, source)
 	if err != nil {
-		return nil, loadError(source, err)
+		return nil, loadError("blueprint", source, err)
 	}
 	// A pinned revision never changes: Sources keeps what it loaded.
 	s, _ := f.(*Sources)
@@ -320,9 +321,16 @@ func loadSource(ctx context.Context, source string, opts *Options, stack []strin
 }
 
 // loadError is a failed fetch of source, naming it once: redacted, and not
-// again when the fetcher's error already names it.
-func loadError(source string, err error) error {
+// again when the fetcher's error already names it. A local directory that
+// is missing, or not a directory, is said in a sentence naming what (a
+// "blueprint", a "catalog") was being read.
+func loadError(what, source string, err error) error {
 	named := Redact(source)
+	var pe *fs.PathError
+	if what != "" && errors.As(err, &pe) && filepath.Clean(pe.Path) == filepath.Clean(source) {
+		// A local directory that is not there, or not a directory.
+		return fserr.Wrap(what, named, "no such directory", err)
+	}
 	msg := err.Error()
 	if strings.Contains(msg, named) || strings.Contains(msg, strconv.Quote(named)) {
 		return fmt.Errorf("load: %w", err)
@@ -356,13 +364,13 @@ func LoadDir(ctx context.Context, dir string, opts *Options) (*Blueprint, error)
 func loadDir(ctx context.Context, dir string, opts *Options, stack []string) (*Blueprint, error) {
 	fi, err := os.Lstat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("load blueprint: %w", err)
+		return nil, fserr.Wrap("blueprint", dir, "no such directory", err)
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
 		return nil, fmt.Errorf("load blueprint %s: the blueprint directory is a symlink: %w", dir, ErrSymlink)
 	}
 	if !fi.IsDir() {
-		return nil, fmt.Errorf("load blueprint %s: not a directory", dir)
+		return nil, fserr.NotDir("blueprint", dir)
 	}
 	b, err := load(ctx, fastfile.DirFS(dir), dir, filepath.Join(dir, SchemaFile), opts)
 	if err != nil {
@@ -405,6 +413,9 @@ func load(ctx context.Context, fsys fs.FS, source, schemaName string, opts *Opti
 		return nil, fmt.Errorf("load blueprint %s: %w", source, err)
 	}
 	src, err := readFSCapped(fsys, SchemaFile, opts.maxSchemaBytes())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &fserr.Error{What: "blueprint", Name: source, Msg: "it holds no " + SchemaFile, Err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load blueprint %s: %w", source, err)
 	}

@@ -24,7 +24,7 @@ func TestBundledDefaultsMeetTheirConstraints(t *testing.T) {
 	cases := map[string][]tc{
 		"go-service": {
 			{name: "defaults", set: []string{"name=orders"}, values: map[string]any{"replicas": int64(2), "port": int64(8080), "registry": "ghcr.io/acme"}},
-			{name: "prod breaks the default replicas", set: []string{"name=orders", "tier=prod"}, field: "replicas", msg: "required: the default 2 does not satisfy >=3 & <=10 & int"},
+			{name: "prod breaks the default replicas", set: []string{"name=orders", "tier=prod"}, field: "replicas", msg: "prod services need at least 3 replicas (the default 2 breaks it)"},
 			{name: "prod with replicas", set: []string{"name=orders", "tier=prod", "replicas=3"}, values: map[string]any{"replicas": int64(3)}},
 		},
 		"go-service-v2": {
@@ -32,7 +32,7 @@ func TestBundledDefaultsMeetTheirConstraints(t *testing.T) {
 			{name: "httpPort on the default metricsPort", set: []string{"name=orders", "httpPort=9090"}, field: "metricsPort", msg: "metricsPort must be between 1024 and 65535 and differ from httpPort (the default 9090 breaks it)"},
 			{name: "metricsPort on the default httpPort", set: []string{"name=orders", "metricsPort=8080"}, field: "metricsPort", msg: "metricsPort must be between 1024 and 65535 and differ from httpPort"},
 			{name: "both moved", set: []string{"name=orders", "httpPort=9090", "metricsPort=9091"}, values: map[string]any{"httpPort": int64(9090), "metricsPort": int64(9091)}},
-			{name: "prod breaks the default replicas", set: []string{"name=orders", "tier=prod"}, field: "replicas", msg: "required: the default 2 does not satisfy >=3 & <=10 & int"},
+			{name: "prod breaks the default replicas", set: []string{"name=orders", "tier=prod"}, field: "replicas", msg: "prod services need at least 3 replicas (the default 2 breaks it)"},
 		},
 		"preview-environment": {
 			{name: "defaults", set: []string{"service=orders", "mergeRequest=1"}, values: map[string]any{"ttl": "48h", "baseDomain": "preview.acme.dev", "database": "none"}},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goldenpath-dev/goldenpath/internal/fserr"
 	"io/fs"
 	"path"
 	"slices"
@@ -113,7 +114,10 @@ func (c *Catalog) addSource(ctx context.Context, f Fetcher, src string, depth in
 	}
 	got, err := f.Fetch(ctx, src)
 	if err != nil {
-		return fmt.Errorf("catalog: %w", loadError(src, err))
+		if err := loadError("catalog", src, err); errors.As(err, new(*fserr.Error)) {
+			return err // catalog missing: no such directory
+		}
+		return fmt.Errorf("catalog: %w", loadError("", src, err))
 	}
 	if exists(got.FS, SchemaFile) {
 		_, err := c.addBlueprint(ctx, src, nil)

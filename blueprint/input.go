@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/goldenpath-dev/goldenpath/internal/fserr"
 	"io"
 	"math"
 	"os"
@@ -136,12 +137,12 @@ func (b *Blueprint) layer(in Input, setLine int) (*ast.StructLit, error) {
 func readCapped(name string, max int64) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, err
+		return nil, fserr.Wrap("values file", name, "it does not exist", err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
-		return nil, err
+		return nil, fserr.Wrap("values file", name, "it does not exist", err)
 	}
 	if int64(len(data)) > max {
 		return nil, fmt.Errorf("%s: %w: the limit is %d bytes", name, ErrTooLarge, max)

@@ -235,7 +235,7 @@ func TestResolveMissingRequiredPointsAtDeclaration(t *testing.T) {
 	assert.Nil(t, name.Input)
 	assert.Equal(t, 12, name.Pos().Line)
 	replicas, _ := ve.Field("replicas")
-	assert.Equal(t, "required: the default 2 does not satisfy >=3 & <=10 & int", replicas.Message)
+	assert.Equal(t, "prod services need at least 3 replicas (the default 2 breaks it)", replicas.Message)
 	assert.Equal(t, 15, replicas.Pos().Line)
 }
 
@@ -505,6 +505,11 @@ parameters: {
 	}
 	flag: bool | *false
 	db: {size: int | *1}
+	zone:  *"a" | "b"
+	level: int | *1
+	if zone == "b" {
+		level: >=2
+	}
 }
 derived: label: "\(parameters.name)-\(parameters.env)"
 `)
@@ -521,6 +526,8 @@ derived: label: "\(parameters.name)-\(parameters.env)"
 		{"enum", "env: test", `{"env": "test"}`, []string{"env=test"}, "env", `must be one of "dev", "prod" (got "test")`},
 		{"closed", "db: {sise: 2}", `{"db": {"sise": 2}}`, []string{"db.sise=2"}, "db.sise", "unknown parameter (known: size)"},
 		{"cross-field", "env: prod\ncount: 2", `{"env": "prod", "count": 2}`, []string{"env=prod", "count=2"}, "count", "prod needs at least 3"},
+		{"cross-field on the default", "env: prod", `{"env": "prod"}`, []string{"env=prod"}, "count", "prod needs at least 3 (the default 1 breaks it)"},
+		{"cross-field on the default, no @error", "zone: b", `{"zone": "b"}`, []string{"zone=b"}, "level", "must be >=2: the default 1 does not satisfy it"},
 	}
 	ctx := context.Background()
 	for _, tc := range cases {

@@ -9,45 +9,94 @@ import (
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/format"
 	"cuelang.org/go/cue/token"
 )
 
 // authorMsg is an @error("...") attribute: the lines of the field it is
-// attached to, and its message.
+// attached to, and its message. Fields inside a comprehension (a
+// cross-field rule such as `if tier == "prod" {replicas: >=3}`) are
+// collected too, with or without a message, so that a rule which rules a
+// default out can be named.
 type authorMsg struct {
 	file     string
 	from, to int
 	msg      string
+	// path is the field's label path in the file ("parameters.replicas").
+	path string
+	// rule is the field's value as written (">=3"), set for fields inside
+	// a comprehension.
+	rule string
 }
 
-// collectAuthorMsgs finds every field carrying an @error attribute in f.
+// collectAuthorMsgs finds every field carrying an @error attribute in f,
+// and every field inside a comprehension.
 func collectAuthorMsgs(f *ast.File) []authorMsg {
 	var out []authorMsg
+	var labels []string
+	conds := 0
 	ast.Walk(f, func(n ast.Node) bool {
-		fld, ok := n.(*ast.Field)
-		if !ok {
-			return true
-		}
-		for _, a := range fld.Attrs {
-			key, body := a.Split()
-			if key != "error" {
-				continue
+		switch n := n.(type) {
+		case *ast.Comprehension:
+			conds++
+		case *ast.Field:
+			name, _, _ := ast.LabelName(n.Label)
+			labels = append(labels, name)
+			path := strings.Join(labels, ".")
+			found := false
+			for _, a := range n.Attrs {
+				key, body := a.Split()
+				if key != "error" {
+					continue
+				}
+				msg := strings.TrimSpace(body)
+				if s, err := strconv.Unquote(msg); err == nil {
+					msg = s
+				}
+				found = true
+				out = append(out, authorMsg{
+					file: n.Pos().Filename(),
+					from: n.Pos().Line(),
+					to:   n.End().Line(),
+					msg:  msg,
+					path: path,
+					rule: ruleText(n, conds),
+				})
 			}
-			msg := strings.TrimSpace(body)
-			if s, err := strconv.Unquote(msg); err == nil {
-				msg = s
+			if !found && conds > 0 {
+				if rule := ruleText(n, conds); rule != "" {
+					out = append(out, authorMsg{file: n.Pos().Filename(), from: n.Pos().Line(), to: n.End().Line(), path: path, rule: rule})
+				}
 			}
-			out = append(out, authorMsg{
-				file: fld.Pos().Filename(),
-				from: fld.Pos().Line(),
-				to:   fld.End().Line(),
-				msg:  msg,
-			})
 		}
 		return true
-	}, nil)
+	}, func(n ast.Node) {
+		switch n.(type) {
+		case *ast.Comprehension:
+			conds--
+		case *ast.Field:
+			labels = labels[:len(labels)-1]
+		}
+	})
 	return out
+}
+
+// ruleText prints the value of a field inside a comprehension when it is a
+// constraint rather than a struct.
+func ruleText(f *ast.Field, conds int) string {
+	if conds == 0 {
+		return ""
+	}
+	if _, ok := f.Value.(*ast.StructLit); ok {
+		return ""
+	}
+	b, err := format.Node(f.Value)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 // shaper turns raw CUE errors into FieldErrors a person can act on.
@@ -215,6 +264,10 @@ func (s *shaper) field(path string, rs []rawErr) FieldError {
 				fe.Message = m + " (the default " + d + " breaks it)"
 				return fe
 			}
+			if m, ok := s.ruledOut(path, d); ok {
+				fe.Message = m
+				return fe
+			}
 		}
 		fe.Message = s.required(path, rs[0])
 		return fe
@@ -269,6 +322,43 @@ func (s *shaper) defaultOf(path string) (string, bool) {
 	return "", false
 }
 
+// ruledOut names the cross-field rule that rules out the default d of the
+// parameter at path (replicas' 2 when tier is prod): the rule's @error
+// message when it has one, else the rule itself. Rules are the fields at
+// path inside a comprehension; one that cannot be checked alone (it refers
+// to other fields) counts as a candidate when no other rule is found to
+// refuse d.
+func (s *shaper) ruledOut(path, d string) (string, bool) {
+	full := path
+	if s.strip != "" {
+		full = s.strip + "." + path
+	}
+	var refuses, unknown []authorMsg
+	for _, m := range s.msgs {
+		if m.path != full || m.rule == "" {
+			continue
+		}
+		v := cuecontext.New().CompileString("(" + m.rule + ") & (" + d + ")")
+		switch {
+		case v.Err() != nil && strings.Contains(v.Err().Error(), "reference"):
+			unknown = append(unknown, m)
+		case v.Err() != nil || v.Validate(cue.Concrete(true)) != nil:
+			refuses = append(refuses, m)
+		}
+	}
+	if len(refuses) == 0 {
+		refuses = unknown
+	}
+	if len(refuses) == 0 {
+		return "", false
+	}
+	m := refuses[0]
+	if m.msg != "" {
+		return m.msg + " (the default " + d + " breaks it)", true
+	}
+	return "must be " + m.rule + ": the default " + d + " does not satisfy it", true
+}
+
 // required says that a parameter needs a value, and what it is: its doc
 // comment, or else its constraint.
 func (s *shaper) required(path string, r rawErr) string {
@@ -278,7 +368,7 @@ func (s *shaper) required(path string, r rawErr) string {
 		}
 		if p.Default != nil && len(r.args) > 0 {
 			// The default is there but another rule rules it out.
-			return fmt.Sprintf("required: the default %s does not satisfy %v", formatValue(p.Default), r.args[0])
+			return fmt.Sprintf("must be %v: the default %s does not satisfy it", r.args[0], formatValue(p.Default))
 		}
 		if p.Doc != "" {
 			doc, _, _ := strings.Cut(p.Doc, "\n")
@@ -379,7 +469,7 @@ func (s *shaper) authorMsg(rs []rawErr) (string, bool) {
 	for _, r := range rs {
 		for _, p := range r.schema {
 			for _, m := range s.msgs {
-				if m.file != p.Filename || p.Line < m.from || p.Line > m.to {
+				if m.msg == "" || m.file != p.Filename || p.Line < m.from || p.Line > m.to {
 					continue
 				}
 				if span := m.to - m.from + 1; best == "" || span < bestSpan {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"github.com/goldenpath-dev/goldenpath/internal/systempart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -27,9 +28,7 @@ import (
 // returns its directory.
 func gitRepoOf(t testing.TB, names ...string) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
+	systempart.Tool(t, "git", "Debian: apt-get install git")
 	repo := filepath.Join(t.TempDir(), "repo")
 	for _, n := range names {
 		require.NoError(t, os.CopyFS(filepath.Join(repo, "blueprints", n), os.DirFS(filepath.Join("..", "testdata", "blueprints", n))))

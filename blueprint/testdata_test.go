@@ -53,7 +53,7 @@ func TestGoServiceRejectsBadValues(t *testing.T) {
 	ve := validationError(t, err)
 	fe, ok := ve.Field("replicas")
 	require.True(t, ok, ve.Error())
-	assert.Contains(t, fe.Message, "required: the default 2 does not satisfy")
+	assert.Equal(t, "prod services need at least 3 replicas (the default 2 breaks it)", fe.Message)
 	_, err = b.Resolve(context.Background(), blueprint.Set("name=orders", "port=80", "goVersion=1.20"))
 	ve = validationError(t, err)
 	require.Len(t, ve.Fields, 2, ve.Error())

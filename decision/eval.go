@@ -21,6 +21,7 @@ import (
 	"cuelang.org/go/encoding/yaml"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/internal/english"
 	globs "github.com/goldenpath-dev/goldenpath/internal/glob"
 	"github.com/goldenpath-dev/goldenpath/internal/yamlcheck"
 )
@@ -257,7 +258,7 @@ func (e *EnforcedError) Error() string {
 			other = append(other, f.String())
 		}
 	}
-	head := fmt.Sprintf("%d enforced rule failure(s)", len(enforced))
+	head := english.Count(len(enforced), "enforced rule failure")
 	if e.Subject != "" {
 		head = e.Subject + ": " + head
 	}

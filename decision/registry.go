@@ -2,7 +2,9 @@ package decision
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"github.com/goldenpath-dev/goldenpath/internal/fserr"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -17,6 +19,7 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/internal/english"
 )
 
 // Options configures loading and parsing. The zero value, and a nil
@@ -127,6 +130,11 @@ func Load(ctx context.Context, source string, opts *Options) (*Registry, error) 
 		}
 	}
 	got, err := f.Fetch(ctx, source)
+	var pe *fs.PathError
+	if err != nil && errors.As(err, &pe) && filepath.Clean(pe.Path) == filepath.Clean(source) {
+		// A local folder that is not there, or not a directory.
+		return nil, fserr.Wrap("decisions folder", source, "no such directory", err)
+	}
 	if err != nil {
 		if opts.Fetcher == nil && !strings.Contains(source, "://") && !strings.Contains(source, "::") {
 			return nil, fmt.Errorf("load decisions %s: %w (the default fetcher has the strict policy: a local directory loads with LoadDir, or with an Options.Fetcher of the local policy)", blueprint.Redact(source), err)
@@ -149,10 +157,10 @@ func Load(ctx context.Context, source string, opts *Options) (*Registry, error) 
 func LoadDir(ctx context.Context, dir string, opts *Options) (*Registry, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("load decisions: %w", err)
+		return nil, fserr.Wrap("decisions folder", dir, "no such directory", err)
 	}
 	if !fi.IsDir() {
-		return nil, fmt.Errorf("load decisions %s: not a directory", dir)
+		return nil, fserr.NotDir("decisions folder", dir)
 	}
 	return LoadFS(ctx, os.DirFS(dir), filepath.ToSlash(filepath.Clean(dir)), opts)
 }
@@ -256,7 +264,7 @@ func loadFS(ctx context.Context, fsys fs.FS, prefix string, opts *Options) (*Reg
 		if n := mdFiles; n == 0 {
 			probs = append(probs, problemf(Position{Filename: where}, "", Layout, "no decision records in %s: no Markdown files", where))
 		} else {
-			probs = append(probs, problemf(Position{Filename: where}, "", Layout, "no decision records in %s: %d Markdown files, none a record (lint lists why)", where, n))
+			probs = append(probs, problemf(Position{Filename: where}, "", Layout, "no decision records in %s: %s, none a record (lint lists why)", where, english.Count(n, "Markdown file")))
 		}
 	}
 	loadProbs := slices.Clone(probs)

@@ -2,6 +2,7 @@ package decision_test
 
 import (
 	"context"
+	"github.com/goldenpath-dev/goldenpath/internal/systempart"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,15 +22,7 @@ import (
 // installs it.
 func needTool(t *testing.T, name, install string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is missing: %s (.ci/run does)", name, install)
-	}
-	t.Skipf("%s is missing: %s to run this test", name, install)
-	return ""
+	return systempart.Tool(t, name, install+" (.ci/run does)")
 }
 
 // adr runs adr-tools in dir.

@@ -18,6 +18,7 @@ import (
 	"sync"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/internal/english"
 	"github.com/goldenpath-dev/goldenpath/internal/fastfile"
 )
 
@@ -34,8 +35,8 @@ type EditedError struct {
 
 // Error lists the edited files.
 func (e *EditedError) Error() string {
-	return fmt.Sprintf("%d file(s) edited since the last render would be overwritten (upgrade merges them; force overwrites and keeps a copy under %s/overwritten/): %s",
-		len(e.Paths), StateDir, strings.Join(e.Paths, ", "))
+	return fmt.Sprintf("%s edited since the last render would be overwritten (upgrade merges them; force overwrites and keeps a copy under %s/overwritten/): %s",
+		english.Count(len(e.Paths), "file"), StateDir, strings.Join(e.Paths, ", "))
 }
 
 // ApplyOptions controls writing into a directory. The zero value, and a nil

@@ -8,6 +8,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/goldenpath-dev/goldenpath/internal/english"
 )
 
 // FileConflict is a file an upgrade left in conflict, as the manifest
@@ -81,7 +83,7 @@ type ConflictsError struct {
 // Error lists the files and where their conflicts are.
 func (e *ConflictsError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d file(s) still in conflict since an upgrade:", e.Dir, len(e.Files))
+	fmt.Fprintf(&b, "%s: %s still in conflict since an upgrade:", e.Dir, english.Count(len(e.Files), "file"))
 	for _, f := range e.Files {
 		fmt.Fprintf(&b, " %s: %s;", f.Path, f.Where())
 	}

@@ -51,7 +51,7 @@ func TestPlanRefusedByEnforcedRule(t *testing.T) {
 	_, err := e.Plan(ctx, bp, params)
 	var ee *decision.EnforcedError
 	require.True(t, errors.As(err, &ee), "error %v", err)
-	assert.Equal(t, "preview-environment: 1 enforced rule failure(s):\n"+
+	assert.Equal(t, "preview-environment: 1 enforced rule failure:\n"+
 		`../testdata/blueprints/preview-environment/blueprint.cue:16:2: ADR-0015/max-ttl (enforce, high): ttl: preview environments live at most 72h (got "120h") [rule at ../testdata/decisions/0015-preview-environments-expire.md:37:15]`,
 		err.Error())
 

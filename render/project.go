@@ -35,9 +35,9 @@ func (e *PendingError) Error() string {
 // interrupted apply before reading, and OpenProjectFS refuses a project
 // with one pending (*PendingError).
 //
-// A Project's methods may be called concurrently. An Engine.Upgrade that
-// writes the project updates the Project to the new manifest; other
-// operations must not run on the same Project meanwhile. The zero Project
+// A Project's methods may be called concurrently. An Engine.Upgrade or a
+// Project.Resolve that writes the project updates the Project to the new
+// manifest; other operations must not run on the same Project meanwhile. The zero Project
 // is not usable: open one.
 type Project struct {
 	dir        string

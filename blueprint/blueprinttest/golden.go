@@ -13,6 +13,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/internal/diff"
+	"github.com/goldenpath-dev/goldenpath/internal/english"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -81,7 +82,7 @@ func Golden(t testing.TB, engine *render.Engine, b *blueprint.Blueprint, golden 
 			t.Fatalf("update %s: %v", golden, err)
 			return
 		}
-		t.Logf("updated %s (%d files, %d empty directories)", golden, len(got), len(gotDirs))
+		t.Logf("updated %s (%s, %s)", golden, english.Count(len(got), "file"), english.Count(len(gotDirs), "empty directory"))
 		return
 	}
 	want, onDisk, err := readTree(golden)

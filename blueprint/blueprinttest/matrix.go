@@ -15,6 +15,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/internal/english"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -632,7 +633,7 @@ func (m *Matrix) Run(t *testing.T, b *blueprint.Blueprint) {
 	}
 	start := time.Now()
 	t.Cleanup(func() {
-		t.Logf("%s %s: %d combinations in %s", b.Name, b.Version, len(combos), time.Since(start).Round(time.Millisecond))
+		t.Logf("%s %s: %s in %s", b.Name, b.Version, english.Count(len(combos), "combination"), time.Since(start).Round(time.Millisecond))
 	})
 	for i, c := range combos {
 		t.Run(fmt.Sprintf("%02d %s", i, c), func(t *testing.T) {

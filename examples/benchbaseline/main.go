@@ -6,19 +6,20 @@
 // parameter schema, no manifest, no atomic commit and no limits.
 //
 //	benchbaseline -t TEMPLATE_DIR -o OUT
-//	benchbaseline -t TEMPLATE_DIR -o OUT -projects N
-//	benchbaseline -gen DIR -files N
-//	benchbaseline -check DIR...
+//	benchbaseline -t TEMPLATE_DIR -o OUT --projects N
+//	benchbaseline --gen DIR --files N
+//	benchbaseline --check DIR...
 //
-// The first form renders every file of TEMPLATE_DIR once into OUT (".tmpl"
-// is dropped from the names). With -projects it parses the templates once and
+// (Go's flag package takes one dash or two before any flag: --help prints
+// the flags as gp does.) The first form renders every file of TEMPLATE_DIR
+// once into OUT (".tmpl" is dropped from the names). With --projects it parses the templates once and
 // renders them for N parameter sets into OUT/p0000, OUT/p0001, …, the value
 // v0 being the project's name, as gp fleet render does for a targets file.
-// With -gen it writes the workload itself: a blueprint in DIR with N template
+// With --gen it writes the workload itself: a blueprint in DIR with N template
 // files of about 2 KB in N/10 directories, each with 10 substitutions, one if
 // and one range over a 10-item list (the workload of render's in-process
 // benchmarks), so that the benchmarks and the peers' script share one.
-// With -check it is the floor of gp scan: for each project DIR, it reads
+// With --check it is the floor of gp scan: for each project DIR, it reads
 // the manifest gp wrote (.goldenpath/manifest.json), hashes every file it
 // lists with SHA-256 and compares the digest with the recorded one, one
 // project after the other, printing the number of files that differ.
@@ -31,6 +32,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/flagusage"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -38,13 +40,24 @@ import (
 	"text/template"
 )
 
+const usage = `usage: benchbaseline -t TEMPLATE_DIR -o OUT [--projects N]
+       benchbaseline --gen DIR [--files N]
+       benchbaseline --check DIR...
+
+Flags:
+`
+
 func main() {
-	tdir := flag.String("t", "", "the template directory")
-	out := flag.String("o", "", "the output directory")
-	projects := flag.Int("projects", 0, "render the templates for `N` parameter sets (0: once, into -o)")
+	tdir := flag.String("t", "", "the template directory `TEMPLATE_DIR`")
+	out := flag.String("o", "", "the output directory `OUT`")
+	projects := flag.Int("projects", 0, "render the templates for `N` parameter sets (0: once, into OUT)")
 	gen := flag.String("gen", "", "write the workload blueprint into `DIR` and exit")
-	files := flag.Int("files", 5000, "the workload's number of template files, with -gen")
+	files := flag.Int("files", 5000, "the workload's number `N` of template files, with --gen")
 	check := flag.Bool("check", false, "hash-compare the files of the projects given as arguments with their manifests")
+	flag.Usage = func() {
+		fmt.Fprint(flag.CommandLine.Output(), usage)
+		flagusage.Print(flag.CommandLine)
+	}
 	flag.Parse()
 	if *check {
 		if err := checkProjects(flag.Args()); err != nil {

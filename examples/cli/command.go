@@ -5,11 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/flagusage"
 	"io"
 	"regexp"
 	"strings"
 	"sync"
-	"text/tabwriter"
 )
 
 // A command is one entry of the command table.
@@ -141,23 +141,8 @@ func (c *command) printHelp(w io.Writer) {
 	fmt.Fprintf(w, "Usage: gp %s\n\n%s\n", c.usage, strings.TrimSpace(c.help))
 	fs, _ := c.newFlagSet()
 	fmt.Fprint(w, "\nFlags:\n")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fs.VisitAll(func(f *flag.Flag) {
-		arg, usage := flag.UnquoteUsage(f)
-		name := "--" + f.Name
-		if len(f.Name) == 1 {
-			name = "-" + f.Name
-		}
-		if arg != "" {
-			name += " " + arg
-		}
-		if d := f.DefValue; d != "" && d != "false" && d != "0" && d != "[]" {
-			usage += fmt.Sprintf(" (default %s)", d)
-		}
-		fmt.Fprintf(tw, "  %s\t%s\n", name, usage)
-	})
-	fmt.Fprintf(tw, "  %s\t%s\n", "-h, --help", "show this help")
-	tw.Flush()
+	fs.SetOutput(w)
+	flagusage.Print(fs)
 	if c.example != "" {
 		fmt.Fprint(w, "\nExample:\n")
 		for _, line := range strings.Split(strings.TrimSpace(c.example), "\n") {

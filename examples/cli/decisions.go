@@ -12,6 +12,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/english"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -207,7 +208,7 @@ func loadFailed(e *env, loadErr *decision.LoadError, asJSON bool, err error) err
 			fmt.Fprintf(e.stderr, "gp: %s\n", p)
 		}
 	}
-	fmt.Fprintf(e.stderr, "gp: %d problem(s) in the decisions\n", len(loadErr.Problems))
+	fmt.Fprintf(e.stderr, "gp: %s in the decisions\n", english.Count(len(loadErr.Problems), "problem"))
 	return &exitError{code: exitInvalid}
 }
 
@@ -483,10 +484,10 @@ func decisionsLint(ctx context.Context, e *env, reg *decision.Registry, bps []*b
 		for _, p := range res.Problems {
 			fmt.Fprintln(e.stdout, p.String())
 		}
-		fmt.Fprintf(e.stdout, "%d decisions, %d blueprints: %d errors, %d warnings, %d notes\n", res.Decisions, len(bps), res.Errors, res.Warnings, res.Notes)
+		fmt.Fprintf(e.stdout, "%s, %s: %s, %s, %s\n", english.Count(res.Decisions, "decision"), english.Count(len(bps), "blueprint"), english.Count(res.Errors, "error"), english.Count(res.Warnings, "warning"), english.Count(res.Notes, "note"))
 	}
 	if res.Errors > 0 {
-		fmt.Fprintf(e.stderr, "gp: %d problem(s) in the decisions\n", res.Errors)
+		fmt.Fprintf(e.stderr, "gp: %s in the decisions\n", english.Count(res.Errors, "problem"))
 		return &exitError{code: exitInvalid}
 	}
 	return nil
@@ -510,7 +511,7 @@ func decisionsCheck(ctx context.Context, e *env, reg *decision.Registry, dir str
 		printReport(e, "check "+dir, rep)
 	}
 	if n := len(rep.Enforced()); n > 0 {
-		fmt.Fprintf(e.stderr, "gp: %s: %d enforced rule failure(s)\n", dir, n)
+		fmt.Fprintf(e.stderr, "gp: %s: %s\n", dir, english.Count(n, "enforced rule failure"))
 		return &exitError{code: exitInvalid}
 	}
 	return nil
@@ -519,7 +520,7 @@ func decisionsCheck(ctx context.Context, e *env, reg *decision.Registry, dir str
 // printReport prints a summary line, every finding and every expired
 // exception.
 func printReport(e *env, head string, rep *decision.Evaluation) {
-	fmt.Fprintf(e.stdout, "%s: %d checks: %d pass, %d fail, %d exempt, %d error, %d skip\n", head, len(rep.Checks),
+	fmt.Fprintf(e.stdout, "%s: %s: %d pass, %d fail, %d exempt, %d error, %d skip\n", head, english.Count(len(rep.Checks), "check"),
 		rep.Count(decision.Pass), rep.Count(decision.Fail), rep.Count(decision.Exempt), rep.Count(decision.Error), rep.Count(decision.Skip))
 	for _, f := range rep.Findings {
 		fmt.Fprintf(e.stdout, "  %s\n", f)

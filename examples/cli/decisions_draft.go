@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/english"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/report"
 )
@@ -108,10 +109,10 @@ func decisionsDraft(ctx context.Context, e *env, reg *decision.Registry, dir, id
 		for _, p := range probs {
 			fmt.Fprintln(e.stdout, p.String())
 		}
-		fmt.Fprintf(e.stdout, "lint: %d decisions: %d errors, %d warnings, %d notes\n", res.Lint.Decisions, res.Lint.Errors, res.Lint.Warnings, res.Lint.Notes)
+		fmt.Fprintf(e.stdout, "lint: %s: %s, %s, %s\n", english.Count(res.Lint.Decisions, "decision"), english.Count(res.Lint.Errors, "error"), english.Count(res.Lint.Warnings, "warning"), english.Count(res.Lint.Notes, "note"))
 	}
 	if res.Lint.Errors > 0 {
-		fmt.Fprintf(e.stderr, "gp: %d problem(s) in the decisions after the draft\n", res.Lint.Errors)
+		fmt.Fprintf(e.stderr, "gp: %s in the decisions after the draft\n", english.Count(res.Lint.Errors, "problem"))
 		return &exitError{code: exitInvalid}
 	}
 	return nil

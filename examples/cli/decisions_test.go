@@ -83,7 +83,7 @@ func TestDecisionsOnTheExamples(t *testing.T) {
 			t.Errorf("check: output does not contain %q:\n%s", want, out)
 		}
 	}
-	if errOut != "gp: "+exampleProject+": 1 enforced rule failure(s)\n" {
+	if errOut != "gp: "+exampleProject+": 1 enforced rule failure\n" {
 		t.Errorf("check: stderr %q", errOut)
 	}
 	// Before the exception expired, the project passed.
@@ -104,7 +104,7 @@ func TestRenderRefusedByAnExampleDecision(t *testing.T) {
 		t.Fatalf("exit %d, stdout %q", code, stdout)
 	}
 	want := `../../testdata/blueprints/preview-environment/blueprint.cue:16:2: ADR-0015/max-ttl (enforce, high): ttl: preview environments live at most 72h (got "120h") [rule at ../../testdata/decisions/0015-preview-environments-expire.md:37:15]
-gp: render refused: 1 enforced rule failure(s); nothing written
+gp: render refused: 1 enforced rule failure; nothing written
 `
 	if stderr != want {
 		t.Errorf("stderr:\n%s\nwant:\n%s", stderr, want)

@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/goldenpath-dev/goldenpath/examples/internal/english"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/scan"
 	"github.com/goldenpath-dev/goldenpath/render"
@@ -159,7 +160,7 @@ func shardOf(shard string, shards int, getenv func(string) string) (int, int, er
 	}
 	i, err := strconv.Atoi(index)
 	if err != nil || i < 0 || i >= shards {
-		return 0, 0, usageErrorf("$JOB_COMPLETION_INDEX %q: want 0 to %d for %d shards", index, shards-1, shards)
+		return 0, 0, usageErrorf("$JOB_COMPLETION_INDEX %q: want 0 to %d for %s", index, shards-1, english.Count(shards, "shard"))
 	}
 	return i + 1, shards, nil
 }
@@ -179,7 +180,7 @@ type fleetOutput struct {
 func runFleet(ctx context.Context, e *env, sf *sourceFlags, eopts *render.Options, file string, opts *render.FleetOptions, asJSON bool, rec *fleetRecorder) error {
 	f, err := os.Open(file)
 	if err != nil {
-		return err
+		return wrapRead("targets file", file, "it does not exist", err)
 	}
 	targets, err := render.ReadTargets(f, filepath.Dir(file))
 	f.Close()
@@ -239,7 +240,7 @@ func printFleet(w io.Writer, op render.FleetOp, results []render.FleetResult, su
 		case render.FleetFailed:
 			fmt.Fprintf(w, "failed    %s: %s\n", r.ID, r.Error)
 		case render.FleetViolation:
-			fmt.Fprintf(w, "violation %s (%d enforced finding(s))\n", r.ID, r.Enforced)
+			fmt.Fprintf(w, "violation %s (%s)\n", r.ID, english.Count(r.Enforced, "enforced finding"))
 		case render.FleetConflict, render.FleetDrift:
 			if r.Error != "" {
 				// Conflicts of an earlier upgrade, unresolved: not upgraded.
@@ -250,7 +251,7 @@ func printFleet(w io.Writer, op render.FleetOp, results []render.FleetResult, su
 		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "fleet %s: %d targets, %d files, %s\n", op, sum.Total, sum.Files, sum.Duration.Round(time.Millisecond))
+	fmt.Fprintf(tw, "fleet %s: %s, %s, %s\n", op, english.Count(sum.Total, "target"), english.Count(sum.Files, "file"), sum.Duration.Round(time.Millisecond))
 	fmt.Fprintln(tw, "STATUS\tTARGETS")
 	for _, s := range []render.FleetStatus{render.FleetOK, render.FleetConflict, render.FleetDrift, render.FleetViolation, render.FleetFailed, render.FleetSkipped} {
 		if n := sum.Statuses[s]; n > 0 {

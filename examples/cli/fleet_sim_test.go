@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -293,11 +294,11 @@ func TestFleetSimulation(t *testing.T) {
 			t.Fatalf("scan: exit %d, want %d (%d enforced rules failing, unresolved conflicts)\n%s", code, exitInvalid, stripped, errOut)
 		}
 		for _, name := range conflicted {
-			if !strings.Contains(errOut, name+": 1 file(s) in conflict since an upgrade") {
+			if !strings.Contains(errOut, name+": 1 file in conflict since an upgrade") {
 				t.Errorf("scan: %s's unresolved conflict not listed", name)
 			}
 		}
-		if n := strings.Count(out, " signal(s)\n"); n != len(projects) {
+		if n := len(regexp.MustCompile(`: \d+ signals?\n`).FindAllString(out, -1)); n != len(projects) {
 			t.Errorf("scan printed %d projects, want %d", n, len(projects))
 		}
 	}

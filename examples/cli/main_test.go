@@ -147,7 +147,7 @@ func TestRun(t *testing.T) {
 		{args: nil, code: 2, stderr: "gp: no command given"},
 		{args: []string{"--nope"}, code: 2, stderr: "gp: unknown flag --nope"},
 		{args: []string{"frobnicate"}, code: 2, stderr: `gp: unknown command "frobnicate"`},
-		{args: []string{"validate", "testdata/no-such-dir"}, code: 1, stderr: "gp: load: lstat testdata/no-such-dir: "},
+		{args: []string{"validate", "testdata/no-such-dir"}, code: 1, stderr: "gp: blueprint testdata/no-such-dir: no such directory"},
 		{args: []string{"version", "extra"}, code: 2, stderr: `gp version: unexpected argument "extra"`},
 	} {
 		var stdout, stderr bytes.Buffer

@@ -75,7 +75,7 @@ func TestRenderAsksOnlyForWhatIsMissing(t *testing.T) {
 		fakeTerminal{strings.NewReader("orders\n4\n")}, &stdout, &stderr) // name, then replicas
 	require.Equal(t, 0, code, "stderr:\n%s", stderr.String())
 	out := stderr.String()
-	assert.Contains(t, out, "go-service 1.4.0: 2 required parameter(s) missing.")
+	assert.Contains(t, out, "go-service 1.4.0: 2 required parameters missing.")
 	assert.Contains(t, out, "name (string, required)")
 	assert.NotContains(t, out, "tier (", "tier was given")
 	assert.Contains(t, out, "replicas (int): Number of pod replicas.")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/english"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/propose"
 	"github.com/goldenpath-dev/goldenpath/feedback/report"
@@ -144,7 +145,7 @@ gp propose go-service@2.0.0 -o proposals --only 973c098d557c477d --json`,
 			}
 			if written == "" {
 				if len(pr.Changes) == 0 {
-					fmt.Fprintf(e.stderr, "gp: no desire path of %s %s in the store (at least %d projects with the same edit)\n", bp.Name, bp.Version, cmp.Or(*minProjects, report.DefaultMinProjects))
+					fmt.Fprintf(e.stderr, "gp: no desire path of %s %s in the store (at least %s with the same edit)\n", bp.Name, bp.Version, english.Count(cmp.Or(*minProjects, report.DefaultMinProjects), "project"))
 				} else {
 					fmt.Fprintf(e.stderr, "gp: no desire path of %s %s could be applied: nothing written\n", bp.Name, bp.Version)
 				}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/english"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -127,7 +128,7 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 		if missing := missingOnly(bp, err); missing != nil && terminal(e.stdin) {
 			// On a terminal, what was given is kept and only what is
 			// missing is asked for.
-			fmt.Fprintf(e.stderr, "%s %s: %d required parameter(s) missing.\n", bp.Name, bp.Version, len(missing))
+			fmt.Fprintf(e.stderr, "%s %s: %s missing.\n", bp.Name, bp.Version, english.Count(len(missing), "required parameter"))
 			params, err = prompt(ctx, e, bp, inputs, missing)
 		}
 	}
@@ -192,7 +193,7 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 		for _, f := range refused.Findings {
 			fmt.Fprintln(e.stderr, f.String())
 		}
-		fmt.Fprintf(e.stderr, "gp: render refused: %d enforced rule failure(s); nothing written\n", len(refused.Enforced()))
+		fmt.Fprintf(e.stderr, "gp: render refused: %s; nothing written\n", english.Count(len(refused.Enforced()), "enforced rule failure"))
 		return &exitError{code: exitInvalid}
 	}
 	if dryRun {
@@ -236,7 +237,7 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 		for _, p := range edited.Paths {
 			fmt.Fprintf(e.stderr, "%s: edited since the last render\n", p)
 		}
-		return fmt.Errorf("%s: %d edited file(s) would be overwritten: merge them with gp upgrade, or overwrite them with --force (a copy is kept)", dir, len(edited.Paths))
+		return fmt.Errorf("%s: %s would be overwritten: merge them with gp upgrade, or overwrite them with --force (a copy is kept)", dir, english.Count(len(edited.Paths), "edited file"))
 	case errors.Is(err, render.ErrNotProject):
 		return fmt.Errorf("%s is not empty and was not rendered by goldenpath: use --force to render into it", dir)
 	case err != nil:
@@ -246,8 +247,8 @@ func renderProject(ctx context.Context, e *env, sf *sourceFlags, df *decisionFla
 		return writeJSON(e.stdout, plan)
 	}
 	l := plan.Levels()
-	fmt.Fprintf(e.stdout, "rendered %s %s into %s: %d files (%d managed, %d shared, %d seeded)\n",
-		bp.Name, bp.Version, dir, len(plan.Manifest.Files), l[blueprint.Managed], l[blueprint.Shared], l[blueprint.Seeded])
+	fmt.Fprintf(e.stdout, "rendered %s %s into %s: %s (%d managed, %d shared, %d seeded)\n",
+		bp.Name, bp.Version, dir, english.Count(len(plan.Manifest.Files), "file"), l[blueprint.Managed], l[blueprint.Shared], l[blueprint.Seeded])
 	printFindings(e, plan)
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/english"
 	"github.com/goldenpath-dev/goldenpath/examples/internal/signalstore"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/scan"
@@ -174,10 +175,14 @@ gp scan ./orders --json`,
 				}
 			}
 			if store != nil {
-				fmt.Fprintf(e.stderr, "appended %d signal(s) to %s\n", len(all), st.display(""))
+				fmt.Fprintf(e.stderr, "appended %s to %s\n", english.Count(len(all), "signal"), st.display(""))
 			}
 			if len(enforced) > 0 {
-				fmt.Fprintf(e.stderr, "gp: %d enforced rule(s) fail\n", len(enforced))
+				verb := "fail"
+				if len(enforced) == 1 {
+					verb = "fails"
+				}
+				fmt.Fprintf(e.stderr, "gp: %s %s\n", english.Count(len(enforced), "enforced rule"), verb)
 				return &exitError{code: exitInvalid}
 			}
 			if conflicts > 0 {
@@ -290,7 +295,7 @@ func (c *blueprintCache) get(ctx context.Context, source string) *blueprint.Blue
 
 // printScan prints one project's signals, grouped.
 func printScan(w io.Writer, dir string, sigs []feedback.Signal) {
-	fmt.Fprintf(w, "%s: %d signal(s)\n", dir, len(sigs))
+	fmt.Fprintf(w, "%s: %s\n", dir, english.Count(len(sigs), "signal"))
 	for _, s := range sigs {
 		switch s.Source {
 		case feedback.SourceDrift:
@@ -360,7 +365,7 @@ gp feedback rate ADR-0012 --score 2 --comment "limits too tight for JVM services
 			} else {
 				bp = args[1]
 			}
-			if err := checkSubject(ctx, &sf, cats.orEnv("GP_CATALOG"), *decisions, bp, id); err != nil {
+			if err := checkSubject(ctx, e.stderr, &sf, cats.orEnv("GP_CATALOG"), *decisions, bp, id); err != nil {
 				return err
 			}
 			s, err := feedback.Rate(nil, feedback.Rating{Blueprint: bp, Decision: id, Score: *score, Comment: *comment, By: *by})
@@ -386,8 +391,9 @@ gp feedback rate ADR-0012 --score 2 --comment "limits too tight for JVM services
 
 // checkSubject refuses a rating of a blueprint the catalogs do not hold, or
 // of a decision the decisions do not hold, listing the known ones. Without a
-// catalog (or decisions) to check against, any name (or ID) is taken.
-func checkSubject(ctx context.Context, sf *sourceFlags, cats []string, decisions, bp, id string) error {
+// catalog (or decisions) to check against, any name (or ID) is taken, with
+// a note on stderr that says so and how to have it checked.
+func checkSubject(ctx context.Context, stderr io.Writer, sf *sourceFlags, cats []string, decisions, bp, id string) error {
 	if decisions == "" {
 		decisions = os.Getenv("GP_DECISIONS")
 	}
@@ -416,6 +422,10 @@ func checkSubject(ctx context.Context, sf *sourceFlags, cats []string, decisions
 			}
 			return usageErrorf("no decision %s in %s: it has %s", id, decisions, strings.Join(ids, ", "))
 		}
+	case bp != "":
+		fmt.Fprintf(stderr, "note: blueprint %s not checked: no catalog given; --catalog SOURCE (or $GP_CATALOG) refuses a name the catalog does not hold\n", bp)
+	default:
+		fmt.Fprintf(stderr, "note: decision %s not checked: no decisions given; --decisions SOURCE (or $GP_DECISIONS) refuses an ID the decisions do not hold\n", id)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/goldenpath-dev/goldenpath/examples/internal/english"
 	"github.com/goldenpath-dev/goldenpath/examples/internal/signalstore"
 )
 
@@ -31,13 +32,18 @@ func (s *storeFlag) open(ctx context.Context, def string, readOnly bool) (signal
 	if readOnly && errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("no signal store at %s: record signals with gp scan --store, or give --store", name)
 	}
+	var pe *fs.PathError
+	if err != nil && errors.As(err, &pe) {
+		// A file store whose folder is missing or unreadable.
+		return nil, wrapRead("signal store", signalstore.Redact(name), "its folder does not exist", err)
+	}
 	return st, err
 }
 
 var storeCmd = &command{
 	name:    "store",
 	summary: "copy signals between stores (JSON Lines files, PostgreSQL)",
-	usage:   "store copy FROM TO",
+	usage:   "store copy FROM TO [--json]",
 	help: `
 Store copy appends every signal of the store FROM to the store TO, in the
 order FROM holds them. Each is a JSON Lines file or a PostgreSQL URL
@@ -45,11 +51,15 @@ order FROM holds them. Each is a JSON Lines file or a PostgreSQL URL
 back, and stay portable as JSON. A signal whose ID TO holds already is not
 copied again: running a copy twice, or after an interrupted one, copies
 only what is missing. FROM must exist; a file TO is created. A line or row
-of FROM that does not decode stops the copy, naming it.`,
+of FROM that does not decode stops the copy, naming it.
+
+With --json it prints one object: {"from": FROM, "to": TO, "signals": N},
+N the signals read from FROM, stores named without their passwords.`,
 	example: `
 gp store copy signals.jsonl postgres://gp@db.internal/goldenpath
 gp store copy "$GP_STORE" backup.jsonl`,
 	setup: func(fs *flag.FlagSet) runFunc {
+		asJSON := fs.Bool("json", false, "print the result as JSON")
 		return func(ctx context.Context, e *env, args []string) error {
 			if len(args) != 3 || args[0] != "copy" {
 				return usageErrorf("store takes: copy FROM TO")
@@ -70,13 +80,23 @@ gp store copy "$GP_STORE" backup.jsonl`,
 			defer dst.Close()
 			n, err := signalstore.Copy(ctx, src, dst, 1000)
 			if err != nil {
-				return fmt.Errorf("copying %s to %s, after %d signal(s): %w", signalstore.Redact(from), signalstore.Redact(to), n, err)
+				return fmt.Errorf("copying %s to %s, after %s: %w", signalstore.Redact(from), signalstore.Redact(to), english.Count(n, "signal"), err)
 			}
 			if err := dst.Close(); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "copied %d signal(s) from %s to %s (those it held already are kept once)\n", n, signalstore.Redact(from), signalstore.Redact(to))
+			if *asJSON {
+				return writeJSON(e.stdout, storeCopyOutput{From: signalstore.Redact(from), To: signalstore.Redact(to), Signals: n})
+			}
+			fmt.Fprintf(e.stdout, "copied %s from %s to %s (those it held already are kept once)\n", english.Count(n, "signal"), signalstore.Redact(from), signalstore.Redact(to))
 			return nil
 		}
 	},
+}
+
+// storeCopyOutput is what gp store copy --json prints.
+type storeCopyOutput struct {
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Signals int    `json:"signals"`
 }

@@ -74,7 +74,7 @@ func TestStoreCopyPostgres(t *testing.T) {
 	require.NoError(t, fst.Close())
 
 	out := gpOK(t, dir, nil, "store", "copy", "a.jsonl", url)
-	assert.Contains(t, out, "copied 2501 signal(s) from a.jsonl to postgres://")
+	assert.Contains(t, out, "copied 2501 signals from a.jsonl to postgres://")
 	gpOK(t, dir, nil, "store", "copy", "a.jsonl", url)
 	assert.Len(t, storeIDs(t, url), 2501, "a second copy copies nothing more")
 

@@ -53,6 +53,10 @@ func TestReadmeTour(t *testing.T) {
 	} {
 		assert.Contains(t, string(out), want)
 	}
+	// The tour checks what it rates against the catalog and the decisions,
+	// and counts in English.
+	assert.NotContains(t, string(out), "not checked")
+	assert.Contains(t, string(out), "12 decisions, 0 blueprints: 0 errors, 1 warning, 0 notes")
 
 	// The drafted amendment: the evidence, and the link both ways.
 	drafts, err := filepath.Glob(filepath.Join(tmp, "*", "decisions", "0017-*.md"))

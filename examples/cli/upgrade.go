@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/english"
 	"github.com/goldenpath-dev/goldenpath/examples/internal/signalstore"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/scan"
@@ -137,6 +138,9 @@ func upgradeProject(ctx context.Context, e *env, sf *sourceFlags, dir string, a 
 	// An upgrade that writes completes an interrupted apply first; a dry
 	// run writes nothing, so it refuses a project with one pending.
 	var p *render.Project
+	if err := checkProjectDir(dir); err != nil {
+		return err
+	}
 	var err error
 	if a.opts.DryRun {
 		var done func()
@@ -225,7 +229,7 @@ func upgradeProject(ctx context.Context, e *env, sf *sourceFlags, dir string, a 
 		if err := store.Append(ctx, sigs...); err != nil {
 			return fmt.Errorf("%s: upgraded, but recording its outcome in %s: %w", dir, a.store.display(""), err)
 		}
-		fmt.Fprintf(e.stderr, "appended %d signal(s) to %s\n", len(sigs), a.store.display(""))
+		fmt.Fprintf(e.stderr, "appended %s to %s\n", english.Count(len(sigs), "signal"), a.store.display(""))
 	}
 	if n := res.Conflicts(); n > 0 {
 		printConflicts(e.stderr, dir, "", res.Manifest.Conflicts)
@@ -240,7 +244,7 @@ func printConflicts(w io.Writer, dir, since string, files []render.FileConflict)
 	if since != "" {
 		since = " " + since
 	}
-	fmt.Fprintf(w, "%s: %d file(s) in conflict%s:\n", dir, len(files), since)
+	fmt.Fprintf(w, "%s: %s in conflict%s:\n", dir, english.Count(len(files), "file"), since)
 	for _, f := range files {
 		fmt.Fprintf(w, "  %s: %s\n", f.Path, f.Where())
 	}
@@ -395,7 +399,7 @@ func printUpgrade(w io.Writer, r *render.UpgradeResult) {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[c], c))
 		}
 	}
-	fmt.Fprintf(w, "%d files: %s\n", len(r.Files), strings.Join(parts, ", "))
+	fmt.Fprintf(w, "%s: %s\n", english.Count(len(r.Files), "file"), strings.Join(parts, ", "))
 	if r.Decisions != nil {
 		for _, f := range r.Decisions.Findings {
 			fmt.Fprintf(w, "  %s\n", f)

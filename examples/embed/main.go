@@ -4,6 +4,7 @@
 //
 //	partner-tool list
 //	partner-tool render hello-service -o ./hello --set name=hello --set port=9000
+//	partner-tool --help
 package main
 
 import (
@@ -12,12 +13,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/flagusage"
 	"io"
 	"io/fs"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/english"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
 
@@ -32,21 +36,31 @@ func main() { os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stder
 // 2 for usage errors.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: partner-tool list | render NAME -o DIR [--set KEY=VALUE]...")
+		fmt.Fprint(stderr, "partner-tool: no command given\n"+usage)
 		return 2
 	}
 	var err error
 	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		renderFlags(stdout)
+		return 0
 	case "list":
 		err = list(ctx, stdout)
 	case "render":
 		err = renderCmd(ctx, args[1:], stdout)
 	default:
-		fmt.Fprintf(stderr, "partner-tool: unknown command %q\n", args[0])
+		fmt.Fprintf(stderr, "partner-tool: unknown command %q\n%s", args[0], usage)
 		return 2
 	}
 	var ve *blueprint.ValidationError
+	var ue usageError
 	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "partner-tool: %v\nRun 'partner-tool --help' for the flags.\n", err)
+		return 2
 	case errors.As(err, &ve):
 		for _, f := range ve.Fields {
 			fmt.Fprintln(stderr, f.String())
@@ -91,31 +105,76 @@ func list(ctx context.Context, w io.Writer) error {
 	return nil
 }
 
+// usage is what partner-tool --help prints before render's flags.
+const usage = `usage: partner-tool list
+       partner-tool render NAME -o DIR [--set KEY=VALUE]...
+
+Commands:
+  list    list the blueprints inside this tool
+  render  render the blueprint NAME into DIR
+
+Flags of render:
+`
+
+// usageError is a wrong command line: exit status 2.
+type usageError struct{ error }
+
+// newRenderFlags defines render's flags on a new flag set.
+func newRenderFlags() (fset *flag.FlagSet, out *string, sets *setFlags) {
+	fset = flag.NewFlagSet("render", flag.ContinueOnError)
+	fset.SetOutput(io.Discard)
+	out = fset.String("o", "", "render into `DIR`")
+	sets = &setFlags{}
+	fset.Var(sets, "set", "set a parameter: `KEY=VALUE`; repeatable")
+	return fset, out, sets
+}
+
+// renderFlags prints render's flags to w.
+func renderFlags(w io.Writer) {
+	fset, _, _ := newRenderFlags()
+	fset.SetOutput(w)
+	flagusage.Print(fset)
+}
+
 type setFlags []string
 
 func (s *setFlags) String() string     { return fmt.Sprint(*s) }
 func (s *setFlags) Set(v string) error { *s = append(*s, v); return nil }
 
 func renderCmd(ctx context.Context, args []string, w io.Writer) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		fmt.Fprint(w, usage)
+		renderFlags(w)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 {
-		return errors.New("render needs a blueprint name")
+		return usageError{errors.New("render needs a blueprint name")}
 	}
 	name := args[0]
-	fset := flag.NewFlagSet("render", flag.ContinueOnError)
-	out := fset.String("o", "", "render into DIR")
-	var sets setFlags
-	fset.Var(&sets, "set", "KEY=VALUE")
-	if err := fset.Parse(args[1:]); err != nil {
+	fset, out, sets := newRenderFlags()
+	if err := fset.Parse(args[1:]); errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(w, usage)
+		renderFlags(w)
 		return err
+	} else if err != nil {
+		// Go's flag package names flags with one dash: name them as
+		// --help shows them.
+		if f, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+			if len(f) > 1 {
+				f = "-" + f
+			}
+			err = fmt.Errorf("unknown flag -%s", f)
+		}
+		return usageError{err}
 	}
 	if *out == "" {
-		return errors.New("-o DIR is required")
+		return usageError{errors.New("-o DIR is required")}
 	}
 	bp, err := load(ctx, name)
 	if err != nil {
 		return err
 	}
-	params, err := bp.Resolve(ctx, blueprint.Set(sets...))
+	params, err := bp.Resolve(ctx, blueprint.Set(*sets...))
 	if err != nil {
 		return err
 	}
@@ -127,6 +186,6 @@ func renderCmd(ctx context.Context, args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "rendered %s %s into %s: %d files\n", bp.Name, bp.Version, *out, len(plan.Manifest.Files))
+	fmt.Fprintf(w, "rendered %s %s into %s: %s\n", bp.Name, bp.Version, *out, english.Count(len(plan.Manifest.Files), "file"))
 	return nil
 }

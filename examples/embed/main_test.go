@@ -45,6 +45,23 @@ func TestRenderErrors(t *testing.T) {
 	assert.Equal(t, 1, run(context.Background(), []string{"render", "nope", "-o", "x"}, &out, &errb))
 	assert.Contains(t, errb.String(), `no blueprint "nope" in this tool`)
 	assert.Equal(t, 2, run(context.Background(), []string{"frobnicate"}, &out, &errb))
+	errb.Reset()
+	assert.Equal(t, 2, run(context.Background(), []string{"render", "hello-service", "--nope"}, &out, &errb))
+	assert.Equal(t, "partner-tool: unknown flag --nope\nRun 'partner-tool --help' for the flags.\n", errb.String())
+}
+
+// --help answers like gp's: the commands, and the flags with two dashes
+// (one for a single letter), exit 0.
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"render", "--help"}, {"render", "hello-service", "--help"}} {
+		var out, errb bytes.Buffer
+		require.Equal(t, 0, run(context.Background(), args, &out, &errb), "%v: %s", args, errb.String())
+		assert.Empty(t, errb.String(), args)
+		assert.Contains(t, out.String(), "usage: partner-tool list\n", args)
+		assert.Contains(t, out.String(), "\n  --set KEY=VALUE  set a parameter: KEY=VALUE; repeatable\n", args)
+		assert.Contains(t, out.String(), "\n  -o DIR           render into DIR\n", args)
+		assert.Contains(t, out.String(), "\n  -h, --help       show this help\n", args)
+	}
 }
 
 // The partner validates the embedded blueprint in its own tests, as

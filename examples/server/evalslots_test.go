@@ -97,18 +97,19 @@ func TestEvaluationsNeverExceedMaxEvals(t *testing.T) {
 			srv := httptest.NewServer(s)
 			defer srv.Close()
 
-			// A few seconds of CUE each, far longer than the clients wait.
-			slow := `{"n": [` + strings.TrimSuffix(strings.Repeat("1,", 100), ",") + `]}`
+			// Longer than the clients wait on a loaded machine (120 values
+			// squared: about a second on an idle one); an evaluation that
+			// ends sooner is answered, which does not matter here.
+			slow := `{"n": [` + strings.TrimSuffix(strings.Repeat("1,", 120), ",") + `]}`
 			var (
-				mu       sync.Mutex
-				maxCUE   int
-				maxChild int
-				samples  int
+				mu                      sync.Mutex
+				maxCUE, maxChild, maxAt int
+				samples                 int
 			)
 			sample := func() {
-				c, p := cueGoroutines(), childProcesses()
+				c, p := cueGoroutines(), max(childProcesses(), 0)
 				mu.Lock()
-				maxCUE, maxChild, samples = max(maxCUE, c), max(maxChild, p), samples+1
+				maxCUE, maxChild, maxAt, samples = max(maxCUE, c), max(maxChild, p), max(maxAt, c+p), samples+1
 				mu.Unlock()
 			}
 			stop := make(chan struct{})
@@ -152,11 +153,11 @@ func TestEvaluationsNeverExceedMaxEvals(t *testing.T) {
 				wg.Wait()
 			}
 			close(codes)
+			answered := map[int]int{}
 			for c := range codes {
-				if c == http.StatusOK {
-					t.Errorf("a slow evaluation answered 200 within the client's wait")
-				}
+				answered[c]++
 			}
+			t.Logf("%d values each; answers (0: the client left first): %v", strings.Count(slow, "1"), answered)
 			// Until every slot is free again; then nothing may run.
 			deadline := time.Now().Add(5 * time.Minute)
 			for len(s.evals) > 0 && time.Now().Before(deadline) {
@@ -174,15 +175,12 @@ func TestEvaluationsNeverExceedMaxEvals(t *testing.T) {
 			if n := childProcesses(); n > 0 {
 				t.Errorf("%d isolation children run with every evaluation slot free", n)
 			}
-			t.Logf("%d samples: at most %d CUE goroutines and %d children at once, for %d slots", samples, maxCUE, maxChild, maxEvals)
-			if maxCUE+max(maxChild, 0) == 0 {
+			t.Logf("%d samples: at most %d evaluations at once (%d CUE goroutines, %d children), for %d slots", samples, maxAt, maxCUE, maxChild, maxEvals)
+			if maxAt == 0 {
 				t.Fatal("no evaluation was ever seen running")
 			}
-			if maxCUE > maxEvals {
-				t.Errorf("%d CUE goroutines ran at once, more than --max-evals %d", maxCUE, maxEvals)
-			}
-			if maxChild > maxEvals {
-				t.Errorf("%d isolation children ran at once, more than --max-evals %d", maxChild, maxEvals)
+			if maxAt > maxEvals {
+				t.Errorf("%d evaluations (CUE goroutines and isolation children) ran at once, more than --max-evals %d", maxAt, maxEvals)
 			}
 			// The server answers again.
 			if w := do(t, s, "POST", "/api/blueprints/slow/validate", strings.NewReader(`{}`)); w.Code != http.StatusOK {

@@ -133,6 +133,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/flagusage"
 	"io"
 	"log/slog"
 	"math"
@@ -143,7 +144,6 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
@@ -206,7 +206,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&blueprints, "blueprints", "a catalog `SOURCE`: a directory of blueprints, a blueprint, or a catalog index; repeatable")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: server --blueprints SOURCE [--decisions SOURCE] [--addr ADDRESS] [flags]\n\nFlags:\n")
-		printFlags(fs)
+		flagusage.Print(fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -416,23 +416,4 @@ func loadDecisions(ctx context.Context, source string, sources blueprint.Fetcher
 		return decision.LoadDir(ctx, source, opts)
 	}
 	return decision.Load(ctx, source, opts)
-}
-
-// printFlags prints the flags of fs as gp does: two dashes, the argument's
-// name, what the flag does and its default.
-func printFlags(fs *flag.FlagSet) {
-	tw := tabwriter.NewWriter(fs.Output(), 0, 0, 2, ' ', 0)
-	fs.VisitAll(func(f *flag.Flag) {
-		arg, usage := flag.UnquoteUsage(f)
-		name := "--" + f.Name
-		if arg != "" {
-			name += " " + arg
-		}
-		if d := f.DefValue; d != "" && d != "false" && d != "0" && d != "[]" && !strings.Contains(usage, "(default") {
-			usage += fmt.Sprintf(" (default %s)", d)
-		}
-		fmt.Fprintf(tw, "  %s\t%s\n", name, usage)
-	})
-	fmt.Fprintf(tw, "  %s\t%s\n", "-h, --help", "show this help")
-	tw.Flush()
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -295,7 +297,10 @@ func TestRenderSection(t *testing.T) {
 	html := string(sv.HTML)
 	for _, want := range []string{
 		"<em>text</em>", "<code>code</code>",
-		`<pre><code class="language-go">fmt.Println(&quot;&lt;b&gt;&quot;)`,
+		// Code is highlighted with classes (the CSP allows no inline
+		// style), its text escaped.
+		`<pre class="chroma"><code>`,
+		`<span class="nx">fmt</span><span class="p">.</span><span class="nf">Println</span><span class="p">(</span><span class="s">&#34;&lt;b&gt;&#34;</span><span class="p">)</span>`,
 		"<td>1</td>",
 	} {
 		if !strings.Contains(html, want) {
@@ -305,7 +310,32 @@ func TestRenderSection(t *testing.T) {
 	if strings.Contains(html, "<script>") || strings.Contains(html, "alert(1)") {
 		t.Errorf("raw HTML reached the page:\n%s", html)
 	}
+	if strings.Contains(html, "style=") {
+		t.Errorf("inline styles, which the pages' CSP refuses:\n%s", html)
+	}
+	// An unknown language, or none, is plain text in the same frame.
+	for _, md := range []string{"```klingon\na < b\n```\n", "    a < b\n"} {
+		if html := string(renderSection(2, "x", md).HTML); !strings.Contains(html, `<pre class="chroma"><code>`) || !strings.Contains(html, "a &lt; b") {
+			t.Errorf("%q renders as\n%s", md, html)
+		}
+	}
 	if strings.Contains(html, "rule:") || !sv.Rules {
 		t.Errorf("the cue rule block was not taken out (Rules=%v):\n%s", sv.Rules, html)
+	}
+}
+
+// TestCodeCSS keeps static/code.css, the classes of highlighted code, in
+// step with the chroma style markdown.go uses.
+func TestCodeCSS(t *testing.T) {
+	file, err := os.ReadFile("static/code.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := writeCodeCSS(&want); err != nil {
+		t.Fatal(err)
+	}
+	if _, css, _ := strings.Cut(string(file), "*/\n"); css != want.String() {
+		t.Errorf("static/code.css is not chroma's %q style as writeCodeCSS writes it: write it again from writeCodeCSS, below its first comment", codeStyle)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/english"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/report"
 )
@@ -208,7 +209,7 @@ func complianceChart(ds []decisionRow) *barChart {
 		if n.Total == 0 {
 			continue
 		}
-		note := plural(n.Total, "check")
+		note := english.Count(n.Total, "check")
 		if n.Baseline > 0 {
 			note += fmt.Sprintf(", %d on a clean render", n.Baseline)
 		}
@@ -232,7 +233,7 @@ func complianceChart(ds []decisionRow) *barChart {
 			}
 			b.Segments = append(b.Segments, segment{
 				Value: float64(o.n), Color: o.color,
-				Title: fmt.Sprintf("%s: %d of %s %s (%s)", d.ID, o.n, plural(n.Total, "check"), o.label, percent(float64(o.n)/float64(n.Total))),
+				Title: fmt.Sprintf("%s: %d of %s %s (%s)", d.ID, o.n, english.Count(n.Total, "check"), o.label, percent(float64(o.n)/float64(n.Total))),
 			})
 		}
 		c.Bars = append(c.Bars, b)
@@ -261,10 +262,10 @@ func desireChart(dps []desireView) *barChart {
 		if dp.Level == string(blueprint.Managed) {
 			color = colorManaged
 		}
-		title := fmt.Sprintf("%s, edit %s: %s (%s)", where, dp.HunkID, plural(dp.Count, "project"), strings.Join(dp.Projects, ", "))
+		title := fmt.Sprintf("%s, edit %s: %s (%s)", where, dp.HunkID, english.Count(dp.Count, "project"), strings.Join(dp.Projects, ", "))
 		c.Bars = append(c.Bars, bar{
 			Label: where, Title: where + ", edit " + dp.HunkID,
-			Href: "#" + dp.Anchor, Note: plural(dp.Count, "project"),
+			Href: "#" + dp.Anchor, Note: english.Count(dp.Count, "project"),
 			Segments: []segment{{Value: float64(dp.Count), Color: color, Title: title}},
 		})
 	}
@@ -293,7 +294,7 @@ func (s *server) spreadChart(bs []blueprintRow) *barChart {
 		if total == 0 {
 			continue
 		}
-		br := bar{Label: b.Name, Note: plural(total, "project")}
+		br := bar{Label: b.Name, Note: english.Count(total, "project")}
 		if b.Known {
 			br.Href = "/blueprints/" + url.PathEscape(b.Name)
 		}
@@ -308,7 +309,7 @@ func (s *server) spreadChart(bs []blueprintRow) *barChart {
 				color, how = behindColors[0], "the latest"
 			case behind > 0:
 				color = behindColors[min(behind, len(behindColors)-1)]
-				how = plural(behind, "version") + " behind " + b.Latest
+				how = english.Count(behind, "version") + " behind " + b.Latest
 			}
 			if color == colorUnknown {
 				unknown = true
@@ -319,7 +320,7 @@ func (s *server) spreadChart(bs []blueprintRow) *barChart {
 			}
 			br.Segments = append(br.Segments, segment{
 				Value: float64(vc.Projects), Color: color, Text: version,
-				Title: fmt.Sprintf("%s %s: %d of %s (%s), %s", b.Name, version, vc.Projects, plural(total, "project"),
+				Title: fmt.Sprintf("%s %s: %d of %s (%s), %s", b.Name, version, vc.Projects, english.Count(total, "project"),
 					percent(float64(vc.Projects)/float64(total)), how),
 			})
 		}
@@ -364,14 +365,6 @@ func (s *server) behind(b blueprintRow, v string) int {
 		}
 	}
 	return n
-}
-
-// plural writes n and its noun: "1 project", "3 projects".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // percent writes a share as a whole percentage, or with one decimal under

@@ -23,6 +23,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/english"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
@@ -394,7 +395,8 @@ func (s *server) parseTemplates() error {
 		"bytes":  humanBytes,
 		"pos":    func(p blueprint.Position) string { return displayPos(p).String() },
 		"pct":    percent,
-		"plural": plural,
+		"plural": english.Count,
+		"code":   highlightHTML,
 		"reason": reasonLabel,
 		"hunk":   hunkLines,
 		"sub":    func(a, b int) int { return a - b },

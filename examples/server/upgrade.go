@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/examples/internal/english"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/scan"
 	"github.com/goldenpath-dev/goldenpath/render"
@@ -214,7 +215,7 @@ func unpackProject(ctx context.Context, body []byte, dir string) (string, error)
 			break
 		}
 		if err != nil {
-			return "", &badRequest{fmt.Sprintf("the archive, after %d entries: %v", n, err)}
+			return "", &badRequest{fmt.Sprintf("the archive, after %s: %v", english.Count(n, "entry"), err)}
 		}
 		if n >= maxProjectEntries {
 			return "", &badRequest{fmt.Sprintf("the archive has more than %d entries", maxProjectEntries)}

@@ -326,7 +326,7 @@ func FuzzUnpackProject(f *testing.F) {
 func TestAPIUpgradeToolArchives(t *testing.T) {
 	for _, tool := range []string{"git", "tar"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed", tool)
+			missingSystemPart(t, tool+" is not installed: Debian: apt-get install "+tool)
 		}
 	}
 	s, _ := newTestServer(t, withStore(feedback.NewMemoryStore()))

@@ -39,6 +39,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/internal/english"
 )
 
 //go:embed migrations/*.sql
@@ -370,7 +371,7 @@ func (s *Store) Append(ctx context.Context, signals ...feedback.Signal) error {
 				err = fmt.Errorf("%w (%w)", ctxErr, err)
 			}
 			if !errors.As(err, &pe) || (pe.Code != "40P01" && pe.Code != "40001") {
-				return fmt.Errorf("pgstore: appending %d signals to %s: %w", len(signals), s.table, err)
+				return fmt.Errorf("pgstore: appending %s to %s: %w", english.Count(len(signals), "signal"), s.table, err)
 			}
 		}
 	}
@@ -396,7 +397,7 @@ func (s *Store) Append(ctx context.Context, signals ...feedback.Signal) error {
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%w)", ctxErr, err)
 		}
-		return fmt.Errorf("pgstore: appending %d signals to %s: %w", len(signals), s.table, err)
+		return fmt.Errorf("pgstore: appending %s to %s: %w", english.Count(len(signals), "signal"), s.table, err)
 	}
 	return nil
 }

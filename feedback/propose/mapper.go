@@ -18,6 +18,7 @@ import (
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/feedback/report"
 	"github.com/goldenpath-dev/goldenpath/internal/diff"
+	"github.com/goldenpath-dev/goldenpath/internal/english"
 	"github.com/goldenpath-dev/goldenpath/internal/token"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
@@ -217,7 +218,7 @@ type plan struct {
 func (m *mapper) propose(rep *report.Report, ev *evidence, pr *Proposal) {
 	for _, id := range ev.unknown {
 		pr.Changes = append(pr.Changes, Edit{HunkID: id, Status: Refused, Projects: []string{}, Signals: []string{},
-			Reason: fmt.Sprintf("no desire path of %s has this hunk ID: at least %d projects must carry the edit in their latest scan", m.bp.Name, m.o.MinProjects)})
+			Reason: fmt.Sprintf("no desire path of %s has this hunk ID: at least %s must carry the edit in their latest scan", m.bp.Name, english.Count(m.o.MinProjects, "project"))})
 	}
 	byFile := map[string][]*plan{}
 	changes := make([]*Edit, len(ev.paths))
@@ -302,8 +303,8 @@ func (m *mapper) mapPath(dp report.DesirePath, ev *evidence, c *Edit) (*plan, er
 		if len(c.Verification.Unreadable) > 0 {
 			why = " — " + c.Verification.Unreadable[0]
 		}
-		return nil, fmt.Errorf("only %d of the %d projects that made the edit can be rendered on %s %s (%d on other versions, %d unreadable%s): %d are needed",
-			len(aff), dp.Count, m.bp.Name, m.bp.Version, c.Verification.OtherVersions, len(c.Verification.Unreadable), why, m.o.MinProjects)
+		return nil, fmt.Errorf("only %d of the %s that made the edit can be rendered on %s %s (%d on other versions, %d unreadable%s): %d needed",
+			len(aff), english.Count(dp.Count, "project"), m.bp.Name, m.bp.Version, c.Verification.OtherVersions, len(c.Verification.Unreadable), why, m.o.MinProjects)
 	}
 	ex := aff[0]
 	c.Kind = Addition

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/internal/english"
 )
 
 // ChangesFile is the file of a blueprint's directory that records its
@@ -201,10 +202,10 @@ func (p *Proposal) ChangesEntry() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s (%s)\n\n", p.Version, p.Released)
 	fmt.Fprintf(&b, "Proposed from the desire paths of %s %s: the same edit made downstream in several projects, verified against the %s rendered.\n",
-		p.Blueprint, p.From, plural(p.Projects, "project"))
+		p.Blueprint, p.From, english.Count(p.Projects, "project"))
 	for _, c := range p.Applied() {
 		fmt.Fprintf(&b, "\n### %s: %s (desire path %s)\n\n", c.File, kindText(c.Kind), c.HunkID)
-		fmt.Fprintf(&b, "Made in %s: %s.\n", plural(c.Count, "project"), strings.Join(c.Projects, ", "))
+		fmt.Fprintf(&b, "Made in %s: %s.\n", english.Count(c.Count, "project"), strings.Join(c.Projects, ", "))
 		fmt.Fprintf(&b, "Signals: %s.\n", strings.Join(c.Signals, ", "))
 		fmt.Fprintf(&b, "Verified: %s.\n", c.Verification.String())
 		fmt.Fprintf(&b, "\n```diff\n%s```\n", c.Diff)
@@ -221,29 +222,22 @@ func kindText(k EditKind) string {
 
 // String says what the verification checked, in a sentence.
 func (v Verification) String() string {
-	s := fmt.Sprintf("the new template reproduces the edit exactly in %s", plural(v.Affected, "project"))
+	s := fmt.Sprintf("the new template reproduces the edit exactly in %s", english.Count(v.Affected, "project"))
 	verb := "render"
 	if v.Unaffected == 1 {
 		verb = "renders"
 	}
-	s += fmt.Sprintf(", and %s %s as before apart from the proposed lines", plural(v.Unaffected, "other project"), verb)
+	s += fmt.Sprintf(", and %s %s as before apart from the proposed lines", english.Count(v.Unaffected, "other project"), verb)
 	if v.NotApplicable > 0 {
 		s += fmt.Sprintf(" (%d of them render none of them)", v.NotApplicable)
 	}
 	if v.OtherVersions > 0 {
-		s += fmt.Sprintf("; %s on other versions not rendered", plural(v.OtherVersions, "project"))
+		s += fmt.Sprintf("; %s on other versions not rendered", english.Count(v.OtherVersions, "project"))
 	}
 	if len(v.Unreadable) > 0 {
-		s += fmt.Sprintf("; %s unreadable", plural(len(v.Unreadable), "project"))
+		s += fmt.Sprintf("; %s unreadable", english.Count(len(v.Unreadable), "project"))
 	}
 	return s
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // JSON writes the proposal as indented JSON.
@@ -259,9 +253,9 @@ func (p *Proposal) JSON(w io.Writer) error {
 func (p *Proposal) Text(w io.Writer) error {
 	var b strings.Builder
 	n := len(p.Applied())
-	fmt.Fprintf(&b, "%s %s -> %s (%s): %d of %s applied\n", p.Blueprint, p.From, p.Version, p.Released, n, plural(len(p.Changes), "desire path"))
+	fmt.Fprintf(&b, "%s %s -> %s (%s): %d of %s applied\n", p.Blueprint, p.From, p.Version, p.Released, n, english.Count(len(p.Changes), "desire path"))
 	for _, c := range p.Changes {
-		fmt.Fprintf(&b, "\n%s %s %s (%s)\n", c.Status, c.HunkID, c.File, plural(c.Count, "project"))
+		fmt.Fprintf(&b, "\n%s %s %s (%s)\n", c.Status, c.HunkID, c.File, english.Count(c.Count, "project"))
 		switch c.Status {
 		case Applied:
 			fmt.Fprintf(&b, "  verified: %s\n", c.Verification.String())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/internal/english"
 )
 
 // Absorption follows one desire path — one edit (hunk key) of one file of
@@ -284,11 +285,11 @@ func (m *markdown) absorptions() {
 	for _, ab := range m.r.Absorptions {
 		state := "no"
 		if ab.Absorbed {
-			state = fmt.Sprintf("yes, %s after the first signal (%s)", plural(int(math.Round(ab.Days)), "day", "days"), dayString(ab.AbsorbedAt))
+			state = fmt.Sprintf("yes, %s after the first signal (%s)", english.Count(int(math.Round(ab.Days)), "day"), dayString(ab.AbsorbedAt))
 		} else if len(ab.Carrying) > 0 {
 			state = "no: still in " + projectList(ab.Carrying, ab.StillCarried)
 		} else if ab.Overwritten > 0 {
-			state = "no: the upgrade overwrote it in " + plural(ab.Overwritten, "project", "projects")
+			state = "no: the upgrade overwrote it in " + english.Count(ab.Overwritten, "project")
 		}
 		m.f("| %s | %s | `%s` | %d | %d (%s) | %d | %d | %d | %s |\n", cell(ab.Blueprint), cell(ab.File), ab.HunkID,
 			ab.Carried, ab.Upgraded, cell(strings.Join(ab.Versions, ", ")), ab.Clean, ab.Gone, ab.FileDrift, cell(state))

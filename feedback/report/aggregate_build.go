@@ -13,6 +13,7 @@ import (
 	"github.com/goldenpath-dev/goldenpath/blueprint"
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/internal/english"
 )
 
 // This file makes the Report from the groups the aggregator kept.
@@ -288,7 +289,7 @@ func (b *builder) baselines() {
 		b.rv.add("", g.blueprint, RevisitReason{
 			Reason: ReasonBaselineFailure,
 			Summary: fmt.Sprintf("%s violates %s %s on a clean render, in %s", what, g.decision, g.rule,
-				plural(len(ba.projects), "project", "projects")),
+				english.Count(len(ba.projects), "project")),
 			Value: float64(len(ba.projects)), Threshold: 1,
 			Blueprint: g.blueprint, Version: g.version, Part: g.part, Decision: g.decision, Rule: g.rule,
 			Count: len(ba.projects), Projects: ba.projects.list(b.limitP), Signals: ids, SignalCount: n,
@@ -374,7 +375,7 @@ func (b *builder) exceptions() {
 		b.rv.addException(rule, RevisitReason{
 			Reason: ReasonUnneededException,
 			Summary: fmt.Sprintf("%s %s an active exception to %s, which passed in each of %s last %s",
-				plural(len(u.projects), "project", "projects"), verb, rule, whose, plural(n, "scan", "scans")),
+				english.Count(len(u.projects), "project"), verb, rule, whose, english.Count(n, "scan")),
 			Value: float64(n), Threshold: float64(n), Rule: uk[1], Count: len(u.projects),
 			Projects: u.projects.list(b.limitP), Signals: ids, SignalCount: count,
 		})
@@ -474,7 +475,7 @@ func (b *builder) managedEdits(managed map[fileKey]*managedAgg) {
 		}
 		rr := RevisitReason{
 			Reason:  ReasonManagedEdits,
-			Summary: fmt.Sprintf("%s of %s edited the managed file %s", plural(len(m.projects), "project", "projects"), fk.blueprint, fk.file),
+			Summary: fmt.Sprintf("%s of %s edited the managed file %s", english.Count(len(m.projects), "project"), fk.blueprint, fk.file),
 			Value:   float64(len(m.projects)), Threshold: float64(b.o.MinProjects),
 			Blueprint: fk.blueprint, File: fk.file, Count: len(m.projects), Projects: m.projects.list(b.limitP),
 			Signals: ids, SignalCount: n,
@@ -564,7 +565,7 @@ func (b *builder) against(hk hunkKey, items []driftItem, hunkID string) {
 		}
 		id, rule := k[0], k[1]
 		ids, n := c.ev.ids(b.limitS)
-		who := fmt.Sprintf("%s of %s made the same edit to %s", plural(len(c.projects), "project", "projects"), hk.blueprint, where)
+		who := fmt.Sprintf("%s of %s made the same edit to %s", english.Count(len(c.projects), "project"), hk.blueprint, where)
 		var summary string
 		switch {
 		case len(c.fixed) == 0:
@@ -576,7 +577,7 @@ func (b *builder) against(hk hunkKey, items []driftItem, hunkID string) {
 			summary = fmt.Sprintf("%s, which makes %s/%s pass there while a clean render fails it", who, id, rule)
 		default:
 			summary = fmt.Sprintf("%s, which changes the outcome of %s/%s against a clean render: %s now fail it, %s now pass it",
-				who, id, rule, plural(len(c.broken), "project", "projects"), plural(len(c.fixed), "project", "projects"))
+				who, id, rule, english.Count(len(c.broken), "project"), english.Count(len(c.fixed), "project"))
 		}
 		b.rv.add(id, "", RevisitReason{
 			Reason:  ReasonDesirePathAgainstRule,
@@ -586,15 +587,6 @@ func (b *builder) against(hk hunkKey, items []driftItem, hunkID string) {
 			Count: len(c.projects), Projects: c.projects.list(b.limitP), Signals: ids, SignalCount: n,
 		})
 	}
-}
-
-// plural writes n and the singular or the plural noun: "1 project",
-// "2 projects".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // versions reports each blueprint's versions and lag, by the latest scan
@@ -674,7 +666,7 @@ func (b *builder) conflicts() {
 		b.attribute(fk.blueprint, RevisitReason{
 			Reason: ReasonUpgradeConflicts,
 			Summary: fmt.Sprintf("upgrades of %s conflicted in %s in %s (%s, %d merged)",
-				fk.blueprint, fk.file, plural(len(ps), "project", "projects"), plural(u.conflicts, "conflict", "conflicts"), u.merged),
+				fk.blueprint, fk.file, english.Count(len(ps), "project"), english.Count(u.conflicts, "conflict"), u.merged),
 			Value: float64(len(ps)), Threshold: float64(b.o.MinConflicts),
 			Blueprint: fk.blueprint, File: fk.file, Count: len(ps), Projects: ps.list(b.limitP),
 			Signals: ids, SignalCount: u.ids.n,
@@ -716,7 +708,7 @@ func (b *builder) rate() {
 		}
 		b.rv.add(k.decision, k.blueprint, RevisitReason{
 			Reason:  ReasonLowRating,
-			Summary: fmt.Sprintf("%s is rated %.2g out of 5 on average by %s (%d under %g)", what, s.Mean, plural(s.Count, "rating", "ratings"), s.Low, b.o.LowRating),
+			Summary: fmt.Sprintf("%s is rated %.2g out of 5 on average by %s (%d under %g)", what, s.Mean, english.Count(s.Count, "rating"), s.Low, b.o.LowRating),
 			Value:   s.Mean, Threshold: b.o.LowRating, Blueprint: k.blueprint, Count: s.Count,
 			Signals: ids, SignalCount: n,
 		})
@@ -787,7 +779,7 @@ func (b *builder) decisions() {
 			b.rv.add(id, "", RevisitReason{
 				Reason: ReasonExemptionRate,
 				Summary: fmt.Sprintf("%s of %s of %s are exempt (%s), above %s",
-					pct(dr.Rates.Exempt), plural(dr.Checks.Total, "check", "checks"), id, plural(len(d.exemptProjects), "project", "projects"), pct(o.ExemptionRate)),
+					pct(dr.Rates.Exempt), english.Count(dr.Checks.Total, "check"), id, english.Count(len(d.exemptProjects), "project"), pct(o.ExemptionRate)),
 				Value: dr.Rates.Exempt, Threshold: o.ExemptionRate,
 				Count: len(d.exemptProjects), Projects: d.exemptProjects.list(b.limitP), Signals: ids, SignalCount: n,
 			})
@@ -801,7 +793,7 @@ func (b *builder) decisions() {
 			overdue := today.Sub(startOfDay(rd.RevisitBy)).Hours() / 24
 			b.rv.add(id, "", RevisitReason{
 				Reason:  ReasonRevisitByPassed,
-				Summary: fmt.Sprintf("%s was to be revisited by %s, %s ago", id, formatDay(rd.RevisitBy), plural(int(overdue), "day", "days")),
+				Summary: fmt.Sprintf("%s was to be revisited by %s, %s ago", id, formatDay(rd.RevisitBy), english.Count(int(overdue), "day")),
 				Value:   overdue, Threshold: 0, Date: formatDay(rd.RevisitBy), Signals: []string{},
 			})
 		}
@@ -810,7 +802,7 @@ func (b *builder) decisions() {
 			b.rv.add(id, "", RevisitReason{
 				Reason: ReasonProposedTooLong,
 				Summary: fmt.Sprintf("%s has been proposed since %s, %s, longer than %.0f days",
-					id, formatDay(rd.Decided), plural(int(days), "day", "days"), o.ProposedFor.Hours()/24),
+					id, formatDay(rd.Decided), english.Count(int(days), "day"), o.ProposedFor.Hours()/24),
 				Value: days, Threshold: o.ProposedFor.Hours() / 24, Date: formatDay(rd.Decided), Signals: []string{},
 			})
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/internal/english"
 )
 
 // ContextOptions configures Report.DraftContext. The zero value, and a nil
@@ -54,7 +55,7 @@ func (r *Report) DraftContext(id string, opts *ContextOptions) (string, error) {
 	m := &markdown{r: r, o: MarkdownOptions{SignalURL: o.SignalURL}}
 	link := func(id string) string { return m.signals([]string{id}, 1) }
 	m.f("The feedback report of %s, over %s, gives %s to revisit %s (score %s):\n\n",
-		dayString(r.Generated), plural(r.Projects, "scanned project", "scanned projects"), plural(len(rv.Reasons), "reason", "reasons"),
+		dayString(r.Generated), english.Count(r.Projects, "scanned project"), english.Count(len(rv.Reasons), "reason"),
 		id, num(rv.Score))
 	for _, rr := range rv.Reasons {
 		m.f("- **%s**: %s", rr.Reason, strings.TrimRight(rr.Summary, "."))
@@ -72,7 +73,7 @@ func (r *Report) DraftContext(id string, opts *ContextOptions) (string, error) {
 		c := d.Checks
 		if c.Total > 0 {
 			m.f("\nIts checks now, one per rule and project in %s: %d pass, %d fail, %d warn, %d exempt, %d in error — %s passing, %s exempt.\n",
-				plural(d.Subjects, "project", "projects"), c.Pass, c.Fail, c.Warn, c.Exempt, c.Error, pct(d.Rates.Pass), pct(d.Rates.Exempt))
+				english.Count(d.Subjects, "project"), c.Pass, c.Fail, c.Warn, c.Exempt, c.Error, pct(d.Rates.Pass), pct(d.Rates.Exempt))
 		}
 		if d.Exceptions.Active > 0 {
 			m.f("\nActive exceptions (%d):\n\n", d.Exceptions.Active)
@@ -95,13 +96,13 @@ func (r *Report) DraftContext(id string, opts *ContextOptions) (string, error) {
 		}
 		dp := r.DesirePaths[k]
 		m.f("\nThe desire path %s against rule %s: %s of %s made the same edit to %s (signals %s). In %s (signal %s):\n\n",
-			"`"+dp.HunkID+"`", rr.Rule, plural(dp.Count, "project", "projects"), dp.Blueprint, cmp.Or(dp.Example.Path, dp.File),
+			"`"+dp.HunkID+"`", rr.Rule, english.Count(dp.Count, "project"), dp.Blueprint, cmp.Or(dp.Example.Path, dp.File),
 			m.signals(dp.Signals, len(dp.Signals)), dp.Example.Project, link(dp.Example.Signal))
 		m.fence("diff", dp.Example.Hunk)
 	}
 	if j := slices.IndexFunc(r.Decisions, func(d DecisionReport) bool { return d.ID == id }); j >= 0 && r.Decisions[j].Ratings != nil {
 		rs := r.Decisions[j].Ratings
-		m.f("\nRatings: %s, %s out of 5 on average (%s to %s), %d under %s.\n", plural(rs.Count, "rating", "ratings"),
+		m.f("\nRatings: %s, %s out of 5 on average (%s to %s), %d under %s.\n", english.Count(rs.Count, "rating"),
 			num(rs.Mean), num(rs.Min), num(rs.Max), rs.Low, num(r.Settings.LowRating))
 	}
 	if quotes := comments(o.Ratings, id); len(quotes) > 0 {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
+	"github.com/goldenpath-dev/goldenpath/internal/english"
 )
 
 // Report is what Aggregate makes of a stream of signals. Its JSON form
@@ -513,11 +514,11 @@ func (m *markdown) f(format string, args ...any) { fmt.Fprintf(&m.b, format, arg
 func (m *markdown) summary() {
 	r := m.r
 	m.f("# Feedback report\n\n")
-	m.f("Generated %s from %s", r.Generated.Format("2006-01-02 15:04 MST"), plural(r.Signals, "signal", "signals"))
+	m.f("Generated %s from %s", r.Generated.Format("2006-01-02 15:04 MST"), english.Count(r.Signals, "signal"))
 	if !r.First.IsZero() {
 		m.f(" made from %s to %s", dayString(r.First), dayString(r.Last))
 	}
-	m.f(" about %s", plural(r.Projects, "project", "projects"))
+	m.f(" about %s", english.Count(r.Projects, "project"))
 	if !r.Since.IsZero() || !r.Until.IsZero() {
 		m.f(" (selected")
 		if !r.Since.IsZero() {
@@ -547,10 +548,10 @@ func (m *markdown) summary() {
 		days = "1 day"
 	}
 	m.f("- thresholds: patterns in %s, exemption rate above %s, mean rating under %g (of %s), proposed for more than %s, upgrade conflicts in %s",
-		plural(r.Settings.MinProjects, "project", "projects"), pct(r.Settings.ExemptionRate), r.Settings.LowRating,
-		plural(r.Settings.MinRatings, "rating", "ratings"), days, plural(r.Settings.MinConflicts, "project", "projects"))
+		english.Count(r.Settings.MinProjects, "project"), pct(r.Settings.ExemptionRate), r.Settings.LowRating,
+		english.Count(r.Settings.MinRatings, "rating"), days, english.Count(r.Settings.MinConflicts, "project"))
 	if r.Settings.UnneededScans > 0 {
-		m.f(", exceptions unneeded after %s", plural(r.Settings.UnneededScans, "passing scan", "passing scans"))
+		m.f(", exceptions unneeded after %s", english.Count(r.Settings.UnneededScans, "passing scan"))
 	}
 	m.f("\n")
 	if r.Settings.Registry != "" {
@@ -634,7 +635,7 @@ func (m *markdown) revisit() {
 				if rr.SignalCount == len(shown) {
 					m.f("  Signals: %s.\n", m.signals(shown, len(shown)))
 				} else {
-					m.f("  %s, for example %s.\n", plural(rr.SignalCount, "signal", "signals"), m.signals(shown, len(shown)))
+					m.f("  %s, for example %s.\n", english.Count(rr.SignalCount, "signal"), m.signals(shown, len(shown)))
 				}
 			}
 		}
@@ -696,7 +697,7 @@ func (m *markdown) decisions() {
 		for _, ro := range d.Rollouts {
 			left := "enforced"
 			if ro.DaysLeft > 0 {
-				left = plural(ro.DaysLeft, "day", "days") + " left"
+				left = english.Count(ro.DaysLeft, "day") + " left"
 			}
 			rolls = append(rolls, fmt.Sprintf("| %s/%s | %s | %s (%s) | %d | %d | %s | %d | %s |\n",
 				d.ID, cell(ro.Rule), ro.Mode, ro.EnforceFrom, left, ro.Subjects, ro.Passing,
@@ -770,11 +771,11 @@ func (m *markdown) decisions() {
 func (m *markdown) desirePaths() {
 	m.f("## Desire paths\n\n")
 	if len(m.r.DesirePaths) == 0 {
-		m.f("No edit was made in %s or more.\n\n", plural(m.r.Settings.MinProjects, "project", "projects"))
+		m.f("No edit was made in %s or more.\n\n", english.Count(m.r.Settings.MinProjects, "project"))
 		return
 	}
 	for _, dp := range m.r.DesirePaths {
-		m.f("### %s: `%s` — %s", dp.Blueprint, cmp.Or(dp.Example.Path, dp.File), plural(dp.Count, "project", "projects"))
+		m.f("### %s: `%s` — %s", dp.Blueprint, cmp.Or(dp.Example.Path, dp.File), english.Count(dp.Count, "project"))
 		if dp.Level != "" {
 			m.f(" (%s)", dp.Level)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/goldenpath-dev/goldenpath/decision"
 	"github.com/goldenpath-dev/goldenpath/feedback"
 	"github.com/goldenpath-dev/goldenpath/internal/diff"
+	"github.com/goldenpath-dev/goldenpath/internal/english"
 	"github.com/goldenpath-dev/goldenpath/internal/values"
 	"github.com/goldenpath-dev/goldenpath/render"
 )
@@ -210,8 +211,8 @@ func (sc *scanner) scanSignal() {
 		slices.Sort(parts)
 		s.Labels["parts"] = strings.Join(parts, ",")
 	}
-	s.Evidence.Message = fmt.Sprintf("scanned %s (%s %s): %d drift, %d rule, %d exception signals; %d failing",
-		sc.subject.Project, sc.m.Blueprint.Name, sc.m.Blueprint.Version, counts["drift"], counts["rule"], counts["exception"], counts["fail"])
+	s.Evidence.Message = fmt.Sprintf("scanned %s (%s %s): %s (%d drift, %d rule, %d exception), %d failing",
+		sc.subject.Project, sc.m.Blueprint.Name, sc.m.Blueprint.Version, english.Count(counts["drift"]+counts["rule"]+counts["exception"], "signal"), counts["drift"], counts["rule"], counts["exception"], counts["fail"])
 	sc.out = append(sc.out, s)
 }
 
@@ -592,11 +593,11 @@ func (sc *scanner) lag(c *blueprint.Catalog, now time.Time) {
 	n := float64(behind)
 	s.Value, s.Unit = &n, "versions"
 	s.Labels = map[string]string{"latest": latest}
-	s.Evidence.Message = fmt.Sprintf("%s %s is %d version(s) behind %s", sc.m.Blueprint.Name, sc.m.Blueprint.Version, behind, latest)
+	s.Evidence.Message = fmt.Sprintf("%s %s is %s behind %s", sc.m.Blueprint.Name, sc.m.Blueprint.Version, english.Count(behind, "version"), latest)
 	if !since.IsZero() && now.After(since) {
 		days := int(now.Sub(since).Hours() / 24)
 		s.Labels["days"] = strconv.Itoa(days)
-		s.Evidence.Message += fmt.Sprintf(", released %d day(s) ago", days)
+		s.Evidence.Message += fmt.Sprintf(", released %s ago", english.Count(days, "day"))
 	}
 	sc.out = append(sc.out, s)
 }

@@ -3,6 +3,7 @@ package diff
 import (
 	"bytes"
 	"fmt"
+	"github.com/goldenpath-dev/goldenpath/internal/systempart"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -48,9 +49,7 @@ func stripHeader(s string) string {
 
 func requireGNUDiff(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("diff"); err != nil {
-		t.Skip("diff is not installed")
-	}
+	systempart.Tool(t, "diff", "Debian: apt-get install diffutils")
 	out, err := exec.Command("diff", "--version").Output()
 	if err != nil || !bytes.Contains(out, []byte("GNU diffutils")) {
 		t.Skip("diff is not GNU diff")

@@ -242,7 +242,7 @@ func (f *Fetcher) Fetch(ctx context.Context, src string) (*Result, error) {
 			return nil, fmt.Errorf("the blueprint directory is a symlink: %w", ErrSymlink)
 		}
 		if !fi.IsDir() {
-			return nil, errors.New("not a directory")
+			return nil, &fs.PathError{Op: "open", Path: clean, Err: errors.New("not a directory")}
 		}
 		return &Result{Dir: a.Path, Source: clean, Pinned: clean}, nil
 	}

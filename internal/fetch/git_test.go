@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"github.com/goldenpath-dev/goldenpath/internal/systempart"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -153,7 +154,7 @@ func gitSpy(t *testing.T) (path string, calls func() []string) {
 	t.Helper()
 	real, err := execLookPath("git")
 	if err != nil {
-		t.Skip("git not installed")
+		systempart.Missing(t, "git is not installed: Debian: apt-get install git")
 	}
 	dir := t.TempDir()
 	log := filepath.Join(dir, "calls.log")

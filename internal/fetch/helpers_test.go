@@ -5,6 +5,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"github.com/goldenpath-dev/goldenpath/internal/systempart"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,9 +31,7 @@ func gitEnv(home string) []string {
 
 func newRepo(t *testing.T, files map[string]string) *testRepo {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
+	systempart.Tool(t, "git", "Debian: apt-get install git")
 	r := &testRepo{t: t, dir: filepath.Join(t.TempDir(), "repo")}
 	require.NoError(t, os.MkdirAll(r.dir, 0o755))
 	r.git("init", "-q", "-b", "main")

@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"github.com/goldenpath-dev/goldenpath/internal/systempart"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,9 +15,7 @@ import (
 // merged text. It skips the test when git is not installed.
 func gitMergeFile(t *testing.T, base, ours, theirs string, diff3 bool) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
+	systempart.Tool(t, "git", "Debian: apt-get install git")
 	dir := t.TempDir()
 	paths := make([]string, 3)
 	for i, s := range []string{ours, base, theirs} {

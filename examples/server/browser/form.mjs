@@ -153,8 +153,16 @@ try {
 		rawMarkdown: [...document.querySelectorAll('.prose')].some((el) => /```|^\s*[*#] /m.test(el.textContent)),
 		ruleRows: document.querySelectorAll('#rules tbody tr').length,
 		runtimeImage: (document.body.innerText.match(/the runtime stage must be a distroless image pinned by digest/g) || []).length,
+		// Code is highlighted with classes, styled by /static/code.css.
+		codeTokens: document.querySelectorAll('pre.chroma span[class]').length,
+		codeBackground: (() => {
+			const pre = document.querySelector('pre.chroma');
+			return pre ? getComputedStyle(pre).backgroundColor : '';
+		})(),
 	}));
 	if (record.rawMarkdown) fail('ADR-0007 shows raw Markdown');
+	if (!record.codeTokens) fail('ADR-0007 shows no highlighted code');
+	if (record.codeBackground !== 'rgb(247, 247, 247)') fail(`the code blocks are not styled by code.css: background ${record.codeBackground}`);
 	step('decision', record);
 
 	if (pageErrors.length) fail(`errors in the page: ${pageErrors.join('; ')}`);
