@@ -290,7 +290,7 @@ func TestFleetSimulation(t *testing.T) {
 		code, out, errOut := simGP(t, fleet, args...)
 		// The stripped CPU limits fail ADR-0012, enforced: that exit code
 		// wins over the conflicts'.
-		if code != exitInvalid || !strings.Contains(errOut, fmt.Sprintf("gp: %d enforced rule(s) fail\n", stripped)) {
+		if code != exitInvalid || !strings.Contains(errOut, fmt.Sprintf("gp: %d enforced rules fail\n", stripped)) {
 			t.Fatalf("scan: exit %d, want %d (%d enforced rules failing, unresolved conflicts)\n%s", code, exitInvalid, stripped, errOut)
 		}
 		for _, name := range conflicted {
