@@ -353,6 +353,7 @@ func (b *Blueprint) resolveWith(e *evaluator, in *ast.StructLit) (*Params, error
 		// Tell the parameters' own errors apart: a derived value fails
 		// whenever a parameter it needs does.
 		pv := e.params.Unify(inV)
+		sh.value = pv
 		if perr := pv.Validate(cue.Concrete(true), cue.All()); perr != nil {
 			fields = append(fields, sh.shape(perr)...)
 			fields = append(fields, b.brokenDefaults(pv, sh, fields)...)

@@ -510,6 +510,14 @@ parameters: {
 	if zone == "b" {
 		level: >=2
 	}
+	tier:     *"dev" | "prod" | "test"
+	replicas: int | *2
+	if tier == "prod" {
+		replicas: >=3
+	}
+	if tier == "test" {
+		replicas: <=1
+	}
 }
 derived: label: "\(parameters.name)-\(parameters.env)"
 `)
@@ -528,6 +536,9 @@ derived: label: "\(parameters.name)-\(parameters.env)"
 		{"cross-field", "env: prod\ncount: 2", `{"env": "prod", "count": 2}`, []string{"env=prod", "count=2"}, "count", "prod needs at least 3"},
 		{"cross-field on the default", "env: prod", `{"env": "prod"}`, []string{"env=prod"}, "count", "prod needs at least 3 (the default 1 breaks it)"},
 		{"cross-field on the default, no @error", "zone: b", `{"zone": "b"}`, []string{"zone=b"}, "level", "must be >=2: the default 1 does not satisfy it"},
+		// Of two rules on replicas, the one whose condition holds.
+		{"cross-field on the default, the rule that applies", "tier: test", `{"tier": "test"}`, []string{"tier=test"}, "replicas", "must be <=1: the default 2 does not satisfy it"},
+		{"cross-field on the default, the other rule", "tier: prod", `{"tier": "prod"}`, []string{"tier=prod"}, "replicas", "must be >=3: the default 2 does not satisfy it"},
 	}
 	ctx := context.Background()
 	for _, tc := range cases {

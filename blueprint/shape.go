@@ -116,6 +116,37 @@ type shaper struct {
 	// an input: the kind each path wants and each parameter's doc comment.
 	kinds  map[string]cue.Kind
 	params []Parameter
+	// value is the parameters' value the errors are of, when known: the
+	// conjuncts of a field tell which rules apply to it.
+	value cue.Value
+}
+
+// conjunctPositions returns the positions of the conjuncts of the value at
+// path in s.value (the rules that apply to it), or nil.
+func (s *shaper) conjunctPositions(path string) []Position {
+	if !s.value.Exists() {
+		return nil
+	}
+	v := s.value.LookupPath(cue.ParsePath(path))
+	if !v.Exists() {
+		return nil
+	}
+	var out []Position
+	var walk func(v cue.Value, depth int)
+	walk = func(v cue.Value, depth int) {
+		if p := toPosition(v.Pos()); p.Filename == s.schemaFile || p.Filename == s.hidden {
+			out = append(out, p)
+		}
+		op, args := v.Expr()
+		if op == cue.NoOp || depth > 8 {
+			return
+		}
+		for _, a := range args {
+			walk(a, depth+1)
+		}
+	}
+	walk(v, 0)
+	return out
 }
 
 type rawErr struct {
@@ -264,7 +295,7 @@ func (s *shaper) field(path string, rs []rawErr) FieldError {
 				fe.Message = m + " (the default " + d + " breaks it)"
 				return fe
 			}
-			if m, ok := s.ruledOut(path, d); ok {
+			if m, ok := s.ruledOut(path, d, append(slices.Clone(rs), rawErr{schema: s.conjunctPositions(path)})); ok {
 				fe.Message = m
 				return fe
 			}
@@ -325,19 +356,28 @@ func (s *shaper) defaultOf(path string) (string, bool) {
 // ruledOut names the cross-field rule that rules out the default d of the
 // parameter at path (replicas' 2 when tier is prod): the rule's @error
 // message when it has one, else the rule itself. Rules are the fields at
-// path inside a comprehension; one that cannot be checked alone (it refers
-// to other fields) counts as a candidate when no other rule is found to
-// refuse d.
-func (s *shaper) ruledOut(path, d string) (string, bool) {
+// path inside a comprehension. The rules whose lines hold a position of
+// one of rs, CUE's errors, are the ones that apply: only when none does
+// (CUE named no rule's line) are all the rules at path candidates, as a
+// guess. Of the candidates, one that refuses d is named; one that cannot
+// be checked alone (it refers to other fields) counts when none is found
+// to refuse d.
+func (s *shaper) ruledOut(path, d string, rs []rawErr) (string, bool) {
 	full := path
 	if s.strip != "" {
 		full = s.strip + "." + path
 	}
-	var refuses, unknown []authorMsg
+	var rules []authorMsg
 	for _, m := range s.msgs {
-		if m.path != full || m.rule == "" {
-			continue
+		if m.path == full && m.rule != "" {
+			rules = append(rules, m)
 		}
+	}
+	if at := slices.DeleteFunc(slices.Clone(rules), func(m authorMsg) bool { return !m.holds(rs) }); len(at) > 0 {
+		rules = at
+	}
+	var refuses, unknown []authorMsg
+	for _, m := range rules {
 		v := cuecontext.New().CompileString("(" + m.rule + ") & (" + d + ")")
 		switch {
 		case v.Err() != nil && strings.Contains(v.Err().Error(), "reference"):
@@ -460,6 +500,18 @@ func kindPhrase(k cue.Kind) string {
 func (s *shaper) isEnum(path string) bool {
 	_, ok := s.enums[path]
 	return ok
+}
+
+// holds reports whether m's lines hold a position of one of rs.
+func (m authorMsg) holds(rs []rawErr) bool {
+	for _, r := range rs {
+		for _, p := range r.schema {
+			if m.file == p.Filename && p.Line >= m.from && p.Line <= m.to {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // authorMsg returns the message of the innermost @error-carrying field that

@@ -211,9 +211,10 @@ func Resolve(dir string, paths ...string) error {
 
 // Resolve marks the files paths (slash-separated, relative to the project's
 // directory) as resolved: each must be recorded in conflict in the manifest
-// and hold no conflict markers any more; its copy under
-// .goldenpath/conflicts/, if any, is removed, and the manifest forgets the
-// conflict. Conflicts whose markers and copies are all gone are forgotten
+// and hold no conflict markers any more; the manifest forgets the
+// conflict, then its copy under .goldenpath/conflicts/, if any, is removed
+// (with any copy no conflict names, left by an earlier Resolve that could
+// not remove it). Conflicts whose markers and copies are all gone are forgotten
 // too. Nothing is changed if any path cannot be resolved; the error then
 // names every path that could not be, and why.
 //
@@ -260,15 +261,6 @@ func resolve(root *os.Root, dir string, m *Manifest, paths []string) (*Manifest,
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("resolve %s: %w", dir, err)
 	}
-	for _, c := range resolved {
-		if c.Saved == "" {
-			continue
-		}
-		if err := root.Remove(c.Saved); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		removeEmptyParents(root, c.Saved)
-	}
 	still := map[string]bool{}
 	for _, c := range pending {
 		still[c.Path] = true
@@ -281,10 +273,44 @@ func resolve(root *os.Root, dir string, m *Manifest, paths []string) (*Manifest,
 	if len(next.Conflicts) == 0 {
 		next.Conflicts = nil
 	}
+	// The manifest first, the copies then: a copy left behind (a removal
+	// that fails, a process that stops in between) is one no conflict
+	// names any more, which Conflicts never reads and the next Resolve
+	// removes; a manifest naming conflicts whose copies are gone would
+	// have them silently forgotten.
 	if err := writeManifest(root, &next); err != nil {
 		return nil, err
 	}
+	removeStaleCopies(root, &next)
 	return &next, nil
+}
+
+// removeStaleCopies removes the files under ConflictsDir that no conflict
+// of m names, with the directories they leave empty: the copies of
+// resolved conflicts. It is best effort: a copy it cannot remove is
+// harmless, and removed by the next call.
+func removeStaleCopies(root *os.Root, m *Manifest) {
+	named := map[string]bool{}
+	for _, c := range m.Conflicts {
+		if c.Saved != "" {
+			named[c.Saved] = true
+		}
+	}
+	var stale []string
+	_ = fs.WalkDir(root.FS(), ConflictsDir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !named[p] {
+			stale = append(stale, p)
+		}
+		return nil
+	})
+	for _, p := range stale {
+		if root.Remove(p) == nil {
+			removeEmptyParents(root, p)
+		}
+	}
+	if len(named) == 0 {
+		_ = root.Remove(ConflictsDir)
+	}
 }
 
 // writeManifest replaces the manifest of the project at root with m,

@@ -221,6 +221,69 @@ func TestProjectResolve(t *testing.T) {
 	assert.Equal(t, "b\n", readFile(t, filepath.Join(dir, "b.txt")))
 }
 
+// TestProjectResolveWriteFails: Resolve writes the manifest before it
+// removes the copies under .goldenpath/conflicts/, so a manifest that
+// cannot be written leaves the conflict and its copy as they were. A copy
+// left behind once the manifest forgot its conflict is never read as one,
+// and the next Resolve removes it.
+func TestProjectResolveWriteFails(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, nil)
+	v1 := versioned(t, "1.0.0", ``, ``, map[string]string{"a.txt": "a\n", "b.txt": "b\n"})
+	v2 := versioned(t, "2.0.0", ``, ``, map[string]string{"a.txt": "a2\n", "b.txt": "b2\n"})
+	v3 := versioned(t, "3.0.0", ``, ``, map[string]string{"a.txt": "a2\n", "b.txt": "b2\n", "c.txt": "c\n"})
+	dir := project(t, e, v1)
+	writeFile(t, filepath.Join(dir, "a.txt"), "a, edited\n", 0o644)
+	writeFile(t, filepath.Join(dir, "b.txt"), "b, edited\n", 0o644)
+	res, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1, WithholdConflicts: true})
+	require.NoError(t, err)
+	require.Equal(t, 2, res.Conflicts())
+	copyOf := func(p string) string {
+		return filepath.Join(dir, filepath.FromSlash(render.ConflictsDir), p)
+	}
+	require.FileExists(t, copyOf("a.txt"))
+
+	p, err := render.OpenProject(dir)
+	require.NoError(t, err)
+	manifest := filepath.Join(dir, filepath.FromSlash(render.ManifestPath))
+	before := readFile(t, manifest)
+	// The manifest's temporary file is a directory: the write fails, as
+	// root too.
+	blocker := manifest + ".tmp"
+	require.NoError(t, os.MkdirAll(filepath.Join(blocker, "x"), 0o755))
+	require.Error(t, p.Resolve("a.txt"))
+	assert.Equal(t, before, readFile(t, manifest), "manifest unchanged")
+	assert.FileExists(t, copyOf("a.txt"), "the copy is kept while the manifest lists its conflict")
+	pending, err := p.Conflicts()
+	require.NoError(t, err)
+	require.Len(t, pending, 2)
+	assert.Equal(t, render.ConflictsDir+"/a.txt", pending[0].Saved)
+	ro, err := render.OpenProjectFS(os.DirFS(dir), dir)
+	require.NoError(t, err)
+	pending, err = ro.Conflicts()
+	require.NoError(t, err)
+	assert.Len(t, pending, 2, "read afresh")
+	require.NoError(t, os.RemoveAll(blocker))
+
+	require.NoError(t, p.Resolve("a.txt"))
+	assert.NoFileExists(t, copyOf("a.txt"))
+	assert.FileExists(t, copyOf("b.txt"))
+	// A copy of a resolved conflict left behind: not a conflict, and
+	// removed by the next Resolve, which keeps the copies still named.
+	writeFile(t, copyOf("a.txt"), "a leftover\n", 0o644)
+	pending, err = p.Conflicts()
+	require.NoError(t, err)
+	require.Len(t, pending, 1)
+	assert.Equal(t, "b.txt", pending[0].Path)
+	require.NoError(t, p.Resolve("b.txt"))
+	assert.NoFileExists(t, copyOf("a.txt"))
+	assert.NoFileExists(t, copyOf("b.txt"))
+	assert.NoDirExists(t, filepath.Join(dir, filepath.FromSlash(render.ConflictsDir)))
+	_, err = e.Upgrade(ctx, p, v3, &render.UpgradeOptions{Base: v2})
+	require.NoError(t, err)
+	assert.Equal(t, "c\n", readFile(t, filepath.Join(dir, "c.txt")))
+}
+
 // TestDeprecatedConflictFunctions: the directory forms kept for
 // compatibility, UnresolvedConflicts and Resolve, still work, and agree
 // with the Project methods.

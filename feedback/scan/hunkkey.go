@@ -145,8 +145,15 @@ type linePattern struct {
 	literal  int // their length
 }
 
-// match returns the spans of line that p's literals take, or false.
-func (p linePattern) match(line string) ([]span, bool) {
+// match returns the spans of line that p's literals take, or false. A
+// literal between two actions is looked for after the text the action
+// before it wrote: when one of values (longest first) starts right there
+// and the literal follows it, the action wrote that value, and the literal
+// is the one after it even if the value holds the literal's text (an app
+// "my app" before " " in "cmd: {{.app}} {{.tier}}"); otherwise the literal
+// is the leftmost one. Either way, which spans are the blueprint's does
+// not depend on the values themselves.
+func (p linePattern) match(line string, values []paramValue) ([]span, bool) {
 	first, last := p.literals[0], p.literals[len(p.literals)-1]
 	if len(line) < len(first)+len(last) || !strings.HasPrefix(line, first) || !strings.HasSuffix(line, last) {
 		return nil, false
@@ -160,7 +167,16 @@ func (p linePattern) match(line string) ([]span, bool) {
 		if lit == "" {
 			continue
 		}
-		i := strings.Index(line[at:end], lit)
+		i := -1
+		for _, v := range values {
+			if rest := line[at:end]; strings.HasPrefix(rest, v.value) && strings.HasPrefix(rest[len(v.value):], lit) {
+				i = len(v.value)
+				break
+			}
+		}
+		if i < 0 {
+			i = strings.Index(line[at:end], lit)
+		}
 		if i < 0 {
 			return nil, false
 		}
@@ -302,7 +318,7 @@ func (n *normaliser) owned(line string) []span {
 		return []span{{0, len(line), false}}
 	}
 	for _, p := range n.patterns {
-		if out, ok := p.match(line); ok {
+		if out, ok := p.match(line, n.values); ok {
 			return out
 		}
 	}
@@ -359,11 +375,13 @@ func (n *normaliser) replace(text string, own []span) string {
 }
 
 // blueprints reports whether the occurrence [i, j) of v is the
-// blueprint's own text by own.
+// blueprint's own text by own: whether it lies wholly inside one of its
+// spans. An occurrence the blueprint's text only overlaps (a value "my
+// app" holding the " " between two actions) is the parameter's.
 func (n *normaliser) blueprints(v paramValue, own []span, i, j int) bool {
 	for _, s := range own {
-		if i >= s.end || j <= s.start {
-			continue
+		if i < s.start || j > s.end {
+			continue // a value only partly in the span is a parameter's
 		}
 		if !s.unknown {
 			return true

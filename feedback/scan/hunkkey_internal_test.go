@@ -48,7 +48,7 @@ func TestNormaliserTokens(t *testing.T) {
 // TestNormaliserBlueprintLines: a value is kept where the blueprint's own
 // line writes it, and replaced where a parameter or the team does.
 func TestNormaliserBlueprintLines(t *testing.T) {
-	const tmpl = "BINARY := {{.name}}\nTAG ?= dev\n  {{- toYaml .labels | nindent 4}}\nPORT={{ .port -}} ;go run\n"
+	const tmpl = "BINARY := {{.name}}\nTAG ?= dev\n  {{- toYaml .labels | nindent 4}}\nPORT={{ .port -}} ;go run\ncmd: {{.app}} {{.tier}}\nrun {{.a}} to {{.b}}\nset {{.a}} --env stage {{.b}}\n"
 	hunk := func(lines ...string) diff.Hunk {
 		var h diff.Hunk
 		for _, l := range lines {
@@ -76,6 +76,20 @@ func TestNormaliserBlueprintLines(t *testing.T) {
 			hunk("-BINARY := dev-api", "+BINARY := dev-api-server"), "-BINARY := {{.name}}\n+BINARY := {{.name}}-server\n"},
 		{"trimmed action", map[string]any{"port": int64(8080)},
 			hunk("-PORT=8080;go run", "+PORT=8080;go run -race"), "-PORT={{.port}};go run\n+PORT={{.port}};go run -race\n"},
+		// Several actions on a line: the key does not depend on the values,
+		// even one that holds the literal text between the actions.
+		{"actions rewritten, value holding the literal", map[string]any{"app": "my app", "tier": "prod"},
+			hunk("-cmd: my app prod", "+cmd: my app prod --x"), "-cmd: {{.app}} {{.tier}}\n+cmd: {{.app}} {{.tier}} --x\n"},
+		{"actions rewritten, value without it", map[string]any{"app": "myapp", "tier": "prod"},
+			hunk("-cmd: myapp prod", "+cmd: myapp prod --x"), "-cmd: {{.app}} {{.tier}}\n+cmd: {{.app}} {{.tier}} --x\n"},
+		{"actions rewritten, value holding a longer literal", map[string]any{"a": "go to town", "b": "prod"},
+			hunk("-run go to town to prod", "+run go to town to prod -v"), "-run {{.a}} to {{.b}}\n+run {{.a}} to {{.b}} -v\n"},
+		{"actions rewritten, values overlapping the literal", map[string]any{"a": "go to", "b": "to town"},
+			hunk("-run go to to to town", "+run go to to to town -v"), "-run {{.a}} to {{.b}}\n+run {{.a}} to {{.b}} -v\n"},
+		{"actions rewritten, value holding a literal that holds a value", map[string]any{"a": "x --env stage", "b": "yyy", "env": "stage"},
+			hunk("-set x --env stage --env stage yyy", "+set x --env stage --env stage yyy -v"), "-set {{.a}} --env stage {{.b}}\n+set {{.a}} --env stage {{.b}} -v\n"},
+		{"actions rewritten, value not holding it", map[string]any{"a": "xyz", "b": "yyy", "env": "stage"},
+			hunk("-set xyz --env stage yyy", "+set xyz --env stage yyy -v"), "-set {{.a}} --env stage {{.b}}\n+set {{.a}} --env stage {{.b}} -v\n"},
 		{"line of a multi-line action: the template's tokens kept", map[string]any{"tier": "dev"},
 			hunk("-tier: dev", "+tier: dev-eu"), "-tier: dev\n+tier: dev-eu\n"},
 		{"line of a multi-line action: others replaced", map[string]any{"tier": "prod"},
