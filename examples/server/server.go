@@ -57,8 +57,9 @@ type config struct {
 	// os.TempDir(). The directories a previous run left there when it
 	// crashed are removed by newServer.
 	TempDir string
-	// MaxEvals is how many parameter evaluations (validations, and the
-	// resolution that starts a render) run at once. An evaluation keeps its
+	// MaxEvals is how many parameter evaluations (validations, the
+	// resolution that starts a render, and the two resolutions of an
+	// upgrade) run at once. An evaluation keeps its
 	// slot until it ends, even when its request gave up. Default
 	// 2 × GOMAXPROCS.
 	MaxEvals int
