@@ -305,6 +305,10 @@ func (s *server) status(r *http.Request, err error) (int, string) {
 		return status, msg
 	case errors.Is(err, errEvalTimeout):
 		return http.StatusServiceUnavailable, err.Error()
+	case errors.Is(err, blueprint.ErrEvalTimeout):
+		// An isolated child's own deadline (catalogOptions) came before
+		// the request's: an evaluation all the same, not a render.
+		return http.StatusServiceUnavailable, errEvalTimeout.Error()
 	case errors.Is(err, blueprint.ErrEvalMemory):
 		return http.StatusUnprocessableEntity, err.Error()
 	case errors.As(err, &invalid):
@@ -315,7 +319,7 @@ func (s *server) status(r *http.Request, err error) (int, string) {
 		return http.StatusUnprocessableEntity, err.Error()
 	case errors.Is(err, errBusy):
 		return http.StatusServiceUnavailable, err.Error()
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, blueprint.ErrEvalTimeout):
+	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, "the render took too long"
 	case errors.As(err, &rerr):
 		s.cfg.Logger.Error("render failed", "path", r.URL.Path, "err", err)
