@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -709,6 +710,20 @@ derived: x: [for a in [for i, _ in [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] for j, _ in [0
 		}, ""},
 	}
 	require.GreaterOrEqual(t, len(cases), 60)
+	// The cases whose work runs on after the call (runsOn) go last: the
+	// CPU they go on using would otherwise be counted against the cases
+	// after them by settled.
+	slices.SortStableFunc(cases, func(a, b hostile) int {
+		_, ra := runsOn[a.name]
+		_, rb := runsOn[b.name]
+		switch {
+		case ra == rb:
+			return 0
+		case ra:
+			return 1
+		}
+		return -1
+	})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := newSandbox(t)
