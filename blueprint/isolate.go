@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"strings"
@@ -73,7 +74,20 @@ type isoRequest struct {
 	Name      string `json:"name"`
 	Input     string `json:"input,omitempty"`
 	MaxMemory int64  `json:"maxMemory"`
+	// Timeout is the evaluation deadline (Options.EvalTimeout). The parent
+	// kills the child when it passes; the child also ends itself a little
+	// later (childGrace), so that it never outlives a parent that could not
+	// kill it.
+	Timeout time.Duration `json:"timeout,omitempty"`
 }
+
+// childGrace is how long after its deadline an isolated child ends itself:
+// the parent, which kills it at the deadline, normally comes first.
+const childGrace = time.Second
+
+// childTimedOut starts the message a child that ended itself at its
+// deadline writes to its standard error.
+const childTimedOut = "isolated CUE evaluation: the child's deadline passed"
 
 // isoAnswer is what the child answers: that the evaluation ended, and its
 // error, which the parent will meet again in process.
@@ -99,7 +113,8 @@ func (b *Blueprint) isolate(ctx context.Context, op string, in *ast.StructLit) e
 	if !isolationSupported {
 		return fmt.Errorf("%w (it needs Linux's RLIMIT_AS)", ErrIsolationUnsupported)
 	}
-	req := isoRequest{Op: op, Schema: string(b.schemaSrc), Name: b.schemaName, MaxMemory: iso.maxMemory()}
+	timeout := b.opts.evalTimeout()
+	req := isoRequest{Op: op, Schema: string(b.schemaSrc), Name: b.schemaName, MaxMemory: iso.maxMemory(), Timeout: timeout}
 	if in != nil {
 		src, err := format.Node(in)
 		if err != nil {
@@ -111,7 +126,6 @@ func (b *Blueprint) isolate(ctx context.Context, op string, in *ast.StructLit) e
 	if err != nil {
 		return err
 	}
-	timeout := b.opts.evalTimeout()
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(cctx, iso.Command[0], iso.Command[1:]...)
@@ -121,12 +135,12 @@ func (b *Blueprint) isolate(ctx context.Context, op string, in *ast.StructLit) e
 	stderr := &cappedBuffer{max: maxChildStderr}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.WaitDelay = time.Second
-	runErr := cmd.Run()
+	runErr := runChild(cmd)
 	b.opts.logger().Debug("isolated CUE evaluation", "op", op, "blueprint", b.Source, "err", runErr)
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
-	case cctx.Err() != nil:
+	case cctx.Err() != nil, runErr != nil && strings.Contains(stderr.String(), childTimedOut):
 		return fmt.Errorf("%w after %v (in the isolated child)", ErrEvalTimeout, timeout)
 	case runErr != nil && outOfMemory(stderr.String()):
 		return &memoryError{limit: iso.maxMemory()}
@@ -178,10 +192,21 @@ func (c *cappedBuffer) Write(p []byte) (int, error) {
 // A program that names itself in Isolation.Command calls it when started
 // that way, and exits: the process is not fit for other work afterwards,
 // its address space being capped.
+//
+// The child bounds itself in time too: shortly after the request's
+// deadline (Options.EvalTimeout) it writes why to standard error and exits
+// with status 2, even when its parent is gone and cannot kill it. On Linux
+// it is also killed when its parent dies (see runChild).
 func ServeIsolation(r io.Reader, w io.Writer) error {
 	var req isoRequest
 	if err := json.NewDecoder(io.LimitReader(r, 64<<20)).Decode(&req); err != nil {
 		return fmt.Errorf("isolated CUE evaluation: reading the request: %w", err)
+	}
+	if d := req.Timeout; d > 0 && d < math.MaxInt64-childGrace {
+		time.AfterFunc(d+childGrace, func() {
+			fmt.Fprintf(os.Stderr, "%s (%v)\n", childTimedOut, d)
+			os.Exit(2)
+		})
 	}
 	if err := limitMemory(req.MaxMemory); err != nil {
 		return fmt.Errorf("isolated CUE evaluation: %w", err)

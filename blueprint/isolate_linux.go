@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"syscall"
@@ -35,4 +37,30 @@ func limitMemory(max int64) error {
 	}
 	debug.SetMemoryLimit(max)
 	return nil
+}
+
+// runChild runs an isolated child that the kernel kills when its parent
+// dies (PR_SET_PDEATHSIG, SIGKILL): a server killed or crashed
+// mid-evaluation leaves no child evaluating for nobody. Linux sends the
+// signal when the thread that started the child ends, not the process, and
+// the Go runtime ends a thread when a goroutine locked to it exits locked
+// (any goroutine may lock the thread it runs on). So the child is started
+// and waited for on a goroutine of its own, locked to its thread from
+// before the start to after the wait: no other goroutine runs on that
+// thread while the child lives, and the thread is handed back to the
+// runtime's pool afterwards. It costs nothing more than Run: the wait holds
+// a thread anyway. The child's own deadline (ServeIsolation) bounds it
+// too.
+func runChild(cmd *exec.Cmd) error {
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	done := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		done <- cmd.Run()
+	}()
+	return <-done
 }

@@ -1,10 +1,16 @@
 package blueprint_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +22,10 @@ import (
 
 // The test binary is its own isolation child: started with
 // GOLDENPATH_EVAL_CHILD=1, it serves one evaluation and exits.
+//
+// Started with GOLDENPATH_EVAL_PARENT=DIR, it loads the blueprint in DIR
+// isolated, with no deadline to speak of, as a server would: the parent
+// TestIsolatedChildDiesWithItsParent kills.
 func TestMain(m *testing.M) {
 	if os.Getenv("GOLDENPATH_EVAL_CHILD") == "1" {
 		if err := blueprint.ServeIsolation(os.Stdin, os.Stdout); err != nil {
@@ -23,6 +33,11 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		os.Exit(0)
+	}
+	if dir := os.Getenv("GOLDENPATH_EVAL_PARENT"); dir != "" {
+		_, err := blueprint.LoadDir(context.Background(), dir, &blueprint.Options{Isolation: isolation(1 << 30), EvalTimeout: time.Hour})
+		fmt.Fprintln(os.Stderr, "the evaluation ended:", err)
+		os.Exit(1)
 	}
 	os.Exit(m.Run())
 }
@@ -130,4 +145,126 @@ func TestIsolatedEvaluation(t *testing.T) {
 	// A child that is not one.
 	_, err = blueprint.LoadDir(ctx, writeBlueprint(t, serviceCUE), &blueprint.Options{Isolation: &blueprint.Isolation{Command: []string{"false"}}})
 	require.ErrorContains(t, err, "isolated CUE evaluation")
+}
+
+// slowCUE is a blueprint whose check takes minutes of CPU and little
+// memory: nine million iterations of a comprehension that yields nothing.
+const slowCUE = `import "list"
+name: "slow"
+version: "1.0.0"
+description: "d"
+owner: "o"
+parameters: n: int | *3000
+derived: c: len([for a in list.Range(0, parameters.n, 1) for b in list.Range(0, parameters.n, 1) if a < 0 {a}])
+`
+
+// TestIsolatedChildDiesWithItsParent starts a parent process (this test
+// binary) that evaluates a slow blueprint in an isolated child under a
+// deadline of an hour, kills the parent with SIGKILL once the child runs,
+// and checks that the child ends too: the kernel kills it with its parent.
+func TestIsolatedChildDiesWithItsParent(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("isolation needs Linux")
+	}
+	parent := exec.Command(os.Args[0])
+	parent.Env = append(os.Environ(), "GOLDENPATH_EVAL_PARENT="+writeBlueprint(t, slowCUE))
+	var stderr bytes.Buffer
+	parent.Stderr = &stderr
+	require.NoError(t, parent.Start())
+	defer parent.Process.Kill()
+
+	var child int
+	for deadline := time.Now().Add(2 * time.Minute); child == 0 && time.Now().Before(deadline); {
+		if kids := procChildren(parent.Process.Pid); len(kids) > 0 {
+			child = kids[0]
+		} else {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if child == 0 {
+		parent.Process.Kill()
+		parent.Wait()
+		t.Fatalf("the parent started no child in 2 minutes: %s", stderr.String())
+	}
+	require.NoError(t, parent.Process.Kill())
+	parent.Wait()
+	require.NotContains(t, stderr.String(), "the evaluation ended", "the evaluation must still run when its parent is killed")
+
+	// Generous: the kernel kills the child as the parent exits.
+	for deadline := time.Now().Add(30 * time.Second); procAlive(child) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if procAlive(child) {
+		if p, err := os.FindProcess(child); err == nil {
+			p.Kill()
+		}
+		t.Fatalf("the isolated child %d still runs 30 s after its parent was killed", child)
+	}
+}
+
+// procChildren lists the processes whose parent is pid (Linux's /proc).
+func procChildren(pid int) []int {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var out []int
+	for _, p := range stats {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces and parentheses.
+		i := bytes.LastIndexByte(b, ')')
+		f := strings.Fields(string(b[i+1:]))
+		if i < 0 || len(f) < 2 || f[1] != strconv.Itoa(pid) {
+			continue
+		}
+		if n, err := strconv.Atoi(filepath.Base(filepath.Dir(p))); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// procAlive reports whether pid runs: it exists and is not a zombie (an
+// orphan's zombie waits for a reaper that a container may not have).
+func procAlive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	f := strings.Fields(string(b[i+1:]))
+	return i >= 0 && len(f) > 0 && f[0] != "Z" && f[0] != "X"
+}
+
+// TestIsolatedChildEndsItself: a child whose parent cannot kill it (here,
+// one that never does) ends itself shortly after the request's deadline,
+// saying so, and the parent reports that as ErrEvalTimeout.
+func TestIsolatedChildEndsItself(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("isolation needs Linux")
+	}
+	dir := writeBlueprint(t, slowCUE)
+	// The child is this binary; the parent's own kill comes an hour late.
+	var stderr bytes.Buffer
+	child := exec.Command(os.Args[0])
+	child.Env = append(os.Environ(), "GOLDENPATH_EVAL_CHILD=1")
+	schema, err := os.ReadFile(filepath.Join(dir, "blueprint.cue"))
+	require.NoError(t, err)
+	req, err := json.Marshal(map[string]any{"op": "check", "schema": string(schema), "name": "blueprint.cue", "maxMemory": 1 << 30, "timeout": 200 * time.Millisecond})
+	require.NoError(t, err)
+	child.Stdin, child.Stderr = bytes.NewReader(req), &stderr
+	require.NoError(t, child.Start())
+	done := make(chan error, 1)
+	go func() { done <- child.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(2 * time.Minute): // generous: the evaluation alone takes many minutes
+		child.Process.Kill()
+		<-done
+		t.Fatal("the child still evaluated 2 minutes after its deadline of 200 ms")
+	}
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 2, exit.ExitCode())
+	assert.Contains(t, stderr.String(), "isolated CUE evaluation: the child's deadline passed (200ms)")
 }

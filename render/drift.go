@@ -62,7 +62,7 @@ func (e *Engine) Drift(ctx context.Context, bp *blueprint.Blueprint, p *Project)
 		}
 		defer done()
 		s := &driftSink{fsys: fsys, files: map[string]FileDrift{}}
-		plan, err := e.rebuild(ctx, bp, p, s)
+		plan, err := e.rebuild(ctx, bp, p, s, nil)
 		if err != nil {
 			yield(FileDrift{}, err)
 			return

@@ -29,20 +29,28 @@ func (e *MismatchError) Error() string {
 // decisions of Options.Decisions are not evaluated: Project.Evaluate judges
 // a project. Engine.Drift compares the rebuilt files with the disk.
 func (e *Engine) Rebuild(ctx context.Context, bp *blueprint.Blueprint, p *Project) (*Plan, error) {
-	return e.rebuild(ctx, bp, p, discard{})
+	return e.rebuild(ctx, bp, p, discard{}, nil)
 }
 
 // rebuild renders the version p's manifest records into s, never judged by
 // decisions (a rebuild reproduces what was recorded), and checks that it
 // reproduces every file the manifest records, with its mode and level, and
-// no other.
-func (e *Engine) rebuild(ctx context.Context, bp *blueprint.Blueprint, p *Project, s sink) (*Plan, error) {
+// no other. The recorded parameters are resolved with resolve, or with
+// bp.Resolve when it is nil.
+func (e *Engine) rebuild(ctx context.Context, bp *blueprint.Blueprint, p *Project, s sink, resolve func(context.Context, *blueprint.Blueprint, ...blueprint.Input) (*blueprint.Params, error)) (*Plan, error) {
 	m, dir := p.manifest, p.dir
 	if bp.Digest != m.Blueprint.Digest {
 		return nil, fmt.Errorf("rebuild %s: the manifest records %s %s (%s), the loaded blueprint is %s %s (%s)",
 			dir, m.Blueprint.Name, m.Blueprint.Version, m.Blueprint.Digest, bp.Name, bp.Version, bp.Digest)
 	}
-	params, err := bp.Resolve(ctx, blueprint.ValuesData(filepath.Join(dir, ManifestPath), m.Parameters))
+	recorded := blueprint.ValuesData(filepath.Join(dir, ManifestPath), m.Parameters)
+	var params *blueprint.Params
+	var err error
+	if resolve != nil {
+		params, err = resolve(ctx, bp, recorded)
+	} else {
+		params, err = bp.Resolve(ctx, recorded)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("rebuild %s: the recorded parameters: %w", dir, err)
 	}

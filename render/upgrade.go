@@ -78,6 +78,23 @@ type UpgradeOptions struct {
 	// version's defaults apply: a project that never chose a value follows
 	// the platform's.
 	KeepDefaults bool
+	// Resolve, when set, makes every parameter resolution of the upgrade in
+	// place of Blueprint.Resolve: the recorded parameters against the base
+	// and the migrated ones against the new version. Both come from the
+	// project's manifest, so an embedder that upgrades projects it did not
+	// render (a server taking uploads) runs them where it counts and bounds
+	// its other evaluations. It receives the upgrade's context and must
+	// return what bp.Resolve(ctx, inputs...) would, or an error; the
+	// upgrade fails with that error, wrapped. Nil calls bp.Resolve.
+	Resolve func(ctx context.Context, bp *blueprint.Blueprint, inputs ...blueprint.Input) (*blueprint.Params, error)
+}
+
+// resolve resolves inputs against bp with o.Resolve, or with bp.Resolve.
+func (o *UpgradeOptions) resolve(ctx context.Context, bp *blueprint.Blueprint, inputs ...blueprint.Input) (*blueprint.Params, error) {
+	if o.Resolve != nil {
+		return o.Resolve(ctx, bp, inputs...)
+	}
+	return bp.Resolve(ctx, inputs...)
 }
 
 // Conflict is one conflicting region of a file.
@@ -328,7 +345,7 @@ func (e *Engine) upgradeBase(ctx context.Context, p *Project, opts *UpgradeOptio
 			m.Blueprint.Source, m.Blueprint.Digest, base.Name, base.Version, base.Digest, hint)
 	}
 	s := &memSink{files: map[string]memFile{}}
-	if _, err := e.rebuild(ctx, base, p, s); err != nil {
+	if _, err := e.rebuild(ctx, base, p, s, opts.resolve); err != nil {
 		var mm *MismatchError
 		if errors.As(err, &mm) {
 			return nil, nil, fmt.Errorf("rendering the recorded version: %w%s", err, hint)
@@ -368,7 +385,7 @@ func migrateParams(ctx context.Context, base, to *blueprint.Blueprint, m *Manife
 		return nil, nil, err
 	}
 	inputs := append([]blueprint.Input{blueprint.ValuesData(ManifestPath+" (migrated)", data)}, opts.Inputs...)
-	params, err := to.Resolve(ctx, inputs...)
+	params, err := opts.resolve(ctx, to, inputs...)
 	if err != nil {
 		pe := &ParamsError{Err: err}
 		var ve *blueprint.ValidationError

@@ -3,6 +3,7 @@ package render_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
@@ -380,6 +381,42 @@ team: string`, ``, map[string]string{"n.txt.tmpl": "{{.n}} {{.team}}\n"})
 	_, err = upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1, KeepDefaults: true, Inputs: []blueprint.Input{blueprint.Set("team=core")}})
 	require.NoError(t, err)
 	assert.Equal(t, "1 core\n", readFile(t, filepath.Join(dir, "n.txt")))
+}
+
+// TestUpgradeResolveHook: UpgradeOptions.Resolve makes both of the
+// upgrade's resolutions, the recorded parameters against the base and the
+// migrated ones against the new version, and its error ends the upgrade
+// with nothing written.
+func TestUpgradeResolveHook(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, nil)
+	v1 := versioned(t, "1.0.0", `n: int | *1`, ``, map[string]string{"n.txt.tmpl": "{{.n}}\n"})
+	v2 := versioned(t, "2.0.0", `n: int | *1`, ``, map[string]string{"n.txt.tmpl": "n={{.n}}\n"})
+	dir := project(t, e, v1, blueprint.Set("n=5"))
+
+	var called []string
+	hook := func(ctx context.Context, bp *blueprint.Blueprint, inputs ...blueprint.Input) (*blueprint.Params, error) {
+		called = append(called, bp.Version)
+		return bp.Resolve(ctx, inputs...)
+	}
+	_, err := upgradeDir(ctx, e, dir, v2, &render.UpgradeOptions{Base: v1, Resolve: hook})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"1.0.0", "2.0.0"}, called, "the base's resolution, then the new version's")
+	assert.Equal(t, "n=5\n", readFile(t, filepath.Join(dir, "n.txt")))
+
+	// The hook's error ends the upgrade, for either resolution.
+	errRefused := errors.New("no evaluation slot")
+	for _, refuse := range []string{"2.0.0", "3.0.0"} {
+		v3 := versioned(t, "3.0.0", `n: int | *1`, ``, map[string]string{"n.txt.tmpl": "n is {{.n}}\n"})
+		_, err := upgradeDir(ctx, e, dir, v3, &render.UpgradeOptions{Base: v2, Resolve: func(ctx context.Context, bp *blueprint.Blueprint, inputs ...blueprint.Input) (*blueprint.Params, error) {
+			if bp.Version == refuse {
+				return nil, errRefused
+			}
+			return bp.Resolve(ctx, inputs...)
+		}})
+		require.ErrorIs(t, err, errRefused, "refusing %s", refuse)
+		assert.Equal(t, "n=5\n", readFile(t, filepath.Join(dir, "n.txt")), "nothing written")
+	}
 }
 
 // TestUpgradeNeverLosesAnEdit upgrades random projects: a shared text file

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/goldenpath-dev/goldenpath/blueprint"
+	"github.com/goldenpath-dev/goldenpath/render"
 )
 
 // cueGoroutines counts the goroutines of this process that are running
@@ -64,15 +66,21 @@ func childProcesses() int {
 
 // TestEvaluationsNeverExceedMaxEvals sends a real server (httptest) waves
 // of slow evaluations, more than it has slots, from clients that give up
-// early, and
-// samples what really runs until everything ended: the CUE goroutines in
-// process, and with --isolate the children, are never more than MaxEvals,
-// and nothing runs on once the slots are free. The catalog is loaded as
-// main loads it (catalogOptions).
+// early, and samples what really runs until everything ended: the CUE
+// goroutines in process, and with --isolate the children, are never more
+// than MaxEvals, and nothing runs on once the slots are free. The
+// evaluations are validations, and upgrades of an uploaded project whose
+// manifest records slow parameters (the upgrade resolves them against the
+// base, then against the new version). The catalog is loaded as main loads
+// it (catalogOptions).
 func TestEvaluationsNeverExceedMaxEvals(t *testing.T) {
 	const maxEvals = 2
-	for _, isolated := range []bool{false, true} {
-		t.Run("isolated="+strconv.FormatBool(isolated), func(t *testing.T) {
+	for _, tc := range []struct {
+		isolated bool
+		endpoint string
+	}{{false, "validate"}, {false, "upgrade"}, {true, "validate"}, {true, "upgrade"}} {
+		isolated := tc.isolated
+		t.Run("isolated="+strconv.FormatBool(isolated)+"/"+tc.endpoint, func(t *testing.T) {
 			if isolated && runtime.GOOS != "linux" {
 				t.Skip("isolation needs Linux")
 			}
@@ -101,6 +109,10 @@ func TestEvaluationsNeverExceedMaxEvals(t *testing.T) {
 			// squared: about a second on an idle one); an evaluation that
 			// ends sooner is answered, which does not matter here.
 			slow := `{"n": [` + strings.TrimSuffix(strings.Repeat("1,", 120), ",") + `]}`
+			contentType, body := "application/json", []byte(slow)
+			if tc.endpoint == "upgrade" {
+				contentType, body = "application/gzip", slowProject(t, srv.URL, slow)
+			}
 			var (
 				mu                      sync.Mutex
 				maxCUE, maxChild, maxAt int
@@ -140,7 +152,8 @@ func TestEvaluationsNeverExceedMaxEvals(t *testing.T) {
 						// The client leaves after 300 ms, before any evaluation ends.
 						ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 						defer cancel()
-						req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/api/blueprints/slow/validate", strings.NewReader(slow))
+						req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/api/blueprints/slow/"+tc.endpoint, bytes.NewReader(body))
+						req.Header.Set("Content-Type", contentType)
 						resp, err := http.DefaultClient.Do(req)
 						if err != nil {
 							codes <- 0 // gave up
@@ -157,7 +170,7 @@ func TestEvaluationsNeverExceedMaxEvals(t *testing.T) {
 			for c := range codes {
 				answered[c]++
 			}
-			t.Logf("%d values each; answers (0: the client left first): %v", strings.Count(slow, "1"), answered)
+			t.Logf("%s: %d values each; answers (0: the client left first): %v", tc.endpoint, strings.Count(slow, "1"), answered)
 			// Until every slot is free again; then nothing may run.
 			deadline := time.Now().Add(5 * time.Minute)
 			for len(s.evals) > 0 && time.Now().Before(deadline) {
@@ -188,4 +201,40 @@ func TestEvaluationsNeverExceedMaxEvals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// slowProject renders a project of the slow blueprint through the server
+// at url, quickly (no parameters), and returns it as an upload whose
+// manifest records the parameters params instead: what the upgrade
+// evaluates comes from the uploader.
+func slowProject(t *testing.T, url, params string) []byte {
+	t.Helper()
+	resp, body := postBody(t, url+"/api/blueprints/slow/render", "application/json", []byte(`{"name":"orders"}`))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("render: %d %s", resp.StatusCode, body)
+	}
+	files := readArchive(t, bytes.NewReader(body))
+	const manifest = "orders/" + render.ManifestPath
+	m, err := render.DecodeManifest(strings.NewReader(files[manifest].body))
+	if err != nil {
+		t.Fatalf("%s: %v", manifest, err)
+	}
+	var recorded map[string]any
+	if err := json.Unmarshal(m.Parameters, &recorded); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(params), &recorded); err != nil {
+		t.Fatal(err)
+	}
+	if m.Parameters, err = json.Marshal(recorded); err != nil {
+		t.Fatal(err)
+	}
+	e := files[manifest]
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.body = string(b)
+	files[manifest] = e
+	return packArchive(t, files)
 }

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -139,6 +140,35 @@ func TestEvaluationKeepsItsSlot(t *testing.T) {
 	s.cfg.EvalTimeout = 10 * time.Second
 	if w := do(t, s, "POST", "/api/blueprints/slow/validate", strings.NewReader(`{}`)); w.Code != http.StatusOK {
 		t.Errorf("validate once the evaluation ended: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestIsolatedEvaluationTimeout: when an isolated child's own deadline
+// comes before the request's, the answer is the one of an evaluation that
+// took too long (503, no Retry-After), not of a render.
+func TestIsolatedEvaluationTimeout(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("isolation needs Linux")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	iso := &blueprint.Isolation{Command: []string{self}, Env: []string{evalChildEnv + "=1"}, MaxMemory: 512 << 20}
+	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	s, _ := newTestServer(t, func(c *config) {
+		// The child is killed after 3 s (time enough to load the catalog
+		// in a race-instrumented child); the request would wait a minute.
+		c.Catalog = slowCatalog(t, catalogOptions(nil, logger, 1<<20, 100_000, 3*time.Second, iso))
+		c.Isolated, c.EvalTimeout = true, time.Minute
+	})
+	// 500 values squared: far more than 3 s of evaluation.
+	slow := `{"n": [` + strings.TrimSuffix(strings.Repeat("1,", 500), ",") + `]}`
+	w := do(t, s, "POST", "/api/blueprints/slow/validate", strings.NewReader(slow))
+	var got apiProblem
+	decodeJSON(t, w.Body, &got)
+	if w.Code != http.StatusServiceUnavailable || got.Error != errEvalTimeout.Error() || w.Header().Get("Retry-After") != "" {
+		t.Errorf("validate timed out in the child: %d %q, Retry-After %q", w.Code, got.Error, w.Header().Get("Retry-After"))
 	}
 }
 

@@ -107,8 +107,9 @@
 //
 // Request bodies are limited in bytes (--max-body, 413 beyond) and in values
 // (--max-values, YAML aliases and merge keys expanded, checked before
-// anything decodes them: 422 beyond). Parameter evaluations run at most
-// --max-evals at a time and keep their slot until they end, even when their
+// anything decodes them: 422 beyond). Parameter evaluations (validations,
+// the resolution that starts a render, the two an upgrade makes of an
+// uploaded manifest's parameters) run at most --max-evals at a time and keep their slot until they end, even when their
 // request gave up after --eval-timeout (503, without Retry-After: the same
 // input would take as long again). With --isolate (Linux), each evaluation
 // runs first in a child process (the server re-executed) limited to

@@ -57,8 +57,9 @@ type config struct {
 	// os.TempDir(). The directories a previous run left there when it
 	// crashed are removed by newServer.
 	TempDir string
-	// MaxEvals is how many parameter evaluations (validations, and the
-	// resolution that starts a render) run at once. An evaluation keeps its
+	// MaxEvals is how many parameter evaluations (validations, the
+	// resolution that starts a render, and the two resolutions of an
+	// upgrade) run at once. An evaluation keeps its
 	// slot until it ends, even when its request gave up. Default
 	// 2 × GOMAXPROCS.
 	MaxEvals int
@@ -304,6 +305,10 @@ func (s *server) status(r *http.Request, err error) (int, string) {
 		return status, msg
 	case errors.Is(err, errEvalTimeout):
 		return http.StatusServiceUnavailable, err.Error()
+	case errors.Is(err, blueprint.ErrEvalTimeout):
+		// An isolated child's own deadline (catalogOptions) came before
+		// the request's: an evaluation all the same, not a render.
+		return http.StatusServiceUnavailable, errEvalTimeout.Error()
 	case errors.Is(err, blueprint.ErrEvalMemory):
 		return http.StatusUnprocessableEntity, err.Error()
 	case errors.As(err, &invalid):
@@ -314,7 +319,7 @@ func (s *server) status(r *http.Request, err error) (int, string) {
 		return http.StatusUnprocessableEntity, err.Error()
 	case errors.Is(err, errBusy):
 		return http.StatusServiceUnavailable, err.Error()
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, blueprint.ErrEvalTimeout):
+	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, "the render took too long"
 	case errors.As(err, &rerr):
 		s.cfg.Logger.Error("render failed", "path", r.URL.Path, "err", err)

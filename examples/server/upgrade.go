@@ -43,6 +43,9 @@ const (
 // base of the three-way merge is the version the project records, taken
 // from the server's catalog, never from the source the manifest names.
 //
+// The upgrade holds a render slot, and each of its two parameter
+// resolutions an evaluation slot (s.resolve).
+//
 // With a store, every file's outcome (merged, conflict, overwritten, kept)
 // is recorded as gp upgrade --store records it (scan.Upgrade), so that the
 // report counts conflicts per file; with --signals-token the request needs
@@ -114,7 +117,11 @@ func (s *server) apiUpgrade(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnprocessableEntity, apiProblem{Error: fmt.Sprintf("the catalog has no %s %s, the version the project records: without it the project's edits cannot be told from the blueprint's", m.Blueprint.Name, m.Blueprint.Version), Blueprint: e.Name})
 		return
 	}
-	res, err := s.cfg.Engine.Upgrade(ctx, p, to, &render.UpgradeOptions{Base: base})
+	// Both resolutions (the recorded parameters against the base, the
+	// migrated ones against to) evaluate values the uploader chose: they
+	// take evaluation slots and keep them until CUE returns, as a
+	// validation does, even when the request gives up first.
+	res, err := s.cfg.Engine.Upgrade(ctx, p, to, &render.UpgradeOptions{Base: base, Resolve: s.resolve})
 	if err != nil {
 		s.upgradeError(w, r, err, e)
 		return
